@@ -1,0 +1,223 @@
+"""Accounts, password hashing and the one permission policy (DESIGN.md §4).
+
+Every service asks `can()` before it reads or writes; the UI only hides what the
+policy already forbids. The policy is data (`POLICY`) so that a test can check it
+cell by cell against the design table.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from . import audit, config, db
+from .models import SubCentre, User, utcnow
+
+ENTERPRISE, STAFF, EXPERT, ADMIN = "enterprise", "staff", "expert", "admin"
+ROLES = (ENTERPRISE, STAFF, EXPERT, ADMIN)
+
+# Scopes: True (any record), False, or a rule checked against the record.
+OWN_SUB_CENTRE = "own_sub_centre"   # record.sub_centre_id == user.sub_centre_id
+OWN = "own"                         # record.enterprise_user_id == user.id
+ASSIGNED = "assigned"               # record.expert_id == user.expert_id
+OWN_PROFILE = "own_profile"         # the record is the user's own expert profile
+
+POLICY: dict[str, dict[str, Any]] = {
+    "read_published_articles": {ENTERPRISE: True, STAFF: True, EXPERT: True, ADMIN: True},
+    "read_published_cases": {ENTERPRISE: True, STAFF: True, EXPERT: True, ADMIN: True},
+    "read_unpublished_cases": {ENTERPRISE: False, STAFF: OWN_SUB_CENTRE, EXPERT: False, ADMIN: True},
+    "edit_records": {ENTERPRISE: False, STAFF: OWN_SUB_CENTRE, EXPERT: OWN_PROFILE, ADMIN: True},
+    "rollback_batch": {ENTERPRISE: False, STAFF: OWN_SUB_CENTRE, EXPERT: False, ADMIN: True},
+    "review_cases": {ENTERPRISE: False, STAFF: False, EXPERT: False, ADMIN: True},
+    "ask_consultation": {ENTERPRISE: True, STAFF: True, EXPERT: False, ADMIN: False},
+    "read_consultation": {ENTERPRISE: OWN, STAFF: OWN_SUB_CENTRE, EXPERT: ASSIGNED, ADMIN: True},
+    "answer_consultation": {ENTERPRISE: False, STAFF: False, EXPERT: ASSIGNED, ADMIN: False},
+    "see_expert_contact": {ENTERPRISE: False, STAFF: True, EXPERT: OWN_PROFILE, ADMIN: True},
+    "manage_users": {ENTERPRISE: False, STAFF: False, EXPERT: False, ADMIN: True},
+    "read_audit_log": {ENTERPRISE: False, STAFF: False, EXPERT: False, ADMIN: True},
+}
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who is acting: a detached snapshot of a user, safe to keep in a UI session."""
+
+    id: int
+    username: str
+    display_name: str
+    role: str
+    sub_centre_id: int | None = None
+    expert_id: int | None = None
+    organisation: str | None = None
+    must_change_password: bool = False
+
+    @classmethod
+    def of(cls, user: User) -> "Principal":
+        return cls(user.id, user.username, user.display_name or user.username, user.role,
+                   user.sub_centre_id, user.expert_id, user.organisation, user.must_change_password)
+
+
+class PermissionDenied(Exception):
+    """Raised by services when the policy forbids an action."""
+
+
+def can(user: Principal | None, action: str, record: Any = None) -> bool:
+    """May `user` do `action` (on `record`, when given)?
+
+    Without a record, a scoped rule answers "yes, for some records": that is what
+    the UI needs to decide whether to show a page at all.
+    """
+    if user is None:
+        return False
+    rule = POLICY[action].get(user.role, False)
+    if rule is True or rule is False:
+        return rule
+    if record is None:
+        return True
+    if rule == OWN_SUB_CENTRE:
+        return user.sub_centre_id is not None and _attr(record, "sub_centre_id") == user.sub_centre_id
+    if rule == OWN:
+        return _attr(record, "enterprise_user_id") == user.id
+    if rule == ASSIGNED:
+        return user.expert_id is not None and _attr(record, "expert_id") == user.expert_id
+    if rule == OWN_PROFILE:
+        return user.expert_id is not None and _is_expert_record(record) and _attr(record, "id") == user.expert_id
+    raise ValueError(f"unknown scope {rule!r}")
+
+
+def require(user: Principal | None, action: str, record: Any = None) -> None:
+    if not can(user, action, record):
+        raise PermissionDenied(action)
+
+
+def _attr(record: Any, name: str) -> Any:
+    return record.get(name) if isinstance(record, dict) else getattr(record, name, None)
+
+
+def _is_expert_record(record: Any) -> bool:
+    if isinstance(record, dict):
+        return record.get("entity") == "expert"
+    return type(record).__name__ == "Expert"
+
+
+# --- passwords ------------------------------------------------------------------
+
+_hasher = PasswordHasher()  # Argon2id with the library's current parameters
+MIN_PASSWORD, MAX_PASSWORD = 8, 128
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def password_problem(password: str) -> str | None:
+    """An i18n key saying what is wrong with a new password, or None."""
+    if len(password) < MIN_PASSWORD:
+        return "password.too_short"
+    if len(password) > MAX_PASSWORD:
+        return "password.too_long"
+    return None
+
+
+def _normalize_username(username: str) -> str:
+    return unicodedata.normalize("NFKC", username or "").strip().lower()
+
+
+def create_user(session: Session, *, username: str, password: str, role: str,
+                display_name: str = "", sub_centre_code: str | None = None,
+                organisation: str | None = None, email: str | None = None,
+                expert_id: int | None = None, is_demo: bool = False,
+                actor: Principal | None = None) -> User:
+    if role not in ROLES:
+        raise ValueError(f"role must be one of {', '.join(ROLES)}")
+    problem = password_problem(password)
+    if problem:
+        raise ValueError(problem)
+    username = _normalize_username(username)
+    if not username:
+        raise ValueError("username is empty")
+    if session.scalar(select(func.count()).select_from(User).where(User.username == username)):
+        raise ValueError(f"user {username!r} already exists")
+    sub_centre_id = None
+    if sub_centre_code:
+        sub_centre_id = session.scalar(select(SubCentre.id).where(SubCentre.code == sub_centre_code))
+        if sub_centre_id is None:
+            raise ValueError(f"no sub-centre with code {sub_centre_code!r}")
+    if role == STAFF and sub_centre_id is None:
+        raise ValueError("staff accounts need a sub-centre")
+    user = User(username=username, password_hash=hash_password(password), role=role,
+                display_name=display_name or username, sub_centre_id=sub_centre_id,
+                organisation=organisation, email=email, expert_id=expert_id, is_demo=is_demo)
+    session.add(user)
+    session.flush()
+    audit.record(session, actor, "user.create", "user", user.id,
+                 after={"username": username, "role": role, "sub_centre_id": sub_centre_id})
+    return user
+
+
+def authenticate(username: str, password: str, *, now: datetime | None = None) -> Principal | None:
+    """Check a login. None for every kind of failure, so the UI shows one message.
+
+    Failed attempts count towards a temporary lockout; every attempt is audited;
+    a hash made with old parameters is renewed on success.
+    """
+    now = now or utcnow()
+    name = _normalize_username(username)
+    with db.write_session() as session:
+        user = session.scalar(select(User).where(User.username == name))
+        if user is None:
+            _hasher_dummy_verify(password)
+            audit.record(session, None, "login.failed", "user", None, detail={"username": name[:80]})
+            return None
+        if not user.active or (user.locked_until and user.locked_until > now):
+            _hasher_dummy_verify(password)
+            audit.record(session, None, "login.refused", "user", user.id, detail={"username": name})
+            return None
+        try:
+            _hasher.verify(user.password_hash, password)
+        except (VerificationError, InvalidHashError):
+            user.failed_logins += 1
+            if user.failed_logins >= config.get("lockout_attempts"):
+                user.locked_until = now + timedelta(minutes=config.get("lockout_minutes"))
+                user.failed_logins = 0
+                audit.record(session, None, "login.locked", "user", user.id, detail={"username": name})
+            audit.record(session, None, "login.failed", "user", user.id, detail={"username": name})
+            return None
+        if _hasher.check_needs_rehash(user.password_hash):
+            user.password_hash = hash_password(password)
+        user.failed_logins = 0
+        user.locked_until = None
+        user.last_login_at = now
+        principal = Principal.of(user)
+        audit.record(session, principal, "login.success", "user", user.id)
+        return principal
+
+
+_DUMMY_HASH = None
+
+
+def _hasher_dummy_verify(password: str) -> None:
+    """Spend the time of a real check, so timing does not reveal which usernames exist."""
+    global _DUMMY_HASH
+    if _DUMMY_HASH is None:
+        _DUMMY_HASH = _hasher.hash("not a real password")
+    try:
+        _hasher.verify(_DUMMY_HASH, password)
+    except VerificationError:
+        pass
+
+
+def get_principal(user_id: int) -> Principal | None:
+    """The current snapshot of an active user, or None (disabled or deleted)."""
+    with db.read_session() as session:
+        user = session.get(User, user_id)
+        if user is None or not user.active:
+            return None
+        return Principal.of(user)

@@ -1,0 +1,97 @@
+"""One registry of settings.
+
+Each setting has a name, a default and a line of help. A value comes from, in order:
+the environment variable `IPOVERSEAS_<NAME>`, the `[ipoverseas]` table of
+`.streamlit/secrets.toml`, then the default. The README's configuration table is
+checked against this registry by a test.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Callable
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DATA_DIR = PROJECT_ROOT / "data"
+SECRETS_FILE = PROJECT_ROOT / ".streamlit" / "secrets.toml"
+
+
+def _bool(value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    return str(value).strip().lower() in {"1", "true", "yes", "on"}
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    default: Any
+    help: str
+    parse: Callable[[Any], Any] = str
+
+    @property
+    def env_var(self) -> str:
+        return "IPOVERSEAS_" + self.name.upper()
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("database_url", "sqlite:///data/ipoverseas.db",
+            "SQLAlchemy URL of the shared database. A relative SQLite path is relative to the project folder. "
+            "PostgreSQL: postgresql+psycopg://user@host/dbname"),
+    Setting("load_demo", True,
+            "Load the demo content into an empty database at start-up.", _bool),
+    Setting("default_language", "auto",
+            "UI language when the user has not chosen one: zh, en, or auto (follow the browser).",),
+    Setting("consultation_promise_days", 3,
+            "Working days within which a consultation must be answered.", int),
+    Setting("upload_max_mb", 20,
+            "Largest upload accepted, in megabytes.", int),
+    Setting("upload_max_rows", 200_000,
+            "Most data rows accepted in one uploaded sheet.", int),
+    Setting("upload_max_cell_chars", 20_000,
+            "Longest text accepted in one uploaded cell.", int),
+    Setting("page_size", 50,
+            "Rows per page in paginated tables.", int),
+    Setting("session_idle_minutes", 30,
+            "A login ends after this many minutes without activity.", int),
+    Setting("session_max_hours", 8,
+            "A login never lasts longer than this many hours.", int),
+    Setting("lockout_attempts", 5,
+            "Failed logins in a row that lock an account.", int),
+    Setting("lockout_minutes", 15,
+            "How long a locked account stays locked.", int),
+    Setting("log_level", "INFO",
+            "Server log level: DEBUG, INFO, WARNING or ERROR."),
+)
+
+_BY_NAME = {s.name: s for s in SETTINGS}
+
+
+@lru_cache(maxsize=1)
+def _secrets() -> dict[str, Any]:
+    if not SECRETS_FILE.exists():
+        return {}
+    with SECRETS_FILE.open("rb") as fh:
+        return tomllib.load(fh).get("ipoverseas", {})
+
+
+def get(name: str) -> Any:
+    """Return the current value of a setting, parsed to its type."""
+    setting = _BY_NAME[name]
+    raw = os.environ.get(setting.env_var)
+    if raw is None:
+        raw = _secrets().get(name, setting.default)
+    return setting.parse(raw)
+
+
+def database_url() -> str:
+    """The database URL, with a relative SQLite path anchored at the project folder."""
+    url = get("database_url")
+    prefix = "sqlite:///"
+    if url.startswith(prefix) and not url.startswith(prefix + "/") and ":memory:" not in url:
+        url = prefix + str(PROJECT_ROOT / url[len(prefix):])
+    return url

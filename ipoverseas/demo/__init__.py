@@ -1,0 +1,82 @@
+"""The demo content: invented but plausible records, every one flagged `is_demo`.
+
+`load()` fills an empty database; `remove()` deletes every demo record and leaves
+real ones alone. `python -m ipoverseas demo load|remove` calls these.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import delete, func, select, update
+
+from .. import db
+from ..models import (
+    Article, Case, Consultation, Expert, ImportBatch, Notification, RecordVersion,
+    SubCentre, User, UserSession,
+)
+
+
+@dataclass(frozen=True)
+class DemoAccount:
+    username: str
+    password: str
+    role: str
+    display_name: str
+    sub_centre: str | None = None
+    organisation: str | None = None
+
+
+DEMO_PASSWORD = "ipoverseas-demo"
+
+ACCOUNTS: tuple[DemoAccount, ...] = (
+    DemoAccount("enterprise", DEMO_PASSWORD, "enterprise", "宁波示例电器有限公司", None, "宁波示例电器有限公司（演示）"),
+    DemoAccount("staff", DEMO_PASSWORD, "staff", "浙江分中心 王晓", "ZJ"),
+    DemoAccount("expert", DEMO_PASSWORD, "expert", "李明远 律师", "ZJ"),
+    DemoAccount("admin", DEMO_PASSWORD, "admin", "国家中心管理员"),
+)
+
+
+def is_loaded() -> bool:
+    with db.read_session() as session:
+        return bool(session.scalar(select(func.count()).select_from(User).where(User.is_demo.is_(True))))
+
+
+def load() -> dict[str, int]:
+    """Load the demo content; returns the count of records per kind."""
+    from . import content
+
+    if is_loaded():
+        raise RuntimeError("the demo content is already loaded; run `demo remove` first")
+    with db.write_session() as session:
+        return content.load_all(session)
+
+
+def remove() -> dict[str, int]:
+    """Delete every demo record (and what hangs off it); real records stay."""
+    counts: dict[str, int] = {}
+    with db.write_session() as session:
+        demo_users = select(User.id).where(User.is_demo.is_(True))
+        demo_experts = select(Expert.id).where(Expert.is_demo.is_(True))
+        session.execute(update(User).where(User.is_demo.is_(True)).values(expert_id=None))
+        counts["consultations"] = session.execute(
+            delete(Consultation).where(Consultation.is_demo.is_(True))).rowcount
+        session.execute(delete(Notification).where(Notification.user_id.in_(demo_users)))
+        session.execute(delete(UserSession).where(UserSession.user_id.in_(demo_users)))
+        session.execute(update(Case).where(Case.expert_id.in_(demo_experts)).values(expert_id=None))
+        counts["cases"] = session.execute(delete(Case).where(Case.is_demo.is_(True))).rowcount
+        counts["articles"] = session.execute(delete(Article).where(Article.is_demo.is_(True))).rowcount
+        counts["experts"] = session.execute(delete(Expert).where(Expert.is_demo.is_(True))).rowcount
+        session.execute(delete(RecordVersion).where(RecordVersion.user_id.in_(demo_users)))
+        session.execute(update(ImportBatch).where(ImportBatch.user_id.in_(demo_users)).values(user_id=None))
+        counts["users"] = session.execute(delete(User).where(User.is_demo.is_(True))).rowcount
+        counts["sub_centres"] = session.execute(delete(SubCentre).where(
+            SubCentre.is_demo.is_(True),
+            ~SubCentre.id.in_(select(User.sub_centre_id).where(User.sub_centre_id.is_not(None))),
+            ~SubCentre.id.in_(select(Case.sub_centre_id)),
+            ~SubCentre.id.in_(select(Expert.sub_centre_id).where(Expert.sub_centre_id.is_not(None))),
+            ~SubCentre.id.in_(select(Article.sub_centre_id).where(Article.sub_centre_id.is_not(None))),
+            ~SubCentre.id.in_(select(Consultation.sub_centre_id).where(Consultation.sub_centre_id.is_not(None))),
+            ~SubCentre.id.in_(select(ImportBatch.sub_centre_id).where(ImportBatch.sub_centre_id.is_not(None))),
+        )).rowcount
+    return counts

@@ -1,0 +1,392 @@
+"""SQLAlchemy 2.x typed models of the shared database (DESIGN.md §3).
+
+Controlled values (countries, dispute types, statuses...) are stored as the codes of
+`ipoverseas.vocab`. Multi-valued facets are rows in association tables, so "experts
+for US patents in electronics" is an indexed query.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+from decimal import Decimal
+from typing import Any, Optional
+
+from sqlalchemy import (
+    JSON, BigInteger, Boolean, Date, DateTime, ForeignKey, Index, Integer, MetaData,
+    Numeric, String, Text, UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+NAMING = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+    type_annotation_map = {dict[str, Any]: JSON, list[Any]: JSON}
+
+
+class Revision(Base):
+    """One row (id=1) whose value every write bumps; caches key on it."""
+
+    __tablename__ = "revision"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    value: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class SubCentre(Base):
+    __tablename__ = "sub_centres"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    name_zh: Mapped[str] = mapped_column(String(200))
+    name_en: Mapped[str] = mapped_column(String(200), default="")
+    province: Mapped[Optional[str]] = mapped_column(String(8))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class User(Base):
+    __tablename__ = "users"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(80), unique=True)
+    display_name: Mapped[str] = mapped_column(String(200), default="")
+    email: Mapped[Optional[str]] = mapped_column(String(254), index=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[str] = mapped_column(String(16), index=True)
+    sub_centre_id: Mapped[Optional[int]] = mapped_column(ForeignKey("sub_centres.id"), index=True)
+    expert_id: Mapped[Optional[int]] = mapped_column(ForeignKey("experts.id", use_alter=True), index=True)
+    organisation: Mapped[Optional[str]] = mapped_column(String(200))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[Optional[datetime]] = mapped_column(DateTime)
+    must_change_password: Mapped[bool] = mapped_column(Boolean, default=False)
+    last_login_at: Mapped[Optional[datetime]] = mapped_column(DateTime)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    sub_centre: Mapped[Optional[SubCentre]] = relationship(lazy="joined")
+
+
+class UserSession(Base):
+    """A server-side login session; only the token's hash is stored."""
+
+    __tablename__ = "user_sessions"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(128), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(DateTime)
+    ended_at: Mapped[Optional[datetime]] = mapped_column(DateTime)
+    user_agent: Mapped[Optional[str]] = mapped_column(String(300))
+
+
+class Article(Base):
+    """A knowledge-base entry: country guide, law & procedure, risk alert, practice guide."""
+
+    __tablename__ = "articles"
+    __table_args__ = (UniqueConstraint("sub_centre_id", "ref"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ref: Mapped[str] = mapped_column(String(64))
+    sub_centre_id: Mapped[Optional[int]] = mapped_column(ForeignKey("sub_centres.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(32), index=True)
+    title_zh: Mapped[str] = mapped_column(String(300))
+    title_en: Mapped[str] = mapped_column(String(300), default="")
+    body: Mapped[str] = mapped_column(Text, default="")
+    language: Mapped[str] = mapped_column(String(8), default="zh")
+    dispute_type: Mapped[Optional[str]] = mapped_column(String(32), index=True)
+    severity: Mapped[Optional[str]] = mapped_column(String(16))
+    valid_until: Mapped[Optional[date]] = mapped_column(Date, index=True)
+    source: Mapped[Optional[str]] = mapped_column(String(500))
+    source_url: Mapped[Optional[str]] = mapped_column(String(500))
+    status: Mapped[str] = mapped_column(String(16), default="draft", index=True)
+    author_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id"))
+    published_on: Mapped[Optional[date]] = mapped_column(Date, index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    import_batch_id: Mapped[Optional[int]] = mapped_column(ForeignKey("import_batches.id"), index=True)
+    is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    countries: Mapped[list["ArticleCountry"]] = relationship(cascade="all, delete-orphan", lazy="selectin")
+    ip_types: Mapped[list["ArticleIpType"]] = relationship(cascade="all, delete-orphan", lazy="selectin")
+    industries: Mapped[list["ArticleIndustry"]] = relationship(cascade="all, delete-orphan", lazy="selectin")
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class ArticleCountry(Base):
+    __tablename__ = "article_countries"
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True)
+    country: Mapped[str] = mapped_column(String(8), primary_key=True, index=True)
+
+
+class ArticleIpType(Base):
+    __tablename__ = "article_ip_types"
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True)
+    ip_type: Mapped[str] = mapped_column(String(32), primary_key=True, index=True)
+
+
+class ArticleIndustry(Base):
+    __tablename__ = "article_industries"
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True)
+    industry: Mapped[str] = mapped_column(String(32), primary_key=True, index=True)
+
+
+class Case(Base):
+    """A foreign IP dispute with a Chinese party, fed by a sub-centre."""
+
+    __tablename__ = "cases"
+    __table_args__ = (
+        UniqueConstraint("sub_centre_id", "case_ref"),
+        Index("ix_cases_review_filed", "review_status", "filed_on"),
+        Index("ix_cases_country_dispute", "country", "dispute_type"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_ref: Mapped[str] = mapped_column(String(64))
+    sub_centre_id: Mapped[int] = mapped_column(ForeignKey("sub_centres.id"), index=True)
+    title: Mapped[str] = mapped_column(String(300))
+    country: Mapped[str] = mapped_column(String(8), index=True)
+    forum: Mapped[Optional[str]] = mapped_column(String(32), index=True)
+    dispute_type: Mapped[str] = mapped_column(String(32), index=True)
+    ip_type: Mapped[Optional[str]] = mapped_column(String(32), index=True)
+    industry: Mapped[Optional[str]] = mapped_column(String(32), index=True)
+    province: Mapped[Optional[str]] = mapped_column(String(8), index=True)
+    chinese_party: Mapped[Optional[str]] = mapped_column(String(300))
+    chinese_party_role: Mapped[Optional[str]] = mapped_column(String(32))
+    party_confidential: Mapped[bool] = mapped_column(Boolean, default=False)
+    opposing_party: Mapped[Optional[str]] = mapped_column(String(300), index=True)
+    filed_on: Mapped[Optional[date]] = mapped_column(Date, index=True)
+    closed_on: Mapped[Optional[date]] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(16), default="ongoing", index=True)
+    outcome: Mapped[Optional[str]] = mapped_column(String(32), index=True)
+    amount_usd: Mapped[Optional[Decimal]] = mapped_column(Numeric(18, 2))
+    defendants_count: Mapped[Optional[int]] = mapped_column(Integer)
+    summary: Mapped[str] = mapped_column(Text, default="")
+    guidance: Mapped[str] = mapped_column(Text, default="")
+    lessons: Mapped[str] = mapped_column(Text, default="")
+    source: Mapped[Optional[str]] = mapped_column(String(500))
+    expert_id: Mapped[Optional[int]] = mapped_column(ForeignKey("experts.id"), index=True)
+    review_status: Mapped[str] = mapped_column(String(16), default="submitted", index=True)
+    review_note: Mapped[Optional[str]] = mapped_column(Text)
+    distinction: Mapped[Optional[str]] = mapped_column(String(16), index=True)
+    distinction_reason: Mapped[Optional[str]] = mapped_column(Text)
+    published_at: Mapped[Optional[datetime]] = mapped_column(DateTime)
+    created_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    import_batch_id: Mapped[Optional[int]] = mapped_column(ForeignKey("import_batches.id"), index=True)
+    is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class Expert(Base):
+    __tablename__ = "experts"
+    __table_args__ = (UniqueConstraint("sub_centre_id", "expert_ref"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    expert_ref: Mapped[str] = mapped_column(String(64))
+    sub_centre_id: Mapped[Optional[int]] = mapped_column(ForeignKey("sub_centres.id"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    organisation: Mapped[str] = mapped_column(String(300), default="")
+    title: Mapped[str] = mapped_column(String(200), default="")
+    bio: Mapped[str] = mapped_column(Text, default="")
+    email: Mapped[Optional[str]] = mapped_column(String(254))
+    phone: Mapped[Optional[str]] = mapped_column(String(64))
+    capacity_per_month: Mapped[int] = mapped_column(Integer, default=4)
+    active: Mapped[bool] = mapped_column(Boolean, default=True, index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    import_batch_id: Mapped[Optional[int]] = mapped_column(ForeignKey("import_batches.id"), index=True)
+    is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    countries: Mapped[list["ExpertCountry"]] = relationship(cascade="all, delete-orphan", lazy="selectin")
+    ip_types: Mapped[list["ExpertIpType"]] = relationship(cascade="all, delete-orphan", lazy="selectin")
+    industries: Mapped[list["ExpertIndustry"]] = relationship(cascade="all, delete-orphan", lazy="selectin")
+    languages: Mapped[list["ExpertLanguage"]] = relationship(cascade="all, delete-orphan", lazy="selectin")
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class ExpertCountry(Base):
+    __tablename__ = "expert_countries"
+    expert_id: Mapped[int] = mapped_column(ForeignKey("experts.id", ondelete="CASCADE"), primary_key=True)
+    country: Mapped[str] = mapped_column(String(8), primary_key=True, index=True)
+
+
+class ExpertIpType(Base):
+    __tablename__ = "expert_ip_types"
+    expert_id: Mapped[int] = mapped_column(ForeignKey("experts.id", ondelete="CASCADE"), primary_key=True)
+    ip_type: Mapped[str] = mapped_column(String(32), primary_key=True, index=True)
+
+
+class ExpertIndustry(Base):
+    __tablename__ = "expert_industries"
+    expert_id: Mapped[int] = mapped_column(ForeignKey("experts.id", ondelete="CASCADE"), primary_key=True)
+    industry: Mapped[str] = mapped_column(String(32), primary_key=True, index=True)
+
+
+class ExpertLanguage(Base):
+    __tablename__ = "expert_languages"
+    expert_id: Mapped[int] = mapped_column(ForeignKey("experts.id", ondelete="CASCADE"), primary_key=True)
+    language: Mapped[str] = mapped_column(String(8), primary_key=True, index=True)
+
+
+class ExpertAway(Base):
+    """A period in which an expert takes no new consultations."""
+
+    __tablename__ = "expert_away"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    expert_id: Mapped[int] = mapped_column(ForeignKey("experts.id", ondelete="CASCADE"), index=True)
+    starts_on: Mapped[date] = mapped_column(Date)
+    ends_on: Mapped[date] = mapped_column(Date)
+    note: Mapped[Optional[str]] = mapped_column(String(300))
+
+
+class ExpertPartyLink(Base):
+    """A party an expert has acted for or is linked to: the basis of the conflict check."""
+
+    __tablename__ = "expert_party_links"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    expert_id: Mapped[int] = mapped_column(ForeignKey("experts.id", ondelete="CASCADE"), index=True)
+    party: Mapped[str] = mapped_column(String(300), index=True)
+    case_id: Mapped[Optional[int]] = mapped_column(ForeignKey("cases.id", ondelete="SET NULL"))
+    note: Mapped[Optional[str]] = mapped_column(String(300))
+
+
+class Consultation(Base):
+    __tablename__ = "consultations"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    enterprise_user_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id"), index=True)
+    created_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id"))
+    sub_centre_id: Mapped[Optional[int]] = mapped_column(ForeignKey("sub_centres.id"), index=True)
+    company: Mapped[str] = mapped_column(String(300))
+    contact: Mapped[str] = mapped_column(String(300), default="")
+    country: Mapped[Optional[str]] = mapped_column(String(8), index=True)
+    ip_type: Mapped[Optional[str]] = mapped_column(String(32))
+    industry: Mapped[Optional[str]] = mapped_column(String(32))
+    dispute_type: Mapped[Optional[str]] = mapped_column(String(32))
+    stage: Mapped[Optional[str]] = mapped_column(String(32))
+    opposing_party: Mapped[Optional[str]] = mapped_column(String(300))
+    enterprise_deadline: Mapped[Optional[date]] = mapped_column(Date, index=True)
+    urgency: Mapped[str] = mapped_column(String(16), default="normal")
+    question: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(16), default="new", index=True)
+    expert_id: Mapped[Optional[int]] = mapped_column(ForeignKey("experts.id"), index=True)
+    answer: Mapped[Optional[str]] = mapped_column(Text)
+    rating: Mapped[Optional[int]] = mapped_column(Integer)
+    rating_comment: Mapped[Optional[str]] = mapped_column(Text)
+    followup_outcome: Mapped[Optional[str]] = mapped_column(String(32))
+    loss_avoided_cny: Mapped[Optional[Decimal]] = mapped_column(Numeric(18, 2))
+    draft_case_id: Mapped[Optional[int]] = mapped_column(ForeignKey("cases.id", ondelete="SET NULL"))
+    disclaimer_accepted: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)
+    assigned_at: Mapped[Optional[datetime]] = mapped_column(DateTime)
+    accepted_at: Mapped[Optional[datetime]] = mapped_column(DateTime)
+    answered_at: Mapped[Optional[datetime]] = mapped_column(DateTime)
+    closed_at: Mapped[Optional[datetime]] = mapped_column(DateTime)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class ConsultationMessage(Base):
+    """One post in a consultation's thread: a follow-up question, an answer, a note."""
+
+    __tablename__ = "consultation_messages"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    consultation_id: Mapped[int] = mapped_column(ForeignKey("consultations.id", ondelete="CASCADE"), index=True)
+    author_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id"))
+    kind: Mapped[str] = mapped_column(String(16))
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class ConsultationEvent(Base):
+    """A status change; the working-day clock (and its pauses) is computed from these."""
+
+    __tablename__ = "consultation_events"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    consultation_id: Mapped[int] = mapped_column(ForeignKey("consultations.id", ondelete="CASCADE"), index=True)
+    at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    user_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id"))
+    from_status: Mapped[Optional[str]] = mapped_column(String(16))
+    to_status: Mapped[str] = mapped_column(String(16))
+    expert_id: Mapped[Optional[int]] = mapped_column(ForeignKey("experts.id"))
+    note: Mapped[Optional[str]] = mapped_column(Text)
+
+
+class Notification(Base):
+    __tablename__ = "notifications"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    consultation_id: Mapped[Optional[int]] = mapped_column(ForeignKey("consultations.id", ondelete="CASCADE"))
+    message: Mapped[str] = mapped_column(String(500), default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    read_at: Mapped[Optional[datetime]] = mapped_column(DateTime)
+
+
+class ImportBatch(Base):
+    __tablename__ = "import_batches"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id"))
+    sub_centre_id: Mapped[Optional[int]] = mapped_column(ForeignKey("sub_centres.id"), index=True)
+    dataset: Mapped[str] = mapped_column(String(32))
+    filename: Mapped[str] = mapped_column(String(300))
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    created_count: Mapped[int] = mapped_column(Integer, default=0)
+    updated_count: Mapped[int] = mapped_column(Integer, default=0)
+    unchanged_count: Mapped[int] = mapped_column(Integer, default=0)
+    rejected_count: Mapped[int] = mapped_column(Integer, default=0)
+    status: Mapped[str] = mapped_column(String(16), default="applied")
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    rolled_back_at: Mapped[Optional[datetime]] = mapped_column(DateTime)
+    rolled_back_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id"))
+
+
+class RecordVersion(Base):
+    """The before-image of a row that a batch or an edit changed."""
+
+    __tablename__ = "record_versions"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    batch_id: Mapped[Optional[int]] = mapped_column(ForeignKey("import_batches.id"), index=True)
+    entity: Mapped[str] = mapped_column(String(32))
+    entity_id: Mapped[int] = mapped_column(Integer)
+    action: Mapped[str] = mapped_column(String(16))
+    before: Mapped[Optional[dict[str, Any]]] = mapped_column(JSON)
+    after_version: Mapped[Optional[int]] = mapped_column(Integer)
+    user_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    __table_args__ = (Index("ix_record_versions_entity", "entity", "entity_id"),)
+
+
+class AuditEvent(Base):
+    """Append-only trail of every write: who, when (UTC), what, on which record, before -> after."""
+
+    __tablename__ = "audit_events"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)
+    # No foreign keys: the trail outlives the users and records it names.
+    user_id: Mapped[Optional[int]] = mapped_column(Integer, index=True)
+    username: Mapped[Optional[str]] = mapped_column(String(80))
+    sub_centre_id: Mapped[Optional[int]] = mapped_column(Integer, index=True)
+    action: Mapped[str] = mapped_column(String(48), index=True)
+    entity: Mapped[Optional[str]] = mapped_column(String(32), index=True)
+    entity_id: Mapped[Optional[int]] = mapped_column(Integer)
+    detail: Mapped[Optional[dict[str, Any]]] = mapped_column(JSON)

@@ -1,0 +1,50 @@
+"""The permission policy as SQL: which rows a principal may see.
+
+Services add these clauses to their queries, so a page can never list, count or
+open a row the policy (`auth.POLICY`) forbids, whatever id arrives in a URL.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import ColumnElement, and_, false, or_, true
+
+from .auth import ADMIN, ENTERPRISE, EXPERT, STAFF, Principal, can
+from .models import Article, Case, Consultation
+
+
+def case_scope(user: Principal | None) -> ColumnElement[bool]:
+    """Published cases for everyone; unpublished ones for admin and their sub-centre's staff."""
+    published = Case.review_status == "published"
+    if user is None:
+        return false()
+    if user.role == ADMIN:
+        return true()
+    if user.role == STAFF and user.sub_centre_id is not None:
+        return or_(published, Case.sub_centre_id == user.sub_centre_id)
+    return published
+
+
+def article_scope(user: Principal | None) -> ColumnElement[bool]:
+    """Published articles for everyone; drafts for admin and the authoring sub-centre's staff."""
+    published = Article.status == "published"
+    if user is None:
+        return false()
+    if user.role == ADMIN:
+        return true()
+    if user.role == STAFF and user.sub_centre_id is not None:
+        return or_(published, Article.sub_centre_id == user.sub_centre_id)
+    return published
+
+
+def consultation_scope(user: Principal | None) -> ColumnElement[bool]:
+    if user is None or not can(user, "read_consultation"):
+        return false()
+    if user.role == ADMIN:
+        return true()
+    if user.role == ENTERPRISE:
+        return Consultation.enterprise_user_id == user.id
+    if user.role == STAFF:
+        return Consultation.sub_centre_id == user.sub_centre_id if user.sub_centre_id else false()
+    if user.role == EXPERT:
+        return and_(Consultation.expert_id == user.expert_id) if user.expert_id else false()
+    return false()

@@ -1,0 +1,77 @@
+"""The app shell: page config, database start-up, login, language and role navigation."""
+
+from __future__ import annotations
+
+import logging
+
+import streamlit as st
+
+from .. import bootstrap, config, i18n
+from ..logging_setup import configure_logging
+from . import login, pages, state
+
+log = logging.getLogger("ipoverseas.app")
+
+
+@st.cache_resource(show_spinner=False, max_entries=1)
+def _database_ready() -> bool:
+    """Migrate (and seed an empty embedded database) once per server process."""
+    configure_logging(config.get("log_level"))
+    bootstrap.prepare_database()
+    return True
+
+
+def _sidebar(user) -> None:
+    with st.sidebar:
+        choice = st.segmented_control(
+            state.t("app.language"), options=list(i18n.LANGUAGES),
+            format_func=lambda code: {"zh": "中文", "en": "English"}[code],
+            default=state.lang(), key="shell_lang_switch",
+        )
+        if choice and choice != st.session_state.get(state.LANG_KEY) and choice != state.lang():
+            st.session_state[state.LANG_KEY] = choice
+            st.rerun()
+        elif choice:
+            st.session_state[state.LANG_KEY] = choice
+        if user is not None:
+            st.caption(state.t("app.signed_in_as", name=user.display_name,
+                               role=state.t(f"role.{user.role}")))
+            if st.button(state.t("app.logout"), key="shell_logout", icon=":material/logout:"):
+                login.log_out()
+
+
+def _run_page(fn) -> None:
+    def wrapped() -> None:
+        try:
+            fn()
+        except Exception:  # st.stop()/st.rerun() are BaseExceptions and pass through
+            log.exception("page failed")
+            st.error(state.t("errors.unexpected"))
+    wrapped.__name__ = fn.__name__
+    return wrapped
+
+
+def main() -> None:
+    st.set_page_config(page_title="ipoverseas", page_icon=":material/travel_explore:", layout="wide")
+    try:
+        _database_ready()
+    except Exception:
+        log.exception("database start-up failed")
+        st.error(i18n.t("errors.database", state.lang()))
+        st.stop()
+
+    user = state.refresh_user()
+    _sidebar(user)
+    if user is None:
+        page = st.navigation([st.Page(login.render, title=state.t("login.title"), url_path="login",
+                                      icon=":material/login:", default=True)], position="hidden")
+        page.run()
+        return
+
+    sections: dict[str, list] = {}
+    for spec, fn in pages.pages_for(user.role):
+        st_page = st.Page(_run_page(fn), title=state.t(spec.title_key), icon=spec.icon,
+                          url_path=spec.key, default=spec.key == "home")
+        sections.setdefault(state.t(spec.section), []).append(st_page)
+    page = st.navigation(sections)
+    page.run()
