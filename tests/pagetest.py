@@ -1,0 +1,32 @@
+"""Run one page's render() in Streamlit's AppTest, logged in as a given user."""
+
+from __future__ import annotations
+
+from streamlit.testing.v1 import AppTest
+
+
+def _script(module_name: str) -> None:
+    import importlib
+
+    importlib.import_module(f"pages.{module_name}").render()
+
+
+def run_page(module_name: str, user=None, *, lang: str = "en", query: dict | None = None,
+             timeout: float = 30) -> AppTest:
+    """AppTest of `pages/<module_name>.py` for `user` (a Principal, or None for nobody)."""
+    at = AppTest.from_function(_script, args=(module_name,), default_timeout=timeout)
+    if user is not None:
+        at.session_state["auth_user"] = user
+    at.session_state["ui_lang"] = lang
+    for key, value in (query or {}).items():
+        at.query_params[key] = value
+    return at.run()
+
+
+def texts(at: AppTest) -> str:
+    """All visible text of the run, for assertions."""
+    parts = []
+    for kind in ("title", "header", "subheader", "markdown", "caption", "info", "warning", "error", "success"):
+        parts.extend(str(getattr(el, "value", "")) for el in getattr(at, kind))
+    parts.extend(str(m.label) + " " + str(m.value) for m in at.metric)
+    return "\n".join(parts)

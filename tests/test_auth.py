@@ -1,0 +1,78 @@
+"""Accounts: hashing, the one generic login failure, lockout, and create-user."""
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+
+from ipoverseas import auth, db
+from ipoverseas.models import AuditEvent, User, utcnow
+
+
+def _make(username="alice", password="correct horse", role="admin", **kw):
+    with db.write_session() as s:
+        auth.create_user(s, username=username, password=password, role=role, **kw)
+
+
+def test_hash_is_argon2id_and_login_works(database):
+    _make()
+    with db.read_session() as s:
+        assert s.scalar(select(User.password_hash)).startswith("$argon2id$")
+    user = auth.authenticate("Alice ", "correct horse")
+    assert user is not None and user.role == "admin"
+
+
+def test_unknown_user_and_wrong_password_look_the_same(database):
+    _make()
+    assert auth.authenticate("alice", "wrong password") is None
+    assert auth.authenticate("nobody", "whatever1") is None
+    with db.read_session() as s:
+        actions = s.scalars(select(AuditEvent.action).order_by(AuditEvent.id)).all()
+    assert actions.count("login.failed") == 2
+
+
+def test_lockout_after_repeated_failures(database, monkeypatch):
+    monkeypatch.setenv("IPOVERSEAS_LOCKOUT_ATTEMPTS", "3")
+    _make()
+    for _ in range(3):
+        assert auth.authenticate("alice", "nope nope") is None
+    assert auth.authenticate("alice", "correct horse") is None  # locked, even with the right password
+    later = utcnow() + timedelta(minutes=16)
+    assert auth.authenticate("alice", "correct horse", now=later) is not None
+
+
+def test_disabled_user_cannot_log_in_and_loses_the_principal(database):
+    _make()
+    user = auth.authenticate("alice", "correct horse")
+    with db.write_session() as s:
+        s.scalar(select(User).where(User.username == "alice")).active = False
+    assert auth.authenticate("alice", "correct horse") is None
+    assert auth.get_principal(user.id) is None
+
+
+def test_old_hash_parameters_are_renewed_at_login(database):
+    from argon2 import PasswordHasher
+    _make()
+    weak = PasswordHasher(time_cost=1, memory_cost=8192, parallelism=1).hash("correct horse")
+    with db.write_session() as s:
+        s.scalar(select(User)).password_hash = weak
+    assert auth.authenticate("alice", "correct horse") is not None
+    with db.read_session() as s:
+        assert s.scalar(select(User.password_hash)) != weak
+
+
+@pytest.mark.parametrize("kwargs,message", [
+    ({"password": "short"}, "password.too_short"),
+    ({"role": "boss"}, "role must be"),
+    ({"role": "staff"}, "need a sub-centre"),
+    ({"role": "staff", "sub_centre_code": "NOPE"}, "no sub-centre"),
+])
+def test_create_user_refuses_bad_input(database, kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        _make(**kwargs)
+
+
+def test_duplicate_username_refused(database):
+    _make()
+    with pytest.raises(ValueError, match="already exists"):
+        _make(username="ALICE")

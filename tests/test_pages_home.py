@@ -1,0 +1,70 @@
+"""The home page for every role, through AppTest; and the navigation each role gets."""
+
+import pytest
+
+from ipoverseas import auth, i18n
+from ipoverseas.ui import pages as registry
+from tests.pagetest import run_page, texts
+
+ROLE_USERS = {"enterprise": "enterprise", "staff": "staff", "expert": "expert", "admin": "admin"}
+
+
+@pytest.mark.parametrize("role", auth.ROLES)
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_home_renders_for_every_role(sqlite_demo_database, principal, role, lang):
+    at = run_page("home", principal(ROLE_USERS[role]), lang=lang)
+    assert not at.exception
+    assert at.title[0].value == i18n.t(f"home.title.{role}", lang)
+    assert len(at.metric) >= 4
+    assert i18n.t("home.alerts", lang) in texts(at)
+
+
+def test_home_refuses_nobody(sqlite_demo_database):
+    at = run_page("home", None)
+    assert not at.exception
+    assert at.warning and at.warning[0].value == i18n.t("errors.not_allowed", "en")
+    assert not at.title and not at.metric
+
+
+def test_staff_sees_only_their_region_on_home(sqlite_demo_database, principal):
+    staff = principal("staff")
+    at = run_page("home", staff)
+    counts = {m.label: m.value for m in at.metric}
+    from sqlalchemy import func, select
+    from ipoverseas import db
+    from ipoverseas.models import Case
+    with db.read_session() as s:
+        own = s.scalar(select(func.count()).select_from(Case).where(Case.sub_centre_id == staff.sub_centre_id))
+    assert counts[i18n.t("home.kpi.cases", "en")] == str(own)
+
+
+def test_every_page_module_declares_a_spec_and_guards_itself():
+    found = registry.discover()
+    assert found, "no pages found"
+    for spec, render in found:
+        assert spec.roles and set(spec.roles) <= set(auth.ROLES), spec.key
+        assert callable(render)
+        assert i18n.t(spec.title_key, "zh") != spec.title_key
+
+
+@pytest.mark.parametrize("role", auth.ROLES)
+def test_a_page_outside_a_roles_navigation_shows_nothing(sqlite_demo_database, principal, role):
+    user = principal(ROLE_USERS[role])
+    nav_keys = {spec.key for spec, _ in registry.pages_for(role)}
+    assert "home" in nav_keys
+    for spec, _ in registry.discover():
+        if spec.key in nav_keys:
+            continue
+        module = next(m for m in _page_modules() if m.PAGE.key == spec.key)
+        at = run_page(module.__name__.split(".")[-1], user)
+        assert not at.exception
+        assert at.warning[0].value == i18n.t("errors.not_allowed", "en")
+        assert not at.title
+
+
+def _page_modules():
+    import importlib
+    import pkgutil
+
+    import pages
+    return [importlib.import_module(f"pages.{m.name}") for m in pkgutil.iter_modules(pages.__path__)]
