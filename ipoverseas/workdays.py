@@ -1,0 +1,260 @@
+"""China's working days and the consultation service clock.
+
+The calendar comes from `data/holidays_cn.csv`: the State Council's yearly notices,
+with public holidays AND make-up working days (调休上班). Nothing is downloaded at run
+time. A year the table does not cover falls back to Monday-Friday (and `covered()` says so).
+
+The clock counts working time in China's local time (UTC+8): timestamps in the database
+are naive UTC, so every function here takes naive UTC datetimes. One working day of
+promise is 24 hours that fall on working days, so a question asked on Friday at 15:00
+with a 3-day promise is due on Wednesday at 15:00 (Saturday and Sunday do not count,
+nor do holidays), and a question asked on a Saturday starts counting on Monday at 00:00.
+Paused intervals (waiting on the enterprise) do not count.
+"""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from functools import lru_cache
+from pathlib import Path
+from typing import Iterable, Sequence
+
+from .config import DATA_DIR
+
+CALENDAR_FILE = DATA_DIR / "holidays_cn.csv"
+CHINA_OFFSET = timedelta(hours=8)
+DAY = timedelta(days=1)
+HORIZON_DAYS = 800  # the furthest a due date is looked for
+
+Interval = tuple[datetime, datetime | None]   # (start, end); end None = still open
+
+
+@dataclass(frozen=True)
+class Calendar:
+    holidays: frozenset[date]
+    workdays: frozenset[date]      # make-up working days on a weekend
+    years: frozenset[int]
+    provisional_years: frozenset[int]
+    names: dict
+
+    def is_working_day(self, day: date) -> bool:
+        if day in self.workdays:
+            return True
+        return day.weekday() < 5 and day not in self.holidays
+
+
+def load_calendar(path: Path = CALENDAR_FILE) -> Calendar:
+    holidays: set[date] = set()
+    workdays: set[date] = set()
+    years: set[int] = set()
+    provisional: set[int] = set()
+    names: dict[date, str] = {}
+    with path.open(encoding="utf-8") as fh:
+        reader = csv.DictReader(line for line in fh if line.strip() and not line.startswith("#"))
+        for row in reader:
+            day = date.fromisoformat(row["date"].strip())
+            kind = row["kind"].strip()
+            if kind == "holiday":
+                holidays.add(day)
+            elif kind == "workday":
+                workdays.add(day)
+            else:
+                raise ValueError(f"{path.name}: unknown kind {kind!r} on {day}")
+            years.add(day.year)
+            names[day] = row.get("name", "").strip()
+            if row.get("provisional", "0").strip() == "1":
+                provisional.add(day.year)
+    return Calendar(frozenset(holidays), frozenset(workdays), frozenset(years), frozenset(provisional), names)
+
+
+@lru_cache(maxsize=1)
+def calendar() -> Calendar:
+    return load_calendar()
+
+
+def covered(year: int) -> bool:
+    """Does the table carry this year (so holidays are known, not guessed as Mon-Fri)?"""
+    return year in calendar().years
+
+
+def is_working_day(day: date) -> bool:
+    return calendar().is_working_day(day)
+
+
+def add_working_days(day: date, n: int) -> date:
+    """The n-th working day after `day` (n >= 0; n == 0 gives the next working day on or after)."""
+    cal = calendar()
+    current = day
+    if n == 0:
+        while not cal.is_working_day(current):
+            current += DAY
+        return current
+    while n > 0:
+        current += DAY
+        if cal.is_working_day(current):
+            n -= 1
+    return current
+
+
+def working_days_between(start: date, end: date) -> int:
+    """Working days d with start <= d < end."""
+    cal = calendar()
+    count, current = 0, start
+    while current < end:
+        count += cal.is_working_day(current)
+        current += DAY
+    return count
+
+
+# --- the clock ------------------------------------------------------------------------
+
+
+def to_local(moment: datetime) -> datetime:
+    """Naive UTC -> naive China local time."""
+    return moment + CHINA_OFFSET
+
+
+def from_local(moment: datetime) -> datetime:
+    """Naive China local time -> naive UTC (what the database stores)."""
+    return moment - CHINA_OFFSET
+
+
+def _subtract(start: datetime, end: datetime, pauses: Sequence[Interval]) -> list[tuple[datetime, datetime]]:
+    """[start, end) minus the pauses, as sorted disjoint pieces."""
+    pieces = [(start, end)]
+    for p_start, p_end in sorted(pauses, key=lambda p: p[0]):
+        p_end = p_end or datetime.max
+        out = []
+        for a, b in pieces:
+            if p_end <= a or p_start >= b:
+                out.append((a, b))
+                continue
+            if a < p_start:
+                out.append((a, p_start))
+            if p_end < b:
+                out.append((p_end, b))
+        pieces = out
+    return pieces
+
+
+def _working_seconds(start: datetime, end: datetime) -> float:
+    """Seconds of [start, end) (UTC) that fall on China's working days."""
+    if end <= start:
+        return 0.0
+    cal = calendar()
+    a, b = to_local(start), to_local(end)
+    total = 0.0
+    day = a.date()
+    while datetime.combine(day, time()) < b:
+        day_start = datetime.combine(day, time())
+        lo, hi = max(a, day_start), min(b, day_start + DAY)
+        if hi > lo and cal.is_working_day(day):
+            total += (hi - lo).total_seconds()
+        day += DAY
+    return total
+
+
+def elapsed(start: datetime, end: datetime, pauses: Sequence[Interval] = ()) -> float:
+    """Working days (fractional) from start to end, not counting the pauses."""
+    seconds = sum(_working_seconds(a, b) for a, b in _subtract(start, end, pauses))
+    return seconds / DAY.total_seconds()
+
+
+def due_at(start: datetime, promise_days: float, pauses: Sequence[Interval] = ()) -> datetime | None:
+    """When `promise_days` working days will have run since `start`, given the pauses so far.
+
+    None while a pause is open (the clock is stopped, so there is no due time yet).
+    """
+    if any(p_end is None for _, p_end in pauses):
+        return None
+    cal = calendar()
+    remaining = promise_days * DAY.total_seconds()
+    horizon = start + timedelta(days=HORIZON_DAYS)
+    for a, b in _subtract(start, horizon, pauses):
+        la, lb = to_local(a), to_local(b)
+        day = la.date()
+        while datetime.combine(day, time()) < lb:
+            day_start = datetime.combine(day, time())
+            lo, hi = max(la, day_start), min(lb, day_start + DAY)
+            if hi > lo and cal.is_working_day(day):
+                span = (hi - lo).total_seconds()
+                if span >= remaining:
+                    return from_local(lo + timedelta(seconds=remaining))
+                remaining -= span
+            day += DAY
+    return None
+
+
+@dataclass(frozen=True)
+class Clock:
+    """Where a consultation stands against the promise."""
+
+    started_at: datetime
+    stopped_at: datetime | None     # the first answer, if any
+    pauses: tuple[Interval, ...]
+    promise_days: float
+    used_days: float                # working days used so far (or until the first answer)
+    due: datetime | None            # None while paused or once answered
+    paused: bool
+
+    @property
+    def share(self) -> float:
+        return self.used_days / self.promise_days if self.promise_days else 0.0
+
+    @property
+    def answered(self) -> bool:
+        return self.stopped_at is not None
+
+    @property
+    def on_time(self) -> bool | None:
+        """True/False once answered; None while open."""
+        if self.stopped_at is None:
+            return None
+        return self.used_days <= self.promise_days + 1e-9
+
+    @property
+    def overdue(self) -> bool:
+        return self.stopped_at is None and self.used_days > self.promise_days + 1e-9
+
+    @property
+    def at_risk(self) -> bool:
+        """Open, not overdue, with at least 80% of the promise used."""
+        return self.stopped_at is None and not self.overdue and self.share >= 0.8
+
+    @property
+    def state(self) -> str:
+        if self.stopped_at is not None:
+            return "met" if self.on_time else "missed"
+        if self.paused:
+            return "paused"
+        if self.overdue:
+            return "overdue"
+        return "at_risk" if self.at_risk else "running"
+
+
+def pauses_from_events(events: Iterable[tuple[datetime, str | None, str]]) -> list[Interval]:
+    """(at, from_status, to_status) rows, oldest first -> the intervals spent in "waiting"."""
+    pauses: list[Interval] = []
+    open_since: datetime | None = None
+    for at, _from, to in events:
+        if to == "waiting" and open_since is None:
+            open_since = at
+        elif to != "waiting" and open_since is not None:
+            pauses.append((open_since, at))
+            open_since = None
+    if open_since is not None:
+        pauses.append((open_since, None))
+    return pauses
+
+
+def clock(started_at: datetime, stopped_at: datetime | None, pauses: Sequence[Interval],
+          promise_days: float, now: datetime) -> Clock:
+    end = stopped_at or now
+    # A pause still open counts up to the end, and clips at the first answer.
+    clipped = tuple((a, b if b is not None else None) for a, b in pauses if a < end)
+    used = elapsed(started_at, end, [(a, b or end) for a, b in clipped])
+    paused = stopped_at is None and any(b is None for _, b in clipped)
+    due = None if (stopped_at is not None or paused) else due_at(started_at, promise_days, clipped)
+    return Clock(started_at, stopped_at, clipped, promise_days, used, due, paused)

@@ -1,0 +1,155 @@
+"""China's working-day calendar and the service clock, on real holiday edge cases."""
+
+from datetime import date, datetime, timedelta
+
+import pytest
+
+from ipoverseas import workdays
+from ipoverseas.workdays import add_working_days, due_at, elapsed, is_working_day
+
+
+def cn(*args) -> datetime:
+    """A China local time, as the naive UTC the database stores."""
+    return workdays.from_local(datetime(*args))
+
+
+def local(moment: datetime) -> datetime:
+    return workdays.to_local(moment)
+
+
+# --- the calendar table -------------------------------------------------------------
+
+
+def test_table_covers_2024_to_2027_and_flags_2027_provisional():
+    cal = workdays.calendar()
+    assert {2024, 2025, 2026, 2027} <= cal.years
+    assert cal.provisional_years == {2027}
+    for year in (2024, 2025, 2026, 2027):
+        assert workdays.covered(year)
+    assert not workdays.covered(2031)
+
+
+def test_every_make_up_day_is_a_weekend_and_no_day_is_both():
+    cal = workdays.calendar()
+    assert cal.workdays, "no make-up working days loaded"
+    assert all(d.weekday() >= 5 for d in cal.workdays)
+    assert not (cal.workdays & cal.holidays)
+
+
+@pytest.mark.parametrize("year", [2024, 2025, 2026])
+def test_table_agrees_with_the_holidays_package(year):
+    holidays = pytest.importorskip("holidays")
+    china = holidays.China(years=year)
+    day = date(year, 1, 1)
+    differences = []
+    while day.year == year:
+        if is_working_day(day) != china.is_working_day(day):
+            differences.append(day)
+        day += timedelta(days=1)
+    assert differences == []
+
+
+@pytest.mark.parametrize("day, working", [
+    (date(2024, 9, 29), True),    # Sunday, make-up day for National Day 2024
+    (date(2024, 10, 7), False),   # Monday inside the National Day week
+    (date(2024, 10, 12), True),   # Saturday, make-up day
+    (date(2024, 2, 4), True),     # Sunday, make-up day for the Spring Festival 2024
+    (date(2024, 2, 18), True),    # Sunday, make-up day for the Spring Festival 2024
+    (date(2024, 2, 16), False),   # Friday in the Spring Festival break
+    (date(2025, 1, 26), True),    # Sunday, make-up day for the Spring Festival 2025
+    (date(2025, 2, 8), True),     # Saturday, make-up day
+    (date(2025, 10, 8), False),   # National Day and Mid-Autumn 2025: 8 days
+    (date(2025, 10, 11), True),   # Saturday, make-up day
+    (date(2026, 1, 4), True),     # Sunday, make-up day for New Year 2026
+    (date(2026, 2, 14), True),    # Saturday, make-up day for the Spring Festival 2026
+    (date(2026, 2, 23), False),   # Monday, last day of the 9-day Spring Festival 2026
+    (date(2026, 2, 28), True),    # Saturday, make-up day
+    (date(2026, 11, 25), True),   # an ordinary Wednesday
+    (date(2026, 11, 28), False),  # an ordinary Saturday
+])
+def test_is_working_day(day, working):
+    assert is_working_day(day) is working
+
+
+def test_add_working_days_jumps_the_national_day_week():
+    # Monday 30 Sept 2024 + 1 working day: 1-7 October are off -> Tuesday 8 October.
+    assert add_working_days(date(2024, 9, 30), 1) == date(2024, 10, 8)
+    # Friday 27 Sept + 1: the next working day is Sunday 29 September (make-up day).
+    assert add_working_days(date(2024, 9, 27), 1) == date(2024, 9, 29)
+    assert workdays.working_days_between(date(2024, 9, 28), date(2024, 10, 13)) == 7  # 29, 30 Sept; 8-11 Oct; Sat 12 Oct
+
+
+# --- the clock ----------------------------------------------------------------------
+
+
+def test_national_day_week_does_not_count():
+    asked = cn(2024, 9, 30, 10, 0)
+    due = due_at(asked, 3)
+    # 14 h on 30 Sept, nothing on 1-7 Oct, 24 h on 8 and 9 Oct, 10 h on 10 Oct.
+    assert local(due) == datetime(2024, 10, 10, 10, 0)
+    assert elapsed(asked, cn(2024, 10, 8, 10, 0)) == pytest.approx(1.0)
+
+
+def test_a_question_asked_on_a_saturday_before_a_make_up_sunday():
+    asked = cn(2024, 9, 28, 12, 0)          # Saturday: not a working day
+    due = due_at(asked, 3)
+    # Sunday 29 Sept (make-up), Monday 30 Sept, then the break, then Tuesday 8 Oct.
+    assert local(due) == datetime(2024, 10, 9, 0, 0)
+    assert elapsed(asked, cn(2024, 9, 29, 0, 0)) == 0
+
+
+def test_spring_festival_2024_with_its_make_up_sunday():
+    asked = cn(2024, 2, 9, 9, 0)            # Friday, Spring Festival eve (a working day in 2024)
+    due = due_at(asked, 3)
+    # 15 h on 9 Feb, break 10-17 Feb, Sunday 18 Feb (make-up) 24 h, 19 Feb 24 h, 9 h on 20 Feb.
+    assert local(due) == datetime(2024, 2, 20, 9, 0)
+
+
+def test_spring_festival_2026_with_its_make_up_saturdays():
+    asked = cn(2026, 2, 13, 17, 0)          # Friday
+    due = due_at(asked, 3)
+    # 7 h on 13 Feb, Saturday 14 Feb (make-up) 24 h, break 15-23 Feb, 24 Feb 24 h, 17 h on 25 Feb.
+    assert local(due) == datetime(2026, 2, 25, 17, 0)
+    # The make-up Saturday 28 Feb counts too.
+    assert elapsed(cn(2026, 2, 27, 0, 0), cn(2026, 3, 2, 0, 0)) == pytest.approx(2.0)
+
+
+def test_pause_and_resume():
+    asked = cn(2026, 11, 23, 9, 0)          # Monday
+    pauses = [(cn(2026, 11, 24, 9, 0), cn(2026, 11, 26, 9, 0))]   # waiting Tue 9:00 -> Thu 9:00
+    assert elapsed(asked, cn(2026, 11, 27, 9, 0), pauses) == pytest.approx(2.0)
+    # Due: 24 h used before the pause; 48 h more from Thursday 9:00 -> Monday 30 Nov 9:00.
+    assert local(due_at(asked, 3, pauses)) == datetime(2026, 11, 30, 9, 0)
+    # While the pause is open there is no due time, and the clock does not run.
+    open_pause = [(cn(2026, 11, 24, 9, 0), None)]
+    assert due_at(asked, 3, open_pause) is None
+    paused = workdays.clock(asked, None, open_pause, 3, now=cn(2026, 12, 10, 9, 0))
+    assert paused.paused and paused.state == "paused"
+    assert paused.used_days == pytest.approx(1.0)
+
+
+def test_clock_states_running_at_risk_overdue_met_missed():
+    asked = cn(2026, 11, 23, 9, 0)
+    running = workdays.clock(asked, None, [], 3, now=cn(2026, 11, 24, 9, 0))
+    assert running.state == "running" and running.due and local(running.due) == datetime(2026, 11, 26, 9, 0)
+    risky = workdays.clock(asked, None, [], 3, now=cn(2026, 11, 25, 23, 0))
+    assert risky.at_risk and risky.state == "at_risk"
+    late = workdays.clock(asked, None, [], 3, now=cn(2026, 11, 26, 10, 0))
+    assert late.overdue and late.state == "overdue"
+    met = workdays.clock(asked, cn(2026, 11, 25, 9, 0), [], 3, now=cn(2026, 12, 20, 0, 0))
+    assert met.on_time and met.state == "met" and met.used_days == pytest.approx(2.0)
+    # Answered on Monday 30 Nov 9:00: Mon-Fri of the first week (4 days) + nothing at the weekend.
+    missed = workdays.clock(asked, cn(2026, 11, 30, 9, 0), [], 3, now=cn(2026, 12, 20, 0, 0))
+    assert missed.state == "missed" and missed.used_days == pytest.approx(5.0)
+
+
+def test_pauses_from_events():
+    t = [cn(2026, 11, 23, h) for h in (9, 10, 11, 12, 13)]
+    events = [(t[0], None, "new"), (t[1], "new", "accepted"), (t[2], "accepted", "waiting"),
+              (t[3], "waiting", "accepted"), (t[4], "accepted", "waiting")]
+    assert workdays.pauses_from_events(events) == [(t[2], t[3]), (t[4], None)]
+
+
+def test_a_year_outside_the_table_falls_back_to_monday_to_friday():
+    assert is_working_day(date(2031, 1, 6))          # a Monday
+    assert not is_working_day(date(2031, 1, 4))      # a Saturday
