@@ -26,6 +26,12 @@ def _bool(value: Any) -> bool:
     return str(value).strip().lower() in {"1", "true", "yes", "on"}
 
 
+def _number(value: Any) -> int | float:
+    """A whole number stays an int; a fraction (e.g. 0.1 minutes in a test) is a float."""
+    number = float(value)
+    return int(number) if number.is_integer() else number
+
+
 @dataclass(frozen=True)
 class Setting:
     name: str
@@ -60,6 +66,10 @@ SETTINGS: tuple[Setting, ...] = (
             "Failed logins in a row that lock an account.", int),
     Setting("lockout_minutes", 15,
             "How long a locked account stays locked.", int),
+    Setting("session_idle_minutes", 30,
+            "A login session ends after this many minutes without any interaction.", _number),
+    Setting("session_max_hours", 8,
+            "A login session never lasts longer than this many hours, however active.", _number),
     Setting("log_level", "INFO",
             "Server log level: DEBUG, INFO, WARNING or ERROR."),
 )
