@@ -1,0 +1,281 @@
+"""Full-text search over cases and articles, in Chinese and English.
+
+What a search means: the query is split on white space into terms; a record matches
+when every term occurs, case-insensitively, as a substring of its text (for cases:
+title, summary, guidance and lessons; for articles: both titles and the body). That
+is exactly what a substring scan answers (`reference_ids`), and both databases
+return the same set; only the order (rank) may differ.
+
+How it is made fast:
+
+- SQLite: an FTS5 table with the `trigram` tokenizer, fed by triggers. A term of 3+
+  characters is a trigram phrase query (exact). FTS5 cannot match a term of 1 or 2
+  characters (专利, 禁令), so for those we read the index's own vocabulary
+  (fts5vocab) for every trigram that *starts* with the term and OR them. Every field
+  ends with two separator characters, so every occurrence of a short term is the
+  start of some trigram: the expansion is exact, not approximate.
+- PostgreSQL: a GIN expression index over the set of 1- and 2-character grams of
+  the same text. A short term is one gram lookup (exact); a longer term looks up all
+  its bigrams and rechecks with `strpos`.
+
+The schema objects are created by migration 0002_search.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass
+
+from sqlalchemy import Engine, bindparam, text
+
+from . import db
+
+SEP = "\x01"
+MAX_TERMS = 8
+MAX_TERM_CHARS = 100
+MAX_SHORT_EXPANSION = 20_000  # trigrams OR-ed for one 1-2 character term (exactness first)
+
+
+@dataclass(frozen=True)
+class Kind:
+    name: str
+    table: str
+    fts: str
+    columns: tuple[str, ...]
+    title_column: str
+
+
+KINDS = {
+    "cases": Kind("cases", "cases", "cases_fts", ("title", "summary", "guidance", "lessons"), "title"),
+    "articles": Kind("articles", "articles", "articles_fts", ("title_zh", "title_en", "body"), "title_zh"),
+}
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def terms(query: str | None) -> list[str]:
+    """The distinct, lower-cased terms of a query, in order (at most MAX_TERMS)."""
+    out: list[str] = []
+    for word in _CONTROL.sub(" ", query or "").split():
+        word = word.lower()[:MAX_TERM_CHARS]
+        if word and word not in out:
+            out.append(word)
+    return out[:MAX_TERMS]
+
+
+def _kind(kind: str) -> Kind:
+    try:
+        return KINDS[kind]
+    except KeyError:
+        raise ValueError(f"kind must be one of {', '.join(KINDS)}") from None
+
+
+# --- the matching ids, ranked ------------------------------------------------------------
+
+
+def _fts_phrase(term: str) -> str:
+    return '"' + term.replace('"', '""') + '"'
+
+
+def _sqlite_match(conn, k: Kind, words: list[str]) -> str | None:
+    """The FTS5 MATCH expression for the terms, or None when some term cannot match."""
+    parts = []
+    for word in words:
+        if len(word) >= 3:
+            parts.append(_fts_phrase(word))
+            continue
+        rows = conn.execute(
+            text(f"SELECT term FROM {k.fts}_vocab WHERE term >= :lo AND term < :hi LIMIT :cap"),
+            {"lo": word, "hi": word + "\U0010ffff", "cap": MAX_SHORT_EXPANSION + 1},
+        ).scalars().all()
+        grams = [t for t in rows if t.startswith(word)]
+        if not grams:
+            return None
+        if len(grams) > MAX_SHORT_EXPANSION:  # pragma: no cover - would need a huge alphabet
+            raise ValueError("query term too common to search")
+        parts.append("(" + " OR ".join(_fts_phrase(g) for g in grams) + ")")
+    return " AND ".join(parts)
+
+
+def matching_sql(conn, kind: str, query: str) -> tuple[str, dict] | None:
+    """SQL text selecting `id, rank` (lower rank = better) of the matching records.
+
+    None when the query has no terms; a statement returning nothing when no record
+    can match. Callers wrap it as a subquery to filter, scope and paginate.
+    """
+    k = _kind(kind)
+    words = terms(query)
+    if not words:
+        return None
+    if conn.dialect.name == "sqlite":
+        match = _sqlite_match(conn, k, words)
+        if match is None:
+            return "SELECT 0 AS id, 0.0 AS rank WHERE 0", {}
+        return (f"SELECT rowid AS id, bm25({k.fts}) AS rank FROM {k.fts} WHERE {k.fts} MATCH :match",
+                {"match": match})
+    # PostgreSQL: grams lookup on the GIN expression index, then an exact recheck.
+    grams: list[str] = []
+    rechecks = []
+    params: dict = {}
+    for i, word in enumerate(words):
+        if len(word) <= 2:
+            grams.append(word)
+        else:
+            grams.extend(word[j:j + 2] for j in range(len(word) - 1))
+            rechecks.append(f"strpos(ipo_search_doc({', '.join(k.columns)}), :t{i}) > 0")
+            params[f"t{i}"] = word
+    params["grams"] = sorted(set(grams))
+    params["first"] = words[0]
+    where = " AND ".join([f"ipo_search_grams(ipo_search_doc({', '.join(k.columns)})) @> CAST(:grams AS text[])"]
+                         + rechecks)
+    rank = f"CASE WHEN strpos(lower({k.title_column}), :first) > 0 THEN 0 ELSE 1 END"
+    return f"SELECT id, {rank} AS rank FROM {k.table} WHERE {where}", params
+
+
+def search_ids(kind: str, query: str, limit: int | None = None, *, engine: Engine | None = None) -> list[int]:
+    """The ids of the records matching `query`, best first.
+
+    Not scoped: callers apply the permission policy (scopes.case_scope/article_scope)
+    before showing anything. Empty for an empty query.
+    """
+    engine = engine or db.get_engine()
+    with engine.connect() as conn:
+        built = matching_sql(conn, kind, query)
+        if built is None:
+            return []
+        sql, params = built
+        stmt = f"SELECT id FROM ({sql}) m ORDER BY rank, id DESC"
+        if limit is not None:
+            stmt += " LIMIT :limit"
+            params = {**params, "limit": int(limit)}
+        return [int(i) for i in conn.execute(text(stmt), params).scalars()]
+
+
+def reference_ids(kind: str, query: str, *, engine: Engine | None = None) -> set[int]:
+    """The same search as a plain substring scan of every row: the yardstick for tests and benchmarks."""
+    k = _kind(kind)
+    words = terms(query)
+    if not words:
+        return set()
+    engine = engine or db.get_engine()
+    fn = "instr" if engine.dialect.name == "sqlite" else "strpos"
+    conditions, params = [], {}
+    for i, word in enumerate(words):
+        params[f"w{i}"] = word
+        conditions.append("(" + " OR ".join(f"{fn}(lower(coalesce({c}, '')), :w{i}) > 0" for c in k.columns) + ")")
+    sql = f"SELECT id FROM {k.table} WHERE " + " AND ".join(conditions)
+    with engine.connect() as conn:
+        return {int(i) for i in conn.execute(text(sql), params).scalars()}
+
+
+# --- snippets ------------------------------------------------------------------------------
+
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
+
+
+def _md_escape(value: str) -> str:
+    return _MD_SPECIAL.sub(r"\\\1", value)
+
+
+def snippet(text_value: str | None, query: str, width: int = 80, *, markdown: bool = True) -> str:
+    """The passage of `text_value` around the first match of the query, the matches highlighted.
+
+    With `markdown` (the default) the result is safe Markdown: the text is escaped and
+    each match is wrapped in `**...**`. Otherwise plain text with matches in 【】.
+    Without a match, the beginning of the text.
+    """
+    value = re.sub(r"\s+", " ", text_value or "").strip()
+    words = terms(query)
+    lowered = value.lower()
+    hits = [(lowered.find(w), w) for w in words if lowered.find(w) >= 0]
+    if hits:
+        first = min(pos for pos, _ in hits)
+        start = max(0, first - width // 3)
+    else:
+        start = 0
+    end = min(len(value), start + width)
+    window = value[start:end]
+    spans = _spans(window.lower(), words)
+    out, pos = [], 0
+    for a, b in spans:
+        out.append(_plain(window[pos:a], markdown))
+        out.append(("**" + _plain(window[a:b], markdown) + "**") if markdown else "【" + window[a:b] + "】")
+        pos = b
+    out.append(_plain(window[pos:], markdown))
+    result = "".join(out)
+    if start > 0:
+        result = "…" + result
+    if end < len(value):
+        result += "…"
+    return result
+
+
+def _plain(value: str, markdown: bool) -> str:
+    return _md_escape(html.escape(value, quote=False)) if markdown else value
+
+
+def _spans(lowered: str, words: list[str]) -> list[tuple[int, int]]:
+    marks = [False] * len(lowered)
+    for w in words:
+        i = lowered.find(w)
+        while i >= 0:
+            for j in range(i, i + len(w)):
+                marks[j] = True
+            i = lowered.find(w, i + 1)
+    spans, i = [], 0
+    while i < len(marks):
+        if marks[i]:
+            j = i
+            while j < len(marks) and marks[j]:
+                j += 1
+            spans.append((i, j))
+            i = j
+        else:
+            i += 1
+    return spans
+
+
+# --- schema objects outside the ORM models -----------------------------------------------
+
+SEARCH_TABLE_PREFIXES = ("cases_fts", "articles_fts")
+SEARCH_INDEX_PREFIX = "ix_search_"
+
+
+def is_search_object(name: str | None) -> bool:
+    """True for the FTS5 tables (and their shadow tables) and the search indexes."""
+    return bool(name) and (name.startswith(SEARCH_TABLE_PREFIXES) or name.startswith(SEARCH_INDEX_PREFIX))
+
+
+def _register_autogenerate_filter() -> None:
+    """Tell Alembic's autogenerate that the search objects are not drift.
+
+    They are made by raw DDL in a migration (FTS5 virtual tables, a GIN expression
+    index) and deliberately have no ORM model.
+    """
+    try:
+        from alembic.autogenerate.compare import comparators
+        from alembic.operations import ops
+        from alembic.util.langhelpers import DispatchPriority
+    except ImportError:  # pragma: no cover
+        return
+
+    def drop_search_ops(autogen_context, upgrade_ops, *args, **kwargs):
+        kept = []
+        for op in upgrade_ops.ops:
+            if isinstance(op, (ops.DropTableOp, ops.CreateTableOp)) and is_search_object(op.table_name):
+                continue
+            if isinstance(op, ops.ModifyTableOps):
+                op.ops = [o for o in op.ops
+                          if not (isinstance(o, (ops.DropIndexOp, ops.CreateIndexOp)) and is_search_object(o.index_name))]
+                if not op.ops:
+                    continue
+            kept.append(op)
+        upgrade_ops.ops[:] = kept
+
+    if not getattr(comparators, "_ipoverseas_search_filter", False):
+        comparators.dispatch_for("schema", priority=DispatchPriority.LAST)(drop_search_ops)
+        comparators._ipoverseas_search_filter = True
+
+
+_register_autogenerate_filter()
