@@ -10,7 +10,7 @@ from ipoverseas import dashboard, vocab
 from ipoverseas.auth import ADMIN, ENTERPRISE, EXPERT, ROLES, STAFF
 from ipoverseas.ui import state
 from ipoverseas.ui.cache import cached
-from ipoverseas.ui.pages import PageSpec, guard
+from ipoverseas.ui.pages import PageSpec, guard, run_directly
 from ipoverseas.ui.widgets import article_title, country, label, metrics
 
 PAGE = PageSpec(key="home", title_key="nav.home", icon=":material/home:", roles=ROLES, order=0)
@@ -122,3 +122,7 @@ def _imports_block(user) -> None:
         state.t("import.created"): r["created_count"], state.t("import.updated"): r["updated_count"],
         state.t("import.when"): r["created_at"],
     } for r in rows], hide_index=True, width="stretch")
+
+
+if __name__ == "__main__":  # run as a script by Streamlit's pages/ folder mode
+    run_directly()

@@ -200,3 +200,73 @@ def principal():
             return auth.Principal.of(user)
 
     return get
+
+
+# --- the browser journeys -------------------------------------------------------------
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--disable-background-networking",
+                  "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    """pytest-playwright launches Debian's Chromium; Playwright's own browsers are not installed."""
+    return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_FLAGS}
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args):
+    return {**browser_context_args, "locale": "zh-CN", "viewport": {"width": 1400, "height": 1000}}
+
+
+@pytest.fixture(scope="module")
+def live_server_env():
+    """Extra environment for this module's server; override the fixture in a test module."""
+    return {}
+
+
+@pytest.fixture(scope="module")
+def live_server(_templates, tmp_path_factory, live_server_env):
+    """`streamlit run app.py` on a free port, on a fresh copy of the demo SQLite database."""
+    import socket
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+
+    folder = tmp_path_factory.mktemp("live")
+    db_path = folder / "live.db"
+    shutil.copyfile(_templates.get("sqlite", True), db_path)
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    root = Path(__file__).resolve().parent.parent
+    env = {**os.environ, "IPOVERSEAS_DATABASE_URL": f"sqlite:///{db_path}", "IPOVERSEAS_LOAD_DEMO": "false",
+           **live_server_env}
+    log = open(folder / "server.log", "wb")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
+         "--server.address", "127.0.0.1", "--server.headless", "true"],
+        cwd=root, env=env, stdout=log, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.time() + 60
+    while True:
+        try:
+            if urllib.request.urlopen(base + "/_stcore/health", timeout=2).status == 200:
+                break
+        except OSError:
+            pass
+        if proc.poll() is not None or time.time() > deadline:
+            proc.kill()
+            raise RuntimeError("streamlit did not start:\n" + (folder / "server.log").read_text(errors="replace"))
+        time.sleep(0.3)
+    try:
+        yield base
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        log.close()

@@ -68,3 +68,14 @@ def _page_modules():
 
     import pages
     return [importlib.import_module(f"pages.{m.name}") for m in pkgutil.iter_modules(pages.__path__)]
+
+
+def test_every_page_file_redirects_when_run_directly():
+    """See ipoverseas.ui.pages.run_directly: a page file run as a script shows the app's login."""
+    from pathlib import Path
+    root = Path(__file__).resolve().parent.parent / "pages"
+    for path in root.glob("*.py"):
+        if path.name == "__init__.py":
+            continue
+        source = path.read_text(encoding="utf-8")
+        assert 'if __name__ == "__main__":' in source and "run_directly()" in source, path.name

@@ -50,3 +50,14 @@ def guard(spec: PageSpec) -> auth.Principal:
         st.warning(state.t("errors.not_allowed"))
         st.stop()
     return user
+
+
+def run_directly() -> None:
+    """What a page file does when Streamlit runs it as a script.
+
+    While a `pages/` folder exists, a freshly started server runs `pages/<name>.py`
+    directly for a URL like /<name>, until the app's first `st.navigation` call. A
+    page module then only defines functions, so this footer sends the browser to
+    the app's entry script, which shows the login page (or the user's pages).
+    """
+    st.switch_page("app.py")
