@@ -12,12 +12,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from . import audit, config, db
+from . import audit, config, db, passwords
 from .models import SubCentre, User, utcnow
 
 ENTERPRISE, STAFF, EXPERT, ADMIN = "enterprise", "staff", "expert", "admin"
@@ -107,40 +105,39 @@ def _is_expert_record(record: Any) -> bool:
     return type(record).__name__ == "Expert"
 
 
-# --- passwords ------------------------------------------------------------------
+# --- passwords and accounts ------------------------------------------------------
 
-_hasher = PasswordHasher()  # Argon2id with the library's current parameters
-MIN_PASSWORD, MAX_PASSWORD = 8, 128
+MIN_PASSWORD, MAX_PASSWORD = passwords.MIN_LENGTH, passwords.MAX_LENGTH
 
 
 def hash_password(password: str) -> str:
-    return _hasher.hash(password)
+    return passwords.hash_password(password)
 
 
-def password_problem(password: str) -> str | None:
+def password_problem(password: str, username: str | None = None) -> str | None:
     """An i18n key saying what is wrong with a new password, or None."""
-    if len(password) < MIN_PASSWORD:
-        return "password.too_short"
-    if len(password) > MAX_PASSWORD:
-        return "password.too_long"
-    return None
+    return passwords.problem(password, username=username)
 
 
-def _normalize_username(username: str) -> str:
+def normalize_username(username: str) -> str:
     return unicodedata.normalize("NFKC", username or "").strip().lower()
+
+
+_normalize_username = normalize_username  # the old name
 
 
 def create_user(session: Session, *, username: str, password: str, role: str,
                 display_name: str = "", sub_centre_code: str | None = None,
                 organisation: str | None = None, email: str | None = None,
                 expert_id: int | None = None, is_demo: bool = False,
+                must_change_password: bool = False,
                 actor: Principal | None = None) -> User:
     if role not in ROLES:
         raise ValueError(f"role must be one of {', '.join(ROLES)}")
-    problem = password_problem(password)
+    username = normalize_username(username)
+    problem = password_problem(password, username)
     if problem:
         raise ValueError(problem)
-    username = _normalize_username(username)
     if not username:
         raise ValueError("username is empty")
     if session.scalar(select(func.count()).select_from(User).where(User.username == username)):
@@ -152,14 +149,24 @@ def create_user(session: Session, *, username: str, password: str, role: str,
             raise ValueError(f"no sub-centre with code {sub_centre_code!r}")
     if role == STAFF and sub_centre_id is None:
         raise ValueError("staff accounts need a sub-centre")
+    email = (email or "").strip().lower() or None
     user = User(username=username, password_hash=hash_password(password), role=role,
                 display_name=display_name or username, sub_centre_id=sub_centre_id,
-                organisation=organisation, email=email, expert_id=expert_id, is_demo=is_demo)
+                organisation=organisation, email=email, expert_id=expert_id, is_demo=is_demo,
+                must_change_password=must_change_password)
     session.add(user)
     session.flush()
-    audit.record(session, actor, "user.create", "user", user.id,
-                 after={"username": username, "role": role, "sub_centre_id": sub_centre_id})
+    audit.record(session, actor, "user.create", "user", user.id, after=user_snapshot(user))
     return user
+
+
+def user_snapshot(user: User) -> dict[str, Any]:
+    """What the audit trail records of an account (never the password hash)."""
+    return {"username": user.username, "display_name": user.display_name, "role": user.role,
+            "sub_centre_id": user.sub_centre_id, "expert_id": user.expert_id,
+            "organisation": user.organisation, "email": user.email, "active": bool(user.active),
+            "must_change_password": bool(user.must_change_password),
+            "locked_until": user.locked_until}
 
 
 def authenticate(username: str, password: str, *, now: datetime | None = None) -> Principal | None:
@@ -168,50 +175,72 @@ def authenticate(username: str, password: str, *, now: datetime | None = None) -
     Failed attempts count towards a temporary lockout; every attempt is audited;
     a hash made with old parameters is renewed on success.
     """
-    now = now or utcnow()
-    name = _normalize_username(username)
     with db.write_session() as session:
-        user = session.scalar(select(User).where(User.username == name))
-        if user is None:
-            _hasher_dummy_verify(password)
-            audit.record(session, None, "login.failed", "user", None, detail={"username": name[:80]})
-            return None
-        if not user.active or (user.locked_until and user.locked_until > now):
-            _hasher_dummy_verify(password)
-            audit.record(session, None, "login.refused", "user", user.id, detail={"username": name})
-            return None
-        try:
-            _hasher.verify(user.password_hash, password)
-        except (VerificationError, InvalidHashError):
-            user.failed_logins += 1
-            if user.failed_logins >= config.get("lockout_attempts"):
-                user.locked_until = now + timedelta(minutes=config.get("lockout_minutes"))
-                user.failed_logins = 0
-                audit.record(session, None, "login.locked", "user", user.id, detail={"username": name})
-            audit.record(session, None, "login.failed", "user", user.id, detail={"username": name})
-            return None
-        if _hasher.check_needs_rehash(user.password_hash):
-            user.password_hash = hash_password(password)
-        user.failed_logins = 0
-        user.locked_until = None
-        user.last_login_at = now
-        principal = Principal.of(user)
-        audit.record(session, principal, "login.success", "user", user.id)
-        return principal
+        return check_login(session, username, password, now=now)
 
 
-_DUMMY_HASH = None
+def check_login(session: Session, username: str, password: str, *, now: datetime | None = None,
+                detail: dict | None = None) -> Principal | None:
+    """`authenticate` inside the caller's transaction (the session service adds its row to it)."""
+    now = now or utcnow()
+    name = normalize_username(username)
+    user = session.scalar(select(User).where(User.username == name))
+    if user is None:
+        passwords.dummy_verify(password)
+        audit.record(session, None, "login.failed", "user", None, detail={"username": name[:80], "reason": "unknown"})
+        return None
+    if not user.active or (user.locked_until and user.locked_until > now):
+        passwords.dummy_verify(password)
+        audit.record(session, None, "login.refused", "user", user.id,
+                     detail={"username": name, "reason": "disabled" if not user.active else "locked"})
+        return None
+    if not passwords.verify(user.password_hash, password):
+        before = {"failed_logins": user.failed_logins, "locked_until": user.locked_until}
+        user.failed_logins += 1
+        action = "login.failed"
+        if user.failed_logins >= config.get("lockout_attempts"):
+            user.locked_until = now + timedelta(minutes=config.get("lockout_minutes"))
+            user.failed_logins = 0
+            action = "login.locked"
+        audit.record(session, None, action, "user", user.id, detail={"username": name, "reason": "password"},
+                     before=before, after={"failed_logins": user.failed_logins, "locked_until": user.locked_until})
+        return None
+    if passwords.needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+    user.failed_logins = 0
+    user.locked_until = None
+    user.last_login_at = now
+    principal = Principal.of(user)
+    audit.record(session, principal, "login.success", "user", user.id, detail=detail)
+    return principal
 
 
-def _hasher_dummy_verify(password: str) -> None:
-    """Spend the time of a real check, so timing does not reveal which usernames exist."""
-    global _DUMMY_HASH
-    if _DUMMY_HASH is None:
-        _DUMMY_HASH = _hasher.hash("not a real password")
-    try:
-        _hasher.verify(_DUMMY_HASH, password)
-    except VerificationError:
-        pass
+def change_own_password(user: Principal, current: str, new: str) -> None:
+    """A user changes their own password; clears "must change at next login".
+
+    Raises ValueError with an i18n key: the current password is wrong, or the new one is weak.
+    """
+    with db.write_session() as session:
+        row = session.get(User, user.id)
+        if row is None or not row.active:
+            raise PermissionDenied("change_password")
+        if not passwords.verify(row.password_hash, current):
+            audit.record(session, user, "password.change_refused", "user", row.id)
+            raise ValueError("password.current_wrong")
+        problem = password_problem(new, row.username)
+        if problem:
+            raise ValueError(problem)
+        if passwords.verify(row.password_hash, new):
+            raise ValueError("password.same_as_old")
+        before = {"must_change_password": bool(row.must_change_password)}
+        row.password_hash = hash_password(new)
+        row.must_change_password = False
+        audit.record(session, user, "password.change", "user", row.id, before=before,
+                     after={"must_change_password": False})
+
+
+def _hasher_dummy_verify(password: str) -> None:  # kept for callers of the old name
+    passwords.dummy_verify(password)
 
 
 def get_principal(user_id: int) -> Principal | None:
@@ -221,3 +250,20 @@ def get_principal(user_id: int) -> Principal | None:
         if user is None or not user.active:
             return None
         return Principal.of(user)
+
+
+def principal_for_email(email: str | None) -> Principal | None:
+    """Single sign-on: the active local account whose e-mail is `email` (case-insensitive).
+
+    None when there is none, or when two accounts share the address (ambiguous: an admin
+    must fix it), so an identity provider can never pick an account by chance.
+    """
+    email = (email or "").strip().lower()
+    if not email or "@" not in email:
+        return None
+    with db.read_session() as session:
+        users = session.scalars(select(User).where(func.lower(User.email) == email, User.active.is_(True))
+                                .limit(2)).all()
+        if len(users) != 1:
+            return None
+        return Principal.of(users[0])

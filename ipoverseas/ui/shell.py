@@ -12,6 +12,8 @@ from . import login, pages, state
 
 log = logging.getLogger("ipoverseas.app")
 
+FORCED_PAGE = "account"  # the page a user must use first after an admin reset their password
+
 
 @st.cache_resource(show_spinner=False, max_entries=1)
 def _database_ready() -> bool:
@@ -62,16 +64,21 @@ def main() -> None:
 
     user = state.refresh_user()
     _sidebar(user)
+    if user is not None:
+        login.hand_over_token()
     if user is None:
         page = st.navigation([st.Page(login.render, title=state.t("login.title"), url_path="login",
                                       icon=":material/login:", default=True)], position="hidden")
         page.run()
         return
 
+    specs = pages.pages_for(user.role)
+    if user.must_change_password:  # after a reset: nothing but the account page until it is changed
+        specs = [(spec, fn) for spec, fn in specs if spec.key == FORCED_PAGE] or specs
     sections: dict[str, list] = {}
-    for spec, fn in pages.pages_for(user.role):
+    for spec, fn in specs:
         st_page = st.Page(_run_page(fn), title=state.t(spec.title_key), icon=spec.icon,
-                          url_path=spec.key, default=spec.key == "home")
+                          url_path=spec.key, default=spec.key == ("home" if len(specs) > 1 else specs[0][0].key))
         sections.setdefault(state.t(spec.section), []).append(st_page)
     page = st.navigation(sections)
     page.run()

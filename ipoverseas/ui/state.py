@@ -1,41 +1,89 @@
-"""Who is logged in, and in which language, for this browser session."""
+"""Who is logged in, and in which language, for this browser session.
+
+The login itself lives on the server (`ipoverseas.sessions`): this browser session keeps
+the Principal (`auth_user`, a snapshot re-read at every interaction) and the hash of its
+session token (`auth_session`). A new tab or a refresh finds the session again through
+the HttpOnly cookie the server set, which Streamlit hands over in `st.context.cookies`.
+"""
 
 from __future__ import annotations
 
 import streamlit as st
 
-from .. import auth, config, i18n
+from .. import auth, config, i18n, sessions
 
 USER_KEY = "auth_user"
 LANG_KEY = "ui_lang"
+SESSION_KEY = "auth_session"      # the sha256 of the session token (never the token)
+METHOD_KEY = "auth_method"        # "password" or "sso"
+TICKET_KEY = "auth_ticket"        # a one-time ticket the page hands to /session/claim
+NOTICE_KEY = "auth_notice"        # why the user was logged out (an i18n key)
+FORGET_KEY = "auth_forget"        # ask the browser to drop the (dead) cookie
 
 
 def current_user() -> auth.Principal | None:
     return st.session_state.get(USER_KEY)
 
 
-def refresh_user() -> auth.Principal | None:
-    """Re-read the logged-in user, so a disabled account or a role change takes effect at once."""
-    user = current_user()
-    if user is None:
+def _cookie_token() -> str | None:
+    try:
+        return st.context.cookies.get(sessions.COOKIE_NAME)
+    except Exception:  # AppTest has no request
         return None
-    fresh = auth.get_principal(user.id)
-    if fresh is None:
-        st.session_state.pop(USER_KEY, None)
-    else:
+
+
+def refresh_user() -> auth.Principal | None:
+    """Check the server session at every interaction; find it from the cookie on a new page load.
+
+    A logout elsewhere, a disabled account, a role change, the idle timeout or the absolute
+    lifetime all end the session on the server, and so this browser session here.
+    """
+    user = current_user()
+    if user is not None:
+        fresh = sessions.check(st.session_state.get(SESSION_KEY))
+        if fresh is None:
+            _forget_login(notice="login.session_ended")
+            return None
         st.session_state[USER_KEY] = fresh
-    return fresh
+        return fresh
+    resumed = sessions.resume(_cookie_token())
+    if resumed is not None:
+        principal, token_hash = resumed
+        st.session_state[USER_KEY] = principal
+        st.session_state[SESSION_KEY] = token_hash
+        st.session_state.setdefault(METHOD_KEY, "password")
+        return principal
+    return None
 
 
-def log_in(user: auth.Principal) -> None:
-    st.session_state[USER_KEY] = user
-
-
-def log_out() -> None:
+def log_in(login: sessions.Login, method: str = "password") -> None:
+    """A fresh login: remember it here, and let the page hand its token to the browser's cookie."""
     keep_lang = st.session_state.get(LANG_KEY)
     st.session_state.clear()
     if keep_lang:
         st.session_state[LANG_KEY] = keep_lang
+    st.session_state[USER_KEY] = login.principal
+    st.session_state[SESSION_KEY] = login.token_hash
+    st.session_state[METHOD_KEY] = method
+    st.session_state[TICKET_KEY] = sessions.issue_ticket(login)
+
+
+def log_out() -> str | None:
+    """End the session on the server at once, and forget it here. Returns the login method."""
+    method = st.session_state.get(METHOD_KEY)
+    sessions.end(st.session_state.get(SESSION_KEY), current_user())
+    _forget_login(notice="login.logged_out")
+    return method
+
+
+def _forget_login(notice: str | None = None) -> None:
+    keep_lang = st.session_state.get(LANG_KEY)
+    st.session_state.clear()
+    if keep_lang:
+        st.session_state[LANG_KEY] = keep_lang
+    if notice:
+        st.session_state[NOTICE_KEY] = notice
+    st.session_state[FORGET_KEY] = True
 
 
 def lang() -> str:

@@ -1,0 +1,223 @@
+"""Server-side login sessions.
+
+A login makes a random token. The browser holds it only in an HttpOnly, SameSite cookie
+that the server sets (`ipoverseas.web`); the `user_sessions` table holds only its SHA-256.
+A session ends:
+
+- on logout (`end`), at once;
+- after `session_idle_minutes` without an interaction, and never later than
+  `session_max_hours` after the login (`resume`/`check` refuse it and mark it ended);
+- when an admin disables the user, changes their role or sub-centre, or resets their
+  password (`end_all_for_user`, called inside that change's transaction), at the user's
+  next interaction.
+
+Every interaction calls `check` (or `resume` for a new browser tab). Recording "seen at"
+is bookkeeping, not a change of content: it is written without bumping the database
+revision (which would empty every cache) and without an audit event, at most once per
+`_touch_interval()`. Logins, logouts and expiries are audited.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import threading
+import time
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from . import audit, auth, config, db
+from .models import User, UserSession, utcnow
+
+COOKIE_NAME = "ipo_session"
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def new_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+def idle_timeout() -> timedelta:
+    return timedelta(minutes=config.get("session_idle_minutes"))
+
+
+def max_lifetime() -> timedelta:
+    return timedelta(hours=config.get("session_max_hours"))
+
+
+def _touch_interval() -> timedelta:
+    """How stale "last seen" may get before it is written again."""
+    return min(timedelta(seconds=60), idle_timeout() / 10)
+
+
+@dataclass(frozen=True)
+class Login:
+    """A successful login: who, and the token for the cookie (shown to nobody else)."""
+
+    principal: auth.Principal
+    token: str
+    token_hash: str
+    expires_at: datetime
+
+
+def login(username: str, password: str, *, user_agent: str | None = None,
+          now: datetime | None = None) -> Login | None:
+    """Check a password login and open a session in one transaction; None on any failure."""
+    now = now or utcnow()
+    with db.write_session() as session:
+        principal = auth.check_login(session, username, password, now=now, detail={"method": "password"})
+        if principal is None:
+            return None
+        return _open(session, principal, user_agent, now)
+
+
+def login_sso(email: str | None, *, user_agent: str | None = None, now: datetime | None = None) -> Login | None:
+    """Open a session for the local account an identity provider's e-mail maps to; None if none."""
+    now = now or utcnow()
+    principal = auth.principal_for_email(email)
+    with db.write_session() as session:
+        if principal is None:
+            audit.record(session, None, "login.failed", "user", None,
+                         detail={"method": "sso", "email": (email or "")[:254], "reason": "no local account"})
+            return None
+        user = session.get(User, principal.id)
+        if user is None or not user.active or (user.locked_until and user.locked_until > now):
+            audit.record(session, None, "login.refused", "user", principal.id, detail={"method": "sso"})
+            return None
+        user.last_login_at = now
+        audit.record(session, principal, "login.success", "user", principal.id, detail={"method": "sso"})
+        return _open(session, principal, user_agent, now)
+
+
+def _open(session: Session, principal: auth.Principal, user_agent: str | None, now: datetime) -> Login:
+    token = new_token()
+    row = UserSession(token_hash=hash_token(token), user_id=principal.id, created_at=now, last_seen_at=now,
+                      expires_at=now + max_lifetime(), user_agent=(user_agent or "")[:300] or None)
+    session.add(row)
+    session.flush()
+    return Login(principal, token, row.token_hash, row.expires_at)
+
+
+def resume(token: str | None, *, now: datetime | None = None) -> tuple[auth.Principal, str] | None:
+    """A new page load (refresh, new tab): the cookie's token -> (principal, token hash), or None."""
+    if not token:
+        return None
+    token_hash = hash_token(token)
+    principal = check(token_hash, now=now)
+    return (principal, token_hash) if principal else None
+
+
+def check(token_hash: str | None, *, now: datetime | None = None) -> auth.Principal | None:
+    """One interaction: the session's current user, or None when the session has ended.
+
+    Ends (and audits) a session past its idle timeout or absolute lifetime.
+    """
+    if not token_hash:
+        return None
+    now = now or utcnow()
+    with db.read_session() as session:
+        row = session.scalar(select(UserSession).where(UserSession.token_hash == token_hash))
+        if row is None or row.ended_at is not None:
+            return None
+        user = session.get(User, row.user_id)
+        expired = row.expires_at <= now or row.last_seen_at + idle_timeout() <= now
+        if expired:
+            reason = "lifetime" if row.expires_at <= now else "idle"
+            principal = auth.Principal.of(user) if user else None
+            session_id = row.id
+        elif user is None or not user.active:
+            return None
+        else:
+            if now - row.last_seen_at >= _touch_interval():
+                _touch(row.id, now)
+            return auth.Principal.of(user)
+    _expire(session_id, principal, reason, now)
+    return None
+
+
+def _touch(session_id: int, now: datetime) -> None:
+    # Bookkeeping only (see the module doc): no revision bump, no audit event.
+    with db.get_engine().begin() as conn:
+        conn.execute(update(UserSession).where(UserSession.id == session_id, UserSession.ended_at.is_(None))
+                     .values(last_seen_at=now))
+
+
+def _expire(session_id: int, principal: auth.Principal | None, reason: str, now: datetime) -> None:
+    with db.write_session() as session:
+        done = session.execute(update(UserSession).where(UserSession.id == session_id,
+                                                         UserSession.ended_at.is_(None))
+                               .values(ended_at=now)).rowcount
+        if done:
+            audit.record(session, principal, "session.expired", "user_session", session_id,
+                         before={"ended_at": None}, after={"ended_at": now}, detail={"reason": reason})
+
+
+def end(token_hash: str | None, actor: auth.Principal | None, *, now: datetime | None = None) -> bool:
+    """Logout: end this session on the server at once. True if it was open."""
+    if not token_hash:
+        return False
+    now = now or utcnow()
+    with db.write_session() as session:
+        row = session.scalar(select(UserSession).where(UserSession.token_hash == token_hash))
+        if row is None or row.ended_at is not None:
+            return False
+        row.ended_at = now
+        audit.record(session, actor, "logout", "user_session", row.id,
+                     before={"ended_at": None}, after={"ended_at": now})
+        return True
+
+
+def end_all_for_user(session: Session, user_id: int, *, now: datetime | None = None) -> int:
+    """End every open session of a user, in the caller's transaction (the caller audits the change)."""
+    now = now or utcnow()
+    return session.execute(update(UserSession).where(UserSession.user_id == user_id,
+                                                     UserSession.ended_at.is_(None))
+                           .values(ended_at=now)).rowcount
+
+
+def open_sessions(user_id: int) -> int:
+    from sqlalchemy import func
+
+    with db.read_session() as session:
+        return session.scalar(select(func.count()).select_from(UserSession).where(
+            UserSession.user_id == user_id, UserSession.ended_at.is_(None))) or 0
+
+
+# --- the hand-over of a new token to the browser -------------------------------------
+#
+# A login happens over Streamlit's WebSocket, which cannot set a cookie. So the login
+# leaves the token here under a one-time ticket (random, 60 seconds, this process only),
+# the page posts the ticket to `/session/claim`, and that HTTP response sets the
+# HttpOnly cookie. The ticket never appears in a URL; the token never reaches JavaScript.
+
+TICKET_SECONDS = 60
+_tickets: dict[str, tuple[str, float, int]] = {}
+_tickets_lock = threading.Lock()
+
+
+def issue_ticket(login: Login) -> str:
+    ticket = secrets.token_urlsafe(24)
+    max_age = int((login.expires_at - utcnow()).total_seconds())
+    with _tickets_lock:
+        now = time.monotonic()
+        for key in [k for k, (_, at, _) in _tickets.items() if now - at > TICKET_SECONDS]:
+            del _tickets[key]
+        _tickets[hash_token(ticket)] = (login.token, now, max(max_age, 1))
+    return ticket
+
+
+def claim_ticket(ticket: str | None) -> tuple[str, int] | None:
+    """The (token, cookie max-age) a ticket stands for, once; None when unknown, used or stale."""
+    if not ticket:
+        return None
+    with _tickets_lock:
+        entry = _tickets.pop(hash_token(ticket), None)
+    if entry is None or time.monotonic() - entry[1] > TICKET_SECONDS:
+        return None
+    return entry[0], entry[2]

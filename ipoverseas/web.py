@@ -1,0 +1,68 @@
+"""The app's own HTTP routes, mounted next to Streamlit's through `st.App(routes=...)`.
+
+- `POST /session/claim`: exchanges a one-time login ticket (see `sessions.issue_ticket`)
+  for the session cookie: `ipo_session`, HttpOnly, SameSite=Lax, Path=/, Secure behind
+  HTTPS, Max-Age = what is left of the session's absolute lifetime.
+- `POST /session/forget`: deletes the cookie (the session itself was already ended on
+  the server by the logout).
+
+Both refuse a request whose Origin is another site (a second guard next to SameSite).
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from . import sessions
+
+CLAIM_PATH = "/session/claim"
+FORGET_PATH = "/session/forget"
+
+
+def _secure(request: Request) -> bool:
+    forwarded = request.headers.get("x-forwarded-proto", "").split(",")[0].strip().lower()
+    return request.url.scheme == "https" or forwarded == "https"
+
+
+def same_origin(request: Request) -> bool:
+    """True when the request's Origin (if the browser sent one) is this server's host."""
+    origin = request.headers.get("origin")
+    if not origin:
+        return True  # same-origin fetches of some browsers, and non-browser clients
+    host = request.headers.get("x-forwarded-host") or request.headers.get("host") or ""
+    return urlsplit(origin).netloc.lower() == host.split(",")[0].strip().lower()
+
+
+def set_session_cookie(response: Response, token: str, max_age: int, *, secure: bool) -> None:
+    response.set_cookie(sessions.COOKIE_NAME, token, max_age=max_age, path="/", httponly=True,
+                        samesite="lax", secure=secure)
+
+
+async def claim(request: Request) -> Response:
+    if not same_origin(request):
+        return JSONResponse({"ok": False}, status_code=403)
+    body = (await request.body())[:200].decode("utf-8", "replace").strip()
+    claimed = await run_in_threadpool(sessions.claim_ticket, body)
+    if claimed is None:
+        return JSONResponse({"ok": False}, status_code=400)
+    token, max_age = claimed
+    response = JSONResponse({"ok": True}, headers={"Cache-Control": "no-store"})
+    set_session_cookie(response, token, max_age, secure=_secure(request))
+    return response
+
+
+async def forget(request: Request) -> Response:
+    if not same_origin(request):
+        return JSONResponse({"ok": False}, status_code=403)
+    response = JSONResponse({"ok": True}, headers={"Cache-Control": "no-store"})
+    response.delete_cookie(sessions.COOKIE_NAME, path="/", httponly=True, samesite="lax", secure=_secure(request))
+    return response
+
+
+def routes() -> list[Route]:
+    return [Route(CLAIM_PATH, claim, methods=["POST"]), Route(FORGET_PATH, forget, methods=["POST"])]
