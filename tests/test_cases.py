@@ -1,0 +1,207 @@
+"""The case library service: filters, facets, paging, scope, masking, similar cases. SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import pytest
+from sqlalchemy import func, select, update
+
+from ipoverseas import cases, db, search
+from ipoverseas.cases import CaseFilter
+from ipoverseas.models import Case
+
+
+def _all(where=()):
+    with db.read_session() as s:
+        return s.execute(select(Case.__table__).where(*where)).mappings().all()
+
+
+def _visible(user, rows):
+    if user.role == "admin":
+        return list(rows)
+    if user.role == "staff":
+        return [r for r in rows if r["review_status"] == "published" or r["sub_centre_id"] == user.sub_centre_id]
+    return [r for r in rows if r["review_status"] == "published"]
+
+
+FILTERS = [
+    ("countries", "country", lambda rows: rows[0]["country"]),
+    ("dispute_types", "dispute_type", lambda rows: rows[0]["dispute_type"]),
+    ("ip_types", "ip_type", lambda rows: next(r["ip_type"] for r in rows if r["ip_type"])),
+    ("industries", "industry", lambda rows: next(r["industry"] for r in rows if r["industry"])),
+    ("forums", "forum", lambda rows: next(r["forum"] for r in rows if r["forum"])),
+    ("outcomes", "outcome", lambda rows: next(r["outcome"] for r in rows if r["outcome"])),
+    ("sub_centres", "sub_centre_id", lambda rows: rows[-1]["sub_centre_id"]),
+    ("review_statuses", "review_status", lambda rows: "published"),
+]
+
+
+@pytest.mark.parametrize("role", ["enterprise", "staff", "admin"])
+@pytest.mark.parametrize("name,column,pick", FILTERS, ids=[f[0] for f in FILTERS])
+def test_each_filter_matches_a_python_reference(demo_database, principal, role, name, column, pick):
+    user = principal(role)
+    rows = _visible(user, _all())
+    value = pick(rows)
+    expected = [r for r in rows if r[column] == value]
+    page = cases.list_cases(user, CaseFilter(**{name: (value,)}), page_size=500)
+    assert page.total == len(expected) > 0
+    assert {r["id"] for r in page.rows} == {r["id"] for r in expected}
+
+
+def test_year_filter_and_facet(demo_database, principal):
+    user = principal("admin")
+    rows = _all()
+    years = Counter(r["filed_on"].year for r in rows if r["filed_on"])
+    year, n = years.most_common(1)[0]
+    assert cases.count(user, CaseFilter(years=(year,))) == n
+    assert dict(cases.facet_counts(user, CaseFilter(), ["year"])["year"]) == dict(years)
+
+
+def test_filters_combine_with_and_across_facets_and_or_within(demo_database, principal):
+    user = principal("admin")
+    rows = _all()
+    c1, c2 = [c for c, _ in Counter(r["country"] for r in rows).most_common(2)]
+    d = Counter(r["dispute_type"] for r in rows if r["country"] in (c1, c2)).most_common(1)[0][0]
+    f = CaseFilter(countries=(c1, c2), dispute_types=(d,))
+    expected = {r["id"] for r in rows if r["country"] in (c1, c2) and r["dispute_type"] == d}
+    page = cases.list_cases(user, f, page_size=500)
+    assert {r["id"] for r in page.rows} == expected and page.total == len(expected)
+
+
+@pytest.mark.parametrize("role", ["enterprise", "staff", "admin"])
+def test_facet_counts_exclude_their_own_selection(demo_database, principal, role):
+    user = principal(role)
+    rows = _visible(user, _all())
+    country = Counter(r["country"] for r in rows).most_common(1)[0][0]
+    f = CaseFilter(countries=(country,))
+    facets = cases.facet_counts(user, f)
+    assert set(facets) == set(cases.FACETS)
+    # the country facet ignores the country selection: counts over all visible rows
+    assert dict(facets["country"]) == dict(Counter(r["country"] for r in rows))
+    # other facets count under the country selection
+    chosen = [r for r in rows if r["country"] == country]
+    assert dict(facets["dispute_type"]) == dict(Counter(r["dispute_type"] for r in chosen))
+    assert dict(facets["review_status"]) == dict(Counter(r["review_status"] for r in chosen))
+    assert sum(n for _, n in facets["dispute_type"]) == len(chosen)
+
+
+def test_enterprise_sees_only_published_and_cannot_open_others(demo_database, principal):
+    ent = principal("enterprise")
+    with db.read_session() as s:
+        hidden = s.scalar(select(Case.id).where(Case.review_status != "published").limit(1))
+        shown = s.scalar(select(Case.id).where(Case.review_status == "published").limit(1))
+    assert cases.get_case(ent, hidden) is None
+    assert cases.get_case(ent, shown)["id"] == shown
+    assert cases.get_case(ent, 10**9) is None
+    page = cases.list_cases(ent, CaseFilter(review_statuses=("submitted",)))
+    assert page.total == 0 and page.rows == []
+
+
+def test_staff_sees_own_unpublished_only(demo_database, principal):
+    staff = principal("staff")
+    with db.read_session() as s:
+        own = s.scalar(select(Case.id).where(Case.review_status != "published",
+                                             Case.sub_centre_id == staff.sub_centre_id).limit(1))
+        other = s.scalar(select(Case.id).where(Case.review_status != "published",
+                                               Case.sub_centre_id != staff.sub_centre_id).limit(1))
+    assert cases.get_case(staff, own) is not None
+    assert cases.get_case(staff, other) is None
+
+
+def test_confidential_party_is_masked_for_enterprises_and_experts(demo_database, principal):
+    with db.write_session() as s:
+        cid = s.scalar(select(Case.id).where(Case.review_status == "published").limit(1))
+        s.execute(update(Case).where(Case.id == cid).values(party_confidential=True, chinese_party="秘密公司"))
+    for role in ("enterprise", "expert"):
+        user = principal(role)
+        assert cases.get_case(user, cid)["chinese_party"] == cases.MASKED
+        rows = cases.list_cases(user, CaseFilter(), page_size=500).rows
+        row = next(r for r in rows if r["id"] == cid)
+        assert row["chinese_party"] == cases.MASKED
+        assert "秘密公司" not in str(rows)
+    for role in ("admin",):
+        assert cases.get_case(principal(role), cid)["chinese_party"] == "秘密公司"
+
+
+def test_text_search_in_the_filter_and_relevance_sort(demo_database, principal):
+    user = principal("admin")
+    for query in ("专利", "337", "商标 美国"):
+        expected = search.reference_ids("cases", query)
+        page = cases.list_cases(user, CaseFilter(text=query), page_size=500, sort="relevance")
+        assert {r["id"] for r in page.rows} == expected
+        assert page.total == len(expected)
+
+
+def test_sorting_and_paging(demo_database, principal):
+    user = principal("admin")
+    first = cases.list_cases(user, CaseFilter(), page=1, page_size=10)
+    second = cases.list_cases(user, CaseFilter(), page=2, page_size=10)
+    assert len(first.rows) == 10 and not {r["id"] for r in first.rows} & {r["id"] for r in second.rows}
+    dates = [r["filed_on"] for r in first.rows + second.rows if r["filed_on"]]
+    assert dates == sorted(dates, reverse=True)
+    assert first.pages == -(-first.total // 10)
+    asc = cases.list_cases(user, CaseFilter(), sort="filed_asc", page_size=20).rows
+    got = [r["filed_on"] for r in asc if r["filed_on"]]
+    assert got == sorted(got)
+    amounts = [r["amount_usd"] for r in cases.list_cases(user, CaseFilter(), sort="amount_desc", page_size=30).rows
+               if r["amount_usd"] is not None]
+    assert amounts == sorted(amounts, reverse=True)
+    # an unknown sort falls back, and a page past the end is empty
+    assert cases.list_cases(user, CaseFilter(), sort="nonsense").total == first.total
+    assert cases.list_cases(user, CaseFilter(), page=10**6).rows == []
+
+
+def test_query_params_round_trip_and_junk_is_dropped():
+    f = CaseFilter(countries=("US", "DE"), dispute_types=("itc_337",), years=(2023,), sub_centres=(3,),
+                   text="专利 禁令")
+    assert CaseFilter.from_query_params(f.to_query_params()) == f
+    parsed = CaseFilter.from_query_params({"country": "美国,XX,usa", "year": "20x3,1800,2024",
+                                           "dispute": "337", "sc": "a,5", "review": "<script>"})
+    assert parsed.countries == ("US",)
+    assert parsed.years == (2024,)
+    assert parsed.dispute_types == ("itc_337",)
+    assert parsed.sub_centres == (5,)
+    assert parsed.review_statuses == ()
+    assert CaseFilter().to_query_params() == {}
+
+
+def test_similar_cases_same_country_and_type_first(demo_database, principal):
+    user = principal("enterprise")
+    with db.read_session() as s:
+        cid, country, dtype = s.execute(
+            select(Case.id, Case.country, Case.dispute_type).where(Case.review_status == "published")
+            .group_by(Case.id, Case.country, Case.dispute_type).order_by(Case.id).limit(1)).one()
+        same = s.scalar(select(func.count()).select_from(Case).where(
+            Case.review_status == "published", Case.country == country, Case.dispute_type == dtype, Case.id != cid))
+    similar = cases.similar_cases(user, cid, limit=5)
+    assert similar and all(r["id"] != cid for r in similar)
+    head = similar[:min(same, 5)]
+    assert all(r["country"] == country and r["dispute_type"] == dtype for r in head)
+    assert all(r["dispute_type"] == dtype for r in similar)
+    with db.read_session() as s:
+        statuses = set(s.scalars(select(Case.review_status).where(Case.id.in_([r["id"] for r in similar]))))
+    assert statuses == {"published"}
+    assert cases.similarity("美国专利诉讼", "美国专利诉讼") == 1.0
+    assert cases.similarity("美国专利", "德国商标") == 0.0
+
+
+def test_related_articles_share_country_or_dispute_type(demo_database, principal):
+    user = principal("enterprise")
+    from ipoverseas.models import Article, ArticleCountry
+    with db.read_session() as s:
+        cid, country, dtype = s.execute(select(Case.id, Case.country, Case.dispute_type)
+                                        .where(Case.review_status == "published", Case.country == "US")
+                                        .limit(1)).one()
+        related = cases.related_articles(user, cid)
+        assert related
+        for a in related:
+            art = s.get(Article, a["id"])
+            countries = set(s.scalars(select(ArticleCountry.country).where(ArticleCountry.article_id == a["id"])))
+            assert art.status == "published"
+            assert country in countries or art.dispute_type == dtype
+
+
+def test_sub_centre_names(demo_database):
+    names = cases.sub_centre_names("zh")
+    assert len(names) >= 12 and all(names.values())
