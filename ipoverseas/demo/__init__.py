@@ -12,8 +12,8 @@ from sqlalchemy import delete, func, select, update
 
 from .. import db
 from ..models import (
-    Article, Case, Consultation, Expert, ImportBatch, Notification, RecordVersion,
-    SubCentre, User, UserSession,
+    Article, Case, Consultation, ConsultationEvent, ConsultationMessage, Expert, ImportBatch,
+    Notification, RecordVersion, SubCentre, User, UserSession,
 )
 
 
@@ -59,13 +59,30 @@ def remove() -> dict[str, int]:
         demo_users = select(User.id).where(User.is_demo.is_(True))
         demo_experts = select(Expert.id).where(Expert.is_demo.is_(True))
         session.execute(update(User).where(User.is_demo.is_(True)).values(expert_id=None))
+        # Events, messages and notifications of demo consultations go with them (ON DELETE CASCADE).
         counts["consultations"] = session.execute(
             delete(Consultation).where(Consultation.is_demo.is_(True))).rowcount
+        # Real records that merely point at a demo user or expert keep their row, without the link.
+        for column in (Consultation.expert_id,):
+            session.execute(update(Consultation).where(column.in_(demo_experts)).values({column.key: None}))
+        for column in (Consultation.enterprise_user_id, Consultation.created_by_id):
+            session.execute(update(Consultation).where(column.in_(demo_users)).values({column.key: None}))
+        session.execute(update(ConsultationEvent).where(ConsultationEvent.expert_id.in_(demo_experts))
+                        .values(expert_id=None))
+        session.execute(update(ConsultationEvent).where(ConsultationEvent.user_id.in_(demo_users))
+                        .values(user_id=None))
+        session.execute(update(ConsultationMessage).where(ConsultationMessage.author_id.in_(demo_users))
+                        .values(author_id=None))
+        session.execute(update(Case).where(Case.created_by_id.in_(demo_users)).values(created_by_id=None))
+        session.execute(update(Article).where(Article.author_id.in_(demo_users)).values(author_id=None))
+        session.execute(update(ImportBatch).where(ImportBatch.rolled_back_by_id.in_(demo_users))
+                        .values(rolled_back_by_id=None))
         session.execute(delete(Notification).where(Notification.user_id.in_(demo_users)))
         session.execute(delete(UserSession).where(UserSession.user_id.in_(demo_users)))
         session.execute(update(Case).where(Case.expert_id.in_(demo_experts)).values(expert_id=None))
         counts["cases"] = session.execute(delete(Case).where(Case.is_demo.is_(True))).rowcount
         counts["articles"] = session.execute(delete(Article).where(Article.is_demo.is_(True))).rowcount
+        # Facets, away periods and party links go with the experts (ON DELETE CASCADE).
         counts["experts"] = session.execute(delete(Expert).where(Expert.is_demo.is_(True))).rowcount
         session.execute(delete(RecordVersion).where(RecordVersion.user_id.in_(demo_users)))
         session.execute(update(ImportBatch).where(ImportBatch.user_id.in_(demo_users)).values(user_id=None))

@@ -1,13 +1,32 @@
-"""Builds the demo records. Filled out by the demo content work; this first version
-creates the sub-centres and the demo accounts only."""
+"""Builds the demo records: sub-centres, accounts, experts, cases, consultations, articles.
+
+Everything is flagged `is_demo`. A fixed seed (`random.Random(2026)`) makes the content the
+same on every load; only the consultations (and expert away periods) are placed relative to
+the moment of loading, so the working-day clock always has something current to show.
+The modules next to this one hold the pools and templates:
+
+- `names`: invented people, companies, firms and foreign parties;
+- `experts`: expert profiles, away periods;
+- `cases`: the case library and the experts' party links (conflict-check data);
+- `consultations`: the consultations, their status events and message threads;
+- `articles`: the knowledge base, read from data/demo/articles.json when it exists.
+"""
 
 from __future__ import annotations
+
+import random
 
 from sqlalchemy.orm import Session
 
 from .. import auth
-from ..models import SubCentre
-from . import ACCOUNTS
+from ..models import SubCentre, utcnow
+from . import ACCOUNTS, DEMO_PASSWORD
+from . import articles as articles_mod
+from . import cases as cases_mod
+from . import consultations as consultations_mod
+from . import experts as experts_mod
+
+SEED = 2026
 
 SUB_CENTRES = (
     ("ZJ", "浙江分中心", "Zhejiang sub-centre", "ZJ"),
@@ -24,13 +43,88 @@ SUB_CENTRES = (
     ("HN", "湖南分中心", "Hunan sub-centre", "HN"),
 )
 
+# A second staff account (another region) for permission tests and demos.
+EXTRA_STAFF = (("staff_gd", "广东分中心 陈静", "GD"),)
+# Expert accounts beyond the demo "expert" (linked to expert #1): username -> sub-centre whose
+# first active expert (after #1) the account is linked to.
+EXTRA_EXPERT_ACCOUNTS = (("expert2", "GD"), ("expert3", "SH"), ("expert4", "JS"), ("expert5", "BJ"))
+
 
 def load_all(session: Session) -> dict[str, int]:
-    for code, zh, en, province in SUB_CENTRES:
-        session.add(SubCentre(code=code, name_zh=zh, name_en=en, province=province, is_demo=True))
+    rng = random.Random(SEED)
+    now = utcnow().replace(microsecond=0)
+    today = now.date()
+
+    # 1. sub-centres
+    sub_centre_rows = [SubCentre(code=code, name_zh=zh, name_en=en, province=province, is_demo=True)
+                       for code, zh, en, province in SUB_CENTRES]
+    session.add_all(sub_centre_rows)
     session.flush()
+    sub_centres = {row.code: row.id for row in sub_centre_rows}
+    sub_centre_names = {row.code: row.name_zh for row in sub_centre_rows}
+
+    # 2. experts (expert #1 first: EXP-ZJ-001, US patents/trademarks, electronics, zh/en)
+    experts = experts_mod.build(rng, sub_centres)
+    session.add_all(experts)
+    session.flush()
+
+    # 3. accounts
+    users: dict[str, int] = {}
+    expert_users: dict[int, int] = {}
+
+    def create(username: str, role: str, display_name: str, sub_centre: str | None = None,
+               organisation: str | None = None, expert_id: int | None = None, email: str | None = None) -> None:
+        user = auth.create_user(session, username=username, password=DEMO_PASSWORD, role=role,
+                                display_name=display_name, sub_centre_code=sub_centre, organisation=organisation,
+                                expert_id=expert_id, email=email, is_demo=True)
+        users[username] = user.id
+        if expert_id:
+            expert_users[expert_id] = user.id
+
     for account in ACCOUNTS:
-        auth.create_user(session, username=account.username, password=account.password, role=account.role,
-                         display_name=account.display_name, sub_centre_code=account.sub_centre,
-                         organisation=account.organisation, is_demo=True)
-    return {"sub_centres": len(SUB_CENTRES), "users": len(ACCOUNTS)}
+        create(account.username, account.role, account.display_name, account.sub_centre, account.organisation,
+               experts[0].id if account.role == auth.EXPERT else None)
+    for username, display_name, code in EXTRA_STAFF:
+        create(username, auth.STAFF, display_name, code)
+    for enterprise in consultations_mod.ENTERPRISES[1:]:
+        create(enterprise.username, auth.ENTERPRISE, enterprise.organisation.removesuffix("（演示）"),
+               organisation=enterprise.organisation)
+    linked = {experts[0].id}
+    for username, code in EXTRA_EXPERT_ACCOUNTS:
+        expert = next(e for e in experts if e.sub_centre_id == sub_centres[code] and e.active and e.id not in linked)
+        linked.add(expert.id)
+        create(username, auth.EXPERT, f"{expert.name} {expert.title}", code, expert_id=expert.id,
+               email=expert.email)
+    staff_users = {"ZJ": users["staff"], "GD": users["staff_gd"]}
+
+    # 4. expert away periods
+    away = experts_mod.away_periods(rng, experts, today)
+    session.add_all(away)
+
+    # 5. cases, then the party links that point at them
+    cases = cases_mod.build(rng, sub_centres, sub_centre_names, experts, staff_users)
+    session.add_all(cases)
+    session.flush()
+    links = cases_mod.party_links(rng, experts, cases)
+    session.add_all(links)
+
+    # 6. consultations with their events and messages
+    consultations, threads = consultations_mod.build(
+        rng, now, users, sub_centres, experts, expert_users, staff_users, users["admin"])
+    session.add_all(consultations)
+    session.flush()
+    events, messages = consultations_mod.attach(threads)
+    session.add_all(events)
+    session.add_all(messages)
+
+    # 7. knowledge base (when data/demo/articles.json exists)
+    articles = articles_mod.build()
+    session.add_all(articles)
+    session.flush()
+
+    return {
+        "sub_centres": len(sub_centre_rows), "users": len(users), "experts": len(experts),
+        "expert_away": len(away), "expert_party_links": len(links), "cases": len(cases),
+        "consultations": len(consultations), "consultation_events": len(events),
+        "consultation_messages": len(messages), "articles": len(articles),
+    }

@@ -65,12 +65,19 @@ BIO_TEMPLATES = (
     "{title}，理工科背景，执业{years}年，聚焦{focus}。熟悉{countries}的侵权判定与证据规则，曾协助企业完成规避设计。",
 )
 
+ACADEMIC_TITLES = ("教授", "副教授", "研究员")
+ACADEMIC_BIO_TEMPLATES = (
+    "{title}，从事知识产权教学与研究{years}年，研究方向为{focus}。主持多项海外知识产权纠纷应对课题，"
+    "为{k}余家企业提供过咨询，熟悉{countries}的相关法律。",
+    "现任{org}{title}，长期研究{focus}，兼任多家行业协会知识产权顾问，曾参与{countries}相关案件的专家论证。",
+)
+
 
 def _phone(rng: random.Random) -> str:
     return f"1{rng.choice('3589')}{rng.randint(0, 9)}-{rng.randint(1000, 9999)}-{rng.randint(1000, 9999)}"
 
 
-def _title_org(rng: random.Random, profile: str) -> tuple[str, str]:
+def _title_org(rng: random.Random, profile: str, sub_centre: str) -> tuple[str, str]:
     titles, weights = zip(*names.TITLES_CN)
     title = rng.choices(titles, weights)[0]
     if title in ("教授", "副教授", "研究员"):
@@ -78,10 +85,10 @@ def _title_org(rng: random.Random, profile: str) -> tuple[str, str]:
     if title in ("专利代理师", "资深专利代理师", "商标代理人"):
         if profile in ("sea", "emerging", "customs") and title != "商标代理人" and rng.random() < 0.5:
             title = "商标代理人"
-        return title, rng.choice(names.AGENCIES)
+        return title, names.local_first(rng, names.AGENCIES, sub_centre)
     if title == "知识产权总监":
-        return "知识产权顾问（原企业知识产权总监）", rng.choice(names.LAW_FIRMS)
-    return title, rng.choice(names.LAW_FIRMS)
+        return "知识产权顾问（原企业知识产权总监）", names.local_first(rng, names.LAW_FIRMS, sub_centre)
+    return title, names.local_first(rng, names.LAW_FIRMS, sub_centre)
 
 
 def _facets(rng: random.Random, profile: str) -> tuple[list[str], list[str], list[str], list[str]]:
@@ -143,10 +150,11 @@ def build(rng: random.Random, sub_centre_ids: dict[str, int]) -> list[Expert]:
                 if name not in used_names:
                     used_names.add(name)
                     break
-            title, org = _title_org(rng, profile)
+            title, org = _title_org(rng, profile, code)
             c, ip, ind, lang = _facets(rng, profile)
             focus = PROFILES[profile][4]
-            bio = rng.choice(BIO_TEMPLATES).format(
+            templates = ACADEMIC_BIO_TEMPLATES if title in ACADEMIC_TITLES else BIO_TEMPLATES
+            bio = rng.choice(templates).format(
                 title=title, years=rng.randint(6, 25), focus=focus, k=rng.randint(8, 60), org=org,
                 countries="、".join(cv.label(x, "zh") for x in c[:3]))
             ref = next_ref(code)

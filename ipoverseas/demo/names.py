@@ -18,7 +18,7 @@ SURNAMES = (
     "彭", "曾", "萧", "田", "董", "潘", "袁", "蒋", "蔡", "余", "杜", "叶", "程", "魏", "苏",
 )
 GIVEN = (
-    "明远", "思源", "嘉怡", "子涵", "若琳", "晓峰", "文博", "雅婷", "志强", "海燕", "立新", "静怡",
+    "思源", "嘉怡", "子涵", "若琳", "晓峰", "文博", "雅婷", "志强", "海燕", "立新", "静怡",
     "建华", "宇航", "欣然", "俊杰", "晨曦", "一鸣", "慧敏", "凯文", "书瑶", "浩然", "婉清", "振宇",
     "佳琪", "天佑", "梦溪", "鹏程", "雨桐", "瑞霖", "清扬", "亦凡", "可欣", "承泽", "知远",
     "若愚", "维新", "昊天", "乐怡", "景行", "沐阳", "诗涵", "启航", "晓岚", "卓然", "安澜", "逸舟",
@@ -56,19 +56,35 @@ LAW_FIRMS = (
     "南京序衡律师事务所", "苏州禾章律师事务所", "上海砚界律师事务所", "上海澄域律师事务所",
     "北京棠衡律师事务所", "北京砺章律师事务所", "青岛海衍律师事务所", "厦门鹭衡律师事务所",
     "成都蜀衡律师事务所", "武汉江衡律师事务所", "天津津衍律师事务所", "合肥庐章律师事务所",
-    "长沙湘衡律师事务所", "福州榕衍律师事务所",
+    "长沙湘衡律师事务所", "福州榕衍律师事务所", "上海沪衍律师事务所", "北京京澈律师事务所",
+    "深圳前衍律师事务所", "杭州钱章律师事务所", "广州羊城衡章律师事务所",
 )
 AGENCIES = (
     "杭州弈知专利代理事务所", "深圳鹏翎知识产权代理有限公司", "广州穗衡专利商标事务所",
     "南京钟衍专利代理事务所", "上海浦澈知识产权代理有限公司", "北京知棠专利代理有限公司",
     "济南泉衡专利商标代理有限公司", "厦门鹭翎知识产权代理有限公司", "成都锦衡专利代理事务所",
     "武汉楚澈知识产权代理有限公司", "天津渤衍专利代理事务所", "合肥巢衡专利代理事务所",
-    "长沙麓章知识产权代理有限公司", "宁波甬衍专利代理事务所",
+    "长沙麓章知识产权代理有限公司", "宁波甬衍专利代理事务所", "上海临章专利代理事务所",
+    "苏州姑衍专利代理事务所", "北京燕澈知识产权代理有限公司", "深圳湾章专利商标代理有限公司",
 )
 UNIVERSITIES = (
     "东海政法大学知识产权学院", "江南理工大学法学院", "华南经贸大学知识产权研究中心",
     "北方科技大学法学院", "西南财经政法学院知识产权研究所", "中部理工大学知识产权学院",
 )
+
+# Cities of each sub-centre's region: experts mostly work at a firm in their own region.
+SUB_CENTRE_CITIES = {
+    "ZJ": ("杭州", "宁波"), "GD": ("深圳", "广州"), "JS": ("南京", "苏州"), "SH": ("上海",),
+    "BJ": ("北京",), "SD": ("青岛", "济南"), "FJ": ("厦门", "福州"), "SC": ("成都",), "HB": ("武汉",),
+    "TJ": ("天津",), "AH": ("合肥",), "HN": ("长沙",),
+}
+
+
+def local_first(rng: random.Random, pool: tuple[str, ...], sub_centre: str) -> str:
+    """A name from `pool`, usually one in the sub-centre's own cities."""
+    local = [n for n in pool if n.startswith(SUB_CENTRE_CITIES.get(sub_centre, ("-",)))]
+    return rng.choice(local if local and rng.random() < 0.85 else pool)
+
 
 # --- Chinese companies ------------------------------------------------------------
 
@@ -150,12 +166,23 @@ EU_PARTIES = (
     "Ostrowski Tools Sp. z o.o.",
 )
 GB_PARTIES = ("Ashcombe Brands Ltd", "Penhallow Designs Ltd", "Thornbury Electricals plc")
-SEA_SQUATTERS = {
+# Local companies that registered a Chinese brand first (squatting cases).
+SQUATTERS = {
     "VN": ("Công ty TNHH Thương mại Minh Phát Lộc", "Công ty CP Đầu tư Hoàng Gia Khang"),
     "TH": ("Siam Prosper Trading Co., Ltd.", "Chao Phraya Ventures Co., Ltd."),
     "ID": ("PT Sinar Abadi Gemilang", "PT Nusantara Cahaya Prima"),
     "PH": ("Luzon Greatwide Trading Corp.",),
     "MY": ("Perdana Megah Enterprise Sdn Bhd", "Kinabalu Jaya Trading Sdn Bhd"),
+    "SG": ("Merlion Crest Trading Pte Ltd",),
+    "IN": ("Shree Vardhman Impex Pvt Ltd", "Ganga Retail Brands Pvt Ltd"),
+    "BR": ("Comercial Paraná Distribuidora Ltda.", "Alvorada Importação e Comércio Ltda."),
+    "MX": ("Distribuidora Tulum Norte S.A. de C.V.", "Comercializadora Bajío Azul S.A. de C.V."),
+    "TR": ("Boğaziçi Marka Yönetimi Ltd. Şti.", "Ege Yıldırım Dış Ticaret Ltd. Şti."),
+    "AE": ("Al Noor Brands FZE", "Desert Pearl Trading LLC"),
+    "SA": ("Najd Crescent Trading Est.", "Hijaz Star Commercial Est."),
+    "RU": ("OOO Severnaya Zvezda Trade", "OOO Volga Brand Group"),
+    "KR": ("Hanul Trading Co., Ltd.",),
+    "AU": ("Coralbay Home Goods Pty Ltd",),
 }
 OTHER_PARTIES = {
     "IN": ("Sarvesh Telecom Innovations Pvt Ltd", "Kaveri Consumer Durables Pvt Ltd", "Brightwave Audio LLC"),
@@ -180,3 +207,70 @@ OTHER_PARTIES = {
     "PL": ("Ostrowski Tools Sp. z o.o.",),
     "BE": ("Vandermeer Lighting NV",),
 }
+
+# Which industries a party is active in; the cases pick a counterparty that fits the
+# product when one does. Parties missing here fit any industry.
+PARTY_INDUSTRIES = {
+    "Brightwave Audio LLC": ("electronics",),
+    "Kestrel Outdoor Gear Inc.": ("light_industry", "textiles"),
+    "Lumenpeak Lighting Corp.": ("electronics", "light_industry"),
+    "Harborline Home Products LLC": ("light_industry",),
+    "Nimbus Kids Toys Inc.": ("light_industry",),
+    "Silverpine Apparel Co.": ("textiles",),
+    "Corvane Power Tools Inc.": ("machinery",),
+    "Aurelia Beauty Brands LLC": ("light_industry", "textiles"),
+    "Redfern Pet Supply LLC": ("light_industry",),
+    "Tallgrass Fitness Inc.": ("textiles", "light_industry"),
+    "Bluecrest Kitchenware LLC": ("light_industry", "electronics"),
+    "Galloway Art Licensing LLC": ("light_industry", "textiles"),
+    "Voltaris Technologies Inc.": ("electronics", "new_energy", "chemicals"),
+    "Quantiva Semiconductor Corp.": ("electronics", "telecom", "software"),
+    "Arcturus Wireless LLC": ("telecom", "electronics"),
+    "Helionyx Solar Inc.": ("new_energy",),
+    "Ferrowind Machinery Corp.": ("machinery", "auto"),
+    "Celestar Medical Devices Inc.": ("medical_devices", "pharma"),
+    "Orbitek Networks Inc.": ("telecom", "software"),
+    "Pinnacle Drive Systems LLC": ("auto", "machinery"),
+    "Tessaline Display Corp.": ("electronics",),
+    "Greyhaven Patent Holdings LLC": ("electronics", "telecom", "light_industry"),
+    "Hohenried Werkzeuge GmbH": ("machinery",),
+    "Kaltenbach Elektro GmbH & Co. KG": ("electronics", "new_energy", "telecom"),
+    "Lindqvist Haushaltsgeräte GmbH": ("electronics", "light_industry"),
+    "Sternau Fahrzeugtechnik AG": ("auto",),
+    "Weidenhof Design GmbH": ("light_industry", "textiles", "medical_devices"),
+    "Brauneck Solartechnik GmbH": ("new_energy",),
+    "Verhoeven Consumer Brands B.V.": ("light_industry", "electronics"),
+    "Maison Delacourt SAS": ("textiles", "light_industry"),
+    "Fratelli Orsolini S.p.A.": ("auto", "light_industry"),
+    "Nordvik Sport AB": ("textiles",),
+    "Castellón Hogar S.L.": ("light_industry",),
+    "Vandermeer Lighting NV": ("electronics",),
+    "Ostrowski Tools Sp. z o.o.": ("machinery", "auto"),
+    "Ashcombe Brands Ltd": ("light_industry", "textiles"),
+    "Penhallow Designs Ltd": ("light_industry",),
+    "Thornbury Electricals plc": ("electronics", "telecom"),
+    "Sarvesh Telecom Innovations Pvt Ltd": ("telecom", "electronics"),
+    "Kaveri Consumer Durables Pvt Ltd": ("electronics", "light_industry", "pharma"),
+    "Aobadai Seiki K.K.": ("machinery", "medical_devices"),
+    "Mizunami Electric Co., Ltd.": ("electronics", "auto"),
+    "Kusanagi Design Works K.K.": ("light_industry", "auto", "medical_devices"),
+    "Hanbit Display Co., Ltd.": ("electronics", "new_energy"),
+    "Seorin Cosmetics Inc.": ("light_industry",),
+    "Daegwang Auto Parts Co., Ltd.": ("auto",),
+    "Wattle Sun Energy Pty Ltd": ("new_energy",),
+    "Coralbay Home Goods Pty Ltd": ("light_industry",),
+    "Maplecrest Outdoor Inc.": ("light_industry", "textiles"),
+    "Northstream Devices Inc.": ("electronics", "machinery"),
+    "Moretti Casa S.r.l.": ("light_industry",),
+    "Atelier Rivesaltes SARL": ("textiles", "light_industry"),
+    "OOO Severnaya Zvezda Trade": ("auto", "machinery"),
+    "OOO Volga Brand Group": ("electronics", "light_industry"),
+    "Comercial Paraná Distribuidora Ltda.": ("auto", "machinery", "light_industry"),
+    "Vitória Marcas e Patentes Ltda.": ("electronics", "machinery"),
+}
+
+
+def fitting(pool: tuple[str, ...], industry: str) -> list[str]:
+    """The parties of `pool` that fit `industry` (all of them when none does)."""
+    fit = [p for p in pool if industry in PARTY_INDUSTRIES.get(p, (industry,))]
+    return fit or list(pool)
