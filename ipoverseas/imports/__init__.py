@@ -1,0 +1,6 @@
+"""The Excel/CSV upload pipeline (issue 3): template, pre-flight, read (child process),
+headers, validate, plan, apply, rollback, report. No Streamlit here: the Upload page
+and the command line both call `service`.
+"""
+
+from .problems import Busy, Denied, ImportError_, Problem, Refused  # noqa: F401

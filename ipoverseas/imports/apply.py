@@ -1,0 +1,244 @@
+"""Write a plan in the caller's transaction, and undo a batch.
+
+Core bulk statements (DESIGN §7): one INSERT executemany for the new rows, one
+UPDATE executemany for the changed ones, the before-image of every changed row in
+`record_versions`, the facets of experts and articles, the batch row with its
+counts, and one audit event. Rollback deletes the rows a batch created, restores
+the rows it updated to their before-image, and keeps (and lists) every row that
+someone edited after the batch.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any, Callable
+
+from sqlalchemy import bindparam, delete, insert, select, update
+from sqlalchemy.orm import Session
+
+from .. import audit
+from ..auth import Principal
+from ..models import Case, Consultation, ConsultationEvent, ImportBatch, RecordVersion, User, utcnow
+from . import datasets as D
+from .plan import CHUNK, Plan
+
+Progress = Callable[[float], None] | None
+
+# Columns a before-image keeps besides the dataset's fields, so a rollback restores the row exactly.
+_BOOKKEEPING = ("version", "updated_at", "import_batch_id")
+_EXTRA = {"cases": ("review_status",)}
+
+
+def write(session: Session, plan: Plan, *, user: Principal | None, filename: str, sha256: str,
+          progress: Progress = None) -> ImportBatch:
+    dataset = D.get(plan.dataset)
+    model = dataset.model
+    now = utcnow()
+    batch = ImportBatch(user_id=user.id if user else None, sub_centre_id=plan.sub_centre_id, dataset=plan.dataset,
+                        filename=filename[:300], sha256=sha256, created_count=len(plan.creates),
+                        updated_count=len(plan.updates), unchanged_count=len(plan.unchanged),
+                        rejected_count=plan.skipped, status="applied", created_at=now)
+    session.add(batch)
+    session.flush()
+    scalars = [f for f in plan.fields if f not in dataset.facets]
+    facets = [f for f in plan.fields if f in dataset.facets]
+    total = max(len(plan.creates) + len(plan.updates), 1)
+    done = 0
+    user_id = user.id if user else None
+
+    # New rows.
+    base: dict[str, Any] = {"sub_centre_id": plan.sub_centre_id, "created_at": now, "updated_at": now,
+                            "version": 1, "import_batch_id": batch.id, "is_demo": False}
+    if plan.dataset == "cases":
+        base.update(review_status="submitted", created_by_id=user_id)
+    if plan.dataset == "articles":
+        base.update(author_id=user_id)
+    defaults = {c.field: D.get(plan.dataset).column(c.field).default for c in dataset.columns
+                if c.field in dataset.scalar_fields and c.field not in scalars and c.default is not None}
+    new_ids: dict[str, int] = {}
+    for i in range(0, len(plan.creates), CHUNK):
+        chunk = plan.creates[i:i + CHUNK]
+        rows = []
+        for _, _, record in chunk:
+            row = dict(base)
+            row.update(defaults)
+            for f in scalars:
+                row[f] = record[f]
+            rows.append(row)
+        session.connection().execute(insert(model.__table__), rows)
+        done += len(chunk)
+        _tick(progress, done, total)
+    if plan.creates:
+        key_col = getattr(model, dataset.key)
+        for id_, key in session.execute(select(model.id, key_col).where(model.import_batch_id == batch.id)):
+            new_ids[key] = id_
+        versions = [{"batch_id": batch.id, "entity": dataset.entity, "entity_id": new_ids[key], "action": "create",
+                     "before": None, "after_version": 1, "user_id": user_id, "created_at": now}
+                    for _, key, _ in plan.creates]
+        for i in range(0, len(versions), CHUNK):
+            session.connection().execute(insert(RecordVersion.__table__), versions[i:i + CHUNK])
+
+    # Changed rows: their before-image first, then the update.
+    if plan.updates:
+        images = before_images(session, dataset, [ch.id for ch in plan.updates])
+        session.connection().execute(insert(RecordVersion.__table__), [
+            {"batch_id": batch.id, "entity": dataset.entity, "entity_id": ch.id, "action": "update",
+             "before": images[ch.id], "after_version": ch.version + 1, "user_id": user_id, "created_at": now}
+            for ch in plan.updates])
+        values = {f: bindparam(f"v_{f}") for f in scalars}
+        values.update(version=model.version + 1, updated_at=now, import_batch_id=batch.id)
+        if plan.dataset == "cases":
+            values["review_status"] = bindparam("v_review_status")
+        t = model.__table__
+        values["version"] = t.c.version + 1
+        stmt = update(t).where(t.c.id == bindparam("b_id"), t.c.version == bindparam("b_version")).values(**values)
+        for i in range(0, len(plan.updates), CHUNK):
+            chunk = plan.updates[i:i + CHUNK]
+            params = []
+            for ch in chunk:
+                p = {"b_id": ch.id, "b_version": ch.version}
+                p.update({f"v_{f}": ch.values[f] for f in scalars})
+                if plan.dataset == "cases":
+                    status = images[ch.id].get("review_status")
+                    p["v_review_status"] = "submitted" if status == "returned" else status
+                params.append(p)
+            session.connection().execute(stmt, params)
+            done += len(chunk)
+            _tick(progress, done, total)
+
+    # Facets of experts and articles: replace them for every row written.
+    for f in facets:
+        facet = dataset.facets[f]
+        fk = getattr(facet.table, facet.fk)
+        changed_ids = [ch.id for ch in plan.updates if f in ch.diff]
+        for i in range(0, len(changed_ids), CHUNK):
+            session.connection().execute(delete(facet.table.__table__).where(fk.in_(changed_ids[i:i + CHUNK])))
+        rows = [{facet.fk: new_ids[key], facet.value: v} for _, key, record in plan.creates for v in record[f]]
+        rows += [{facet.fk: ch.id, facet.value: v} for ch in plan.updates if f in ch.diff for v in ch.values[f]]
+        for i in range(0, len(rows), CHUNK):
+            session.connection().execute(insert(facet.table.__table__), rows[i:i + CHUNK])
+
+    audit.record(session, user, "import.apply", "import_batch", batch.id, detail={
+        "dataset": plan.dataset, "sub_centre_id": plan.sub_centre_id, "filename": filename, "sha256": sha256,
+        "counts": plan.counts})
+    _tick(progress, total, total)
+    return batch
+
+
+def _tick(progress: Progress, done: int, total: int) -> None:
+    if progress:
+        progress(min(done / total, 1.0))
+
+
+def before_images(session: Session, dataset: D.Dataset, ids: list[int]) -> dict[int, dict[str, Any]]:
+    """id -> the row's restorable columns and facets, JSON-safe."""
+    model = dataset.model
+    cols = list(dataset.scalar_fields) + list(_BOOKKEEPING) + list(_EXTRA.get(dataset.name, ()))
+    out: dict[int, dict[str, Any]] = {}
+    for i in range(0, len(ids), CHUNK):
+        stmt = select(model.id, *[getattr(model, c) for c in cols]).where(model.id.in_(ids[i:i + CHUNK]))
+        for row in session.execute(stmt):
+            out[row[0]] = {c: _json(v) for c, v in zip(cols, row[1:])}
+    for name, facet in dataset.facets.items():
+        fk, val = getattr(facet.table, facet.fk), getattr(facet.table, facet.value)
+        for rec in out.values():
+            rec[name] = []
+        for i in range(0, len(ids), CHUNK):
+            for owner, value in session.execute(select(fk, val).where(fk.in_(ids[i:i + CHUNK]))):
+                out[owner][name].append(value)
+        for rec in out.values():
+            rec[name].sort()
+    return out
+
+
+def _json(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return {"$dt": value.isoformat()}
+    if isinstance(value, date):
+        return {"$d": value.isoformat()}
+    if isinstance(value, Decimal):
+        return {"$dec": str(value)}
+    return value
+
+
+def _unjson(value: Any) -> Any:
+    if isinstance(value, dict):
+        if "$dt" in value:
+            return datetime.fromisoformat(value["$dt"])
+        if "$d" in value:
+            return date.fromisoformat(value["$d"])
+        if "$dec" in value:
+            return Decimal(value["$dec"])
+    return value
+
+
+def undo(session: Session, batch: ImportBatch, user: Principal | None) -> dict[str, Any]:
+    """Undo one batch in the caller's transaction; returns what was removed, restored and kept."""
+    dataset = D.get(batch.dataset)
+    model = dataset.model
+    versions = session.execute(select(RecordVersion.entity_id, RecordVersion.action, RecordVersion.before,
+                                      RecordVersion.after_version)
+                               .where(RecordVersion.batch_id == batch.id)).all()
+    ids = [v[0] for v in versions]
+    current: dict[int, tuple[int, str]] = {}
+    key_col = getattr(model, dataset.key)
+    for i in range(0, len(ids), CHUNK):
+        for id_, version, key in session.execute(select(model.id, model.version, key_col)
+                                                 .where(model.id.in_(ids[i:i + CHUNK]))):
+            current[id_] = (version, key)
+    kept: list[dict[str, Any]] = []
+    remove: list[int] = []
+    restore: list[tuple[int, dict[str, Any]]] = []
+    for entity_id, action, before, after_version in versions:
+        now = current.get(entity_id)
+        if now is None:
+            continue  # already gone: nothing to undo
+        if now[0] != after_version:
+            kept.append({"id": entity_id, "key": now[1], "reason": "edited_after"})
+            continue
+        if action == "create":
+            remove.append(entity_id)
+        else:
+            restore.append((entity_id, before or {}))
+    in_use = _in_use(session, dataset, remove)
+    for id_ in in_use:
+        kept.append({"id": id_, "key": current[id_][1], "reason": "in_use"})
+    remove = [i for i in remove if i not in in_use]
+    for i in range(0, len(remove), CHUNK):
+        session.connection().execute(delete(model.__table__).where(model.__table__.c.id.in_(remove[i:i + CHUNK])))
+    restored_cols = list(dataset.scalar_fields) + list(_BOOKKEEPING) + list(_EXTRA.get(dataset.name, ()))
+    if restore:
+        t = model.__table__
+        stmt = update(t).where(t.c.id == bindparam("b_id")).values(**{c: bindparam(f"v_{c}") for c in restored_cols})
+        params = [{"b_id": id_, **{f"v_{c}": _unjson(before.get(c)) for c in restored_cols}} for id_, before in restore]
+        for i in range(0, len(params), CHUNK):
+            session.connection().execute(stmt, params[i:i + CHUNK])
+        for name, facet in dataset.facets.items():
+            fk = getattr(facet.table, facet.fk)
+            ids_r = [id_ for id_, _ in restore]
+            for i in range(0, len(ids_r), CHUNK):
+                session.connection().execute(delete(facet.table.__table__).where(fk.in_(ids_r[i:i + CHUNK])))
+            rows = [{facet.fk: id_, facet.value: v} for id_, before in restore for v in before.get(name, [])]
+            for i in range(0, len(rows), CHUNK):
+                session.connection().execute(insert(facet.table.__table__), rows[i:i + CHUNK])
+    batch.status = "rolled_back"
+    batch.rolled_back_at = utcnow()
+    batch.rolled_back_by_id = user.id if user else None
+    result = {"removed": len(remove), "restored": len(restore), "kept": kept}
+    audit.record(session, user, "import.rollback", "import_batch", batch.id, detail={
+        "dataset": batch.dataset, "sub_centre_id": batch.sub_centre_id, "removed": len(remove),
+        "restored": len(restore), "kept": kept[:200]})
+    return result
+
+
+def _in_use(session: Session, dataset: D.Dataset, ids: list[int]) -> set[int]:
+    """Experts that other records point at cannot be removed by a rollback."""
+    if dataset.name != "experts" or not ids:
+        return set()
+    found: set[int] = set()
+    for i in range(0, len(ids), CHUNK):
+        chunk = ids[i:i + CHUNK]
+        for col in (User.expert_id, Case.expert_id, Consultation.expert_id, ConsultationEvent.expert_id):
+            found |= set(session.scalars(select(col).where(col.in_(chunk)).distinct()))
+    return found

@@ -1,0 +1,291 @@
+"""Read and validate an uploaded file. Runs in the reader child process (sandbox.py).
+
+`parse()` picks the data sheet (by name, else the first visible sheet with the
+expected header; hidden sheets are never read), finds and maps the header, and
+converts every cell column by column, collecting every problem at once. It
+returns a `Parsed`: the valid rows as tuples, the rejected rows and the problems.
+No database here: the plan (plan.py) compares with the database in the parent.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from . import cells, datasets as D, headers
+from .preflight import Package
+from .problems import ERROR, WARNING, Problem, Refused
+
+_ODD_TEXT = re.compile(r"[\u200b-\u200f\u2060-\u2064\ufeff\u00ad\u180e\u3000\r]|_x000|^\s|\s$")
+EXAMPLE_PREFIXES = ("示例", "example")
+
+
+@dataclass
+class Parsed:
+    dataset: str
+    filename: str
+    kind: str                                  # xlsx / csv
+    sheet: str
+    header_row: int                            # as Excel shows it (last header row)
+    present: tuple[str, ...]                   # fields found in the file, in dataset order
+    titles: dict[str, str]                     # field -> header as written
+    col_of: dict[str, int]                     # field -> 0-based column
+    rows: list[tuple[int, tuple]] = field(default_factory=list)      # (excel row, values in `present` order)
+    rejected: list[tuple[int, str | None]] = field(default_factory=list)   # (excel row, key)
+    problems: list[Problem] = field(default_factory=list)
+    total_rows: int = 0                        # non-blank data rows
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == ERROR]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == WARNING]
+
+    def index(self, field_name: str) -> int:
+        return self.present.index(field_name)
+
+
+def parse(path: str, filename: str, dataset_name: str, package: Package, limits: dict[str, int]) -> Parsed:
+    dataset = D.get(dataset_name)
+    if package.kind == "csv":
+        grid = _csv_rows(Path(path), limits)
+        return _parse_grid(dataset, filename, "csv", Path(filename).name, grid, [], limits, None)
+    from python_calamine import CalamineWorkbook
+
+    with CalamineWorkbook.from_path(path) as wb:
+        visible = [s for s in package.sheets if s.visible]
+        if not visible:
+            raise Refused("no_visible_sheet")
+        wanted = {headers.norm(n) for n in dataset.sheet_names}
+        named = [s for s in visible if headers.norm(s.name) in wanted
+                 or any(headers.norm(n) in headers.norm(s.name) for n in dataset.sheet_names[:2])]
+        order = named + [s for s in visible if s not in named]
+        first_seen: list[Any] = []
+        for info in order:
+            try:
+                sheet = wb.get_sheet_by_name(info.name)
+            except Exception:
+                continue
+            grid = sheet.to_python(skip_empty_area=False)
+            if len(grid) > limits["max_rows"] + 1000:
+                raise Refused("too_many_rows", rows=len(grid), max_rows=limits["max_rows"])
+            _fill_merged_header(grid, sheet.merged_cell_ranges or [])
+            hmap = headers.find(dataset, grid)
+            if hmap is None or dataset.key not in hmap.fields.values():
+                if not first_seen:
+                    first_seen = [v for row in grid[:headers.SCAN_ROWS] for v in row if v not in ("", None)][:8]
+                continue
+            return _parse_grid(dataset, filename, "xlsx", info.name, grid, info.errors + [(r, c, None) for r, c in info.formulas],
+                               limits, hmap)
+    raise Refused("no_header", expected=f"{dataset.key_column.zh} / {dataset.key_column.en}",
+                  found=", ".join(str(v) for v in first_seen) or "-")
+
+
+def _fill_merged_header(grid: list[list[Any]], merged) -> None:
+    """Give every cell of a merged header area its top-left value."""
+    for (r0, c0), (r1, c1) in merged:
+        if r0 >= headers.SCAN_ROWS + 2 or r0 >= len(grid):
+            continue
+        value = grid[r0][c0] if c0 < len(grid[r0]) else ""
+        for r in range(r0, min(r1, len(grid) - 1) + 1):
+            for c in range(c0, min(c1, len(grid[r]) - 1) + 1):
+                if grid[r][c] in ("", None):
+                    grid[r][c] = value
+
+
+def _csv_rows(path: Path, limits: dict[str, int]) -> list[list[Any]]:
+    raw = path.read_bytes()
+    text = None
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            text = raw.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    if text is None:
+        from charset_normalizer import from_bytes
+
+        best = from_bytes(raw[:200_000]).best()
+        if best is None:
+            raise Refused("csv_encoding")
+        text = raw.decode(best.encoding, errors="replace")
+    sample = text[:20_000]
+    try:
+        dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")
+    except csv.Error:
+        dialect = csv.excel
+    csv.field_size_limit(limits["max_cell_chars"] * 4 + 10)
+    try:
+        rows = []
+        for row in csv.reader(io.StringIO(text, newline=""), dialect):
+            rows.append(row)
+            if len(rows) > limits["max_rows"] + 1000:
+                raise Refused("too_many_rows", rows=len(rows), max_rows=limits["max_rows"])
+        return rows
+    except csv.Error:
+        raise Refused("csv_broken") from None
+
+
+def _parse_grid(dataset: D.Dataset, filename: str, kind: str, sheet: str, grid: list[list[Any]],
+                bad_cells: list[tuple[int, int, str | None]], limits: dict[str, int],
+                hmap: headers.HeaderMap | None) -> Parsed:
+    if hmap is None:
+        hmap = headers.find(dataset, grid)
+        if hmap is None or dataset.key not in hmap.fields.values():
+            first = [v for row in grid[:5] for v in row if v not in ("", None)][:8]
+            raise Refused("no_header", expected=f"{dataset.key_column.zh} / {dataset.key_column.en}",
+                          found=", ".join(str(v) for v in first) or "-")
+    col_of = {f: c for c, f in hmap.fields.items()}
+    missing = [c for c in dataset.columns if c.required and c.field not in col_of]
+    if missing:
+        raise Refused("missing_columns", columns="、".join(f"{c.zh} ({c.en})" for c in missing))
+    present = tuple(c.field for c in dataset.columns if c.field in col_of)
+    titles = {f: hmap.titles[c] for f, c in col_of.items()}
+    header_excel_row = hmap.data_start  # 1-based number of the last header row
+    problems: list[Problem] = []
+    for c, title in hmap.extra:
+        problems.append(Problem(sheet, header_excel_row, title, title, "extra_column", severity=WARNING, col_index=c))
+    for c, title in hmap.duplicate:
+        problems.append(Problem(sheet, header_excel_row, title, title, "duplicate_column", severity=WARNING, col_index=c))
+    for c, title, f in hmap.fuzzy:
+        col = dataset.column(f)
+        problems.append(Problem(sheet, header_excel_row, title, title, "fuzzy_column",
+                                {"zh": col.zh, "en": col.en}, severity=WARNING, col_index=c))
+
+    # Data rows: skip blank ones, keep their Excel row numbers.
+    start = hmap.data_start
+    data: list[list[Any]] = []
+    excel_rows: list[int] = []
+    for r in range(start, len(grid)):
+        row = grid[r]
+        for v in row:
+            if v != "" and v is not None:
+                data.append(row)
+                excel_rows.append(r + 1)
+                break
+    if len(data) > limits["max_rows"]:
+        raise Refused("too_many_rows", rows=len(data), max_rows=limits["max_rows"])
+
+    n = len(data)
+    bad_row = [False] * n
+    row_pos = {er: i for i, er in enumerate(excel_rows)}
+    mapped_cols = set(col_of.values())
+    broken: dict[tuple[int, int], bool] = {}
+    for r, c, code in bad_cells:
+        i = row_pos.get(r + 1)
+        if i is None:
+            continue
+        title = hmap.titles.get(c) or next((t for cc, t in hmap.extra if cc == c), "")
+        if c in mapped_cols:
+            broken[(i, c)] = True
+            bad_row[i] = True
+            problems.append(Problem(sheet, r + 1, title, code or "", "error_cell" if code else "formula_no_value",
+                                    {"code": code or ""}, col_index=c))
+        else:
+            problems.append(Problem(sheet, r + 1, title, code or "", "error_cell_ignored" if code else "formula_ignored",
+                                    {"code": code or ""}, severity=WARNING, col_index=c))
+
+    max_chars = limits["max_cell_chars"]
+    columns_out: list[list[Any]] = []
+    for f in present:
+        col = dataset.column(f)
+        c = col_of[f]
+        title = titles[f]
+        out = _convert_column(col, [row[c] if c < len(row) else None for row in data], max_chars,
+                              lambda i, raw, code, params, _c=c, _t=title: _flag(
+                                  problems, bad_row, sheet, excel_rows, i, _t, raw, code, params, _c),
+                              broken, c)
+        columns_out.append(out)
+
+    key_pos = present.index(dataset.key)
+    keys = columns_out[key_pos]
+    rows_out = list(zip(*columns_out)) if columns_out else [()] * n
+    _cross_checks(dataset, present, rows_out, excel_rows, bad_row, problems, sheet, titles, col_of)
+
+    parsed = Parsed(dataset.name, filename, kind, sheet, header_excel_row, present, titles, col_of,
+                    total_rows=n, problems=problems)
+    seen: dict[str, int] = {}
+    for i in range(n):
+        key = keys[i]
+        if key is not None and key.casefold().startswith(EXAMPLE_PREFIXES):
+            problems.append(Problem(sheet, excel_rows[i], titles[dataset.key], key, "example_row",
+                                    severity=WARNING, col_index=col_of[dataset.key]))
+            parsed.total_rows -= 1
+            continue
+        if bad_row[i]:
+            parsed.rejected.append((excel_rows[i], key))
+            continue
+        parsed.rows.append((excel_rows[i], rows_out[i]))
+    return parsed
+
+
+def _flag(problems, bad_row, sheet, excel_rows, i, title, raw, code, params, c) -> None:
+    bad_row[i] = True
+    problems.append(Problem(sheet, excel_rows[i], title, raw, code, params, col_index=c))
+
+
+def _convert_column(col: D.Column, values: list[Any], max_chars: int, flag, broken, c) -> list[Any]:
+    convert, memoise = cells.converter(col)
+    memo: dict[Any, Any] = {}
+    out: list[Any] = [None] * len(values)
+    text_kind = col.kind in (D.TEXT, D.LONGTEXT)
+    id_kind = col.kind == D.ID
+    max_len = min(col.max_len or max_chars, max_chars)
+    required = col.required
+    odd = _ODD_TEXT.search
+    for i, raw in enumerate(values):
+        if raw == "" or raw is None:
+            if required and (i, c) not in broken:
+                flag(i, None, "required", {})
+            continue
+        try:
+            if text_kind and raw.__class__ is str and odd(raw) is None:
+                value = raw
+            elif id_kind and raw.__class__ is str and raw.isascii() and odd(raw) is None and "  " not in raw:
+                value = raw
+            elif memoise:
+                key = (raw.__class__, raw)
+                try:
+                    value = memo[key]
+                except KeyError:
+                    try:
+                        value = convert(raw)
+                    except cells.CellError as exc:
+                        value = exc
+                    memo[key] = value
+                if value.__class__ is cells.CellError:
+                    raise value
+            else:
+                value = convert(raw)
+        except cells.CellError as exc:
+            flag(i, raw, exc.code, exc.params)
+            continue
+        except (TypeError, ValueError, OverflowError):
+            flag(i, raw, "unreadable_cell", {})
+            continue
+        if value is None:
+            if required:
+                flag(i, raw, "required", {})
+            continue
+        if value.__class__ is str and len(value) > max_len:
+            flag(i, f"{value[:50]}…", "too_long", {"max": max_len, "length": len(value)})
+            continue
+        out[i] = value
+    return out
+
+
+def _cross_checks(dataset, present, rows, excel_rows, bad_row, problems, sheet, titles, col_of) -> None:
+    if dataset.name == "cases" and "filed_on" in present and "closed_on" in present:
+        a, b = present.index("filed_on"), present.index("closed_on")
+        for i, row in enumerate(rows):
+            if row[a] is not None and row[b] is not None and row[b] < row[a]:
+                bad_row[i] = True
+                problems.append(Problem(sheet, excel_rows[i], titles["closed_on"], row[b].isoformat(),
+                                        "closed_before_filed", {"filed": row[a].isoformat()},
+                                        col_index=col_of["closed_on"]))

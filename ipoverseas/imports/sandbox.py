@@ -1,0 +1,104 @@
+"""Run a parser in a child process with a memory limit and a timeout.
+
+Native readers can abort the whole process (SIGABRT) or allocate gigabytes on a
+hostile file (UPLOAD_SAFETY.md). The child is a fresh interpreter
+(`python -m ipoverseas.imports.sandbox`: no copy of the server's threads,
+sockets or `__main__`), limits its own address space, and sends back a pickled
+result or exception; a crash, a MemoryError or a timeout in it becomes a
+`Refused` in the parent, which keeps serving.
+
+(multiprocessing's spawn context would re-run the parent's `__main__`, which
+under Streamlit is the app script itself; a plain subprocess avoids that.)
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import os
+import pickle
+import resource
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+from .problems import ImportError_, Refused
+
+log = logging.getLogger(__name__)
+
+MEMORY_LIMIT_MB = 2048
+TIMEOUT_S = 300
+_ROOT = str(Path(__file__).resolve().parents[2])
+
+_peak_child_kb = 0
+
+
+def _child_main() -> None:
+    target, args, kwargs, memory_mb = pickle.load(sys.stdin.buffer)
+    limit = memory_mb * 1024 * 1024
+    try:
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    except (ValueError, OSError):  # pragma: no cover - platform without the limit
+        pass
+    try:
+        module, name = target.rsplit(".", 1)
+        message = ("ok", getattr(importlib.import_module(module), name)(*args, **kwargs))
+    except ImportError_ as exc:
+        message = ("refused", exc)
+    except MemoryError:
+        message = ("refused", Refused("too_complex"))
+    except BaseException as exc:  # anything else: a message, never a traceback to the user
+        print(f"reader failed: {exc!r}", file=sys.stderr)
+        message = ("refused", Refused("unreadable", detail=type(exc).__name__))
+    try:
+        payload = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
+    except MemoryError:
+        payload = pickle.dumps(("refused", Refused("too_complex")))
+    sys.stdout.buffer.write(payload)
+    sys.stdout.buffer.flush()
+
+
+def run(target: str, *args: Any, memory_mb: int = MEMORY_LIMIT_MB, timeout: float = TIMEOUT_S, **kwargs: Any) -> Any:
+    """Call `module.function(*args, **kwargs)` in a child process and return its result."""
+    env = dict(os.environ)
+    env["PYTHONPATH"] = _ROOT + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
+    request = pickle.dumps((target, args, kwargs, memory_mb), protocol=pickle.HIGHEST_PROTOCOL)
+    proc = subprocess.Popen([sys.executable, "-m", "ipoverseas.imports.sandbox"], stdin=subprocess.PIPE,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, cwd=_ROOT, close_fds=True)
+    try:
+        out, err = proc.communicate(request, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.communicate()
+        log.warning("reader timed out after %ss", timeout)
+        raise Refused("timeout", seconds=int(timeout)) from None
+    finally:
+        _record_peak()
+    if err:
+        log.warning("reader said: %s", err.decode("utf-8", "replace")[-2000:])
+    try:
+        status, payload = pickle.loads(out) if out else (None, None)
+    except Exception:
+        status, payload = None, None
+    if status is None:
+        log.warning("reader process died (exit code %s)", proc.returncode)
+        raise Refused("crashed")
+    if status == "ok":
+        return payload
+    raise payload
+
+
+def _record_peak() -> None:
+    global _peak_child_kb
+    _peak_child_kb = max(_peak_child_kb, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+
+
+def peak_child_mb() -> float:
+    """The largest resident size any reader child reached, in MB (for the benchmark)."""
+    _record_peak()
+    return _peak_child_kb / 1024
+
+
+if __name__ == "__main__":
+    _child_main()

@@ -1,0 +1,222 @@
+"""The upload pipeline as the page and the command line call it.
+
+prepare(): pre-flight check -> read and validate in a child process -> plan (preview)
+apply():   re-plan in one write transaction (under a per-sub-centre lock) -> write
+rollback(): undo a batch; history(): the batches a user may see.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+from sqlalchemy import func, select, text
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
+from sqlalchemy.orm import Session
+
+from .. import auth, db
+from ..auth import ADMIN, STAFF, Principal
+from ..models import ImportBatch, SubCentre, User
+from . import apply as applier, datasets as D, plan as planner, preflight, sandbox
+from .plan import Plan
+from .problems import Busy, Denied, Refused
+from .read import Parsed
+
+log = logging.getLogger(__name__)
+
+ALL_OR_NOTHING, SKIP_INVALID = "all", "skip"
+
+
+@dataclass
+class Prepared:
+    dataset: str
+    filename: str
+    sha256: str
+    sub_centre_id: int
+    parsed: Parsed
+    plan: Plan | None
+    source: bytes = field(repr=False, default=b"")
+    already_batch: int | None = None      # an applied batch of this very file
+
+    @property
+    def blocking(self) -> int:
+        """Rows that stop an all-or-nothing import: invalid rows and conflicting duplicates."""
+        plan = self.plan
+        conflicts = len({k for r, k, first in plan.duplicates if r == first}) if plan else 0
+        return len(self.parsed.rejected) + conflicts
+
+
+@dataclass
+class Result:
+    batch_id: int | None
+    counts: dict[str, int]
+    nothing_to_do: bool = False
+    already_batch: int | None = None
+
+
+def sub_centre_id_for(code: str) -> int:
+    with db.read_session() as s:
+        found = s.scalar(select(SubCentre.id).where(func.upper(SubCentre.code) == code.strip().upper()))
+    if found is None:
+        raise Refused("unknown_sub_centre", code=code)
+    return found
+
+
+def check_may_import(user: Principal | None, sub_centre_id: int) -> None:
+    """`user` None is the operator at the server's command line, who may import anywhere."""
+    if user is None:
+        return
+    if not auth.can(user, "edit_records", {"sub_centre_id": sub_centre_id}) or user.role not in (STAFF, ADMIN):
+        raise Denied("other_sub_centre")
+
+
+def prepare(source: bytes | str | Path, filename: str, dataset: str, user: Principal | None,
+            sub_centre_id: int, *, with_plan: bool = True) -> Prepared:
+    """Check, read, validate and (with_plan) compare with the database. Writes nothing."""
+    D.get(dataset)
+    check_may_import(user, sub_centre_id)
+    limits = preflight.limits()
+    if isinstance(source, (str, Path)):
+        path = Path(source)
+        if path.stat().st_size > limits["max_bytes"]:
+            raise Refused("too_big", size_mb=round(path.stat().st_size / 1048576, 1), max_mb=limits["max_bytes"] // 1048576)
+        data = path.read_bytes()
+        return _prepare_path(path, data, filename, dataset, sub_centre_id, limits, with_plan)
+    data = bytes(source)
+    suffix = Path(filename).suffix.lower()[:8] or ".bin"
+    fd, tmp = tempfile.mkstemp(prefix="ipoverseas-upload-", suffix=suffix)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        return _prepare_path(Path(tmp), data, filename, dataset, sub_centre_id, limits, with_plan)
+    finally:
+        os.unlink(tmp)
+
+
+def _prepare_path(path: Path, data: bytes, filename: str, dataset: str, sub_centre_id: int,
+                  limits: dict[str, int], with_plan: bool) -> Prepared:
+    package = preflight.check(path, filename)
+    sha = hashlib.sha256(data).hexdigest()
+    parsed = sandbox.run("ipoverseas.imports.read.parse", str(path), filename, dataset, package, limits)
+    prepared = Prepared(dataset, filename, sha, sub_centre_id, parsed, None, data)
+    with db.read_session() as session:
+        prepared.already_batch = _applied_batch(session, sha, dataset, sub_centre_id)
+        if with_plan:
+            prepared.plan = planner.make(session, parsed, sub_centre_id)
+    return prepared
+
+
+def _applied_batch(session: Session, sha: str, dataset: str, sub_centre_id: int) -> int | None:
+    return session.scalar(select(ImportBatch.id).where(
+        ImportBatch.sha256 == sha, ImportBatch.dataset == dataset, ImportBatch.sub_centre_id == sub_centre_id,
+        ImportBatch.status == "applied").order_by(ImportBatch.id.desc()).limit(1))
+
+
+def apply(prepared: Prepared, user: Principal | None, *, mode: str = ALL_OR_NOTHING,
+          check_signature: bool = True, progress: Callable[[float], None] | None = None) -> Result:
+    """Write the import in one transaction. Nothing is written when the plan is refused."""
+    check_may_import(user, prepared.sub_centre_id)
+    if mode == ALL_OR_NOTHING and prepared.parsed.rejected:
+        raise Refused("has_errors", rows=len(prepared.parsed.rejected))
+    try:
+        with db.write_session() as session:
+            _lock_sub_centre(session, prepared.sub_centre_id)
+            plan = planner.make(session, prepared.parsed, prepared.sub_centre_id)
+            if check_signature and prepared.plan is not None and plan.signature() != prepared.plan.signature():
+                raise Busy("changed")
+            prepared.plan = plan
+            if mode == ALL_OR_NOTHING and prepared.blocking:
+                raise Refused("has_errors", rows=prepared.blocking)
+            if not plan.has_changes:
+                return Result(None, plan.counts, nothing_to_do=True,
+                              already_batch=_applied_batch(session, prepared.sha256, prepared.dataset,
+                                                           prepared.sub_centre_id))
+            batch = applier.write(session, plan, user=user, filename=prepared.filename,
+                                  sha256=prepared.sha256, progress=progress)
+            return Result(batch.id, plan.counts)
+    except (Refused, Busy, Denied):
+        raise
+    except (OperationalError, IntegrityError, DBAPIError) as exc:
+        log.warning("import hit a busy or changed database: %s", exc.__class__.__name__, exc_info=True)
+        raise Busy("busy") from None
+
+
+def run(source: bytes | str | Path, filename: str, dataset: str, user: Principal | None, sub_centre_id: int, *,
+        dry_run: bool = False, skip_invalid: bool = False,
+        progress: Callable[[float], None] | None = None) -> tuple[Prepared, Result | None]:
+    """The command line's one step: prepare, then apply unless dry_run (the plan is made once)."""
+    prepared = prepare(source, filename, dataset, user, sub_centre_id, with_plan=dry_run)
+    if dry_run:
+        return prepared, None
+    result = apply(prepared, user, mode=SKIP_INVALID if skip_invalid else ALL_OR_NOTHING,
+                   check_signature=False, progress=progress)
+    return prepared, result
+
+
+def _lock_sub_centre(session: Session, sub_centre_id: int) -> None:
+    """One import at a time per sub-centre (SQLite's BEGIN IMMEDIATE already serialises writers)."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SET LOCAL lock_timeout = '30s'"))
+        session.execute(select(SubCentre.id).where(SubCentre.id == sub_centre_id).with_for_update())
+
+
+def rollback(batch_id: int, user: Principal | None) -> dict[str, Any]:
+    try:
+        with db.write_session() as session:
+            if session.get_bind().dialect.name == "postgresql":
+                session.execute(text("SET LOCAL lock_timeout = '30s'"))
+            batch = session.scalar(select(ImportBatch).where(ImportBatch.id == batch_id).with_for_update())
+            if batch is None:
+                raise Refused("no_batch", batch=batch_id)
+            if user is not None and not auth.can(user, "rollback_batch", batch):
+                raise Denied("rollback_other")
+            if batch.status != "applied":
+                raise Refused("already_rolled_back", batch=batch_id)
+            if batch.sub_centre_id is not None:
+                _lock_sub_centre(session, batch.sub_centre_id)
+            return applier.undo(session, batch, user)
+    except (Refused, Busy, Denied):
+        raise
+    except (OperationalError, IntegrityError, DBAPIError):
+        log.warning("rollback hit a busy database", exc_info=True)
+        raise Busy("busy") from None
+
+
+def history(user: Principal, *, limit: int = 50, offset: int = 0) -> list[dict[str, Any]]:
+    """The batches `user` may see, newest first: staff their sub-centre's, admin all."""
+    stmt = (select(ImportBatch.id, ImportBatch.dataset, ImportBatch.filename, ImportBatch.sha256,
+                   ImportBatch.created_count, ImportBatch.updated_count, ImportBatch.unchanged_count,
+                   ImportBatch.rejected_count, ImportBatch.status, ImportBatch.created_at,
+                   ImportBatch.rolled_back_at, SubCentre.code.label("sub_centre"), User.username)
+            .outerjoin(SubCentre, SubCentre.id == ImportBatch.sub_centre_id)
+            .outerjoin(User, User.id == ImportBatch.user_id))
+    if user.role == STAFF:
+        stmt = stmt.where(ImportBatch.sub_centre_id == user.sub_centre_id)
+    elif user.role != ADMIN:
+        return []
+    with db.read_session() as s:
+        return [dict(r._mapping) for r in s.execute(stmt.order_by(ImportBatch.id.desc()).limit(limit).offset(offset))]
+
+
+def history_count(user: Principal) -> int:
+    stmt = select(func.count()).select_from(ImportBatch)
+    if user.role == STAFF:
+        stmt = stmt.where(ImportBatch.sub_centre_id == user.sub_centre_id)
+    elif user.role != ADMIN:
+        return 0
+    with db.read_session() as s:
+        return int(s.scalar(stmt) or 0)
+
+
+def sub_centres(user: Principal) -> list[dict[str, Any]]:
+    """The sub-centres `user` may import into."""
+    stmt = select(SubCentre.id, SubCentre.code, SubCentre.name_zh, SubCentre.name_en).where(SubCentre.active.is_(True))
+    if user.role != ADMIN:
+        stmt = stmt.where(SubCentre.id == user.sub_centre_id)
+    with db.read_session() as s:
+        return [dict(r._mapping) for r in s.execute(stmt.order_by(SubCentre.code))]
