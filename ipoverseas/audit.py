@@ -44,3 +44,18 @@ def record(session: Session, actor: "Principal | None", action: str, entity: str
     )
     session.add(event)
     return event
+
+
+class AppendOnly(Exception):
+    """Raised when code tries to change or delete an audit event."""
+
+
+def _refuse(mapper, connection, target) -> None:
+    raise AppendOnly("the audit trail is append-only")
+
+
+# The application can only append: the ORM refuses updates and deletes of events.
+from sqlalchemy import event as _event  # noqa: E402
+
+_event.listen(AuditEvent, "before_update", _refuse)
+_event.listen(AuditEvent, "before_delete", _refuse)
