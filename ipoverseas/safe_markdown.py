@@ -1,0 +1,95 @@
+"""Render an article's Markdown to HTML that cannot run or fetch anything.
+
+Articles come from staff editors and from uploaded workbooks, so their text is
+untrusted. The renderer (markdown-it-py, CommonMark + tables + strikethrough):
+
+- has raw HTML switched off: `<script>`, `<img onerror=...>`, `<iframe>` and friends
+  come out as escaped text;
+- accepts a link target only when it is http, https or mailto; anything else
+  (`javascript:`, `data:`, `vbscript:`, relative paths) stays as plain text;
+- never emits an `<img>`: an image becomes its alt text, so a page never loads a
+  remote image (no tracking pixels, no mixed content);
+- opens links in a new tab with `rel="noopener noreferrer nofollow"`.
+
+The page then shows this HTML with `st.html`, which sanitises once more (DOMPurify)
+and runs no script: two independent layers.
+"""
+
+from __future__ import annotations
+
+import html
+from urllib.parse import urlsplit
+
+from markdown_it import MarkdownIt
+
+ALLOWED_SCHEMES = frozenset({"http", "https", "mailto"})
+LINK_REL = "noopener noreferrer nofollow"
+
+
+def is_safe_url(url: str) -> bool:
+    """True for an absolute http(s) URL with a host, or a mailto: address."""
+    url = (url or "").strip()
+    if not url or any(ord(ch) < 32 or ch.isspace() for ch in url):
+        return False
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return False
+    scheme = parts.scheme.lower()
+    if scheme not in ALLOWED_SCHEMES:
+        return False
+    if scheme == "mailto":
+        return "@" in parts.path
+    return bool(parts.netloc)
+
+
+class _SafeMarkdownIt(MarkdownIt):
+    def validateLink(self, url: str) -> bool:  # noqa: N802 (markdown-it's name)
+        return is_safe_url(url)
+
+
+def _render_image(self, tokens, idx, options, env) -> str:
+    token = tokens[idx]
+    alt = self.renderInlineAsText(token.children or [], options, env).strip()
+    if not alt:
+        return ""
+    return f'<span class="md-image-alt">[{html.escape(alt)}]</span>'
+
+
+def _render_link_open(self, tokens, idx, options, env) -> str:
+    token = tokens[idx]
+    token.attrSet("target", "_blank")
+    token.attrSet("rel", LINK_REL)
+    return self.renderToken(tokens, idx, options, env)
+
+
+def _parser() -> MarkdownIt:
+    md = _SafeMarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
+    md.enable(["table", "strikethrough"])
+    md.add_render_rule("image", _render_image)
+    md.add_render_rule("link_open", _render_link_open)
+    return md
+
+
+_MD = _parser()
+
+
+def render(markdown_text: str | None) -> str:
+    """Safe HTML for a Markdown text (an empty string for nothing)."""
+    if not markdown_text:
+        return ""
+    return _MD.render(str(markdown_text))
+
+
+def plain_text(markdown_text: str | None, limit: int | None = None) -> str:
+    """The text of a Markdown document without its markup: for excerpts and previews."""
+    if not markdown_text:
+        return ""
+    out: list[str] = []
+    for token in _MD.parse(str(markdown_text)):
+        if token.type == "inline" and token.children:
+            out.append("".join(child.content for child in token.children if child.type in ("text", "code_inline")))
+    text = " ".join(part for part in out if part).strip()
+    if limit is not None and len(text) > limit:
+        text = text[: max(0, limit - 1)].rstrip() + "…"
+    return text
