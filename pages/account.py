@@ -8,7 +8,7 @@ from ipoverseas import auth, config
 from ipoverseas.auth import ROLES
 from ipoverseas.ui import state
 from ipoverseas.ui.history import render_history
-from ipoverseas.ui.pages import PageSpec, guard
+from ipoverseas.ui.pages import PageSpec, guard, run_directly
 
 PAGE = PageSpec(key="account", title_key="nav.account", icon=":material/manage_accounts:", roles=ROLES,
                 order=90, section="nav.section.main")
@@ -53,3 +53,7 @@ def render() -> None:
     st.caption(state.t("account.session_rule", idle=config.get("session_idle_minutes"),
                        hours=config.get("session_max_hours")))
     render_history("user", user.id, limit=20)
+
+
+if __name__ == "__main__":  # run as a script by Streamlit's pages/ folder mode
+    run_directly()

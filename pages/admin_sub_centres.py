@@ -8,7 +8,7 @@ from ipoverseas import users
 from ipoverseas.auth import ADMIN
 from ipoverseas.ui import state
 from ipoverseas.ui.history import render_history
-from ipoverseas.ui.pages import PageSpec, guard
+from ipoverseas.ui.pages import PageSpec, guard, run_directly
 
 PAGE = PageSpec(key="admin-sub-centres", title_key="nav.admin_sub_centres", icon=":material/hub:",
                 roles=(ADMIN,), order=210, section="nav.section.admin")
@@ -72,3 +72,7 @@ def _do(fn, message_key: str) -> None:
     else:
         st.session_state[P + "flash"] = state.t(message_key)
         st.rerun()
+
+
+if __name__ == "__main__":  # run as a script by Streamlit's pages/ folder mode
+    run_directly()

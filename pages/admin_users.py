@@ -9,7 +9,7 @@ from ipoverseas import config, i18n, users
 from ipoverseas.auth import ADMIN, ROLES
 from ipoverseas.ui import state
 from ipoverseas.ui.history import render_history
-from ipoverseas.ui.pages import PageSpec, guard
+from ipoverseas.ui.pages import PageSpec, guard, run_directly
 
 PAGE = PageSpec(key="admin-users", title_key="nav.admin_users", icon=":material/group:", roles=(ADMIN,),
                 order=200, section="nav.section.admin")
@@ -255,3 +255,7 @@ def _bulk(admin) -> None:
         st.session_state[P + "bulk_done"] = users.passwords_workbook(result.created)
         st.session_state[P + "flash"] = state.t("admin.bulk.done", count=len(result.created))
         st.rerun()
+
+
+if __name__ == "__main__":  # run as a script by Streamlit's pages/ folder mode
+    run_directly()

@@ -10,7 +10,7 @@ from ipoverseas import audit_query, config, i18n
 from ipoverseas.audit_query import AuditFilter
 from ipoverseas.auth import ADMIN
 from ipoverseas.ui import state
-from ipoverseas.ui.pages import PageSpec, guard
+from ipoverseas.ui.pages import PageSpec, guard, run_directly
 
 PAGE = PageSpec(key="audit", title_key="nav.audit", icon=":material/receipt_long:", roles=(ADMIN,),
                 order=220, section="nav.section.admin")
@@ -74,3 +74,7 @@ def _action_choices(actions: list[str]) -> list[str]:
     """Each action, and each family as a prefix ("login.") to see all its actions at once."""
     families = sorted({a.split(".")[0] + "." for a in actions if "." in a})
     return [*families, *actions]
+
+
+if __name__ == "__main__":  # run as a script by Streamlit's pages/ folder mode
+    run_directly()
