@@ -1,0 +1,51 @@
+"""The notification badge and list, for the sidebar:
+
+    from ipoverseas.ui.notifications import render_notifications
+    render_notifications(user)
+
+Shows the count of unread notifications and, in an expander, the newest ones with a
+link to the consultation; a button marks them read.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from .. import notifications
+from ..auth import ADMIN, ENTERPRISE, EXPERT, STAFF, Principal
+from . import state
+from .service_view import local_time
+
+# Where a notification about a consultation leads, per role.
+TARGET_PAGE = {ENTERPRISE: "my-consultations", STAFF: "consultations", ADMIN: "consultations",
+               EXPERT: "assignments"}
+
+
+def render_notifications(user: Principal | None, key: str = "notifications") -> None:
+    if user is None:
+        return
+    unread = notifications.unread_count(user)
+    title = state.t("service.notifications.title", n=unread) if unread else state.t("service.notifications.none_new")
+    with st.expander(("🔔 " if unread else "") + title, expanded=False):
+        items = notifications.recent(user, limit=15)
+        if not items:
+            st.caption(state.t("service.notifications.empty"))
+            return
+        page = TARGET_PAGE.get(user.role)
+        for n in items:
+            text = state.t(f"service.notify.{n['kind']}", id=n["consultation_id"] or "")
+            mark = "**" if n["read_at"] is None else ""
+            line = f"{mark}{_escape(text)}{mark}"
+            if n["consultation_id"] and page:
+                line = f"[{line}](/{page}?id={n['consultation_id']})"
+            st.markdown(line)
+            st.caption(f"{local_time(n['created_at'])} · {_escape(n['message'] or '')[:80]}")
+        if unread and st.button(state.t("service.notifications.mark_read"), key=key + "_read"):
+            notifications.mark_read(user)
+            st.rerun()
+
+
+def _escape(text: str) -> str:
+    for ch in "\\`*_[]<>#|":
+        text = text.replace(ch, "\\" + ch)
+    return text

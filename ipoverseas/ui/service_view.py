@@ -1,0 +1,192 @@
+"""Display pieces shared by the consultation pages: clock badge, thread, safe Markdown,
+self-help suggestions, and the message shown for a refused or invalid action."""
+
+from __future__ import annotations
+
+import importlib.util
+from datetime import date, datetime
+
+import streamlit as st
+
+from .. import auth, consultations, vocab, workdays
+from ..experts import InvalidInput
+from . import state
+from .widgets import article_title, country, label
+
+
+def safe_markdown(text: str | None) -> None:
+    """Show untrusted Markdown safely: through ipoverseas.safe_markdown when it is installed,
+    else as plain text (never as HTML)."""
+    if not text:
+        return
+    try:
+        from .. import safe_markdown as sm
+    except ImportError:
+        st.text(text)
+        return
+    st.html(sm.render(text))
+
+
+def local_time(moment: datetime | None) -> str:
+    if moment is None:
+        return ""
+    return workdays.to_local(moment).strftime("%Y-%m-%d %H:%M")
+
+
+def clock_text(clock: workdays.Clock) -> str:
+    used = f"{clock.used_days:.1f}"
+    promise = f"{clock.promise_days:g}"
+    if clock.state == "met":
+        return state.t("service.clock.met", used=used, promise=promise)
+    if clock.state == "missed":
+        return state.t("service.clock.missed", used=used, promise=promise)
+    if clock.state == "paused":
+        return state.t("service.clock.paused", used=used, promise=promise)
+    due = local_time(clock.due)
+    if clock.state == "overdue":
+        return state.t("service.clock.overdue", used=used, promise=promise)
+    key = "service.clock.at_risk" if clock.state == "at_risk" else "service.clock.running"
+    return state.t(key, used=used, promise=promise, due=due)
+
+
+def clock_flag(clock: workdays.Clock) -> str:
+    return {"overdue": "🔴", "at_risk": "🟠", "paused": "⏸", "missed": "✖", "met": "✔"}.get(clock.state, "🟢")
+
+
+def show_clock(clock: workdays.Clock) -> None:
+    text = clock_text(clock)
+    if clock.state in ("overdue", "missed"):
+        st.error(text, icon=":material/timer_off:")
+    elif clock.state == "at_risk":
+        st.warning(text, icon=":material/timer:")
+    else:
+        st.info(text, icon=":material/timer:")
+
+
+def status_label(status: str) -> str:
+    return label(vocab.CONSULTATION_STATUSES, status)
+
+
+def summary(item: dict) -> None:
+    """The facts of a question."""
+    facts = [
+        (state.t("service.field.company"), item.get("company")),
+        (state.t("service.field.contact"), item.get("contact")),
+        (state.t("service.field.country"), country(item.get("country"))),
+        (state.t("service.field.ip_type"), label(vocab.IP_TYPES, item.get("ip_type"))),
+        (state.t("service.field.industry"), label(vocab.INDUSTRIES, item.get("industry"))),
+        (state.t("service.field.dispute_type"), label(vocab.DISPUTE_TYPES, item.get("dispute_type"))),
+        (state.t("service.field.stage"), label(vocab.STAGES, item.get("stage"))),
+        (state.t("service.field.opposing_party"), item.get("opposing_party")),
+        (state.t("service.field.deadline"), item.get("enterprise_deadline")),
+        (state.t("service.field.urgency"), label(vocab.URGENCIES, item.get("urgency"))),
+        (state.t("service.field.status"), status_label(item.get("status", ""))),
+        (state.t("service.field.asked_at"), local_time(item.get("created_at"))),
+    ]
+    if item.get("expert_name"):
+        facts.append((state.t("service.field.expert"), item["expert_name"]))
+    st.dataframe([{state.t("service.field.field"): k, state.t("service.field.value"): str(v or "—")}
+                  for k, v in facts], hide_index=True, width="stretch")
+    st.markdown(f"**{state.t('service.field.question')}**")
+    st.text(item.get("question") or "")
+
+
+def thread(item: dict) -> None:
+    st.subheader(state.t("service.thread.title"))
+    messages = item.get("messages") or []
+    if not messages:
+        st.caption(state.t("service.thread.empty"))
+    for m in messages:
+        kind = state.t(f"service.thread.kind.{m['kind']}") if m["kind"] in MESSAGE_KINDS else m["kind"]
+        with st.container(border=True):
+            st.caption(f"{kind} · {m.get('author') or ''} · {local_time(m['created_at'])}")
+            safe_markdown(m["body"])
+
+
+MESSAGE_KINDS = ("answer", "request", "followup", "note", "staff_note")
+
+
+def history(item: dict) -> None:
+    with st.expander(state.t("service.history.title")):
+        st.dataframe([{
+            state.t("service.history.when"): local_time(e["at"]),
+            state.t("service.history.from"): status_label(e["from_status"]) if e["from_status"] else "",
+            state.t("service.history.to"): status_label(e["to_status"]),
+            state.t("service.history.who"): e.get("who") or "",
+            state.t("service.history.note"): e.get("note") or "",
+        } for e in item.get("events", [])], hide_index=True, width="stretch")
+
+
+def suggestions(user: auth.Principal, *, country_code: str | None, dispute_type: str | None,
+                ip_type: str | None, industry: str | None, text: str = "") -> None:
+    """Self-help: the most similar published cases and articles."""
+    found = consultations.suggestions(user, country=country_code, dispute_type=dispute_type, ip_type=ip_type,
+                                      industry=industry, text=text)
+    left, right = st.columns(2)
+    with left:
+        st.markdown(f"**{state.t('service.selfhelp.cases')}**")
+        if not found["cases"]:
+            st.caption(state.t("service.selfhelp.none"))
+        for c in found["cases"]:
+            outcome = label(vocab.OUTCOMES, c["outcome"]) if c["outcome"] else ""
+            st.markdown(f"- {_md(c['title'])} · {country(c['country'])} · "
+                        f"{label(vocab.DISPUTE_TYPES, c['dispute_type'])} {('· ' + outcome) if outcome else ''}")
+    with right:
+        st.markdown(f"**{state.t('service.selfhelp.articles')}**")
+        if not found["articles"]:
+            st.caption(state.t("service.selfhelp.none"))
+        for a in found["articles"]:
+            st.markdown(f"- {label(vocab.ARTICLE_KINDS, a['kind'])} · {_md(article_title(a))}")
+
+
+def response_clock(dispute_type: str | None, start: date | None) -> None:
+    """The deadlines of the dispute type, when the response-clock component is installed."""
+    if not dispute_type or start is None or importlib.util.find_spec("ipoverseas.ui.response_clock") is None:
+        return
+    try:
+        from .response_clock import render_response_clock
+        render_response_clock(dispute_type, start)
+    except Exception:  # an aid: the page works without it
+        import logging
+        logging.getLogger(__name__).exception("response clock failed")
+
+
+def _md(text: str | None) -> str:
+    """Escape Markdown control characters in a short inline text."""
+    out = str(text or "")
+    for ch in "\\`*_[]<>#|":
+        out = out.replace(ch, "\\" + ch)
+    return out
+
+
+def md(text: str | None) -> str:
+    return _md(text)
+
+
+def show_error(exc: Exception) -> None:
+    """What went wrong, in words a user understands; nothing was written."""
+    if isinstance(exc, InvalidInput):
+        for field, key, values in exc.errors:
+            field_key = "service.field." + field
+            name = state.t(field_key) if field_key in _known() else field
+            st.error(f"{name}: {state.t(key, **values)}")
+    elif isinstance(exc, consultations.NotAllowed):
+        st.warning(state.t("service.error.not_now"))
+    elif isinstance(exc, auth.PermissionDenied):
+        st.warning(state.t("service.error.denied"))
+    else:
+        raise exc
+
+
+def _known() -> set[str]:
+    from .. import i18n
+    return set(i18n.catalogue(state.lang()))
+
+
+def pick_id(key: str) -> int | None:
+    """The id in the URL query parameter `key`, or None (also for garbage)."""
+    raw = st.query_params.get(key)
+    try:
+        return int(raw) if raw not in (None, "") else None
+    except (TypeError, ValueError):
+        return None

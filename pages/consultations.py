@@ -1,0 +1,172 @@
+"""Consultations (staff, admin): the triage queue, the ranked shortlist, assignment and
+reassignment, and the follow-up after the dispute. One consultation opens with ?id=<n>."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from ipoverseas import auth, consultations, i18n, vocab
+from ipoverseas.auth import ADMIN, STAFF
+from ipoverseas.experts import InvalidInput
+from ipoverseas.ui import service_view as view
+from ipoverseas.ui import state
+from ipoverseas.ui.compliance import render_compliance
+from ipoverseas.ui.pages import PageSpec, guard, run_directly
+from ipoverseas.ui.widgets import country, label
+
+PAGE = PageSpec(key="consultations", title_key="service.nav.consultations", icon=":material/support_agent:",
+                roles=(STAFF, ADMIN), order=53, section="nav.section.service")
+
+K = "consultations_"
+FILTERS = ("all", "overdue", "at_risk", "new", "stale")
+
+
+def render() -> None:
+    user = guard(PAGE)
+    st.title(state.t("service.queue.title"))
+    chosen = view.pick_id("id")
+    if chosen is not None:
+        _detail(user, chosen)
+        return
+    queue_tab, compliance_tab = st.tabs([state.t("service.queue.tab"), state.t("service.compliance.title")])
+    with queue_tab:
+        _queue(user)
+    with compliance_tab:
+        render_compliance(user, key=K + "compliance")
+
+
+def _queue(user: auth.Principal) -> None:
+    only = st.segmented_control(state.t("service.queue.show"), FILTERS, default="all", key=K + "filter",
+                                format_func=lambda f, lang=state.lang(): i18n.t(f"service.queue.filter.{f}", lang))
+    rows, total = consultations.queue(user, only=None if only in (None, "all") else only, limit=500)
+    overdue = sum(r["clock"].overdue for r in rows)
+    risky = sum(r["clock"].at_risk for r in rows)
+    c1, c2, c3 = st.columns(3)
+    c1.metric(state.t("service.queue.open"), total, border=True)
+    c2.metric(state.t("service.queue.overdue"), overdue, border=True)
+    c3.metric(state.t("service.queue.at_risk"), risky, border=True)
+    if not rows:
+        st.info(state.t("service.queue.empty"))
+        return
+    st.caption(state.t("service.queue.sorted"))
+    table = [{
+        "": view.clock_flag(r["clock"]) + (" ⏳" if r["stale"] else ""),
+        "#": r["id"],
+        state.t("service.field.deadline"): r["enterprise_deadline"],
+        state.t("service.field.clock"): view.clock_text(r["clock"]),
+        state.t("service.field.status"): view.status_label(r["status"]),
+        state.t("service.field.company"): r["company"],
+        state.t("service.field.country"): country(r["country"]),
+        state.t("service.field.stage"): label(vocab.STAGES, r["stage"]),
+        state.t("service.field.urgency"): label(vocab.URGENCIES, r["urgency"]),
+        state.t("service.field.expert"): r["expert_name"] or "",
+        state.t("service.field.sub_centre_id"): r.get("sub_centre") or "",
+    } for r in rows]
+    st.dataframe(table, hide_index=True, width="stretch")
+    st.caption(state.t("service.queue.legend"))
+    ids = [r["id"] for r in rows]
+    pick = st.selectbox(state.t("service.open"), ids, index=None, key=K + "pick",
+                        format_func=lambda i: f"#{i} · " + next(r["company"] for r in rows if r["id"] == i),
+                        placeholder=state.t("service.open_placeholder"))
+    if pick is not None and st.button(state.t("service.open_button"), key=K + "open"):
+        st.query_params["id"] = str(pick)
+        st.rerun()
+
+
+def _detail(user: auth.Principal, consultation_id: int) -> None:
+    item = consultations.get(user, consultation_id)
+    if item is None:
+        st.warning(state.t("errors.not_found"))
+        return
+    if st.button(state.t("service.back"), key=K + "back", icon=":material/arrow_back:"):
+        del st.query_params["id"]
+        st.rerun()
+    st.subheader(state.t("service.detail.title", id=item["id"]))
+    view.show_clock(item["clock"])
+    left, right = st.columns([3, 2])
+    with left:
+        view.summary(item)
+        view.thread(item)
+        with st.form(K + "note_form", clear_on_submit=True):
+            note = st.text_area(state.t("service.queue.note"), key=K + "note", max_chars=consultations.MAX_QUESTION)
+            if st.form_submit_button(state.t("service.mine.send")):
+                _act(lambda: consultations.post_message(user, item["id"], note), "service.mine.sent")
+        view.history(item)
+    with right:
+        status = item["status"]
+        stale = status == "assigned" and (item.get("unaccepted_days") or 0) >= consultations.ACCEPT_WITHIN_DAYS
+        if status == "new" or stale:
+            if stale:
+                st.warning(state.t("service.queue.stale", days=f"{item['unaccepted_days']:.1f}"))
+            _shortlist(user, item)
+        elif status == "assigned":
+            st.info(state.t("service.queue.waiting_accept", days=f"{item.get('unaccepted_days') or 0:.1f}"))
+        if status == "waiting":
+            if st.button(state.t("service.queue.resume"), key=K + "resume"):
+                _act(lambda: consultations.resume(user, item["id"]), "service.done")
+        if item["answered_at"] is not None:
+            _followup(user, item)
+        if status != "closed" and st.button(state.t("service.mine.close"), key=K + "close"):
+            _act(lambda: consultations.close(user, item["id"]), "service.mine.closed")
+
+
+def _shortlist(user: auth.Principal, item: dict) -> None:
+    st.subheader(state.t("service.shortlist.title"))
+    st.caption(state.t("service.shortlist.intro"))
+    candidates = consultations.shortlist_for(user, item["id"])
+    if not candidates:
+        st.warning(state.t("service.shortlist.empty"))
+        return
+    lang = state.lang()
+    for rank, c in enumerate(candidates, 1):
+        with st.container(border=True):
+            st.markdown(f"**{rank}. {view.md(c.name)}** · {view.md(c.title)} · {view.md(c.organisation)} "
+                        f"· {c.sub_centre or ''} — **{c.score:g}**")
+            st.caption(" · ".join(state.t(key, **_labels(values, lang)) for key, values in c.reasons))
+            if st.button(state.t("service.shortlist.assign"), key=f"{K}assign_{c.expert_id}"):
+                _act(lambda c=c: consultations.assign(user, item["id"], c.expert_id), "service.shortlist.assigned")
+
+
+def _labels(values: dict, lang: str) -> dict:
+    """Show vocabulary codes in the reasons as labels."""
+    out = dict(values)
+    code = out.get("code")
+    if code:
+        for vocabulary in (vocab.countries(), vocab.IP_TYPES, vocab.INDUSTRIES, vocab.LANGUAGES):
+            if code in vocabulary:
+                out["code"] = vocabulary.label(code, lang)
+                break
+    return out
+
+
+def _followup(user: auth.Principal, item: dict) -> None:
+    st.subheader(state.t("service.followup.title"))
+    outcomes = list(consultations.FOLLOWUP_OUTCOMES)
+    with st.form(K + "followup_form"):
+        current = item["followup_outcome"]
+        outcome = st.selectbox(state.t("service.field.outcome"), outcomes,
+                               index=outcomes.index(current) if current in outcomes else None,
+                               format_func=lambda c, lang=state.lang(): vocab.OUTCOMES.label(c, lang), key=K + "outcome",
+                               placeholder=state.t("service.ask.choose"))
+        loss = st.text_input(state.t("service.field.loss_avoided_cny"),
+                             value=str(item["loss_avoided_cny"] or ""), key=K + "loss")
+        draft = st.checkbox(state.t("service.followup.draft"), key=K + "draft",
+                            disabled=item["draft_case_id"] is not None)
+        if st.form_submit_button(state.t("service.followup.save")):
+            _act(lambda: consultations.record_followup(user, item["id"], outcome, loss, draft), "service.done")
+    if item["draft_case_id"]:
+        st.caption(state.t("service.followup.draft_made", id=item["draft_case_id"]))
+
+
+def _act(fn, done_key: str) -> None:
+    try:
+        fn()
+    except (InvalidInput, auth.PermissionDenied) as exc:
+        view.show_error(exc)
+    else:
+        st.toast(state.t(done_key))
+        st.rerun()
+
+
+if __name__ == "__main__":  # run as a script by Streamlit's pages/ folder mode
+    run_directly()

@@ -1,0 +1,103 @@
+"""My consultations (enterprise): status, the answer, follow-up questions, rating, closing.
+
+One consultation opens with ?id=<n>; an id that is not the enterprise's own shows
+"not found", exactly as one that does not exist.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from ipoverseas import auth, consultations, vocab
+from ipoverseas.auth import ENTERPRISE
+from ipoverseas.experts import InvalidInput
+from ipoverseas.ui import service_view as view
+from ipoverseas.ui import state
+from ipoverseas.ui.pages import PageSpec, guard, run_directly
+from ipoverseas.ui.widgets import country, label
+
+PAGE = PageSpec(key="my-consultations", title_key="service.nav.my_consultations", icon=":material/forum:",
+                roles=(ENTERPRISE,), order=52, section="nav.section.service")
+
+K = "my-consultations_"
+
+
+def render() -> None:
+    user = guard(PAGE)
+    st.title(state.t("service.mine.title"))
+    chosen = view.pick_id("id")
+    if chosen is not None:
+        _detail(user, chosen)
+        return
+    rows, total = consultations.list_for(user, limit=200)
+    if not rows:
+        st.info(state.t("service.mine.none"))
+        return
+    st.caption(state.t("service.mine.count", n=total))
+    st.dataframe([{
+        "#": r["id"],
+        state.t("service.field.asked_at"): view.local_time(r["created_at"]),
+        state.t("service.field.country"): country(r["country"]),
+        state.t("service.field.stage"): label(vocab.STAGES, r["stage"]),
+        state.t("service.field.status"): view.status_label(r["status"]),
+        state.t("service.field.clock"): view.clock_flag(r["clock"]) + " " + view.clock_text(r["clock"]),
+        state.t("service.field.question"): (r["question"] or "")[:80],
+    } for r in rows], hide_index=True, width="stretch")
+    ids = [r["id"] for r in rows]
+    pick = st.selectbox(state.t("service.open"), ids, index=None, key=K + "pick",
+                        format_func=lambda i: f"#{i} · " + next((r["question"] or "")[:50] for r in rows if r["id"] == i),
+                        placeholder=state.t("service.open_placeholder"))
+    if pick is not None and st.button(state.t("service.open_button"), key=K + "open"):
+        st.query_params["id"] = str(pick)
+        st.rerun()
+
+
+def _detail(user: auth.Principal, consultation_id: int) -> None:
+    item = consultations.get(user, consultation_id)
+    if item is None:
+        st.warning(state.t("errors.not_found"))
+        return
+    if st.button(state.t("service.back"), key=K + "back", icon=":material/arrow_back:"):
+        del st.query_params["id"]
+        st.rerun()
+    st.subheader(state.t("service.detail.title", id=item["id"]))
+    view.show_clock(item["clock"])
+    if item["status"] == "waiting":
+        st.warning(state.t("service.mine.waiting_hint"), icon=":material/reply:")
+    view.summary(item)
+    view.thread(item)
+    status = item["status"]
+    if status != "closed":
+        with st.form(K + "message_form", clear_on_submit=True):
+            body = st.text_area(state.t("service.mine.followup"), key=K + "message", max_chars=consultations.MAX_QUESTION)
+            if st.form_submit_button(state.t("service.mine.send")):
+                _act(lambda: consultations.post_message(user, item["id"], body), "service.mine.sent")
+    if item["answered_at"] is not None and status in ("answered", "closed"):
+        st.subheader(state.t("service.mine.rate"))
+        with st.form(K + "rate_form"):
+            stars = st.select_slider(state.t("service.field.rating"), options=[1, 2, 3, 4, 5],
+                                     value=item["rating"] or 5, key=K + "stars")
+            comment = st.text_area(state.t("service.field.rating_comment"), value=item["rating_comment"] or "",
+                                   key=K + "comment", max_chars=2000)
+            if st.form_submit_button(state.t("service.mine.rate_submit")):
+                _act(lambda: consultations.rate(user, item["id"], stars, comment), "service.mine.rated")
+        if item["rating"]:
+            st.caption(state.t("service.mine.your_rating", rating=item["rating"]))
+    if status != "closed":
+        if st.button(state.t("service.mine.close"), key=K + "close"):
+            _act(lambda: consultations.close(user, item["id"]), "service.mine.closed")
+    view.history(item)
+
+
+def _act(fn, done_key: str) -> None:
+    try:
+        fn()
+    except (InvalidInput, auth.PermissionDenied) as exc:
+        view.show_error(exc)
+    else:
+        st.toast(state.t(done_key))
+        st.rerun()
+
+
+if __name__ == "__main__":  # run as a script by Streamlit's pages/ folder mode
+    run_directly()
