@@ -224,6 +224,15 @@ def facet_counts(user: Principal | None, f: CaseFilter, facets: Iterable[str] | 
     return out
 
 
+def snippets(ids: tuple[int, ...], query: str, width: int = 60) -> dict[int, str]:
+    """The matching passage of each listed case (plain text, matches in 【】)."""
+    with db.read_session() as s:
+        rows = s.execute(select(Case.id, Case.title, Case.summary, Case.guidance, Case.lessons)
+                         .where(Case.id.in_(ids))).all()
+    return {r.id: search.snippet(" ".join(filter(None, (r.title, r.summary, r.guidance, r.lessons))), query,
+                                 width, markdown=False) for r in rows}
+
+
 def count(user: Principal | None, f: CaseFilter) -> int:
     with db.read_session() as s:
         return int(s.scalar(select(func.count()).select_from(Case).where(*conditions(s, user, f))) or 0)

@@ -279,3 +279,8 @@ def _register_autogenerate_filter() -> None:
 
 
 _register_autogenerate_filter()
+
+
+def md_escape(value: str | None) -> str:
+    """Escape text for st.markdown so user content shows literally (no links, emphasis, directives)."""
+    return _md_escape(value or "")
