@@ -106,7 +106,7 @@ def _open(session: Session, principal: auth.Principal, user_agent: str | None, n
 
 def resume(token: str | None, *, now: datetime | None = None) -> tuple[auth.Principal, str] | None:
     """A new page load (refresh, new tab): the cookie's token -> (principal, token hash), or None."""
-    if not token:
+    if not token or not isinstance(token, str) or len(token) > 200:
         return None
     token_hash = hash_token(token)
     principal = check(token_hash, now=now)

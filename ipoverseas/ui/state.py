@@ -27,9 +27,10 @@ def current_user() -> auth.Principal | None:
 
 def _cookie_token() -> str | None:
     try:
-        return st.context.cookies.get(sessions.COOKIE_NAME)
+        value = st.context.cookies.get(sessions.COOKIE_NAME)
     except Exception:  # AppTest has no request
         return None
+    return value if isinstance(value, str) else None
 
 
 def refresh_user() -> auth.Principal | None:
