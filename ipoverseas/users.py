@@ -141,7 +141,8 @@ def create_user(actor: Principal, *, username: str, role: str, display_name: str
             raise UserError("admin.error.no_expert")
         try:
             user = auth.create_user(session, username=username, password=password, role=role,
-                                    display_name=display_name, sub_centre_code=sub_centre_code or None,
+                                    display_name=display_name,
+                                    sub_centre_code=(sub_centre_code or "").strip().upper() or None,
                                     organisation=organisation or None, email=email, expert_id=expert_id,
                                     must_change_password=True, actor=actor)
         except ValueError as exc:
