@@ -349,14 +349,16 @@ MAX_REASON = 2000
 
 def review_queue(user: Principal, *, statuses: tuple[str, ...] = ("submitted",), page: int = 1,
                  page_size: int = 50) -> Page:
-    """Cases waiting for the national centre, oldest first."""
+    """Cases in the given review statuses: the submitted ones oldest first, the others last changed first."""
     auth.require(user, "review_cases")
     page = max(1, int(page))
     with db.read_session() as s:
         where = [case_scope(user), Case.review_status.in_(statuses)]
         total = int(s.scalar(select(func.count()).select_from(Case).where(*where)) or 0)
+        order = ([Case.created_at.asc(), Case.id.asc()] if set(statuses) <= {"submitted"}
+                 else [Case.updated_at.desc(), Case.id.desc()])
         rows = s.execute(select(*LIST_COLUMNS, Case.review_note, Case.version, Case.created_at)
-                         .where(*where).order_by(Case.created_at.asc(), Case.id.asc())
+                         .where(*where).order_by(*order)
                          .limit(page_size).offset((page - 1) * page_size)).all()
     return Page([dict(r._mapping) for r in rows], total, page, page_size)
 
