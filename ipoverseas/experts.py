@@ -516,7 +516,7 @@ def shortlist(session: Session, consultation: Consultation, *, today: date | Non
 
         def add(name: str, share: float, key: str, **values):
             parts[name] = round(WEIGHTS[name] * share, 1)
-            reasons.append((key, {"points": parts[name], **values}))
+            reasons.append((key, {"points": f"{parts[name]:g}", **values}))
 
         if consultation.country:
             add("country", r.m_country, "service.why.country_yes" if r.m_country else "service.why.country_no",

@@ -113,7 +113,8 @@ def _detail(user: auth.Principal, consultation_id: int) -> None:
 def _shortlist(user: auth.Principal, item: dict) -> None:
     st.subheader(state.t("service.shortlist.title"))
     st.caption(state.t("service.shortlist.intro"))
-    candidates = consultations.shortlist_for(user, item["id"])
+    more = st.toggle(state.t("service.shortlist.more"), key=K + "more")
+    candidates = consultations.shortlist_for(user, item["id"], limit=50 if more else 10)
     if not candidates:
         st.warning(state.t("service.shortlist.empty"))
         return

@@ -85,8 +85,9 @@ def summary(item: dict) -> None:
     ]
     if item.get("expert_name"):
         facts.append((state.t("service.field.expert"), item["expert_name"]))
-    st.dataframe([{state.t("service.field.field"): k, state.t("service.field.value"): str(v or "—")}
-                  for k, v in facts], hide_index=True, width="stretch")
+    cols = st.columns(2)
+    for i, (name, value) in enumerate(facts):
+        cols[i % 2].markdown(f"**{name}**: {_md(str(value or '—'))}")
     st.markdown(f"**{state.t('service.field.question')}**")
     st.text(item.get("question") or "")
 
