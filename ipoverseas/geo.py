@@ -72,9 +72,11 @@ def world_map(df: pd.DataFrame, value_column: str, lang: str = "zh", *, title: s
         for key, value in record.items():
             if hasattr(value, "item"):
                 record[key] = value.item()
-    source = alt.InlineData(values=topology(lang), format=alt.DataFormat(type="topojson", feature=FEATURE))
+    # The chart is built on an empty placeholder and gets the TopoJSON at the very end:
+    # Altair deep-copies a chart at every chained call, and copying 100 kB of arcs each
+    # time cost more than all the page's queries together.
     chart = (
-        alt.Chart(source)
+        alt.Chart(alt.InlineData(values={}, format=alt.DataFormat(type="topojson", feature=FEATURE)))
         .transform_calculate(country="datum.properties.iso2", name="datum.properties.name_local")
         .transform_lookup(lookup="country", from_=alt.LookupData(alt.InlineData(values=values), key="country",
                                                                    fields=fields))
@@ -100,6 +102,9 @@ def world_map(df: pd.DataFrame, value_column: str, lang: str = "zh", *, title: s
     chart = chart.project(type="equalEarth").properties(height=height, width="container")
     if title:
         chart = chart.properties(title=title)
+    data = alt.InlineData(values={}, format=alt.DataFormat(type="topojson", feature=FEATURE))
+    data.values = topology(lang)   # set after construction: the constructor would validate every arc
+    chart.data = data
     return chart
 
 

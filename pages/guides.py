@@ -11,6 +11,7 @@ Views (chosen by query parameters, so a link or a bookmark opens the same thing)
 from __future__ import annotations
 
 from datetime import date
+from functools import lru_cache
 
 import pandas as pd
 import streamlit as st
@@ -143,12 +144,10 @@ def _facet_select(name: str, title: str, vocabulary: vocab.Vocabulary | None, co
 
 def _browse_view(user, today: date) -> None:
     counts = _map_counts(user, today=today)
-    frame = pd.DataFrame(counts, columns=["country", "guides", "active_alerts", "total"])
     st.subheader(state.t("guides.map.title"))
-    chart = geo.world_map(frame, "total", state.lang(), value_title=state.t("guides.map.total"),
-                          tooltip_columns={"guides": state.t("guides.map.guides"),
-                                           "active_alerts": state.t("guides.map.alerts")},
-                          selectable=True)
+    chart = _map_chart(tuple((r["country"], r["guides"], r["active_alerts"], r["total"]) for r in counts),
+                       state.lang(), state.t("guides.map.total"), state.t("guides.map.guides"),
+                       state.t("guides.map.alerts"))
     event = st.altair_chart(chart, on_select="rerun", selection_mode=geo.SELECTION, key="guides_map",
                             width="stretch")
     picked = geo.selected_country(event)
@@ -206,6 +205,15 @@ def _browse_view(user, today: date) -> None:
                 st.markdown(row["snippet"])
     if pages > 1:
         _pager(page, pages)
+
+
+@lru_cache(maxsize=16)
+def _map_chart(rows: tuple, lang: str, total: str, guides: str, alerts: str):
+    """The map for these figures (building an Altair chart costs ~0.1 s; the figures change rarely).
+    Streamlit only reads the chart, so sharing it between sessions is safe."""
+    frame = pd.DataFrame(list(rows), columns=["country", "guides", "active_alerts", "total"])
+    return geo.world_map(frame, "total", lang, value_title=total,
+                         tooltip_columns={"guides": guides, "active_alerts": alerts}, selectable=True)
 
 
 def _current_filter(user, text: str) -> knowledge.ArticleFilter:
