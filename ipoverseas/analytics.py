@@ -1,0 +1,184 @@
+"""Aggregations of the filtered cases, computed in SQL and returned as small DataFrames.
+
+Each function takes the same `CaseFilter` as the case library and the user; staff see
+their own sub-centre's region, admin the whole country (`region_conditions`). No
+function loads rows into pandas: every result has one row per group.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import Integer, case, cast, func, literal, select
+
+from . import auth, db
+from .auth import ADMIN, STAFF, Principal
+from .cases import CaseFilter, conditions
+from .models import Case
+
+TOP_COUNTRIES = 15
+AMOUNT_BANDS = ((0, 10_000, "<10k"), (10_000, 100_000, "10k–100k"), (100_000, 1_000_000, "100k–1M"),
+                (1_000_000, 10_000_000, "1M–10M"), (10_000_000, None, "≥10M"))
+DAY_BUCKET = 30  # resolution time is grouped in 30-day bins, and quartiles are read from the bins
+
+
+def may_read(user: Principal | None) -> bool:
+    return user is not None and user.role in (STAFF, ADMIN)
+
+
+def region_conditions(session, user: Principal, f: CaseFilter) -> list:
+    """The filter's clauses, plus the region: staff see their sub-centre's cases only."""
+    if not may_read(user):
+        raise auth.PermissionDenied("analytics")
+    where = conditions(session, user, f)
+    if user.role == STAFF:
+        where.append(Case.sub_centre_id == user.sub_centre_id)
+    return where
+
+
+def _frame(rows, columns: list[str]) -> pd.DataFrame:
+    return pd.DataFrame([tuple(r) for r in rows], columns=columns)
+
+
+def _year():
+    return cast(func.extract("year", Case.filed_on), Integer)
+
+
+def _days(dialect: str):
+    if dialect == "sqlite":
+        return func.julianday(Case.closed_on) - func.julianday(Case.filed_on)
+    return Case.closed_on - Case.filed_on
+
+
+def kpis(user: Principal, f: CaseFilter) -> dict[str, Any]:
+    """The KPI tiles: cases, countries, share closed, mean days to resolution, total amount, selected cases."""
+    with db.read_session() as s:
+        where = region_conditions(s, user, f)
+        days = _days(s.bind.dialect.name)
+        row = s.execute(select(
+            func.count(),
+            func.count(func.distinct(Case.country)),
+            func.sum(case((Case.closed_on.is_not(None), 1), else_=0)),
+            func.avg(case((Case.closed_on >= Case.filed_on, days), else_=None)),
+            func.sum(Case.amount_usd),
+            func.sum(case((Case.distinction.is_not(None), 1), else_=0)),
+            func.sum(case((Case.dispute_type == "ecommerce", Case.defendants_count), else_=0)),
+        ).where(*where)).one()
+    n = int(row[0] or 0)
+    return {"cases": n, "countries": int(row[1] or 0),
+            "closed_share": (float(row[2] or 0) / n) if n else 0.0,
+            "mean_days": float(row[3]) if row[3] is not None else None,
+            "amount": float(row[4] or 0), "distinguished": int(row[5] or 0),
+            "mass_defendants": int(row[6] or 0)}
+
+
+def by_country(user: Principal, f: CaseFilter) -> pd.DataFrame:
+    """country, cases — every country with at least one case, most first."""
+    with db.read_session() as s:
+        where = region_conditions(s, user, f)
+        rows = s.execute(select(Case.country, func.count()).where(*where).group_by(Case.country)
+                         .order_by(func.count().desc(), Case.country)).all()
+    return _frame(rows, ["country", "cases"])
+
+
+def trend(user: Principal, f: CaseFilter) -> pd.DataFrame:
+    """year, dispute_type, cases."""
+    with db.read_session() as s:
+        where = region_conditions(s, user, f)
+        year = _year()
+        rows = s.execute(select(year, Case.dispute_type, func.count()).where(*where, Case.filed_on.is_not(None))
+                         .group_by(year, Case.dispute_type).order_by(year, Case.dispute_type)).all()
+    return _frame(rows, ["year", "dispute_type", "cases"])
+
+
+def country_dispute(user: Principal, f: CaseFilter, top: int = TOP_COUNTRIES) -> pd.DataFrame:
+    """country, dispute_type, cases — for the countries with the most cases."""
+    with db.read_session() as s:
+        where = region_conditions(s, user, f)
+        rows = s.execute(select(Case.country, Case.dispute_type, func.count()).where(*where)
+                         .group_by(Case.country, Case.dispute_type)).all()
+    frame = _frame(rows, ["country", "dispute_type", "cases"])
+    if frame.empty:
+        return frame
+    keep = frame.groupby("country")["cases"].sum().nlargest(top).index
+    return frame[frame["country"].isin(keep)].reset_index(drop=True)
+
+
+def outcomes(user: Principal, f: CaseFilter) -> pd.DataFrame:
+    """dispute_type, outcome, cases."""
+    with db.read_session() as s:
+        where = region_conditions(s, user, f)
+        rows = s.execute(select(Case.dispute_type, Case.outcome, func.count())
+                         .where(*where, Case.outcome.is_not(None))
+                         .group_by(Case.dispute_type, Case.outcome)).all()
+    return _frame(rows, ["dispute_type", "outcome", "cases"])
+
+
+def resolution_by_forum(user: Principal, f: CaseFilter) -> pd.DataFrame:
+    """forum, n, min, q1, median, q3, max — days from filing to closing, for a box plot.
+
+    SQL counts closed cases per forum and 30-day bin; the quartiles are read from those
+    bins (to the bin's midpoint), so the cost does not depend on the number of cases.
+    """
+    with db.read_session() as s:
+        where = region_conditions(s, user, f)
+        days = _days(s.bind.dialect.name)
+        bucket = cast(func.floor(days / DAY_BUCKET), Integer) if s.bind.dialect.name != "sqlite" \
+            else cast(days / DAY_BUCKET, Integer)
+        rows = s.execute(select(Case.forum, bucket.label("b"), func.count())
+                         .where(*where, Case.closed_on.is_not(None), Case.filed_on.is_not(None),
+                                Case.closed_on >= Case.filed_on, Case.forum.is_not(None))
+                         .group_by(Case.forum, bucket)).all()
+    bins: dict[str, list[tuple[int, int]]] = {}
+    for forum, b, n in rows:
+        bins.setdefault(forum, []).append((int(b), int(n)))
+    out = []
+    for forum, items in bins.items():
+        items.sort()
+        total = sum(n for _, n in items)
+
+        def quantile(q: float) -> float:
+            target, seen = q * total, 0
+            for b, n in items:
+                seen += n
+                if seen >= target:
+                    return (b + 0.5) * DAY_BUCKET
+            return (items[-1][0] + 0.5) * DAY_BUCKET
+
+        out.append({"forum": forum, "n": total, "min": items[0][0] * DAY_BUCKET,
+                    "q1": quantile(0.25), "median": quantile(0.5), "q3": quantile(0.75),
+                    "max": (items[-1][0] + 1) * DAY_BUCKET})
+    return pd.DataFrame(out, columns=["forum", "n", "min", "q1", "median", "q3", "max"])
+
+
+def amounts(user: Principal, f: CaseFilter) -> pd.DataFrame:
+    """band, order, dispute_type, cases, amount_usd — the amounts involved, in bands."""
+    band = case(*[((Case.amount_usd < hi) if lo == 0 else
+                   (Case.amount_usd >= lo) if hi is None else
+                   ((Case.amount_usd >= lo) & (Case.amount_usd < hi)), literal(i))
+                  for i, (lo, hi, _) in enumerate(AMOUNT_BANDS)], else_=literal(len(AMOUNT_BANDS) - 1))
+    with db.read_session() as s:
+        where = region_conditions(s, user, f)
+        rows = s.execute(select(band.label("band"), Case.dispute_type, func.count(), func.sum(Case.amount_usd))
+                         .where(*where, Case.amount_usd.is_not(None))
+                         .group_by(band, Case.dispute_type)).all()
+    frame = _frame(rows, ["order", "dispute_type", "cases", "amount_usd"])
+    frame["order"] = frame["order"].astype(int)
+    frame["amount_usd"] = frame["amount_usd"].astype(float)
+    frame.insert(0, "band", [AMOUNT_BANDS[i][2] for i in frame["order"]])
+    return frame
+
+
+def defendants_by_province(user: Principal, f: CaseFilter) -> pd.DataFrame:
+    """province, suits, defendants, mean — Chinese defendants named in mass (Schedule A) suits."""
+    with db.read_session() as s:
+        where = region_conditions(s, user, f)
+        rows = s.execute(select(Case.province, func.count(), func.sum(Case.defendants_count),
+                                func.avg(Case.defendants_count))
+                         .where(*where, Case.dispute_type == "ecommerce", Case.province.is_not(None),
+                                Case.defendants_count.is_not(None))
+                         .group_by(Case.province).order_by(func.sum(Case.defendants_count).desc())).all()
+    frame = _frame(rows, ["province", "suits", "defendants", "mean"])
+    frame["mean"] = frame["mean"].astype(float).round(1)
+    return frame

@@ -1,0 +1,30 @@
+"""Command: search — the ids of the matching cases or articles, best first (the same search as the pages)."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+from .. import search
+
+
+def register(sub) -> None:
+    p = sub.add_parser("search", help="full-text search; prints the matching ids in rank order")
+    p.add_argument("query", help="words to find (every word must occur); Chinese terms of any length")
+    p.add_argument("--kind", choices=sorted(search.KINDS), default="cases", help="what to search (default: cases)")
+    p.add_argument("--limit", type=int, default=None, help="print at most this many ids")
+    p.add_argument("--json", action="store_true", help="print one JSON object instead of one id per line")
+    p.set_defaults(handler=_search)
+
+
+def _search(args) -> int:
+    if args.limit is not None and args.limit < 0:
+        print("error: --limit must be zero or more", file=sys.stderr)
+        return 2
+    ids = search.search_ids(args.kind, args.query, limit=args.limit)
+    if args.json:
+        print(json.dumps({"kind": args.kind, "query": args.query, "count": len(ids), "ids": ids}, ensure_ascii=False))
+    else:
+        for i in ids:
+            print(i)
+    return 0
