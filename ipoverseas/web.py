@@ -30,12 +30,22 @@ def _secure(request: Request) -> bool:
 
 
 def same_origin(request: Request) -> bool:
-    """True when the request's Origin (if the browser sent one) is this server's host."""
+    """True when the Host is allowed (server.allowedHosts) and the Origin, if any, is this host."""
+    try:
+        from streamlit.web.server.starlette.starlette_websocket import is_host_allowed
+    except ImportError:  # pragma: no cover - another Streamlit layout
+        is_host_allowed = None
+    if is_host_allowed is not None and not is_host_allowed(request.headers.get("host")):
+        return False
     origin = request.headers.get("origin")
     if not origin:
         return True  # same-origin fetches of some browsers, and non-browser clients
-    host = request.headers.get("x-forwarded-host") or request.headers.get("host") or ""
-    return urlsplit(origin).netloc.lower() == host.split(",")[0].strip().lower()
+    host = (request.headers.get("x-forwarded-host") or request.headers.get("host") or "").split(",")[0].strip().lower()
+    origin_parts = urlsplit(origin)
+    if origin_parts.netloc.lower() == host:
+        return True
+    # A proxy may forward the host without the port the browser used.
+    return ":" not in host and (origin_parts.hostname or "").lower() == host
 
 
 def set_session_cookie(response: Response, token: str, max_age: int, *, secure: bool) -> None:

@@ -138,9 +138,9 @@ class _Client:
         import asyncio
 
         body = content.encode()
-        hdrs = [(b"host", b"testserver")] + [(k.lower().encode(), v.encode()) for k, v in (headers or {}).items()]
+        hdrs = [(b"host", b"localhost")] + [(k.lower().encode(), v.encode()) for k, v in (headers or {}).items()]
         scope = {"type": "http", "method": method, "path": path, "raw_path": path.encode(), "query_string": b"",
-                 "headers": hdrs, "scheme": "http", "server": ("testserver", 80), "client": ("127.0.0.1", 1),
+                 "headers": hdrs, "scheme": "http", "server": ("localhost", 80), "client": ("127.0.0.1", 1),
                  "root_path": "", "http_version": "1.1"}
         sent, got = [], {"done": False}
 
@@ -176,7 +176,7 @@ def client():
 def test_claim_sets_an_httponly_samesite_cookie_once(demo_database, client):
     login = sessions.login("staff", PASSWORD)
     ticket = sessions.issue_ticket(login)
-    response = client.post(web.CLAIM_PATH, content=ticket, headers={"Origin": "http://testserver"})
+    response = client.post(web.CLAIM_PATH, content=ticket, headers={"Origin": "http://localhost"})
     assert response.status_code == 200
     cookie = response.headers["set-cookie"]
     assert cookie.startswith(f"{sessions.COOKIE_NAME}={login.token};")
@@ -280,3 +280,15 @@ def test_forced_password_change_shows_only_the_account_page(sqlite_demo_database
     at = _app(login).run()
     assert not at.exception
     assert at.title[0].value == i18n.t("account.title", "en")
+
+
+def test_claim_refuses_a_host_outside_allowed_hosts(demo_database, client):
+    from streamlit import config as st_config
+
+    ticket = sessions.issue_ticket(sessions.login("staff", PASSWORD))
+    st_config.set_option("server.allowedHosts", ["ipoverseas.example.cn"])
+    try:
+        response = client.post(web.CLAIM_PATH, content=ticket)
+    finally:
+        st_config.set_option("server.allowedHosts", ["localhost", "127.0.0.1"])
+    assert response.status_code == 403
