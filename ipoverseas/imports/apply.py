@@ -60,11 +60,13 @@ def write(session: Session, plan: Plan, *, user: Principal | None, filename: str
     for i in range(0, len(plan.creates), CHUNK):
         chunk = plan.creates[i:i + CHUNK]
         rows = []
-        for _, _, record in chunk:
+        convert = [(f, dataset.column(f), p) for f, p in zip(plan.fields, plan.positions) if f in scalars]
+        for _, _, values in chunk:
             row = dict(base)
             row.update(defaults)
-            for f in scalars:
-                row[f] = record[f]
+            for f, col, p in convert:
+                v = values[p]
+                row[f] = col.default if v is None else v
             rows.append(row)
         session.connection().execute(insert(model.__table__), rows)
         done += len(chunk)
@@ -86,26 +88,31 @@ def write(session: Session, plan: Plan, *, user: Principal | None, filename: str
             {"batch_id": batch.id, "entity": dataset.entity, "entity_id": ch.id, "action": "update",
              "before": images[ch.id], "after_version": ch.version + 1, "user_id": user_id, "created_at": now}
             for ch in plan.updates])
-        values = {f: bindparam(f"v_{f}") for f in scalars}
-        values.update(version=model.version + 1, updated_at=now, import_batch_id=batch.id)
-        if plan.dataset == "cases":
-            values["review_status"] = bindparam("v_review_status")
         t = model.__table__
-        values["version"] = t.c.version + 1
-        stmt = update(t).where(t.c.id == bindparam("b_id"), t.c.version == bindparam("b_version")).values(**values)
-        for i in range(0, len(plan.updates), CHUNK):
-            chunk = plan.updates[i:i + CHUNK]
-            params = []
-            for ch in chunk:
-                p = {"b_id": ch.id, "b_version": ch.version}
-                p.update({f"v_{f}": ch.values[f] for f in scalars})
-                if plan.dataset == "cases":
-                    status = images[ch.id].get("review_status")
-                    p["v_review_status"] = "submitted" if status == "returned" else status
-                params.append(p)
-            session.connection().execute(stmt, params)
-            done += len(chunk)
-            _tick(progress, done, total)
+        groups: dict[tuple[str, ...], list] = {}
+        for ch in plan.updates:
+            changed = tuple(f for f in scalars if f in ch.diff)
+            groups.setdefault(changed, []).append(ch)
+        for changed, members in groups.items():
+            # Only the changed columns are set: fewer indexes to maintain.
+            values = {f: bindparam(f"v_{f}") for f in changed}
+            values.update(version=t.c.version + 1, updated_at=now, import_batch_id=batch.id)
+            if plan.dataset == "cases":
+                values["review_status"] = bindparam("v_review_status")
+            stmt = update(t).where(t.c.id == bindparam("b_id"), t.c.version == bindparam("b_version")).values(**values)
+            for i in range(0, len(members), CHUNK):
+                chunk = members[i:i + CHUNK]
+                params = []
+                for ch in chunk:
+                    p = {"b_id": ch.id, "b_version": ch.version}
+                    p.update({f"v_{f}": ch.values[f] for f in changed})
+                    if plan.dataset == "cases":
+                        status = images[ch.id].get("review_status")
+                        p["v_review_status"] = "submitted" if status == "returned" else status
+                    params.append(p)
+                session.connection().execute(stmt, params)
+                done += len(chunk)
+                _tick(progress, done, total)
 
     # Facets of experts and articles: replace them for every row written.
     for f in facets:
@@ -114,7 +121,8 @@ def write(session: Session, plan: Plan, *, user: Principal | None, filename: str
         changed_ids = [ch.id for ch in plan.updates if f in ch.diff]
         for i in range(0, len(changed_ids), CHUNK):
             session.connection().execute(delete(facet.table.__table__).where(fk.in_(changed_ids[i:i + CHUNK])))
-        rows = [{facet.fk: new_ids[key], facet.value: v} for _, key, record in plan.creates for v in record[f]]
+        p = plan.positions[plan.fields.index(f)]
+        rows = [{facet.fk: new_ids[key], facet.value: v} for _, key, values in plan.creates for v in (values[p] or ())]
         rows += [{facet.fk: ch.id, facet.value: v} for ch in plan.updates if f in ch.diff for v in ch.values[f]]
         for i in range(0, len(rows), CHUNK):
             session.connection().execute(insert(facet.table.__table__), rows[i:i + CHUNK])

@@ -232,7 +232,10 @@ def _hint(vocabulary, text: str) -> str:
 
     choices = {term.code: f"{term.zh} / {term.en}" for term in vocabulary}
     best = process.extractOne(text, choices, score_cutoff=60)
-    return best[0] if best else f"{vocabulary.terms[0].zh} / {vocabulary.terms[0].en}"
+    if best:
+        return best[0]
+    first = vocabulary.by_code.get("US") if vocabulary.name == "country" else vocabulary.terms[0]
+    return f"{first.zh} / {first.en} / {first.code}"
 
 
 def email(value: Any) -> str | None:

@@ -36,7 +36,8 @@ class Plan:
     dataset: str
     sub_centre_id: int
     fields: tuple[str, ...]                                  # fields the import writes
-    creates: list[tuple[int, str, dict[str, Any]]] = field(default_factory=list)
+    positions: tuple[int, ...] = ()                          # where each field sits in a parsed row
+    creates: list[tuple[int, str, tuple]] = field(default_factory=list)     # (row, key, parsed values)
     updates: list[Change] = field(default_factory=list)
     unchanged: list[tuple[int, str, int]] = field(default_factory=list)      # (row, key, id)
     rejected: list[tuple[int, str | None]] = field(default_factory=list)
@@ -97,14 +98,14 @@ def make(session: Session, parsed: Parsed, sub_centre_id: int) -> Plan:
     dataset = D.get(parsed.dataset)
     model = dataset.model
     fields = tuple(f for f in parsed.present if f != D.SUB_CENTRE)
-    plan = Plan(dataset.name, sub_centre_id, fields, rejected=list(parsed.rejected))
+    positions = tuple(parsed.index(f) for f in fields)
+    plan = Plan(dataset.name, sub_centre_id, fields, positions, rejected=list(parsed.rejected))
     key_i = parsed.index(dataset.key)
     sc_i = parsed.index(D.SUB_CENTRE) if D.SUB_CENTRE in parsed.present else None
     own_code = sub_centre_code(session, sub_centre_id).casefold()
     columns = [dataset.column(f) for f in fields]
-    positions = [parsed.index(f) for f in fields]
 
-    candidates: dict[str, tuple[int, dict[str, Any]]] = {}
+    candidates: dict[str, tuple[int, tuple]] = {}
     first_row: dict[str, int] = {}
     conflicting: set[str] = set()
     for excel_row, values in parsed.rows:
@@ -112,24 +113,24 @@ def make(session: Session, parsed: Parsed, sub_centre_id: int) -> Plan:
         if sc_i is not None and values[sc_i] is not None and values[sc_i].casefold() != own_code:
             plan.other_centre.append((excel_row, key, values[sc_i]))
             continue
-        record = {col.field: stored_value(col, values[p]) for col, p in zip(columns, positions)}
         if key in first_row:
             plan.duplicates.append((excel_row, key, first_row[key]))
-            if record != candidates[key][1]:
+            if _strip_sc(values, sc_i) != _strip_sc(candidates[key][1], sc_i):
                 conflicting.add(key)
             continue
         first_row[key] = excel_row
-        candidates[key] = (excel_row, record)
+        candidates[key] = (excel_row, values)
     for key in conflicting:
         excel_row, _ = candidates.pop(key)
         plan.duplicates.append((excel_row, key, excel_row))
 
     existing = _existing(session, dataset, sub_centre_id, list(candidates), fields)
-    for key, (excel_row, record) in candidates.items():
+    for key, (excel_row, values) in candidates.items():
         old = existing.get(key)
         if old is None:
-            plan.creates.append((excel_row, key, record))
+            plan.creates.append((excel_row, key, values))
             continue
+        record = {col.field: stored_value(col, values[p]) for col, p in zip(columns, positions)}
         diff = {f: (old[f], record[f]) for f in fields if not _same(old[f], record[f])}
         if diff:
             plan.updates.append(Change(excel_row, key, old["id"], old["version"], record, diff))
@@ -137,6 +138,16 @@ def make(session: Session, parsed: Parsed, sub_centre_id: int) -> Plan:
             plan.unchanged.append((excel_row, key, old["id"]))
     plan.duplicates.sort()
     return plan
+
+
+def _strip_sc(values: tuple, sc_i: int | None) -> tuple:
+    return values if sc_i is None else values[:sc_i] + values[sc_i + 1:]
+
+
+def record_of(plan: Plan, values: tuple) -> dict[str, Any]:
+    """The stored values of a parsed row (blank cells take the column's default)."""
+    dataset = D.get(plan.dataset)
+    return {f: stored_value(dataset.column(f), values[p]) for f, p in zip(plan.fields, plan.positions)}
 
 
 def _existing(session: Session, dataset: D.Dataset, sub_centre_id: int, keys: list[str],

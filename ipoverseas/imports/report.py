@@ -23,7 +23,7 @@ MAX_COMMENTS = 5_000
 
 def summary_lines(prepared, result=None, lang: str = "en", limit: int = 200, *, problems: bool = True) -> list[str]:
     """The report the command line prints (and the page shows in pieces)."""
-    t = lambda key, **kw: i18n.t(key, lang, **kw)  # noqa: E731
+    t = lambda _key, **kw: i18n.t(_key, lang, **kw)  # noqa: E731
     parsed, plan = prepared.parsed, prepared.plan
     lines = []
     errors = [p for p in parsed.problems if p.severity == ERROR] if problems else []
@@ -42,11 +42,14 @@ def summary_lines(prepared, result=None, lang: str = "en", limit: int = 200, *, 
         lines.append(t("upload.report.plan", **c))
         for ch in plan.updates[:limit]:
             diff = "; ".join(f"{f}: {_show(a)} → {_show(b)}" for f, (a, b) in ch.diff.items())
-            lines.append("  " + t("upload.report.changed", row=ch.row, key=ch.key, diff=diff))
+            lines.append("  " + t("upload.report.changed", row=ch.row, ref=ch.key, diff=diff))
         for row, key, first in plan.duplicates[:limit]:
-            lines.append("  " + t("upload.report.duplicate", row=row, key=key, first=first))
+            if row == first:
+                lines.append("  " + t("upload.report.duplicate_conflict", row=row, ref=key))
+            else:
+                lines.append("  " + t("upload.report.duplicate", row=row, ref=key, first=first))
         for row, key, code in plan.other_centre[:limit]:
-            lines.append("  " + t("upload.report.other_centre", row=row, key=key, code=code))
+            lines.append("  " + t("upload.report.other_centre", row=row, ref=key, code=code))
     if prepared.already_batch and (plan is None or not plan.has_changes):
         lines.append(t("upload.report.already", batch=prepared.already_batch))
     if result is not None:
@@ -82,7 +85,7 @@ def annotated(prepared, lang: str = "zh") -> bytes:
     fd, tmp = tempfile.mkstemp(prefix="ipoverseas-report-", suffix=suffix)
     try:
         with os.fdopen(fd, "wb") as fh:
-            fh.write(prepared.source)
+            fh.write(prepared.source or Path(prepared.source_path).read_bytes())
         return sandbox.run("ipoverseas.imports.report.build_annotated", tmp, prepared.parsed.kind, prepared.filename,
                            problems, headers, i18n.t("upload.report.sheet_name", lang))
     finally:

@@ -41,6 +41,7 @@ class Prepared:
     parsed: Parsed
     plan: Plan | None
     source: bytes = field(repr=False, default=b"")
+    source_path: str | None = None
     already_batch: int | None = None      # an applied batch of this very file
 
     @property
@@ -85,8 +86,7 @@ def prepare(source: bytes | str | Path, filename: str, dataset: str, user: Princ
         path = Path(source)
         if path.stat().st_size > limits["max_bytes"]:
             raise Refused("too_big", size_mb=round(path.stat().st_size / 1048576, 1), max_mb=limits["max_bytes"] // 1048576)
-        data = path.read_bytes()
-        return _prepare_path(path, data, filename, dataset, sub_centre_id, limits, with_plan)
+        return _prepare_path(path, None, filename, dataset, sub_centre_id, limits, with_plan)
     data = bytes(source)
     suffix = Path(filename).suffix.lower()[:8] or ".bin"
     fd, tmp = tempfile.mkstemp(prefix="ipoverseas-upload-", suffix=suffix)
@@ -98,14 +98,19 @@ def prepare(source: bytes | str | Path, filename: str, dataset: str, user: Princ
         os.unlink(tmp)
 
 
-def _prepare_path(path: Path, data: bytes, filename: str, dataset: str, sub_centre_id: int,
+def _prepare_path(path: Path, data: bytes | None, filename: str, dataset: str, sub_centre_id: int,
                   limits: dict[str, int], with_plan: bool) -> Prepared:
     package = preflight.check(path, filename)
-    sha = hashlib.sha256(data).hexdigest()
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
     parsed = sandbox.run("ipoverseas.imports.read.parse", str(path), filename, dataset, package, limits)
-    prepared = Prepared(dataset, filename, sha, sub_centre_id, parsed, None, data)
+    # The bytes are kept for the annotated report of an upload; a file on disk is read again when needed.
+    prepared = Prepared(dataset, filename, digest.hexdigest(), sub_centre_id, parsed, None,
+                        data if data is not None else b"", source_path=None if data is not None else str(path))
     with db.read_session() as session:
-        prepared.already_batch = _applied_batch(session, sha, dataset, sub_centre_id)
+        prepared.already_batch = _applied_batch(session, prepared.sha256, dataset, sub_centre_id)
         if with_plan:
             prepared.plan = planner.make(session, parsed, sub_centre_id)
     return prepared
