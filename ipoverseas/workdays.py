@@ -98,8 +98,29 @@ def add_working_days(day: date, n: int) -> date:
     return current
 
 
+PREFIX_START, PREFIX_DAYS = date(2000, 1, 1), 366 * 100
+
+
+@lru_cache(maxsize=1)
+def _prefix() -> list[int]:
+    """counts[i] = working days in [PREFIX_START, PREFIX_START + i days): O(1) spans."""
+    cal = calendar()
+    counts = [0] * (PREFIX_DAYS + 1)
+    day = PREFIX_START
+    for i in range(PREFIX_DAYS):
+        counts[i + 1] = counts[i] + cal.is_working_day(day)
+        day += DAY
+    return counts
+
+
 def working_days_between(start: date, end: date) -> int:
     """Working days d with start <= d < end."""
+    if end <= start:
+        return 0
+    i, j = (start - PREFIX_START).days, (end - PREFIX_START).days
+    if i >= 0 and j <= PREFIX_DAYS:
+        counts = _prefix()
+        return counts[j] - counts[i]
     cal = calendar()
     count, current = 0, start
     while current < end:
@@ -145,15 +166,15 @@ def _working_seconds(start: datetime, end: datetime) -> float:
         return 0.0
     cal = calendar()
     a, b = to_local(start), to_local(end)
+    first, last = a.date(), b.date()
+    if first == last:
+        return (b - a).total_seconds() if cal.is_working_day(first) else 0.0
     total = 0.0
-    day = a.date()
-    while datetime.combine(day, time()) < b:
-        day_start = datetime.combine(day, time())
-        lo, hi = max(a, day_start), min(b, day_start + DAY)
-        if hi > lo and cal.is_working_day(day):
-            total += (hi - lo).total_seconds()
-        day += DAY
-    return total
+    if cal.is_working_day(first):      # the rest of the first day
+        total += (datetime.combine(first + DAY, time()) - a).total_seconds()
+    if cal.is_working_day(last):       # the start of the last day
+        total += (b - datetime.combine(last, time())).total_seconds()
+    return total + working_days_between(first + DAY, last) * DAY.total_seconds()
 
 
 def elapsed(start: datetime, end: datetime, pauses: Sequence[Interval] = ()) -> float:

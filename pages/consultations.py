@@ -3,6 +3,8 @@ reassignment, and the follow-up after the dispute. One consultation opens with ?
 
 from __future__ import annotations
 
+import time
+
 import streamlit as st
 
 from ipoverseas import auth, consultations, i18n, vocab
@@ -19,6 +21,7 @@ PAGE = PageSpec(key="consultations", title_key="service.nav.consultations", icon
 
 K = "consultations_"
 FILTERS = ("all", "overdue", "at_risk", "new", "stale")
+SWEEP_SECONDS = 600
 
 
 def render() -> None:
@@ -36,6 +39,11 @@ def render() -> None:
 
 
 def _queue(user: auth.Principal) -> None:
+    # Notify staff and experts of consultations that just went overdue (at most every 10 minutes).
+    last = st.session_state.get(K + "swept")
+    if last is None or time.time() - last > SWEEP_SECONDS:
+        consultations.notify_overdue()
+        st.session_state[K + "swept"] = time.time()
     only = st.segmented_control(state.t("service.queue.show"), FILTERS, default="all", key=K + "filter",
                                 format_func=lambda f, lang=state.lang(): i18n.t(f"service.queue.filter.{f}", lang))
     rows, total = consultations.queue(user, only=None if only in (None, "all") else only, limit=500)

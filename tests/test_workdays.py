@@ -153,3 +153,26 @@ def test_pauses_from_events():
 def test_a_year_outside_the_table_falls_back_to_monday_to_friday():
     assert is_working_day(date(2031, 1, 6))          # a Monday
     assert not is_working_day(date(2031, 1, 4))      # a Saturday
+
+
+def test_fast_spans_agree_with_a_day_by_day_count():
+    """The prefix-sum count equals summing each day's working hours, on random spans 2024-2027."""
+    import random
+    from datetime import time as clock_time
+
+    def naive(start, end):
+        a, b = local(start), local(end)
+        total, day = 0.0, a.date()
+        while datetime.combine(day, clock_time()) < b:
+            lo = max(a, datetime.combine(day, clock_time()))
+            hi = min(b, datetime.combine(day, clock_time()) + timedelta(days=1))
+            if hi > lo and is_working_day(day):
+                total += (hi - lo).total_seconds()
+            day += timedelta(days=1)
+        return total / 86400
+
+    rng = random.Random(2026)
+    for _ in range(2000):
+        start = cn(2024, 1, 1) + timedelta(minutes=rng.randint(0, 60 * 24 * 1400))
+        end = start + timedelta(minutes=rng.randint(0, 60 * 24 * rng.choice([1, 6, 40, 400])))
+        assert elapsed(start, end) == pytest.approx(naive(start, end), abs=1e-9)
