@@ -10,6 +10,7 @@ from ipoverseas import dashboard, vocab
 from ipoverseas.auth import ADMIN, ENTERPRISE, EXPERT, ROLES, STAFF
 from ipoverseas.ui import state
 from ipoverseas.ui.cache import cached
+from ipoverseas.ui.compliance import render_compliance
 from ipoverseas.ui.pages import PageSpec, guard, run_directly
 from ipoverseas.ui.widgets import article_title, country, label, metrics
 
@@ -53,6 +54,7 @@ def render() -> None:
     if user.role == STAFF:
         _cases_block(user)
     if user.role in (STAFF, ADMIN):
+        render_compliance(user, key="home_compliance", today=today)
         _imports_block(user)
 
 

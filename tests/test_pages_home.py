@@ -17,6 +17,8 @@ def test_home_renders_for_every_role(sqlite_demo_database, principal, role, lang
     assert at.title[0].value == i18n.t(f"home.title.{role}", lang)
     assert len(at.metric) >= 4
     assert i18n.t("home.alerts", lang) in texts(at)
+    shows_compliance = i18n.t("service.compliance.title", lang) in texts(at)
+    assert shows_compliance is (role in ("staff", "admin"))
 
 
 def test_home_refuses_nobody(sqlite_demo_database):
