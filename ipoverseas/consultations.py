@@ -388,10 +388,9 @@ def assign(user: Principal, consultation_id: int, expert_id: int, note: str = ""
             raise NotAllowed("assign: status " + c.status)
         if expert_id == c.expert_id:
             raise NotAllowed("assign: same expert")
-        allowed = {cand.expert_id for cand in experts.shortlist(
-            s, c, today=today or workdays.to_local(now).date(), limit=10_000, pool=10_000,
-            exclude=_declined(s, c.id))}
-        if expert_id not in allowed:
+        eligible = experts.shortlist(s, c, today=today or workdays.to_local(now).date(), limit=1,
+                                     exclude=_declined(s, c.id), only=expert_id)
+        if not eligible:
             raise NotAllowed("assign: expert not eligible")
         previous = c.expert_id
         c.expert_id = expert_id

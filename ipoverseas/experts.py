@@ -469,11 +469,13 @@ def needed_language(country: str | None) -> str:
 
 
 def shortlist(session: Session, consultation: Consultation, *, today: date | None = None,
-              limit: int = 10, pool: int = 60, exclude: Iterable[int] = ()) -> list[Candidate]:
+              limit: int = 10, pool: int = 60, exclude: Iterable[int] = (),
+              only: int | None = None) -> list[Candidate]:
     """The best experts for a consultation, best first, each with the reasons of its score.
 
     Never lists an inactive expert, one away today, one in `exclude` (e.g. the expert who
-    just declined), or one in conflict with the parties.
+    just declined), or one in conflict with the parties. `only` scores one expert (or
+    returns nothing when that expert is not eligible).
     """
     today = today or date.today()
     promise = float(config.get("consultation_promise_days"))
@@ -497,6 +499,8 @@ def shortlist(session: Session, consultation: Consultation, *, today: date | Non
              + f_lang * WEIGHTS["language"])
     banned = set(conflicts(session, consultation.opposing_party, consultation.company)) | set(exclude)
     where = [Expert.active.is_(True), ~_away_on(today)]
+    if only is not None:  # is this one expert eligible (and how does he score)?
+        where.append(Expert.id == only)
     if banned:
         where.append(Expert.id.not_in(banned))
     rows = session.execute(
