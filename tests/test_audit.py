@@ -212,3 +212,17 @@ def test_history_of_a_record_combines_events_and_versions(demo_database, princip
     assert {r["source"] for r in rows} == {"audit", "version"}
     assert any(r["what"] == "case.approve" and "review_status" in r["change"] for r in rows)
     assert audit_query.history("case", 10**8) == []
+
+
+def test_the_database_refuses_changes_to_the_trail_too(demo_database):
+    from sqlalchemy import delete, update
+    from sqlalchemy.exc import DBAPIError
+
+    sessions.login("staff", PASSWORD)
+    for statement in (update(AuditEvent).values(action="tampered"), delete(AuditEvent)):
+        with pytest.raises(DBAPIError, match="append-only"):
+            with db.get_engine().begin() as conn:
+                conn.execute(statement)
+    with db.read_session() as s:
+        assert s.scalar(select(func.count()).select_from(AuditEvent)) > 0
+        assert s.scalar(select(func.count()).select_from(AuditEvent).where(AuditEvent.action == "tampered")) == 0
