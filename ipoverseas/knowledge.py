@@ -227,9 +227,12 @@ def facets(user: Principal, flt: ArticleFilter = ArticleFilter(), *, today: date
     """For each facet, code -> number of matching articles, under every other current filter."""
     today = today or date.today()
     ids = search_ids(flt.text) if flt.text else None
-    out: dict[str, dict[str, int]] = {}
+    out: dict[str, dict[str, int]] = {"status": {}}
+    sees_drafts = user.role in (ADMIN, STAFF)
     with db.read_session() as s:
         for name in FACETS:
+            if name == "status" and not sees_drafts:
+                continue   # readers see published articles only: nothing to count
             where = _conditions(user, flt.without(name), today, ids)
             if name in ("kind", "status"):
                 column = getattr(Article, name)

@@ -334,19 +334,26 @@ def _article_view(user, raw_id: str) -> None:
         cases = _related_cases(user, article["id"])
         if not cases:
             st.caption(state.t("common.none"))
-        else:
-            st.dataframe([{
-                state.t("case.ref"): c["case_ref"],
-                state.t("case.title"): c["title"],
-                state.t("case.country"): country(c["country"]),
-                state.t("case.dispute_type"): label(vocab.DISPUTE_TYPES, c["dispute_type"]),
-                state.t("guides.case.outcome"): label(vocab.OUTCOMES, c["outcome"]),
-                state.t("guides.case.distinction"): label(vocab.DISTINCTIONS, c["distinction"]),
-                state.t("case.filed_on"): c["filed_on"],
-            } for c in cases], hide_index=True, width="stretch")
+        for c in cases:
+            _case_link(c)
 
     if article["editable"]:
         _editor_actions(user, article)
+
+
+def _cases_page() -> None:   # stands for the Cases page in links; the app registers the real one
+    pass
+
+
+def _case_link(c: dict) -> None:
+    """A link to the case on the Cases page (`/cases?case=<id>`), in-app so the login survives."""
+    badge = f" · **{label(vocab.DISTINCTIONS, c['distinction'])}**" if c.get("distinction") else ""
+    st.page_link(st.Page(_cases_page, url_path="cases", title=state.t("guides.related_cases")),
+                 label=_md_text(c["title"]), query_params={"case": str(c["id"])}, icon=":material/gavel:")
+    st.caption(" · ".join(part for part in (
+        c["case_ref"], country(c["country"]), label(vocab.DISPUTE_TYPES, c["dispute_type"]),
+        label(vocab.OUTCOMES, c["outcome"]) if c.get("outcome") else "",
+        str(c["filed_on"]) if c.get("filed_on") else "") if part) + badge)
 
 
 def _meta(article: dict) -> None:

@@ -121,9 +121,16 @@ def test_article_page_shows_source_date_related_and_clock(sqlite_demo_database, 
     assert "19 C.F.R. 210.13" in shown.replace("\\", "")
     assert i18n.t("guides.meta.published", "en", date=date.today().isoformat()) in shown
     assert i18n.t("guides.related_articles", "en") in shown and i18n.t("guides.related_cases", "en") in shown
-    assert i18n.t("guides.clock.next", "en", date=(date.today() + timedelta(days=10)).isoformat(), days=10,
-                  action="").split(":")[0] in shown or "20" in shown
+    # the response clock of Section 337: respond within 20 days of service (start date: today)
+    response_due = (date.today() + timedelta(days=20)).isoformat()
+    assert any(response_due in str(m.value) for m in at.markdown)
     assert any("Section 337" in str(e.value) or "discovery" in str(e.value) for e in at.markdown)
+    # related cases link to the Cases page, published ones only
+    links = at.get("page_link")
+    expected = knowledge.related_cases(principal("enterprise"), article_id)
+    assert expected, "the demo has published US Section 337 cases"
+    assert [link.proto.query_string for link in links] == [f"case={c['id']}" for c in expected]
+    assert all(link.proto.page == "cases" for link in links)
 
 
 def test_hostile_article_renders_inert_on_the_page(sqlite_demo_database, principal):
@@ -248,3 +255,20 @@ def test_response_clock_view(sqlite_demo_database, principal):
     shown = "\n".join(str(m.value) for m in at.markdown)
     assert "2026-12-11" in shown    # 10 working days after Fri 27 Nov 2026
     assert "2026-12-02" in shown    # 3 working days (perishables)
+
+
+def test_search_box_ranks_and_highlights_the_passage(sqlite_demo_database, principal):
+    user = principal("enterprise")
+    at = run_page("guides", user)
+    at.text_input(key="guides_q").input("专利").run()
+    assert not at.exception
+    rows, total = knowledge.browse(user, knowledge.ArticleFilter(text="专利"))
+    assert total > 0
+    assert i18n.t("guides.results", "en", count=total) in texts(at)
+    shown = [b.label for b in at.button if (b.key or "").startswith("guides_open_")]
+    assert shown[0] == (rows[0]["title_en"] or rows[0]["title_zh"])
+    assert any("**专利**" in str(m.value) for m in at.markdown)     # the matching passage, highlighted
+    # every listed article really contains the term (a substring scan agrees)
+    from ipoverseas import search
+    assert {r["id"] for r in knowledge.browse(user, knowledge.ArticleFilter(text="专利"), page_size=200)[0]} <= \
+        search.reference_ids("articles", "专利")
