@@ -208,16 +208,20 @@ def browse(user: Principal, flt: ArticleFilter = ArticleFilter(), *, page: int =
     return rows, total
 
 
-def _attach_countries(s: Session, rows: list[dict]) -> None:
+def _attach_countries(s: Session, rows: list[dict], *, industries: bool = False) -> None:
+    """Add each row's country codes (and, for alerts, industry codes): one query per facet for the page."""
     by_id = {r["id"]: r for r in rows}
-    for r in rows:
-        r["countries"] = []
-    if not by_id:
-        return
-    for article_id, country in s.execute(
-            select(ArticleCountry.article_id, ArticleCountry.country)
-            .where(ArticleCountry.article_id.in_(list(by_id))).order_by(ArticleCountry.country)):
-        by_id[article_id]["countries"].append(country)
+    facets = [("countries", ArticleCountry, ArticleCountry.country)]
+    if industries:
+        facets.append(("industries", ArticleIndustry, ArticleIndustry.industry))
+    for name, table, column in facets:
+        for r in rows:
+            r[name] = []
+        if not by_id:
+            continue
+        for article_id, code in s.execute(select(table.article_id, column)
+                                          .where(table.article_id.in_(list(by_id))).order_by(column)):
+            by_id[article_id][name].append(code)
 
 
 FACETS = ("kind", "country", "ip_type", "industry", "status")
@@ -281,7 +285,7 @@ def alerts(user: Principal, which: str = "active", *, today: date | None = None,
         stmt = stmt.where(Article.id.in_(select(ArticleIndustry.article_id).where(ArticleIndustry.industry == industry)))
     with db.read_session() as s:
         rows = [dict(r._mapping) for r in s.execute(stmt.limit(limit))]
-        _attach_countries(s, rows)
+        _attach_countries(s, rows, industries=True)
     return rows
 
 

@@ -80,6 +80,8 @@ def _kind_line(row: dict, today: date) -> str:
         parts.append(state.t("guides.severity_badge", severity=label(vocab.SEVERITIES, row["severity"])))
     if row.get("countries"):
         parts.append(", ".join(country(c) for c in row["countries"][:6]) + ("…" if len(row["countries"]) > 6 else ""))
+    if row.get("industries"):
+        parts.append(", ".join(label(vocab.INDUSTRIES, c) for c in row["industries"]))
     if row.get("published_on"):
         parts.append(str(row["published_on"]))
     if row.get("valid_until"):

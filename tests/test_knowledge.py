@@ -112,6 +112,9 @@ def test_map_counts_guides_and_active_alerts_per_country(world):
 def test_alerts_active_and_archive(world):
     assert refs(kb.alerts(world.enterprise, "active", today=TODAY)) == ["A-US-ACTIVE", "A-DE-ACTIVE"]   # high first
     assert refs(kb.alerts(world.enterprise, "archive", today=TODAY)) == ["A-US-OLD"]
+    first = kb.alerts(world.enterprise, "active", today=TODAY)[0]   # each alert: severity, countries, industries, valid-until
+    assert (first["severity"], first["countries"], first["industries"], first["valid_until"]) == \
+        ("high", ["US"], ["light_industry"], date(2026, 12, 31))
     assert refs(kb.alerts(world.enterprise, "active", today=TODAY, country="EU")) == ["A-DE-ACTIVE"]
     assert refs(kb.alerts(world.enterprise, "active", today=TODAY, industry="light_industry")) == ["A-US-ACTIVE"]
     # an alert valid until today is still active today, archived tomorrow
