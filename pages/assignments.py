@@ -35,8 +35,8 @@ def render() -> None:
         return
     open_rows = [r for r in rows if r["status"] in consultations.WITH_EXPERT]
     st.caption(state.t("service.inbox.count", open=len(open_rows), n=total))
-    st.dataframe([{
-        "": view.clock_flag(r["clock"]),
+    table = [{
+        state.t("service.field.flag"): view.clock_flag(r["clock"]),
         "#": r["id"],
         state.t("service.field.status"): view.status_label(r["status"]),
         state.t("service.field.clock"): view.clock_text(r["clock"]),
@@ -44,7 +44,8 @@ def render() -> None:
         state.t("service.field.country"): country(r["country"]),
         state.t("service.field.ip_type"): label(vocab.IP_TYPES, r["ip_type"]),
         state.t("service.field.question"): (r["question"] or "")[:80],
-    } for r in rows], hide_index=True, width="stretch")
+    } for r in rows]
+    st.dataframe(view.highlighted(table, [r["clock"].state for r in rows]), hide_index=True, width="stretch")
     ids = [r["id"] for r in rows]
     pick = st.selectbox(state.t("service.open"), ids, index=None, key=K + "pick",
                         format_func=lambda i: f"#{i} · " + next((r["question"] or "")[:50] for r in rows if r["id"] == i),

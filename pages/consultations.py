@@ -58,7 +58,8 @@ def _queue(user: auth.Principal) -> None:
         return
     st.caption(state.t("service.queue.sorted"))
     table = [{
-        "": view.clock_flag(r["clock"]) + (" ⏳" if r["stale"] else ""),
+        state.t("service.field.flag"): view.clock_flag(r["clock"])
+        + (" · " + state.t("service.flag.stale") if r["stale"] else ""),
         "#": r["id"],
         state.t("service.field.deadline"): r["enterprise_deadline"],
         state.t("service.field.clock"): view.clock_text(r["clock"]),
@@ -70,7 +71,7 @@ def _queue(user: auth.Principal) -> None:
         state.t("service.field.expert"): r["expert_name"] or "",
         state.t("service.field.sub_centre_id"): r.get("sub_centre") or "",
     } for r in rows]
-    st.dataframe(table, hide_index=True, width="stretch")
+    st.dataframe(view.highlighted(table, [r["clock"].state for r in rows]), hide_index=True, width="stretch")
     st.caption(state.t("service.queue.legend"))
     ids = [r["id"] for r in rows]
     pick = st.selectbox(state.t("service.open"), ids, index=None, key=K + "pick",

@@ -40,7 +40,7 @@ def render() -> None:
         state.t("service.field.country"): country(r["country"]),
         state.t("service.field.stage"): label(vocab.STAGES, r["stage"]),
         state.t("service.field.status"): view.status_label(r["status"]),
-        state.t("service.field.clock"): view.clock_flag(r["clock"]) + " " + view.clock_text(r["clock"]),
+        state.t("service.field.clock"): view.clock_text(r["clock"]),
         state.t("service.field.question"): (r["question"] or "")[:80],
     } for r in rows], hide_index=True, width="stretch")
     ids = [r["id"] for r in rows]

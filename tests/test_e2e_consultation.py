@@ -40,6 +40,7 @@ def test_ask_assign_answer_rate(live_server, page):
     page.get_by_role("textbox", name=zh("service.field.question") + " *").press("Control+Enter")
     wait_idle(page)
     expect(page.get_by_text(zh("service.selfhelp.cases"))).to_be_visible(timeout=TIMEOUT)
+    page.screenshot(path=str(SHOTS / "screenshot-ask.png"))
     page.get_by_text(zh("service.ask.disclaimer_accept")).click()
     wait_idle(page)
     page.get_by_role("button", name=zh("service.ask.submit")).click()
@@ -50,6 +51,11 @@ def test_ask_assign_answer_rate(live_server, page):
 
     # 2. Staff open it and assign the demo expert from the ranked shortlist.
     login(page, live_server, "staff")
+    page.goto(f"{live_server}/consultations")
+    wait_idle(page)
+    expect(page.get_by_role("heading", name=zh("service.queue.title"))).to_be_visible(timeout=TIMEOUT)
+    page.wait_for_timeout(1000)
+    page.screenshot(path=str(SHOTS / "screenshot-queue.png"))
     page.goto(f"{live_server}/consultations?id={cid}")
     wait_idle(page)
     expect(page.get_by_role("heading", name=zh("service.shortlist.title"))).to_be_visible(timeout=TIMEOUT)

@@ -50,7 +50,25 @@ def clock_text(clock: workdays.Clock) -> str:
 
 
 def clock_flag(clock: workdays.Clock) -> str:
-    return {"overdue": "🔴", "at_risk": "🟠", "paused": "⏸", "missed": "✖", "met": "✔"}.get(clock.state, "🟢")
+    """A short word for the clock's state (text, not emoji: some desktops have no emoji font)."""
+    return state.t(f"service.flag.{clock.state}")
+
+
+ROW_COLOURS = {"overdue": "background-color: #fde2e1", "at_risk": "background-color: #fff1d6"}
+
+
+def highlighted(rows: list[dict], states: list[str]):
+    """A table whose overdue rows are red and at-risk rows amber (a Styler for st.dataframe)."""
+    import pandas as pd
+
+    frame = pd.DataFrame(rows)
+    if frame.empty:
+        return frame
+
+    def colour(row):
+        return [ROW_COLOURS.get(states[row.name], "")] * len(row)
+
+    return frame.style.apply(colour, axis=1)
 
 
 def show_clock(clock: workdays.Clock) -> None:
