@@ -125,3 +125,31 @@ def test_a_failing_mail_server_does_not_undo_the_change(world, monkeypatch):
     cid = _ask(world)
     assert svc.get(world.p("ent_a"), cid) is not None
     assert notifications.unread_count(world.p("staff_zj")) == 1
+
+
+def _component_script():
+    from ipoverseas.ui import state
+    from ipoverseas.ui.notifications import render_notifications
+    render_notifications(state.current_user())
+
+
+def test_the_badge_and_list_component(world):
+    from streamlit.testing.v1 import AppTest
+
+    from ipoverseas import i18n
+
+    cid = _ask(world)
+    staff = world.p("staff_zj")
+    at = AppTest.from_function(_component_script, default_timeout=30)
+    at.session_state["auth_user"] = staff
+    at.session_state["ui_lang"] = "en"
+    at.run()
+    assert not at.exception
+    assert at.expander[0].label.endswith(i18n.t("service.notifications.title", "en", n=1))
+    assert any(f"#{cid}" in m.value and f"consultations?id={cid}" in m.value for m in at.markdown)
+    at.button(key="notifications_read").click().run()
+    assert notifications.unread_count(staff) == 0
+    assert at.expander[0].label == i18n.t("service.notifications.none_new", "en")
+    # Nobody logged in: nothing at all.
+    nobody = AppTest.from_function(_component_script, default_timeout=30).run()
+    assert not nobody.exception and not nobody.expander
