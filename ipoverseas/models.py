@@ -390,3 +390,7 @@ class AuditEvent(Base):
     entity: Mapped[Optional[str]] = mapped_column(String(32), index=True)
     entity_id: Mapped[Optional[int]] = mapped_column(Integer)
     detail: Mapped[Optional[dict[str, Any]]] = mapped_column(JSON)
+
+
+# A record's history (ipoverseas.ui.history) looks events up by entity and id.
+Index("ix_audit_events_entity_entity_id", AuditEvent.entity, AuditEvent.entity_id)
