@@ -292,3 +292,26 @@ def test_claim_refuses_a_host_outside_allowed_hosts(demo_database, client):
     finally:
         st_config.set_option("server.allowedHosts", ["localhost", "127.0.0.1"])
     assert response.status_code == 403
+
+
+def test_shell_lockout_keeps_the_same_generic_message(sqlite_demo_database, monkeypatch):
+    """Five failures lock the account; the right password then gets the very same message."""
+    seen = set()
+    for password in ["wrong password"] * 5 + [PASSWORD]:
+        at = _app().run()
+        at.text_input(key="login_username").set_value("enterprise2")
+        at.text_input(key="login_password").set_value(password)
+        at.button[0].click()
+        at.run()
+        seen.add(tuple(e.value for e in at.error))
+        assert at.title[0].value == i18n.t("login.title", "en")
+    assert seen == {(i18n.t("login.failed", "en"),)}
+    from ipoverseas.models import User
+
+    with db.read_session() as s:
+        user = s.scalar(select(User).where(User.username == "enterprise2"))
+        assert user.locked_until is not None and user.locked_until > utcnow()
+        actions = s.scalars(select(AuditEvent.action).where(AuditEvent.entity_id == user.id,
+                                                            AuditEvent.action.like("login.%"))).all()
+    assert actions.count("login.failed") == 4 and actions.count("login.locked") == 1
+    assert actions.count("login.refused") == 1
