@@ -226,3 +226,20 @@ def test_the_database_refuses_changes_to_the_trail_too(demo_database):
     with db.read_session() as s:
         assert s.scalar(select(func.count()).select_from(AuditEvent)) > 0
         assert s.scalar(select(func.count()).select_from(AuditEvent).where(AuditEvent.action == "tampered")) == 0
+
+
+def test_an_upload_and_its_rollback_each_leave_one_event(demo_database, principal, tmp_path):
+    from ipoverseas.imports import service
+    from tests.import_helpers import cases_workbook
+
+    staff = principal("staff")
+    path = cases_workbook(tmp_path / "cases.xlsx", 5, ref_prefix="AUD")
+    last = _last_id()
+    _, result = service.run(path.read_bytes(), "cases.xlsx", "cases", staff, staff.sub_centre_id)
+    events = _events_since(last)
+    assert [(e.action, e.entity, e.entity_id, e.username) for e in events] == [
+        ("import.apply", "import_batch", result.batch_id, "staff")]
+    last = _last_id()
+    service.rollback(result.batch_id, staff)
+    events = _events_since(last)
+    assert [(e.action, e.entity, e.entity_id) for e in events] == [("import.rollback", "import_batch", result.batch_id)]
