@@ -209,10 +209,17 @@ CASE_COLUMNS = ("case_ref", "sub_centre_id", "title", "country", "forum", "dispu
 def _fill_cases_sqlite(engine, n, seed, sub_centres, start, progress) -> int:
     import multiprocessing
 
+    import sqlite3
+
+    from ipoverseas import db
+
     first_id_sql = "SELECT coalesce(max(id), 0) + 1 FROM cases"
-    raw = engine.raw_connection()
+    db.dispose_all()  # no other connection: the load runs without a journal, then WAL is restored
+    raw = sqlite3.connect(engine.url.database, isolation_level=None)
     try:
         cur = raw.cursor()
+        cur.execute("PRAGMA journal_mode = OFF")
+        cur.execute("PRAGMA cache_size = -1000000")
         first_id = cur.execute(first_id_sql).fetchone()[0]
         saved = cur.execute("SELECT type, name, sql FROM sqlite_master WHERE tbl_name='cases' AND sql IS NOT NULL "
                             "AND type IN ('index', 'trigger') AND name NOT LIKE 'sqlite_autoindex%'").fetchall()
@@ -250,8 +257,9 @@ def _fill_cases_sqlite(engine, n, seed, sub_centres, start, progress) -> int:
             if kind == "trigger":
                 cur.execute(ddl)
         cur.execute("COMMIT")
-        cur.execute("PRAGMA synchronous = NORMAL")
+        cur.execute("PRAGMA analysis_limit = 1000")
         cur.execute("ANALYZE")
+        cur.execute("PRAGMA journal_mode = WAL")
         return done
     finally:
         raw.close()
