@@ -61,9 +61,18 @@ def _fixed(options, fn):
     return lambda option: labels.get(option, str(option))
 
 
+# The browser's filters live in the URL too, so a view can be bookmarked and shared:
+# query parameter -> (session key, vocabulary or None for free text).
+FILTER_PARAMS = {"country": ("guides_country", vocab.countries), "kind": ("guides_kind", lambda: vocab.ARTICLE_KINDS),
+                 "ip": ("guides_ip_type", lambda: vocab.IP_TYPES), "industry": ("guides_industry", lambda: vocab.INDUSTRIES),
+                 "q": ("guides_q", None)}
+
+
 def _go(**query: object) -> None:
-    """Switch view inside the app (no page reload, so the login survives)."""
-    st.query_params.clear()
+    """Switch view inside the app (no page reload, so the login survives); the filters stay."""
+    for key in list(st.query_params):
+        if key not in FILTER_PARAMS:
+            del st.query_params[key]
     for key, value in query.items():
         if value is not None:
             st.query_params[key] = str(value)
@@ -159,6 +168,7 @@ def _browse_view(user, today: date) -> None:
     st.session_state["guides_map_last"] = picked
     st.caption(state.t("guides.map.hint"))
 
+    _filters_from_url()
     text = st.text_input(state.t("guides.search"), key="guides_q", placeholder=state.t("guides.search_hint"))
     flt = _current_filter(user, text)
     facet_counts = _facets(user, flt, today=today)
@@ -179,6 +189,7 @@ def _browse_view(user, today: date) -> None:
             _facet_select("status", state.t("guides.facet.status"), vocab.ARTICLE_STATUSES, facet_counts["status"],
                           "guides_status")
     flt = _current_filter(user, text)
+    _filters_to_url()
 
     signature = repr(flt)
     if st.session_state.get("guides_signature") != signature:
@@ -207,6 +218,28 @@ def _browse_view(user, today: date) -> None:
                 st.markdown(row["snippet"])
     if pages > 1:
         _pager(page, pages)
+
+
+def _filters_from_url() -> None:
+    """Apply a filter from the URL when the URL changed from outside (a link, a bookmark)."""
+    for param, (key, vocabulary) in FILTER_PARAMS.items():
+        value = (st.query_params.get(param) or "").strip()[:200]
+        if value == st.session_state.get(f"guides_url_{param}", ""):
+            continue
+        if vocabulary is not None:
+            value = vocabulary().lookup(value) or "" if value else ""
+        st.session_state[key] = value if (value or vocabulary is None) else None
+        st.session_state[f"guides_url_{param}"] = value
+
+
+def _filters_to_url() -> None:
+    for param, (key, _) in FILTER_PARAMS.items():
+        value = (st.session_state.get(key) or "").strip()
+        if value:
+            st.query_params[param] = value
+        else:
+            st.query_params.pop(param, None)
+        st.session_state[f"guides_url_{param}"] = value
 
 
 @lru_cache(maxsize=16)

@@ -272,3 +272,18 @@ def test_search_box_ranks_and_highlights_the_passage(sqlite_demo_database, princ
     from ipoverseas import search
     assert {r["id"] for r in knowledge.browse(user, knowledge.ArticleFilter(text="专利"), page_size=200)[0]} <= \
         search.reference_ids("articles", "专利")
+
+
+def test_filters_travel_in_the_url(sqlite_demo_database, principal):
+    user = principal("enterprise")
+    at = run_page("guides", user, query={"country": "德国", "kind": "country_guide"})   # aliases accepted
+    assert not at.exception
+    assert at.selectbox(key="guides_country").value == "DE"
+    _, total = knowledge.browse(user, knowledge.ArticleFilter(country="DE", kind="country_guide"))
+    assert i18n.t("guides.results_in", "en", count=total, country="Germany") in texts(at)
+    assert at.query_params["country"] == "DE" and at.query_params["kind"] == "country_guide"
+    at.session_state["guides_kind"] = None
+    at.run()
+    assert "kind" not in at.query_params and at.query_params["country"] == "DE"
+    bogus = run_page("guides", user, query={"country": "Narnia"})
+    assert not bogus.exception and bogus.selectbox(key="guides_country").value is None
