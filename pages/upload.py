@@ -165,7 +165,7 @@ def _apply(user, prepared, token) -> None:
             return
         bar.empty()
         message = (state.t("upload.result.nothing") if result.nothing_to_do else
-                   state.t("upload.result.applied", batch=result.batch_id, **result.counts))
+                   state.t("upload.result.applied", **result.message_args))
         st.session_state["upload_done"] = (token, message)
         st.session_state.pop("upload_prepared", None)
         st.rerun()

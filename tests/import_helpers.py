@@ -219,3 +219,9 @@ def bench_pipeline(url: str, first: str, second: str) -> None:
     parent, child = _peak_mb()
     print(f"pipeline_peak_parent_mb={parent:.0f}")
     print(f"pipeline_peak_reader_mb={child:.0f}")
+
+
+def allocate(megabytes: int) -> int:
+    """Run in the reader child by a test: allocate until the memory limit stops it."""
+    block = bytearray(megabytes * 1024 * 1024)
+    return len(block)

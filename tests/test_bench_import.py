@@ -39,9 +39,6 @@ def _run(function: str, url: str, first: Path, second: Path) -> dict[str, str]:
 def test_bench_import_100k_cases(tmp_path):
     first, second = bench_files(BENCH_ROWS)
     backends = [("sqlite", lambda tag: f"sqlite:///{tmp_path / tag}.db")]
-    pg = os.environ.get("IPOVERSEAS_TEST_DATABASE_URL")
-    if pg and os.environ.get("IPOVERSEAS_BENCH_POSTGRES") == "1":
-        from tests.test_import_concurrency import pg_database_url  # noqa: F401  (optional)
     for backend, url_for in backends:
         floor = _run("bench_floor", url_for("floor"), first, second)
         pipe = _run("bench_pipeline", url_for("pipeline"), first, second)

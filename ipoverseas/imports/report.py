@@ -56,7 +56,7 @@ def summary_lines(prepared, result=None, lang: str = "en", limit: int = 200, *, 
         if result.nothing_to_do:
             lines.append(t("upload.result.nothing"))
         else:
-            lines.append(t("upload.result.applied", batch=result.batch_id, **result.counts))
+            lines.append(t("upload.result.applied", **result.message_args))
     return lines
 
 

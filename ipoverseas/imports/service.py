@@ -59,6 +59,12 @@ class Result:
     nothing_to_do: bool = False
     already_batch: int | None = None
 
+    @property
+    def message_args(self) -> dict[str, int]:
+        c = self.counts
+        return {"batch": self.batch_id or 0, "created": c["created"], "updated": c["updated"],
+                "unchanged": c["unchanged"], "skipped": c["rejected"] + c["duplicates"] + c["other_centre"]}
+
 
 def sub_centre_id_for(code: str) -> int:
     with db.read_session() as s:
