@@ -56,7 +56,7 @@ def set_session_cookie(response: Response, token: str, max_age: int, *, secure: 
 async def claim(request: Request) -> Response:
     if not same_origin(request):
         return JSONResponse({"ok": False}, status_code=403)
-    body = (await request.body())[:200].decode("utf-8", "replace").strip()
+    body = (await _read_at_most(request, 200)).decode("utf-8", "replace").strip()
     claimed = await run_in_threadpool(sessions.claim_ticket, body)
     if claimed is None:
         return JSONResponse({"ok": False}, status_code=400)
@@ -64,6 +64,16 @@ async def claim(request: Request) -> Response:
     response = JSONResponse({"ok": True}, headers={"Cache-Control": "no-store"})
     set_session_cookie(response, token, max_age, secure=_secure(request))
     return response
+
+
+async def _read_at_most(request: Request, limit: int) -> bytes:
+    """The first `limit` bytes of the body, without buffering a huge one."""
+    data = b""
+    async for chunk in request.stream():
+        data += chunk
+        if len(data) >= limit:
+            break
+    return data[:limit]
 
 
 async def forget(request: Request) -> Response:
