@@ -124,18 +124,24 @@ def make(session: Session, parsed: Parsed, sub_centre_id: int) -> Plan:
         excel_row, _ = candidates.pop(key)
         plan.duplicates.append((excel_row, key, excel_row))
 
-    existing = _existing(session, dataset, sub_centre_id, list(candidates), fields)
-    for key, (excel_row, values) in candidates.items():
-        old = existing.get(key)
-        if old is None:
-            plan.creates.append((excel_row, key, values))
-            continue
-        record = {col.field: stored_value(col, values[p]) for col, p in zip(columns, positions)}
-        diff = {f: (old[f], record[f]) for f in fields if not _same(old[f], record[f])}
-        if diff:
-            plan.updates.append(Change(excel_row, key, old["id"], old["version"], record, diff))
-        else:
-            plan.unchanged.append((excel_row, key, old["id"]))
+    # Compare chunk by chunk, so memory holds one chunk of database rows at a time.
+    keys = list(candidates)
+    for i in range(0, len(keys), CHUNK):
+        chunk = keys[i:i + CHUNK]
+        existing = _existing(session, dataset, sub_centre_id, chunk, fields)
+        for key in chunk:
+            excel_row, values = candidates[key]
+            old = existing.get(key)
+            if old is None:
+                plan.creates.append((excel_row, key, values))
+                continue
+            record = {col.field: stored_value(col, values[p]) for col, p in zip(columns, positions)}
+            diff = {f: (old[f], record[f]) for f in fields if not _same(old[f], record[f])}
+            if diff:
+                plan.updates.append(Change(excel_row, key, old["id"], old["version"],
+                                           {f: record[f] for f in diff}, diff))
+            else:
+                plan.unchanged.append((excel_row, key, old["id"]))
     plan.duplicates.sort()
     return plan
 
