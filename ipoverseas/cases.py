@@ -12,12 +12,12 @@ from dataclasses import asdict, dataclass, fields, replace
 from datetime import date
 from typing import Any, Iterable, Mapping
 
-from sqlalchemy import Float, Integer, and_, column, func, or_, select, text
+from sqlalchemy import Float, Integer, String, and_, cast, column, false, func, or_, select, text, true
 from sqlalchemy.orm import Session
 
 from . import audit, auth, db, search, vocab
 from .auth import ADMIN, STAFF, Principal
-from .models import Article, ArticleCountry, Case, RecordVersion, SubCentre, utcnow
+from .models import Article, ArticleCountry, Case, CaseFacetTotal, RecordVersion, SubCentre, utcnow
 from .scopes import article_scope, case_scope
 
 MASKED = "***"
@@ -183,7 +183,7 @@ def list_cases(user: Principal | None, f: CaseFilter, *, sort: str = "filed_desc
     page = max(1, int(page))
     with db.read_session() as s:
         where = conditions(s, user, f)
-        total = int(s.scalar(select(func.count()).select_from(Case).where(*where)) or 0)
+        found = total(user) if f.is_empty() else int(s.scalar(select(func.count()).select_from(Case).where(*where)) or 0)
         stmt = select(*LIST_COLUMNS).where(*where)
         if sort == "relevance" and f.text.strip():
             m = _match_subquery(s, f.text)
@@ -193,7 +193,7 @@ def list_cases(user: Principal | None, f: CaseFilter, *, sort: str = "filed_desc
             stmt = stmt.order_by(*_order(sort))
         stmt = stmt.limit(page_size).offset((page - 1) * page_size)
         rows = [mask(dict(r._mapping), user) for r in s.execute(stmt)]
-    return Page(rows, total, page, page_size)
+    return Page(rows, found, page, page_size)
 
 
 def _order(sort: str) -> list:
@@ -209,19 +209,79 @@ def facet_counts(user: Principal | None, f: CaseFilter, facets: Iterable[str] | 
     """For each facet, (value, count) under the current filter without that facet's own selection.
 
     So a user sees how many cases each other country would give, not only the chosen one.
-    Sorted by count, largest first; the null value is left out.
+    Sorted by count, largest first; the null value is left out. A facet whose remaining
+    filter is empty is read from `case_facet_totals` (kept by triggers), the others from
+    the covering index `ix_cases_library_facets`.
     """
     out: dict[str, list[tuple[Any, int]]] = {}
     with db.read_session() as s:
         for facet in facets or FACETS:
-            name, col = FACETS[facet]
-            if facet == "year":
-                col = func.extract("year", Case.filed_on)
-            where = conditions(s, user, f, skip=facet)
-            stmt = (select(col.label("value"), func.count().label("n")).where(*where, col.is_not(None))
-                    .group_by(col).order_by(func.count().desc(), col))
-            out[facet] = [(int(v) if facet in ("year", "sub_centre") else v, int(n)) for v, n in s.execute(stmt)]
+            rest = f.without(facet)
+            if rest.is_empty():
+                rows = _totals(s, user, facet)
+            else:
+                rows = _live_facet(s, user, rest, facet)
+            out[facet] = [(int(v) if facet in ("year", "sub_centre") else v, int(n)) for v, n in rows]
     return out
+
+
+def _totals_scope(user: Principal | None):
+    """`scopes.case_scope` for the totals table (tests check the two agree for every role)."""
+    t = CaseFacetTotal
+    if user is None:
+        return false()
+    if user.role == ADMIN:
+        return true()
+    if user.role == STAFF and user.sub_centre_id is not None:
+        return or_(t.review_status == "published", t.sub_centre_id == user.sub_centre_id)
+    return t.review_status == "published"
+
+
+def _totals(s: Session, user: Principal | None, facet: str) -> list:
+    t = CaseFacetTotal
+    total = func.sum(t.n)
+    return s.execute(select(t.value, total).where(t.facet == facet, t.value != "", _totals_scope(user))
+                     .group_by(t.value).having(total > 0).order_by(total.desc(), t.value)).all()
+
+
+def _live_facet(s: Session, user: Principal | None, rest: CaseFilter, facet: str) -> list:
+    name, col = FACETS[facet]
+    if facet == "year":
+        col = func.extract("year", Case.filed_on)
+        group = col
+    elif facet == "sub_centre":
+        group = col + 0          # `+ 0` / `|| ''`: group without walking the single-column index
+    else:
+        group = col.concat("")   # row by row; the covering index answers the query instead
+    stmt = (select(group.label("value"), func.count().label("n"))
+            .where(*conditions(s, user, rest), col.is_not(None))
+            .group_by(group).order_by(func.count().desc(), group))
+    return s.execute(stmt).all()
+
+
+def total(user: Principal | None) -> int:
+    """All the cases a user may see, from the totals table."""
+    t = CaseFacetTotal
+    with db.read_session() as s:
+        return int(s.scalar(select(func.coalesce(func.sum(t.n), 0))
+                            .where(t.facet == "review_status", _totals_scope(user))) or 0)
+
+
+def rebuild_facet_totals(connection) -> None:
+    """Recompute `case_facet_totals` from the cases (after a bulk load that bypassed the triggers)."""
+    from sqlalchemy import delete, insert, literal
+
+    connection.execute(delete(CaseFacetTotal))
+    year = func.coalesce(func.strftime("%Y", Case.filed_on) if connection.dialect.name == "sqlite"
+                         else func.to_char(Case.filed_on, "YYYY"), "")
+    parts = [(facet, func.coalesce(getattr(Case, facet), "")) for facet in
+             ("country", "dispute_type", "ip_type", "industry", "forum", "outcome", "review_status")]
+    parts += [("year", year), ("sub_centre", cast(Case.sub_centre_id, String))]
+    for facet, value in parts:
+        rows = select(literal(facet), value, Case.review_status, Case.sub_centre_id, func.count()) \
+            .group_by(value, Case.review_status, Case.sub_centre_id)
+        connection.execute(insert(CaseFacetTotal).from_select(
+            ["facet", "value", "review_status", "sub_centre_id", "n"], rows))
 
 
 def snippets(ids: tuple[int, ...], query: str, width: int = 60) -> dict[int, str]:
@@ -234,6 +294,8 @@ def snippets(ids: tuple[int, ...], query: str, width: int = 60) -> dict[int, str
 
 
 def count(user: Principal | None, f: CaseFilter) -> int:
+    if f.is_empty():
+        return total(user)
     with db.read_session() as s:
         return int(s.scalar(select(func.count()).select_from(Case).where(*conditions(s, user, f))) or 0)
 
