@@ -223,3 +223,18 @@ def test_problem_report_is_the_uploaded_workbook_annotated(sqlite_demo_database)
                                    "cases", None, sub_centre_id("ZJ"))
     wb = openpyxl.load_workbook(io.BytesIO(report.annotated(csv_prepared, "zh")))
     assert wb.worksheets[0]["D2"].comment is not None
+
+
+def test_a_returned_case_goes_back_to_review_and_a_published_one_stays(demo_database):
+    zj = sub_centre_id("ZJ")
+    data = xlsx_bytes([["案件编号", "案件名称", "国家/地区", "纠纷类型"], ["R-1", "一", "美国", "诉讼"], ["R-2", "二", "美国", "诉讼"]])
+    service.run(data, "r.xlsx", "cases", None, zj)
+    with db.write_session() as s:
+        s.execute(update(Case).where(Case.case_ref == "R-1").values(review_status="returned"))
+        s.execute(update(Case).where(Case.case_ref == "R-2").values(review_status="published"))
+    changed = xlsx_bytes([["案件编号", "案件名称", "国家/地区", "纠纷类型"], ["R-1", "一改", "美国", "诉讼"], ["R-2", "二改", "美国", "诉讼"]])
+    _, result = service.run(changed, "r2.xlsx", "cases", None, zj)
+    assert result.counts["updated"] == 2
+    with db.read_session() as s:
+        status = dict(s.execute(select(Case.case_ref, Case.review_status).where(Case.case_ref.in_(["R-1", "R-2"]))).all())
+    assert status == {"R-1": "submitted", "R-2": "published"}

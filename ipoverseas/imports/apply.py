@@ -84,21 +84,24 @@ def write(session: Session, plan: Plan, *, user: Principal | None, filename: str
     # Changed rows: their before-image first, then the update.
     if plan.updates:
         images = before_images(session, dataset, [ch.id for ch in plan.updates])
-        session.connection().execute(insert(RecordVersion.__table__), [
-            {"batch_id": batch.id, "entity": dataset.entity, "entity_id": ch.id, "action": "update",
-             "before": images[ch.id], "after_version": ch.version + 1, "user_id": user_id, "created_at": now}
-            for ch in plan.updates])
+        for i in range(0, len(plan.updates), CHUNK):
+            session.connection().execute(insert(RecordVersion.__table__), [
+                {"batch_id": batch.id, "entity": dataset.entity, "entity_id": ch.id, "action": "update",
+                 "before": images[ch.id], "after_version": ch.version + 1, "user_id": user_id, "created_at": now}
+                for ch in plan.updates[i:i + CHUNK]])
         t = model.__table__
-        groups: dict[tuple[str, ...], list] = {}
+        groups: dict[tuple[tuple[str, ...], bool], list] = {}
         for ch in plan.updates:
             changed = tuple(f for f in scalars if f in ch.diff)
-            groups.setdefault(changed, []).append(ch)
-        for changed, members in groups.items():
-            # Only the changed columns are set: fewer indexes to maintain.
+            # A returned case goes back to review when its sub-centre uploads it again.
+            resubmit = plan.dataset == "cases" and images[ch.id].get("review_status") == "returned"
+            groups.setdefault((changed, resubmit), []).append(ch)
+        for (changed, resubmit), members in groups.items():
+            # Only the changed columns are set: fewer indexes and triggers to run.
             values = {f: bindparam(f"v_{f}") for f in changed}
             values.update(version=t.c.version + 1, updated_at=now, import_batch_id=batch.id)
-            if plan.dataset == "cases":
-                values["review_status"] = bindparam("v_review_status")
+            if resubmit:
+                values["review_status"] = "submitted"
             stmt = update(t).where(t.c.id == bindparam("b_id"), t.c.version == bindparam("b_version")).values(**values)
             for i in range(0, len(members), CHUNK):
                 chunk = members[i:i + CHUNK]
@@ -106,9 +109,6 @@ def write(session: Session, plan: Plan, *, user: Principal | None, filename: str
                 for ch in chunk:
                     p = {"b_id": ch.id, "b_version": ch.version}
                     p.update({f"v_{f}": ch.values[f] for f in changed})
-                    if plan.dataset == "cases":
-                        status = images[ch.id].get("review_status")
-                        p["v_review_status"] = "submitted" if status == "returned" else status
                     params.append(p)
                 session.connection().execute(stmt, params)
                 done += len(chunk)

@@ -27,7 +27,7 @@ from .problems import ImportError_, Refused
 
 log = logging.getLogger(__name__)
 
-MEMORY_LIMIT_MB = 2048
+MEMORY_LIMIT_MB = 3072
 TIMEOUT_S = 300
 _ROOT = str(Path(__file__).resolve().parents[2])
 
