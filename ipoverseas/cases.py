@@ -247,7 +247,8 @@ def _totals(s: Session, user: Principal | None, facet: str) -> list:
 def _live_facet(s: Session, user: Principal | None, rest: CaseFilter, facet: str) -> list:
     name, col = FACETS[facet]
     if facet == "year":
-        col = func.extract("year", Case.filed_on)
+        col = (cast(func.substr(Case.filed_on, 1, 4), Integer) if s.bind.dialect.name == "sqlite"
+               else func.extract("year", Case.filed_on))
         group = col
     elif facet == "sub_centre":
         group = col + 0          # `+ 0` / `|| ''`: group without walking the single-column index

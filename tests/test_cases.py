@@ -85,6 +85,8 @@ def test_facet_counts_exclude_their_own_selection(demo_database, principal, role
     assert dict(facets["dispute_type"]) == dict(Counter(r["dispute_type"] for r in chosen))
     assert dict(facets["review_status"]) == dict(Counter(r["review_status"] for r in chosen))
     assert sum(n for _, n in facets["dispute_type"]) == len(chosen)
+    assert dict(facets["year"]) == dict(Counter(r["filed_on"].year for r in chosen if r["filed_on"]))
+    assert dict(facets["sub_centre"]) == dict(Counter(r["sub_centre_id"] for r in chosen))
 
 
 def test_enterprise_sees_only_published_and_cannot_open_others(demo_database, principal):
