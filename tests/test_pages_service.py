@@ -201,3 +201,15 @@ def test_staff_see_compliance_tab(sqlite_demo_database, principal):
     at = run_page("consultations", principal("staff"))
     assert not at.exception
     assert i18n.t("service.compliance.on_time", "en") in texts(at)
+
+
+def test_compliance_component_per_expert_for_admin(sqlite_demo_database, principal):
+    at = run_page("consultations", principal("admin"))
+    at.segmented_control(key="consultations_compliance_by").set_value("expert").run()
+    assert not at.exception
+    tables = [df.value for df in at.dataframe]
+    assert any(i18n.t("service.compliance.by_expert", "en") in t.columns for t in tables)
+    # Staff of one sub-centre see only their own sub-centre's row.
+    at = run_page("consultations", principal("staff"))
+    table = next(df.value for df in at.dataframe if i18n.t("service.compliance.on_time", "en") in df.value.columns)
+    assert list(table[i18n.t("service.compliance.by_sub_centre", "en")]) == ["Zhejiang sub-centre"]
