@@ -35,7 +35,15 @@ _peak_child_kb = 0
 
 
 def _child_main() -> None:
-    target, args, kwargs, memory_mb = pickle.load(sys.stdin.buffer)
+    for module in sys.argv[1:]:  # imported while the parent still checks the file
+        try:
+            importlib.import_module(module)
+        except Exception:
+            pass
+    try:
+        target, args, kwargs, memory_mb = pickle.load(sys.stdin.buffer)
+    except EOFError:  # the parent refused the file before calling: nothing to do
+        return
     limit = memory_mb * 1024 * 1024
     try:
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
@@ -59,34 +67,66 @@ def _child_main() -> None:
     sys.stdout.buffer.flush()
 
 
+class Child:
+    """A reader process started ahead of the call, so its start-up overlaps the pre-flight check."""
+
+    def __init__(self, preload: tuple[str, ...] = ()):
+        env = dict(os.environ)
+        env["PYTHONPATH"] = _ROOT + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
+        self.proc = subprocess.Popen([sys.executable, "-m", "ipoverseas.imports.sandbox", *preload],
+                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                     env=env, cwd=_ROOT, close_fds=True)
+
+    def call(self, target: str, *args: Any, memory_mb: int = MEMORY_LIMIT_MB, timeout: float = TIMEOUT_S,
+             **kwargs: Any) -> Any:
+        proc = self.proc
+        request = pickle.dumps((target, args, kwargs, memory_mb), protocol=pickle.HIGHEST_PROTOCOL)
+        try:
+            out, err = proc.communicate(request, timeout=timeout)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.communicate()
+            log.warning("reader timed out after %ss", timeout)
+            raise Refused("timeout", seconds=int(timeout)) from None
+        finally:
+            _record_peak()
+        if err:
+            log.warning("reader said: %s", err.decode("utf-8", "replace")[-2000:])
+        try:
+            status, payload = pickle.loads(out) if out else (None, None)
+        except Exception:
+            status, payload = None, None
+        if status is None:
+            log.warning("reader process died (exit code %s)", proc.returncode)
+            raise Refused("crashed")
+        if status == "ok":
+            return payload
+        raise payload
+
+    def close(self) -> None:
+        """End the child if it was never called (the file was refused first)."""
+        if self.proc.poll() is None:
+            try:
+                self.proc.stdin.close()
+            except OSError:
+                pass
+            try:
+                self.proc.wait(5)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        for stream in (self.proc.stdout, self.proc.stderr):
+            if stream and not stream.closed:
+                stream.close()
+
+
 def run(target: str, *args: Any, memory_mb: int = MEMORY_LIMIT_MB, timeout: float = TIMEOUT_S, **kwargs: Any) -> Any:
     """Call `module.function(*args, **kwargs)` in a child process and return its result."""
-    env = dict(os.environ)
-    env["PYTHONPATH"] = _ROOT + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
-    request = pickle.dumps((target, args, kwargs, memory_mb), protocol=pickle.HIGHEST_PROTOCOL)
-    proc = subprocess.Popen([sys.executable, "-m", "ipoverseas.imports.sandbox"], stdin=subprocess.PIPE,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, cwd=_ROOT, close_fds=True)
+    child = Child()
     try:
-        out, err = proc.communicate(request, timeout=timeout)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.communicate()
-        log.warning("reader timed out after %ss", timeout)
-        raise Refused("timeout", seconds=int(timeout)) from None
+        return child.call(target, *args, memory_mb=memory_mb, timeout=timeout, **kwargs)
     finally:
-        _record_peak()
-    if err:
-        log.warning("reader said: %s", err.decode("utf-8", "replace")[-2000:])
-    try:
-        status, payload = pickle.loads(out) if out else (None, None)
-    except Exception:
-        status, payload = None, None
-    if status is None:
-        log.warning("reader process died (exit code %s)", proc.returncode)
-        raise Refused("crashed")
-    if status == "ok":
-        return payload
-    raise payload
+        child.close()
 
 
 def _record_peak() -> None:

@@ -106,12 +106,16 @@ def prepare(source: bytes | str | Path, filename: str, dataset: str, user: Princ
 
 def _prepare_path(path: Path, data: bytes | None, filename: str, dataset: str, sub_centre_id: int,
                   limits: dict[str, int], with_plan: bool) -> Prepared:
-    package = preflight.check(path, filename)
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    parsed = sandbox.run("ipoverseas.imports.read.parse", str(path), filename, dataset, package, limits)
+    child = sandbox.Child(preload=("ipoverseas.imports.read", "python_calamine"))
+    try:
+        package = preflight.check(path, filename)
+        digest = hashlib.sha256()
+        with path.open("rb") as fh:
+            for block in iter(lambda: fh.read(1 << 20), b""):
+                digest.update(block)
+        parsed = child.call("ipoverseas.imports.read.parse", str(path), filename, dataset, package, limits)
+    finally:
+        child.close()
     # The bytes are kept for the annotated report of an upload; a file on disk is read again when needed.
     prepared = Prepared(dataset, filename, digest.hexdigest(), sub_centre_id, parsed, None,
                         data if data is not None else b"", source_path=None if data is not None else str(path))
