@@ -32,14 +32,14 @@ def hash_password(password: str) -> str:
 
 
 def verify(password_hash: str, password: str) -> bool:
-    try:
-        return _hasher.verify(password_hash, normalize(password))
-    except (VerificationError, InvalidHashError):
-        # Accept a hash made before NFKC normalisation was applied.
+    normalized = normalize(password)
+    candidates = [normalized] if normalized == (password or "") else [normalized, password or ""]
+    for candidate in candidates:  # the raw text too only when NFKC changed it (a hash from before NFKC)
         try:
-            return _hasher.verify(password_hash, password or "")
+            return _hasher.verify(password_hash, candidate)
         except (VerificationError, InvalidHashError):
-            return False
+            continue
+    return False
 
 
 def needs_rehash(password_hash: str) -> bool:
