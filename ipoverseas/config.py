@@ -70,6 +70,12 @@ SETTINGS: tuple[Setting, ...] = (
             "A login session ends after this many minutes without any interaction.", _number),
     Setting("session_max_hours", 8,
             "A login session never lasts longer than this many hours, however active.", _number),
+    Setting("smtp_host", "", "SMTP server for notification emails; empty (the default) sends no email."),
+    Setting("smtp_port", 587, "SMTP port.", int),
+    Setting("smtp_user", "", "SMTP login user; empty for no login."),
+    Setting("smtp_password", "", "SMTP password (keep it in .streamlit/secrets.toml)."),
+    Setting("smtp_from", "ipoverseas@localhost", "Sender address of notification emails."),
+    Setting("smtp_starttls", True, "Use STARTTLS with the SMTP server.", _bool),
     Setting("log_level", "INFO",
             "Server log level: DEBUG, INFO, WARNING or ERROR."),
 )

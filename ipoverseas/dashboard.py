@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import case, func, select
+from sqlalchemy import case, func, select, true
 
 from . import db
 from .auth import ADMIN, ENTERPRISE, EXPERT, STAFF, Principal
@@ -62,20 +62,27 @@ def counts(user: Principal, today: date | None = None) -> dict[str, int]:
 
 
 def newest_cases(user: Principal, limit: int = 8) -> list[dict]:
-    """Newest cases the user may see; staff see their region's, admin the review queue first."""
+    """Newest cases the user may see; staff see their region's, admin the review queue first.
+
+    Ordered by id (ids grow with creation), so the primary key serves the sort at any size.
+    """
+    columns = (Case.id, Case.case_ref, Case.title, Case.country, Case.dispute_type, Case.filed_on,
+               Case.review_status, Case.distinction, Case.is_demo)
     where = [case_scope(user)]
     if user.role == STAFF:
         where.append(Case.sub_centre_id == user.sub_centre_id)
     elif user.role in (ENTERPRISE, EXPERT):
         where.append(Case.review_status == "published")
-    stmt = (select(Case.id, Case.case_ref, Case.title, Case.country, Case.dispute_type, Case.filed_on,
-                   Case.review_status, Case.distinction, Case.is_demo)
-            .where(*where).order_by(Case.created_at.desc(), Case.id.desc()).limit(limit))
-    if user.role == ADMIN:
-        stmt = stmt.order_by(None).order_by((Case.review_status == "submitted").desc(),
-                                            Case.created_at.desc(), Case.id.desc())
     with db.read_session() as s:
-        return [dict(r._mapping) for r in s.execute(stmt)]
+        rows = []
+        if user.role == ADMIN:
+            queue = select(*columns).where(Case.review_status == "submitted").order_by(Case.id.desc()).limit(limit)
+            rows = [dict(r._mapping) for r in s.execute(queue)]
+        if len(rows) < limit:
+            seen = [r["id"] for r in rows]
+            rest = select(*columns).where(*where, Case.id.not_in(seen) if seen else true())
+            rows += [dict(r._mapping) for r in s.execute(rest.order_by(Case.id.desc()).limit(limit - len(rows)))]
+        return rows
 
 
 def newest_articles(user: Principal, limit: int = 6) -> list[dict]:

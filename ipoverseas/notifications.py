@@ -12,7 +12,6 @@ IPOVERSEAS_SMTP_HOST, _SMTP_PORT, _SMTP_USER, _SMTP_PASSWORD, _SMTP_FROM, _SMTP_
 from __future__ import annotations
 
 import logging
-import os
 import smtplib
 from dataclasses import dataclass
 from email.message import EmailMessage
@@ -29,27 +28,9 @@ log = logging.getLogger(__name__)
 
 KINDS = ("new_consultation", "assigned", "declined", "answered", "followup", "waiting", "overdue", "closed")
 
-SMTP_DEFAULTS: dict[str, Any] = {
-    "smtp_host": "", "smtp_port": 587, "smtp_user": "", "smtp_password": "",
-    "smtp_from": "ipoverseas@localhost", "smtp_starttls": True,
-}
-
-
 def setting(name: str) -> Any:
-    """A setting from the registry when it is there, else env / secrets / the safe default."""
-    try:
-        return config.get(name)
-    except KeyError:
-        pass
-    default = SMTP_DEFAULTS[name]
-    raw = os.environ.get("IPOVERSEAS_" + name.upper())
-    if raw is None:
-        raw = config._secrets().get(name, default)
-    if isinstance(default, bool):
-        return config._bool(raw)
-    if isinstance(default, int):
-        return int(raw)
-    return str(raw)
+    """An SMTP setting from the registry (ipoverseas.config)."""
+    return config.get(name)
 
 
 def email_enabled() -> bool:

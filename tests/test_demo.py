@@ -7,7 +7,6 @@ Self-contained: each test makes its own SQLite database under tmp_path.
 from __future__ import annotations
 
 import json
-import time
 from collections import Counter
 from datetime import date, timedelta
 
@@ -41,10 +40,7 @@ def _count(session, model, *where) -> int:
 
 
 def test_load_gives_enough_valid_consistent_content(fresh_db):
-    started = time.perf_counter()
     counts = demo.load()
-    elapsed = time.perf_counter() - started
-    assert elapsed < 20, f"demo load took {elapsed:.1f}s"
     assert counts["experts"] >= 60 and counts["cases"] >= 320 and counts["consultations"] >= 60
     cv = vocab.countries()
     now = utcnow()
