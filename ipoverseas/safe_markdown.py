@@ -43,6 +43,18 @@ def is_safe_url(url: str) -> bool:
     return bool(parts.netloc)
 
 
+def link_target(url: str) -> str:
+    """A safe URL made fit for a Markdown link `[text](target)`.
+
+    Parentheses, angle brackets and backslashes are percent-encoded, so a crafted URL
+    such as `https://a.example/)![x](https://evil.example/p.png` cannot close the link
+    early and inject an image or another link.
+    """
+    for ch, code in (("\\", "%5C"), ("(", "%28"), (")", "%29"), ("<", "%3C"), (">", "%3E"), ("[", "%5B"), ("]", "%5D")):
+        url = url.replace(ch, code)
+    return url
+
+
 class _SafeMarkdownIt(MarkdownIt):
     def validateLink(self, url: str) -> bool:  # noqa: N802 (markdown-it's name)
         return is_safe_url(url)

@@ -396,7 +396,7 @@ def _meta(article: dict) -> None:
     source = article.get("source") or ""
     url = article.get("source_url") or ""
     if url and safe_markdown.is_safe_url(url):
-        lines.append(state.t("guides.meta.source") + ": " + f"[{_md_text(source or url)}]({url})")
+        lines.append(state.t("guides.meta.source") + ": " + f"[{_md_text(source or url)}]({safe_markdown.link_target(url)})")
     elif source:
         lines.append(state.t("guides.meta.source") + ": " + _md_text(source))
     else:

@@ -78,3 +78,13 @@ def test_is_safe_url(url, ok):
 def test_plain_text_for_excerpts():
     assert plain_text("## Head\n\nSome **bold** [link](https://x.example) text") == "Head Some bold link text"
     assert plain_text("a" * 50, limit=10) == "a" * 9 + "…"
+
+
+def test_a_crafted_source_url_cannot_break_out_of_its_link():
+    from markdown_it import MarkdownIt
+
+    from ipoverseas.safe_markdown import link_target
+    url = "https://a.example/)![x](https://evil.example/p.png"
+    html = MarkdownIt().render(f"[source]({link_target(url)})")
+    assert "<img" not in html and html.count("<a ") == 1
+    assert 'href="https://a.example/%29!%5Bx%5D%28https://evil.example/p.png"' in html
