@@ -14,6 +14,7 @@ from ipoverseas.auth import ADMIN, ROLES, STAFF
 from ipoverseas.cases import CaseFilter
 from ipoverseas.ui import state
 from ipoverseas.ui.cache import cached
+from ipoverseas.ui.params import parse_id
 from ipoverseas.ui.pages import PageSpec, guard, run_directly
 from ipoverseas.ui.widgets import article_title, country, label, metrics
 
@@ -67,9 +68,9 @@ def _init_from_url(user) -> None:
     sort = params.get("sort", "filed_desc")
     st.session_state["cases_sort"] = sort if sort in cases.SORTS else "filed_desc"
     size = params.get("n", "")
-    st.session_state["cases_size"] = int(size) if size.isdigit() and int(size) in PAGE_SIZES else 50
+    st.session_state["cases_size"] = parse_id(size) if parse_id(size) in PAGE_SIZES else 50
     page = params.get("p", "")
-    st.session_state["cases_page"] = int(page) if page.isdigit() and int(page) >= 1 else 1
+    st.session_state["cases_page"] = parse_id(page) or 1
     st.session_state[SYNC_KEY] = params
 
 
@@ -252,12 +253,12 @@ def _back() -> None:
 
 def _detail(user, raw: str) -> None:
     st.button(state.t("cases.back"), key="cases_back", on_click=_back, icon=":material/arrow_back:")
-    case_id = int(raw) if str(raw).isdigit() else None
+    case_id = parse_id(raw)
     case = _case(user, case_id) if case_id else None
     if case is None:
         st.warning(state.t("errors.not_found"))
         return
-    st.title(case["title"])
+    st.title(search.md_escape(case["title"]))
     chips = [country(case["country"]), label(vocab.DISPUTE_TYPES, case["dispute_type"]),
              label(vocab.FORUMS, case["forum"]), str(case["filed_on"] or "")]
     st.caption(" · ".join(search.md_escape(c) for c in chips if c) + (f" · {state.t('common.demo')}" if case["is_demo"] else ""))

@@ -11,6 +11,7 @@ import streamlit as st
 from ipoverseas import auth, consultations, experts, vocab
 from ipoverseas.auth import ADMIN, ROLES, STAFF
 from ipoverseas.experts import InvalidInput
+from ipoverseas.search import md_escape
 from ipoverseas.ui import service_view as view
 from ipoverseas.ui import state
 from ipoverseas.ui.cache import cached
@@ -120,8 +121,8 @@ def _profile(user: auth.Principal, expert_id: int) -> None:
     if st.button(state.t("service.back"), key=K + "back", icon=":material/arrow_back:"):
         del st.query_params["expert"]
         st.rerun()
-    st.title(p["name"] + (f" ({state.t('common.demo')})" if p["is_demo"] else ""))
-    st.caption(f"{p['title']} · {p['organisation']} · {p['sub_centre'] or ''}")
+    st.title(md_escape(p["name"]) + (f" ({state.t('common.demo')})" if p["is_demo"] else ""))
+    st.caption(" · ".join(md_escape(v or "") for v in (p["title"], p["organisation"], p["sub_centre"])))
     view_metrics = [
         (state.t("service.experts.answered"), p["answered"]),
         (state.t("service.experts.median"), "—" if p["median_response_days"] is None

@@ -20,6 +20,7 @@ from ipoverseas import geo, knowledge, response_clock, safe_markdown, vocab
 from ipoverseas.auth import ADMIN, ROLES, STAFF
 from ipoverseas.ui import state
 from ipoverseas.ui.cache import cached
+from ipoverseas.ui.params import parse_id
 from ipoverseas.ui.pages import PageSpec, guard, run_directly
 from ipoverseas.ui.response_clock import render_response_clock
 from ipoverseas.ui.widgets import article_title, country, label
@@ -312,10 +313,7 @@ def _clock_view() -> None:
 def _article_view(user, raw_id: str) -> None:
     today = date.today()
     st.button(state.t("guides.back"), key="guides_back", icon=":material/arrow_back:", on_click=_go)
-    try:
-        article_id = int(raw_id)
-    except (TypeError, ValueError):
-        article_id = None
+    article_id = parse_id(raw_id)
     article = _article(user, article_id) if article_id else None
     if article is None:
         st.warning(state.t("errors.not_found"))
@@ -323,11 +321,11 @@ def _article_view(user, raw_id: str) -> None:
     flash = st.session_state.pop("guides_flash", None)
     if flash:
         st.success(flash)
-    st.title(article_title(article))
+    st.title(_md_text(article_title(article)))
     if state.lang() == "en" and article.get("title_en") and article["title_zh"] != article["title_en"]:
-        st.caption(article["title_zh"])
+        st.caption(_md_text(article["title_zh"]))
     elif state.lang() == "zh" and article.get("title_en"):
-        st.caption(article["title_en"])
+        st.caption(_md_text(article["title_en"]))
     badges = [label(vocab.ARTICLE_KINDS, article["kind"])]
     if article["status"] == "draft":
         badges.append(state.t("guides.draft_badge"))
@@ -489,10 +487,9 @@ def _editor(user, raw: str) -> None:
         return
     article = None
     if raw != "new":
-        try:
-            article = knowledge.get_article(user, int(raw))   # never cached: the editor needs the live version
-        except (TypeError, ValueError):
-            article = None
+        article_id = parse_id(raw)
+        # never cached: the editor needs the live version
+        article = knowledge.get_article(user, article_id) if article_id else None
         if article is None or not article["editable"]:
             st.warning(state.t("errors.not_found"))
             return

@@ -7,6 +7,7 @@ from datetime import date
 import streamlit as st
 
 from ipoverseas import dashboard, vocab
+from ipoverseas.search import md_escape
 from ipoverseas.auth import ADMIN, ENTERPRISE, EXPERT, ROLES, STAFF
 from ipoverseas.ui import state
 from ipoverseas.ui.cache import cached
@@ -65,7 +66,7 @@ def _alerts_block(user, today) -> None:
         st.info(state.t("home.no_alerts"))
         return
     for alert in alerts:
-        text = f"**{label(vocab.SEVERITIES, alert['severity'])}** · {article_title(alert)}"
+        text = f"**{label(vocab.SEVERITIES, alert['severity'])}** · {md_escape(article_title(alert))}"
         if alert["valid_until"]:
             text += " · " + state.t("home.valid_until", date=alert["valid_until"].isoformat())
         {"high": st.error, "medium": st.warning}.get(alert["severity"], st.info)(text, icon=":material/campaign:")
@@ -94,7 +95,7 @@ def _articles_block(user) -> None:
         st.caption(state.t("common.none"))
         return
     for r in rows:
-        st.markdown(f"- {label(vocab.ARTICLE_KINDS, r['kind'])} · **{article_title(r)}** · {r['published_on'] or ''}")
+        st.markdown(f"- {label(vocab.ARTICLE_KINDS, r['kind'])} · **{md_escape(article_title(r))}** · {r['published_on'] or ''}")
 
 
 def _consultations_block(user) -> None:

@@ -71,7 +71,7 @@ def _panel(user, case_id: int) -> None:
         st.warning(state.t("errors.not_found"))
         return
     with st.container(border=True):
-        st.subheader(case["title"])
+        st.subheader(search.md_escape(case["title"]))
         st.caption(" · ".join(filter(None, [country(case["country"]), label(vocab.DISPUTE_TYPES, case["dispute_type"]),
                                             label(vocab.REVIEW_STATUSES, case["review_status"])])))
         for name in ("summary", "guidance", "lessons"):

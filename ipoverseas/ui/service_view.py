@@ -11,6 +11,7 @@ import streamlit as st
 from .. import auth, consultations, vocab, workdays
 from ..experts import InvalidInput
 from . import state
+from .params import parse_id
 from .widgets import article_title, country, label
 
 
@@ -204,8 +205,4 @@ def _known() -> set[str]:
 
 def pick_id(key: str) -> int | None:
     """The id in the URL query parameter `key`, or None (also for garbage)."""
-    raw = st.query_params.get(key)
-    try:
-        return int(raw) if raw not in (None, "") else None
-    except (TypeError, ValueError):
-        return None
+    return parse_id(st.query_params.get(key))
