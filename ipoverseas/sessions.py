@@ -20,6 +20,7 @@ revision (which would empty every cache) and without an audit event, at most onc
 from __future__ import annotations
 
 import hashlib
+import logging
 import secrets
 import threading
 import time
@@ -27,10 +28,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from . import audit, auth, config, db
 from .models import User, UserSession, utcnow
+
+log = logging.getLogger(__name__)
 
 COOKIE_NAME = "ipo_session"
 
@@ -142,10 +146,14 @@ def check(token_hash: str | None, *, now: datetime | None = None) -> auth.Princi
 
 
 def _touch(session_id: int, now: datetime) -> None:
-    # Bookkeeping only (see the module doc): no revision bump, no audit event.
-    with db.get_engine().begin() as conn:
-        conn.execute(update(UserSession).where(UserSession.id == session_id, UserSession.ended_at.is_(None))
-                     .values(last_seen_at=now))
+    # Bookkeeping only (see the module doc): no revision bump, no audit event. A database
+    # busy with a long import must not fail every page over it: skip, and try next time.
+    try:
+        with db.get_engine().begin() as conn:
+            conn.execute(update(UserSession).where(UserSession.id == session_id, UserSession.ended_at.is_(None))
+                         .values(last_seen_at=now))
+    except OperationalError:
+        log.warning("session %s: last-seen not recorded (database busy)", session_id)
 
 
 def _expire(session_id: int, principal: auth.Principal | None, reason: str, now: datetime) -> None:

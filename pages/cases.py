@@ -14,6 +14,7 @@ from ipoverseas.auth import ADMIN, ROLES, STAFF
 from ipoverseas.cases import CaseFilter
 from ipoverseas.ui import state
 from ipoverseas.ui.cache import cached
+from ipoverseas.ui.history import render_history
 from ipoverseas.ui.params import parse_id
 from ipoverseas.ui.pages import PageSpec, guard, run_directly
 from ipoverseas.ui.widgets import article_title, country, label, metrics
@@ -312,6 +313,8 @@ def _detail(user, raw: str) -> None:
     for a in related:
         st.markdown(f"- {label(vocab.ARTICLE_KINDS, a['kind'])} · **{search.md_escape(article_title(a))}**"
                     f" · {a['published_on'] or ''}")
+    if user.role in (STAFF, ADMIN):  # the history holds before-images, unmasked
+        render_history("case", case["id"])
 
 
 if __name__ == "__main__":  # run as a script by Streamlit's pages/ folder mode

@@ -9,6 +9,7 @@ import streamlit as st
 from .. import bootstrap, config, i18n
 from ..logging_setup import configure_logging
 from . import login, pages, state
+from .notifications import render_notifications
 
 log = logging.getLogger("ipoverseas.app")
 
@@ -38,6 +39,7 @@ def _sidebar(user) -> None:
         if user is not None:
             st.caption(state.t("app.signed_in_as", name=user.display_name,
                                role=state.t(f"role.{user.role}")))
+            render_notifications(user, key="shell_notifications")
             if st.button(state.t("app.logout"), key="shell_logout", icon=":material/logout:"):
                 login.log_out()
 
@@ -54,7 +56,7 @@ def _run_page(fn) -> None:
 
 
 def main() -> None:
-    st.set_page_config(page_title="ipoverseas", page_icon=":material/travel_explore:", layout="wide")
+    st.set_page_config(page_title="ipoverseas", page_icon=str(config.DATA_DIR / "favicon.png"), layout="wide")
     try:
         _database_ready()
     except Exception:
