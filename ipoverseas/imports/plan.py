@@ -136,7 +136,8 @@ def make(session: Session, parsed: Parsed, sub_centre_id: int) -> Plan:
                 plan.creates.append((excel_row, key, values))
                 continue
             record = {col.field: stored_value(col, values[p]) for col, p in zip(columns, positions)}
-            diff = {f: (old[f], record[f]) for f in fields if not _same(old[f], record[f])}
+            diff = {f: (old[f], record[f]) for f in fields
+                    if old[f] != record[f] and not _same(old[f], record[f])}
             if diff:
                 plan.updates.append(Change(excel_row, key, old["id"], old["version"],
                                            {f: record[f] for f in diff}, diff))
@@ -166,7 +167,7 @@ def _existing(session: Session, dataset: D.Dataset, sub_centre_id: int, keys: li
     for i in range(0, len(keys), CHUNK):
         chunk = keys[i:i + CHUNK]
         stmt = select(*cols).where(model.sub_centre_id == sub_centre_id, key_col.in_(chunk))
-        for row in session.execute(stmt):
+        for row in session.connection().execute(stmt):  # Core rows: no ORM row processing
             rec = {"id": row[0], "version": row[1]}
             rec.update(zip(scalars, row[3:]))
             out[row[2]] = rec
