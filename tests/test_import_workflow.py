@@ -225,7 +225,8 @@ def test_problem_report_is_the_uploaded_workbook_annotated(sqlite_demo_database)
     assert wb.worksheets[0]["D2"].comment is not None
 
 
-def test_a_returned_case_goes_back_to_review_and_a_published_one_stays(demo_database):
+def test_a_changed_case_goes_back_to_review_whatever_its_status(demo_database):
+    """Only the national centre publishes: a re-upload that changes a published case sends it back."""
     zj = sub_centre_id("ZJ")
     data = xlsx_bytes([["案件编号", "案件名称", "国家/地区", "纠纷类型"], ["R-1", "一", "美国", "诉讼"], ["R-2", "二", "美国", "诉讼"]])
     service.run(data, "r.xlsx", "cases", None, zj)
@@ -237,4 +238,14 @@ def test_a_returned_case_goes_back_to_review_and_a_published_one_stays(demo_data
     assert result.counts["updated"] == 2
     with db.read_session() as s:
         status = dict(s.execute(select(Case.case_ref, Case.review_status).where(Case.case_ref.in_(["R-1", "R-2"]))).all())
-    assert status == {"R-1": "submitted", "R-2": "published"}
+    assert status == {"R-1": "submitted", "R-2": "submitted"}
+
+
+def test_a_blank_confidential_cell_never_unmasks_a_party(demo_database):
+    zj = sub_centre_id("ZJ")
+    head = ["案件编号", "案件名称", "国家/地区", "纠纷类型", "当事人保密"]
+    service.run(xlsx_bytes([head, ["C-1", "一", "美国", "诉讼", "是"]]), "c.xlsx", "cases", None, zj)
+    _, result = service.run(xlsx_bytes([head, ["C-1", "一改", "美国", "诉讼", None]]), "c2.xlsx", "cases", None, zj)
+    assert result.counts["updated"] == 1
+    with db.read_session() as s:
+        assert s.scalar(select(Case.party_confidential).where(Case.case_ref == "C-1")) is True

@@ -93,8 +93,9 @@ def write(session: Session, plan: Plan, *, user: Principal | None, filename: str
         groups: dict[tuple[tuple[str, ...], bool], list] = {}
         for ch in plan.updates:
             changed = tuple(f for f in scalars if f in ch.diff)
-            # A returned case goes back to review when its sub-centre uploads it again.
-            resubmit = plan.dataset == "cases" and images[ch.id].get("review_status") == "returned"
+            # A changed case goes back to review: only the national centre approves and publishes
+            # (a published, typical or guiding case leaves the public library until re-approved).
+            resubmit = plan.dataset == "cases" and images[ch.id].get("review_status") != "submitted"
             groups.setdefault((changed, resubmit), []).append(ch)
         for (changed, resubmit), members in groups.items():
             # Only the changed columns are set: fewer indexes and triggers to run.

@@ -136,6 +136,10 @@ def make(session: Session, parsed: Parsed, sub_centre_id: int) -> Plan:
                 plan.creates.append((excel_row, key, values))
                 continue
             record = {col.field: stored_value(col, values[p]) for col, p in zip(columns, positions)}
+            # A blank yes/no cell keeps the stored answer: a blank 当事人保密 must never unmask a party.
+            for col, p in zip(columns, positions):
+                if col.kind == D.BOOL and values[p] is None:
+                    record[col.field] = old[col.field]
             diff = {f: (old[f], record[f]) for f in fields
                     if old[f] != record[f] and not _same(old[f], record[f])}
             if diff:
