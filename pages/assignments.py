@@ -7,7 +7,6 @@ import streamlit as st
 
 from ipoverseas import auth, consultations, vocab
 from ipoverseas.auth import EXPERT
-from ipoverseas.experts import InvalidInput
 from ipoverseas.ui import service_view as view
 from ipoverseas.ui import state
 from ipoverseas.ui.pages import PageSpec, guard, run_directly
@@ -46,13 +45,7 @@ def render() -> None:
         state.t("service.field.question"): (r["question"] or "")[:80],
     } for r in rows]
     st.dataframe(view.highlighted(table, [r["clock"].state for r in rows]), hide_index=True, width="stretch")
-    ids = [r["id"] for r in rows]
-    pick = st.selectbox(state.t("service.open"), ids, index=None, key=K + "pick",
-                        format_func=lambda i: f"#{i} · " + next((r["question"] or "")[:50] for r in rows if r["id"] == i),
-                        placeholder=state.t("service.open_placeholder"))
-    if pick is not None and st.button(state.t("service.open_button"), key=K + "open"):
-        st.query_params["id"] = str(pick)
-        st.rerun()
+    view.open_picker(rows, K, lambda r: (r["question"] or "")[:50])
 
 
 def _detail(user: auth.Principal, consultation_id: int) -> None:
@@ -73,11 +66,11 @@ def _detail(user: auth.Principal, consultation_id: int) -> None:
         if status == "assigned":
             c1, c2 = st.columns(2)
             if c1.button(state.t("service.inbox.accept"), type="primary", key=K + "accept"):
-                _act(lambda: consultations.accept(user, item["id"]), "service.inbox.accepted")
+                view.act(lambda: consultations.accept(user, item["id"]), "service.inbox.accepted")
             with c2.popover(state.t("service.inbox.decline")):
                 reason = st.text_area(state.t("service.inbox.decline_reason"), key=K + "reason", max_chars=2000)
                 if st.button(state.t("service.inbox.decline_confirm"), key=K + "decline"):
-                    _act(lambda: consultations.decline(user, item["id"], reason), "service.inbox.declined")
+                    view.act(lambda: consultations.decline(user, item["id"], reason), "service.inbox.declined")
         if status in ("assigned", "accepted", "waiting"):
             st.subheader(state.t("service.inbox.answer"))
             st.caption(state.t("service.inbox.answer_help"))
@@ -88,36 +81,26 @@ def _detail(user: auth.Principal, consultation_id: int) -> None:
                     view.safe_markdown(text)
             c1, c2 = st.columns(2)
             if c1.button(state.t("service.inbox.send_answer"), type="primary", key=K + "send"):
-                _act(lambda: consultations.answer(user, item["id"], text), "service.inbox.answered")
+                view.act(lambda: consultations.answer(user, item["id"], text), "service.inbox.answered")
             if status in ("assigned", "accepted"):
                 with c2.popover(state.t("service.inbox.ask_more")):
                     request = st.text_area(state.t("service.inbox.ask_more_label"), key=K + "request", max_chars=2000)
                     if st.button(state.t("service.inbox.ask_more_send"), key=K + "waiting"):
-                        _act(lambda: consultations.set_waiting(user, item["id"], request), "service.inbox.paused")
+                        view.act(lambda: consultations.set_waiting(user, item["id"], request), "service.inbox.paused")
             elif status == "waiting":
                 if c2.button(state.t("service.queue.resume"), key=K + "resume"):
-                    _act(lambda: consultations.resume(user, item["id"]), "service.done")
+                    view.act(lambda: consultations.resume(user, item["id"]), "service.done")
         elif status == "answered":
             with st.form(K + "note_form", clear_on_submit=True):
                 note = st.text_area(state.t("service.inbox.note"), key=K + "note", max_chars=consultations.MAX_QUESTION)
                 if st.form_submit_button(state.t("service.mine.send")):
-                    _act(lambda: consultations.post_message(user, item["id"], note), "service.mine.sent")
+                    view.act(lambda: consultations.post_message(user, item["id"], note), "service.mine.sent")
         view.history(item)
     with right:
         st.subheader(state.t("service.selfhelp.similar"))
         view.suggestions(user, country_code=item["country"], dispute_type=item["dispute_type"],
                          ip_type=item["ip_type"], industry=item["industry"], text=item["opposing_party"] or "")
         view.response_clock(item["dispute_type"], item["created_at"].date() if item["created_at"] else None)
-
-
-def _act(fn, done_key: str) -> None:
-    try:
-        fn()
-    except (InvalidInput, auth.PermissionDenied) as exc:
-        view.show_error(exc)
-    else:
-        st.toast(state.t(done_key))
-        st.rerun()
 
 
 if __name__ == "__main__":  # run as a script by Streamlit's pages/ folder mode

@@ -9,7 +9,6 @@ import streamlit as st
 
 from ipoverseas import auth, consultations, i18n, vocab
 from ipoverseas.auth import ADMIN, STAFF
-from ipoverseas.experts import InvalidInput
 from ipoverseas.ui import service_view as view
 from ipoverseas.ui import state
 from ipoverseas.ui.compliance import render_compliance
@@ -73,13 +72,7 @@ def _queue(user: auth.Principal) -> None:
     } for r in rows]
     st.dataframe(view.highlighted(table, [r["clock"].state for r in rows]), hide_index=True, width="stretch")
     st.caption(state.t("service.queue.legend"))
-    ids = [r["id"] for r in rows]
-    pick = st.selectbox(state.t("service.open"), ids, index=None, key=K + "pick",
-                        format_func=lambda i: f"#{i} · " + next(r["company"] for r in rows if r["id"] == i),
-                        placeholder=state.t("service.open_placeholder"))
-    if pick is not None and st.button(state.t("service.open_button"), key=K + "open"):
-        st.query_params["id"] = str(pick)
-        st.rerun()
+    view.open_picker(rows, K, lambda r: r["company"])
 
 
 def _detail(user: auth.Principal, consultation_id: int) -> None:
@@ -99,7 +92,7 @@ def _detail(user: auth.Principal, consultation_id: int) -> None:
         with st.form(K + "note_form", clear_on_submit=True):
             note = st.text_area(state.t("service.queue.note"), key=K + "note", max_chars=consultations.MAX_QUESTION)
             if st.form_submit_button(state.t("service.mine.send")):
-                _act(lambda: consultations.post_message(user, item["id"], note), "service.mine.sent")
+                view.act(lambda: consultations.post_message(user, item["id"], note), "service.mine.sent")
         view.history(item)
     with right:
         status = item["status"]
@@ -112,11 +105,11 @@ def _detail(user: auth.Principal, consultation_id: int) -> None:
             st.info(state.t("service.queue.waiting_accept", days=f"{item.get('unaccepted_days') or 0:.1f}"))
         if status == "waiting":
             if st.button(state.t("service.queue.resume"), key=K + "resume"):
-                _act(lambda: consultations.resume(user, item["id"]), "service.done")
+                view.act(lambda: consultations.resume(user, item["id"]), "service.done")
         if item["answered_at"] is not None:
             _followup(user, item)
         if status != "closed" and st.button(state.t("service.mine.close"), key=K + "close"):
-            _act(lambda: consultations.close(user, item["id"]), "service.mine.closed")
+            view.act(lambda: consultations.close(user, item["id"]), "service.mine.closed")
 
 
 def _shortlist(user: auth.Principal, item: dict) -> None:
@@ -134,7 +127,7 @@ def _shortlist(user: auth.Principal, item: dict) -> None:
                         f"· {c.sub_centre or ''} — **{c.score:g}**")
             st.caption(" · ".join(state.t(key, **_labels(values, lang)) for key, values in c.reasons))
             if st.button(state.t("service.shortlist.assign"), key=f"{K}assign_{c.expert_id}"):
-                _act(lambda c=c: consultations.assign(user, item["id"], c.expert_id), "service.shortlist.assigned")
+                view.act(lambda c=c: consultations.assign(user, item["id"], c.expert_id), "service.shortlist.assigned")
 
 
 def _labels(values: dict, lang: str) -> dict:
@@ -163,19 +156,9 @@ def _followup(user: auth.Principal, item: dict) -> None:
         draft = st.checkbox(state.t("service.followup.draft"), key=K + "draft",
                             disabled=item["draft_case_id"] is not None)
         if st.form_submit_button(state.t("service.followup.save")):
-            _act(lambda: consultations.record_followup(user, item["id"], outcome, loss, draft), "service.done")
+            view.act(lambda: consultations.record_followup(user, item["id"], outcome, loss, draft), "service.done")
     if item["draft_case_id"]:
         st.caption(state.t("service.followup.draft_made", id=item["draft_case_id"]))
-
-
-def _act(fn, done_key: str) -> None:
-    try:
-        fn()
-    except (InvalidInput, auth.PermissionDenied) as exc:
-        view.show_error(exc)
-    else:
-        st.toast(state.t(done_key))
-        st.rerun()
 
 
 if __name__ == "__main__":  # run as a script by Streamlit's pages/ folder mode

@@ -10,7 +10,6 @@ import streamlit as st
 
 from ipoverseas import auth, consultations, experts, vocab
 from ipoverseas.auth import ADMIN, ROLES, STAFF
-from ipoverseas.experts import InvalidInput
 from ipoverseas.search import md_escape
 from ipoverseas.ui import service_view as view
 from ipoverseas.ui import state
@@ -192,20 +191,20 @@ def edit_form(user: auth.Principal, p: dict, key: str) -> None:
             if staff:
                 values["active"] = st.checkbox(state.t("service.experts.active"), value=p["active"], key=key + "_active")
             if st.form_submit_button(state.t("service.experts.save"), type="primary"):
-                _act(lambda: experts.update_profile(user, p["id"], values), "service.experts.saved")
+                view.act(lambda: experts.update_profile(user, p["id"], values), "service.experts.saved")
     with st.expander(state.t("service.experts.away_periods"), expanded=not staff):
         for a in p["away"]:
             c1, c2 = st.columns([4, 1])
             c1.markdown(f"{a['starts_on']} – {a['ends_on']} {view.md(a['note'] or '')}")
             if c2.button(state.t("service.experts.remove"), key=f"{key}_rm_{a['id']}"):
-                _act(lambda a=a: experts.remove_away(user, a["id"]), "service.experts.saved")
+                view.act(lambda a=a: experts.remove_away(user, a["id"]), "service.experts.saved")
         with st.form(key + "_away_form", clear_on_submit=True):
             c1, c2 = st.columns(2)
             starts = c1.date_input(state.t("service.experts.away_from"), value=None, key=key + "_away_from")
             ends = c2.date_input(state.t("service.experts.away_to"), value=None, key=key + "_away_to")
             note = st.text_input(state.t("service.experts.away_note"), key=key + "_away_note", max_chars=300)
             if st.form_submit_button(state.t("service.experts.away_add")):
-                _act(lambda: experts.add_away(user, p["id"], starts, ends, note), "service.experts.saved")
+                view.act(lambda: experts.add_away(user, p["id"], starts, ends, note), "service.experts.saved")
 
 
 def _add_expert(user: auth.Principal, centres: list[dict]) -> None:
@@ -229,17 +228,7 @@ def _add_expert(user: auth.Principal, centres: list[dict]) -> None:
                 values[name] = st.multiselect(state.t(f"service.experts.{name}"), list(vocabulary.codes),
                                               key=f"{K}add_{name}", format_func=lambda c, v=vocabulary: v.label(c, lang))
             if st.form_submit_button(state.t("service.experts.add_submit"), type="primary"):
-                _act(lambda: experts.create_expert(user, values, sub_centre_id), "service.experts.added")
-
-
-def _act(fn, done_key: str) -> None:
-    try:
-        fn()
-    except (InvalidInput, auth.PermissionDenied) as exc:
-        view.show_error(exc)
-    else:
-        st.toast(state.t(done_key))
-        st.rerun()
+                view.act(lambda: experts.create_expert(user, values, sub_centre_id), "service.experts.added")
 
 
 if __name__ == "__main__":  # run as a script by Streamlit's pages/ folder mode

@@ -10,7 +10,6 @@ import streamlit as st
 
 from ipoverseas import auth, consultations, vocab
 from ipoverseas.auth import ENTERPRISE
-from ipoverseas.experts import InvalidInput
 from ipoverseas.ui import service_view as view
 from ipoverseas.ui import state
 from ipoverseas.ui.pages import PageSpec, guard, run_directly
@@ -43,13 +42,7 @@ def render() -> None:
         state.t("service.field.clock"): view.clock_text(r["clock"]),
         state.t("service.field.question"): (r["question"] or "")[:80],
     } for r in rows], hide_index=True, width="stretch")
-    ids = [r["id"] for r in rows]
-    pick = st.selectbox(state.t("service.open"), ids, index=None, key=K + "pick",
-                        format_func=lambda i: f"#{i} · " + next((r["question"] or "")[:50] for r in rows if r["id"] == i),
-                        placeholder=state.t("service.open_placeholder"))
-    if pick is not None and st.button(state.t("service.open_button"), key=K + "open"):
-        st.query_params["id"] = str(pick)
-        st.rerun()
+    view.open_picker(rows, K, lambda r: (r["question"] or "")[:50])
 
 
 def _detail(user: auth.Principal, consultation_id: int) -> None:
@@ -71,7 +64,7 @@ def _detail(user: auth.Principal, consultation_id: int) -> None:
         with st.form(K + "message_form", clear_on_submit=True):
             body = st.text_area(state.t("service.mine.followup"), key=K + "message", max_chars=consultations.MAX_QUESTION)
             if st.form_submit_button(state.t("service.mine.send")):
-                _act(lambda: consultations.post_message(user, item["id"], body), "service.mine.sent")
+                view.act(lambda: consultations.post_message(user, item["id"], body), "service.mine.sent")
     if item["answered_at"] is not None and status in ("answered", "closed"):
         st.subheader(state.t("service.mine.rate"))
         with st.form(K + "rate_form"):
@@ -80,23 +73,13 @@ def _detail(user: auth.Principal, consultation_id: int) -> None:
             comment = st.text_area(state.t("service.field.rating_comment"), value=item["rating_comment"] or "",
                                    key=K + "comment", max_chars=2000)
             if st.form_submit_button(state.t("service.mine.rate_submit")):
-                _act(lambda: consultations.rate(user, item["id"], stars, comment), "service.mine.rated")
+                view.act(lambda: consultations.rate(user, item["id"], stars, comment), "service.mine.rated")
         if item["rating"]:
             st.caption(state.t("service.mine.your_rating", rating=item["rating"]))
     if status != "closed":
         if st.button(state.t("service.mine.close"), key=K + "close"):
-            _act(lambda: consultations.close(user, item["id"]), "service.mine.closed")
+            view.act(lambda: consultations.close(user, item["id"]), "service.mine.closed")
     view.history(item)
-
-
-def _act(fn, done_key: str) -> None:
-    try:
-        fn()
-    except (InvalidInput, auth.PermissionDenied) as exc:
-        view.show_error(exc)
-    else:
-        st.toast(state.t(done_key))
-        st.rerun()
 
 
 if __name__ == "__main__":  # run as a script by Streamlit's pages/ folder mode

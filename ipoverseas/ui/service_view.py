@@ -206,3 +206,26 @@ def _known() -> set[str]:
 def pick_id(key: str) -> int | None:
     """The id in the URL query parameter `key`, or None (also for garbage)."""
     return parse_id(st.query_params.get(key))
+
+
+def act(fn, done_key: str) -> None:
+    """Run a service call from a button: a toast and a rerun when done, a clear message when refused."""
+    try:
+        fn()
+    except (InvalidInput, auth.PermissionDenied) as exc:
+        show_error(exc)
+    else:
+        st.toast(state.t(done_key))
+        st.rerun()
+
+
+def open_picker(rows: list[dict], key: str, describe) -> None:
+    """A box to open one consultation of a list: puts its id in the URL (?id=)."""
+    by_id = {r["id"]: r for r in rows}
+    pick = st.selectbox(state.t("service.open"), list(by_id), index=None, key=key + "pick",
+                        format_func=lambda i: f"#{i} · " + describe(by_id[i]),
+                        placeholder=state.t("service.open_placeholder"))
+    if pick is not None and st.button(state.t("service.open_button"), key=key + "open"):
+        st.query_params["id"] = str(pick)
+        st.rerun()
+
