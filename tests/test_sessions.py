@@ -2,6 +2,7 @@
 admin changes that end them; the cookie hand-over route; and the shell checking the session
 at every interaction (AppTest of app.py)."""
 
+import threading
 from datetime import timedelta
 
 import pytest
@@ -153,7 +154,21 @@ class _Client:
         async def send(message):
             sent.append(message)
 
-        asyncio.run(self.app(scope, receive, send))
+        # In its own thread: with the browser tests on, Playwright keeps an event loop
+        # running in the main thread, where asyncio.run() is refused.
+        failure: list[BaseException] = []
+
+        def serve() -> None:
+            try:
+                asyncio.run(self.app(scope, receive, send))
+            except BaseException as exc:  # noqa: BLE001 - re-raised in the test's thread
+                failure.append(exc)
+
+        worker = threading.Thread(target=serve)
+        worker.start()
+        worker.join()
+        if failure:
+            raise failure[0]
         start = next(m for m in sent if m["type"] == "http.response.start")
         headers_out = {}
         for k, v in start["headers"]:
