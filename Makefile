@@ -22,7 +22,7 @@ init: $(STAMP)
 run: init
 	$(PY) -m streamlit run app.py --server.port $(PORT)
 
-# The whole suite. IPOVERSEAS_TEST_DATABASE_URL adds PostgreSQL; --browser adds the Chromium journeys.
+# The whole suite. IPOVERSEAS_TEST_DATABASE_URL adds PostgreSQL; PYTEST_ARGS=--e2e adds the Chromium journeys.
 test: $(STAMP)
 	$(PY) -m pytest $(PYTEST_ARGS)
 
