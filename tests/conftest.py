@@ -50,6 +50,8 @@ _outcomes: dict[str, list[str]] = {"postgres": [], "e2e": []}
 
 
 def pytest_runtest_logreport(report):
+    if "bench" in report.keywords:
+        return  # benchmarks are opt-in (make bench), whatever database they run on
     if report.when == "call" or (report.when == "setup" and report.outcome != "passed"):
         for marker in _outcomes:
             if marker in report.keywords:
