@@ -49,15 +49,9 @@ def render() -> None:
 
 
 def _detail(user: auth.Principal, consultation_id: int) -> None:
-    item = consultations.get(user, consultation_id)
+    item = view.detail_header(user, consultation_id, K)
     if item is None:
-        st.warning(state.t("errors.not_found"))
         return
-    if st.button(state.t("service.back"), key=K + "back", icon=":material/arrow_back:"):
-        del st.query_params["id"]
-        st.rerun()
-    st.subheader(state.t("service.detail.title", id=item["id"]))
-    view.show_clock(item["clock"])
     left, right = st.columns([3, 2])
     status = item["status"]
     with left:

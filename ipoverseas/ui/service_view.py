@@ -229,3 +229,17 @@ def open_picker(rows: list[dict], key: str, describe) -> None:
         st.query_params["id"] = str(pick)
         st.rerun()
 
+
+def detail_header(user, consultation_id: int, key: str) -> dict | None:
+    """The top of a consultation's page: the record (or "not found"), a back button, title and clock."""
+    item = consultations.get(user, consultation_id)
+    if item is None:
+        st.warning(state.t("errors.not_found"))
+        return None
+    if st.button(state.t("service.back"), key=key + "back", icon=":material/arrow_back:"):
+        del st.query_params["id"]
+        st.rerun()
+    st.subheader(state.t("service.detail.title", id=item["id"]))
+    show_clock(item["clock"])
+    return item
+
