@@ -75,6 +75,41 @@ def service_clock(c: Consultation | Any, events: list[tuple], now: datetime | No
                           workdays.pauses_from_events(events), promise_days(), now)
 
 
+def set_clock_facts(c: Consultation, events: list[tuple]) -> None:
+    """Store the clock's facts on the row (see `workdays.Facts`) from its events, oldest first."""
+    expert_start = (c.assigned_at or c.created_at) if c.expert_id is not None else None
+    facts = workdays.facts(c.created_at, _first_answer(events) or c.answered_at, expert_start, events,
+                           promise_days())
+    for name, value in facts.as_dict().items():
+        setattr(c, name, value)
+
+
+def _refresh_clock(session: Session, c: Consultation) -> None:
+    session.flush()
+    set_clock_facts(c, _events(session, c.id))
+
+
+def recompute_clocks(only_open: bool = True, chunk: int = 500) -> int:
+    """Store the clock facts again (after the promise setting or the holiday table changed).
+
+    Open consultations only by default (answered and closed ones keep the figures they were
+    measured with); returns how many rows were recomputed.
+    """
+    done, last = 0, 0
+    while True:
+        with db.write_session() as s:
+            stmt = select(Consultation).where(Consultation.id > last).order_by(Consultation.id).limit(chunk)
+            if only_open:
+                stmt = stmt.where(Consultation.status.in_(OPEN), Consultation.answered_at.is_(None))
+            rows = list(s.scalars(stmt))
+            if not rows:
+                return done
+            history = _events_of(s, [c.id for c in rows])
+            for c in rows:
+                set_clock_facts(c, history[c.id])
+            last, done = rows[-1].id, done + len(rows)
+
+
 def get(user: Principal, consultation_id: int, now: datetime | None = None) -> dict | None:
     """One consultation with its thread, events and clock; None when absent or not allowed."""
     with db.read_session() as s:
@@ -139,8 +174,8 @@ def list_for(user: Principal, *, statuses: Iterable[str] | None = None, limit: i
         return _with_clocks(s, rows, now), total
 
 
-def _with_clocks(session: Session, rows, now: datetime | None) -> list[dict]:
-    ids = [r.id for r in rows]
+def _events_of(session: Session, ids: list[int]) -> dict[int, list[tuple]]:
+    """The status events of some consultations (a page or a chunk), oldest first."""
     events: dict[int, list] = {i: [] for i in ids}
     if ids:
         for cid, at, frm, to in session.execute(
@@ -149,6 +184,11 @@ def _with_clocks(session: Session, rows, now: datetime | None) -> list[dict]:
                 .where(ConsultationEvent.consultation_id.in_(ids))
                 .order_by(ConsultationEvent.consultation_id, ConsultationEvent.at, ConsultationEvent.id)):
             events[cid].append((at, frm, to))
+    return events
+
+
+def _with_clocks(session: Session, rows, now: datetime | None) -> list[dict]:
+    events = _events_of(session, [r.id for r in rows])
     out = []
     for r in rows:
         d = dict(r._mapping)
@@ -274,6 +314,7 @@ def ask(user: Principal, q: Question, today: date | None = None) -> int:
         s.add(c)
         s.flush()
         s.add(ConsultationEvent(consultation_id=c.id, at=now, user_id=user.id, from_status=None, to_status="new"))
+        _refresh_clock(s, c)
         audit.record(s, user, "consultation.ask", "consultation", c.id, after=_row(c))
         notifications.notify(s, _staff_of(s, sub_centre_id), "new_consultation", c.id, c.company)
         return c.id
@@ -361,6 +402,7 @@ def _transition(session: Session, user: Principal, c: Consultation, to: str, *, 
                                   note=note))
     c.status = to
     c.updated_at = utcnow()
+    _refresh_clock(session, c)
     audit.record(session, user, action, "consultation", c.id, before=before,
                  after={"status": to, "expert_id": c.expert_id, **(extra_after or {})},
                  detail={"note": note} if note else None)

@@ -12,7 +12,7 @@ from decimal import Decimal
 from typing import Any, Optional
 
 from sqlalchemy import (
-    JSON, BigInteger, Boolean, Date, DateTime, ForeignKey, Index, Integer, MetaData,
+    JSON, BigInteger, Boolean, Date, DateTime, Float, ForeignKey, Index, Integer, MetaData,
     Numeric, String, Text, UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -300,8 +300,23 @@ class Consultation(Base):
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
     version: Mapped[int] = mapped_column(Integer, default=1)
     is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The service clock's facts, kept by `consultations` at every status change (from the
+    # events, with `workdays`), so the queue and compliance filter, sort and count in SQL.
+    # Service clock: from the question; expert clock: from the (last) assignment.
+    due_at: Mapped[Optional[datetime]] = mapped_column(DateTime)          # overdue after this
+    at_risk_at: Mapped[Optional[datetime]] = mapped_column(DateTime)      # 80% of the promise used
+    first_answer_days: Mapped[Optional[float]] = mapped_column(Float)     # working days to the first answer
+    answered_on_time: Mapped[Optional[bool]] = mapped_column(Boolean)
+    expert_due_at: Mapped[Optional[datetime]] = mapped_column(DateTime)
+    expert_answer_days: Mapped[Optional[float]] = mapped_column(Float)
+    expert_on_time: Mapped[Optional[bool]] = mapped_column(Boolean)
+    overdue_notified_at: Mapped[Optional[datetime]] = mapped_column(DateTime)
 
     __mapper_args__ = {"version_id_col": version}
+    __table_args__ = (
+        Index("ix_consultations_status_due_at", "status", "due_at"),
+        Index("ix_consultations_expert_created", "expert_id", "created_at"),
+    )
 
 
 class ConsultationMessage(Base):

@@ -190,8 +190,33 @@ def due_at(start: datetime, promise_days: float, pauses: Sequence[Interval] = ()
     """
     if any(p_end is None for _, p_end in pauses):
         return None
+    return _instant(start, promise_days, pauses, last=False)
+
+
+def reached(start: datetime, days: float, pauses: Sequence[Interval] = ()) -> datetime | None:
+    """The first moment at which `days` working days have run since `start` (pauses excluded).
+
+    Unlike `due_at`, an open pause does not hide an instant already passed before it: None
+    only when the clock stops (an open pause) before `days` have run.
+    """
+    return _instant(start, days, pauses, last=False)
+
+
+def deadline(start: datetime, days: float, pauses: Sequence[Interval] = ()) -> datetime | None:
+    """The last moment at which no more than `days` working days have run since `start`.
+
+    A clock is overdue after this instant (`Clock.overdue` is `used_days > promise`): when
+    the promise runs out at the end of a working day, the deadline is the start of the next
+    working time, so an answer on the weekend in between is still on time. None when the
+    clock stops for good (an open pause) before more than `days` have run.
+    """
+    return _instant(start, days, pauses, last=True)
+
+
+def _instant(start: datetime, days: float, pauses: Sequence[Interval], *, last: bool) -> datetime | None:
     cal = calendar()
-    remaining = promise_days * DAY.total_seconds()
+    remaining = days * DAY.total_seconds()
+    plateau = False   # `days` have run exactly at the end of a working stretch
     horizon = start + timedelta(days=HORIZON_DAYS)
     for a, b in _subtract(start, horizon, pauses):
         la, lb = to_local(a), to_local(b)
@@ -200,12 +225,35 @@ def due_at(start: datetime, promise_days: float, pauses: Sequence[Interval] = ()
             day_start = datetime.combine(day, time())
             lo, hi = max(la, day_start), min(lb, day_start + DAY)
             if hi > lo and cal.is_working_day(day):
+                if plateau:
+                    return from_local(lo)
                 span = (hi - lo).total_seconds()
-                if span >= remaining:
+                if span > remaining or (span == remaining and not last):
                     return from_local(lo + timedelta(seconds=remaining))
+                if span == remaining:
+                    plateau = True
                 remaining -= span
             day += DAY
     return None
+
+
+def latest_start(end: datetime, days: float) -> datetime:
+    """The latest `start` with `elapsed(start, end) >= days` (no pauses): for "at least n
+    working days since" as one comparison in SQL (`column <= latest_start(now, n)`)."""
+    cal = calendar()
+    remaining = days * DAY.total_seconds()
+    le = to_local(end)
+    day = le.date()
+    for _ in range(HORIZON_DAYS):
+        day_start = datetime.combine(day, time())
+        hi = min(le, day_start + DAY)
+        if hi > day_start and cal.is_working_day(day):
+            span = (hi - day_start).total_seconds()
+            if span >= remaining:
+                return from_local(hi - timedelta(seconds=remaining))
+            remaining -= span
+        day -= DAY
+    return from_local(datetime.combine(day, time()))
 
 
 @dataclass(frozen=True)
@@ -279,3 +327,53 @@ def clock(started_at: datetime, stopped_at: datetime | None, pauses: Sequence[In
     paused = stopped_at is None and any(b is None for _, b in clipped)
     due = None if (stopped_at is not None or paused) else due_at(started_at, promise_days, clipped)
     return Clock(started_at, stopped_at, clipped, promise_days, used, due, paused)
+
+
+RISK_SHARE = 0.8   # "at risk" once this share of the promise is used
+
+
+@dataclass(frozen=True)
+class Facts:
+    """What the clock says about a consultation that does not depend on "now": stored on the
+    row (`Consultation.due_at`...) so that queries compare instants instead of computing clocks.
+
+    overdue = open, unanswered and now > due_at; at risk = open, unanswered, not overdue and
+    now >= at_risk_at. A clock paused before using up its promise has no due_at (nor at_risk_at
+    before 80%): both are set again when it resumes.
+    """
+
+    due_at: datetime | None
+    at_risk_at: datetime | None
+    first_answer_days: float | None
+    answered_on_time: bool | None
+    expert_due_at: datetime | None
+    expert_answer_days: float | None
+    expert_on_time: bool | None
+
+    def as_dict(self) -> dict:
+        return dict(self.__dict__)
+
+
+def facts(created_at: datetime, answered_at: datetime | None, expert_start: datetime | None,
+          events: Iterable[tuple[datetime, str | None, str]], promise_days: float) -> Facts:
+    """The stored clock facts from a consultation's status events (oldest first).
+
+    `answered_at` is the first answer; `expert_start` the current expert's assignment (None
+    when no expert is assigned). An answer that came before the expert's assignment is not
+    theirs (no expert answer figures).
+    """
+    pauses = pauses_from_events(events)
+    if answered_at is not None:   # pauses after the first answer do not matter; clip one still open
+        pauses = [(a, b if b is not None and b < answered_at else answered_at) for a, b in pauses if a < answered_at]
+    first_days = on_time = None
+    if answered_at is not None:
+        first_days = elapsed(created_at, answered_at, pauses)
+        on_time = first_days <= promise_days + 1e-9
+    expert_due = expert_days = expert_on_time = None
+    if expert_start is not None:
+        expert_due = deadline(expert_start, promise_days, pauses)
+        if answered_at is not None and answered_at >= expert_start:
+            expert_days = elapsed(expert_start, answered_at, pauses)
+            expert_on_time = expert_days <= promise_days + 1e-9
+    return Facts(deadline(created_at, promise_days, pauses), reached(created_at, RISK_SHARE * promise_days, pauses),
+                 first_days, on_time, expert_due, expert_days, expert_on_time)

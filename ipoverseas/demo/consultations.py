@@ -389,9 +389,13 @@ def build(rng: random.Random, now: datetime, users: dict[str, int], sub_centres:
 
 
 def attach(threads) -> tuple[list[ConsultationEvent], list[ConsultationMessage]]:
-    """Set the consultation ids (after a flush) on the events and messages."""
+    """Set the consultation ids (after a flush) on the events and messages, and the stored
+    clock facts on the consultations (before the session flushes them again)."""
+    from ..consultations import set_clock_facts
+
     events, messages = [], []
     for consultation, evs, msgs in threads:
+        set_clock_facts(consultation, [(e.at, e.from_status, e.to_status) for e in evs])
         for event in evs:
             event.consultation_id = consultation.id
             events.append(event)

@@ -1,0 +1,86 @@
+"""The stored clock facts (migration 0006): backfilled by the migration, kept by every
+transition, and in agreement with the Python clock the pages show."""
+
+from datetime import datetime, timedelta
+
+import pytest
+from alembic import command
+from sqlalchemy import select, text
+
+from ipoverseas import db, workdays
+from ipoverseas.models import Consultation
+
+
+def cn(*args) -> datetime:
+    return workdays.from_local(datetime(*args))
+
+
+def test_deadline_is_the_last_moment_still_on_time():
+    asked = cn(2026, 11, 25, 0, 0)                       # Wednesday 00:00: 3 days run out at Friday 24:00
+    assert workdays.reached(asked, 3) == cn(2026, 11, 28, 0, 0)
+    assert workdays.deadline(asked, 3) == cn(2026, 11, 30, 0, 0)   # the weekend after is still on time
+    weekend = workdays.clock(asked, None, [], 3, now=cn(2026, 11, 29, 12, 0))
+    assert not weekend.overdue
+    assert workdays.clock(asked, None, [], 3, now=cn(2026, 11, 30, 0, 1)).overdue
+    inside = cn(2026, 11, 20, 15, 0)                      # Friday 15:00 -> Wednesday 15:00
+    assert workdays.deadline(inside, 3) == workdays.reached(inside, 3) == cn(2026, 11, 25, 15, 0)
+
+
+def test_an_open_pause_keeps_an_instant_already_passed():
+    asked = cn(2026, 11, 23, 9, 0)                        # Monday
+    short = [(cn(2026, 11, 24, 9, 0), None)]              # paused after 1 day: no due time yet
+    assert workdays.deadline(asked, 3, short) is None and workdays.reached(asked, 2.4, short) is None
+    late = [(cn(2026, 11, 27, 9, 0), None)]               # paused after 4 days: overdue since Thursday 9:00
+    assert workdays.deadline(asked, 3, late) == cn(2026, 11, 26, 9, 0)
+    assert workdays.reached(asked, 2.4, late) == asked + timedelta(days=2.4)
+
+
+def test_latest_start_turns_elapsed_working_days_into_one_comparison():
+    now = cn(2026, 11, 30, 10, 0)                         # Monday 10:00
+    start = workdays.latest_start(now, 3)
+    assert start == cn(2026, 11, 25, 10, 0)               # Wednesday 10:00 (the weekend does not count)
+    assert workdays.elapsed(start, now) == pytest.approx(3)
+    assert workdays.elapsed(start + timedelta(minutes=1), now) < 3
+    # Across the National Day week 2024: half of 8 Oct, 30 Sept, Sunday 29 Sept (make-up), Friday 27 Sept.
+    assert workdays.latest_start(cn(2024, 10, 8, 12, 0), 3) == cn(2024, 9, 27, 12, 0)
+
+
+def test_migration_backfills_existing_rows(database):
+    """Rows written before 0006 get their facts from the Python clock; old overdue notices are kept."""
+    cfg = db.alembic_config(database)
+    with db.get_engine().begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.downgrade(cfg, "0005")
+    asked = cn(2026, 11, 2, 9, 0)                         # Monday
+    with db.get_engine().begin() as conn:   # plain SQL: the models may have grown since 0005
+        conn.execute(text("INSERT INTO sub_centres (id, code, name_zh, name_en, active, is_demo, created_at) "
+                          "VALUES (1, 'ZJ', '浙江', 'Zhejiang', true, false, :t)"), {"t": asked})
+        conn.execute(text("INSERT INTO users (id, username, display_name, password_hash, role, active, "
+                          "failed_logins, must_change_password, created_at, is_demo) "
+                          "VALUES (1, 's', 's', 'x', 'staff', true, 0, false, :t, false)"), {"t": asked})
+        for cid, answered in ((1, asked + timedelta(days=1)),      # answered in 1 working day
+                              (2, asked + timedelta(days=7)),      # 5 working days: late
+                              (3, None)):                          # open
+            conn.execute(text(
+                "INSERT INTO consultations (id, company, contact, question, status, urgency, sub_centre_id, "
+                "created_at, updated_at, answered_at, disclaimer_accepted, version, is_demo) "
+                "VALUES (:id, 'Co', '', 'Q', :status, 'normal', 1, :t, :t, :answered, true, 1, false)"),
+                {"id": cid, "status": "answered" if answered else "accepted", "t": asked, "answered": answered})
+            events = [(asked, None, "new"), (asked + timedelta(hours=1), "new", "accepted")]
+            if answered:
+                events.append((answered, "accepted", "answered"))
+            conn.execute(text("INSERT INTO consultation_events (consultation_id, at, from_status, to_status) "
+                              "VALUES (:cid, :at, :f, :t)"),
+                         [{"cid": cid, "at": at, "f": f, "t": t} for at, f, t in events])
+        conn.execute(text("INSERT INTO notifications (user_id, kind, consultation_id, message, created_at) "
+                          "VALUES (1, 'overdue', 3, '', :t)"), {"t": asked + timedelta(days=5)})
+    db.dispose_all()
+    db.migrate()
+    with db.read_session() as s:
+        got = {c.id: c for c in s.scalars(select(Consultation))}
+    assert got[1].answered_on_time is True and got[1].first_answer_days == pytest.approx(1.0)
+    assert got[2].answered_on_time is False and got[2].first_answer_days == pytest.approx(5.0)
+    assert got[3].answered_on_time is None and got[3].due_at == cn(2026, 11, 5, 9, 0)
+    assert got[3].at_risk_at == workdays.reached(asked, 2.4)
+    assert got[3].overdue_notified_at == asked + timedelta(days=5)
+    assert got[1].overdue_notified_at is None and got[1].expert_due_at is None
