@@ -12,7 +12,8 @@ from dataclasses import asdict, dataclass, fields, replace
 from datetime import date
 from typing import Any, Iterable, Mapping
 
-from sqlalchemy import Float, Integer, String, and_, cast, column, false, func, or_, select, text, true
+from sqlalchemy import (Float, Integer, String, and_, cast, column, false, func, literal, or_, select, text, true,
+                        union_all)
 from sqlalchemy.orm import Session
 
 from . import audit, auth, db, search, vocab
@@ -141,13 +142,14 @@ def _year_clause(years: Iterable[int]):
     return or_(*[and_(Case.filed_on >= date(y, 1, 1), Case.filed_on < date(y + 1, 1, 1)) for y in years])
 
 
-def _match_subquery(session: Session, query: str):
-    """(id, rank) of the cases matching the full-text query, or None for no query."""
-    built = search.matching_sql(session.connection(), "cases", query)
+def _match_subquery(session: Session, query: str, *, ranked: bool = False):
+    """(id[, rank]) of the cases matching the full-text query, or None for no query."""
+    built = search.matching_sql(session.connection(), "cases", query, ranked=ranked)
     if built is None:
         return None
     sql, params = built
-    return text(sql).bindparams(**params).columns(column("id", Integer), column("rank", Float)).subquery("m")
+    columns = [column("id", Integer)] + ([column("rank", Float)] if ranked else [])
+    return text(sql).bindparams(**params).columns(*columns).subquery("m")
 
 
 def conditions(session: Session, user: Principal | None, f: CaseFilter, *, skip: str | None = None) -> list:
@@ -186,7 +188,7 @@ def list_cases(user: Principal | None, f: CaseFilter, *, sort: str = "filed_desc
         found = total(user) if f.is_empty() else int(s.scalar(select(func.count()).select_from(Case).where(*where)) or 0)
         stmt = select(*LIST_COLUMNS).where(*where)
         if sort == "relevance" and f.text.strip():
-            m = _match_subquery(s, f.text)
+            m = _match_subquery(s, f.text, ranked=True)
             if m is not None:
                 stmt = stmt.join(m, m.c.id == Case.id).order_by(m.c.rank, Case.id.desc())
         else:
@@ -214,14 +216,56 @@ def facet_counts(user: Principal | None, f: CaseFilter, facets: Iterable[str] | 
     the covering index `ix_cases_library_facets`.
     """
     out: dict[str, list[tuple[Any, int]]] = {}
+    facets = list(facets or FACETS)
     with db.read_session() as s:
-        for facet in facets or FACETS:
+        if f.text.strip():
+            return _text_facets(s, user, f, facets)
+        for facet in facets:
             rest = f.without(facet)
             if rest.is_empty():
                 rows = _totals(s, user, facet)
             else:
                 rows = _live_facet(s, user, rest, facet)
             out[facet] = [(int(v) if facet in ("year", "sub_centre") else v, int(n)) for v, n in rows]
+    return out
+
+
+def _facet_column(dialect: str, facet: str):
+    if facet == "year":
+        return (cast(func.substr(Case.filed_on, 1, 4), Integer) if dialect == "sqlite"
+                else cast(func.extract("year", Case.filed_on), Integer))
+    return FACETS[facet][1]
+
+
+def _text_facets(s: Session, user: Principal | None, f: CaseFilter, facets: list[str]) -> dict[str, list]:
+    """All facets of a text search in one statement, the search run once.
+
+    The hits (scope + text) are read once into a common table with their facet values;
+    each facet then counts them under the other facets' selections. Run per facet, the
+    search and the row look-ups would be repeated nine times.
+    """
+    dialect = s.bind.dialect.name
+    hits = (select(*[_facet_column(dialect, facet).label(facet) for facet in FACETS],
+                   Case.distinction.label("distinction"))
+            .where(*conditions(s, user, CaseFilter(text=f.text))).cte("hits"))
+    parts = []
+    for facet in facets:
+        where = [hits.c[facet].is_not(None)]
+        for other, (name, _) in FACETS.items():
+            if other != facet and getattr(f, name):
+                where.append(hits.c[other].in_(getattr(f, name)))
+        if f.distinctions:
+            where.append(hits.c.distinction.in_(f.distinctions))
+        value = cast(hits.c[facet], String)
+        parts.append(select(literal(facet).label("facet"), value.label("value"), func.count().label("n"))
+                     .where(*where).group_by(value))
+    out: dict[str, list[tuple[Any, int]]] = {facet: [] for facet in facets}
+    if not parts:
+        return out
+    for facet, value, n in s.execute(union_all(*parts)):
+        out[facet].append((int(value) if facet in ("year", "sub_centre") else value, int(n)))
+    for rows in out.values():
+        rows.sort(key=lambda item: (-item[1], item[0]))
     return out
 
 

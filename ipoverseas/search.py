@@ -98,11 +98,13 @@ def _sqlite_match(conn, k: Kind, words: list[str]) -> str | None:
     return " AND ".join(parts)
 
 
-def matching_sql(conn, kind: str, query: str) -> tuple[str, dict] | None:
+def matching_sql(conn, kind: str, query: str, *, ranked: bool = True) -> tuple[str, dict] | None:
     """SQL text selecting `id, rank` (lower rank = better) of the matching records.
 
     None when the query has no terms; a statement returning nothing when no record
-    can match. Callers wrap it as a subquery to filter, scope and paginate.
+    can match. Callers wrap it as a subquery to filter, scope and paginate. With
+    `ranked=False` only `id` is selected: a filter needs the set, and scoring every
+    hit (bm25 reads each hit's term statistics) would cost more than finding it.
     """
     k = _kind(kind)
     words = terms(query)
@@ -110,10 +112,10 @@ def matching_sql(conn, kind: str, query: str) -> tuple[str, dict] | None:
         return None
     if conn.dialect.name == "sqlite":
         match = _sqlite_match(conn, k, words)
+        rank = f", bm25({k.fts}) AS rank" if ranked else ""
         if match is None:
-            return "SELECT 0 AS id, 0.0 AS rank WHERE 0", {}
-        return (f"SELECT rowid AS id, bm25({k.fts}) AS rank FROM {k.fts} WHERE {k.fts} MATCH :match",
-                {"match": match})
+            return f"SELECT 0 AS id{', 0.0 AS rank' if ranked else ''} WHERE 0", {}
+        return f"SELECT rowid AS id{rank} FROM {k.fts} WHERE {k.fts} MATCH :match", {"match": match}
     # PostgreSQL: grams lookup on the GIN expression index, then an exact recheck.
     grams: list[str] = []
     rechecks = []
@@ -126,26 +128,29 @@ def matching_sql(conn, kind: str, query: str) -> tuple[str, dict] | None:
             rechecks.append(f"strpos(ipo_search_doc({', '.join(k.columns)}), :t{i}) > 0")
             params[f"t{i}"] = word
     params["grams"] = sorted(set(grams))
-    params["first"] = words[0]
     where = " AND ".join([f"ipo_search_grams(ipo_search_doc({', '.join(k.columns)})) @> CAST(:grams AS text[])"]
                          + rechecks)
+    if not ranked:
+        return f"SELECT id FROM {k.table} WHERE {where}", params
+    params["first"] = words[0]
     rank = f"CASE WHEN strpos(lower({k.title_column}), :first) > 0 THEN 0 ELSE 1 END"
     return f"SELECT id, {rank} AS rank FROM {k.table} WHERE {where}", params
 
 
-def search_ids(kind: str, query: str, limit: int | None = None, *, engine: Engine | None = None) -> list[int]:
-    """The ids of the records matching `query`, best first.
+def search_ids(kind: str, query: str, limit: int | None = None, *, ranked: bool = True,
+               engine: Engine | None = None) -> list[int]:
+    """The ids of the records matching `query`, best first (newest first when not `ranked`).
 
     Not scoped: callers apply the permission policy (scopes.case_scope/article_scope)
     before showing anything. Empty for an empty query.
     """
     engine = engine or db.get_engine()
     with engine.connect() as conn:
-        built = matching_sql(conn, kind, query)
+        built = matching_sql(conn, kind, query, ranked=ranked)
         if built is None:
             return []
         sql, params = built
-        stmt = f"SELECT id FROM ({sql}) m ORDER BY rank, id DESC"
+        stmt = f"SELECT id FROM ({sql}) m ORDER BY {'rank, ' if ranked else ''}id DESC"
         if limit is not None:
             stmt += " LIMIT :limit"
             params = {**params, "limit": int(limit)}

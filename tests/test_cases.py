@@ -89,6 +89,28 @@ def test_facet_counts_exclude_their_own_selection(demo_database, principal, role
     assert dict(facets["sub_centre"]) == dict(Counter(r["sub_centre_id"] for r in chosen))
 
 
+@pytest.mark.parametrize("role", ["enterprise", "staff", "admin"])
+@pytest.mark.parametrize("query", ["专利", "禁令 美国", "Schedule"])
+def test_text_search_facets_equal_a_count_of_the_matching_rows(demo_database, principal, role, query):
+    """With a text query all facets come from one statement; they must equal counting by hand."""
+    user = principal(role)
+    hits = set(search.reference_ids("cases", query))
+    rows = [r for r in _visible(user, _all()) if r["id"] in hits]
+    assert rows, "the demo content should match the query"
+    country = Counter(r["country"] for r in rows).most_common(1)[0][0]
+    f = CaseFilter(text=query, countries=(country,), distinctions=())
+    facets = cases.facet_counts(user, f)
+    assert dict(facets["country"]) == dict(Counter(r["country"] for r in rows))
+    chosen = [r for r in rows if r["country"] == country]
+    for facet, key in (("dispute_type", "dispute_type"), ("ip_type", "ip_type"), ("industry", "industry"),
+                       ("forum", "forum"), ("outcome", "outcome"), ("review_status", "review_status"),
+                       ("sub_centre", "sub_centre_id")):
+        assert dict(facets[facet]) == dict(Counter(r[key] for r in chosen if r[key] is not None)), facet
+    assert dict(facets["year"]) == dict(Counter(r["filed_on"].year for r in chosen if r["filed_on"]))
+    counts = [n for _, n in facets["dispute_type"]]
+    assert counts == sorted(counts, reverse=True)
+
+
 def test_enterprise_sees_only_published_and_cannot_open_others(demo_database, principal):
     ent = principal("enterprise")
     with db.read_session() as s:
