@@ -215,28 +215,41 @@ def check_login(session: Session, username: str, password: str, *, now: datetime
     return principal
 
 
-def change_own_password(user: Principal, current: str, new: str) -> None:
+def change_own_password(user: Principal, current: str, new: str, *, keep_token_hash: str | None = None) -> int:
     """A user changes their own password; clears "must change at next login".
 
+    Ends the user's other sessions (all but the one `keep_token_hash` names: the session the
+    change is made in) in the same transaction, and returns how many it ended.
     Raises ValueError with an i18n key: the current password is wrong, or the new one is weak.
+    A refused attempt is audited too (`password.change_refused`), in a transaction of its own,
+    since the change's own transaction rolls back.
     """
-    with db.write_session() as session:
-        row = session.get(User, user.id)
-        if row is None or not row.active:
-            raise PermissionDenied("change_password")
-        if not passwords.verify(row.password_hash, current):
-            audit.record(session, user, "password.change_refused", "user", row.id)
-            raise ValueError("password.current_wrong")
-        problem = password_problem(new, row.username)
-        if problem:
-            raise ValueError(problem)
-        if passwords.verify(row.password_hash, new):
-            raise ValueError("password.same_as_old")
-        before = {"must_change_password": bool(row.must_change_password)}
-        row.password_hash = hash_password(new)
-        row.must_change_password = False
-        audit.record(session, user, "password.change", "user", row.id, before=before,
-                     after={"must_change_password": False})
+    from . import sessions  # sessions imports this module
+
+    try:
+        with db.write_session() as session:
+            row = session.get(User, user.id)
+            if row is None or not row.active:
+                raise PermissionDenied("change_password")
+            if not passwords.verify(row.password_hash, current):
+                raise ValueError("password.current_wrong")
+            problem = password_problem(new, row.username)
+            if problem:
+                raise ValueError(problem)
+            if passwords.verify(row.password_hash, new):
+                raise ValueError("password.same_as_old")
+            before = {"must_change_password": bool(row.must_change_password)}
+            row.password_hash = hash_password(new)
+            row.must_change_password = False
+            ended = sessions.end_all_for_user(session, row.id, keep_token_hash=keep_token_hash)
+            audit.record(session, user, "password.change", "user", row.id, before=before,
+                         after={"must_change_password": False},
+                         detail={"sessions_ended": ended} if ended else None)
+            return ended
+    except ValueError as exc:
+        with db.write_session() as session:
+            audit.record(session, user, "password.change_refused", "user", user.id, detail={"reason": str(exc)})
+        raise
 
 
 def _hasher_dummy_verify(password: str) -> None:  # kept for callers of the old name

@@ -9,7 +9,9 @@ A session ends:
   `session_max_hours` after the login (`resume`/`check` refuse it and mark it ended);
 - when an admin disables the user, changes their role or sub-centre, or resets their
   password (`end_all_for_user`, called inside that change's transaction), at the user's
-  next interaction.
+  next interaction;
+- when the user changes their own password: every other session of theirs (the one
+  they changed it in stays open).
 
 Every interaction calls `check` (or `resume` for a new browser tab). Recording "seen at"
 is bookkeeping, not a change of content: it is written without bumping the database
@@ -26,6 +28,7 @@ import threading
 import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any, Mapping
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import OperationalError
@@ -82,7 +85,10 @@ def login(username: str, password: str, *, user_agent: str | None = None,
 
 
 def login_sso(email: str | None, *, user_agent: str | None = None, now: datetime | None = None) -> Login | None:
-    """Open a session for the local account an identity provider's e-mail maps to; None if none."""
+    """Open a session for the local account a *verified* e-mail maps to; None if none.
+
+    Call it only with an address the identity provider verified (`login_oidc` checks that).
+    """
     now = now or utcnow()
     principal = auth.principal_for_email(email)
     with db.write_session() as session:
@@ -97,6 +103,33 @@ def login_sso(email: str | None, *, user_agent: str | None = None, now: datetime
         user.last_login_at = now
         audit.record(session, principal, "login.success", "user", principal.id, detail={"method": "sso"})
         return _open(session, principal, user_agent, now)
+
+
+SSO_UNVERIFIED, SSO_UNKNOWN = "login.sso_unverified", "login.sso_unknown"
+
+
+def email_verified(claims: Mapping[str, Any]) -> bool:
+    """The OIDC `email_verified` claim is true (some providers send the text "true")."""
+    value = claims.get("email_verified")
+    return value is True or (isinstance(value, str) and value.strip().lower() == "true")
+
+
+def login_oidc(claims: Mapping[str, Any], *, user_agent: str | None = None,
+               now: datetime | None = None) -> Login | str:
+    """Map an OIDC login (`st.user`'s claims) to a local account by e-mail and open a session.
+
+    The e-mail must be one the provider verified (`email_verified` true): an unverified address
+    is whatever the user typed at the provider, and must never pick a local account. Returns the
+    Login, or the i18n key of the refusal (`SSO_UNVERIFIED`, `SSO_UNKNOWN`); both are audited.
+    """
+    email = str(claims.get("email") or "")
+    if not email_verified(claims):
+        with db.write_session() as session:
+            audit.record(session, None, "login.refused", "user", None,
+                         detail={"method": "sso", "email": email[:254], "reason": "email not verified"})
+        return SSO_UNVERIFIED
+    login = login_sso(email, user_agent=user_agent, now=now)
+    return login if login is not None else SSO_UNKNOWN
 
 
 def _open(session: Session, principal: auth.Principal, user_agent: str | None, now: datetime) -> Login:
@@ -126,8 +159,8 @@ def check(token_hash: str | None, *, now: datetime | None = None) -> auth.Princi
         return None
     now = now or utcnow()
     with db.read_session() as session:
-        row = session.scalar(select(UserSession).where(UserSession.token_hash == token_hash))
-        if row is None or row.ended_at is not None:
+        row = _open_row(session, token_hash)
+        if row is None:
             return None
         user = session.get(User, row.user_id)
         expired = row.expires_at <= now or row.last_seen_at + idle_timeout() <= now
@@ -141,8 +174,26 @@ def check(token_hash: str | None, *, now: datetime | None = None) -> auth.Princi
             if now - row.last_seen_at >= _touch_interval():
                 _touch(row.id, now)
             return auth.Principal.of(user)
-    _expire(session_id, principal, reason, now)
+    with db.write_session() as session:
+        _end_one(session, session_id, principal, "session.expired", now, detail={"reason": reason})
     return None
+
+
+def _open_row(session: Session, token_hash: str) -> UserSession | None:
+    """The session a token hash names, while it is open."""
+    row = session.scalar(select(UserSession).where(UserSession.token_hash == token_hash))
+    return row if row is not None and row.ended_at is None else None
+
+
+def _end_one(session: Session, session_id: int, actor: auth.Principal | None, action: str, now: datetime,
+             detail: dict | None = None) -> bool:
+    """End one session if it is still open (a conditional update: two tabs cannot both end it) and audit it."""
+    done = session.execute(update(UserSession).where(UserSession.id == session_id, UserSession.ended_at.is_(None))
+                           .values(ended_at=now)).rowcount
+    if done:
+        audit.record(session, actor, action, "user_session", session_id,
+                     before={"ended_at": None}, after={"ended_at": now}, detail=detail)
+    return bool(done)
 
 
 def _touch(session_id: int, now: datetime) -> None:
@@ -156,37 +207,25 @@ def _touch(session_id: int, now: datetime) -> None:
         log.warning("session %s: last-seen not recorded (database busy)", session_id)
 
 
-def _expire(session_id: int, principal: auth.Principal | None, reason: str, now: datetime) -> None:
-    with db.write_session() as session:
-        done = session.execute(update(UserSession).where(UserSession.id == session_id,
-                                                         UserSession.ended_at.is_(None))
-                               .values(ended_at=now)).rowcount
-        if done:
-            audit.record(session, principal, "session.expired", "user_session", session_id,
-                         before={"ended_at": None}, after={"ended_at": now}, detail={"reason": reason})
-
-
 def end(token_hash: str | None, actor: auth.Principal | None, *, now: datetime | None = None) -> bool:
     """Logout: end this session on the server at once. True if it was open."""
     if not token_hash:
         return False
     now = now or utcnow()
     with db.write_session() as session:
-        row = session.scalar(select(UserSession).where(UserSession.token_hash == token_hash))
-        if row is None or row.ended_at is not None:
-            return False
-        row.ended_at = now
-        audit.record(session, actor, "logout", "user_session", row.id,
-                     before={"ended_at": None}, after={"ended_at": now})
-        return True
+        row = _open_row(session, token_hash)
+        return row is not None and _end_one(session, row.id, actor, "logout", now)
 
 
-def end_all_for_user(session: Session, user_id: int, *, now: datetime | None = None) -> int:
-    """End every open session of a user, in the caller's transaction (the caller audits the change)."""
+def end_all_for_user(session: Session, user_id: int, *, now: datetime | None = None,
+                     keep_token_hash: str | None = None) -> int:
+    """End every open session of a user (but the one `keep_token_hash` names), in the caller's
+    transaction (the caller audits the change). Returns how many it ended."""
     now = now or utcnow()
-    return session.execute(update(UserSession).where(UserSession.user_id == user_id,
-                                                     UserSession.ended_at.is_(None))
-                           .values(ended_at=now)).rowcount
+    where = [UserSession.user_id == user_id, UserSession.ended_at.is_(None)]
+    if keep_token_hash:
+        where.append(UserSession.token_hash != keep_token_hash)
+    return session.execute(update(UserSession).where(*where).values(ended_at=now)).rowcount
 
 
 def open_sessions(user_id: int) -> int:

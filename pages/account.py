@@ -18,8 +18,11 @@ def render() -> None:
     user = guard(PAGE)
     st.title(state.t("account.title"))
     st.caption(state.t("account.intro", name=user.display_name, role=state.t(f"role.{user.role}")))
-    if st.session_state.pop("account_changed", False):
+    changed = st.session_state.pop("account_changed", None)
+    if changed is not None:
         st.success(state.t("account.changed"))
+        if changed:
+            st.info(state.t("account.others_ended", count=changed))
         if st.button(state.t("account.continue"), key="account_continue", type="primary"):
             st.rerun()
     elif user.must_change_password:
@@ -39,14 +42,15 @@ def render() -> None:
             st.error(state.t("password.mismatch"))
         else:
             try:
-                auth.change_own_password(user, current, new)
+                ended = auth.change_own_password(user, current, new,
+                                                 keep_token_hash=st.session_state.get(state.SESSION_KEY))
             except ValueError as exc:
                 st.error(state.t(str(exc)))
             else:
                 fresh = auth.get_principal(user.id)
                 if fresh is not None:
                     st.session_state[state.USER_KEY] = fresh
-                st.session_state["account_changed"] = True
+                st.session_state["account_changed"] = ended
                 st.rerun()
 
     st.subheader(state.t("account.sessions"))

@@ -65,17 +65,16 @@ def render() -> None:
 
 
 def _try_sso() -> bool:
-    """After st.login: map the provider's e-mail to a local account and open a session."""
+    """After st.login: map the provider's verified e-mail to a local account and open a session."""
     try:
         logged_in = bool(st.user.is_logged_in)
     except Exception:
         return False
     if not logged_in:
         return False
-    email = st.user.get("email")
-    login = sessions.login_sso(email, user_agent=_user_agent())
-    if login is None:
-        st.error(state.t("login.sso_unknown", email=email or "?"))
+    login = sessions.login_oidc(st.user.to_dict(), user_agent=_user_agent())
+    if isinstance(login, str):  # refused: the i18n key says why
+        st.error(state.t(login, email=st.user.get("email") or "?"))
         if st.button(state.t("login.sso_other"), key="login_sso_logout"):
             st.logout()
         return True
