@@ -9,7 +9,7 @@ from __future__ import annotations
 import io
 import json
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta, timezone
 from typing import Any
 
 from sqlalchemy import Select, func, select
@@ -24,19 +24,20 @@ FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 @dataclass(frozen=True)
 class AuditFilter:
-    user: str = ""                       # username (exact, case-insensitive) or part of it
+    user: str = ""                       # part of the username (case-insensitive; % and _ are literal)
     sub_centre_id: int | None = None
     action: str = ""                     # exact action, or a prefix ending in "." (e.g. "login.")
     entity: str = ""
     entity_id: int | None = None
-    since: date | None = None            # inclusive, UTC dates
-    until: date | None = None            # inclusive
+    since: date | None = None            # inclusive; a UTC date (events are stored in UTC)
+    until: date | None = None            # inclusive; a UTC date
 
 
 def _where(f: AuditFilter) -> list:
     where = []
     if f.user.strip():
-        where.append(func.lower(func.coalesce(AuditEvent.username, "")).like(f"%{f.user.strip().lower()}%"))
+        where.append(func.lower(func.coalesce(AuditEvent.username, "")).contains(f.user.strip().lower(),
+                                                                                 autoescape=True))
     if f.sub_centre_id:
         where.append(AuditEvent.sub_centre_id == f.sub_centre_id)
     if f.action.strip():
@@ -47,10 +48,20 @@ def _where(f: AuditFilter) -> list:
     if f.entity_id is not None:
         where.append(AuditEvent.entity_id == f.entity_id)
     if f.since:
-        where.append(AuditEvent.at >= datetime.combine(f.since, time.min))
+        where.append(AuditEvent.at >= utc_start(f.since))
     if f.until:
-        where.append(AuditEvent.at < datetime.combine(f.until + timedelta(days=1), time.min))
+        where.append(AuditEvent.at < utc_start(f.until + timedelta(days=1)))
     return where
+
+
+def utc_today() -> date:
+    """Today's date in UTC (the audit page's dates are UTC dates, whatever the server's time zone)."""
+    return datetime.now(timezone.utc).date()
+
+
+def utc_start(day: date) -> datetime:
+    """00:00 UTC of a UTC date, as stored (`AuditEvent.at` is naive UTC)."""
+    return datetime.combine(day, time.min)
 
 
 def _columns() -> Select:

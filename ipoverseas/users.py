@@ -69,10 +69,9 @@ def list_users(actor: Principal, *, text: str = "", role: str | None = None, sub
     _require_admin(actor)
     where = []
     if text.strip():
-        like = f"%{text.strip().lower()}%"
-        where.append(or_(func.lower(User.username).like(like), func.lower(User.display_name).like(like),
-                         func.lower(func.coalesce(User.email, "")).like(like),
-                         func.lower(func.coalesce(User.organisation, "")).like(like)))
+        part = text.strip().lower()  # % and _ match literally
+        where.append(or_(*(func.lower(func.coalesce(column, "")).contains(part, autoescape=True)
+                           for column in (User.username, User.display_name, User.email, User.organisation))))
     if role:
         where.append(User.role == role)
     if sub_centre_id:
@@ -114,11 +113,12 @@ def get_user(actor: Principal, user_id: int) -> dict | None:
 def expert_choices(actor: Principal, text: str = "", limit: int = 50) -> list[dict]:
     """Expert profiles to link an account to (name or ref search, in SQL)."""
     _require_admin(actor)
-    like = f"%{text.strip().lower()}%"
+    part = text.strip().lower()
     with db.read_session() as session:
         rows = session.execute(
             select(Expert.id, Expert.expert_ref, Expert.name, Expert.organisation)
-            .where(or_(func.lower(Expert.name).like(like), func.lower(Expert.expert_ref).like(like)))
+            .where(or_(func.lower(Expert.name).contains(part, autoescape=True),
+                       func.lower(Expert.expert_ref).contains(part, autoescape=True)))
             .order_by(Expert.name).limit(limit)).mappings().all()
     return [dict(r) for r in rows]
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import streamlit as st
 
@@ -34,9 +34,10 @@ def render() -> None:
     entity = c4.selectbox(state.t("audit.entity"), [None, *facets["entities"]], key=P + "entity",
                           format_func=lambda e: i18n.t("admin.all", lang) if e is None else e)
     entity_id = c5.number_input(state.t("audit.entity_id"), min_value=0, step=1, value=None, key=P + "entity_id")
-    today = date.today()
+    today = audit_query.utc_today()  # events are stored in UTC: the period is in UTC dates
     period = c6.date_input(state.t("audit.period"), value=(today - timedelta(days=30), today), key=P + "period",
-                           max_value=today + timedelta(days=1))
+                           max_value=today + timedelta(days=1),
+                           help=state.t("audit.period_help", today=today.isoformat()))
     since, until = (period if isinstance(period, tuple) and len(period) == 2
                     else ((period[0], period[0]) if isinstance(period, tuple) and period else (None, None)))
     filt = AuditFilter(user=who, sub_centre_id=centre, action=action or "", entity=entity or "",
