@@ -2,7 +2,9 @@
 
 Each function takes the same `CaseFilter` as the case library and the user; staff see
 their own sub-centre's region, admin the whole country (`region_conditions`). No
-function loads rows into pandas: every result has one row per group.
+function loads rows into pandas: every result has one row per group. Without a filter
+the groups are read from `case_rollups` (kept by triggers, see `case_rollups.py`), so
+the unfiltered page does not read the cases at all; tests check both paths agree.
 """
 
 from __future__ import annotations
@@ -12,15 +14,15 @@ from typing import Any
 import pandas as pd
 from sqlalchemy import Integer, case, cast, func, literal, select, true
 
-from . import auth, db
+from . import auth, case_rollups, db
 from .auth import ADMIN, STAFF, Principal
 from .cases import CaseFilter, conditions
-from .models import Case, CaseFacetTotal
+from .models import Case, CaseRollup
 
 TOP_COUNTRIES = 15
 AMOUNT_BANDS = ((0, 10_000, "<10k"), (10_000, 100_000, "10k–100k"), (100_000, 1_000_000, "100k–1M"),
                 (1_000_000, 10_000_000, "1M–10M"), (10_000_000, None, "≥10M"))
-DAY_BUCKET = 30  # resolution time is grouped in 30-day bins, and quartiles are read from the bins
+DAY_BUCKET = case_rollups.DAY_BUCKET  # resolution time in 30-day bins; quartiles are read from the bins
 
 
 def may_read(user: Principal | None) -> bool:
@@ -39,6 +41,24 @@ def region_conditions(session, user: Principal, f: CaseFilter) -> list:
 
 def _frame(rows, columns: list[str]) -> pd.DataFrame:
     return pd.DataFrame([tuple(r) for r in rows], columns=columns)
+
+
+def _rolled_up(user: Principal, f: CaseFilter) -> bool:
+    """True when the view has no filter: its groups come from `case_rollups`."""
+    if not may_read(user):
+        raise auth.PermissionDenied("analytics")
+    return f.is_empty()
+
+
+def _rollup(user: Principal, chart: str, *measures: str) -> list[tuple]:
+    """(a, b, n, *measures) summed over the user's region, groups with cases only, largest first."""
+    r = CaseRollup
+    region = r.sub_centre_id == user.sub_centre_id if user.role == STAFF else true()
+    n = func.sum(r.n)
+    with db.read_session() as s:
+        return [tuple(row) for row in s.execute(
+            select(r.a, r.b, n, *[func.sum(getattr(r, m)) for m in measures])
+            .where(r.chart == chart, region).group_by(r.a, r.b).having(n > 0).order_by(n.desc(), r.a, r.b))]
 
 
 def _year(dialect: str = "postgresql"):
@@ -64,18 +84,15 @@ def _days(dialect: str):
 
 def kpis(user: Principal, f: CaseFilter) -> dict[str, Any]:
     """The KPI tiles: cases, countries, share closed, mean days to resolution, total amount, selected cases."""
-    with db.read_session() as s:
-        where = region_conditions(s, user, f)
-        days = _days(s.bind.dialect.name)
-        row = s.execute(select(
-            func.count(),
-            func.count(func.distinct(Case.country)),
-            func.sum(case((Case.closed_on.is_not(None), 1), else_=0)),
-            func.avg(case((Case.closed_on >= Case.filed_on, days), else_=None)),
-            func.sum(Case.amount_usd),
-            func.sum(case((Case.distinction.is_not(None), 1), else_=0)),
-            func.sum(case((Case.dispute_type == "ecommerce", Case.defendants_count), else_=0)),
-        ).where(*where)).one()
+    if _rolled_up(user, f):
+        groups = _rollup(user, "cd", *case_rollups.MEASURES)
+        row = [sum(g[2] for g in groups), len({g[0] for g in groups if g[0]}),
+               *[sum(g[i] for g in groups) for i in (3, 4, 5, 6, 7, 8)]]
+        closed_days = row[3]
+        row[3] = (closed_days / row[4]) if row[4] else None  # mean days over the cases with both dates
+        del row[4]
+    else:
+        row = _kpi_row(user, f)
     n = int(row[0] or 0)
     return {"cases": n, "countries": int(row[1] or 0),
             "closed_share": (float(row[2] or 0) / n) if n else 0.0,
@@ -84,18 +101,28 @@ def kpis(user: Principal, f: CaseFilter) -> dict[str, Any]:
             "mass_defendants": int(row[6] or 0)}
 
 
-def by_country(user: Principal, f: CaseFilter) -> pd.DataFrame:
-    """country, cases — every country with at least one case, most first.
+def _kpi_row(user: Principal, f: CaseFilter):
+    with db.read_session() as s:
+        where = region_conditions(s, user, f)
+        days = _days(s.bind.dialect.name)
+        return s.execute(select(
+            func.count(),
+            func.count(func.distinct(Case.country)),
+            func.sum(case((Case.closed_on.is_not(None), 1), else_=0)),
+            func.avg(case((Case.closed_on >= Case.filed_on, days), else_=None)),
+            func.sum(Case.amount_usd),
+            func.sum(case((Case.distinction.is_not(None), 1), else_=0)),
+            func.sum(case((Case.dispute_type == "ecommerce", Case.defendants_count), else_=0)),
+        ).where(*where)).one()
 
-    Without a filter the trigger-kept totals answer it (no scan of the cases).
-    """
-    if f.is_empty() and may_read(user):
-        t = CaseFacetTotal
-        region = t.sub_centre_id == user.sub_centre_id if user.role == STAFF else true()
-        n = func.sum(t.n)
-        with db.read_session() as s:
-            rows = s.execute(select(t.value, n).where(t.facet == "country", t.value != "", region)
-                             .group_by(t.value).having(n > 0).order_by(n.desc(), t.value)).all()
+
+def by_country(user: Principal, f: CaseFilter) -> pd.DataFrame:
+    """country, cases — every country with at least one case, most first."""
+    if _rolled_up(user, f):
+        totals: dict[str, int] = {}
+        for country, _, n in _rollup(user, "cd"):
+            totals[country] = totals.get(country, 0) + int(n)
+        rows = sorted(totals.items(), key=lambda item: (-item[1], item[0]))
         return _frame(rows, ["country", "cases"])
     with db.read_session() as s:
         where = region_conditions(s, user, f)
@@ -107,6 +134,9 @@ def by_country(user: Principal, f: CaseFilter) -> pd.DataFrame:
 
 def trend(user: Principal, f: CaseFilter) -> pd.DataFrame:
     """year, dispute_type, cases."""
+    if _rolled_up(user, f):
+        rows = sorted((int(a), b, int(n)) for a, b, n in _rollup(user, "yd"))
+        return _frame(rows, ["year", "dispute_type", "cases"])
     with db.read_session() as s:
         where = region_conditions(s, user, f)
         year, dispute = _year(s.bind.dialect.name), _g(Case.dispute_type)
@@ -117,10 +147,13 @@ def trend(user: Principal, f: CaseFilter) -> pd.DataFrame:
 
 def country_dispute(user: Principal, f: CaseFilter, top: int = TOP_COUNTRIES) -> pd.DataFrame:
     """country, dispute_type, cases — for the countries with the most cases."""
-    with db.read_session() as s:
-        where = region_conditions(s, user, f)
-        country, dispute = _g(Case.country), _g(Case.dispute_type)
-        rows = s.execute(select(country, dispute, func.count()).where(*where).group_by(country, dispute)).all()
+    if _rolled_up(user, f):
+        rows = [(a, b, int(n)) for a, b, n in _rollup(user, "cd")]
+    else:
+        with db.read_session() as s:
+            where = region_conditions(s, user, f)
+            country, dispute = _g(Case.country), _g(Case.dispute_type)
+            rows = s.execute(select(country, dispute, func.count()).where(*where).group_by(country, dispute)).all()
     frame = _frame(rows, ["country", "dispute_type", "cases"])
     if frame.empty:
         return frame
@@ -130,6 +163,8 @@ def country_dispute(user: Principal, f: CaseFilter, top: int = TOP_COUNTRIES) ->
 
 def outcomes(user: Principal, f: CaseFilter) -> pd.DataFrame:
     """dispute_type, outcome, cases."""
+    if _rolled_up(user, f):
+        return _frame([(a, b, int(n)) for a, b, n in _rollup(user, "do")], ["dispute_type", "outcome", "cases"])
     with db.read_session() as s:
         where = region_conditions(s, user, f)
         dispute, outcome = _g(Case.dispute_type), _g(Case.outcome)
@@ -144,16 +179,19 @@ def resolution_by_forum(user: Principal, f: CaseFilter) -> pd.DataFrame:
     SQL counts closed cases per forum and 30-day bin; the quartiles are read from those
     bins (to the bin's midpoint), so the cost does not depend on the number of cases.
     """
-    with db.read_session() as s:
-        where = region_conditions(s, user, f)
-        days = _days(s.bind.dialect.name)
-        bucket = cast(func.floor(days / DAY_BUCKET), Integer) if s.bind.dialect.name != "sqlite" \
-            else cast(days / DAY_BUCKET, Integer)
-        forum = _g(Case.forum)
-        rows = s.execute(select(forum, bucket.label("b"), func.count())
-                         .where(*where, Case.closed_on.is_not(None), Case.filed_on.is_not(None),
-                                Case.closed_on >= Case.filed_on, Case.forum.is_not(None))
-                         .group_by(forum, bucket)).all()
+    if _rolled_up(user, f):
+        rows = [(a, int(b), n) for a, b, n in _rollup(user, "fb")]
+    else:
+        with db.read_session() as s:
+            where = region_conditions(s, user, f)
+            days = _days(s.bind.dialect.name)
+            bucket = cast(func.floor(days / DAY_BUCKET), Integer) if s.bind.dialect.name != "sqlite" \
+                else cast(days / DAY_BUCKET, Integer)
+            forum = _g(Case.forum)
+            rows = s.execute(select(forum, bucket.label("b"), func.count())
+                             .where(*where, Case.closed_on.is_not(None), Case.filed_on.is_not(None),
+                                    Case.closed_on >= Case.filed_on, Case.forum.is_not(None))
+                             .group_by(forum, bucket)).all()
     bins: dict[str, list[tuple[int, int]]] = {}
     for forum, b, n in rows:
         bins.setdefault(forum, []).append((int(b), int(n)))
@@ -182,12 +220,15 @@ def amounts(user: Principal, f: CaseFilter) -> pd.DataFrame:
                    (Case.amount_usd >= lo) if hi is None else
                    ((Case.amount_usd >= lo) & (Case.amount_usd < hi)), literal(i))
                   for i, (lo, hi, _) in enumerate(AMOUNT_BANDS)], else_=literal(len(AMOUNT_BANDS) - 1))
-    with db.read_session() as s:
-        where = region_conditions(s, user, f)
-        dispute = _g(Case.dispute_type)
-        rows = s.execute(select(band.label("band"), dispute, func.count(), func.sum(Case.amount_usd))
-                         .where(*where, Case.amount_usd.is_not(None))
-                         .group_by(band, dispute)).all()
+    if _rolled_up(user, f):
+        rows = [(int(a), b, n, m1) for a, b, n, m1 in _rollup(user, "ab", "m1")]
+    else:
+        with db.read_session() as s:
+            where = region_conditions(s, user, f)
+            dispute = _g(Case.dispute_type)
+            rows = s.execute(select(band.label("band"), dispute, func.count(), func.sum(Case.amount_usd))
+                             .where(*where, Case.amount_usd.is_not(None))
+                             .group_by(band, dispute)).all()
     frame = _frame(rows, ["order", "dispute_type", "cases", "amount_usd"])
     frame["order"] = frame["order"].astype(int)
     frame["amount_usd"] = frame["amount_usd"].astype(float)
@@ -197,6 +238,12 @@ def amounts(user: Principal, f: CaseFilter) -> pd.DataFrame:
 
 def defendants_by_province(user: Principal, f: CaseFilter) -> pd.DataFrame:
     """province, suits, defendants, mean — Chinese defendants named in mass (Schedule A) suits."""
+    if _rolled_up(user, f):
+        groups = sorted(((a, int(n), int(m1)) for a, _, n, m1 in _rollup(user, "pd", "m1")),
+                        key=lambda g: -g[2])
+        frame = _frame([(a, n, d, d / n) for a, n, d in groups], ["province", "suits", "defendants", "mean"])
+        frame["mean"] = frame["mean"].astype(float).round(1)
+        return frame
     with db.read_session() as s:
         where = region_conditions(s, user, f)
         province = _g(Case.province)

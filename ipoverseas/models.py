@@ -431,3 +431,24 @@ class CaseFacetTotal(Base):
 Index("ix_cases_library_facets", Case.review_status, Case.country, Case.dispute_type, Case.ip_type, Case.industry,
       Case.forum, Case.outcome, Case.sub_centre_id, Case.filed_on, Case.closed_on, Case.amount_usd,
       Case.defendants_count, Case.province, Case.distinction)
+
+
+class CaseRollup(Base):
+    """Per-chart case statistics for the analytics page, per sub-centre (see `case_rollups`).
+
+    Kept exact by database triggers on `cases` (migration 0007). `a` and `b` are the
+    chart's two group keys ('' when missing); `n` counts cases, `m1`..`m6` are sums.
+    """
+
+    __tablename__ = "case_rollups"
+    chart: Mapped[str] = mapped_column(String(4), primary_key=True)
+    sub_centre_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    a: Mapped[str] = mapped_column(String(32), primary_key=True)
+    b: Mapped[str] = mapped_column(String(32), primary_key=True)
+    n: Mapped[int] = mapped_column(Integer)
+    m1: Mapped[float] = mapped_column(Float)
+    m2: Mapped[float] = mapped_column(Float)
+    m3: Mapped[float] = mapped_column(Float)
+    m4: Mapped[float] = mapped_column(Float)
+    m5: Mapped[float] = mapped_column(Float)
+    m6: Mapped[float] = mapped_column(Float)

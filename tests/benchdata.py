@@ -173,10 +173,13 @@ def fill_cases(engine: Engine, n: int, seed: int = 0, progress=None) -> int:
         start = int(conn.scalar(select(func.count()).select_from(Case)) or 0)
     if engine.dialect.name == "sqlite" and n >= 50_000:
         done = _fill_cases_sqlite(engine, n, seed, sub_centres, start, progress)
-        with engine.begin() as conn:  # the load went around the totals trigger
+        with engine.begin() as conn:  # the load went around the totals and rollup triggers
             if conn.exec_driver_sql("SELECT 1 FROM sqlite_master WHERE name = 'case_facet_totals'").first():
                 from ipoverseas.cases import rebuild_facet_totals
                 rebuild_facet_totals(conn)
+            if conn.exec_driver_sql("SELECT 1 FROM sqlite_master WHERE name = 'case_rollups'").first():
+                from ipoverseas import case_rollups
+                case_rollups.rebuild(conn)
     else:
         done = 0
         for rows in case_rows(n, seed, sub_centres, start):
