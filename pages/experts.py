@@ -14,6 +14,7 @@ from ipoverseas.search import md_escape
 from ipoverseas.ui import service_view as view
 from ipoverseas.ui import state
 from ipoverseas.ui.cache import cached
+from ipoverseas.ui.history import render_history
 from ipoverseas.ui.pages import PageSpec, guard, run_directly
 from ipoverseas.ui.widgets import country, label
 
@@ -161,6 +162,8 @@ def _profile(user: auth.Principal, expert_id: int) -> None:
         st.caption(state.t("common.none"))
     if experts.can_edit(user, {"entity": "expert", "id": p["id"], "sub_centre_id": p["sub_centre_id"]}):
         edit_form(user, p, key=K + "edit")
+    if user.role in (STAFF, ADMIN) or (user.expert_id is not None and user.expert_id == p["id"]):
+        render_history("expert", p["id"])  # before -> after holds contact details: only those who may see them
 
 
 def edit_form(user: auth.Principal, p: dict, key: str) -> None:

@@ -20,6 +20,7 @@ from ipoverseas import geo, knowledge, response_clock, safe_markdown, vocab
 from ipoverseas.auth import ADMIN, ROLES, STAFF
 from ipoverseas.ui import state
 from ipoverseas.ui.cache import cached
+from ipoverseas.ui.history import render_history
 from ipoverseas.ui.params import parse_id
 from ipoverseas.ui.pages import PageSpec, guard, run_directly
 from ipoverseas.ui.response_clock import render_response_clock
@@ -372,6 +373,7 @@ def _article_view(user, raw_id: str) -> None:
 
     if article["editable"]:
         _editor_actions(user, article)
+        render_history("article", article["id"])  # before-images, drafts included: for its editors only
 
 
 def _cases_page() -> None:   # stands for the Cases page in links; the app registers the real one

@@ -11,6 +11,7 @@ from ipoverseas.auth import ADMIN, STAFF
 from ipoverseas.imports import ImportError_, report, service, template
 from ipoverseas.ui import state
 from ipoverseas.ui.cache import cached
+from ipoverseas.ui.history import render_history
 from ipoverseas.ui.pages import PageSpec, guard, run_directly
 
 PAGE = PageSpec(key="upload", title_key="upload.nav", icon=":material/upload_file:", roles=(STAFF, ADMIN),
@@ -190,6 +191,10 @@ def _history_block(user) -> None:
         state.t("upload.history.status"): state.t(f"upload.history.status.{r['status']}"),
         state.t("upload.history.sha"): r["sha256"][:12],
     } for r in rows], hide_index=True, width="stretch")
+    shown = st.selectbox(state.t("history.batch_pick"), [r["id"] for r in rows], index=None,
+                         key="upload_history_batch", placeholder=state.t("history.batch_placeholder"))
+    if shown is not None:  # only the batches listed above: those `user` may see
+        render_history("import_batch", shown, expanded=True)
     done = st.session_state.get("upload_rollback_result")
     if done:
         st.success(done[0])
