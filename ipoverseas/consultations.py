@@ -14,13 +14,13 @@ own response time runs from their assignment to the first answer.
 
 from __future__ import annotations
 
-import statistics
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any, Iterable
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import and_, func, null, or_, select, true, update
+from sqlalchemy import case as sql_case
 from sqlalchemy.orm import Session
 
 from . import audit, auth, config, db, experts, notifications, vocab, workdays
@@ -197,39 +197,77 @@ def _with_clocks(session: Session, rows, now: datetime | None) -> list[dict]:
     return out
 
 
+def _overdue(now: datetime, due=None, answered=None):
+    """SQL: unanswered and past the promise (by the stored deadline, see `workdays.Facts`)."""
+    due = Consultation.due_at if due is None else due
+    answered = Consultation.answered_at if answered is None else answered
+    return and_(answered.is_(None), due < now)
+
+
+def _queue_filter(only: str | None, now: datetime):
+    if only == "new":
+        return Consultation.status == "new"
+    if only == "overdue":
+        return _overdue(now)
+    if only == "at_risk":
+        return and_(Consultation.answered_at.is_(None), Consultation.at_risk_at <= now,
+                    or_(Consultation.due_at.is_(None), Consultation.due_at >= now))
+    if only == "stale":
+        return and_(Consultation.status == "assigned",
+                    Consultation.assigned_at <= workdays.latest_start(now, ACCEPT_WITHIN_DAYS))
+    if only in (None, "all"):
+        return true()
+    raise ValueError(f"unknown queue filter {only!r}")
+
+
+QUEUE_FILTERS = ("overdue", "at_risk", "new", "stale")
+
+
 def queue(user: Principal, *, now: datetime | None = None, only: str | None = None,
           limit: int = 50, offset: int = 0) -> tuple[list[dict], int]:
-    """Staff's triage queue: open consultations of the sub-centre (admin: all).
+    """Staff's triage queue: open consultations of the sub-centre (admin: all), one page.
 
-    Sorted by the enterprise's deadline (soonest first, none last), then by the share of
-    the promise used (most first). `only`: "overdue", "at_risk", "new" or "stale".
-    Open consultations are bounded by the service's capacity, so their clocks are
-    computed for the whole open set and the page is cut afterwards.
+    Sorted by the enterprise's deadline (soonest first, none last), then by the service
+    clock: the running clocks by their due time (the most urgent first: for running clocks
+    that is also the largest share of the promise used), then the stopped ones (paused short
+    of the promise, or answered and back with a follow-up question), oldest first.
+    `only`: "overdue", "at_risk", "new" or "stale". Filtered, sorted, counted and paged in
+    SQL on the stored clock facts; only the page's rows get a full clock (for its text).
     """
     if user.role not in (STAFF, ADMIN):
         raise auth.PermissionDenied("triage")
     now = now or utcnow()
-    where = [consultation_scope(user), Consultation.status.in_(OPEN)]
-    if only == "new":
-        where.append(Consultation.status == "new")
+    where = [consultation_scope(user), Consultation.status.in_(OPEN), _queue_filter(only, now)]
+    running_due = sql_case((Consultation.answered_at.is_(None), Consultation.due_at), else_=None)
+    stale_before = workdays.latest_start(now, ACCEPT_WITHIN_DAYS)
     with db.read_session() as s:
+        total = int(s.scalar(select(func.count()).select_from(Consultation).where(*where)) or 0)
         rows = s.execute(select(*LIST_COLUMNS, Expert.name.label("expert_name"), SubCentre.code.label("sub_centre"))
                          .outerjoin(Expert, Expert.id == Consultation.expert_id)
                          .outerjoin(SubCentre, SubCentre.id == Consultation.sub_centre_id)
-                         .where(*where)).all()
+                         .where(*where)
+                         .order_by(Consultation.enterprise_deadline.asc().nulls_last(), running_due.asc().nulls_last(),
+                                   Consultation.created_at, Consultation.id)
+                         .limit(limit).offset(offset)).all()
         items = _with_clocks(s, rows, now)
     for item in items:
         item["stale"] = bool(item["status"] == "assigned" and item["assigned_at"]
-                             and workdays.elapsed(item["assigned_at"], now) >= ACCEPT_WITHIN_DAYS)
-    if only == "overdue":
-        items = [i for i in items if i["clock"].overdue]
-    elif only == "at_risk":
-        items = [i for i in items if i["clock"].at_risk]
-    elif only == "stale":
-        items = [i for i in items if i["stale"]]
-    items.sort(key=lambda i: (i["enterprise_deadline"] is None, i["enterprise_deadline"] or date.max,
-                              -i["clock"].share, i["created_at"], i["id"]))
-    return items[offset:offset + limit], len(items)
+                             and item["assigned_at"] <= stale_before)
+    return items, total
+
+
+def queue_counts(user: Principal, now: datetime | None = None) -> dict[str, int]:
+    """How many open consultations the queue holds, and how many of each filter (one SQL query)."""
+    if user.role not in (STAFF, ADMIN):
+        raise auth.PermissionDenied("triage")
+    now = now or utcnow()
+    counts = [func.count().label("open")] + [
+        func.coalesce(func.sum(_case(_queue_filter(name, now))), 0).label(name)
+        for name in QUEUE_FILTERS]
+    with db.read_session() as s:
+        row = s.execute(select(*counts).select_from(Consultation)
+                        .where(consultation_scope(user), Consultation.status.in_(OPEN))).one()
+    return {k: int(v or 0) for k, v in row._mapping.items()}
 
 
 # --- asking -----------------------------------------------------------------------------
@@ -386,7 +424,6 @@ def suggestions(user: Principal, *, country: str | None, dispute_type: str | Non
 
 
 def _case(cond):
-    from sqlalchemy import case as sql_case
     return sql_case((cond, 1), else_=0)
 
 
@@ -683,102 +720,106 @@ def _draft_case(c: Consultation, user: Principal) -> Case:
 # --- overdue sweep and compliance -------------------------------------------------------------
 
 
-def notify_overdue(now: datetime | None = None) -> int:
-    """Notify staff (and the expert) once for each open consultation past the promise."""
-    from .models import Notification
+def notify_overdue(now: datetime | None = None, chunk: int = 500) -> int:
+    """Notify the sub-centre's staff and the assigned expert when an open consultation goes
+    past the promise; returns how many consultations were notified.
 
+    Idempotent, for cron: each consultation is claimed by setting `overdue_notified_at` in the
+    same transaction as its notifications (`UPDATE ... WHERE overdue_notified_at IS NULL`), so
+    running it again, or twice at once, notifies nobody twice for the same overdue event.
+    """
     now = now or utcnow()
-    with db.read_session() as s:
-        rows = s.execute(select(Consultation.id, Consultation.created_at, Consultation.answered_at,
-                                Consultation.sub_centre_id, Consultation.expert_id, Consultation.company)
-                         .where(Consultation.status.in_(OPEN), Consultation.answered_at.is_(None),
-                                ~Consultation.id.in_(select(Notification.consultation_id).where(
-                                    Notification.kind == "overdue", Notification.consultation_id.is_not(None))))
-                         ).all()
-        late = []
-        for r in rows:
-            events = _events(s, r.id)
-            if service_clock(r, events, now).overdue:
-                late.append(r)
-    if not late:
-        return 0
-    with db.write_session() as s:
-        for r in late:
-            notifications.notify(s, _staff_of(s, r.sub_centre_id) + _expert_users(s, r.expert_id),
-                                 "overdue", r.id, r.company)
-        audit.record(s, None, "consultation.overdue_notified", "consultation", None,
-                     detail={"ids": [r.id for r in late]})
-    return len(late)
+    table = Consultation.__table__
+    due = and_(table.c.status.in_(OPEN), _overdue(now, table.c.due_at, table.c.answered_at),
+               table.c.overdue_notified_at.is_(None))
+    done = 0
+    while True:
+        with db.read_session() as s:   # no write (nor a revision bump) when there is nothing to do
+            if s.scalar(select(table.c.id).where(due).limit(1)) is None:
+                return done
+        with db.write_session() as s:
+            ids = list(s.scalars(select(table.c.id).where(due).order_by(table.c.id).limit(chunk)))
+            if not ids:
+                return done
+            claimed = s.execute(update(table).where(table.c.id.in_(ids), due).values(overdue_notified_at=now)
+                                .returning(table.c.id, table.c.sub_centre_id, table.c.expert_id,
+                                           table.c.company)).all()
+            staff: dict[int | None, list[int]] = {}
+            for r in sorted(claimed):
+                if r.sub_centre_id not in staff:
+                    staff[r.sub_centre_id] = _staff_of(s, r.sub_centre_id)
+                notifications.notify(s, staff[r.sub_centre_id] + _expert_users(s, r.expert_id), "overdue",
+                                     r.id, r.company)
+            if claimed:
+                audit.record(s, None, "consultation.overdue_notified", "consultation", None,
+                             detail={"ids": sorted(r.id for r in claimed)})
+            done += len(claimed)
+
+
+_BY = {  # the clock each grouping measures: the service's (from the question) or the expert's
+    "sub_centre": (Consultation.sub_centre_id, Consultation.due_at, Consultation.first_answer_days,
+                   Consultation.answered_on_time),
+    "expert": (Consultation.expert_id, Consultation.expert_due_at, Consultation.expert_answer_days,
+               Consultation.expert_on_time),
+}
 
 
 def compliance(user: Principal, start: date, end: date, *, by: str = "sub_centre",
                now: datetime | None = None) -> list[dict]:
     """Service-promise figures for consultations asked in [start, end], per sub-centre or expert.
 
-    Rows: key, name, asked, answered, on_time, on_time_share (of those whose first answer
-    has come or whose promise has run out), median_first_answer_days, open_overdue.
-    Staff see their sub-centre's; admin all. Experts are measured from their assignment.
+    Rows: key, name, asked, answered, on_time, due, on_time_share, median_first_answer_days,
+    open_overdue. Staff see their sub-centre's; admin all. Experts are measured from their
+    (last) assignment, sub-centres from the question. Aggregated in SQL on the stored clock
+    facts (`workdays.Facts`); the median with window functions (the same SQL on both databases).
+
+    The rule for the share answered on time (`on_time / due`): a consultation is "due" once
+    it is answered (on time or not), or once its promise ran out without an answer: while
+    open, when now is past the deadline; when closed without an answer, only if it was closed
+    after the deadline (a miss). One withdrawn or closed by the enterprise before the deadline,
+    or still within its promise, or paused short of it, is left out of the share. A closed
+    consultation is never "open overdue".
     """
     if user.role not in (STAFF, ADMIN):
         raise auth.PermissionDenied("compliance")
-    if by not in ("sub_centre", "expert"):
+    if by not in _BY:
         raise ValueError("by must be sub_centre or expert")
     now = now or utcnow()
+    key, due_at, days, on_time = _BY[by]
     lo = workdays.from_local(datetime.combine(start, datetime.min.time()))
     hi = workdays.from_local(datetime.combine(end + timedelta(days=1), datetime.min.time()))
+    where = [consultation_scope(user), Consultation.created_at >= lo, Consultation.created_at < hi, key.is_not(None)]
+    stopped = sql_case((Consultation.status == "closed", func.coalesce(Consultation.closed_at, now)), else_=now)
+    missed_unanswered = _overdue(stopped, due_at)
+    agg = (select(key.label("key"), func.count().label("asked"), func.count(days).label("answered"),
+                  func.sum(_case(on_time.is_(True))).label("on_time"),
+                  func.sum(_case(missed_unanswered)).label("missed_unanswered"),
+                  func.sum(_case(and_(Consultation.status.in_(OPEN), _overdue(now, due_at)))).label("open_overdue"))
+           .where(*where).group_by(key).subquery())
+    ranked = (select(key.label("key"), days.label("days"),
+                     func.row_number().over(partition_by=key, order_by=days).label("rn"),
+                     func.count().over(partition_by=key).label("n"))
+              .where(*where, days.is_not(None)).subquery())
+    median = (select(ranked.c.key, func.avg(ranked.c.days).label("median"))
+              .where((ranked.c.rn * 2).between(ranked.c.n, ranked.c.n + 2)).group_by(ranked.c.key).subquery())
+    if by == "expert":
+        names = (Expert.name.label("name"), null().label("name_zh"), null().label("name_en"))
+        joined = select(agg, median.c.median, *names).outerjoin(Expert, Expert.id == agg.c.key)
+    else:
+        names = (SubCentre.code.label("name"), SubCentre.name_zh, SubCentre.name_en)
+        joined = select(agg, median.c.median, *names).outerjoin(SubCentre, SubCentre.id == agg.c.key)
+    stmt = joined.outerjoin(median, median.c.key == agg.c.key).order_by(agg.c.asked.desc(), names[0], agg.c.key)
     with db.read_session() as s:
-        rows = s.execute(select(Consultation.id, Consultation.created_at, Consultation.answered_at,
-                                Consultation.assigned_at, Consultation.status, Consultation.sub_centre_id,
-                                Consultation.expert_id, SubCentre.code, SubCentre.name_zh, SubCentre.name_en,
-                                Expert.name.label("expert_name"))
-                         .outerjoin(SubCentre, SubCentre.id == Consultation.sub_centre_id)
-                         .outerjoin(Expert, Expert.id == Consultation.expert_id)
-                         .where(consultation_scope(user), Consultation.created_at >= lo,
-                                Consultation.created_at < hi)).all()
-        ids = [r.id for r in rows]
-        events: dict[int, list] = {i: [] for i in ids}
-        for chunk in range(0, len(ids), 500):
-            part = ids[chunk:chunk + 500]
-            for cid, at, frm, to in s.execute(
-                    select(ConsultationEvent.consultation_id, ConsultationEvent.at, ConsultationEvent.from_status,
-                           ConsultationEvent.to_status)
-                    .where(ConsultationEvent.consultation_id.in_(part))
-                    .order_by(ConsultationEvent.consultation_id, ConsultationEvent.at, ConsultationEvent.id)):
-                events[cid].append((at, frm, to))
-    groups: dict[Any, dict] = {}
-    promise = promise_days()
-    for r in rows:
-        if by == "expert":
-            if r.expert_id is None:
-                continue
-            key, name = r.expert_id, r.expert_name
-            started = r.assigned_at or r.created_at
-        else:
-            key, name = r.sub_centre_id, r.code
-            started = r.created_at
-        ev = events[r.id]
-        first = _first_answer(ev) or r.answered_at
-        clk = workdays.clock(started, first, workdays.pauses_from_events(ev), promise, now)
-        g = groups.setdefault(key, {"key": key, "name": name, "name_zh": getattr(r, "name_zh", None),
-                                    "name_en": getattr(r, "name_en", None), "asked": 0, "answered": 0,
-                                    "on_time": 0, "due": 0, "days": [], "open_overdue": 0})
-        g["asked"] += 1
-        if clk.answered:
-            g["answered"] += 1
-            g["due"] += 1
-            g["on_time"] += bool(clk.on_time)
-            g["days"].append(clk.used_days)
-        elif clk.overdue:
-            g["due"] += 1
-            if r.status in OPEN:
-                g["open_overdue"] += 1
+        rows = s.execute(stmt).all()
     out = []
-    for g in groups.values():
-        days = g.pop("days")
-        g["median_first_answer_days"] = round(statistics.median(days), 2) if days else None
-        g["on_time_share"] = g["on_time"] / g["due"] if g["due"] else None
-        out.append(g)
-    out.sort(key=lambda g: (-(g["asked"]), str(g["name"])))
+    for r in rows:
+        answered, on_time_n = int(r.answered), int(r.on_time or 0)
+        due = answered + int(r.missed_unanswered or 0)
+        out.append({"key": r.key, "name": r.name, "name_zh": r.name_zh, "name_en": r.name_en,
+                    "asked": int(r.asked), "answered": answered, "on_time": on_time_n, "due": due,
+                    "on_time_share": on_time_n / due if due else None,
+                    "median_first_answer_days": round(float(r.median), 2) if r.median is not None else None,
+                    "open_overdue": int(r.open_overdue or 0)})
     return out
 
 

@@ -7,11 +7,12 @@ import time
 
 import streamlit as st
 
-from ipoverseas import auth, consultations, i18n, vocab
+from ipoverseas import auth, config, consultations, i18n, vocab
 from ipoverseas.auth import ADMIN, STAFF
 from ipoverseas.ui import service_view as view
 from ipoverseas.ui import state
 from ipoverseas.ui.compliance import render_compliance
+from ipoverseas.ui.history import render_history
 from ipoverseas.ui.pages import PageSpec, guard, run_directly
 from ipoverseas.ui.widgets import country, label
 
@@ -38,20 +39,24 @@ def render() -> None:
 
 
 def _queue(user: auth.Principal) -> None:
-    # Notify staff and experts of consultations that just went overdue (at most every 10 minutes).
+    # A fallback for a server without the cron job (`python -m ipoverseas notify-overdue`):
+    # notify consultations that just went overdue, at most every 10 minutes per session.
     last = st.session_state.get(K + "swept")
     if last is None or time.time() - last > SWEEP_SECONDS:
         consultations.notify_overdue()
         st.session_state[K + "swept"] = time.time()
     only = st.segmented_control(state.t("service.queue.show"), FILTERS, default="all", key=K + "filter",
                                 format_func=lambda f, lang=state.lang(): i18n.t(f"service.queue.filter.{f}", lang))
-    rows, total = consultations.queue(user, only=None if only in (None, "all") else only, limit=500)
-    overdue = sum(r["clock"].overdue for r in rows)
-    risky = sum(r["clock"].at_risk for r in rows)
+    counts = consultations.queue_counts(user)
     c1, c2, c3 = st.columns(3)
-    c1.metric(state.t("service.queue.open"), total, border=True)
-    c2.metric(state.t("service.queue.overdue"), overdue, border=True)
-    c3.metric(state.t("service.queue.at_risk"), risky, border=True)
+    c1.metric(state.t("service.queue.open"), counts["open"], border=True)
+    c2.metric(state.t("service.queue.overdue"), counts["overdue"], border=True)
+    c3.metric(state.t("service.queue.at_risk"), counts["at_risk"], border=True)
+    only = None if only in (None, "all") else only
+    total = counts["open"] if only is None else counts[only]
+    size = int(config.get("page_size"))
+    offset = view.page_offset(total, size, K + "page_" + (only or "all"))
+    rows, total = consultations.queue(user, only=only, limit=size, offset=offset)
     if not rows:
         st.info(state.t("service.queue.empty"))
         return
@@ -88,6 +93,7 @@ def _detail(user: auth.Principal, consultation_id: int) -> None:
             if st.form_submit_button(state.t("service.mine.send")):
                 view.act(lambda: consultations.post_message(user, item["id"], note), "service.mine.sent")
         view.history(item)
+        render_history("consultation", item["id"])
     with right:
         status = item["status"]
         stale = status == "assigned" and (item.get("unaccepted_days") or 0) >= consultations.ACCEPT_WITHIN_DAYS

@@ -238,6 +238,7 @@ def _backdate(cid: int, created: datetime, answered: datetime | None = None):
             event.at = created + timedelta(minutes=i)
             if event.to_status == "answered" and answered:
                 event.at = answered
+    svc.recompute_clocks(only_open=False)
 
 
 def test_compliance_per_sub_centre_and_per_expert(world):

@@ -1,9 +1,11 @@
 """Benchmarks of the consultation service at national scale (opt-in: `make bench`).
 
-2,000 experts with their facets and 20,000 consultations over a year, each with its
-events. Prints one name=value line per figure (seconds).
+2,000 experts with their facets and 20,000 consultations over a year (set
+IPOVERSEAS_BENCH_CONSULTATIONS for another size, e.g. 200000), each with its events and
+its stored clock facts. Prints one name=value line per figure (seconds).
 """
 
+import os
 import random
 import time
 from datetime import datetime, timedelta
@@ -11,13 +13,14 @@ from datetime import datetime, timedelta
 import pytest
 from sqlalchemy import insert, select
 
-from ipoverseas import auth, consultations as svc, db, experts
+from ipoverseas import auth, consultations as svc, db, experts, workdays
 from ipoverseas.models import (
     Consultation, ConsultationEvent, Expert, ExpertCountry, ExpertIndustry, ExpertIpType, ExpertLanguage,
     SubCentre, User,
 )
 
-N_EXPERTS, N_CONSULTATIONS = 2_000, 20_000
+N_EXPERTS = 2_000
+N_CONSULTATIONS = int(os.environ.get("IPOVERSEAS_BENCH_CONSULTATIONS", "20000"))
 COUNTRIES = ["US", "DE", "GB", "FR", "JP", "KR", "VN", "TH", "IN", "BR", "MX", "AE", "EU", "CA", "AU"]
 IP = ["patent", "trademark", "design", "copyright", "trade_secret"]
 IND = ["electronics", "machinery", "light_industry", "textiles", "auto", "new_energy", "telecom"]
@@ -42,21 +45,28 @@ def _fill(rng: random.Random) -> None:
                                            for t in ["zh"] + rng.sample(LANGS, 1)])
         s.add(User(username="admin", password_hash="x", role="admin"))
         s.add(User(username="staff", password_hash="x", role="staff", sub_centre_id=centres[0]))
-        rows, events = [], []
-        for i in range(N_CONSULTATIONS):
-            created = start + timedelta(minutes=int(i * 24.5))
-            answered = created + timedelta(hours=rng.randint(2, 120)) if rng.random() < 0.9 else None
-            rows.append({"id": i + 1, "company": f"Co {i}", "question": "Q", "country": rng.choice(COUNTRIES),
-                         "ip_type": rng.choice(IP), "industry": rng.choice(IND), "sub_centre_id": rng.choice(centres),
-                         "expert_id": rng.choice(ids), "status": "answered" if answered else "accepted",
-                         "created_at": created, "assigned_at": created + timedelta(hours=1),
-                         "answered_at": answered, "version": 1, "urgency": "normal"})
-            events += [{"consultation_id": i + 1, "at": created, "to_status": "new"},
-                       {"consultation_id": i + 1, "at": created + timedelta(hours=1), "to_status": "assigned"}]
-            if answered:
-                events.append({"consultation_id": i + 1, "at": answered, "to_status": "answered"})
-        s.execute(insert(Consultation), rows)
-        s.execute(insert(ConsultationEvent), events)
+        promise = svc.promise_days()
+        step = 24.5 * 20_000 / N_CONSULTATIONS     # the same year, whatever the size
+        for part in range(0, N_CONSULTATIONS, 20_000):
+            rows, events = [], []
+            for i in range(part, min(part + 20_000, N_CONSULTATIONS)):
+                created = start + timedelta(minutes=int(i * step))
+                answered = created + timedelta(hours=rng.randint(2, 120)) if rng.random() < 0.9 else None
+                assigned = created + timedelta(hours=1)
+                history = [(created, None, "new"), (assigned, "new", "assigned")]
+                if answered:
+                    history.append((answered, "assigned", "answered"))
+                facts = workdays.facts(created, answered, assigned, history, promise).as_dict()
+                rows.append({"id": i + 1, "company": f"Co {i}", "question": "Q", "country": rng.choice(COUNTRIES),
+                             "ip_type": rng.choice(IP), "industry": rng.choice(IND),
+                             "sub_centre_id": rng.choice(centres), "expert_id": rng.choice(ids),
+                             "status": "answered" if answered else "accepted", "created_at": created,
+                             "assigned_at": assigned, "answered_at": answered, "version": 1, "urgency": "normal",
+                             **facts})
+                events += [{"consultation_id": i + 1, "at": at, "from_status": f, "to_status": t}
+                           for at, f, t in history]
+            s.execute(insert(Consultation), rows)
+            s.execute(insert(ConsultationEvent), events)
 
 
 def _timed(name: str, fn):
@@ -83,9 +93,21 @@ def test_service_at_national_scale(database):
         shortlist = _timed(f"{backend}_shortlist_s", lambda: experts.shortlist(s, c))
     assert len(shortlist) == 10
     _timed(f"{backend}_profile_s", lambda: experts.profile(staff, shortlist[0].expert_id))
-    _timed(f"{backend}_queue_admin_s", lambda: svc.queue(admin))
+    now = datetime(2026, 12, 31, 2, 0)
+    _timed(f"{backend}_queue_admin_s", lambda: svc.queue(admin, now=now))
+    _timed(f"{backend}_queue_admin_last_page_s", lambda: svc.queue(admin, now=now, offset=1_000))
+    overdue, n_overdue = _timed(f"{backend}_queue_overdue_s", lambda: svc.queue(admin, now=now, only="overdue"))
+    assert n_overdue > 0 and all(r["clock"].overdue for r in overdue)
+    counts = _timed(f"{backend}_queue_counts_s", lambda: svc.queue_counts(admin, now=now))
+    assert counts["overdue"] == n_overdue
+    _timed(f"{backend}_queue_staff_s", lambda: svc.queue(staff, now=now))
     groups = _timed(f"{backend}_compliance_year_all_s", lambda: svc.compliance(
         admin, datetime(2026, 1, 1).date(), datetime(2026, 12, 31).date(), now=datetime(2027, 1, 1)))
     assert sum(g["asked"] for g in groups) == N_CONSULTATIONS
     _timed(f"{backend}_compliance_year_by_expert_s", lambda: svc.compliance(
         admin, datetime(2026, 1, 1).date(), datetime(2026, 12, 31).date(), by="expert", now=datetime(2027, 1, 1)))
+    _timed(f"{backend}_compliance_year_staff_s", lambda: svc.compliance(
+        staff, datetime(2026, 1, 1).date(), datetime(2026, 12, 31).date(), now=datetime(2027, 1, 1)))
+    notified = _timed(f"{backend}_notify_overdue_first_s", lambda: svc.notify_overdue(now))
+    assert notified == n_overdue
+    assert _timed(f"{backend}_notify_overdue_again_s", lambda: svc.notify_overdue(now)) == 0

@@ -219,6 +219,17 @@ def act(fn, done_key: str) -> None:
         st.rerun()
 
 
+def page_offset(total: int, size: int, key: str) -> int:
+    """A page picker under a paged list (only when there is more than one page); the offset."""
+    pages = max(1, -(-total // size))
+    if pages == 1:
+        return 0
+    left, right = st.columns([1, 3], vertical_alignment="bottom")
+    page = left.number_input(state.t("service.queue.page"), min_value=1, max_value=pages, value=1, step=1, key=key)
+    right.caption(state.t("service.queue.page_of", total=total, pages=pages))
+    return (int(page) - 1) * size
+
+
 def open_picker(rows: list[dict], key: str, describe) -> None:
     """A box to open one consultation of a list: puts its id in the URL (?id=)."""
     by_id = {r["id"]: r for r in rows}
