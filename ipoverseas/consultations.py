@@ -796,12 +796,7 @@ def compliance(user: Principal, start: date, end: date, *, by: str = "sub_centre
                   func.sum(_case(missed_unanswered)).label("missed_unanswered"),
                   func.sum(_case(and_(Consultation.status.in_(OPEN), _overdue(now, due_at)))).label("open_overdue"))
            .where(*where).group_by(key).subquery())
-    ranked = (select(key.label("key"), days.label("days"),
-                     func.row_number().over(partition_by=key, order_by=days).label("rn"),
-                     func.count().over(partition_by=key).label("n"))
-              .where(*where, days.is_not(None)).subquery())
-    median = (select(ranked.c.key, func.avg(ranked.c.days).label("median"))
-              .where((ranked.c.rn * 2).between(ranked.c.n, ranked.c.n + 2)).group_by(ranked.c.key).subquery())
+    median = experts.median_by(key, days, where)
     if by == "expert":
         names = (Expert.name.label("name"), null().label("name_zh"), null().label("name_en"))
         joined = select(agg, median.c.median, *names).outerjoin(Expert, Expert.id == agg.c.key)

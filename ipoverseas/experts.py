@@ -9,7 +9,6 @@ when `auth.can(user, "see_expert_contact", ...)` says so.
 from __future__ import annotations
 
 import re
-import statistics
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -21,7 +20,7 @@ from sqlalchemy.orm import Session
 from . import audit, auth, config, db, vocab, workdays
 from .auth import ADMIN, STAFF, Principal
 from .models import (
-    Case, Consultation, ConsultationEvent, Expert, ExpertAway, ExpertCountry, ExpertIndustry,
+    Case, Consultation, Expert, ExpertAway, ExpertCountry, ExpertIndustry,
     ExpertIpType, ExpertLanguage, ExpertPartyLink, SubCentre, utcnow,
 )
 from .scopes import case_scope
@@ -180,43 +179,38 @@ def stats(session: Session, expert_ids: Iterable[int]) -> dict[int, dict]:
             .group_by(Consultation.expert_id)):
         out[expert_id].update(answered=int(answered), rating=float(rating) if rating is not None else None,
                               ratings=int(ratings))
-    for expert_id, days in response_days(session, ids).items():
-        out[expert_id]["median_response_days"] = statistics.median(days) if days else None
+    for expert_id, median in median_response_days(session, ids).items():
+        out[expert_id]["median_response_days"] = median
     return out
 
 
-def response_days(session: Session, expert_ids: list[int], limit_per_expert: int = 50) -> dict[int, list[float]]:
-    """Working days from assignment to first answer (pauses excluded), newest answers first."""
-    rows = session.execute(
-        select(Consultation.id, Consultation.expert_id, Consultation.assigned_at, Consultation.answered_at)
-        .where(Consultation.expert_id.in_(expert_ids), Consultation.answered_at.is_not(None),
-               Consultation.assigned_at.is_not(None))
-        .order_by(Consultation.answered_at.desc())).all()
-    per: dict[int, list] = {}
-    for row in rows:
-        bucket = per.setdefault(row.expert_id, [])
-        if len(bucket) < limit_per_expert:
-            bucket.append(row)
-    wanted = [r.id for bucket in per.values() for r in bucket]
-    pauses = _pauses(session, wanted)
-    out: dict[int, list[float]] = {}
-    for expert_id, bucket in per.items():
-        out[expert_id] = [workdays.elapsed(r.assigned_at, r.answered_at, pauses.get(r.id, []))
-                          for r in bucket if r.answered_at >= r.assigned_at]
-    return out
+def median_by(key, value, where: list, *, newest=None, limit_per_key: int | None = None):
+    """A subquery (key, median) of `value` per `key` over the rows `where`, in SQL: window
+    functions, the same statement on SQLite and PostgreSQL. With `newest` (a column) and
+    `limit_per_key`, only the newest rows of each key count."""
+    if limit_per_key is not None:
+        recent = (select(key.label("key"), value.label("value"),
+                         func.row_number().over(partition_by=key, order_by=newest.desc()).label("recent"))
+                  .where(*where, value.is_not(None)).subquery())
+        key, value, where = recent.c.key, recent.c.value, [recent.c.recent <= limit_per_key]
+    ranked = (select(key.label("key"), value.label("value"),
+                     func.row_number().over(partition_by=key, order_by=value).label("rn"),
+                     func.count().over(partition_by=key).label("n"))
+              .where(*where, value.is_not(None)).subquery())
+    # The middle row (n odd) or the two middle rows (n even): 2 * rn in [n, n + 2].
+    return (select(ranked.c.key, func.avg(ranked.c.value).label("median"))
+            .where((ranked.c.rn * 2).between(ranked.c.n, ranked.c.n + 2)).group_by(ranked.c.key).subquery())
 
 
-def _pauses(session: Session, consultation_ids: list[int]) -> dict[int, list]:
-    events: dict[int, list] = {}
-    if not consultation_ids:
+def median_response_days(session: Session, expert_ids: list[int], limit_per_expert: int = 50) -> dict[int, float]:
+    """Median working days from assignment to first answer (pauses excluded) over each expert's
+    newest answers, from the stored clock facts (`Consultation.expert_answer_days`)."""
+    if not expert_ids:
         return {}
-    for cid, at, frm, to in session.execute(
-            select(ConsultationEvent.consultation_id, ConsultationEvent.at, ConsultationEvent.from_status,
-                   ConsultationEvent.to_status)
-            .where(ConsultationEvent.consultation_id.in_(consultation_ids))
-            .order_by(ConsultationEvent.consultation_id, ConsultationEvent.at, ConsultationEvent.id)):
-        events.setdefault(cid, []).append((at, frm, to))
-    return {cid: workdays.pauses_from_events(ev) for cid, ev in events.items()}
+    median = median_by(Consultation.expert_id, Consultation.expert_answer_days,
+                       [Consultation.expert_id.in_(expert_ids)], newest=Consultation.answered_at,
+                       limit_per_key=limit_per_expert)
+    return {k: float(m) for k, m in session.execute(select(median.c.key, median.c.median)) if m is not None}
 
 
 # --- editing ----------------------------------------------------------------------------
@@ -511,8 +505,7 @@ def shortlist(session: Session, consultation: Consultation, *, today: date | Non
         .outerjoin(SubCentre, SubCentre.id == Expert.sub_centre_id)
         .where(*where)
         .order_by(rough.desc(), load.asc(), Expert.id).limit(pool)).all()
-    speeds = {i: (statistics.median(d) if d else None)
-              for i, d in response_days(session, [r.id for r in rows]).items()}
+    speeds = median_response_days(session, [r.id for r in rows])
     out: list[Candidate] = []
     for r in rows:
         parts: dict[str, float] = {}

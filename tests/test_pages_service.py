@@ -213,3 +213,33 @@ def test_compliance_component_per_expert_for_admin(sqlite_demo_database, princip
     at = run_page("consultations", principal("staff"))
     table = next(df.value for df in at.dataframe if i18n.t("service.compliance.on_time", "en") in df.value.columns)
     assert list(table[i18n.t("service.compliance.by_sub_centre", "en")]) == ["Zhejiang sub-centre"]
+
+
+def test_staff_detail_shows_the_records_audit_history(sqlite_demo_database, principal):
+    staff = principal("staff")
+    cid = svc.ask(principal("enterprise"), svc.Question(company="宁波示例电器有限公司", country="US", question="Q",
+                                                        disclaimer_accepted=True, sub_centre_id=staff.sub_centre_id))
+    at = run_page("consultations", staff, query={"id": str(cid)})
+    assert not at.exception
+    labels = [e.label for e in at.expander]
+    assert i18n.t("history.title", "en", count=1) in labels      # the audit trail of this record: its question
+
+
+def test_queue_pages_and_filters_in_sql(sqlite_demo_database, principal, monkeypatch):
+    monkeypatch.setenv("IPOVERSEAS_PAGE_SIZE", "3")
+    admin = principal("admin")
+    counts = svc.queue_counts(admin)
+    at = run_page("consultations", admin)
+    assert not at.exception
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics[i18n.t("service.queue.open", "en")] == str(counts["open"])
+    assert metrics[i18n.t("service.queue.overdue", "en")] == str(counts["overdue"])
+    queue = next(df.value for df in at.dataframe if "#" in df.value.columns)
+    assert len(queue) == min(3, counts["open"])
+    if counts["open"] > 3:
+        at.number_input(key="consultations_page_all").set_value(2).run()
+        assert not at.exception
+        second = next(df.value for df in at.dataframe if "#" in df.value.columns)
+        assert list(second["#"]) == [r["id"] for r in svc.queue(admin, limit=3, offset=3)[0]]
+    at.segmented_control(key="consultations_filter").set_value("overdue").run()
+    assert not at.exception
