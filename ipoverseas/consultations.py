@@ -744,11 +744,13 @@ def notify_overdue(now: datetime | None = None, chunk: int = 500) -> int:
             claimed = s.execute(update(table).where(table.c.id.in_(ids), due).values(overdue_notified_at=now)
                                 .returning(table.c.id, table.c.sub_centre_id, table.c.expert_id,
                                            table.c.company)).all()
-            staff: dict[int | None, list[int]] = {}
+            staff = {sc: _staff_of(s, sc) for sc in {r.sub_centre_id for r in claimed}}
+            experts_users: dict[int, list[int]] = {}
+            for uid, eid in s.execute(select(User.id, User.expert_id).where(
+                    User.expert_id.in_({r.expert_id for r in claimed if r.expert_id}), User.active.is_(True))):
+                experts_users.setdefault(eid, []).append(uid)
             for r in sorted(claimed):
-                if r.sub_centre_id not in staff:
-                    staff[r.sub_centre_id] = _staff_of(s, r.sub_centre_id)
-                notifications.notify(s, staff[r.sub_centre_id] + _expert_users(s, r.expert_id), "overdue",
+                notifications.notify(s, staff[r.sub_centre_id] + experts_users.get(r.expert_id, []), "overdue",
                                      r.id, r.company)
             if claimed:
                 audit.record(s, None, "consultation.overdue_notified", "consultation", None,

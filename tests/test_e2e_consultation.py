@@ -69,6 +69,8 @@ def test_ask_assign_answer_rate(live_server, page):
     expect(assign).to_be_visible(timeout=TIMEOUT)
     assign.click()
     expect(page.get_by_text(zh("service.queue.waiting_accept", days="0.0"))).to_be_visible(timeout=TIMEOUT)
+    # The record's audit history: the question and the assignment.
+    expect(page.get_by_text(zh("history.title", count=2))).to_be_visible(timeout=TIMEOUT)
     logout(page)
 
     # 3. The expert accepts and answers in Markdown.
