@@ -10,6 +10,13 @@ those) and audited.
 The service clock runs from the question (created_at) to the first answer, minus the
 time spent waiting on the enterprise, in China's working days (`workdays`). The expert's
 own response time runs from their assignment to the first answer.
+
+What the clock says that does not depend on "now" (the deadline, the 80% instant, the
+working days to the first answer and whether it was on time, for the service and for the
+expert) is stored on the row at every transition (`set_clock_facts`), so the queue,
+compliance and the overdue sweep filter, sort, count and page in SQL, at any table size.
+After the promise setting or the holiday table changes, `recompute_clocks()` (CLI:
+`recompute-clocks`) stores them again.
 """
 
 from __future__ import annotations
