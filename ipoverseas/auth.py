@@ -131,7 +131,14 @@ def create_user(session: Session, *, username: str, password: str, role: str,
                 organisation: str | None = None, email: str | None = None,
                 expert_id: int | None = None, is_demo: bool = False,
                 must_change_password: bool = False,
-                actor: Principal | None = None) -> User:
+                actor: Principal | None = None, temporary_password: bool = False,
+                prehashed: str | None = None) -> User:
+    """Add an account (audited as `user.create`).
+
+    `temporary_password`: the password is one `passwords.generate_temporary` made, hashed with
+    the light profile; the account must change it. `prehashed`: that hash, made beforehand (bulk
+    creation hashes before it opens its transaction, so the write lock is held for the writes only).
+    """
     if role not in ROLES:
         raise ValueError(f"role must be one of {', '.join(ROLES)}")
     username = normalize_username(username)
@@ -150,7 +157,11 @@ def create_user(session: Session, *, username: str, password: str, role: str,
     if role == STAFF and sub_centre_id is None:
         raise ValueError("staff accounts need a sub-centre")
     email = (email or "").strip().lower() or None
-    user = User(username=username, password_hash=hash_password(password), role=role,
+    if temporary_password:
+        password_hash, must_change_password = prehashed or passwords.hash_temporary(password), True
+    else:
+        password_hash = hash_password(password)
+    user = User(username=username, password_hash=password_hash, role=role,
                 display_name=display_name or username, sub_centre_id=sub_centre_id,
                 organisation=organisation, email=email, expert_id=expert_id, is_demo=is_demo,
                 must_change_password=must_change_password)

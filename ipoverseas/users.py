@@ -3,15 +3,19 @@
 Every change is one `write_session` with one audit event holding before -> after.
 Changing a user's role or sub-centre, disabling them or resetting their password ends
 their open sessions in the same transaction, so it takes effect at their next interaction.
-Bulk creation from Excel follows the upload conventions: a template, every row checked
-(row, column, message), and nothing written while any row is wrong.
+Bulk creation from Excel follows the upload pipeline's conventions: a template; the file
+checked by the pipeline's pre-flight (`imports.preflight`) and parsed in its sandboxed child
+process (`imports.sandbox`); every row checked (row, column, message); nothing written
+while any row is wrong. Each account gets a generated temporary password (80 random bits,
+hashed with the light profile of `passwords.hash_temporary`, so 2,000 rows take seconds,
+not minutes) that it must change at the first login.
 """
 
 from __future__ import annotations
 
 import io
-import secrets
-import string
+import os
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -19,7 +23,7 @@ from typing import Any
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
-from . import audit, auth, config, db, sessions
+from . import audit, auth, config, db, passwords, sessions
 from .auth import ADMIN, ROLES, STAFF, Principal, PermissionDenied
 from .models import Expert, SubCentre, User, utcnow
 
@@ -55,9 +59,7 @@ def _sub_centre_id(session: Session, code: str | None) -> int | None:
 
 def generate_password() -> str:
     """A temporary password for a reset or a bulk-created account: 4 groups of 4 letters/digits."""
-    alphabet = string.ascii_lowercase + string.digits
-    alphabet = "".join(c for c in alphabet if c not in "l1o0")
-    return "-".join("".join(secrets.choice(alphabet) for _ in range(4)) for _ in range(4))
+    return passwords.generate_temporary()
 
 
 # --- reading ------------------------------------------------------------------------
@@ -462,17 +464,23 @@ def _header_key(text: Any) -> str | None:
 
 
 def read_bulk(data: bytes, filename: str = "users.xlsx") -> BulkResult:
-    """Read and check a bulk workbook; every problem at once, with its row and column."""
+    """Read and check a bulk workbook; every problem at once, with its row and column.
+
+    The file goes through the upload pipeline's pre-flight check, and is parsed in its
+    sandboxed child process (a hostile workbook cannot crash or exhaust the server).
+    """
     problems: list[BulkProblem] = []
     max_bytes = config.get("upload_max_mb") * 1024 * 1024
     if len(data) > max_bytes:
         return BulkResult([], [BulkProblem(0, "", filename, "admin.bulk.too_big", {"mb": config.get("upload_max_mb")})])
     if Path(filename).suffix.lower() != ".xlsx" or not data.startswith(b"PK"):
         return BulkResult([], [BulkProblem(0, "", filename, "admin.bulk.not_xlsx")])
+    from .imports.problems import Refused
+
     try:
-        grid = _read_grid(data)
-    except Exception:
-        return BulkResult([], [BulkProblem(0, "", filename, "admin.bulk.unreadable")])
+        grid, sheet = _read_sandboxed(data, filename)
+    except Refused as exc:
+        return BulkResult([], [_refusal(exc, filename)])
     if not grid:
         return BulkResult([], [BulkProblem(1, "", "", "admin.bulk.empty")])
     header = grid[0]
@@ -491,6 +499,8 @@ def read_bulk(data: bytes, filename: str = "users.xlsx") -> BulkResult:
     body = grid[1:]
     if len(body) > MAX_BULK_ROWS:
         return BulkResult([], [BulkProblem(0, "", str(len(body)), "admin.bulk.too_many", {"max": MAX_BULK_ROWS})])
+    problems.extend(_cell_problems(sheet, columns, titles))
+    flagged = {(p.row, p.column) for p in problems}  # an error cell reads as empty: say it once
 
     with db.read_session() as session:
         existing = set(session.scalars(select(User.username)))
@@ -505,7 +515,8 @@ def read_bulk(data: bytes, filename: str = "users.xlsx") -> BulkResult:
         row_problems: list[BulkProblem] = []
 
         def bad(key: str, message: str, **values: Any) -> None:
-            row_problems.append(BulkProblem(excel_row, titles[key], cell.get(key, ""), message, values))
+            if (excel_row, titles[key]) not in flagged:
+                row_problems.append(BulkProblem(excel_row, titles[key], cell.get(key, ""), message, values))
 
         username = auth.normalize_username(cell.get("username", ""))
         if not username:
@@ -539,7 +550,69 @@ def read_bulk(data: bytes, filename: str = "users.xlsx") -> BulkResult:
                      "organisation": cell.get("organisation", "")[:200] or None})
     if not rows and not problems:
         problems.append(BulkProblem(2, "", "", "admin.bulk.empty"))
+    problems.sort(key=lambda p: p.row)
     return BulkResult(rows, problems)
+
+
+# The pipeline's refusals that mean "cannot be read": one plain message for the admin.
+_UNREADABLE = ("truncated", "unreadable", "crashed")
+
+
+def _refusal(exc: Any, filename: str) -> BulkProblem:
+    """A pre-flight or reader refusal as the file's one problem (the upload page's message)."""
+    if exc.code in _UNREADABLE:
+        return BulkProblem(0, "", filename, "admin.bulk.unreadable")
+    return BulkProblem(0, "", filename, exc.key, dict(exc.params))
+
+
+def _read_sandboxed(data: bytes, filename: str) -> tuple[list[list[Any]], Any]:
+    """Pre-flight check the file, then read its first visible sheet in the sandboxed reader child.
+
+    Returns (the grid, the pre-flight's description of that sheet); raises `Refused`.
+    """
+    from .imports import preflight, sandbox
+    from .imports.problems import Refused
+
+    fd, tmp = tempfile.mkstemp(prefix="ipoverseas-users-", suffix=".xlsx")
+    child = sandbox.Child(preload=("ipoverseas.users", "python_calamine"))  # starts while pre-flight runs
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        package = preflight.check(tmp, filename)
+        sheet = next((s for s in package.sheets if s.visible), None)
+        if sheet is None:
+            raise Refused("no_visible_sheet")
+        grid = child.call("ipoverseas.users.read_grid", tmp, sheet.name)
+    finally:
+        child.close()
+        os.unlink(tmp)
+    return grid, sheet
+
+
+def _cell_problems(sheet: Any, columns: dict[str, int], titles: dict[str, str]) -> list[BulkProblem]:
+    """Error cells (#N/A...) and formulas without a value in the columns read, as the pipeline reports them."""
+    by_index = {c: key for key, c in columns.items()}
+    out = []
+    for r, c, code in sheet.errors:
+        if r > 0 and c in by_index:
+            out.append(BulkProblem(r + 1, titles[by_index[c]], code, "upload.problem.error_cell", {"code": code}))
+    for r, c in sheet.formulas:
+        if r > 0 and c in by_index:
+            out.append(BulkProblem(r + 1, titles[by_index[c]], "", "upload.problem.formula_no_value"))
+    return out
+
+
+def read_grid(path: str, sheet_name: str) -> list[list[Any]]:
+    """Child side (runs in the sandbox): one sheet's cells, row 1 first, without trailing blank rows."""
+    from python_calamine import CalamineWorkbook
+
+    with CalamineWorkbook.from_path(path) as book:
+        grid = book.get_sheet_by_name(sheet_name).to_python(skip_empty_area=False, nrows=MAX_BULK_ROWS + 2)
+    width = len(BULK_COLUMNS) + 10
+    grid = [list(row[:width]) for row in grid]
+    while grid and not any(v not in (None, "") for v in grid[-1]):
+        grid.pop()
+    return grid
 
 
 def _text(value: Any) -> str:
@@ -550,30 +623,12 @@ def _text(value: Any) -> str:
     return str(value).strip()
 
 
-def _read_grid(data: bytes) -> list[list[Any]]:
-    """The first sheet's values (openpyxl read-only; defusedxml, when installed, refuses entity tricks)."""
-    import openpyxl
-
-    book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    try:
-        sheet = book.worksheets[0]
-        grid = []
-        for r, row in enumerate(sheet.iter_rows(values_only=True, max_col=len(BULK_COLUMNS) + 10)):
-            grid.append(list(row))
-            if r > MAX_BULK_ROWS + 1:  # enough to report "too many"
-                break
-        while grid and not any(v not in (None, "") for v in grid[-1]):
-            grid.pop()
-        return grid
-    finally:
-        book.close()
-
-
 def bulk_create(actor: Principal, data: bytes, filename: str = "users.xlsx") -> BulkResult:
     """Create every account of a checked workbook in one transaction, or none.
 
     One audit event per account created (`user.create`), plus one `user.bulk_create`
-    event naming the file. Each account gets a temporary password it must change.
+    event naming the file. Each account gets a generated temporary password it must change
+    (light hash: see `passwords`), returned once in `created` for the admin to hand over.
     """
     _require_admin(actor)
     result = read_bulk(data, filename)
@@ -581,16 +636,19 @@ def bulk_create(actor: Principal, data: bytes, filename: str = "users.xlsx") -> 
         return result
     import hashlib
 
+    # Hash first (light profile, ~1-3 ms a row), so the write transaction holds the lock for the writes only.
+    secrets_ = [(password, passwords.hash_temporary(password))
+                for password in (generate_password() for _ in result.rows)]
     created: list[tuple[str, str]] = []
     try:
         with db.write_session() as session:
-            for row in result.rows:
-                password = generate_password()
+            for row, (password, hashed) in zip(result.rows, secrets_):
                 try:
                     auth.create_user(session, username=row["username"], password=password, role=row["role"],
                                      display_name=row["display_name"], sub_centre_code=row["sub_centre"],
                                      organisation=row["organisation"], email=row["email"],
-                                     must_change_password=True, actor=actor)
+                                     must_change_password=True, actor=actor, temporary_password=True,
+                                     prehashed=hashed)
                 except ValueError as exc:  # e.g. a race with another admin: roll everything back
                     err = _translate(exc)
                     raise _BulkAborted(BulkProblem(row["row"], "", row["username"], err.key, err.values)) from None

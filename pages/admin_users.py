@@ -3,6 +3,8 @@ reset a password, and create many accounts from an Excel workbook."""
 
 from __future__ import annotations
 
+import hashlib
+
 import streamlit as st
 
 from ipoverseas import config, i18n, users
@@ -232,7 +234,13 @@ def _bulk(admin) -> None:
     if upload is None:
         return
     data = upload.getvalue()
-    checked = users.read_bulk(data, upload.name)
+    token = (hashlib.sha256(data).hexdigest(), upload.name)
+    held = st.session_state.get(P + "bulk_checked")
+    if not held or held[0] != token:  # checked once per file (pre-flight and the sandboxed reader), not per rerun
+        with st.spinner(state.t("admin.bulk.checking")):
+            held = (token, users.read_bulk(data, upload.name))
+        st.session_state[P + "bulk_checked"] = held
+    checked = held[1]
     if checked.problems:
         st.error(state.t("admin.bulk.problems", count=len(checked.problems)))
         st.dataframe([{
@@ -252,6 +260,7 @@ def _bulk(admin) -> None:
             p = result.problems[0]
             st.error(state.t("admin.bulk.failed", row=p.row, message=state.t(p.key, **p.values)))
             return
+        st.session_state.pop(P + "bulk_checked", None)
         st.session_state[P + "bulk_done"] = users.passwords_workbook(result.created)
         st.session_state[P + "flash"] = state.t("admin.bulk.done", count=len(result.created))
         st.rerun()
