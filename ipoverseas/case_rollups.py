@@ -2,10 +2,12 @@
 
 Without a filter the analytics page would read every case eight times (one pass per
 chart): 16 s at a million cases. Each chart's groups are instead kept in
-`case_rollups`, one row per (chart, sub-centre, a, b), and updated by triggers on
+`case_rollups`, one row per (chart, review status, sub-centre, a, b), and updated by triggers on
 `cases` as rows are inserted, changed or deleted, the way `case_facet_totals` is for
 the library's facets. Unfiltered views (admin: all sub-centres; staff: their own)
-then read a few hundred rows. A filtered view still queries the cases themselves.
+then read a few hundred rows. The case library also reads chart `cd` for the
+country facet under a dispute-type selection and the other way round. Any other
+filter still queries the cases themselves.
 
     chart  a            b             n            m1..m6
     cd     country      dispute type  cases        closed, days*, closed with days, amount, distinguished,
@@ -25,7 +27,7 @@ from __future__ import annotations
 AMOUNT_EDGES = (10_000, 100_000, 1_000_000, 10_000_000)  # bands 0..4, the same as analytics.AMOUNT_BANDS
 DAY_BUCKET = 30
 MEASURES = ("m1", "m2", "m3", "m4", "m5", "m6")
-WATCHED = ("country", "dispute_type", "filed_on", "closed_on", "amount_usd", "distinction", "defendants_count",
+WATCHED = ("review_status", "country", "dispute_type", "filed_on", "closed_on", "amount_usd", "distinction", "defendants_count",
            "forum", "outcome", "province", "sub_centre_id")
 
 
@@ -69,9 +71,10 @@ def _row_upserts(r: str, sign: int, dialect: str) -> list[str]:
     for chart, a, b, condition, measures in _charts(r, dialect):
         values = [f"{sign} * ({m})" for m in measures] + ["0"] * (len(MEASURES) - len(measures))
         out.append(
-            f"INSERT INTO case_rollups (chart, sub_centre_id, a, b, n, {', '.join(MEASURES)}) "
-            f"SELECT '{chart}', {r}.sub_centre_id, {a}, {b}, {sign}, {', '.join(values)} WHERE {condition} "
-            "ON CONFLICT (chart, sub_centre_id, a, b) DO UPDATE SET n = case_rollups.n + excluded.n, "
+            f"INSERT INTO case_rollups (chart, review_status, sub_centre_id, a, b, n, {', '.join(MEASURES)}) "
+            f"SELECT '{chart}', {r}.review_status, {r}.sub_centre_id, {a}, {b}, {sign}, {', '.join(values)} "
+            f"WHERE {condition} "
+            "ON CONFLICT (chart, review_status, sub_centre_id, a, b) DO UPDATE SET n = case_rollups.n + excluded.n, "
             + ", ".join(f"{m} = case_rollups.{m} + excluded.{m}" for m in MEASURES))
     return out
 
@@ -83,9 +86,9 @@ def rebuild(connection) -> None:
     for chart, a, b, condition, measures in _charts("c", dialect):
         sums = [f"sum({m})" for m in measures] + ["0"] * (len(MEASURES) - len(measures))
         connection.exec_driver_sql(
-            f"INSERT INTO case_rollups (chart, sub_centre_id, a, b, n, {', '.join(MEASURES)}) "
-            f"SELECT '{chart}', c.sub_centre_id, {a}, {b}, count(*), {', '.join(sums)} FROM cases AS c "
-            f"WHERE {condition} GROUP BY 2, 3, 4")
+            f"INSERT INTO case_rollups (chart, review_status, sub_centre_id, a, b, n, {', '.join(MEASURES)}) "
+            f"SELECT '{chart}', c.review_status, c.sub_centre_id, {a}, {b}, count(*), {', '.join(sums)} "
+            f"FROM cases AS c WHERE {condition} GROUP BY 2, 3, 4, 5")
 
 
 def install(connection) -> None:

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from . import audit, auth, db, search, vocab
 from .auth import ADMIN, STAFF, Principal
-from .models import Article, ArticleCountry, Case, CaseFacetTotal, RecordVersion, SubCentre, utcnow
+from .models import Article, ArticleCountry, Case, CaseFacetTotal, CaseRollup, RecordVersion, SubCentre, utcnow
 from .scopes import article_scope, case_scope
 
 MASKED = "***"
@@ -152,9 +152,16 @@ def _match_subquery(session: Session, query: str, *, ranked: bool = False):
     return text(sql).bindparams(**params).columns(*columns).subquery("m")
 
 
-def conditions(session: Session, user: Principal | None, f: CaseFilter, *, skip: str | None = None) -> list:
-    """The WHERE clauses of a filter under the user's scope (one facet left out with `skip`)."""
+def conditions(session: Session, user: Principal | None, f: CaseFilter, *, skip: str | None = None,
+               seek: bool = True) -> list:
+    """The WHERE clauses of a filter under the user's scope (one facet left out with `skip`).
+
+    `seek` adds the every-status condition of `_statuses_present`, for counts and groups;
+    leave it off for a page of rows in date order, which should walk the date index.
+    """
     where = [case_scope(user)]
+    if seek and (not f.review_statuses or skip == "review_status"):
+        where.append(Case.review_status.in_(_statuses_present(session)))
     for facet, (name, col) in FACETS.items():
         values = getattr(f, name)
         if facet == skip or not values:
@@ -166,6 +173,19 @@ def conditions(session: Session, user: Principal | None, f: CaseFilter, *, skip:
     if m is not None:
         where.append(Case.id.in_(select(m.c.id)))
     return where
+
+
+def _statuses_present(session: Session) -> list[str]:
+    """Every review status some case has, from the trigger-kept totals.
+
+    As a condition it selects every row, yet it lets the database seek the covering
+    index `ix_cases_library_facets` (which starts with the review status) for the
+    country and dispute type after it, instead of reading the whole index when the
+    user's scope does not name a status (admin, a staff member's region).
+    """
+    t = CaseFacetTotal
+    return list(session.scalars(select(t.value).where(t.facet == "review_status").group_by(t.value)
+                                .having(func.sum(t.n) > 0)))
 
 
 def mask(row: dict, user: Principal | None) -> dict:
@@ -184,9 +204,9 @@ def list_cases(user: Principal | None, f: CaseFilter, *, sort: str = "filed_desc
     page_size = max(1, min(int(page_size), 500))
     page = max(1, int(page))
     with db.read_session() as s:
-        where = conditions(s, user, f)
-        found = total(user) if f.is_empty() else int(s.scalar(select(func.count()).select_from(Case).where(*where)) or 0)
-        stmt = select(*LIST_COLUMNS).where(*where)
+        found = total(user) if f.is_empty() else int(s.scalar(select(func.count()).select_from(Case)
+                                                              .where(*conditions(s, user, f))) or 0)
+        stmt = select(*LIST_COLUMNS).where(*conditions(s, user, f, seek=False))
         if sort == "relevance" and f.text.strip():
             m = _match_subquery(s, f.text, ranked=True)
             if m is not None:
@@ -224,6 +244,8 @@ def facet_counts(user: Principal | None, f: CaseFilter, facets: Iterable[str] | 
             rest = f.without(facet)
             if rest.is_empty():
                 rows = _totals(s, user, facet)
+            elif _pair_answers(facet, rest):
+                rows = _pair_counts(s, user, facet, rest)
             else:
                 rows = _live_facet(s, user, rest, facet)
             out[facet] = [(int(v) if facet in ("year", "sub_centre") else v, int(n)) for v, n in rows]
@@ -269,9 +291,8 @@ def _text_facets(s: Session, user: Principal | None, f: CaseFilter, facets: list
     return out
 
 
-def _totals_scope(user: Principal | None):
-    """`scopes.case_scope` for the totals table (tests check the two agree for every role)."""
-    t = CaseFacetTotal
+def _totals_scope(user: Principal | None, t=CaseFacetTotal):
+    """`scopes.case_scope` for a totals table (tests check the two agree for every role)."""
     if user is None:
         return false()
     if user.role == ADMIN:
@@ -286,6 +307,29 @@ def _totals(s: Session, user: Principal | None, facet: str) -> list:
     total = func.sum(t.n)
     return s.execute(select(t.value, total).where(t.facet == facet, t.value != "", _totals_scope(user))
                      .group_by(t.value).having(total > 0).order_by(total.desc(), t.value)).all()
+
+
+PAIR = {"country": ("a", "b", "dispute_type"), "dispute_type": ("b", "a", "country")}
+
+
+def _pair_answers(facet: str, rest: CaseFilter) -> bool:
+    """True when the only other selection is the other one of country / dispute type."""
+    if facet not in PAIR:
+        return False
+    other = PAIR[facet][2]
+    return rest.without(other).is_empty()
+
+
+def _pair_counts(s: Session, user: Principal | None, facet: str, rest: CaseFilter) -> list:
+    """The country counts under a dispute-type selection, or the other way round, from the
+    country x dispute type rollup (`case_rollups`, chart `cd`), without reading the cases."""
+    r = CaseRollup
+    own, other, other_facet = PAIR[facet]
+    value, chosen = getattr(r, own), getattr(rest, FACETS[other_facet][0])
+    n = func.sum(r.n)
+    return s.execute(select(value, n).where(r.chart == "cd", value != "", getattr(r, other).in_(chosen),
+                                            _totals_scope(user, r))
+                     .group_by(value).having(n > 0).order_by(n.desc(), value)).all()
 
 
 def _live_facet(s: Session, user: Principal | None, rest: CaseFilter, facet: str) -> list:

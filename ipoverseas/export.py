@@ -73,7 +73,7 @@ def export_cases(user: Principal | None, f: CaseFilter, lang: str = "zh", *, max
     truncated = False
     cols = [getattr(Case, name) for name, _ in COLUMNS] + [Case.id, Case.party_confidential]
     with db.read_session() as s:
-        stmt = (select(*cols).where(*conditions(s, user, f))
+        stmt = (select(*cols).where(*conditions(s, user, f, seek=False))
                 .order_by(Case.filed_on.desc().nulls_last(), Case.id.desc()).limit(max_rows + 1))
         for record in s.execute(stmt.execution_options(yield_per=2000)):
             if written == max_rows:

@@ -434,7 +434,7 @@ Index("ix_cases_library_facets", Case.review_status, Case.country, Case.dispute_
 
 
 class CaseRollup(Base):
-    """Per-chart case statistics for the analytics page, per sub-centre (see `case_rollups`).
+    """Per-chart case statistics for the analytics page, per review status and sub-centre (see `case_rollups`).
 
     Kept exact by database triggers on `cases` (migration 0007). `a` and `b` are the
     chart's two group keys ('' when missing); `n` counts cases, `m1`..`m6` are sums.
@@ -442,6 +442,7 @@ class CaseRollup(Base):
 
     __tablename__ = "case_rollups"
     chart: Mapped[str] = mapped_column(String(4), primary_key=True)
+    review_status: Mapped[str] = mapped_column(String(16), primary_key=True)
     sub_centre_id: Mapped[int] = mapped_column(Integer, primary_key=True)
     a: Mapped[str] = mapped_column(String(32), primary_key=True)
     b: Mapped[str] = mapped_column(String(32), primary_key=True)

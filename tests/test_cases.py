@@ -90,6 +90,19 @@ def test_facet_counts_exclude_their_own_selection(demo_database, principal, role
 
 
 @pytest.mark.parametrize("role", ["enterprise", "staff", "admin"])
+def test_country_and_dispute_facets_under_each_others_selection(demo_database, principal, role):
+    """These two read the country x dispute-type rollup; they must equal counting the rows."""
+    user = principal(role)
+    rows = _visible(user, _all())
+    top = [d for d, _ in Counter(r["dispute_type"] for r in rows).most_common(2)]
+    facets = cases.facet_counts(user, CaseFilter(dispute_types=tuple(top)), ["country"])
+    assert dict(facets["country"]) == dict(Counter(r["country"] for r in rows if r["dispute_type"] in top))
+    country = Counter(r["country"] for r in rows).most_common(1)[0][0]
+    facets = cases.facet_counts(user, CaseFilter(countries=(country,)), ["dispute_type"])
+    assert dict(facets["dispute_type"]) == dict(Counter(r["dispute_type"] for r in rows if r["country"] == country))
+
+
+@pytest.mark.parametrize("role", ["enterprise", "staff", "admin"])
 @pytest.mark.parametrize("query", ["专利", "禁令 美国", "Schedule"])
 def test_text_search_facets_equal_a_count_of_the_matching_rows(demo_database, principal, role, query):
     """With a text query all facets come from one statement; they must equal counting by hand."""

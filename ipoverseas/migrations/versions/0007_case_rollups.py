@@ -18,12 +18,13 @@ def upgrade() -> None:
 
     op.create_table('case_rollups',
     sa.Column('chart', sa.String(length=4), nullable=False),
+    sa.Column('review_status', sa.String(length=16), nullable=False),
     sa.Column('sub_centre_id', sa.Integer(), nullable=False),
     sa.Column('a', sa.String(length=32), nullable=False),
     sa.Column('b', sa.String(length=32), nullable=False),
     sa.Column('n', sa.Integer(), nullable=False),
     *[sa.Column(m, sa.Float(), nullable=False) for m in case_rollups.MEASURES],
-    sa.PrimaryKeyConstraint('chart', 'sub_centre_id', 'a', 'b', name=op.f('pk_case_rollups'))
+    sa.PrimaryKeyConstraint('chart', 'review_status', 'sub_centre_id', 'a', 'b', name=op.f('pk_case_rollups'))
     )
     case_rollups.install(op.get_bind())
 
