@@ -1,5 +1,6 @@
 """Sessions in the real browser: a refresh and a new tab keep the user logged in; logout,
-disabling the user, a role change and the idle timeout each end the session.
+disabling the user, a role change and the idle timeout each end the session; changing one's
+own password ends one's other sessions and keeps this one.
 
 The server runs with a 15-second idle timeout (IPOVERSEAS_SESSION_IDLE_MINUTES=0.25) on a
 database this module can also reach, so a test can disable a user as an admin would.
@@ -141,3 +142,29 @@ def test_the_idle_timeout_ends_the_session(live_server, page):
     page.reload()
     wait_idle(page)
     _expect_login(page)
+
+
+def test_changing_my_password_ends_my_other_sessions(live_server, page, browser):
+    login(page, live_server, "enterprise5")
+    _wait_for_cookie(page)
+    other = browser.new_context(locale="zh-CN")
+    elsewhere = other.new_page()
+    login(elsewhere, live_server, "enterprise5")
+    _expect_home(elsewhere, "enterprise")
+    _interact(page)
+    form = page.get_by_test_id("stForm")
+    expect(form).to_be_visible(timeout=TIMEOUT)
+    fields = form.locator("input[type=password]")
+    fields.nth(0).fill("ipoverseas-demo")
+    fields.nth(1).fill("a brand new sentence")
+    fields.nth(2).fill("a brand new sentence")
+    form.get_by_test_id("stBaseButton-primaryFormSubmit").click()
+    expect(page.get_by_text(i18n.t("account.changed", "zh"))).to_be_visible(timeout=TIMEOUT)
+    expect(page.get_by_text(i18n.t("account.others_ended", "zh", count=1))).to_be_visible(timeout=TIMEOUT)
+    page.reload()                                   # this session stays
+    wait_idle(page)
+    expect(page.get_by_role("heading", name=i18n.t("account.title", "zh"))).to_be_visible(timeout=TIMEOUT)
+    elsewhere.get_by_test_id("stSidebarNav").get_by_text(i18n.t("nav.account", "zh")).click()
+    _expect_login(elsewhere)                        # the other one has ended
+    expect(elsewhere.get_by_text(i18n.t("login.session_ended", "zh"))).to_be_visible(timeout=TIMEOUT)
+    other.close()
