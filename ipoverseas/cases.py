@@ -159,7 +159,8 @@ def conditions(session: Session, user: Principal | None, f: CaseFilter, *, skip:
     `seek` adds the every-status condition of `_statuses_present`, for counts and groups;
     leave it off for a page of rows in date order, which should walk the date index.
     """
-    where = [case_scope(user)]
+    # A page of rows (not `seek`) keeps the staff scope's OR off the indexes (see case_scope).
+    where = [case_scope(user, indexed=seek or user is None or user.role != STAFF)]
     if seek and (not f.review_statuses or skip == "review_status"):
         where.append(Case.review_status.in_(_statuses_present(session)))
     for facet, (name, col) in FACETS.items():

@@ -12,15 +12,22 @@ from .auth import ADMIN, ENTERPRISE, EXPERT, STAFF, Principal, can
 from .models import Article, Case, Consultation
 
 
-def case_scope(user: Principal | None) -> ColumnElement[bool]:
-    """Published cases for everyone; unpublished ones for admin and their sub-centre's staff."""
-    published = Case.review_status == "published"
+def case_scope(user: Principal | None, *, indexed: bool = True) -> ColumnElement[bool]:
+    """Published cases for everyone; unpublished ones for admin and their sub-centre's staff.
+
+    `indexed=False` gives the same rows with the columns wrapped in no-op expressions, so
+    the database does not pick their indexes: a page in date order is then read along the
+    date index instead of gathering most of the table through the staff scope's OR.
+    """
+    status = Case.review_status if indexed else Case.review_status.concat("")
+    centre = Case.sub_centre_id if indexed else Case.sub_centre_id + 0
+    published = status == "published"
     if user is None:
         return false()
     if user.role == ADMIN:
         return true()
     if user.role == STAFF and user.sub_centre_id is not None:
-        return or_(published, Case.sub_centre_id == user.sub_centre_id)
+        return or_(published, centre == user.sub_centre_id)
     return published
 
 
