@@ -233,8 +233,10 @@ def facet_counts(user: Principal | None, f: CaseFilter, facets: Iterable[str] | 
 
     So a user sees how many cases each other country would give, not only the chosen one.
     Sorted by count, largest first; the null value is left out. A facet whose remaining
-    filter is empty is read from `case_facet_totals` (kept by triggers), the others from
-    the covering index `ix_cases_library_facets`.
+    filter is empty is read from `case_facet_totals` (kept by triggers); country under a
+    dispute-type selection and the other way round from `case_rollups`; the facets of a
+    text search from one statement over its hits; the others from the covering index
+    `ix_cases_library_facets`.
     """
     out: dict[str, list[tuple[Any, int]]] = {}
     facets = list(facets or FACETS)
@@ -334,10 +336,8 @@ def _pair_counts(s: Session, user: Principal | None, facet: str, rest: CaseFilte
 
 
 def _live_facet(s: Session, user: Principal | None, rest: CaseFilter, facet: str) -> list:
-    name, col = FACETS[facet]
+    col = _facet_column(s.bind.dialect.name, facet)
     if facet == "year":
-        col = (cast(func.substr(Case.filed_on, 1, 4), Integer) if s.bind.dialect.name == "sqlite"
-               else func.extract("year", Case.filed_on))
         group = col
     elif facet == "sub_centre":
         group = col + 0          # `+ 0` / `|| ''`: group without walking the single-column index
