@@ -315,7 +315,7 @@ class Consultation(Base):
     __mapper_args__ = {"version_id_col": version}
     __table_args__ = (
         Index("ix_consultations_status_due_at", "status", "due_at"),
-        Index("ix_consultations_expert_created", "expert_id", "created_at"),
+        Index("ix_consultations_expert_status", "expert_id", "status"),   # open load per expert
     )
 
 

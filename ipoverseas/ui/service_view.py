@@ -220,12 +220,14 @@ def act(fn, done_key: str) -> None:
 
 
 def page_offset(total: int, size: int, key: str) -> int:
-    """A page picker under a paged list (only when there is more than one page); the offset."""
+    """A page picker for a list paged in SQL (shown only when there is more than one page); the offset."""
     pages = max(1, -(-total // size))
     if pages == 1:
         return 0
+    if (st.session_state.get(key) or 1) > pages:   # the list got shorter since the page was picked
+        st.session_state[key] = pages
     left, right = st.columns([1, 3], vertical_alignment="bottom")
-    page = left.number_input(state.t("service.queue.page"), min_value=1, max_value=pages, value=1, step=1, key=key)
+    page = left.number_input(state.t("service.queue.page"), min_value=1, max_value=pages, step=1, key=key)
     right.caption(state.t("service.queue.page_of", total=total, pages=pages))
     return (int(page) - 1) * size
 

@@ -44,7 +44,7 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column('expert_on_time', sa.Boolean(), nullable=True))
         batch_op.add_column(sa.Column('overdue_notified_at', sa.DateTime(), nullable=True))
         batch_op.create_index('ix_consultations_status_due_at', ['status', 'due_at'], unique=False)
-        batch_op.create_index('ix_consultations_expert_created', ['expert_id', 'created_at'], unique=False)
+        batch_op.create_index('ix_consultations_expert_status', ['expert_id', 'status'], unique=False)
     _backfill()
 
 
@@ -83,7 +83,7 @@ def _backfill() -> None:
 
 def downgrade() -> None:
     with op.batch_alter_table('consultations', schema=None) as batch_op:
-        batch_op.drop_index('ix_consultations_expert_created')
+        batch_op.drop_index('ix_consultations_expert_status')
         batch_op.drop_index('ix_consultations_status_due_at')
         for name in ('overdue_notified_at', 'expert_on_time', 'expert_answer_days', 'expert_due_at',
                      'answered_on_time', 'first_answer_days', 'at_risk_at', 'due_at'):
