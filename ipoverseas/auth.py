@@ -126,49 +126,88 @@ def normalize_username(username: str) -> str:
 _normalize_username = normalize_username  # the old name
 
 
+@dataclass
+class NewAccount:
+    """One account to add (see `create_users`)."""
+
+    username: str
+    password: str
+    role: str
+    display_name: str = ""
+    sub_centre_code: str | None = None
+    organisation: str | None = None
+    email: str | None = None
+    expert_id: int | None = None
+    is_demo: bool = False
+    must_change_password: bool = False
+    temporary_password: bool = False   # a `passwords.generate_temporary` password: light hash, must change it
+    prehashed: str | None = None       # its hash, made beforehand (outside the write transaction)
+
+
+class AccountError(ValueError):
+    """A refused account; `index` is its place in the list given to `create_users`."""
+
+    def __init__(self, message: str, index: int):
+        super().__init__(message)
+        self.index = index
+
+
 def create_user(session: Session, *, username: str, password: str, role: str,
                 display_name: str = "", sub_centre_code: str | None = None,
                 organisation: str | None = None, email: str | None = None,
                 expert_id: int | None = None, is_demo: bool = False,
                 must_change_password: bool = False,
-                actor: Principal | None = None, temporary_password: bool = False,
-                prehashed: str | None = None) -> User:
-    """Add an account (audited as `user.create`).
+                actor: Principal | None = None) -> User:
+    """Add one account (audited as `user.create`); ValueError when it is refused."""
+    return create_users(session, [NewAccount(username, password, role, display_name, sub_centre_code, organisation,
+                                             email, expert_id, is_demo, must_change_password)], actor=actor)[0]
 
-    `temporary_password`: the password is one `passwords.generate_temporary` made, hashed with
-    the light profile; the account must change it. `prehashed`: that hash, made beforehand (bulk
-    creation hashes before it opens its transaction, so the write lock is held for the writes only).
+
+def create_users(session: Session, accounts: list[NewAccount], *, actor: Principal | None = None) -> list[User]:
+    """Add accounts in the caller's transaction, each audited as `user.create`.
+
+    Two look-ups for the whole list (usernames taken, sub-centre codes) and batched inserts, so
+    a bulk creation holds the write lock briefly. Raises `AccountError` (a ValueError) for the
+    first refused account; the caller's transaction then rolls back, adding none.
     """
-    if role not in ROLES:
-        raise ValueError(f"role must be one of {', '.join(ROLES)}")
-    username = normalize_username(username)
-    problem = password_problem(password, username)
-    if problem:
-        raise ValueError(problem)
-    if not username:
-        raise ValueError("username is empty")
-    if session.scalar(select(func.count()).select_from(User).where(User.username == username)):
-        raise ValueError(f"user {username!r} already exists")
-    sub_centre_id = None
-    if sub_centre_code:
-        sub_centre_id = session.scalar(select(SubCentre.id).where(SubCentre.code == sub_centre_code))
-        if sub_centre_id is None:
-            raise ValueError(f"no sub-centre with code {sub_centre_code!r}")
-    if role == STAFF and sub_centre_id is None:
-        raise ValueError("staff accounts need a sub-centre")
-    email = (email or "").strip().lower() or None
-    if temporary_password:
-        password_hash, must_change_password = prehashed or passwords.hash_temporary(password), True
-    else:
-        password_hash = hash_password(password)
-    user = User(username=username, password_hash=password_hash, role=role,
-                display_name=display_name or username, sub_centre_id=sub_centre_id,
-                organisation=organisation, email=email, expert_id=expert_id, is_demo=is_demo,
-                must_change_password=must_change_password)
-    session.add(user)
+    names = [normalize_username(a.username) for a in accounts]
+    codes = sorted({a.sub_centre_code for a in accounts if a.sub_centre_code})
+    centres = dict(session.execute(select(SubCentre.code, SubCentre.id).where(SubCentre.code.in_(codes))).all()) \
+        if codes else {}
+    taken: set[str] = set()
+    for start in range(0, len(names), 500):
+        taken.update(session.scalars(select(User.username).where(User.username.in_(names[start:start + 500]))))
+    rows: list[User] = []
+    for index, (account, username) in enumerate(zip(accounts, names)):
+        if account.role not in ROLES:
+            raise AccountError(f"role must be one of {', '.join(ROLES)}", index)
+        problem = password_problem(account.password, username)
+        if problem:
+            raise AccountError(problem, index)
+        if not username:
+            raise AccountError("username is empty", index)
+        if username in taken:
+            raise AccountError(f"user {username!r} already exists", index)
+        taken.add(username)
+        sub_centre_id = centres.get(account.sub_centre_code) if account.sub_centre_code else None
+        if account.sub_centre_code and sub_centre_id is None:
+            raise AccountError(f"no sub-centre with code {account.sub_centre_code!r}", index)
+        if account.role == STAFF and sub_centre_id is None:
+            raise AccountError("staff accounts need a sub-centre", index)
+        if account.temporary_password:
+            password_hash = account.prehashed or passwords.hash_temporary(account.password)
+        else:
+            password_hash = hash_password(account.password)
+        rows.append(User(username=username, password_hash=password_hash, role=account.role,
+                         display_name=account.display_name or username, sub_centre_id=sub_centre_id,
+                         organisation=account.organisation, email=(account.email or "").strip().lower() or None,
+                         expert_id=account.expert_id, is_demo=account.is_demo,
+                         must_change_password=account.must_change_password or account.temporary_password))
+    session.add_all(rows)
     session.flush()
-    audit.record(session, actor, "user.create", "user", user.id, after=user_snapshot(user))
-    return user
+    for user in rows:
+        audit.record(session, actor, "user.create", "user", user.id, after=user_snapshot(user))
+    return rows
 
 
 def user_snapshot(user: User) -> dict[str, Any]:

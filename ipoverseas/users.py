@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import func, or_, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from . import audit, auth, config, db, passwords, sessions
@@ -637,35 +638,25 @@ def bulk_create(actor: Principal, data: bytes, filename: str = "users.xlsx") -> 
     import hashlib
 
     # Hash first (light profile, ~1-3 ms a row), so the write transaction holds the lock for the writes only.
-    secrets_ = [(password, passwords.hash_temporary(password))
-                for password in (generate_password() for _ in result.rows)]
-    created: list[tuple[str, str]] = []
+    accounts = []
+    for row in result.rows:
+        password = generate_password()
+        accounts.append(auth.NewAccount(row["username"], password, row["role"], row["display_name"],
+                                        row["sub_centre"], row["organisation"], row["email"],
+                                        temporary_password=True, prehashed=passwords.hash_temporary(password)))
     try:
         with db.write_session() as session:
-            for row, (password, hashed) in zip(result.rows, secrets_):
-                try:
-                    auth.create_user(session, username=row["username"], password=password, role=row["role"],
-                                     display_name=row["display_name"], sub_centre_code=row["sub_centre"],
-                                     organisation=row["organisation"], email=row["email"],
-                                     must_change_password=True, actor=actor, temporary_password=True,
-                                     prehashed=hashed)
-                except ValueError as exc:  # e.g. a race with another admin: roll everything back
-                    err = _translate(exc)
-                    raise _BulkAborted(BulkProblem(row["row"], "", row["username"], err.key, err.values)) from None
-                created.append((row["username"], password))
+            auth.create_users(session, accounts, actor=actor)
             audit.record(session, actor, "user.bulk_create", "user", None,
                          detail={"filename": filename[:200], "sha256": hashlib.sha256(data).hexdigest(),
-                                 "created": len(created)})
-    except _BulkAborted as aborted:
-        return BulkResult(result.rows, [aborted.problem])
-    result.created = created
+                                 "created": len(accounts)})
+    except auth.AccountError as exc:  # e.g. a race with another admin: nothing was created
+        row, err = result.rows[exc.index], _translate(exc)
+        return BulkResult(result.rows, [BulkProblem(row["row"], "", row["username"], err.key, err.values)])
+    except IntegrityError:  # the same username, committed by someone else at the same moment
+        return BulkResult(result.rows, [BulkProblem(0, "", "", "admin.error.duplicate")])
+    result.created = [(a.username, a.password) for a in accounts]  # usernames as read_bulk normalised them
     return result
-
-
-class _BulkAborted(Exception):
-    def __init__(self, problem: BulkProblem):
-        super().__init__(problem.key)
-        self.problem = problem
 
 
 def passwords_workbook(created: list[tuple[str, str]]) -> bytes:

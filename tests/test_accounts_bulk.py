@@ -119,6 +119,18 @@ def test_a_wrong_password_against_a_light_hash_costs_a_full_check(monkeypatch):
     assert calls == ["a wrong guess"]  # a full hash is slow by itself
 
 
+def test_an_account_taken_meanwhile_rolls_the_whole_file_back(demo_database, principal, monkeypatch):
+    data = _workbook([["race.one", "Race One", "enterprise"], ["race.two", "Race Two", "enterprise"]])
+    checked = users.read_bulk(data, "race.xlsx")
+    assert checked.problems == []
+    users.create_user(principal("admin"), username="race.two", role="enterprise")  # another admin, meanwhile
+    monkeypatch.setattr(users, "read_bulk", lambda *a: checked)
+    before = _count()
+    result = users.bulk_create(principal("admin"), data, "race.xlsx")
+    assert [(p.row, p.value, p.key) for p in result.problems] == [(3, "race.two", "admin.error.duplicate")]
+    assert result.created == [] and _count() == before
+
+
 @pytest.mark.bench
 @pytest.mark.parametrize("rows", [200, 2000])
 def test_bench_bulk_creation(demo_database, principal, request, rows):
