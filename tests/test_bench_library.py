@@ -101,6 +101,8 @@ PAGES = [
     ("cases_list_staff", "cases", "staff", lambda cid: None),
     ("cases_filtered_first_page", "cases", "enterprise", lambda cid: {"country": "DE", "dispute": "litigation"}),
     ("cases_search_first_page", "cases", "enterprise", lambda cid: {"q": "扫地机"}),
+    # a term in more than half the cases: every count and facet reads all its hits
+    ("cases_search_common_first_page", "cases", "enterprise", lambda cid: {"q": "专利"}),
     ("case_page", "cases", "enterprise", lambda cid: {"case": str(cid)}),
     ("review", "review", "admin", lambda cid: None),
     ("analytics_admin", "analytics", "admin", lambda cid: None),
