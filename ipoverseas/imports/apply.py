@@ -21,13 +21,11 @@ from .. import audit
 from ..auth import Principal
 from ..models import Case, Consultation, ConsultationEvent, ImportBatch, RecordVersion, User, utcnow
 from . import datasets as D
-from .plan import CHUNK, Plan
+from .bulk import Bulk
+from .plan import CHUNK, Change, Plan, getter, restorable
+from .problems import Busy
 
 Progress = Callable[[float], None] | None
-
-# Columns a before-image keeps besides the dataset's fields, so a rollback restores the row exactly.
-_BOOKKEEPING = ("version", "updated_at", "import_batch_id")
-_EXTRA = {"cases": ("review_status",)}
 
 
 def write(session: Session, plan: Plan, *, user: Principal | None, filename: str, sha256: str,
@@ -47,71 +45,71 @@ def write(session: Session, plan: Plan, *, user: Principal | None, filename: str
     done = 0
     user_id = user.id if user else None
 
-    # New rows.
-    base: dict[str, Any] = {"sub_centre_id": plan.sub_centre_id, "created_at": now, "updated_at": now,
-                            "version": 1, "import_batch_id": batch.id, "is_demo": False}
-    if plan.dataset == "cases":
-        base.update(review_status="submitted", created_by_id=user_id)
-    if plan.dataset == "articles":
-        base.update(author_id=user_id)
-    defaults = {c.field: D.get(plan.dataset).column(c.field).default for c in dataset.columns
-                if c.field in dataset.scalar_fields and c.field not in scalars and c.default is not None}
-    new_ids: dict[str, int] = {}
-    for i in range(0, len(plan.creates), CHUNK):
-        chunk = plan.creates[i:i + CHUNK]
-        rows = []
-        convert = [(f, dataset.column(f), p) for f, p in zip(plan.fields, plan.positions) if f in scalars]
-        for _, _, values in chunk:
-            row = dict(base)
-            row.update(defaults)
-            for f, col, p in convert:
-                v = values[p]
-                row[f] = col.default if v is None else v
-            rows.append(row)
-        session.connection().execute(insert(model.__table__), rows)
-        done += len(chunk)
-        _tick(progress, done, total)
-    if plan.creates:
-        key_col = getattr(model, dataset.key)
-        for id_, key in session.execute(select(model.id, key_col).where(model.import_batch_id == batch.id)):
-            new_ids[key] = id_
-        versions = [{"batch_id": batch.id, "entity": dataset.entity, "entity_id": new_ids[key], "action": "create",
-                     "before": None, "after_version": 1, "user_id": user_id, "created_at": now}
-                    for _, key, _ in plan.creates]
-        for i in range(0, len(versions), CHUNK):
-            session.connection().execute(insert(RecordVersion.__table__), versions[i:i + CHUNK])
+    conn = session.connection()
+    t = model.__table__
+    versions = Bulk(conn, insert(RecordVersion.__table__).values(
+        batch_id=batch.id, entity=dataset.entity, user_id=user_id, created_at=now,
+        **{c: bindparam(c, type_=RecordVersion.__table__.c[c].type) for c in _VERSION_ROW}), _VERSION_ROW)
 
-    # Changed rows: their before-image first, then the update.
+    # New rows: one INSERT, the columns every new row shares bound once.
+    new_ids: dict[str, int] = {}
+    if plan.creates:
+        shared: dict[str, Any] = {"sub_centre_id": plan.sub_centre_id, "created_at": now, "updated_at": now,
+                                  "version": 1, "import_batch_id": batch.id, "is_demo": False}
+        if plan.dataset == "cases":
+            shared.update(review_status="submitted", created_by_id=user_id)
+        if plan.dataset == "articles":
+            shared.update(author_id=user_id)
+        shared.update({f: dataset.column(f).default for f in dataset.scalar_fields
+                       if f not in scalars and dataset.column(f).default is not None})
+        written = [(f, p) for f, p in zip(plan.fields, plan.positions) if f in scalars]
+        names = [f"v_{f}" for f, _ in written]
+        stmt = insert(t).values(**shared, **{f: bindparam(f"v_{f}", type_=t.c[f].type) for f, _ in written})
+        inserts = Bulk(conn, stmt, names)
+        pick = getter([p for _, p in written])
+        blank = [(j, dataset.column(f).default) for j, (f, _) in enumerate(written)
+                 if dataset.column(f).default is not None]
+        for i in range(0, len(plan.creates), CHUNK):
+            chunk = plan.creates[i:i + CHUNK]
+            inserts.run(_with_defaults(pick(values), blank) for _, _, values in chunk)
+            done += len(chunk)
+            _tick(progress, done, total)
+        key_col = getattr(model, dataset.key)
+        for id_, key in conn.execute(select(model.id, key_col).where(model.import_batch_id == batch.id)):
+            new_ids[key] = id_
+        for i in range(0, len(plan.creates), CHUNK):
+            versions.run((new_ids[key], "create", None, 1) for _, key, _ in plan.creates[i:i + CHUNK])
+
+    # Changed rows: their before-image first (the stored rows the plan read in this
+    # transaction), then the version-checked update.
     if plan.updates:
-        images = before_images(session, dataset, [ch.id for ch in plan.updates])
+        to_image = _imager(dataset)
+        review_i = (("id",) + restorable(dataset)).index("review_status") if plan.dataset == "cases" else None
         for i in range(0, len(plan.updates), CHUNK):
-            session.connection().execute(insert(RecordVersion.__table__), [
-                {"batch_id": batch.id, "entity": dataset.entity, "entity_id": ch.id, "action": "update",
-                 "before": images[ch.id], "after_version": ch.version + 1, "user_id": user_id, "created_at": now}
-                for ch in plan.updates[i:i + CHUNK]])
-        t = model.__table__
+            versions.run((ch.id, "update", to_image(_stored(ch)), ch.version + 1)
+                         for ch in plan.updates[i:i + CHUNK])
         groups: dict[tuple[tuple[str, ...], bool], list] = {}
         for ch in plan.updates:
             changed = tuple(f for f in scalars if f in ch.diff)
             # A changed case goes back to review: only the national centre approves and publishes
             # (a published, typical or guiding case leaves the public library until re-approved).
-            resubmit = plan.dataset == "cases" and images[ch.id].get("review_status") != "submitted"
+            resubmit = review_i is not None and _stored(ch)[review_i] != "submitted"
             groups.setdefault((changed, resubmit), []).append(ch)
         for (changed, resubmit), members in groups.items():
             # Only the changed columns are set: fewer indexes and triggers to run.
-            values = {f: bindparam(f"v_{f}") for f in changed}
+            values = {f: bindparam(f"v_{f}", type_=t.c[f].type) for f in changed}
             values.update(version=t.c.version + 1, updated_at=now, import_batch_id=batch.id)
             if resubmit:
                 values["review_status"] = "submitted"
             stmt = update(t).where(t.c.id == bindparam("b_id"), t.c.version == bindparam("b_version")).values(**values)
+            updates = Bulk(conn, stmt, ["b_id", "b_version"] + [f"v_{f}" for f in changed])
             for i in range(0, len(members), CHUNK):
                 chunk = members[i:i + CHUNK]
-                params = []
-                for ch in chunk:
-                    p = {"b_id": ch.id, "b_version": ch.version}
-                    p.update({f"v_{f}": ch.values[f] for f in changed})
-                    params.append(p)
-                session.connection().execute(stmt, params)
+                written_n = updates.run((ch.id, ch.version, *[ch.values[f] for f in changed]) for ch in chunk)
+                if written_n != len(chunk):
+                    # A row's version moved after the plan read it: someone else edited it. The
+                    # caller's transaction rolls back, so nothing of this batch is written.
+                    raise Busy("changed")
                 done += len(chunk)
                 _tick(progress, done, total)
 
@@ -135,30 +133,58 @@ def write(session: Session, plan: Plan, *, user: Principal | None, filename: str
     return batch
 
 
+_VERSION_ROW = ("entity_id", "action", "before", "after_version")
+
+
+def _with_defaults(row: tuple, blank: list[tuple[int, Any]]) -> tuple:
+    """A new row's values, a blank cell taking its column's default."""
+    if not blank or None not in row:
+        return row
+    out = list(row)
+    for j, default in blank:
+        if out[j] is None:
+            out[j] = default
+    return tuple(out)
+
+
 def _tick(progress: Progress, done: int, total: int) -> None:
     if progress:
         progress(min(done / total, 1.0))
 
 
-def before_images(session: Session, dataset: D.Dataset, ids: list[int]) -> dict[int, dict[str, Any]]:
-    """id -> the row's restorable columns and facets, JSON-safe."""
+def _stored(ch: Change) -> tuple:
+    if ch.before is None:
+        raise ValueError("apply needs a plan made with keep_before=True")
+    return ch.before
+
+
+def _imager(dataset: D.Dataset) -> Callable[[tuple], dict[str, Any]]:
+    """stored row tuple (plan.make's layout) -> its before-image: restorable columns and facets, JSON-safe."""
+    scalars = restorable(dataset)
+    facets = tuple(dataset.facets)
     model = dataset.model
-    cols = list(dataset.scalar_fields) + list(_BOOKKEEPING) + list(_EXTRA.get(dataset.name, ()))
-    out: dict[int, dict[str, Any]] = {}
-    for i in range(0, len(ids), CHUNK):
-        stmt = select(model.id, *[getattr(model, c) for c in cols]).where(model.id.in_(ids[i:i + CHUNK]))
-        for row in session.execute(stmt):
-            out[row[0]] = {c: _json(v) for c, v in zip(cols, row[1:])}
-    for name, facet in dataset.facets.items():
-        fk, val = getattr(facet.table, facet.fk), getattr(facet.table, facet.value)
-        for rec in out.values():
-            rec[name] = []
-        for i in range(0, len(ids), CHUNK):
-            for owner, value in session.execute(select(fk, val).where(fk.in_(ids[i:i + CHUNK]))):
-                out[owner][name].append(value)
-        for rec in out.values():
-            rec[name].sort()
-    return out
+    # Only dates, datetimes and decimals need converting: find them by column type, once.
+    convert = [i for i, name in enumerate(scalars) if _needs_json(model.__table__.c[name].type)]
+    n = len(scalars)
+
+    def image(stored: tuple) -> dict[str, Any]:
+        values = list(stored[1:n + 1])
+        for i in convert:
+            if values[i] is not None:
+                values[i] = _json(values[i])
+        out = dict(zip(scalars, values))
+        for name, value in zip(facets, stored[n + 1:]):
+            out[name] = list(value)
+        return out
+
+    return image
+
+
+def _needs_json(type_: Any) -> bool:
+    try:
+        return type_.python_type in (date, datetime, Decimal)
+    except NotImplementedError:
+        return True
 
 
 def _json(value: Any) -> Any:
@@ -216,7 +242,7 @@ def undo(session: Session, batch: ImportBatch, user: Principal | None) -> dict[s
     remove = [i for i in remove if i not in in_use]
     for i in range(0, len(remove), CHUNK):
         session.connection().execute(delete(model.__table__).where(model.__table__.c.id.in_(remove[i:i + CHUNK])))
-    restored_cols = list(dataset.scalar_fields) + list(_BOOKKEEPING) + list(_EXTRA.get(dataset.name, ()))
+    restored_cols = list(restorable(dataset))
     if restore:
         t = model.__table__
         stmt = update(t).where(t.c.id == bindparam("b_id")).values(**{c: bindparam(f"v_{c}") for c in restored_cols})

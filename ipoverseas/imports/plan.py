@@ -3,6 +3,12 @@
 Rows are matched on the natural key within the target sub-centre. Rows that
 name another sub-centre are listed and never written; a key twice in the file is
 listed as a duplicate (and rejected when the copies differ).
+
+The comparison is done in bulk: the stored rows for the file's keys come back as
+plain tuples from one keyed query per chunk (or one pass over the sub-centre's rows
+when the file covers most of them), and a row whose stored tuple equals the file's
+tuple is unchanged without looking at its fields one by one. The stored tuple of a
+changed row is kept (when asked) as its before-image, so apply does not read it again.
 """
 
 from __future__ import annotations
@@ -10,15 +16,26 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from itertools import compress
+from operator import itemgetter, ne
+from typing import Any, Callable
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, func, literal_column, select
 from sqlalchemy.orm import Session
 
 from . import datasets as D
 from .read import Parsed
 
 CHUNK = 5_000
+
+# Columns a before-image keeps besides the dataset's fields, so a rollback restores the row exactly.
+BOOKKEEPING = ("version", "updated_at", "import_batch_id")
+EXTRA = {"cases": ("review_status",)}
+
+
+def restorable(dataset: D.Dataset) -> tuple[str, ...]:
+    """The scalar columns a before-image holds (its facets come after them)."""
+    return tuple(dataset.scalar_fields) + BOOKKEEPING + EXTRA.get(dataset.name, ())
 
 
 @dataclass
@@ -29,6 +46,7 @@ class Change:
     version: int
     values: dict[str, Any]
     diff: dict[str, tuple[Any, Any]]
+    before: tuple | None = None   # the stored row: restorable() columns then every facet (plan.make keep_before)
 
 
 @dataclass
@@ -78,6 +96,8 @@ def stored_value(column: D.Column, value: Any) -> Any:
 
 
 def _same(a: Any, b: Any) -> bool:
+    if a.__class__ is str and b.__class__ is str:
+        return a == b
     if a in (None, "") and b in (None, ""):
         return True
     if isinstance(a, Decimal) or isinstance(b, Decimal):
@@ -94,59 +114,89 @@ def sub_centre_code(session: Session, sub_centre_id: int) -> str:
     return session.scalar(select(SubCentre.code).where(SubCentre.id == sub_centre_id)) or ""
 
 
-def make(session: Session, parsed: Parsed, sub_centre_id: int) -> Plan:
+def getter(indexes: list[int] | tuple[int, ...]) -> Callable[[Any], tuple]:
+    """itemgetter that always returns a tuple (itemgetter of one index returns the item)."""
+    if len(indexes) == 1:
+        i = indexes[0]
+        return lambda row: (row[i],)
+    return itemgetter(*indexes)
+
+
+def make(session: Session, parsed: Parsed, sub_centre_id: int, *, keep_before: bool = False) -> Plan:
+    """The plan of `parsed` against the database. keep_before: keep each changed row's stored
+    tuple (Change.before) for its before-image; apply asks for it, a preview does not."""
     dataset = D.get(parsed.dataset)
-    model = dataset.model
     fields = tuple(f for f in parsed.present if f != D.SUB_CENTRE)
     positions = tuple(parsed.index(f) for f in fields)
     plan = Plan(dataset.name, sub_centre_id, fields, positions, rejected=list(parsed.rejected))
     key_i = parsed.index(dataset.key)
     sc_i = parsed.index(D.SUB_CENTRE) if D.SUB_CENTRE in parsed.present else None
     own_code = sub_centre_code(session, sub_centre_id).casefold()
-    columns = [dataset.column(f) for f in fields]
 
     candidates: dict[str, tuple[int, tuple]] = {}
-    first_row: dict[str, int] = {}
     conflicting: set[str] = set()
     for excel_row, values in parsed.rows:
         key = values[key_i]
         if sc_i is not None and values[sc_i] is not None and values[sc_i].casefold() != own_code:
             plan.other_centre.append((excel_row, key, values[sc_i]))
             continue
-        if key in first_row:
-            plan.duplicates.append((excel_row, key, first_row[key]))
-            if _strip_sc(values, sc_i) != _strip_sc(candidates[key][1], sc_i):
-                conflicting.add(key)
+        first = candidates.get(key)
+        if first is None:
+            candidates[key] = (excel_row, values)
             continue
-        first_row[key] = excel_row
-        candidates[key] = (excel_row, values)
+        plan.duplicates.append((excel_row, key, first[0]))
+        if _strip_sc(values, sc_i) != _strip_sc(first[1], sc_i):
+            conflicting.add(key)
     for key in conflicting:
         excel_row, _ = candidates.pop(key)
         plan.duplicates.append((excel_row, key, excel_row))
 
-    # Compare chunk by chunk, so memory holds one chunk of database rows at a time.
-    keys = list(candidates)
-    for i in range(0, len(keys), CHUNK):
-        chunk = keys[i:i + CHUNK]
-        existing = _existing(session, dataset, sub_centre_id, chunk, fields)
-        for key in chunk:
-            excel_row, values = candidates[key]
-            old = existing.get(key)
-            if old is None:
-                plan.creates.append((excel_row, key, values))
-                continue
-            record = {col.field: stored_value(col, values[p]) for col, p in zip(columns, positions)}
-            # A blank yes/no cell keeps the stored answer: a blank 当事人保密 must never unmask a party.
-            for col, p in zip(columns, positions):
-                if col.kind == D.BOOL and values[p] is None:
-                    record[col.field] = old[col.field]
-            diff = {f: (old[f], record[f]) for f in fields
-                    if old[f] != record[f] and not _same(old[f], record[f])}
-            if diff:
-                plan.updates.append(Change(excel_row, key, old["id"], old["version"],
-                                           {f: record[f] for f in diff}, diff))
-            else:
-                plan.unchanged.append((excel_row, key, old["id"]))
+    # The stored row: id, then restorable() columns, then every facet (sorted tuples).
+    names = ("id",) + restorable(dataset) + tuple(dataset.facets)
+    where = {n: i for i, n in enumerate(names)}
+    id_i, version_i = where["id"], where["version"]
+    old_of = getter([where[f] for f in fields])
+    new_of = getter(positions)
+    # Blank cells: a yes/no keeps the stored answer (a blank 当事人保密 must never unmask a
+    # party); any other column stores its default (a facet: none).
+    blanks = []
+    for j, f in enumerate(fields):
+        col = dataset.column(f)
+        if col.kind == D.BOOL:
+            blanks.append((j, True, None))
+        elif col.kind == D.MULTI:
+            blanks.append((j, False, ()))
+        elif col.default is not None:
+            blanks.append((j, False, col.default))
+
+    every = range(len(fields))
+    seen: set[str] = set()
+    for key, stored in _stored_rows(session, dataset, sub_centre_id, candidates, names):
+        seen.add(key)
+        excel_row, values = candidates[key]
+        old = old_of(stored)
+        new = new_of(values)
+        if blanks:
+            fixed = None
+            for j, keep, default in blanks:
+                if new[j] is None:
+                    if fixed is None:
+                        fixed = list(new)
+                    fixed[j] = old[j] if keep else default
+            if fixed is not None:
+                new = tuple(fixed)
+        if new == old:
+            plan.unchanged.append((excel_row, key, stored[id_i]))
+            continue
+        diff = {fields[j]: (old[j], new[j]) for j in compress(every, map(ne, old, new)) if not _same(old[j], new[j])}
+        if diff:
+            plan.updates.append(Change(excel_row, key, stored[id_i], stored[version_i],
+                                       {f: d[1] for f, d in diff.items()}, diff, stored if keep_before else None))
+        else:
+            plan.unchanged.append((excel_row, key, stored[id_i]))
+    plan.creates = [(excel_row, key, values) for key, (excel_row, values) in candidates.items() if key not in seen]
+    plan.updates.sort(key=lambda ch: ch.row)
+    plan.unchanged.sort()
     plan.duplicates.sort()
     return plan
 
@@ -161,32 +211,73 @@ def record_of(plan: Plan, values: tuple) -> dict[str, Any]:
     return {f: stored_value(dataset.column(f), values[p]) for f, p in zip(plan.fields, plan.positions)}
 
 
-def _existing(session: Session, dataset: D.Dataset, sub_centre_id: int, keys: list[str],
-              fields: tuple[str, ...]) -> dict[str, dict[str, Any]]:
+def _stored_rows(session: Session, dataset: D.Dataset, sub_centre_id: int, keys: dict[str, Any],
+                 names: tuple[str, ...]):
+    """(key, stored row tuple) for every stored row of `keys` in the sub-centre, chunk by chunk.
+
+    When the file names most of the sub-centre's rows, one pass over the sub-centre's rows
+    is cheaper than keyed IN lists; otherwise keyed chunks, so the cost follows the file.
+    """
     model = dataset.model
     key_col = getattr(model, dataset.key)
-    scalars = [f for f in fields if f not in dataset.facets]
-    cols = [model.id, model.version, key_col] + [getattr(model, f) for f in scalars]
-    out: dict[str, dict[str, Any]] = {}
-    for i in range(0, len(keys), CHUNK):
-        chunk = keys[i:i + CHUNK]
-        stmt = select(*cols).where(model.sub_centre_id == sub_centre_id, key_col.in_(chunk))
-        for row in session.connection().execute(stmt):  # Core rows: no ORM row processing
-            rec = {"id": row[0], "version": row[1]}
-            rec.update(zip(scalars, row[3:]))
-            out[row[2]] = rec
-    facet_fields = [f for f in fields if f in dataset.facets]
-    if facet_fields and out:
-        by_id = {rec["id"]: rec for rec in out.values()}
-        for f in facet_fields:
-            for rec in out.values():
-                rec[f] = set()
-            facet = dataset.facets[f]
-            fk, val = getattr(facet.table, facet.fk), getattr(facet.table, facet.value)
-            ids = list(by_id)
-            for i in range(0, len(ids), CHUNK):
-                for owner, value in session.execute(select(fk, val).where(fk.in_(ids[i:i + CHUNK]))):
-                    by_id[owner][f].add(value)
-            for rec in out.values():
-                rec[f] = tuple(sorted(rec[f]))
-    return out
+    scalar_names = names[:len(names) - len(dataset.facets)]
+    cols = [key_col] + [getattr(model, n) for n in scalar_names]
+    conn = session.connection()
+    stored = conn.execute(select(func.count()).select_from(model).where(model.sub_centre_id == sub_centre_id)).scalar()
+    if not keys or not stored:
+        return
+    # Plain DB-API rows, in this transaction's connection, each converted by its column
+    # type's own result processor (dates and decimals on SQLite): no per-row Row objects.
+    dialect = conn.dialect
+    # The sub-centre's id, an int of ours, is written into the SQL; the keys come from the
+    # uploaded file and are always bound.
+    base = select(*cols).where(model.sub_centre_id == literal_column(str(int(sub_centre_id))))
+    dbapi = conn.connection.dbapi_connection
+    if stored <= 2 * len(keys):
+        batches = [(str(base.compile(dialect=dialect)), ())]
+    else:
+        sql = str(base.where(key_col.in_(bindparam("keys", expanding=True))).compile(dialect=dialect))
+        mark = "?" if dialect.paramstyle == "qmark" else "%s"
+        key_list = list(keys)
+        batches = ((sql.replace("__[POSTCOMPILE_keys]", ", ".join([mark] * len(chunk))), tuple(chunk))
+                   for chunk in (key_list[i:i + CHUNK] for i in range(0, len(key_list), CHUNK)))
+    for sql_i, params in batches:
+        # On PostgreSQL a server-side cursor: the sub-centre's rows stream, chunk by chunk.
+        cursor = dbapi.cursor(name="ipoverseas_plan") if dialect.name == "postgresql" else dbapi.cursor()
+        try:
+            cursor.execute(sql_i, params)
+            convert = [(i - 1, proc) for i, (c, d) in enumerate(zip(cols, cursor.description)) if i
+                       and (proc := c.type.dialect_impl(dialect).result_processor(dialect, d[1])) is not None]
+            while True:
+                rows = cursor.fetchmany(CHUNK)
+                if not rows:
+                    break
+                found = []
+                for row in rows:
+                    if row[0] in keys:
+                        values = row[1:]
+                        if convert:
+                            values = list(values)
+                            for i, proc in convert:
+                                values[i] = proc(values[i])
+                            values = tuple(values)
+                        found.append((row[0], values))
+                if dataset.facets and found:
+                    found = _with_facets(session, dataset, found)
+                yield from found
+        finally:
+            cursor.close()
+
+
+def _with_facets(session: Session, dataset: D.Dataset, found: list[tuple[str, tuple]]) -> list[tuple[str, tuple]]:
+    """Append every facet of the dataset (a sorted tuple each) to the stored rows."""
+    ids = [row[0] for _, row in found]
+    values: dict[str, dict[int, list]] = {}
+    for name, facet in dataset.facets.items():
+        fk, val = getattr(facet.table, facet.fk), getattr(facet.table, facet.value)
+        by_owner: dict[int, list] = {}
+        for owner, value in session.connection().execute(select(fk, val).where(fk.in_(ids))):
+            by_owner.setdefault(owner, []).append(value)
+        values[name] = by_owner
+    return [(key, row + tuple(tuple(sorted(values[n].get(row[0], ()))) for n in dataset.facets))
+            for key, row in found]

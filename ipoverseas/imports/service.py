@@ -141,7 +141,7 @@ def apply(prepared: Prepared, user: Principal | None, *, mode: str = ALL_OR_NOTH
     try:
         with db.write_session() as session:
             _lock_sub_centre(session, prepared.sub_centre_id)
-            plan = planner.make(session, prepared.parsed, prepared.sub_centre_id)
+            plan = planner.make(session, prepared.parsed, prepared.sub_centre_id, keep_before=True)
             if check_signature and prepared.plan is not None and plan.signature() != prepared.plan.signature():
                 raise Busy("changed")
             prepared.plan = plan
