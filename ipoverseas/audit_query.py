@@ -1,7 +1,9 @@
 """Reading the audit trail: filter, paginate (in SQL), export; and one record's history.
 
-Only admins read the trail (`read_audit_log`); a record's history is shown to whoever may
-see the record, and the calling page decides that.
+Only admins read the trail (`read_audit_log`). A record's history holds before-images (the
+unmasked party names of a case, an expert's contact details, an article's drafts), so
+`history` decides here, per kind of record, who may see it (`may_see_history`); a page only
+shows what it returns.
 """
 
 from __future__ import annotations
@@ -15,8 +17,8 @@ from typing import Any
 from sqlalchemy import Select, func, select
 
 from . import auth, db
-from .auth import Principal
-from .models import AuditEvent, RecordVersion, SubCentre
+from .auth import ADMIN, STAFF, PermissionDenied, Principal
+from .models import AuditEvent, Case, Consultation, ImportBatch, RecordVersion, SubCentre
 
 EXPORT_MAX_ROWS = 100_000
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -160,9 +162,63 @@ def export_xlsx(actor: Principal, f: AuditFilter) -> bytes:
     return buffer.getvalue()
 
 
-def history(entity: str, entity_id: int, *, limit: int = 200) -> list[dict]:
-    """A record's history, newest first: its audit events, and the before-images kept by edits and imports."""
+def may_see_history(actor: Principal | None, entity: str, entity_id: int) -> bool:
+    """May `actor` see the history of this record?
+
+    - case: admin, or staff of the case's sub-centre (among the cases `scopes.case_scope` shows them);
+    - expert: those who may see its contact details (`see_expert_contact`: staff, admin, the expert);
+    - article: its editors (`knowledge.can_edit`: admin, staff of its sub-centre);
+    - import_batch: those the Upload page lists it to (admin, staff of its sub-centre);
+    - consultation: admin, staff of its sub-centre;
+    - user: admin, and the user themself (the Account page); sub_centre: admin.
+    Anything else, and a record that does not exist, to admin only.
+    """
     with db.read_session() as session:
+        return _may_see(session, actor, entity, int(entity_id))
+
+
+def _may_see(session, actor: Principal | None, entity: str, entity_id: int) -> bool:
+    if actor is None:
+        return False
+    if actor.role == ADMIN:
+        return True
+    if entity == "expert":
+        return auth.can(actor, "see_expert_contact", {"entity": "expert", "id": entity_id})
+    if entity == "user":
+        return actor.id == entity_id
+    if entity == "case":
+        from .scopes import case_scope
+
+        centre = session.execute(select(Case.sub_centre_id).where(Case.id == entity_id, case_scope(actor))).first()
+        return centre is not None and _own_sub_centre(actor, centre[0])
+    if entity == "article":
+        from . import knowledge
+        from .models import Article
+
+        centre = session.execute(select(Article.sub_centre_id).where(Article.id == entity_id)).first()
+        return centre is not None and knowledge.can_edit(actor, {"sub_centre_id": centre[0]})
+    if entity == "import_batch":
+        centre = session.execute(select(ImportBatch.sub_centre_id).where(ImportBatch.id == entity_id)).first()
+        return centre is not None and _own_sub_centre(actor, centre[0])
+    if entity == "consultation":
+        centre = session.execute(select(Consultation.sub_centre_id).where(Consultation.id == entity_id)).first()
+        return centre is not None and _own_sub_centre(actor, centre[0])
+    return False
+
+
+def _own_sub_centre(actor: Principal, sub_centre_id: int | None) -> bool:
+    return actor.role == STAFF and actor.sub_centre_id is not None and sub_centre_id == actor.sub_centre_id
+
+
+def history(actor: Principal | None, entity: str, entity_id: int, *, limit: int = 200) -> list[dict]:
+    """A record's history, newest first: its audit events, and the before-images kept by edits and imports.
+
+    Raises PermissionDenied unless `actor` may see it (`may_see_history`).
+    """
+    entity_id = int(entity_id)
+    with db.read_session() as session:
+        if not _may_see(session, actor, entity, entity_id):
+            raise PermissionDenied("history")
         events = session.execute(
             select(AuditEvent.at, AuditEvent.username, AuditEvent.action, AuditEvent.detail)
             .where(AuditEvent.entity == entity, AuditEvent.entity_id == entity_id)
@@ -193,4 +249,4 @@ def actors_sub_centres() -> list[tuple[int, str]]:
         return [(i, c) for i, c in session.execute(select(SubCentre.id, SubCentre.code).order_by(SubCentre.code))]
 
 
-__all__ = ["AuditFilter", "search", "facets", "export_xlsx", "history", "neutralise", "summary"]
+__all__ = ["AuditFilter", "search", "facets", "export_xlsx", "history", "may_see_history", "neutralise", "summary"]

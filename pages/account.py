@@ -56,7 +56,7 @@ def render() -> None:
     st.subheader(state.t("account.sessions"))
     st.caption(state.t("account.session_rule", idle=config.get("session_idle_minutes"),
                        hours=config.get("session_max_hours")))
-    render_history("user", user.id, limit=20)
+    render_history("user", user.id, user=user, limit=20)
 
 
 if __name__ == "__main__":  # run as a script by Streamlit's pages/ folder mode

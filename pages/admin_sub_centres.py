@@ -50,7 +50,7 @@ def render() -> None:
                 _do(lambda: users.set_sub_centre_active(user, chosen, False), "admin.sub_centres.deactivated")
         elif st.button(state.t("admin.sub_centres.activate"), key=P + f"on_{chosen}"):
             _do(lambda: users.set_sub_centre_active(user, chosen, True), "admin.sub_centres.activated")
-        render_history("sub_centre", chosen)
+        render_history("sub_centre", chosen, user=user)
 
     st.subheader(state.t("admin.sub_centres.create"))
     with st.form(P + "create_form"):

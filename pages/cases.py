@@ -313,8 +313,7 @@ def _detail(user, raw: str) -> None:
     for a in related:
         st.markdown(f"- {label(vocab.ARTICLE_KINDS, a['kind'])} · **{search.md_escape(article_title(a))}**"
                     f" · {a['published_on'] or ''}")
-    if user.role in (STAFF, ADMIN):  # the history holds before-images, unmasked
-        render_history("case", case["id"])
+    render_history("case", case["id"], user=user)  # shown to those audit_query.history allows
 
 
 if __name__ == "__main__":  # run as a script by Streamlit's pages/ folder mode

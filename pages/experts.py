@@ -162,8 +162,7 @@ def _profile(user: auth.Principal, expert_id: int) -> None:
         st.caption(state.t("common.none"))
     if experts.can_edit(user, {"entity": "expert", "id": p["id"], "sub_centre_id": p["sub_centre_id"]}):
         edit_form(user, p, key=K + "edit")
-    if user.role in (STAFF, ADMIN) or (user.expert_id is not None and user.expert_id == p["id"]):
-        render_history("expert", p["id"])  # before -> after holds contact details: only those who may see them
+    render_history("expert", p["id"], user=user)  # holds contact details: audit_query.history decides
 
 
 def edit_form(user: auth.Principal, p: dict, key: str) -> None:

@@ -373,7 +373,7 @@ def _article_view(user, raw_id: str) -> None:
 
     if article["editable"]:
         _editor_actions(user, article)
-        render_history("article", article["id"])  # before-images, drafts included: for its editors only
+    render_history("article", article["id"], user=user)  # drafts included: audit_query.history decides
 
 
 def _cases_page() -> None:   # stands for the Cases page in links; the app registers the real one

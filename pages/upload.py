@@ -194,7 +194,7 @@ def _history_block(user) -> None:
     shown = st.selectbox(state.t("history.batch_pick"), [r["id"] for r in rows], index=None,
                          key="upload_history_batch", placeholder=state.t("history.batch_placeholder"))
     if shown is not None:  # only the batches listed above: those `user` may see
-        render_history("import_batch", shown, expanded=True)
+        render_history("import_batch", shown, user=user, expanded=True)
     done = st.session_state.get("upload_rollback_result")
     if done:
         st.success(done[0])

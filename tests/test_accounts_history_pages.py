@@ -79,3 +79,24 @@ def test_import_batch_shows_its_history_on_the_upload_page(sqlite_demo_database,
     admin = run_page("upload", principal("admin"))
     admin.selectbox(key="upload_history_batch").select(other.batch_id).run()
     assert _history(admin) == ["import.apply"]
+
+
+def test_case_history_is_for_the_staff_of_its_sub_centre_only(sqlite_demo_database, principal):
+    from ipoverseas.models import Case
+
+    staff = principal("staff")
+    with db.read_session() as s:
+        case_id = s.scalar(select(Case.id).where(Case.review_status == "published",
+                                                 Case.sub_centre_id == staff.sub_centre_id).limit(1))
+    query = {"case": str(case_id)}
+    assert _history(run_page("cases", staff, query=query)) is not None
+    assert _history(run_page("cases", principal("admin"), query=query)) is not None
+    assert _history(run_page("cases", principal("staff_gd"), query=query)) is None   # reads it: another region's
+    assert _history(run_page("cases", principal("expert"), query=query)) is None
+
+
+def test_the_account_page_shows_my_own_account_history(sqlite_demo_database, principal):
+    from ipoverseas import sessions
+
+    sessions.login("enterprise", "ipoverseas-demo")
+    assert "login.success" in _history(run_page("account", principal("enterprise")))

@@ -206,12 +206,87 @@ def test_neutralise_and_summary():
 def test_history_of_a_record_combines_events_and_versions(demo_database, principal):
     from ipoverseas import cases
 
+    admin = principal("admin")
     case_id = _case("submitted")
-    cases.transition(principal("admin"), case_id, "approve")
-    rows = audit_query.history("case", case_id)
+    cases.transition(admin, case_id, "approve")
+    rows = audit_query.history(admin, "case", case_id)
     assert {r["source"] for r in rows} == {"audit", "version"}
     assert any(r["what"] == "case.approve" and "review_status" in r["change"] for r in rows)
-    assert audit_query.history("case", 10**8) == []
+    assert audit_query.history(admin, "case", 10**8) == []
+
+
+ROLES_SEEN = ("enterprise", "staff", "staff_gd", "expert", "admin")   # staff: ZJ; staff_gd: GD
+# record -> who may see its history (DESIGN §4 and the rules in audit_query.may_see_history)
+HISTORY_RULES = {
+    "case of ZJ": {"staff", "admin"},
+    "published case of GD": {"staff_gd", "admin"},
+    "the expert's own profile": {"staff", "staff_gd", "expert", "admin"},    # as its contact details
+    "another expert's profile": {"staff", "staff_gd", "admin"},
+    "article of ZJ": {"staff", "admin"},                                     # its editors
+    "national article": {"admin"},
+    "import batch of ZJ": {"staff", "admin"},                                # as the Upload page lists it
+    "the enterprise's account": {"enterprise", "admin"},                     # its own Account page
+    "sub-centre ZJ": {"admin"},
+    "consultation of ZJ": {"staff", "admin"},                                # not its enterprise nor expert
+    "anything else": {"admin"},
+}
+
+
+def _history_records(principal) -> dict[str, tuple[str, int]]:
+    from ipoverseas.models import Article, Consultation, Expert, ImportBatch, SubCentre
+
+    zj, gd = principal("staff").sub_centre_id, principal("staff_gd").sub_centre_id
+    expert = principal("expert")
+    with db.write_session() as s:
+        batch = ImportBatch(sub_centre_id=zj, dataset="cases", filename="x.xlsx", sha256="0" * 64,
+                            user_id=principal("staff").id)
+        s.add(batch)
+        articles = s.scalars(select(Article).order_by(Article.id).limit(2)).all()
+        articles[0].sub_centre_id, articles[1].sub_centre_id = zj, None
+        s.flush()
+        consultation = s.scalar(select(Consultation.id).where(
+            Consultation.sub_centre_id == zj, Consultation.enterprise_user_id == principal("enterprise").id,
+            Consultation.expert_id == expert.expert_id).limit(1)) or s.scalar(
+            select(Consultation.id).where(Consultation.sub_centre_id == zj).limit(1))
+        records = {
+            "case of ZJ": ("case", s.scalar(select(Case.id).where(Case.sub_centre_id == zj).limit(1))),
+            "published case of GD": ("case", s.scalar(select(Case.id).where(
+                Case.sub_centre_id == gd, Case.review_status == "published").limit(1))),
+            "the expert's own profile": ("expert", expert.expert_id),
+            "another expert's profile": ("expert", s.scalar(select(Expert.id).where(Expert.id != expert.expert_id)
+                                                            .limit(1))),
+            "article of ZJ": ("article", articles[0].id),
+            "national article": ("article", articles[1].id),
+            "import batch of ZJ": ("import_batch", batch.id),
+            "the enterprise's account": ("user", principal("enterprise").id),
+            "sub-centre ZJ": ("sub_centre", s.scalar(select(SubCentre.id).where(SubCentre.code == "ZJ"))),
+            "consultation of ZJ": ("consultation", consultation),
+            "anything else": ("user_session", 1),
+        }
+    assert all(record_id for _, record_id in records.values()), records
+    return records
+
+
+def test_record_history_is_shown_only_to_those_the_policy_allows(demo_database, principal):
+    """Every role against every kind of record, through the service: the pages only show what it returns."""
+    records = _history_records(principal)
+    seen: dict[str, set[str]] = {name: set() for name in records}
+    for username in ROLES_SEEN:
+        actor = principal(username)
+        for name, (entity, record_id) in records.items():
+            allowed = audit_query.may_see_history(actor, entity, record_id)
+            try:
+                rows = audit_query.history(actor, entity, record_id)
+            except auth.PermissionDenied:
+                assert not allowed, (username, name)
+            else:
+                assert allowed and isinstance(rows, list), (username, name)
+                seen[name].add(username)
+    assert seen == HISTORY_RULES
+    with pytest.raises(auth.PermissionDenied):
+        audit_query.history(None, "case", records["case of ZJ"][1])
+    with pytest.raises(auth.PermissionDenied):   # a record that does not exist: nobody but admin
+        audit_query.history(principal("staff"), "case", 10**8)
 
 
 def test_the_database_refuses_changes_to_the_trail_too(demo_database):

@@ -1,6 +1,8 @@
 """A record's history (audit events and before-images), for any page that shows a record.
 
-Call `render_history("case", case.id)` after the page has checked the user may see the record.
+Call `render_history("case", case.id, user=user)` with the user from the page's `guard`:
+`audit_query.history` decides whether that user may see the record's history, and when not,
+nothing is shown.
 """
 
 from __future__ import annotations
@@ -8,14 +10,22 @@ from __future__ import annotations
 import streamlit as st
 
 from .. import audit_query
+from ..auth import PermissionDenied, Principal
 from . import state
 from .cache import cached
 
 _history = cached(audit_query.history)
 
 
-def render_history(entity: str, entity_id: int, *, limit: int = 50, expanded: bool = False) -> None:
-    rows = _history(entity, int(entity_id), limit=limit)
+def render_history(entity: str, entity_id: int, *, user: Principal | None = None, limit: int = 50,
+                   expanded: bool = False) -> None:
+    """The history expander, or nothing when `user` (the signed-in user if not given) may not see it."""
+    if user is None:
+        user = state.current_user()
+    try:
+        rows = _history(user, entity, int(entity_id), limit=limit)
+    except PermissionDenied:
+        return
     with st.expander(state.t("history.title", count=len(rows)), expanded=expanded, icon=":material/history:"):
         if not rows:
             st.caption(state.t("history.none"))
