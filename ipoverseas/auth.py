@@ -128,11 +128,11 @@ _normalize_username = normalize_username  # the old name
 
 @dataclass
 class NewAccount:
-    """One account to add (see `create_users`)."""
+    """One account to add (see `create_users`): a chosen `password`, or a generated `temporary` one."""
 
     username: str
-    password: str
     role: str
+    password: str = ""
     display_name: str = ""
     sub_centre_code: str | None = None
     organisation: str | None = None
@@ -140,8 +140,9 @@ class NewAccount:
     expert_id: int | None = None
     is_demo: bool = False
     must_change_password: bool = False
-    temporary_password: bool = False   # a `passwords.generate_temporary` password: light hash, must change it
-    prehashed: str | None = None       # its hash, made beforehand (outside the write transaction)
+    # A `passwords.new_temporary()`: its light hash is stored (made beforehand, outside the write
+    # transaction), and the account must change it at the first login.
+    temporary: passwords.Temporary | None = None
 
 
 class AccountError(ValueError):
@@ -152,15 +153,18 @@ class AccountError(ValueError):
         self.index = index
 
 
-def create_user(session: Session, *, username: str, password: str, role: str,
+def create_user(session: Session, *, username: str, password: str = "", role: str,
                 display_name: str = "", sub_centre_code: str | None = None,
                 organisation: str | None = None, email: str | None = None,
                 expert_id: int | None = None, is_demo: bool = False,
-                must_change_password: bool = False,
+                must_change_password: bool = False, temporary: passwords.Temporary | None = None,
                 actor: Principal | None = None) -> User:
     """Add one account (audited as `user.create`); ValueError when it is refused."""
-    return create_users(session, [NewAccount(username, password, role, display_name, sub_centre_code, organisation,
-                                             email, expert_id, is_demo, must_change_password)], actor=actor)[0]
+    account = NewAccount(username=username, password=password, role=role, display_name=display_name,
+                         sub_centre_code=sub_centre_code, organisation=organisation, email=email,
+                         expert_id=expert_id, is_demo=is_demo, must_change_password=must_change_password,
+                         temporary=temporary)
+    return create_users(session, [account], actor=actor)[0]
 
 
 def create_users(session: Session, accounts: list[NewAccount], *, actor: Principal | None = None) -> list[User]:
@@ -181,7 +185,9 @@ def create_users(session: Session, accounts: list[NewAccount], *, actor: Princip
     for index, (account, username) in enumerate(zip(accounts, names)):
         if account.role not in ROLES:
             raise AccountError(f"role must be one of {', '.join(ROLES)}", index)
-        problem = password_problem(account.password, username)
+        if account.temporary is not None and not isinstance(account.temporary, passwords.Temporary):
+            raise AccountError("a temporary password must come from passwords.new_temporary()", index)
+        problem = None if account.temporary is not None else password_problem(account.password, username)
         if problem:
             raise AccountError(problem, index)
         if not username:
@@ -194,15 +200,12 @@ def create_users(session: Session, accounts: list[NewAccount], *, actor: Princip
             raise AccountError(f"no sub-centre with code {account.sub_centre_code!r}", index)
         if account.role == STAFF and sub_centre_id is None:
             raise AccountError("staff accounts need a sub-centre", index)
-        if account.temporary_password:
-            password_hash = account.prehashed or passwords.hash_temporary(account.password)
-        else:
-            password_hash = hash_password(account.password)
+        password_hash = account.temporary.hash if account.temporary is not None else hash_password(account.password)
         rows.append(User(username=username, password_hash=password_hash, role=account.role,
                          display_name=account.display_name or username, sub_centre_id=sub_centre_id,
                          organisation=account.organisation, email=(account.email or "").strip().lower() or None,
                          expert_id=account.expert_id, is_demo=account.is_demo,
-                         must_change_password=account.must_change_password or account.temporary_password))
+                         must_change_password=account.must_change_password or account.temporary is not None))
     session.add_all(rows)
     session.flush()
     for user in rows:

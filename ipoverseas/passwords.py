@@ -5,23 +5,24 @@ one of the most common passwords (the list in `data/common-passwords.txt`). Hash
 Argon2id with argon2-cffi's current parameters; a login renews a hash made with older
 parameters (`needs_rehash`).
 
-Temporary passwords the system generates (`generate_temporary`: 16 characters drawn at
-random from 32, i.e. 80 bits) are hashed with a light Argon2id profile
-(`hash_temporary`). Key stretching buys time against guessing *human* passwords; against
-80 random bits it adds nothing that matters (2^79 guesses at a trillion a second is about
-19,000 years), and it is what made bulk creation slow (0.15-0.6 s a row). Such a hash is
-never kept for long: the account must change its password at the first login, and the
-login rehashes it with the full parameters anyway (`needs_rehash`). A wrong password
-against a light hash still costs a full-cost check, so timing does not single out the
-accounts that still hold a temporary password.
+Temporary passwords the system generates (`new_temporary`: 16 characters drawn at
+random from 32, i.e. 80 bits) are hashed with a light Argon2id profile. `new_temporary`
+makes the password and its light hash together, and is the only way to get a light hash:
+no function hashes a string of the caller's choosing lightly. Key stretching buys time
+against guessing *human* passwords; against 80 random bits it adds nothing that matters
+(2^79 guesses at a trillion a second is about 19,000 years), and it is what made bulk
+creation slow (0.15-0.6 s a row). Such a hash is never kept for long: the account must
+change its password at the first login, and the login rehashes it with the full parameters
+anyway (`needs_rehash`). A wrong password against a light hash still costs a full-cost
+check, so timing does not single out the accounts that still hold a temporary password.
 """
 
 from __future__ import annotations
 
-import re
 import secrets
 import unicodedata
 from functools import lru_cache
+from typing import NamedTuple
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -36,7 +37,6 @@ _hasher = PasswordHasher()  # Argon2id
 _temporary_hasher = PasswordHasher(time_cost=1, memory_cost=2 * 1024, parallelism=1)
 _TEMPORARY_PREFIX = "$argon2id$v=19$m=2048,t=1,p=1$"
 TEMPORARY_ALPHABET = "".join(c for c in "abcdefghijklmnopqrstuvwxyz23456789" if c not in "lo")  # 32 symbols
-_TEMPORARY = re.compile(rf"[{TEMPORARY_ALPHABET}]{{4}}(?:-[{TEMPORARY_ALPHABET}]{{4}}){{3}}")
 
 
 def normalize(password: str) -> str:
@@ -48,16 +48,18 @@ def hash_password(password: str) -> str:
     return _hasher.hash(normalize(password))
 
 
-def generate_temporary() -> str:
-    """A temporary password: 4 groups of 4 symbols from 32 (no l/1/o/0), 80 random bits."""
-    return "-".join("".join(secrets.choice(TEMPORARY_ALPHABET) for _ in range(4)) for _ in range(4))
+class Temporary(NamedTuple):
+    """A generated temporary password and its light hash (see `new_temporary`)."""
+
+    password: str
+    hash: str
 
 
-def hash_temporary(password: str) -> str:
-    """The light hash, for a password `generate_temporary` made (anything else is refused)."""
-    if not _TEMPORARY.fullmatch(password or ""):
-        raise ValueError("only a generated temporary password may use the light hash")
-    return _temporary_hasher.hash(password)
+def new_temporary() -> Temporary:
+    """A new temporary password, 4 groups of 4 symbols from 32 (no l/1/o/0): 80 random bits;
+    with its light hash, made here from the password drawn here and nothing else."""
+    password = "-".join("".join(secrets.choice(TEMPORARY_ALPHABET) for _ in range(4)) for _ in range(4))
+    return Temporary(password, _temporary_hasher.hash(password))
 
 
 def verify(password_hash: str, password: str) -> bool:

@@ -7,7 +7,7 @@ Bulk creation from Excel follows the upload pipeline's conventions: a template; 
 checked by the pipeline's pre-flight (`imports.preflight`) and parsed in its sandboxed child
 process (`imports.sandbox`); every row checked (row, column, message); nothing written
 while any row is wrong. Each account gets a generated temporary password (80 random bits,
-hashed with the light profile of `passwords.hash_temporary`, so 2,000 rows take seconds,
+hashed with the light profile by `passwords.new_temporary`, so 2,000 rows take seconds,
 not minutes) that it must change at the first login.
 """
 
@@ -56,11 +56,6 @@ def _sub_centre_id(session: Session, code: str | None) -> int | None:
     if found is None:
         raise UserError("admin.error.no_sub_centre", code=code)
     return found
-
-
-def generate_password() -> str:
-    """A temporary password for a reset or a bulk-created account: 4 groups of 4 letters/digits."""
-    return passwords.generate_temporary()
 
 
 # --- reading ------------------------------------------------------------------------
@@ -138,19 +133,20 @@ def create_user(actor: Principal, *, username: str, role: str, display_name: str
     Returns (user id, the initial password: the one given, or a generated one to pass on).
     """
     _require_admin(actor)
-    password = password or generate_password()
+    temporary = None if password else passwords.new_temporary()
     with db.write_session() as session:
         if expert_id is not None and session.get(Expert, expert_id) is None:
             raise UserError("admin.error.no_expert")
         try:
-            user = auth.create_user(session, username=username, password=password, role=role,
+            user = auth.create_user(session, username=username, password=password or "", temporary=temporary,
+                                    role=role,
                                     display_name=display_name,
                                     sub_centre_code=(sub_centre_code or "").strip().upper() or None,
                                     organisation=organisation or None, email=email, expert_id=expert_id,
                                     must_change_password=True, actor=actor)
         except ValueError as exc:
             raise _translate(exc) from None
-        return user.id, password
+        return user.id, password or temporary.password
 
 
 def _translate(exc: ValueError) -> UserError:
@@ -280,14 +276,15 @@ def reset_password(actor: Principal, user_id: int, new_password: str | None = No
     Returns the temporary password (shown once to the admin, never stored in clear).
     """
     _require_admin(actor)
-    password = new_password or generate_password()
+    temporary = None if new_password else passwords.new_temporary()
     with db.write_session() as session:
         user = _get_user(session, user_id)
-        problem = auth.password_problem(password, user.username)
-        if problem:
-            raise UserError(problem)
+        if temporary is None:
+            problem = auth.password_problem(new_password, user.username)
+            if problem:
+                raise UserError(problem)
         before = {"must_change_password": bool(user.must_change_password), "locked_until": user.locked_until}
-        user.password_hash = auth.hash_password(password)
+        user.password_hash = temporary.hash if temporary is not None else auth.hash_password(new_password)
         user.must_change_password = True
         user.locked_until = None
         user.failed_logins = 0
@@ -295,7 +292,7 @@ def reset_password(actor: Principal, user_id: int, new_password: str | None = No
         audit.record(session, actor, "user.reset_password", "user", user.id, before=before,
                      after={"must_change_password": True, "locked_until": None},
                      detail={"sessions_ended": ended} if ended else None)
-    return password
+    return temporary.password if temporary is not None else new_password
 
 
 # --- sub-centres --------------------------------------------------------------------
@@ -638,12 +635,10 @@ def bulk_create(actor: Principal, data: bytes, filename: str = "users.xlsx") -> 
     import hashlib
 
     # Hash first (light profile, ~1-3 ms a row), so the write transaction holds the lock for the writes only.
-    accounts = []
-    for row in result.rows:
-        password = generate_password()
-        accounts.append(auth.NewAccount(row["username"], password, row["role"], row["display_name"],
-                                        row["sub_centre"], row["organisation"], row["email"],
-                                        temporary_password=True, prehashed=passwords.hash_temporary(password)))
+    accounts = [auth.NewAccount(username=row["username"], role=row["role"], display_name=row["display_name"],
+                                sub_centre_code=row["sub_centre"], organisation=row["organisation"],
+                                email=row["email"], temporary=passwords.new_temporary())
+                for row in result.rows]
     try:
         with db.write_session() as session:
             auth.create_users(session, accounts, actor=actor)
@@ -655,7 +650,7 @@ def bulk_create(actor: Principal, data: bytes, filename: str = "users.xlsx") -> 
         return BulkResult(result.rows, [BulkProblem(row["row"], "", row["username"], err.key, err.values)])
     except IntegrityError:  # the same username, committed by someone else at the same moment
         return BulkResult(result.rows, [BulkProblem(0, "", "", "admin.error.duplicate")])
-    result.created = [(a.username, a.password) for a in accounts]  # usernames as read_bulk normalised them
+    result.created = [(a.username, a.temporary.password) for a in accounts]  # usernames as read_bulk normalised them
     return result
 
 

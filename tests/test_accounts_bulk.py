@@ -15,6 +15,9 @@ from ipoverseas.imports import preflight, sandbox
 from ipoverseas.models import User
 
 
+LIGHT = "$argon2id$v=19$m=2048,t=1,p=1$"
+
+
 def _workbook(rows, *, hidden_junk_sheet=False):
     book = openpyxl.load_workbook(io.BytesIO(users.bulk_template()))
     sheet = book.worksheets[0]
@@ -90,7 +93,7 @@ def test_bulk_accounts_get_a_light_hash_renewed_at_the_first_login(demo_database
     [(username, password)] = result.created
     with db.read_session() as s:
         user = s.scalar(select(User).where(User.username == username))
-    assert user.password_hash.startswith("$argon2id$v=19$m=2048,t=1,p=1$")
+    assert user.password_hash.startswith(LIGHT)
     assert user.must_change_password and passwords.needs_rehash(user.password_hash)
     login = sessions.login(username, password)
     assert login is not None and login.principal.must_change_password
@@ -101,18 +104,29 @@ def test_bulk_accounts_get_a_light_hash_renewed_at_the_first_login(demo_database
     assert sessions.login(username, "my own long sentence") is not None
 
 
-def test_only_a_generated_password_may_use_the_light_hash():
-    generated = passwords.generate_temporary()
-    assert passwords.verify(passwords.hash_temporary(generated), generated)
-    for chosen in ("my chosen password", "abcd-efgh-ijkm-npq", "ABCD-EFGH-IJKM-NPQR", "abc0-efgh-ijkm-npqr"):
-        with pytest.raises(ValueError):
-            passwords.hash_temporary(chosen)
+def test_the_light_hash_comes_only_with_a_password_new_temporary_draws(database):
+    password, light = passwords.new_temporary()
+    assert light.startswith(LIGHT) and passwords.verify(light, password)
+    assert passwords.new_temporary().password != password
+    # Nothing hashes a password of the caller's choosing lightly: the old entry point is gone, and
+    # every public function of the module that makes a hash from a given string makes a full one.
+    assert not hasattr(passwords, "hash_temporary")
+    assert not passwords.hash_password(password).startswith(LIGHT)
+    # create_users takes a light hash only as a `passwords.Temporary`, never as a hash beside any text
+    with pytest.raises(auth.AccountError, match="new_temporary"):
+        with db.write_session() as s:
+            auth.create_users(s, [auth.NewAccount(username="forged", role="enterprise",
+                                                  temporary=("my chosen password", light))])
+    with db.write_session() as s:
+        [user] = auth.create_users(s, [auth.NewAccount(username="drawn", role="enterprise",
+                                                       temporary=passwords.new_temporary())])
+        assert user.password_hash.startswith(LIGHT) and user.must_change_password
 
 
 def test_a_wrong_password_against_a_light_hash_costs_a_full_check(monkeypatch):
     calls = []
     monkeypatch.setattr(passwords, "dummy_verify", lambda pw: calls.append(pw))
-    light = passwords.hash_temporary(passwords.generate_temporary())
+    light = passwords.new_temporary().hash
     assert not passwords.verify(light, "a wrong guess")
     assert calls == ["a wrong guess"]
     assert not passwords.verify(passwords.hash_password("a real password"), "a wrong guess")
