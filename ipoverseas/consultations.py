@@ -17,18 +17,23 @@ expert) is stored on the row at every transition (`set_clock_facts`), so the que
 compliance and the overdue sweep filter, sort, count and page in SQL, at any table size.
 After the promise setting or the holiday table changes, `recompute_clocks()` (CLI:
 `recompute-clocks`) stores them again.
+
+Writers lock the consultation's row (`_load(..., lock=True)`), so concurrent writers of one
+consultation take turns; a write that still loses a race is refused as ChangedMeanwhile.
 """
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
-from typing import Any, Iterable
+from typing import Any, Iterable, Iterator
 
 from sqlalchemy import and_, func, null, or_, select, true, update
 from sqlalchemy import case as sql_case
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
 
 from . import audit, auth, config, db, experts, notifications, vocab, workdays
 from .auth import ADMIN, ENTERPRISE, EXPERT, STAFF, Principal
@@ -54,12 +59,40 @@ class NotAllowed(auth.PermissionDenied):
     """The action is not possible now (wrong status) or not for this user."""
 
 
+class ChangedMeanwhile(NotAllowed):
+    """Someone else changed the consultation while this action was writing: nothing was
+    written; reload and try again."""
+
+
+@contextmanager
+def _write() -> Iterator[Session]:
+    """`db.write_session()` for the service's writes: a write that lost a race to another
+    writer of the same row (the version check, `StaleDataError`) is refused as ChangedMeanwhile.
+
+    Every writer loads the consultation with `_load(..., lock=True)` (SELECT ... FOR UPDATE on
+    PostgreSQL; SQLite's BEGIN IMMEDIATE already serialises writers), so a second writer waits
+    for the first and then sees its change; this is the net under that.
+    """
+    try:
+        with db.write_session() as s:
+            yield s
+    except StaleDataError as exc:
+        raise ChangedMeanwhile("consultation changed meanwhile") from exc
+
+
 # --- reading -----------------------------------------------------------------------------
 
 
-def _load(session: Session, user: Principal, consultation_id: int) -> Consultation:
-    """The consultation if the user may read it, else PermissionDenied (same for "absent")."""
-    c = session.scalar(select(Consultation).where(Consultation.id == consultation_id, consultation_scope(user)))
+def _load(session: Session, user: Principal, consultation_id: int, *, lock: bool = False) -> Consultation:
+    """The consultation if the user may read it, else PermissionDenied (same for "absent").
+
+    `lock`: for a write, the row is locked until the transaction ends (FOR UPDATE), so two
+    writers of one consultation take turns, the second reading what the first wrote.
+    """
+    stmt = select(Consultation).where(Consultation.id == consultation_id, consultation_scope(user))
+    if lock:
+        stmt = stmt.with_for_update(of=Consultation).execution_options(populate_existing=True)
+    c = session.scalar(stmt)
     if c is None or not auth.can(user, "read_consultation", c):
         raise auth.PermissionDenied("read_consultation")
     return c
@@ -96,25 +129,38 @@ def _refresh_clock(session: Session, c: Consultation) -> None:
     set_clock_facts(c, _events(session, c.id))
 
 
-def recompute_clocks(only_open: bool = True, chunk: int = 500) -> int:
+RECOMPUTE_CHUNK = 100   # rows per transaction: short row locks, and progress kept if it stops
+
+
+def recompute_clocks(only_open: bool = True, chunk: int = RECOMPUTE_CHUNK) -> int:
     """Store the clock facts again (after the promise setting or the holiday table changed).
 
     Open consultations only by default (answered and closed ones keep the figures they were
     measured with); returns how many rows were recomputed.
+
+    Works in small batches, each its own transaction with its rows locked (a staff action on
+    one of them waits for the batch, then sees it).
     """
-    done, last = 0, 0
+    done, last, retries = 0, 0, 0
     while True:
-        with db.write_session() as s:
-            stmt = select(Consultation).where(Consultation.id > last).order_by(Consultation.id).limit(chunk)
-            if only_open:
-                stmt = stmt.where(Consultation.status.in_(OPEN), Consultation.answered_at.is_(None))
-            rows = list(s.scalars(stmt))
-            if not rows:
-                return done
-            history = _events_of(s, [c.id for c in rows])
-            for c in rows:
-                set_clock_facts(c, history[c.id])
-            last, done = rows[-1].id, done + len(rows)
+        try:
+            with _write() as s:
+                stmt = (select(Consultation).where(Consultation.id > last).order_by(Consultation.id)
+                        .limit(chunk).with_for_update(of=Consultation).execution_options(populate_existing=True))
+                if only_open:
+                    stmt = stmt.where(Consultation.status.in_(OPEN), Consultation.answered_at.is_(None))
+                rows = list(s.scalars(stmt))
+                if not rows:
+                    return done
+                history = _events_of(s, [c.id for c in rows])
+                for c in rows:
+                    set_clock_facts(c, history[c.id])
+        except ChangedMeanwhile:
+            retries += 1
+            if retries > 3:
+                raise
+            continue      # the batch was rolled back: do it again
+        last, done, retries = rows[-1].id, done + len(rows), 0
 
 
 def get(user: Principal, consultation_id: int, now: datetime | None = None) -> dict | None:
@@ -329,7 +375,7 @@ def ask(user: Principal, q: Question, today: date | None = None) -> int:
     errors = validate(q, today)
     if errors:
         raise InvalidInput(errors)
-    with db.write_session() as s:
+    with _write() as s:
         if user.role == ENTERPRISE:
             enterprise_id = user.id
             sub_centre_id = q.sub_centre_id or user.sub_centre_id
@@ -465,8 +511,8 @@ def assign(user: Principal, consultation_id: int, expert_id: int, note: str = ""
     3 working days. A conflicted, inactive or away expert is refused whatever the caller sends.
     """
     now = now or utcnow()
-    with db.write_session() as s:
-        c = _load(s, user, consultation_id)
+    with _write() as s:
+        c = _load(s, user, consultation_id, lock=True)
         _require_triage(user, c)
         stale = (c.status == "assigned" and c.assigned_at is not None
                  and workdays.elapsed(c.assigned_at, now) >= ACCEPT_WITHIN_DAYS)
@@ -495,8 +541,8 @@ def _require_assigned_expert(user: Principal, c: Consultation) -> None:
 
 
 def accept(user: Principal, consultation_id: int) -> None:
-    with db.write_session() as s:
-        c = _load(s, user, consultation_id)
+    with _write() as s:
+        c = _load(s, user, consultation_id, lock=True)
         _require_assigned_expert(user, c)
         if c.status != "assigned":
             raise NotAllowed("accept: status " + c.status)
@@ -508,8 +554,8 @@ def decline(user: Principal, consultation_id: int, reason: str) -> None:
     reason = (reason or "").strip()
     if not reason:
         raise InvalidInput([("reason", "service.error.required", {})])
-    with db.write_session() as s:
-        c = _load(s, user, consultation_id)
+    with _write() as s:
+        c = _load(s, user, consultation_id, lock=True)
         _require_assigned_expert(user, c)
         if c.status not in ("assigned", "accepted"):
             raise NotAllowed("decline: status " + c.status)
@@ -536,8 +582,8 @@ def answer(user: Principal, consultation_id: int, text: str) -> None:
         raise InvalidInput([("answer", "service.error.required", {})])
     if len(text) > MAX_QUESTION:
         raise InvalidInput([("answer", "service.error.too_long", {"max": MAX_QUESTION})])
-    with db.write_session() as s:
-        c = _load(s, user, consultation_id)
+    with _write() as s:
+        c = _load(s, user, consultation_id, lock=True)
         _require_assigned_expert(user, c)
         if c.status not in ("assigned", "accepted", "waiting"):
             raise NotAllowed("answer: status " + c.status)
@@ -561,8 +607,8 @@ def set_waiting(user: Principal, consultation_id: int, message: str) -> None:
     message = (message or "").strip()
     if not message:
         raise InvalidInput([("message", "service.error.required", {})])
-    with db.write_session() as s:
-        c = _load(s, user, consultation_id)
+    with _write() as s:
+        c = _load(s, user, consultation_id, lock=True)
         _require_assigned_expert(user, c)
         if c.status not in ("assigned", "accepted"):
             raise NotAllowed("waiting: status " + c.status)
@@ -577,8 +623,8 @@ def set_waiting(user: Principal, consultation_id: int, message: str) -> None:
 
 def resume(user: Principal, consultation_id: int) -> None:
     """The expert (or staff) restarts the clock without a reply from the enterprise."""
-    with db.write_session() as s:
-        c = _load(s, user, consultation_id)
+    with _write() as s:
+        c = _load(s, user, consultation_id, lock=True)
         if not (auth.can(user, "answer_consultation", c) or user.role in (STAFF, ADMIN)):
             raise auth.PermissionDenied("resume")
         if c.status != "waiting":
@@ -599,8 +645,8 @@ def post_message(user: Principal, consultation_id: int, body: str) -> None:
         raise InvalidInput([("message", "service.error.required", {})])
     if len(body) > MAX_QUESTION:
         raise InvalidInput([("message", "service.error.too_long", {"max": MAX_QUESTION})])
-    with db.write_session() as s:
-        c = _load(s, user, consultation_id)
+    with _write() as s:
+        c = _load(s, user, consultation_id, lock=True)
         if _is_asker(user, c):
             if c.status == "closed":
                 raise NotAllowed("message: closed")
@@ -635,8 +681,8 @@ def rate(user: Principal, consultation_id: int, rating: int, comment: str = "") 
         rating = 0
     if not 1 <= rating <= 5:
         raise InvalidInput([("rating", "service.error.rating", {"value": str(rating)})])
-    with db.write_session() as s:
-        c = _load(s, user, consultation_id)
+    with _write() as s:
+        c = _load(s, user, consultation_id, lock=True)
         if not _is_asker(user, c):
             raise auth.PermissionDenied("rate")
         if c.answered_at is None or c.status not in ("answered", "closed"):
@@ -648,8 +694,8 @@ def rate(user: Principal, consultation_id: int, rating: int, comment: str = "") 
 
 
 def close(user: Principal, consultation_id: int) -> None:
-    with db.write_session() as s:
-        c = _load(s, user, consultation_id)
+    with _write() as s:
+        c = _load(s, user, consultation_id, lock=True)
         if not (_is_asker(user, c) or user.role in (STAFF, ADMIN)):
             raise auth.PermissionDenied("close")
         if c.status == "closed":
@@ -679,8 +725,8 @@ def record_followup(user: Principal, consultation_id: int, outcome: str, loss_av
             errors.append(("loss_avoided_cny", "service.error.amount", {"value": str(loss_avoided_cny)}))
     if errors:
         raise InvalidInput(errors)
-    with db.write_session() as s:
-        c = _load(s, user, consultation_id)
+    with _write() as s:
+        c = _load(s, user, consultation_id, lock=True)
         _require_triage(user, c)
         if c.answered_at is None:
             raise NotAllowed("followup: not answered")
@@ -745,7 +791,10 @@ def notify_overdue(now: datetime | None = None, chunk: int = 500) -> int:
             if s.scalar(select(table.c.id).where(due).limit(1)) is None:
                 return done
         with db.write_session() as s:
-            ids = list(s.scalars(select(table.c.id).where(due).order_by(table.c.id).limit(chunk)))
+            # Locked in id order; rows another writer holds (a transition, recompute-clocks) are left
+            # for the next run, so sweeps never wait on (or deadlock with) them.
+            ids = list(s.scalars(select(table.c.id).where(due).order_by(table.c.id).limit(chunk)
+                                 .with_for_update(skip_locked=True)))
             if not ids:
                 return done
             claimed = s.execute(update(table).where(table.c.id.in_(ids), due).values(overdue_notified_at=now)

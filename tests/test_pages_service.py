@@ -243,3 +243,19 @@ def test_queue_pages_and_filters_in_sql(sqlite_demo_database, principal, monkeyp
         assert list(second["#"]) == [r["id"] for r in svc.queue(admin, limit=3, offset=3)[0]]
     at.segmented_control(key="consultations_filter").set_value("overdue").run()
     assert not at.exception
+
+
+def test_an_action_that_lost_a_race_says_reload_instead_of_a_traceback(sqlite_demo_database, principal, monkeypatch):
+    ent, staff, expert = principal("enterprise"), principal("staff"), principal("expert")
+    cid = svc.ask(ent, svc.Question(company="Co", country="US", question="Q", disclaimer_accepted=True,
+                                    sub_centre_id=staff.sub_centre_id))
+    svc.assign(staff, cid, expert.expert_id)
+    at = run_page("assignments", expert, query={"id": str(cid)})
+
+    def changed_meanwhile(*_args):
+        raise svc.ChangedMeanwhile("consultation changed meanwhile")
+
+    monkeypatch.setattr(svc, "accept", changed_meanwhile)
+    at.button(key="assignments_accept").click().run()
+    assert not at.exception
+    assert i18n.t("service.error.changed_meanwhile", "en") in [w.value for w in at.warning]

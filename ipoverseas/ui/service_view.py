@@ -190,6 +190,8 @@ def show_error(exc: Exception) -> None:
             field_key = "service.field." + field
             name = state.t(field_key) if field_key in _known() else field
             st.error(f"{name}: {state.t(key, **values)}")
+    elif isinstance(exc, consultations.ChangedMeanwhile):
+        st.warning(state.t("service.error.changed_meanwhile"))
     elif isinstance(exc, consultations.NotAllowed):
         st.warning(state.t("service.error.not_now"))
     elif isinstance(exc, auth.PermissionDenied):
