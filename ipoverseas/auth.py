@@ -248,15 +248,9 @@ def check_login(session: Session, username: str, password: str, *, now: datetime
                      detail={"username": name, "reason": "disabled" if not user.active else "locked"})
         return None
     if not passwords.verify(user.password_hash, password):
-        before = {"failed_logins": user.failed_logins, "locked_until": user.locked_until}
-        user.failed_logins += 1
-        action = "login.failed"
-        if user.failed_logins >= config.get("lockout_attempts"):
-            user.locked_until = now + timedelta(minutes=config.get("lockout_minutes"))
-            user.failed_logins = 0
-            action = "login.locked"
-        audit.record(session, None, action, "user", user.id, detail={"username": name, "reason": "password"},
-                     before=before, after={"failed_logins": user.failed_logins, "locked_until": user.locked_until})
+        before, after, locked = _count_failure(user, now)
+        audit.record(session, None, "login.locked" if locked else "login.failed", "user", user.id,
+                     detail={"username": name, "reason": "password"}, before=before, after=after)
         return None
     if passwords.needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
@@ -268,24 +262,53 @@ def check_login(session: Session, username: str, password: str, *, now: datetime
     return principal
 
 
-def change_own_password(user: Principal, current: str, new: str, *, keep_token_hash: str | None = None) -> int:
+def _count_failure(user: User, now: datetime) -> tuple[dict, dict, bool]:
+    """One more wrong password (at the login, or as the current password of a change): after
+    `lockout_attempts` in a row the account is locked for `lockout_minutes`.
+    Returns (before, after, locked now)."""
+    before = {"failed_logins": user.failed_logins, "locked_until": user.locked_until}
+    user.failed_logins += 1
+    locked = user.failed_logins >= config.get("lockout_attempts")
+    if locked:
+        user.locked_until = now + timedelta(minutes=config.get("lockout_minutes"))
+        user.failed_logins = 0
+    return before, {"failed_logins": user.failed_logins, "locked_until": user.locked_until}, locked
+
+
+class CurrentPasswordRefused(ValueError):
+    """The current password was not accepted: wrong, or the account is locked. One message
+    (`password.current_wrong`) for every reason, as at the login."""
+
+    def __init__(self, reason: str):
+        super().__init__("password.current_wrong")
+        self.reason = reason
+
+
+def change_own_password(user: Principal, current: str, new: str, *, keep_token_hash: str | None = None,
+                        now: datetime | None = None) -> int:
     """A user changes their own password; clears "must change at next login".
 
     Ends the user's other sessions (all but the one `keep_token_hash` names: the session the
     change is made in) in the same transaction, and returns how many it ended.
-    Raises ValueError with an i18n key: the current password is wrong, or the new one is weak.
+    Raises ValueError with an i18n key: the current password is refused, or the new one is weak.
+    A wrong current password counts towards the same lockout as a wrong login, and while the
+    account is locked every attempt is refused with the same message.
     A refused attempt is audited too (`password.change_refused`), in a transaction of its own,
     since the change's own transaction rolls back.
     """
     from . import sessions  # sessions imports this module
 
+    now = now or utcnow()
     try:
         with db.write_session() as session:
             row = session.get(User, user.id)
             if row is None or not row.active:
                 raise PermissionDenied("change_password")
+            if row.locked_until and row.locked_until > now:
+                passwords.dummy_verify(current)
+                raise CurrentPasswordRefused("locked")
             if not passwords.verify(row.password_hash, current):
-                raise ValueError("password.current_wrong")
+                raise CurrentPasswordRefused("password.current_wrong")
             problem = password_problem(new, row.username)
             if problem:
                 raise ValueError(problem)
@@ -294,14 +317,22 @@ def change_own_password(user: Principal, current: str, new: str, *, keep_token_h
             before = {"must_change_password": bool(row.must_change_password)}
             row.password_hash = hash_password(new)
             row.must_change_password = False
+            row.failed_logins = 0
             ended = sessions.end_all_for_user(session, row.id, keep_token_hash=keep_token_hash)
             audit.record(session, user, "password.change", "user", row.id, before=before,
                          after={"must_change_password": False},
                          detail={"sessions_ended": ended} if ended else None)
             return ended
     except ValueError as exc:
+        reason = exc.reason if isinstance(exc, CurrentPasswordRefused) else str(exc)
         with db.write_session() as session:
-            audit.record(session, user, "password.change_refused", "user", user.id, detail={"reason": str(exc)})
+            detail, before, after = {"reason": reason}, None, None
+            if reason == "password.current_wrong":  # a guess: it counts (a locked account's does not)
+                before, after, locked = _count_failure(session.get(User, user.id), now)
+                if locked:
+                    detail["locked"] = True
+            audit.record(session, user, "password.change_refused", "user", user.id, detail=detail,
+                         before=before, after=after)
         raise
 
 

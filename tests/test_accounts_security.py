@@ -61,7 +61,9 @@ def test_a_refused_password_change_is_audited_and_changes_nothing(demo_database,
         auth.change_own_password(user, current, new)
     assert str(raised.value) == reason
     [event] = _events("password.change_refused", user.id)
-    assert event.detail == {"reason": reason} and event.username == "enterprise"
+    counted = {"before": {"failed_logins": 0, "locked_until": None}, "after": {"failed_logins": 1, "locked_until": None}}
+    assert event.detail == {"reason": reason, **(counted if reason == "password.current_wrong" else {})}
+    assert event.username == "enterprise"
     assert not _events("password.change", user.id)
     assert sessions.check(other.token_hash) is not None          # nothing else happened
     assert sessions.login("enterprise", PASSWORD) is not None     # the old password still works
