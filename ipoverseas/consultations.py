@@ -116,12 +116,19 @@ def service_clock(c: Consultation | Any, events: list[tuple], now: datetime | No
 
 
 def set_clock_facts(c: Consultation, events: list[tuple]) -> None:
-    """Store the clock's facts on the row (see `workdays.Facts`) from its events, oldest first."""
+    """Store the clock's facts on the row (see `workdays.Facts`) from its events, oldest first.
+
+    The overdue mark (`overdue_notified_at`) is cleared when the deadline it was for is gone:
+    no deadline any more, or a later one than the mark (the promise grew, a pause moved it), so
+    the sweep notifies again if the consultation goes past the new deadline.
+    """
     expert_start = (c.assigned_at or c.created_at) if c.expert_id is not None else None
     facts = workdays.facts(c.created_at, _first_answer(events) or c.answered_at, expert_start, events,
                            promise_days())
     for name, value in facts.as_dict().items():
         setattr(c, name, value)
+    if c.overdue_notified_at is not None and (c.due_at is None or c.due_at > c.overdue_notified_at):
+        c.overdue_notified_at = None
 
 
 def _refresh_clock(session: Session, c: Consultation) -> None:

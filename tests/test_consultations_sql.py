@@ -258,3 +258,23 @@ def test_recompute_clocks_after_the_promise_changes(world, monkeypatch, capsys):
     assert svc.queue_counts(world.p("staff_zj"), now=now)["overdue"] == 0
     with db.read_session() as s:
         assert s.get(Consultation, cid).due_at == workdays.deadline(MONDAY, 5)
+
+
+def test_a_consultation_overdue_again_under_a_new_promise_is_notified_again(world, monkeypatch):
+    """The overdue mark goes when the deadline it was for goes (here: the promise grew from 3
+    to 5); one already notified past the new deadline keeps it."""
+    cid = _add(world, MONDAY, [(2, "assigned")])
+    older = _add(world, MONDAY - timedelta(days=14), [(2, "assigned")])
+    friday, next_tuesday = MONDAY + timedelta(days=4), MONDAY + timedelta(days=8)
+    assert svc.notify_overdue(friday) == 2                    # overdue under 3 working days
+    monkeypatch.setenv("IPOVERSEAS_CONSULTATION_PROMISE_DAYS", "5")
+    assert svc.recompute_clocks() == 2
+    with db.read_session() as s:
+        marks = {i: s.get(Consultation, i).overdue_notified_at for i in (cid, older)}
+    assert marks == {cid: None, older: friday}               # the older one was past 5 days too
+    assert svc.notify_overdue(friday) == 0                    # 4 of 5 working days used
+    assert svc.notify_overdue(next_tuesday) == 1              # 6 of 5: overdue again, notified again
+    with db.read_session() as s:
+        notified = list(s.scalars(select(Notification.consultation_id).where(
+            Notification.kind == "overdue", Notification.user_id == world.p("staff_zj").id)))
+    assert sorted(notified) == sorted([cid, cid, older])
