@@ -1,4 +1,5 @@
-"""Make the database ready: migrate, and load the demo into an empty embedded database."""
+"""Make the database ready: migrate, load the demo into an empty embedded database, and bring
+the consultations' stored clock facts up to the current promise and holiday table."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import logging
 
 from sqlalchemy import func, select
 
-from . import config, db, demo
+from . import config, consultations, db, demo
 from .models import User
 
 log = logging.getLogger(__name__)
@@ -18,6 +19,17 @@ def prepare_database() -> None:
     if config.get("load_demo") and engine.dialect.name == "sqlite" and _is_empty():
         log.info("empty embedded database: loading the demo content")
         demo.load()
+    refresh_clocks()
+
+
+def refresh_clocks() -> int:
+    """Recompute the open consultations whose clock facts were computed on another promise or
+    holiday table than the current ones (`consultations.recompute_clocks(only_stale=True)`), so
+    the queue's filters never read a stale deadline after a settings change; returns how many."""
+    count = consultations.recompute_clocks(only_stale=True)
+    log.info("consultation clocks: %d open consultation(s) recomputed for basis %s (promise %g working days)",
+             count, consultations.clock_basis(), consultations.promise_days())
+    return count
 
 
 def _is_empty() -> bool:

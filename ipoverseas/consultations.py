@@ -15,8 +15,10 @@ What the clock says that does not depend on "now" (the deadline, the 80% instant
 working days to the first answer and whether it was on time, for the service and for the
 expert) is stored on the row at every transition (`set_clock_facts`), so the queue,
 compliance and the overdue sweep filter, sort, count and page in SQL, at any table size.
-After the promise setting or the holiday table changes, `recompute_clocks()` (CLI:
-`recompute-clocks`) stores them again.
+Each row records the basis its facts were computed on (`clock_basis`: the promise and the
+holiday table's digest); after the promise setting or the holiday table changes, start-up
+(`bootstrap.refresh_clocks`) recomputes the open consultations on another basis, and
+`recompute_clocks()` (CLI: `recompute-clocks`) stores them again on demand.
 
 Writers lock the consultation's row (`_load(..., lock=True)`), so concurrent writers of one
 consultation take turns; a write that still loses a race is refused as ChangedMeanwhile.
@@ -115,8 +117,14 @@ def service_clock(c: Consultation | Any, events: list[tuple], now: datetime | No
                           workdays.pauses_from_events(events), promise_days(), now)
 
 
-def set_clock_facts(c: Consultation, events: list[tuple]) -> None:
-    """Store the clock's facts on the row (see `workdays.Facts`) from its events, oldest first.
+def clock_basis() -> str:
+    """The basis the clock facts are computed on now (`workdays.basis`)."""
+    return workdays.basis(promise_days())
+
+
+def set_clock_facts(c: Consultation, events: list[tuple], basis: str | None = None) -> None:
+    """Store the clock's facts on the row (see `workdays.Facts`) from its events, oldest first,
+    with the basis they were computed on.
 
     The overdue mark (`overdue_notified_at`) is cleared when the deadline it was for is gone:
     no deadline any more, or a later one than the mark (the promise grew, a pause moved it), so
@@ -127,6 +135,7 @@ def set_clock_facts(c: Consultation, events: list[tuple]) -> None:
                            promise_days())
     for name, value in facts.as_dict().items():
         setattr(c, name, value)
+    c.clock_basis = basis or clock_basis()
     if c.overdue_notified_at is not None and (c.due_at is None or c.due_at > c.overdue_notified_at):
         c.overdue_notified_at = None
 
@@ -139,35 +148,59 @@ def _refresh_clock(session: Session, c: Consultation) -> None:
 RECOMPUTE_CHUNK = 100   # rows per transaction: short row locks, and progress kept if it stops
 
 
-def recompute_clocks(only_open: bool = True, chunk: int = RECOMPUTE_CHUNK) -> int:
+def recompute_clocks(only_open: bool = True, only_stale: bool = False, chunk: int = RECOMPUTE_CHUNK) -> int:
     """Store the clock facts again (after the promise setting or the holiday table changed).
 
     Open consultations only by default (answered and closed ones keep the figures they were
-    measured with); returns how many rows were recomputed.
+    measured with); `only_stale`: only those whose facts are on another basis than the current
+    one (what start-up runs, `bootstrap.refresh_clocks`). Returns how many rows were recomputed.
 
     Works in small batches, each its own transaction with its rows locked (a staff action on
-    one of them waits for the batch, then sees it).
+    one of them waits for the batch, then sees it). Each row records its basis, so a run that
+    stops halfway leaves every row consistent with its own basis, and the next run (or the next
+    start-up) does the rest. One summary audit event is written at the end.
     """
+    basis = clock_basis()
     done, last, retries = 0, 0, 0
-    while True:
-        try:
-            with _write() as s:
-                stmt = (select(Consultation).where(Consultation.id > last).order_by(Consultation.id)
-                        .limit(chunk).with_for_update(of=Consultation).execution_options(populate_existing=True))
-                if only_open:
-                    stmt = stmt.where(Consultation.status.in_(OPEN), Consultation.answered_at.is_(None))
-                rows = list(s.scalars(stmt))
-                if not rows:
-                    return done
-                history = _events_of(s, [c.id for c in rows])
-                for c in rows:
-                    set_clock_facts(c, history[c.id])
-        except ChangedMeanwhile:
-            retries += 1
-            if retries > 3:
-                raise
-            continue      # the batch was rolled back: do it again
-        last, done, retries = rows[-1].id, done + len(rows), 0
+    if only_stale:
+        with db.read_session() as s:   # no write (nor a revision bump) at a start-up with nothing to do
+            if s.scalar(select(Consultation.id).where(
+                    or_(Consultation.clock_basis.is_(None), Consultation.clock_basis != basis),
+                    *((Consultation.status.in_(OPEN), Consultation.answered_at.is_(None)) if only_open else ()))
+                    .limit(1)) is None:
+                return 0
+    complete = False
+    try:
+        while True:
+            try:
+                with _write() as s:
+                    stmt = (select(Consultation).where(Consultation.id > last).order_by(Consultation.id)
+                            .limit(chunk).with_for_update(of=Consultation).execution_options(populate_existing=True))
+                    if only_open:
+                        stmt = stmt.where(Consultation.status.in_(OPEN), Consultation.answered_at.is_(None))
+                    if only_stale:
+                        stmt = stmt.where(or_(Consultation.clock_basis.is_(None), Consultation.clock_basis != basis))
+                    rows = list(s.scalars(stmt))
+                    if not rows:
+                        break
+                    history = _events_of(s, [c.id for c in rows])
+                    for c in rows:
+                        set_clock_facts(c, history[c.id], basis)
+            except ChangedMeanwhile:
+                retries += 1
+                if retries > 3:
+                    raise
+                continue      # the batch was rolled back: do it again
+            last, done, retries = rows[-1].id, done + len(rows), 0
+        complete = True
+    finally:
+        if done:          # the batches that were committed, also when a later one failed
+            with db.write_session() as s:
+                audit.record(s, None, "consultation.recompute_clocks", "consultation", None, detail={
+                    "promise_days": promise_days(), "calendar": workdays.calendar_digest(), "basis": basis,
+                    "rows": done, "scope": "open" if only_open else "all", "only_stale": only_stale,
+                    "complete": complete})
+    return done
 
 
 def get(user: Principal, consultation_id: int, now: datetime | None = None) -> dict | None:

@@ -311,6 +311,9 @@ class Consultation(Base):
     expert_answer_days: Mapped[Optional[float]] = mapped_column(Float)
     expert_on_time: Mapped[Optional[bool]] = mapped_column(Boolean)
     overdue_notified_at: Mapped[Optional[datetime]] = mapped_column(DateTime)
+    # What the facts were computed on (`workdays.basis`: the promise and the holiday table's
+    # digest); start-up recomputes the open consultations whose basis is not the current one.
+    clock_basis: Mapped[Optional[str]] = mapped_column(String(40))
 
     __mapper_args__ = {"version_id_col": version}
     __table_args__ = (

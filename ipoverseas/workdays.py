@@ -15,6 +15,7 @@ Paused intervals (waiting on the enterprise) do not count.
 from __future__ import annotations
 
 import csv
+import hashlib
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from functools import lru_cache
@@ -72,6 +73,26 @@ def load_calendar(path: Path = CALENDAR_FILE) -> Calendar:
 @lru_cache(maxsize=1)
 def calendar() -> Calendar:
     return load_calendar()
+
+
+_digest: list = [None, ""]   # [the calendar, its digest]: the last one asked for
+
+
+def calendar_digest(cal: Calendar | None = None) -> str:
+    """A short hash of the calendar's holidays and make-up working days (not of the file's
+    names or comments): what the stored clock facts were computed on, with the promise."""
+    cal = cal or calendar()
+    if _digest[0] is not cal:
+        text = " ".join([f"h{d.isoformat()}" for d in sorted(cal.holidays)]
+                        + [f"w{d.isoformat()}" for d in sorted(cal.workdays)])
+        _digest[:] = [cal, hashlib.sha256(text.encode()).hexdigest()[:10]]
+    return _digest[1]
+
+
+def basis(promise_days: float, cal: Calendar | None = None) -> str:
+    """The basis of a consultation's stored clock facts, e.g. "3d/1a2b3c4d5e": the promise in
+    working days and the calendar's digest. Facts on another basis are out of date."""
+    return f"{promise_days:g}d/{calendar_digest(cal)}"
 
 
 def covered(year: int) -> bool:

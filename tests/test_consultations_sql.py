@@ -2,16 +2,18 @@
 SQLite and PostgreSQL; the compliance rule for consultations closed without an answer;
 the `notify-overdue` command."""
 
+import logging
 import random
 import statistics
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 
 import pytest
 from sqlalchemy import delete, func, select
 
-from ipoverseas import consultations as svc, db, workdays
+from ipoverseas import bootstrap, consultations as svc, db, workdays
 from ipoverseas.cli import main
-from ipoverseas.models import Consultation, ConsultationEvent, Notification
+from ipoverseas.models import AuditEvent, Consultation, ConsultationEvent, Notification
 from tests.service_helpers import build_world
 
 MONDAY = workdays.from_local(datetime(2026, 11, 2, 9, 0))
@@ -257,7 +259,14 @@ def test_recompute_clocks_after_the_promise_changes(world, monkeypatch, capsys):
     assert "recomputed 1" in capsys.readouterr().out
     assert svc.queue_counts(world.p("staff_zj"), now=now)["overdue"] == 0
     with db.read_session() as s:
-        assert s.get(Consultation, cid).due_at == workdays.deadline(MONDAY, 5)
+        c = s.get(Consultation, cid)
+        events = list(s.scalars(select(AuditEvent).where(AuditEvent.action == "consultation.recompute_clocks")))
+    assert c.due_at == workdays.deadline(MONDAY, 5)
+    assert c.clock_basis == workdays.basis(5) == svc.clock_basis()
+    (event,) = events                                     # one summary event, not one per row
+    assert event.entity == "consultation" and event.entity_id is None and event.user_id is None
+    assert event.detail == {"promise_days": 5.0, "calendar": workdays.calendar_digest(), "basis": workdays.basis(5),
+                            "rows": 1, "scope": "open", "only_stale": False, "complete": True}
 
 
 def test_a_consultation_overdue_again_under_a_new_promise_is_notified_again(world, monkeypatch):
@@ -278,3 +287,43 @@ def test_a_consultation_overdue_again_under_a_new_promise_is_notified_again(worl
         notified = list(s.scalars(select(Notification.consultation_id).where(
             Notification.kind == "overdue", Notification.user_id == world.p("staff_zj").id)))
     assert sorted(notified) == sorted([cid, cid, older])
+
+
+def test_start_up_recomputes_the_open_clocks_after_the_promise_changed(world, monkeypatch, caplog):
+    cid = _add(world, MONDAY, [(2, "assigned")])
+    answered = _add(world, MONDAY, [(2, "assigned"), (30, "answered")])
+    assert bootstrap.refresh_clocks() == 0                    # all on the current basis: nothing to do
+    monkeypatch.setenv("IPOVERSEAS_CONSULTATION_PROMISE_DAYS", "5")
+    with caplog.at_level(logging.INFO, logger="ipoverseas.bootstrap"):
+        bootstrap.prepare_database()
+    assert "1 open consultation(s) recomputed for basis 5d/" in caplog.text
+    with db.read_session() as s:
+        c, done = s.get(Consultation, cid), s.get(Consultation, answered)
+    assert (c.due_at, c.clock_basis) == (workdays.deadline(MONDAY, 5), workdays.basis(5))
+    assert done.clock_basis == workdays.basis(3)              # answered: keeps what it was measured with
+    assert svc.queue_counts(world.p("staff_zj"), now=MONDAY + timedelta(days=4))["overdue"] == 0
+    assert bootstrap.refresh_clocks() == 0
+
+
+@pytest.fixture
+def holiday_on_wednesday(tmp_path, monkeypatch):
+    """The holiday table with one more holiday: Wednesday 4 November 2026."""
+    table = tmp_path / "holidays_cn.csv"
+    table.write_text(workdays.CALENDAR_FILE.read_text(encoding="utf-8").rstrip("\n")
+                     + "\n2026-11-04,holiday,test day,0\n", encoding="utf-8")
+    workdays._prefix.cache_clear()
+    monkeypatch.setattr(workdays, "calendar", lru_cache(maxsize=1)(lambda: workdays.load_calendar(table)))
+    yield
+    workdays._prefix.cache_clear()      # monkeypatch puts the real calendar back after this
+
+
+def test_start_up_recomputes_the_open_clocks_after_the_holiday_table_changed(world, request):
+    cid = _add(world, MONDAY, [(2, "assigned")])
+    before = workdays.basis(3)
+    request.getfixturevalue("holiday_on_wednesday")
+    assert workdays.basis(3) != before and not workdays.is_working_day(date(2026, 11, 4))
+    assert bootstrap.refresh_clocks() == 1
+    with db.read_session() as s:
+        c = s.get(Consultation, cid)
+    assert c.due_at == workdays.from_local(datetime(2026, 11, 6, 9, 0))    # Friday, not Thursday
+    assert c.clock_basis == workdays.basis(3)

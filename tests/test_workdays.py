@@ -191,3 +191,18 @@ def test_fast_spans_agree_with_a_day_by_day_count():
         start = cn(2024, 1, 1) + timedelta(minutes=rng.randint(0, 60 * 24 * 1400))
         end = start + timedelta(minutes=rng.randint(0, 60 * 24 * rng.choice([1, 6, 40, 400])))
         assert elapsed(start, end) == pytest.approx(naive(start, end), abs=1e-9)
+
+
+def test_the_clock_basis_follows_the_days_of_the_table_not_its_comments(tmp_path):
+    """`basis`: the promise and a digest of the holidays and make-up days; a comment or a
+    name changed in the table does not make the stored clocks out of date, a day does."""
+    text = workdays.CALENDAR_FILE.read_text(encoding="utf-8")
+    renamed, added = tmp_path / "renamed.csv", tmp_path / "added.csv"
+    renamed.write_text("# a new comment\n" + text.replace("国庆节 National Day", "National Day"), encoding="utf-8")
+    added.write_text(text.rstrip("\n") + "\n2026-11-04,holiday,test day,0\n", encoding="utf-8")
+    real = workdays.calendar()
+    assert workdays.basis(3) == workdays.basis(3.0) == f"3d/{workdays.calendar_digest(real)}"
+    assert workdays.basis(5) != workdays.basis(3)
+    assert workdays.calendar_digest(workdays.load_calendar(renamed)) == workdays.calendar_digest(real)
+    assert workdays.calendar_digest(workdays.load_calendar(added)) != workdays.calendar_digest(real)
+    assert len(workdays.calendar_digest(real)) == 10
