@@ -198,7 +198,14 @@ def test_a_consultation_closed_without_an_answer(world):
     assert zj["open_overdue"] == 0
     assert svc.queue(world.p("staff_zj"), now=now)[1] == 0
     assert svc.notify_overdue(now) == 0
-    assert len({withdrawn, late, answered}) == 3
+    with db.read_session() as s:
+        facts = {cid: s.get(Consultation, cid) for cid in (withdrawn, late, answered)}
+    assert facts[withdrawn].closed_at < facts[withdrawn].due_at              # withdrawn within its promise
+    assert facts[late].closed_at > facts[late].due_at                        # closed past it: the miss
+    assert facts[answered].answered_on_time is True and facts[answered].first_answer_days == pytest.approx(1)
+    assert facts[withdrawn].answered_on_time is None and facts[late].answered_on_time is None
+    by_expert = svc.compliance(world.p("admin"), date(2026, 11, 1), date(2026, 11, 30), by="expert", now=now)
+    assert [(g["asked"], g["due"], g["on_time"], g["open_overdue"]) for g in by_expert] == [(3, 2, 1, 0)]
 
 
 def test_transitions_keep_the_stored_clock(world):
@@ -247,7 +254,7 @@ def test_notify_overdue_command_is_idempotent(world, capsys):
     assert sent >= 2          # the sub-centre's staff and the expert
     assert main(["notify-overdue", "--quiet"]) == 0 and capsys.readouterr().out == ""
     assert _notifications() == sent and svc.notify_overdue() == 0
-    assert paused and fresh not in notified
+    assert paused not in notified and fresh not in notified
 
 
 def test_recompute_clocks_after_the_promise_changes(world, monkeypatch, capsys):
