@@ -247,6 +247,11 @@ def check_login(session: Session, username: str, password: str, *, now: datetime
         audit.record(session, None, "login.refused", "user", user.id,
                      detail={"username": name, "reason": "disabled" if not user.active else "locked"})
         return None
+    if temporary_password_expired(session, user, now):
+        passwords.dummy_verify(password)
+        audit.record(session, None, "login.refused", "user", user.id,
+                     detail={"username": name, "reason": "temporary password expired"})
+        return None
     if not passwords.verify(user.password_hash, password):
         before, after, locked = _count_failure(user, now)
         audit.record(session, None, "login.locked" if locked else "login.failed", "user", user.id,
@@ -275,8 +280,46 @@ def _count_failure(user: User, now: datetime) -> tuple[dict, dict, bool]:
     return before, {"failed_logins": user.failed_logins, "locked_until": user.locked_until}, locked
 
 
+# --- temporary passwords ----------------------------------------------------------------
+#
+# A password an admin sets (a new account's, a reset's, a bulk creation's) is temporary: the user
+# must change it at the next login (`must_change_password`), and it works for
+# `temporary_password_days` after it was set, the time of the audit event that set it.
+
+TEMPORARY_PASSWORD_SET_BY = ("user.create", "user.reset_password")
+
+
+def temporary_password_expiry(session: Session, user: User) -> datetime | None:
+    """When the user's temporary password stops working (UTC), or None when they have their own."""
+    if not user.must_change_password:
+        return None
+    from .models import AuditEvent  # the events that set the password say when
+
+    set_at = session.scalar(select(func.max(AuditEvent.at)).where(
+        AuditEvent.entity == "user", AuditEvent.entity_id == user.id,
+        AuditEvent.action.in_(TEMPORARY_PASSWORD_SET_BY)))
+    return (set_at or user.created_at) + timedelta(days=config.get("temporary_password_days"))
+
+
+def temporary_password_expired(session: Session, user: User, now: datetime | None = None) -> bool:
+    expiry = temporary_password_expiry(session, user)
+    return expiry is not None and expiry <= (now or utcnow())
+
+
+def retire_temporary_password(user: User) -> tuple[dict, dict] | None:
+    """A single sign-on of a user who still holds a temporary password: make it unusable (it may be
+    written down somewhere) and drop "must change" (there is no password left to change: an admin
+    resets one if the user needs it). Returns (before, after) for the caller's audit event, or None."""
+    if not user.must_change_password:
+        return None
+    user.password_hash = passwords.UNUSABLE
+    user.must_change_password = False
+    user.failed_logins = 0
+    return {"must_change_password": True}, {"must_change_password": False, "password": "unusable"}
+
+
 class CurrentPasswordRefused(ValueError):
-    """The current password was not accepted: wrong, or the account is locked. One message
+    """The current password was not accepted: wrong, expired, or the account is locked. One message
     (`password.current_wrong`) for every reason, as at the login."""
 
     def __init__(self, reason: str):
@@ -307,6 +350,9 @@ def change_own_password(user: Principal, current: str, new: str, *, keep_token_h
             if row.locked_until and row.locked_until > now:
                 passwords.dummy_verify(current)
                 raise CurrentPasswordRefused("locked")
+            if temporary_password_expired(session, row, now):
+                passwords.dummy_verify(current)
+                raise CurrentPasswordRefused("temporary password expired")
             if not passwords.verify(row.password_hash, current):
                 raise CurrentPasswordRefused("password.current_wrong")
             problem = password_problem(new, row.username)

@@ -66,6 +66,9 @@ SETTINGS: tuple[Setting, ...] = (
             "Failed logins in a row that lock an account.", int),
     Setting("lockout_minutes", 15,
             "How long a locked account stays locked.", int),
+    Setting("temporary_password_days", 7,
+            "Days a temporary password (a new account's, or one an admin reset) stays usable; after that "
+            "the password login refuses it and an admin must reset it.", _number),
     Setting("session_idle_minutes", 30,
             "A login session ends after this many minutes without any interaction.", _number),
     Setting("session_max_hours", 8,

@@ -15,6 +15,8 @@ creation slow (0.15-0.6 s a row). Such a hash is never kept for long: the accoun
 change its password at the first login, and the login rehashes it with the full parameters
 anyway (`needs_rehash`). A wrong password against a light hash still costs a full-cost
 check, so timing does not single out the accounts that still hold a temporary password.
+A temporary password also expires (`auth.temporary_password_expiry`), and a single sign-on
+makes it unusable (`UNUSABLE`).
 """
 
 from __future__ import annotations
@@ -37,6 +39,8 @@ _hasher = PasswordHasher()  # Argon2id
 _temporary_hasher = PasswordHasher(time_cost=1, memory_cost=2 * 1024, parallelism=1)
 _TEMPORARY_PREFIX = "$argon2id$v=19$m=2048,t=1,p=1$"
 TEMPORARY_ALPHABET = "".join(c for c in "abcdefghijklmnopqrstuvwxyz23456789" if c not in "lo")  # 32 symbols
+# A stored "hash" no password matches (not an Argon2 string): the account has no usable password.
+UNUSABLE = "!no-password"
 
 
 def normalize(password: str) -> str:
@@ -63,6 +67,9 @@ def new_temporary() -> Temporary:
 
 
 def verify(password_hash: str, password: str) -> bool:
+    if (password_hash or "").startswith(UNUSABLE):
+        dummy_verify(password)  # as long as a real check
+        return False
     normalized = normalize(password)
     candidates = [normalized] if normalized == (password or "") else [normalized, password or ""]
     for candidate in candidates:  # the raw text too only when NFKC changed it (a hash from before NFKC)

@@ -88,6 +88,7 @@ def login_sso(email: str | None, *, user_agent: str | None = None, now: datetime
     """Open a session for the local account a *verified* e-mail maps to; None if none.
 
     Call it only with an address the identity provider verified (`login_oidc` checks that).
+    A temporary password the account still holds is made unusable (`auth.retire_temporary_password`).
     """
     now = now or utcnow()
     principal = auth.principal_for_email(email)
@@ -101,7 +102,12 @@ def login_sso(email: str | None, *, user_agent: str | None = None, now: datetime
             audit.record(session, None, "login.refused", "user", principal.id, detail={"method": "sso"})
             return None
         user.last_login_at = now
-        audit.record(session, principal, "login.success", "user", principal.id, detail={"method": "sso"})
+        # A temporary password still held (it may be written down somewhere) is made unusable.
+        retired = auth.retire_temporary_password(user)
+        principal = auth.Principal.of(user)
+        before, after = retired or (None, None)
+        audit.record(session, principal, "login.success", "user", principal.id, before=before, after=after,
+                     detail={"method": "sso", "temporary_password": "made unusable"} if retired else {"method": "sso"})
         return _open(session, principal, user_agent, now)
 
 

@@ -8,7 +8,8 @@ checked by the pipeline's pre-flight (`imports.preflight`) and parsed in its san
 process (`imports.sandbox`); every row checked (row, column, message); nothing written
 while any row is wrong. Each account gets a generated temporary password (80 random bits,
 hashed with the light profile by `passwords.new_temporary`, so 2,000 rows take seconds,
-not minutes) that it must change at the first login.
+not minutes) that it must change at the first login. A temporary password works for
+`temporary_password_days` (`auth.temporary_password_expiry`); after that an admin resets it.
 """
 
 from __future__ import annotations

@@ -39,7 +39,8 @@ def _flash() -> None:
     secret = st.session_state.pop(P + "secret", None)
     if secret:
         username, password = secret
-        st.info(state.t("admin.users.temp_password", username=username), icon=":material/key:")
+        st.info(state.t("admin.users.temp_password", username=username, days=config.get("temporary_password_days")),
+                icon=":material/key:")
         st.code(password, language=None)
 
 
@@ -181,7 +182,7 @@ def _edit(admin, user_id: int, centres: dict[str, str]) -> None:
             st.session_state[P + "flash"] = state.t("admin.users.reset_done")
             st.session_state[P + "secret"] = (target["username"], password)
             st.rerun()
-    render_history("user", user_id)
+    render_history("user", user_id, user=admin)
 
 
 def _act(fn, message_key: str) -> None:
@@ -262,7 +263,8 @@ def _bulk(admin) -> None:
             return
         st.session_state.pop(P + "bulk_checked", None)
         st.session_state[P + "bulk_done"] = users.passwords_workbook(result.created)
-        st.session_state[P + "flash"] = state.t("admin.bulk.done", count=len(result.created))
+        st.session_state[P + "flash"] = state.t("admin.bulk.done", count=len(result.created),
+                                                days=config.get("temporary_password_days"))
         st.rerun()
 
 

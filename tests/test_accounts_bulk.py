@@ -179,6 +179,6 @@ def test_bulk_through_the_admin_page(sqlite_demo_database, principal, monkeypatc
     assert reads == ["bad.xlsx", "good.xlsx"]
     at.button(key="admin_users_apply").click().run()
     assert not at.exception
-    assert i18n.t("admin.bulk.done", "en", count=2) in texts(at)
+    assert i18n.t("admin.bulk.done", "en", count=2, days=7) in texts(at)
     with db.read_session() as s:
         assert s.scalar(select(func.count()).select_from(User).where(User.username.in_(["page.one", "page.two"]))) == 2

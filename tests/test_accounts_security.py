@@ -102,6 +102,27 @@ def test_sso_refuses_an_unverified_email(sso_staff, claims):
     assert last.detail["method"] == "sso"
 
 
+def test_sso_makes_a_temporary_password_unusable(demo_database, principal):
+    user_id, temporary = users.create_user(principal("admin"), username="sso.newcomer", role="enterprise",
+                                           email="newcomer@example.cn")
+    other_id, other_temporary = users.create_user(principal("admin"), username="pw.newcomer", role="enterprise")
+    login = sessions.login_oidc({"email": "newcomer@example.cn", "email_verified": True})
+    assert isinstance(login, sessions.Login) and not login.principal.must_change_password
+    assert sessions.login("sso.newcomer", temporary) is None          # the temporary password is dead
+    assert sessions.login("pw.newcomer", other_temporary) is not None  # (another account's still works)
+    [event] = [e for e in _events("login.success", user_id)]
+    assert event.detail == {"method": "sso", "temporary_password": "made unusable",
+                            "before": {"must_change_password": True},
+                            "after": {"must_change_password": False, "password": "unusable"}}
+    again = sessions.login_oidc({"email": "newcomer@example.cn", "email_verified": True})  # SSO goes on working
+    assert isinstance(again, sessions.Login)
+    assert _events("login.success", user_id)[-1].detail == {"method": "sso"}
+    users.reset_password(principal("admin"), user_id)  # a local password again only through a reset
+    with db.read_session() as s:
+        from ipoverseas.models import User
+        assert s.get(User, user_id).must_change_password
+
+
 def test_sso_verified_but_unknown_email_is_refused(sso_staff):
     assert sessions.login_oidc({"email": "nobody@example.cn", "email_verified": True}) == sessions.SSO_UNKNOWN
     assert sessions.login_oidc({"email_verified": True}) == sessions.SSO_UNKNOWN

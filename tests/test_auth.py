@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from ipoverseas import auth, db
+from ipoverseas import auth, db, passwords
 from ipoverseas.models import AuditEvent, User, utcnow
 
 
@@ -85,6 +85,60 @@ def test_newaccount_is_built_with_keywords_only(database):
                                 organisation="Org", email="KW@Example.cn", is_demo=True, must_change_password=True)
         assert (user.display_name, user.organisation, user.email, user.is_demo, user.must_change_password) == (
             "K W", "Org", "kw@example.cn", True, True)
+
+
+# --- temporary passwords expire ------------------------------------------------------------
+
+
+def _refusals(user_id):
+    with db.read_session() as s:
+        return [e.detail["reason"] for e in s.scalars(select(AuditEvent).where(
+            AuditEvent.action == "login.refused", AuditEvent.entity_id == user_id).order_by(AuditEvent.id))]
+
+
+def test_a_temporary_password_expires_and_a_reset_gives_a_new_one(demo_database, principal):
+    from ipoverseas import users
+
+    admin = principal("admin")
+    user_id, temporary = users.create_user(admin, username="temp.user", role="enterprise")
+    now = utcnow()
+    assert auth.authenticate("temp.user", temporary, now=now + timedelta(days=6, hours=23)) is not None
+    assert auth.authenticate("temp.user", temporary, now=now + timedelta(days=7, minutes=1)) is None
+    assert _refusals(user_id) == ["temporary password expired"]
+    with db.read_session() as s:  # a refusal, not a guess: it does not count towards the lockout
+        assert s.get(User, user_id).failed_logins == 0
+    with pytest.raises(ValueError, match="password.current_wrong"):  # nor can it be changed any more
+        auth.change_own_password(principal("temp.user"), temporary, "my own long sentence",
+                                 now=now + timedelta(days=8))
+    again = users.reset_password(admin, user_id)       # the admin resets: a new week
+    assert auth.authenticate("temp.user", again, now=now + timedelta(days=6)) is not None
+    assert auth.authenticate("temp.user", again, now=now + timedelta(days=8)) is None
+    auth.change_own_password(principal("temp.user"), again, "my own long sentence")
+    assert auth.authenticate("temp.user", "my own long sentence", now=now + timedelta(days=365)) is not None
+
+
+def test_bulk_and_admin_chosen_temporary_passwords_expire_too_after_the_setting(demo_database, principal,
+                                                                                monkeypatch):
+    from ipoverseas import users
+
+    monkeypatch.setenv("IPOVERSEAS_TEMPORARY_PASSWORD_DAYS", "2")
+    admin = principal("admin")
+    user_id, _ = users.create_user(admin, username="chosen.temp", role="enterprise",
+                                   password="a chosen first password")
+    now = utcnow()
+    assert auth.authenticate("chosen.temp", "a chosen first password", now=now + timedelta(days=1)) is not None
+    assert auth.authenticate("chosen.temp", "a chosen first password", now=now + timedelta(days=2, minutes=1)) is None
+    with db.write_session() as s:
+        [user] = auth.create_users(s, [auth.NewAccount(username="bulk.temp", role="expert",
+                                                       temporary=passwords.new_temporary())])
+        hashed = user.password_hash
+    with db.write_session() as s:  # the same expiry whatever its hash
+        user = s.scalar(select(User).where(User.username == "bulk.temp"))
+        assert user.password_hash == hashed and user.must_change_password
+        assert auth.temporary_password_expiry(s, user) > now + timedelta(days=1, hours=23)
+        assert auth.temporary_password_expired(s, user, now + timedelta(days=2, minutes=1))
+        own = s.scalar(select(User).where(User.username == "admin"))
+        assert auth.temporary_password_expiry(s, own) is None  # an own password never expires
 
 
 # --- guessing the current password on the change form counts towards the lockout -------------

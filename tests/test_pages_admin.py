@@ -110,6 +110,7 @@ def test_admin_creates_a_user_through_the_page(sqlite_demo_database, principal):
     at.run()
     assert not at.exception
     assert i18n.t("admin.users.created", "en", username="new.person") in texts(at)
+    assert i18n.t("admin.users.temp_password", "en", username="new.person", days=7) in texts(at)  # how long it works
     with db.read_session() as s:
         user = s.scalar(select(User).where(User.username == "new.person"))
         assert user is not None and user.must_change_password
