@@ -1,11 +1,13 @@
 """Write a plan in the caller's transaction, and undo a batch.
 
-Core bulk statements (DESIGN §7): one INSERT executemany for the new rows, one
-UPDATE executemany for the changed ones, the before-image of every changed row in
-`record_versions`, the facets of experts and articles, the batch row with its
-counts, and one audit event. Rollback deletes the rows a batch created, restores
-the rows it updated to their before-image, and keeps (and lists) every row that
-someone edited after the batch.
+Core statements run with the driver's executemany (bulk.py): one INSERT for the new
+rows, one version-checked UPDATE per set of changed columns, the before-image of every
+changed row in `record_versions` (the stored row the plan read in this transaction),
+the facets of experts and articles, the batch row with its counts, and one audit
+event. When an UPDATE touches fewer rows than planned, someone else changed one of
+them: the whole batch is refused (Busy "changed") and the transaction rolls back.
+Rollback deletes the rows a batch created, restores the rows it updated to their
+before-image, and keeps (and lists) every row that someone edited after the batch.
 """
 
 from __future__ import annotations

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import cells, datasets as D, headers
+from . import cells, datasets as D, gcpause, headers
 from .preflight import Package
 from .problems import ERROR, WARNING, Problem, Refused
 
@@ -61,6 +61,11 @@ class Parsed:
 
 
 def parse(path: str, filename: str, dataset_name: str, package: Package, limits: dict[str, int]) -> Parsed:
+    with gcpause.paused():
+        return _parse(path, filename, dataset_name, package, limits)
+
+
+def _parse(path: str, filename: str, dataset_name: str, package: Package, limits: dict[str, int]) -> Parsed:
     dataset = D.get(dataset_name)
     if package.kind == "csv":
         grid = _csv_rows(Path(path), limits)

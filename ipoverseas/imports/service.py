@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 from .. import auth, db
 from ..auth import ADMIN, STAFF, Principal
 from ..models import ImportBatch, SubCentre, User
-from . import apply as applier, datasets as D, plan as planner, preflight, sandbox
+from . import apply as applier, datasets as D, gcpause, plan as planner, preflight, sandbox
 from .plan import Plan
 from .problems import Busy, Denied, Refused
 from .read import Parsed
@@ -113,7 +113,8 @@ def _prepare_path(path: Path, data: bytes | None, filename: str, dataset: str, s
         with path.open("rb") as fh:
             for block in iter(lambda: fh.read(1 << 20), b""):
                 digest.update(block)
-        parsed = child.call("ipoverseas.imports.read.parse", str(path), filename, dataset, package, limits)
+        with gcpause.paused():
+            parsed = child.call("ipoverseas.imports.read.parse", str(path), filename, dataset, package, limits)
     finally:
         child.close()
     # The bytes are kept for the annotated report of an upload; a file on disk is read again when needed.
@@ -122,7 +123,8 @@ def _prepare_path(path: Path, data: bytes | None, filename: str, dataset: str, s
     with db.read_session() as session:
         prepared.already_batch = _applied_batch(session, prepared.sha256, dataset, sub_centre_id)
         if with_plan:
-            prepared.plan = planner.make(session, parsed, sub_centre_id)
+            with gcpause.paused():
+                prepared.plan = planner.make(session, parsed, sub_centre_id)
     return prepared
 
 
@@ -139,7 +141,7 @@ def apply(prepared: Prepared, user: Principal | None, *, mode: str = ALL_OR_NOTH
     if mode == ALL_OR_NOTHING and prepared.parsed.rejected:
         raise Refused("has_errors", rows=len(prepared.parsed.rejected))
     try:
-        with db.write_session() as session:
+        with gcpause.paused(), db.write_session() as session:
             _lock_sub_centre(session, prepared.sub_centre_id)
             plan = planner.make(session, prepared.parsed, prepared.sub_centre_id, keep_before=True)
             if check_signature and prepared.plan is not None and plan.signature() != prepared.plan.signature():
@@ -153,6 +155,8 @@ def apply(prepared: Prepared, user: Principal | None, *, mode: str = ALL_OR_NOTH
                                                            prepared.sub_centre_id))
             batch = applier.write(session, plan, user=user, filename=prepared.filename,
                                   sha256=prepared.sha256, progress=progress)
+            for change in plan.updates:  # the before-images are written: the page need not keep them
+                change.before = None
             return Result(batch.id, plan.counts)
     except (Refused, Busy, Denied):
         raise
