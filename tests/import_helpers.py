@@ -154,6 +154,14 @@ def _peak_mb() -> tuple[float, float]:
             resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024)
 
 
+def _cpu_s() -> float:
+    """CPU seconds of this process and its finished children (the reader child of the pipeline)."""
+    import resource
+
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
 def bench_floor(url: str, first: str, second: str) -> None:
     """The floor: the fastest reader, then a plain executemany in one transaction."""
     import time
@@ -169,6 +177,7 @@ def bench_floor(url: str, first: str, second: str) -> None:
             rows = wb.get_sheet_by_name(wb.sheet_names[0]).to_python()
         return rows[1:], time.perf_counter() - t
 
+    c0 = _cpu_s()
     rows, t_read = read(first)
     cols = "case_ref, title, country, dispute_type, filed_on, amount_usd, summary, guidance, lessons, source, " \
            "sub_centre_id, status, review_status, version, party_confidential, is_demo, created_at, updated_at"
@@ -186,6 +195,7 @@ def bench_floor(url: str, first: str, second: str) -> None:
     cur.executemany(f"INSERT INTO cases ({cols}) VALUES ({', '.join([mark] * 18)})", params)
     raw.commit()
     t_insert = time.perf_counter() - t
+    c1 = _cpu_s()
     rows2, t_read2 = read(second)
     upd = [(r[1], r[16], r[0]) for i, r in enumerate(rows2) if i % 2 == 0]
     t = time.perf_counter()
@@ -194,11 +204,14 @@ def bench_floor(url: str, first: str, second: str) -> None:
     cur.executemany(f"UPDATE cases SET title = {mark}, amount_usd = {mark} WHERE sub_centre_id = 1 AND case_ref = {mark}", upd)
     raw.commit()
     t_update = time.perf_counter() - t
+    c2 = _cpu_s()
     raw.close()
     print(f"floor_read_s={t_read:.2f}")
     print(f"floor_insert_s={t_insert:.2f}")
     print(f"floor_create_s={t_read + t_insert:.2f}")
     print(f"floor_update_s={t_read2 + t_update:.2f}")
+    print(f"floor_create_cpu_s={c1 - c0:.2f}")
+    print(f"floor_update_cpu_s={c2 - c1:.2f}")
     print(f"floor_peak_mb={_peak_mb()[0]:.0f}")
 
 
@@ -210,11 +223,12 @@ def bench_pipeline(url: str, first: str, second: str) -> None:
     from ipoverseas.imports import service
 
     for name, path in (("create", first), ("update", second)):
-        t = time.perf_counter()
+        t, c = time.perf_counter(), _cpu_s()
         prepared, result = service.run(Path(path), Path(path).name, "cases", None, 1)
-        elapsed = time.perf_counter() - t
+        elapsed, cpu = time.perf_counter() - t, _cpu_s() - c
         assert result is not None and not result.nothing_to_do, result
         print(f"pipeline_{name}_s={elapsed:.2f}")
+        print(f"pipeline_{name}_cpu_s={cpu:.2f}")
         print(f"pipeline_{name}_counts=" + ",".join(f"{k}:{v}" for k, v in result.counts.items() if v))
     parent, child = _peak_mb()
     print(f"pipeline_peak_parent_mb={parent:.0f}")
