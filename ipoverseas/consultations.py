@@ -13,8 +13,9 @@ own response time runs from their assignment to the first answer.
 
 What the clock says that does not depend on "now" (the deadline, the 80% instant, the
 working days to the first answer and whether it was on time, for the service and for the
-expert) is stored on the row at every transition (`set_clock_facts`), so the queue,
-compliance and the overdue sweep filter, sort, count and page in SQL, at any table size.
+expert) is stored on the row at every transition (`set_clock_facts`), so the queue
+(`consultation_queue`), compliance (`compliance`) and the overdue sweep
+(`consultation_sweep`) filter, sort, count and page in SQL, at any table size.
 Each row records the basis its facts were computed on (`clock_basis`: the promise and the
 holiday table's digest); after the promise setting or the holiday table changes, start-up
 (`bootstrap.refresh_clocks`) recomputes the open consultations on another basis, and
@@ -28,11 +29,11 @@ from __future__ import annotations
 
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any, Iterable, Iterator
 
-from sqlalchemy import and_, func, null, or_, select, true, update
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy import case as sql_case
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
@@ -264,7 +265,7 @@ def list_for(user: Principal, *, statuses: Iterable[str] | None = None, limit: i
                          .order_by(Consultation.status.in_(OPEN).desc(), Consultation.created_at.desc(),
                                    Consultation.id.desc())
                          .limit(limit).offset(offset)).all()
-        return _with_clocks(s, rows, now), total
+        return with_clocks(s, rows, now), total
 
 
 def _events_of(session: Session, ids: list[int]) -> dict[int, list[tuple]]:
@@ -280,7 +281,8 @@ def _events_of(session: Session, ids: list[int]) -> dict[int, list[tuple]]:
     return events
 
 
-def _with_clocks(session: Session, rows, now: datetime | None) -> list[dict]:
+def with_clocks(session: Session, rows, now: datetime | None) -> list[dict]:
+    """Rows of LIST_COLUMNS (a page) as dicts, each with its full service clock ("clock")."""
     events = _events_of(session, [r.id for r in rows])
     out = []
     for r in rows:
@@ -290,77 +292,11 @@ def _with_clocks(session: Session, rows, now: datetime | None) -> list[dict]:
     return out
 
 
-def _overdue(now: datetime, due=None, answered=None):
+def overdue_sql(now: datetime, due=None, answered=None):
     """SQL: unanswered and past the promise (by the stored deadline, see `workdays.Facts`)."""
     due = Consultation.due_at if due is None else due
     answered = Consultation.answered_at if answered is None else answered
     return and_(answered.is_(None), due < now)
-
-
-def _queue_filter(only: str | None, now: datetime):
-    if only == "new":
-        return Consultation.status == "new"
-    if only == "overdue":
-        return _overdue(now)
-    if only == "at_risk":
-        return and_(Consultation.answered_at.is_(None), Consultation.at_risk_at <= now,
-                    or_(Consultation.due_at.is_(None), Consultation.due_at >= now))
-    if only == "stale":
-        return and_(Consultation.status == "assigned",
-                    Consultation.assigned_at <= workdays.latest_start(now, ACCEPT_WITHIN_DAYS))
-    if only in (None, "all"):
-        return true()
-    raise ValueError(f"unknown queue filter {only!r}")
-
-
-QUEUE_FILTERS = ("overdue", "at_risk", "new", "stale")
-
-
-def queue(user: Principal, *, now: datetime | None = None, only: str | None = None,
-          limit: int = 50, offset: int = 0) -> tuple[list[dict], int]:
-    """Staff's triage queue: open consultations of the sub-centre (admin: all), one page.
-
-    Sorted by the enterprise's deadline (soonest first, none last), then by the service
-    clock: the running clocks by their due time (the most urgent first: for running clocks
-    that is also the largest share of the promise used), then the stopped ones (paused short
-    of the promise, or answered and back with a follow-up question), oldest first.
-    `only`: "overdue", "at_risk", "new" or "stale". Filtered, sorted, counted and paged in
-    SQL on the stored clock facts; only the page's rows get a full clock (for its text).
-    """
-    if user.role not in (STAFF, ADMIN):
-        raise auth.PermissionDenied("triage")
-    now = now or utcnow()
-    where = [consultation_scope(user), Consultation.status.in_(OPEN), _queue_filter(only, now)]
-    running_due = sql_case((Consultation.answered_at.is_(None), Consultation.due_at), else_=None)
-    stale_before = workdays.latest_start(now, ACCEPT_WITHIN_DAYS)
-    with db.read_session() as s:
-        total = int(s.scalar(select(func.count()).select_from(Consultation).where(*where)) or 0)
-        rows = s.execute(select(*LIST_COLUMNS, Expert.name.label("expert_name"), SubCentre.code.label("sub_centre"))
-                         .outerjoin(Expert, Expert.id == Consultation.expert_id)
-                         .outerjoin(SubCentre, SubCentre.id == Consultation.sub_centre_id)
-                         .where(*where)
-                         .order_by(Consultation.enterprise_deadline.asc().nulls_last(), running_due.asc().nulls_last(),
-                                   Consultation.created_at, Consultation.id)
-                         .limit(limit).offset(offset)).all()
-        items = _with_clocks(s, rows, now)
-    for item in items:
-        item["stale"] = bool(item["status"] == "assigned" and item["assigned_at"]
-                             and item["assigned_at"] <= stale_before)
-    return items, total
-
-
-def queue_counts(user: Principal, now: datetime | None = None) -> dict[str, int]:
-    """How many open consultations the queue holds, and how many of each filter (one SQL query)."""
-    if user.role not in (STAFF, ADMIN):
-        raise auth.PermissionDenied("triage")
-    now = now or utcnow()
-    counts = [func.count().label("open")] + [
-        func.coalesce(func.sum(_case(_queue_filter(name, now))), 0).label(name)
-        for name in QUEUE_FILTERS]
-    with db.read_session() as s:
-        row = s.execute(select(*counts).select_from(Consultation)
-                        .where(consultation_scope(user), Consultation.status.in_(OPEN))).one()
-    return {k: int(v or 0) for k, v in row._mapping.items()}
 
 
 # --- asking -----------------------------------------------------------------------------
@@ -447,11 +383,12 @@ def ask(user: Principal, q: Question, today: date | None = None) -> int:
         s.add(ConsultationEvent(consultation_id=c.id, at=now, user_id=user.id, from_status=None, to_status="new"))
         _refresh_clock(s, c)
         audit.record(s, user, "consultation.ask", "consultation", c.id, after=_row(c))
-        notifications.notify(s, _staff_of(s, sub_centre_id), "new_consultation", c.id, c.company)
+        notifications.notify(s, staff_of(s, sub_centre_id), "new_consultation", c.id, c.company)
         return c.id
 
 
-def _staff_of(session: Session, sub_centre_id: int | None) -> list[int]:
+def staff_of(session: Session, sub_centre_id: int | None) -> list[int]:
+    """The active staff accounts of a sub-centre (whom the service notifies)."""
     if sub_centre_id is None:
         return []
     return list(session.scalars(select(User.id).where(User.role == STAFF, User.active.is_(True),
@@ -490,21 +427,21 @@ def suggestions(user: Principal, *, country: str | None, dispute_type: str | Non
     case_hits = _search_ids("cases", text) if text else None
     article_hits = _search_ids("articles", text) if text else None
 
-    case_score = (_case(Case.country == country) * 4 + _case(Case.dispute_type == dispute_type) * 3
-                  + _case(Case.ip_type == ip_type) * 2 + _case(Case.industry == industry) * 2
-                  + _case(Case.distinction.is_not(None)) * 1)
+    case_score = (sql_flag(Case.country == country) * 4 + sql_flag(Case.dispute_type == dispute_type) * 3
+                  + sql_flag(Case.ip_type == ip_type) * 2 + sql_flag(Case.industry == industry) * 2
+                  + sql_flag(Case.distinction.is_not(None)) * 1)
     if case_hits:
-        case_score = case_score + _case(Case.id.in_(case_hits)) * 3
+        case_score = case_score + sql_flag(Case.id.in_(case_hits)) * 3
     case_stmt = (select(Case.id, Case.case_ref, Case.title, Case.country, Case.dispute_type, Case.ip_type,
                         Case.outcome, Case.filed_on, Case.distinction, case_score.label("score"))
                  .where(case_scope(user), Case.review_status == "published")
                  .order_by(case_score.desc(), Case.filed_on.desc().nulls_last(), Case.id.desc()).limit(limit))
     a_country = select(ArticleCountry.article_id).where(ArticleCountry.country == country)
     a_ip = select(ArticleIpType.article_id).where(ArticleIpType.ip_type == ip_type)
-    art_score = (_case(Article.id.in_(a_country)) * 4 + _case(Article.dispute_type == dispute_type) * 3
-                 + _case(Article.id.in_(a_ip)) * 2 + _case(Article.kind == "risk_alert") * 1)
+    art_score = (sql_flag(Article.id.in_(a_country)) * 4 + sql_flag(Article.dispute_type == dispute_type) * 3
+                 + sql_flag(Article.id.in_(a_ip)) * 2 + sql_flag(Article.kind == "risk_alert") * 1)
     if article_hits:
-        art_score = art_score + _case(Article.id.in_(article_hits)) * 3
+        art_score = art_score + sql_flag(Article.id.in_(article_hits)) * 3
     art_stmt = (select(Article.id, Article.kind, Article.title_zh, Article.title_en, Article.published_on,
                        Article.source_url, art_score.label("score"))
                 .where(article_scope(user), Article.status == "published")
@@ -516,7 +453,8 @@ def suggestions(user: Principal, *, country: str | None, dispute_type: str | Non
     return {"cases": cases, "articles": articles}
 
 
-def _case(cond):
+def sql_flag(cond):
+    """SQL: 1 when the condition holds, else 0 (to sum or weigh)."""
     return sql_case((cond, 1), else_=0)
 
 
@@ -605,7 +543,7 @@ def decline(user: Principal, consultation_id: int, reason: str) -> None:
         c.accepted_at = None
         _transition(s, user, c, "new", note=reason, expert_id=declined_by, action="consultation.decline",
                     extra_before={"expert_id": declined_by})
-        notifications.notify(s, _staff_of(s, c.sub_centre_id), "declined", c.id, reason)
+        notifications.notify(s, staff_of(s, c.sub_centre_id), "declined", c.id, reason)
 
 
 def _declined(session: Session, consultation_id: int) -> set[int]:
@@ -697,7 +635,7 @@ def post_message(user: Principal, consultation_id: int, body: str) -> None:
                 _transition(s, user, c, "accepted", action="consultation.resume", note="enterprise replied")
             elif c.status == "answered":
                 _transition(s, user, c, "accepted", action="consultation.followup", note="follow-up question")
-            notifications.notify(s, _expert_users(s, c.expert_id) or _staff_of(s, c.sub_centre_id),
+            notifications.notify(s, _expert_users(s, c.expert_id) or staff_of(s, c.sub_centre_id),
                                  "followup", c.id, body[:200])
         elif auth.can(user, "answer_consultation", c):
             if c.status not in WITH_EXPERT + ("answered",):
@@ -808,121 +746,6 @@ def _draft_case(c: Consultation, user: Principal) -> Case:
         closed_on=today if c.followup_outcome else None, outcome=c.followup_outcome,
         summary=c.question, guidance=c.answer or "", source=f"consultation #{c.id}", expert_id=c.expert_id,
         review_status="submitted", created_by_id=user.id, created_at=utcnow(), updated_at=utcnow())
-
-
-# --- overdue sweep and compliance -------------------------------------------------------------
-
-
-def notify_overdue(now: datetime | None = None, chunk: int = 500) -> int:
-    """Notify the sub-centre's staff and the assigned expert when an open consultation goes
-    past the promise; returns how many consultations were notified.
-
-    Idempotent, for cron: each consultation is claimed by setting `overdue_notified_at` in the
-    same transaction as its notifications (`UPDATE ... WHERE overdue_notified_at IS NULL`), so
-    running it again, or twice at once, notifies nobody twice for the same overdue event.
-    """
-    now = now or utcnow()
-    table = Consultation.__table__
-    due = and_(table.c.status.in_(OPEN), _overdue(now, table.c.due_at, table.c.answered_at),
-               table.c.overdue_notified_at.is_(None))
-    done = 0
-    while True:
-        with db.read_session() as s:   # no write (nor a revision bump) when there is nothing to do
-            if s.scalar(select(table.c.id).where(due).limit(1)) is None:
-                return done
-        with db.write_session() as s:
-            # Locked in id order; rows another writer holds (a transition, recompute-clocks) are left
-            # for the next run, so sweeps never wait on (or deadlock with) them.
-            ids = list(s.scalars(select(table.c.id).where(due).order_by(table.c.id).limit(chunk)
-                                 .with_for_update(skip_locked=True)))
-            if not ids:
-                return done
-            claimed = s.execute(update(table).where(table.c.id.in_(ids), due).values(overdue_notified_at=now)
-                                .returning(table.c.id, table.c.sub_centre_id, table.c.expert_id,
-                                           table.c.company)).all()
-            staff = {sc: _staff_of(s, sc) for sc in {r.sub_centre_id for r in claimed}}
-            experts_users: dict[int, list[int]] = {}
-            for uid, eid in s.execute(select(User.id, User.expert_id).where(
-                    User.expert_id.in_({r.expert_id for r in claimed if r.expert_id}), User.active.is_(True))):
-                experts_users.setdefault(eid, []).append(uid)
-            for r in sorted(claimed):
-                notifications.notify(s, staff[r.sub_centre_id] + experts_users.get(r.expert_id, []), "overdue",
-                                     r.id, r.company)
-            if claimed:
-                audit.record(s, None, "consultation.overdue_notified", "consultation", None,
-                             detail={"ids": sorted(r.id for r in claimed)})
-            done += len(claimed)
-
-
-_BY = {  # the clock each grouping measures: the service's (from the question) or the expert's
-    "sub_centre": (Consultation.sub_centre_id, Consultation.due_at, Consultation.first_answer_days,
-                   Consultation.answered_on_time),
-    "expert": (Consultation.expert_id, Consultation.expert_due_at, Consultation.expert_answer_days,
-               Consultation.expert_on_time),
-}
-
-
-def compliance(user: Principal, start: date, end: date, *, by: str = "sub_centre",
-               now: datetime | None = None) -> list[dict]:
-    """Service-promise figures for consultations asked in [start, end], per sub-centre or expert.
-
-    Rows: key, name, asked, answered, on_time, due, on_time_share, median_first_answer_days,
-    open_overdue. Staff see their sub-centre's; admin all. Experts are measured from their
-    (last) assignment, sub-centres from the question. Aggregated in SQL on the stored clock
-    facts (`workdays.Facts`); the median with window functions (the same SQL on both databases).
-
-    The rule for the share answered on time (`on_time / due`): a consultation is "due" once
-    it is answered (on time or not), or once its promise ran out without an answer: while
-    open, when now is past the deadline; when closed without an answer, only if it was closed
-    after the deadline (a miss). One withdrawn or closed by the enterprise before the deadline,
-    or still within its promise, or paused short of it, is left out of the share. A closed
-    consultation is never "open overdue".
-    """
-    if user.role not in (STAFF, ADMIN):
-        raise auth.PermissionDenied("compliance")
-    if by not in _BY:
-        raise ValueError("by must be sub_centre or expert")
-    now = now or utcnow()
-    key, due_at, days, on_time = _BY[by]
-    lo = workdays.from_local(datetime.combine(start, datetime.min.time()))
-    hi = workdays.from_local(datetime.combine(end + timedelta(days=1), datetime.min.time()))
-    where = [consultation_scope(user), Consultation.created_at >= lo, Consultation.created_at < hi, key.is_not(None)]
-    stopped = sql_case((Consultation.status == "closed", func.coalesce(Consultation.closed_at, now)), else_=now)
-    missed_unanswered = _overdue(stopped, due_at)
-    agg = (select(key.label("key"), func.count().label("asked"), func.count(days).label("answered"),
-                  func.sum(_case(on_time.is_(True))).label("on_time"),
-                  func.sum(_case(missed_unanswered)).label("missed_unanswered"),
-                  func.sum(_case(and_(Consultation.status.in_(OPEN), _overdue(now, due_at)))).label("open_overdue"))
-           .where(*where).group_by(key).subquery())
-    median = experts.median_by(key, days, where)
-    if by == "expert":
-        names = (Expert.name.label("name"), null().label("name_zh"), null().label("name_en"))
-        joined = select(agg, median.c.median, *names).outerjoin(Expert, Expert.id == agg.c.key)
-    else:
-        names = (SubCentre.code.label("name"), SubCentre.name_zh, SubCentre.name_en)
-        joined = select(agg, median.c.median, *names).outerjoin(SubCentre, SubCentre.id == agg.c.key)
-    stmt = joined.outerjoin(median, median.c.key == agg.c.key).order_by(agg.c.asked.desc(), names[0], agg.c.key)
-    with db.read_session() as s:
-        rows = s.execute(stmt).all()
-    out = []
-    for r in rows:
-        answered, on_time_n = int(r.answered), int(r.on_time or 0)
-        due = answered + int(r.missed_unanswered or 0)
-        out.append({"key": r.key, "name": r.name, "name_zh": r.name_zh, "name_en": r.name_en,
-                    "asked": int(r.asked), "answered": answered, "on_time": on_time_n, "due": due,
-                    "on_time_share": on_time_n / due if due else None,
-                    "median_first_answer_days": round(float(r.median), 2) if r.median is not None else None,
-                    "open_overdue": int(r.open_overdue or 0)})
-    return out
-
-
-def totals(groups: list[dict]) -> dict:
-    """The same figures over all groups (medians cannot be combined, so they are left out)."""
-    due = sum(g["due"] for g in groups)
-    return {"asked": sum(g["asked"] for g in groups), "answered": sum(g["answered"] for g in groups),
-            "on_time": sum(g["on_time"] for g in groups), "due": due,
-            "on_time_share": (sum(g["on_time"] for g in groups) / due) if due else None,
-            "open_overdue": sum(g["open_overdue"] for g in groups)}
 
 
 def enterprise_users() -> list[dict]:

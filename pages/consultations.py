@@ -7,7 +7,7 @@ import time
 
 import streamlit as st
 
-from ipoverseas import auth, config, consultations, i18n, vocab
+from ipoverseas import auth, config, consultation_queue, consultation_sweep, consultations, i18n, vocab
 from ipoverseas.auth import ADMIN, STAFF
 from ipoverseas.ui import service_view as view
 from ipoverseas.ui import state
@@ -43,11 +43,11 @@ def _queue(user: auth.Principal) -> None:
     # notify consultations that just went overdue, at most every 10 minutes per session.
     last = st.session_state.get(K + "swept")
     if last is None or time.time() - last > SWEEP_SECONDS:
-        consultations.notify_overdue()
+        consultation_sweep.notify_overdue()
         st.session_state[K + "swept"] = time.time()
     only = st.segmented_control(state.t("service.queue.show"), FILTERS, default="all", key=K + "filter",
                                 format_func=lambda f, lang=state.lang(): i18n.t(f"service.queue.filter.{f}", lang))
-    counts = consultations.queue_counts(user)
+    counts = consultation_queue.queue_counts(user)
     c1, c2, c3 = st.columns(3)
     c1.metric(state.t("service.queue.open"), counts["open"], border=True)
     c2.metric(state.t("service.queue.overdue"), counts["overdue"], border=True)
@@ -56,7 +56,7 @@ def _queue(user: auth.Principal) -> None:
     total = counts["open"] if only is None else counts[only]
     size = int(config.get("page_size"))
     offset = view.page_offset(total, size, K + "page_" + (only or "all"))
-    rows, total = consultations.queue(user, only=only, limit=size, offset=offset)
+    rows, total = consultation_queue.queue(user, only=only, limit=size, offset=offset)
     if not rows:
         st.info(state.t("service.queue.empty"))
         return

@@ -6,7 +6,9 @@ from datetime import date, datetime, timedelta
 import pytest
 from sqlalchemy import func, select, update
 
-from ipoverseas import auth, consultations as svc, db, notifications, workdays
+from ipoverseas import (
+    auth, compliance, consultation_queue, consultation_sweep, consultations as svc, db, notifications, workdays,
+)
 from ipoverseas.experts import InvalidInput
 from ipoverseas.models import AuditEvent, Case, Consultation, ConsultationEvent, Notification
 from tests.service_helpers import add_case, build_world
@@ -46,10 +48,10 @@ def test_the_whole_journey(world):
     cid = svc.ask(ent, _question(sub_centre_id=world.zj))
     # The sub-centre's staff are told, and see it in their queue; the other sub-centre does not.
     assert notifications.unread_count(staff) == 1
-    queue, total = svc.queue(staff)
+    queue, total = consultation_queue.queue(staff)
     assert [i["id"] for i in queue] == [cid] and total == 1
-    assert svc.queue(world.p("staff_gd"))[1] == 0
-    assert svc.queue(world.p("admin"))[1] == 1
+    assert consultation_queue.queue(world.p("staff_gd"))[1] == 0
+    assert consultation_queue.queue(world.p("admin"))[1] == 1
 
     shortlist = svc.shortlist_for(staff, cid)
     ids = [c.expert_id for c in shortlist]
@@ -119,7 +121,7 @@ def test_an_expert_sees_only_their_own_assignments(world):
     with pytest.raises(auth.PermissionDenied):
         svc.answer(partial, cid, "not mine")
     with pytest.raises(auth.PermissionDenied):
-        svc.queue(best)
+        consultation_queue.queue(best)
 
 
 def test_staff_of_another_sub_centre_cannot_assign(world):
@@ -255,22 +257,22 @@ def test_compliance_per_sub_centre_and_per_expert(world):
     _backdate(late, monday, monday + timedelta(days=7))                    # 5 working days
     _backdate(still_open, monday)                                          # open, long overdue
     now = workdays.from_local(datetime(2026, 11, 20, 9, 0))
-    rows = svc.compliance(staff, date(2026, 11, 1), date(2026, 11, 30), now=now)
+    rows = compliance.figures(staff, date(2026, 11, 1), date(2026, 11, 30), now=now)
     assert len(rows) == 1
     zj = rows[0]
     assert zj["asked"] == 3 and zj["answered"] == 2 and zj["on_time"] == 1 and zj["open_overdue"] == 1
     assert zj["on_time_share"] == pytest.approx(1 / 3)
     assert zj["median_first_answer_days"] == pytest.approx(3.0)
-    per_expert = svc.compliance(staff, date(2026, 11, 1), date(2026, 11, 30), by="expert", now=now)
+    per_expert = compliance.figures(staff, date(2026, 11, 1), date(2026, 11, 30), by="expert", now=now)
     assert [r["key"] for r in per_expert] == [world.experts["best"]]
     # Another sub-centre's staff see nothing of it; a period before it is empty.
-    assert svc.compliance(world.p("staff_gd"), date(2026, 11, 1), date(2026, 11, 30), now=now) == []
-    assert svc.compliance(staff, date(2026, 10, 1), date(2026, 10, 31), now=now) == []
+    assert compliance.figures(world.p("staff_gd"), date(2026, 11, 1), date(2026, 11, 30), now=now) == []
+    assert compliance.figures(staff, date(2026, 10, 1), date(2026, 10, 31), now=now) == []
     with pytest.raises(auth.PermissionDenied):
-        svc.compliance(ent, date(2026, 11, 1), date(2026, 11, 30))
+        compliance.figures(ent, date(2026, 11, 1), date(2026, 11, 30))
     # The overdue sweep notifies once.
-    assert svc.notify_overdue(now) == 1
-    assert svc.notify_overdue(now) == 0
+    assert consultation_sweep.notify_overdue(now) == 1
+    assert consultation_sweep.notify_overdue(now) == 0
 
 
 def test_queue_sorts_by_deadline_and_flags_risk(world):
@@ -278,12 +280,13 @@ def test_queue_sorts_by_deadline_and_flags_risk(world):
     later = svc.ask(ent, _question(sub_centre_id=world.zj, deadline=date.today() + timedelta(days=30)))
     sooner = svc.ask(ent, _question(sub_centre_id=world.zj, deadline=date.today() + timedelta(days=3)))
     none = svc.ask(ent, _question(sub_centre_id=world.zj, deadline=None))
-    assert [i["id"] for i in svc.queue(staff)[0]] == [sooner, later, none]
+    assert [i["id"] for i in consultation_queue.queue(staff)[0]] == [sooner, later, none]
     monday = workdays.from_local(datetime(2026, 11, 23, 9, 0))
     _backdate(none, monday)
     at_risk_now = monday + timedelta(days=2, hours=14)        # Wednesday 23:00: 2.58 of 3 days used
-    assert [i["id"] for i in svc.queue(staff, now=at_risk_now, only="at_risk")[0]] == [none]
-    assert [i["id"] for i in svc.queue(staff, now=monday + timedelta(days=4), only="overdue")[0]] == [none]
+    assert [i["id"] for i in consultation_queue.queue(staff, now=at_risk_now, only="at_risk")[0]] == [none]
+    overdue = consultation_queue.queue(staff, now=monday + timedelta(days=4), only="overdue")[0]
+    assert [i["id"] for i in overdue] == [none]
 
 
 def test_self_help_suggests_published_cases_and_articles_only(world):

@@ -13,7 +13,9 @@ from datetime import datetime, timedelta
 import pytest
 from sqlalchemy import insert, select
 
-from ipoverseas import auth, consultations as svc, db, experts, workdays
+from ipoverseas import (
+    auth, compliance, consultation_queue, consultation_sweep, consultations as svc, db, experts, workdays,
+)
 from ipoverseas.models import (
     Consultation, ConsultationEvent, Expert, ExpertCountry, ExpertIndustry, ExpertIpType, ExpertLanguage,
     SubCentre, User,
@@ -94,20 +96,21 @@ def test_service_at_national_scale(database):
     assert len(shortlist) == 10
     _timed(f"{backend}_profile_s", lambda: experts.profile(staff, shortlist[0].expert_id))
     now = datetime(2026, 12, 31, 2, 0)
-    _timed(f"{backend}_queue_admin_s", lambda: svc.queue(admin, now=now))
-    _timed(f"{backend}_queue_admin_last_page_s", lambda: svc.queue(admin, now=now, offset=1_000))
-    overdue, n_overdue = _timed(f"{backend}_queue_overdue_s", lambda: svc.queue(admin, now=now, only="overdue"))
+    _timed(f"{backend}_queue_admin_s", lambda: consultation_queue.queue(admin, now=now))
+    _timed(f"{backend}_queue_admin_last_page_s", lambda: consultation_queue.queue(admin, now=now, offset=1_000))
+    overdue, n_overdue = _timed(f"{backend}_queue_overdue_s",
+                                lambda: consultation_queue.queue(admin, now=now, only="overdue"))
     assert n_overdue > 0 and all(r["clock"].overdue for r in overdue)
-    counts = _timed(f"{backend}_queue_counts_s", lambda: svc.queue_counts(admin, now=now))
+    counts = _timed(f"{backend}_queue_counts_s", lambda: consultation_queue.queue_counts(admin, now=now))
     assert counts["overdue"] == n_overdue
-    _timed(f"{backend}_queue_staff_s", lambda: svc.queue(staff, now=now))
-    groups = _timed(f"{backend}_compliance_year_all_s", lambda: svc.compliance(
+    _timed(f"{backend}_queue_staff_s", lambda: consultation_queue.queue(staff, now=now))
+    groups = _timed(f"{backend}_compliance_year_all_s", lambda: compliance.figures(
         admin, datetime(2026, 1, 1).date(), datetime(2026, 12, 31).date(), now=datetime(2027, 1, 1)))
     assert sum(g["asked"] for g in groups) == N_CONSULTATIONS
-    _timed(f"{backend}_compliance_year_by_expert_s", lambda: svc.compliance(
+    _timed(f"{backend}_compliance_year_by_expert_s", lambda: compliance.figures(
         admin, datetime(2026, 1, 1).date(), datetime(2026, 12, 31).date(), by="expert", now=datetime(2027, 1, 1)))
-    _timed(f"{backend}_compliance_year_staff_s", lambda: svc.compliance(
+    _timed(f"{backend}_compliance_year_staff_s", lambda: compliance.figures(
         staff, datetime(2026, 1, 1).date(), datetime(2026, 12, 31).date(), now=datetime(2027, 1, 1)))
-    notified = _timed(f"{backend}_notify_overdue_first_s", lambda: svc.notify_overdue(now))
+    notified = _timed(f"{backend}_notify_overdue_first_s", lambda: consultation_sweep.notify_overdue(now))
     assert notified == n_overdue
-    assert _timed(f"{backend}_notify_overdue_again_s", lambda: svc.notify_overdue(now)) == 0
+    assert _timed(f"{backend}_notify_overdue_again_s", lambda: consultation_sweep.notify_overdue(now)) == 0

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 import pytest
 from sqlalchemy import func, insert, select, update
 
-from ipoverseas import consultations as svc, db, experts, workdays
+from ipoverseas import consultation_sweep, consultations as svc, db, experts, workdays
 from ipoverseas.models import AuditEvent, Consultation, ConsultationEvent, Notification
 from tests.service_helpers import build_world
 
@@ -131,7 +131,7 @@ def test_four_overdue_sweeps_at_once_notify_each_consultation_once(world):
         ids = list(s.scalars(select(Consultation.id)))
     assert len(ids) == n
     now = MONDAY
-    results = _run(*[lambda: svc.notify_overdue(now, chunk=20)] * 4, timeout=120)
+    results = _run(*[lambda: consultation_sweep.notify_overdue(now, chunk=20)] * 4, timeout=120)
     assert all(isinstance(r, int) for r in results), results
     assert sum(results) == n
     staff = world.p("staff_zj")
@@ -146,4 +146,4 @@ def test_four_overdue_sweeps_at_once_notify_each_consultation_once(world):
     assert per == {cid: 1 for cid in ids}
     assert unmarked == 0
     assert sorted(audited) == sorted(ids)
-    assert svc.notify_overdue(now) == 0
+    assert consultation_sweep.notify_overdue(now) == 0

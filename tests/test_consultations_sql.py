@@ -11,7 +11,7 @@ from functools import lru_cache
 import pytest
 from sqlalchemy import delete, func, select
 
-from ipoverseas import bootstrap, consultations as svc, db, workdays
+from ipoverseas import bootstrap, compliance, consultation_queue, consultation_sweep, consultations as svc, db, workdays
 from ipoverseas.cli import main
 from ipoverseas.models import AuditEvent, Consultation, ConsultationEvent, Notification
 from tests.service_helpers import build_world
@@ -120,9 +120,9 @@ def test_queue_filters_and_counts_agree_with_the_python_clock(world, seed):
             "new": {cid for cid, (r, _c, _e) in clocks.items() if r.status == "new"},
             "stale": stale_ids,
         }
-        counts = svc.queue_counts(staff, now=now)
+        counts = consultation_queue.queue_counts(staff, now=now)
         for only, ids in expected.items():
-            rows, total = svc.queue(staff, now=now, only=only, limit=1000)
+            rows, total = consultation_queue.queue(staff, now=now, only=only, limit=1000)
             assert {r["id"] for r in rows} == ids, (now, only)
             assert total == len(ids) == counts[only or "open"]
             assert all(r["stale"] == (r["id"] in stale_ids) for r in rows)
@@ -131,7 +131,7 @@ def test_queue_filters_and_counts_agree_with_the_python_clock(world, seed):
 def test_queue_sorts_by_deadline_then_the_running_clock_and_pages_in_sql(world):
     staff, now = world.p("staff_zj"), NOWS[2]
     _random_world(world, random.Random(3), now, n=40)
-    rows, total = svc.queue(staff, now=now, limit=1000)
+    rows, total = consultation_queue.queue(staff, now=now, limit=1000)
     deadlines = [r["enterprise_deadline"] or date.max for r in rows]
     assert deadlines == sorted(deadlines)
     for deadline in set(deadlines):      # within a deadline: running clocks, most promise used first
@@ -140,7 +140,7 @@ def test_queue_sorts_by_deadline_then_the_running_clock_and_pages_in_sql(world):
         assert clocks[:len(running)] == running
         shares = [c.share for c in running]
         assert shares == sorted(shares, reverse=True)
-    pages = [svc.queue(staff, now=now, limit=7, offset=o)[0] for o in range(0, total, 7)]
+    pages = [consultation_queue.queue(staff, now=now, limit=7, offset=o)[0] for o in range(0, total, 7)]
     assert [r["id"] for page in pages for r in page] == [r["id"] for r in rows]
 
 
@@ -176,7 +176,7 @@ def test_compliance_in_sql_agrees_with_the_python_clock(world, by):
     for now in NOWS[3:]:
         _random_world(world, random.Random(4), now, n=50)
         expected = _reference(now, by)
-        got = {g["key"]: g for g in svc.compliance(admin, date(2026, 11, 1), date(2026, 11, 30), by=by, now=now)}
+        got = {g["key"]: g for g in compliance.figures(admin, date(2026, 11, 1), date(2026, 11, 30), by=by, now=now)}
         assert set(got) == set(expected)
         for key, e in expected.items():
             g = got[key]
@@ -192,19 +192,19 @@ def test_a_consultation_closed_without_an_answer(world):
     late = _add(world, MONDAY, [(2, "assigned"), (24 * 7, "closed")])               # closed after 5 working days
     answered = _add(world, MONDAY, [(2, "assigned"), (24, "answered")])             # on time
     now = MONDAY + timedelta(days=30)
-    (zj,) = svc.compliance(world.p("staff_zj"), date(2026, 11, 1), date(2026, 11, 30), now=now)
+    (zj,) = compliance.figures(world.p("staff_zj"), date(2026, 11, 1), date(2026, 11, 30), now=now)
     assert zj["asked"] == 3 and zj["answered"] == 1 and zj["on_time"] == 1
     assert zj["due"] == 2 and zj["on_time_share"] == pytest.approx(0.5)      # the answered one and the late one
     assert zj["open_overdue"] == 0
-    assert svc.queue(world.p("staff_zj"), now=now)[1] == 0
-    assert svc.notify_overdue(now) == 0
+    assert consultation_queue.queue(world.p("staff_zj"), now=now)[1] == 0
+    assert consultation_sweep.notify_overdue(now) == 0
     with db.read_session() as s:
         facts = {cid: s.get(Consultation, cid) for cid in (withdrawn, late, answered)}
     assert facts[withdrawn].closed_at < facts[withdrawn].due_at              # withdrawn within its promise
     assert facts[late].closed_at > facts[late].due_at                        # closed past it: the miss
     assert facts[answered].answered_on_time is True and facts[answered].first_answer_days == pytest.approx(1)
     assert facts[withdrawn].answered_on_time is None and facts[late].answered_on_time is None
-    by_expert = svc.compliance(world.p("admin"), date(2026, 11, 1), date(2026, 11, 30), by="expert", now=now)
+    by_expert = compliance.figures(world.p("admin"), date(2026, 11, 1), date(2026, 11, 30), by="expert", now=now)
     assert [(g["asked"], g["due"], g["on_time"], g["open_overdue"]) for g in by_expert] == [(3, 2, 1, 0)]
 
 
@@ -253,18 +253,18 @@ def test_notify_overdue_command_is_idempotent(world, capsys):
     sent = _notifications()
     assert sent >= 2          # the sub-centre's staff and the expert
     assert main(["notify-overdue", "--quiet"]) == 0 and capsys.readouterr().out == ""
-    assert _notifications() == sent and svc.notify_overdue() == 0
+    assert _notifications() == sent and consultation_sweep.notify_overdue() == 0
     assert paused not in notified and fresh not in notified
 
 
 def test_recompute_clocks_after_the_promise_changes(world, monkeypatch, capsys):
     cid = _add(world, MONDAY, [(2, "assigned")])
     now = MONDAY + timedelta(days=4)                     # Friday: 4 working days used
-    assert svc.queue_counts(world.p("staff_zj"), now=now)["overdue"] == 1
+    assert consultation_queue.queue_counts(world.p("staff_zj"), now=now)["overdue"] == 1
     monkeypatch.setenv("IPOVERSEAS_CONSULTATION_PROMISE_DAYS", "5")
     assert main(["recompute-clocks"]) == 0
     assert "recomputed 1" in capsys.readouterr().out
-    assert svc.queue_counts(world.p("staff_zj"), now=now)["overdue"] == 0
+    assert consultation_queue.queue_counts(world.p("staff_zj"), now=now)["overdue"] == 0
     with db.read_session() as s:
         c = s.get(Consultation, cid)
         events = list(s.scalars(select(AuditEvent).where(AuditEvent.action == "consultation.recompute_clocks")))
@@ -282,14 +282,14 @@ def test_a_consultation_overdue_again_under_a_new_promise_is_notified_again(worl
     cid = _add(world, MONDAY, [(2, "assigned")])
     older = _add(world, MONDAY - timedelta(days=14), [(2, "assigned")])
     friday, next_tuesday = MONDAY + timedelta(days=4), MONDAY + timedelta(days=8)
-    assert svc.notify_overdue(friday) == 2                    # overdue under 3 working days
+    assert consultation_sweep.notify_overdue(friday) == 2                    # overdue under 3 working days
     monkeypatch.setenv("IPOVERSEAS_CONSULTATION_PROMISE_DAYS", "5")
     assert svc.recompute_clocks() == 2
     with db.read_session() as s:
         marks = {i: s.get(Consultation, i).overdue_notified_at for i in (cid, older)}
     assert marks == {cid: None, older: friday}               # the older one was past 5 days too
-    assert svc.notify_overdue(friday) == 0                    # 4 of 5 working days used
-    assert svc.notify_overdue(next_tuesday) == 1              # 6 of 5: overdue again, notified again
+    assert consultation_sweep.notify_overdue(friday) == 0                    # 4 of 5 working days used
+    assert consultation_sweep.notify_overdue(next_tuesday) == 1              # 6 of 5: overdue again, notified again
     with db.read_session() as s:
         notified = list(s.scalars(select(Notification.consultation_id).where(
             Notification.kind == "overdue", Notification.user_id == world.p("staff_zj").id)))
@@ -308,7 +308,7 @@ def test_start_up_recomputes_the_open_clocks_after_the_promise_changed(world, mo
         c, done = s.get(Consultation, cid), s.get(Consultation, answered)
     assert (c.due_at, c.clock_basis) == (workdays.deadline(MONDAY, 5), workdays.basis(5))
     assert done.clock_basis == workdays.basis(3)              # answered: keeps what it was measured with
-    assert svc.queue_counts(world.p("staff_zj"), now=MONDAY + timedelta(days=4))["overdue"] == 0
+    assert consultation_queue.queue_counts(world.p("staff_zj"), now=MONDAY + timedelta(days=4))["overdue"] == 0
     assert bootstrap.refresh_clocks() == 0
 
 

@@ -4,7 +4,7 @@ through AppTest: every role sees what it may and nothing else, and each role's j
 import pytest
 from sqlalchemy import func, select
 
-from ipoverseas import auth, consultations as svc, db, i18n
+from ipoverseas import auth, consultation_queue, consultations as svc, db, i18n
 from ipoverseas.models import Consultation, Expert, User
 from tests.pagetest import run_page, texts
 
@@ -228,7 +228,7 @@ def test_staff_detail_shows_the_records_audit_history(sqlite_demo_database, prin
 def test_queue_pages_and_filters_in_sql(sqlite_demo_database, principal, monkeypatch):
     monkeypatch.setenv("IPOVERSEAS_PAGE_SIZE", "3")
     admin = principal("admin")
-    counts = svc.queue_counts(admin)
+    counts = consultation_queue.queue_counts(admin)
     at = run_page("consultations", admin)
     assert not at.exception
     metrics = {m.label: m.value for m in at.metric}
@@ -240,7 +240,7 @@ def test_queue_pages_and_filters_in_sql(sqlite_demo_database, principal, monkeyp
         at.number_input(key="consultations_page_all").set_value(2).run()
         assert not at.exception
         second = next(df.value for df in at.dataframe if "#" in df.value.columns)
-        assert list(second["#"]) == [r["id"] for r in svc.queue(admin, limit=3, offset=3)[0]]
+        assert list(second["#"]) == [r["id"] for r in consultation_queue.queue(admin, limit=3, offset=3)[0]]
     at.segmented_control(key="consultations_filter").set_value("overdue").run()
     assert not at.exception
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .. import consultations
+from .. import consultation_sweep, consultations
 
 
 def register(sub) -> None:
@@ -18,7 +18,7 @@ def register(sub) -> None:
 
 
 def _notify_overdue(args) -> int:
-    count = consultations.notify_overdue()
+    count = consultation_sweep.notify_overdue()
     if not args.quiet:
         print(f"notified {count} overdue consultation(s)")
     return 0

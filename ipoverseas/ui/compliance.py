@@ -13,12 +13,12 @@ from datetime import date, timedelta
 
 import streamlit as st
 
-from .. import consultations, i18n
+from .. import compliance, consultations, i18n
 from ..auth import ADMIN, STAFF, Principal
 from . import state
 from .cache import cached
 
-_compliance = cached(consultations.compliance)
+_compliance = cached(compliance.figures)
 
 
 def _pct(value: float | None) -> str:
@@ -45,7 +45,7 @@ def render_compliance(user: Principal, key: str = "compliance", today: date | No
         return
     start, end = period
     rows = _compliance(user, start, end, by=by or "sub_centre")
-    total = consultations.totals(rows)
+    total = compliance.totals(rows)
     days = sorted(r["median_first_answer_days"] for r in rows if r["median_first_answer_days"] is not None)
     cols = st.columns(4)
     cols[0].metric(state.t("service.compliance.asked"), total["asked"], border=True)
