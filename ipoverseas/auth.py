@@ -10,7 +10,7 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Iterable
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -293,12 +293,23 @@ def temporary_password_expiry(session: Session, user: User) -> datetime | None:
     """When the user's temporary password stops working (UTC), or None when they have their own."""
     if not user.must_change_password:
         return None
+    return temporary_password_expiries(session, [(user.id, user.created_at)])[user.id]
+
+
+def temporary_password_expiries(session: Session, accounts: Iterable[tuple[int, datetime]]) -> dict[int, datetime]:
+    """For accounts (id, created_at) that hold a temporary password: when each stops working (one query)."""
     from .models import AuditEvent  # the events that set the password say when
 
-    set_at = session.scalar(select(func.max(AuditEvent.at)).where(
-        AuditEvent.entity == "user", AuditEvent.entity_id == user.id,
-        AuditEvent.action.in_(TEMPORARY_PASSWORD_SET_BY)))
-    return (set_at or user.created_at) + timedelta(days=config.get("temporary_password_days"))
+    created = dict(accounts)
+    if not created:
+        return {}
+    set_at = dict(session.execute(
+        select(AuditEvent.entity_id, func.max(AuditEvent.at))
+        .where(AuditEvent.entity == "user", AuditEvent.entity_id.in_(list(created)),
+               AuditEvent.action.in_(TEMPORARY_PASSWORD_SET_BY))
+        .group_by(AuditEvent.entity_id)).all())
+    days = timedelta(days=config.get("temporary_password_days"))
+    return {user_id: (set_at.get(user_id) or at) + days for user_id, at in created.items()}
 
 
 def temporary_password_expired(session: Session, user: User, now: datetime | None = None) -> bool:

@@ -87,13 +87,16 @@ def list_users(actor: Principal, *, text: str = "", role: str | None = None, sub
         rows = session.execute(
             select(User.id, User.username, User.display_name, User.role, User.email, User.organisation,
                    User.active, User.locked_until, User.must_change_password, User.last_login_at,
-                   User.expert_id, User.sub_centre_id, SubCentre.code.label("sub_centre"))
+                   User.expert_id, User.sub_centre_id, User.created_at, SubCentre.code.label("sub_centre"))
             .outerjoin(SubCentre, SubCentre.id == User.sub_centre_id)
             .where(*where).order_by(User.username).offset(offset).limit(limit)).mappings().all()
+        expiries = auth.temporary_password_expiries(
+            session, [(r["id"], r["created_at"]) for r in rows if r["must_change_password"]])
     out = []
     for r in rows:
         row = dict(r)
         row["locked"] = bool(r["locked_until"] and r["locked_until"] > now)
+        row["temporary_expired"] = r["id"] in expiries and expiries[r["id"]] <= now
         out.append(row)
     return out, total
 

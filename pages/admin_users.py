@@ -107,7 +107,8 @@ def _status(r: dict) -> str:
     if r["locked"]:
         parts.append(state.t("admin.status.locked"))
     if r["must_change_password"]:
-        parts.append(state.t("admin.status.must_change"))
+        parts.append(state.t("admin.status.temporary_expired" if r.get("temporary_expired")
+                             else "admin.status.must_change"))
     return " · ".join(parts)
 
 

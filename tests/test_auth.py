@@ -179,3 +179,16 @@ def test_lockout_settings_apply_to_the_change_form(demo_database, principal, mon
             auth.change_own_password(user, "wrong guess", "a long new sentence")
     assert auth.authenticate("enterprise", "ipoverseas-demo") is None
     assert auth.authenticate("enterprise", "ipoverseas-demo", now=utcnow() + timedelta(minutes=2)) is not None
+
+
+def test_the_admin_list_says_which_temporary_passwords_expired(demo_database, principal, monkeypatch):
+    from ipoverseas import users
+
+    admin = principal("admin")
+    users.create_user(admin, username="waiting.one", role="enterprise")
+    [row] = users.list_users(admin, text="waiting.one")[0]
+    assert row["must_change_password"] and not row["temporary_expired"]
+    monkeypatch.setenv("IPOVERSEAS_TEMPORARY_PASSWORD_DAYS", "0")
+    [row] = users.list_users(admin, text="waiting.one")[0]
+    assert row["temporary_expired"]
+    assert not any(r["temporary_expired"] for r in users.list_users(admin, text="enterprise")[0])

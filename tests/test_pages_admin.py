@@ -152,3 +152,16 @@ def test_audit_page_filters_and_exports(sqlite_demo_database, principal):
     at.run()
     assert not at.exception
     assert at.get("download_button")
+
+
+def test_admin_users_page_shows_an_expired_temporary_password(sqlite_demo_database, principal, monkeypatch):
+    from ipoverseas import users
+
+    users.create_user(principal("admin"), username="expired.temp", role="enterprise")
+    monkeypatch.setenv("IPOVERSEAS_TEMPORARY_PASSWORD_DAYS", "0")
+    at = run_page("admin_users", principal("admin"))
+    at.text_input(key="admin_users_text").set_value("expired.temp").run()
+    assert not at.exception
+    table = at.dataframe[0].value
+    assert list(table[i18n.t("admin.users.status", "en")]) == [
+        i18n.t("admin.status.active", "en") + " · " + i18n.t("admin.status.temporary_expired", "en")]
