@@ -63,7 +63,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("page_size", 50,
             "Rows per page in paginated tables.", int),
     Setting("lockout_attempts", 5,
-            "Failed logins in a row that lock an account.", int),
+            "Wrong passwords in a row (at the login, or as the current password on the change-password "
+            "form) that lock an account.", int),
     Setting("lockout_minutes", 15,
             "How long a locked account stays locked.", int),
     Setting("temporary_password_days", 7,
