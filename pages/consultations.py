@@ -93,7 +93,7 @@ def _detail(user: auth.Principal, consultation_id: int) -> None:
             if st.form_submit_button(state.t("service.mine.send")):
                 view.act(lambda: consultations.post_message(user, item["id"], note), "service.mine.sent")
         view.history(item)
-        render_history("consultation", item["id"])
+        render_history("consultation", item["id"], user=user)
     with right:
         status = item["status"]
         stale = status == "assigned" and (item.get("unaccepted_days") or 0) >= consultations.ACCEPT_WITHIN_DAYS
