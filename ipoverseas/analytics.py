@@ -16,12 +16,12 @@ from sqlalchemy import Integer, case, cast, func, literal, select, true
 
 from . import auth, case_rollups, db
 from .auth import ADMIN, STAFF, Principal
-from .cases import CaseFilter, conditions
+from .cases import CaseFilter, conditions, year_column
 from .models import Case, CaseRollup
 
 TOP_COUNTRIES = 15
-AMOUNT_BANDS = ((0, 10_000, "<10k"), (10_000, 100_000, "10k–100k"), (100_000, 1_000_000, "100k–1M"),
-                (1_000_000, 10_000_000, "1M–10M"), (10_000_000, None, "≥10M"))
+_EDGES = (0, *case_rollups.AMOUNT_EDGES, None)  # one set of band edges for the rollups and the live query
+AMOUNT_BANDS = tuple(zip(_EDGES, _EDGES[1:], ("<10k", "10k–100k", "100k–1M", "1M–10M", "≥10M")))
 DAY_BUCKET = case_rollups.DAY_BUCKET  # resolution time in 30-day bins; quartiles are read from the bins
 
 
@@ -59,12 +59,6 @@ def _rollup(user: Principal, chart: str, *measures: str) -> list[tuple]:
         return [tuple(row) for row in s.execute(
             select(r.a, r.b, n, *[func.sum(getattr(r, m)) for m in measures])
             .where(r.chart == chart, region).group_by(r.a, r.b).having(n > 0).order_by(n.desc(), r.a, r.b))]
-
-
-def _year(dialect: str = "postgresql"):
-    if dialect == "sqlite":  # dates are ISO text: the first four characters, without a function per row
-        return cast(func.substr(Case.filed_on, 1, 4), Integer)
-    return cast(func.extract("year", Case.filed_on), Integer)
 
 
 def _g(column):
@@ -139,7 +133,7 @@ def trend(user: Principal, f: CaseFilter) -> pd.DataFrame:
         return _frame(rows, ["year", "dispute_type", "cases"])
     with db.read_session() as s:
         where = region_conditions(s, user, f)
-        year, dispute = _year(s.bind.dialect.name), _g(Case.dispute_type)
+        year, dispute = year_column(s.bind.dialect.name), _g(Case.dispute_type)
         rows = s.execute(select(year, dispute, func.count()).where(*where, Case.filed_on.is_not(None))
                          .group_by(year, dispute).order_by(year, dispute)).all()
     return _frame(rows, ["year", "dispute_type", "cases"])

@@ -255,11 +255,15 @@ def facet_counts(user: Principal | None, f: CaseFilter, facets: Iterable[str] | 
     return out
 
 
+def year_column(dialect: str):
+    """The filing year as an integer (on SQLite dates are ISO text: the first four characters)."""
+    if dialect == "sqlite":
+        return cast(func.substr(Case.filed_on, 1, 4), Integer)
+    return cast(func.extract("year", Case.filed_on), Integer)
+
+
 def _facet_column(dialect: str, facet: str):
-    if facet == "year":
-        return (cast(func.substr(Case.filed_on, 1, 4), Integer) if dialect == "sqlite"
-                else cast(func.extract("year", Case.filed_on), Integer))
-    return FACETS[facet][1]
+    return year_column(dialect) if facet == "year" else FACETS[facet][1]
 
 
 def _text_facets(s: Session, user: Principal | None, f: CaseFilter, facets: list[str]) -> dict[str, list]:
