@@ -16,7 +16,8 @@ from sqlalchemy import Integer, case, cast, func, literal, select, true
 
 from . import auth, case_rollups, db
 from .auth import ADMIN, STAFF, Principal
-from .cases import CaseFilter, conditions, year_column
+from .case_facets import year_column
+from .cases import CaseFilter, conditions
 from .models import Case, CaseRollup
 
 TOP_COUNTRIES = 15

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from . import audit, auth, db, search, vocab
 from .auth import ADMIN, STAFF, Principal
 from .models import Article, ArticleCountry, Case, CaseFacetTotal, CaseRollup, RecordVersion, SubCentre, utcnow
-from .scopes import article_scope, case_scope
+from .scopes import article_scope, case_scope, totals_scope
 
 MASKED = "***"
 
@@ -153,11 +153,12 @@ def _match_subquery(session: Session, query: str, *, ranked: bool = False):
 
 
 def conditions(session: Session, user: Principal | None, f: CaseFilter, *, skip: str | None = None,
-               seek: bool = True) -> list:
+               seek: bool = True, text_plan: str = "in") -> list:
     """The WHERE clauses of a filter under the user's scope (one facet left out with `skip`).
 
     `seek` adds the every-status condition of `_statuses_present`, for counts and groups;
     leave it off for a page of rows in date order, which should walk the date index.
+    `text_plan`: see `text_condition`.
     """
     # A page of rows (not `seek`) keeps the staff scope's OR off the indexes (see case_scope).
     where = [case_scope(user, indexed=seek or user is None or user.role != STAFF)]
@@ -170,10 +171,32 @@ def conditions(session: Session, user: Principal | None, f: CaseFilter, *, skip:
         where.append(_year_clause(values) if facet == "year" else col.in_(values))
     if f.distinctions:
         where.append(Case.distinction.in_(f.distinctions))
-    m = _match_subquery(session, f.text) if f.text.strip() else None
-    if m is not None:
-        where.append(Case.id.in_(select(m.c.id)))
+    if f.text.strip():
+        where.append(text_condition(session, f.text, plan=text_plan))
     return where
+
+
+def text_condition(session: Session, query: str, *, sample_every: int = 1, plan: str = "in"):
+    """The cases matching a full-text query (every `sample_every`-th of them by id).
+
+    How a page in date order reads a search (`plan`, chosen by `_text_plan`):
+    "in" fetches every hit and sorts them, best for a narrow search; "lookup" keeps
+    the hits as a set (`id + 0`), so SQLite walks the date index in order and stops
+    at the page's end; "probe" builds no set at all and asks the full-text index about
+    each row walked, best when the page's rows are among the first few hundred.
+    """
+    if plan == "probe":
+        built = search.probe_sql(session.connection(), "cases", query, "cases.id")
+        if built is not None:
+            sql, params = built
+            return text(sql).bindparams(**params)
+    m = _match_subquery(session, query)
+    if m is None:
+        return true()
+    ids = select(m.c.id)
+    if sample_every > 1:
+        ids = ids.where(m.c.id % sample_every == 0)
+    return (Case.id + 0 if plan == "lookup" else Case.id).in_(ids)
 
 
 def _statuses_present(session: Session) -> list[str]:
@@ -205,9 +228,9 @@ def list_cases(user: Principal | None, f: CaseFilter, *, sort: str = "filed_desc
     page_size = max(1, min(int(page_size), 500))
     page = max(1, int(page))
     with db.read_session() as s:
-        found = total(user) if f.is_empty() else int(s.scalar(select(func.count()).select_from(Case)
-                                                              .where(*conditions(s, user, f))) or 0)
-        stmt = select(*LIST_COLUMNS).where(*conditions(s, user, f, seek=False))
+        found = _count(s, user, f)
+        plan = _text_plan(s, user, f, found, page * page_size) if sort in ("filed_desc", "filed_asc") else "in"
+        stmt = select(*LIST_COLUMNS).where(*conditions(s, user, f, seek=False, text_plan=plan))
         if sort == "relevance" and f.text.strip():
             m = _match_subquery(s, f.text, ranked=True)
             if m is not None:
@@ -219,6 +242,27 @@ def list_cases(user: Principal | None, f: CaseFilter, *, sort: str = "filed_desc
     return Page(rows, found, page, page_size)
 
 
+PROBE_ROWS = 500  # rows a page may walk asking the full-text index about each (~0.3 ms a row)
+
+
+def _text_plan(s: Session, user: Principal | None, f: CaseFilter, found: int, last_row: int) -> str:
+    """How a page in date order of a text search reads its hits (see `text_condition`).
+
+    Walking the date index to the page's last row reads about `last_row * visible / found`
+    entries; fetching and sorting every hit costs about as much per hit as one entry
+    walked. So a broad search walks, a narrow one fetches.
+    """
+    if not f.text.strip() or not found:
+        return "in"
+    hits = search.match_count(s.connection(), "cases", f.text)
+    if hits is None:
+        return "in"
+    walked = last_row * total(user) / found
+    if walked <= PROBE_ROWS:
+        return "probe"
+    return "lookup" if walked < hits else "in"
+
+
 def _order(sort: str) -> list:
     return {
         "filed_asc": [Case.filed_on.asc().nulls_last(), Case.id.asc()],
@@ -228,129 +272,9 @@ def _order(sort: str) -> list:
     }.get(sort, [Case.filed_on.desc().nulls_last(), Case.id.desc()])
 
 
-def facet_counts(user: Principal | None, f: CaseFilter, facets: Iterable[str] | None = None) -> dict[str, list[tuple[Any, int]]]:
-    """For each facet, (value, count) under the current filter without that facet's own selection.
-
-    So a user sees how many cases each other country would give, not only the chosen one.
-    Sorted by count, largest first; the null value is left out. A facet whose remaining
-    filter is empty is read from `case_facet_totals` (kept by triggers); country under a
-    dispute-type selection and the other way round from `case_rollups`; the facets of a
-    text search from one statement over its hits; the others from the covering index
-    `ix_cases_library_facets`.
-    """
-    out: dict[str, list[tuple[Any, int]]] = {}
-    facets = list(facets or FACETS)
-    with db.read_session() as s:
-        if f.text.strip():
-            return _text_facets(s, user, f, facets)
-        for facet in facets:
-            rest = f.without(facet)
-            if rest.is_empty():
-                rows = _totals(s, user, facet)
-            elif _pair_answers(facet, rest):
-                rows = _pair_counts(s, user, facet, rest)
-            else:
-                rows = _live_facet(s, user, rest, facet)
-            out[facet] = [(int(v) if facet in ("year", "sub_centre") else v, int(n)) for v, n in rows]
-    return out
-
-
-def year_column(dialect: str):
-    """The filing year as an integer (on SQLite dates are ISO text: the first four characters)."""
-    if dialect == "sqlite":
-        return cast(func.substr(Case.filed_on, 1, 4), Integer)
-    return cast(func.extract("year", Case.filed_on), Integer)
-
-
-def _facet_column(dialect: str, facet: str):
-    return year_column(dialect) if facet == "year" else FACETS[facet][1]
-
-
-def _text_facets(s: Session, user: Principal | None, f: CaseFilter, facets: list[str]) -> dict[str, list]:
-    """All facets of a text search in one statement, the search run once.
-
-    The hits (scope + text) are read once into a common table with their facet values;
-    each facet then counts them under the other facets' selections. Run per facet, the
-    search and the row look-ups would be repeated nine times.
-    """
-    dialect = s.bind.dialect.name
-    hits = (select(*[_facet_column(dialect, facet).label(facet) for facet in FACETS],
-                   Case.distinction.label("distinction"))
-            .where(*conditions(s, user, CaseFilter(text=f.text))).cte("hits"))
-    parts = []
-    for facet in facets:
-        where = [hits.c[facet].is_not(None)]
-        for other, (name, _) in FACETS.items():
-            if other != facet and getattr(f, name):
-                where.append(hits.c[other].in_(getattr(f, name)))
-        if f.distinctions:
-            where.append(hits.c.distinction.in_(f.distinctions))
-        value = cast(hits.c[facet], String)
-        parts.append(select(literal(facet).label("facet"), value.label("value"), func.count().label("n"))
-                     .where(*where).group_by(value))
-    out: dict[str, list[tuple[Any, int]]] = {facet: [] for facet in facets}
-    if not parts:
-        return out
-    for facet, value, n in s.execute(union_all(*parts)):
-        out[facet].append((int(value) if facet in ("year", "sub_centre") else value, int(n)))
-    for rows in out.values():
-        rows.sort(key=lambda item: (-item[1], item[0]))
-    return out
-
-
-def _totals_scope(user: Principal | None, t=CaseFacetTotal):
-    """`scopes.case_scope` for a totals table (tests check the two agree for every role)."""
-    if user is None:
-        return false()
-    if user.role == ADMIN:
-        return true()
-    if user.role == STAFF and user.sub_centre_id is not None:
-        return or_(t.review_status == "published", t.sub_centre_id == user.sub_centre_id)
-    return t.review_status == "published"
-
-
-def _totals(s: Session, user: Principal | None, facet: str) -> list:
+def _library_size(s: Session) -> int:
     t = CaseFacetTotal
-    total = func.sum(t.n)
-    return s.execute(select(t.value, total).where(t.facet == facet, t.value != "", _totals_scope(user))
-                     .group_by(t.value).having(total > 0).order_by(total.desc(), t.value)).all()
-
-
-PAIR = {"country": ("a", "b", "dispute_type"), "dispute_type": ("b", "a", "country")}
-
-
-def _pair_answers(facet: str, rest: CaseFilter) -> bool:
-    """True when the only other selection is the other one of country / dispute type."""
-    if facet not in PAIR:
-        return False
-    other = PAIR[facet][2]
-    return rest.without(other).is_empty()
-
-
-def _pair_counts(s: Session, user: Principal | None, facet: str, rest: CaseFilter) -> list:
-    """The country counts under a dispute-type selection, or the other way round, from the
-    country x dispute type rollup (`case_rollups`, chart `cd`), without reading the cases."""
-    r = CaseRollup
-    own, other, other_facet = PAIR[facet]
-    value, chosen = getattr(r, own), getattr(rest, FACETS[other_facet][0])
-    n = func.sum(r.n)
-    return s.execute(select(value, n).where(r.chart == "cd", value != "", getattr(r, other).in_(chosen),
-                                            _totals_scope(user, r))
-                     .group_by(value).having(n > 0).order_by(n.desc(), value)).all()
-
-
-def _live_facet(s: Session, user: Principal | None, rest: CaseFilter, facet: str) -> list:
-    col = _facet_column(s.bind.dialect.name, facet)
-    if facet == "year":
-        group = col
-    elif facet == "sub_centre":
-        group = col + 0          # `+ 0` / `|| ''`: group without walking the single-column index
-    else:
-        group = col.concat("")   # row by row; the covering index answers the query instead
-    stmt = (select(group.label("value"), func.count().label("n"))
-            .where(*conditions(s, user, rest), col.is_not(None))
-            .group_by(group).order_by(func.count().desc(), group))
-    return s.execute(stmt).all()
+    return int(s.scalar(select(func.coalesce(func.sum(t.n), 0)).where(t.facet == "review_status")) or 0)
 
 
 def total(user: Principal | None) -> int:
@@ -358,24 +282,7 @@ def total(user: Principal | None) -> int:
     t = CaseFacetTotal
     with db.read_session() as s:
         return int(s.scalar(select(func.coalesce(func.sum(t.n), 0))
-                            .where(t.facet == "review_status", _totals_scope(user))) or 0)
-
-
-def rebuild_facet_totals(connection) -> None:
-    """Recompute `case_facet_totals` from the cases (after a bulk load that bypassed the triggers)."""
-    from sqlalchemy import delete, insert, literal
-
-    connection.execute(delete(CaseFacetTotal))
-    year = func.coalesce(func.strftime("%Y", Case.filed_on) if connection.dialect.name == "sqlite"
-                         else func.to_char(Case.filed_on, "YYYY"), "")
-    parts = [(facet, func.coalesce(getattr(Case, facet), "")) for facet in
-             ("country", "dispute_type", "ip_type", "industry", "forum", "outcome", "review_status")]
-    parts += [("year", year), ("sub_centre", cast(Case.sub_centre_id, String))]
-    for facet, value in parts:
-        rows = select(literal(facet), value, Case.review_status, Case.sub_centre_id, func.count()) \
-            .group_by(value, Case.review_status, Case.sub_centre_id)
-        connection.execute(insert(CaseFacetTotal).from_select(
-            ["facet", "value", "review_status", "sub_centre_id", "n"], rows))
+                            .where(t.facet == "review_status", totals_scope(user, t))) or 0)
 
 
 def snippets(ids: tuple[int, ...], query: str, width: int = 60) -> dict[int, str]:
@@ -388,10 +295,39 @@ def snippets(ids: tuple[int, ...], query: str, width: int = 60) -> dict[int, str
 
 
 def count(user: Principal | None, f: CaseFilter) -> int:
+    with db.read_session() as s:
+        return _count(s, user, f)
+
+
+def _count(s: Session, user: Principal | None, f: CaseFilter) -> int:
+    """The cases the filter gives the user.
+
+    A broad text search alone is counted by the full-text index (`search.match_count`,
+    which reads no case) less its hits outside the user's scope: for a term in most of
+    the library that reads the few rows outside the scope instead of every hit.
+    """
     if f.is_empty():
         return total(user)
-    with db.read_session() as s:
-        return int(s.scalar(select(func.count()).select_from(Case).where(*conditions(s, user, f))) or 0)
+    if replace(f, text="").is_empty() and user is not None:
+        hits = search.match_count(s.connection(), "cases", f.text)
+        outside = _outside_scope(s, user)
+        if hits is not None and (outside is None or 2 * hits > _library_size(s) - total(user)):
+            if outside is None:
+                return hits
+            return hits - int(s.scalar(select(func.count()).select_from(Case)
+                                       .where(outside, text_condition(s, f.text, plan="lookup"))) or 0)
+    return int(s.scalar(select(func.count()).select_from(Case).where(*conditions(s, user, f))) or 0)
+
+
+def _outside_scope(s: Session, user: Principal):
+    """The rows `case_scope(user)` leaves out, as a condition on the review-status index
+    (None when it leaves none out). Tests check scope and outside add up for every role."""
+    if user.role == ADMIN:
+        return None
+    unpublished = Case.review_status.in_([v for v in _statuses_present(s) if v != "published"])
+    if user.role == STAFF and user.sub_centre_id is not None:
+        return and_(unpublished, Case.sub_centre_id != user.sub_centre_id)
+    return unpublished
 
 
 def sub_centre_names(lang: str = "zh") -> dict[int, str]:

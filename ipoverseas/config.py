@@ -62,6 +62,10 @@ SETTINGS: tuple[Setting, ...] = (
             "Longest text accepted in one uploaded cell.", int),
     Setting("page_size", 50,
             "Rows per page in paginated tables.", int),
+    Setting("facet_exact_hits", 100_000,
+            "A text search matching more cases than this shows its facet counts as estimates (≈), "
+            "counted over a sample of about 25,000 of them; narrower searches are counted exactly. "
+            "PostgreSQL always counts exactly.", int),
     Setting("lockout_attempts", 5,
             "Wrong passwords in a row (at the login, or as the current password on the change-password "
             "form) that lock an account.", int),

@@ -31,6 +31,18 @@ def case_scope(user: Principal | None, *, indexed: bool = True) -> ColumnElement
     return published
 
 
+def totals_scope(user: Principal | None, table) -> ColumnElement[bool]:
+    """`case_scope` for a table of case counts keyed by review status and sub-centre
+    (`case_facet_totals`, `case_rollups`); tests check the two agree for every role."""
+    if user is None:
+        return false()
+    if user.role == ADMIN:
+        return true()
+    if user.role == STAFF and user.sub_centre_id is not None:
+        return or_(table.review_status == "published", table.sub_centre_id == user.sub_centre_id)
+    return table.review_status == "published"
+
+
 def article_scope(user: Principal | None) -> ColumnElement[bool]:
     """Published articles for everyone; drafts for admin and the authoring sub-centre's staff."""
     published = Article.status == "published"

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ipoverseas import cases, export, search, vocab
+from ipoverseas import case_facets, cases, config, export, search, vocab
 from ipoverseas.auth import ADMIN, ROLES, STAFF
 from ipoverseas.cases import CaseFilter
 from ipoverseas.ui import state
@@ -23,7 +23,7 @@ PAGE = PageSpec(key="cases", title_key="cases.title", icon=":material/gavel:", r
                 section="nav.section.knowledge")
 
 _list = cached(cases.list_cases)
-_facets = cached(cases.facet_counts)
+_facets = cached(case_facets.facet_counts)
 _case = cached(cases.get_case)
 _similar = cached(cases.similar_cases)
 _related = cached(cases.related_articles)
@@ -118,7 +118,9 @@ def _library(user) -> None:
         cols = st.columns(3)
         for i, facet in enumerate(_facets_for(user)):
             with cols[i % 3]:
-                _facet_widget(facet, counts.get(facet, []), centres)
+                _facet_widget(facet, counts.get(facet, []), centres, counts.estimated)
+        if counts.estimated:
+            st.caption(state.t("cases.facets_estimated", limit=f"{config.get('facet_exact_hits'):,}"))
         st.toggle(state.t("cases.only_distinguished"), key="cases_distinction", on_change=_reset_page)
     f = _filter_from_state(user)
 
@@ -156,7 +158,7 @@ def _library(user) -> None:
         _export(user, f)
 
 
-def _facet_widget(facet: str, counts: list[tuple], centres: dict[int, str]) -> None:
+def _facet_widget(facet: str, counts: list[tuple], centres: dict[int, str], estimated: bool) -> None:
     key = f"cases_f_{facet}"
     selected = list(st.session_state.get(key) or [])
     by_value = dict(counts)
@@ -173,11 +175,17 @@ def _facet_widget(facet: str, counts: list[tuple], centres: dict[int, str]) -> N
             text = str(value)
         else:
             text = label(FACET_VOCAB[facet], value)
-        return f"{text} ({by_value.get(value, 0):,})"
+        n = by_value.get(value, 0)
+        return f"{text} (≈{_rounded(n):,})" if estimated and n else f"{text} ({n:,})"
 
     labels = {v: name(v) for v in options}
     st.multiselect(state.t(f"cases.facet.{facet}"), options, key=key, format_func=lambda v: labels.get(v, str(v)),
                    on_change=_reset_page, placeholder=state.t("cases.any"))
+
+
+def _rounded(n: int) -> int:
+    """An estimate to two significant digits: it should not look more precise than it is."""
+    return int(float(f"{n:.2g}"))
 
 
 def _table(user, rows: list[dict], f: CaseFilter) -> None:

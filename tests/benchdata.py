@@ -175,7 +175,7 @@ def fill_cases(engine: Engine, n: int, seed: int = 0, progress=None) -> int:
         done = _fill_cases_sqlite(engine, n, seed, sub_centres, start, progress)
         with engine.begin() as conn:  # the load went around the totals and rollup triggers
             if conn.exec_driver_sql("SELECT 1 FROM sqlite_master WHERE name = 'case_facet_totals'").first():
-                from ipoverseas.cases import rebuild_facet_totals
+                from ipoverseas.case_facets import rebuild_facet_totals
                 rebuild_facet_totals(conn)
             if conn.exec_driver_sql("SELECT 1 FROM sqlite_master WHERE name = 'case_rollups'").first():
                 from ipoverseas import case_rollups

@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
+import functools
+
+from streamlit.components.v2 import manifest_scanner
 from streamlit.testing.v1 import AppTest
+
+# A server scans the installed packages for components once, at start-up; AppTest does it
+# on every run (0.6-0.8 s here), which no user waits for and which would swamp page timings.
+manifest_scanner.scan_component_manifests = functools.cache(manifest_scanner.scan_component_manifests)
 
 
 def _script(module_name: str) -> None:

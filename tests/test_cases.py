@@ -8,7 +8,7 @@ from datetime import date
 import pytest
 from sqlalchemy import func, select, update
 
-from ipoverseas import cases, db, search
+from ipoverseas import case_facets, cases, db, search
 from ipoverseas.cases import CaseFilter
 from ipoverseas.models import Case
 
@@ -56,7 +56,7 @@ def test_year_filter_and_facet(demo_database, principal):
     years = Counter(r["filed_on"].year for r in rows if r["filed_on"])
     year, n = years.most_common(1)[0]
     assert cases.count(user, CaseFilter(years=(year,))) == n
-    assert dict(cases.facet_counts(user, CaseFilter(), ["year"])["year"]) == dict(years)
+    assert dict(case_facets.facet_counts(user, CaseFilter(), ["year"])["year"]) == dict(years)
 
 
 def test_filters_combine_with_and_across_facets_and_or_within(demo_database, principal):
@@ -76,7 +76,7 @@ def test_facet_counts_exclude_their_own_selection(demo_database, principal, role
     rows = _visible(user, _all())
     country = Counter(r["country"] for r in rows).most_common(1)[0][0]
     f = CaseFilter(countries=(country,))
-    facets = cases.facet_counts(user, f)
+    facets = case_facets.facet_counts(user, f)
     assert set(facets) == set(cases.FACETS)
     # the country facet ignores the country selection: counts over all visible rows
     assert dict(facets["country"]) == dict(Counter(r["country"] for r in rows))
@@ -95,10 +95,10 @@ def test_country_and_dispute_facets_under_each_others_selection(demo_database, p
     user = principal(role)
     rows = _visible(user, _all())
     top = [d for d, _ in Counter(r["dispute_type"] for r in rows).most_common(2)]
-    facets = cases.facet_counts(user, CaseFilter(dispute_types=tuple(top)), ["country"])
+    facets = case_facets.facet_counts(user, CaseFilter(dispute_types=tuple(top)), ["country"])
     assert dict(facets["country"]) == dict(Counter(r["country"] for r in rows if r["dispute_type"] in top))
     country = Counter(r["country"] for r in rows).most_common(1)[0][0]
-    facets = cases.facet_counts(user, CaseFilter(countries=(country,)), ["dispute_type"])
+    facets = case_facets.facet_counts(user, CaseFilter(countries=(country,)), ["dispute_type"])
     assert dict(facets["dispute_type"]) == dict(Counter(r["dispute_type"] for r in rows if r["country"] == country))
 
 
@@ -112,7 +112,7 @@ def test_text_search_facets_equal_a_count_of_the_matching_rows(demo_database, pr
     assert rows, "the demo content should match the query"
     country = Counter(r["country"] for r in rows).most_common(1)[0][0]
     f = CaseFilter(text=query, countries=(country,), distinctions=())
-    facets = cases.facet_counts(user, f)
+    facets = case_facets.facet_counts(user, f)
     assert dict(facets["country"]) == dict(Counter(r["country"] for r in rows))
     chosen = [r for r in rows if r["country"] == country]
     for facet, key in (("dispute_type", "dispute_type"), ("ip_type", "ip_type"), ("industry", "industry"),
@@ -261,7 +261,7 @@ def test_facet_totals_agree_with_a_live_count(demo_database, principal, role):
                   .values(country="BR", review_status="published"))
         s.execute(delete(Case).where(Case.id == s.scalar(select(func.max(Case.id)).where(Case.country == "DE"))))
     rows = _visible(user, _all())
-    totals = cases.facet_counts(user, CaseFilter())
+    totals = case_facets.facet_counts(user, CaseFilter())
     assert dict(totals["country"]) == dict(Counter(r["country"] for r in rows))
     assert dict(totals["year"]) == dict(Counter(r["filed_on"].year for r in rows if r["filed_on"]))
     assert dict(totals["sub_centre"]) == dict(Counter(r["sub_centre_id"] for r in rows))
@@ -270,6 +270,75 @@ def test_facet_totals_agree_with_a_live_count(demo_database, principal, role):
     assert cases.count(user, CaseFilter()) == len(rows) == cases.list_cases(user, CaseFilter()).total
     with db.write_session() as s:
         before = {(t.facet, t.value, t.review_status, t.sub_centre_id): t.n for t in s.scalars(select(CaseFacetTotal))}
-        cases.rebuild_facet_totals(s.connection())
+        case_facets.rebuild_facet_totals(s.connection())
         after = {(t.facet, t.value, t.review_status, t.sub_centre_id): t.n for t in s.scalars(select(CaseFacetTotal))}
     assert {k: v for k, v in before.items() if v} == after
+
+
+# --- broad text searches: counted by the full-text index, paged along the date index, facets sampled
+
+
+@pytest.mark.parametrize("role", ["enterprise", "expert", "staff", "admin"])
+@pytest.mark.parametrize("query", ["专利", "禁令", "Schedule", "337", "商标 美国", "zzqx"])
+def test_text_search_counts_equal_the_visible_hits(demo_database, principal, role, query):
+    """Whichever way a text search is counted (the index's count less the hits outside the
+    scope, for a broad one; the hits themselves, for a narrow one), it is the visible hits."""
+    user = principal(role)
+    hits = search.reference_ids("cases", query)
+    expected = [r for r in _visible(user, _all()) if r["id"] in hits]
+    f = CaseFilter(text=query)
+    assert cases.count(user, f) == cases.list_cases(user, f).total == len(expected)
+
+
+@pytest.mark.parametrize("plan", ["in", "lookup", "probe"])
+@pytest.mark.parametrize("sort", ["filed_desc", "filed_asc"])
+@pytest.mark.parametrize("role", ["enterprise", "staff", "admin"])
+def test_every_text_plan_pages_the_same_rows(demo_database, principal, monkeypatch, plan, sort, role):
+    user = principal(role)
+    f = CaseFilter(text="专利")
+    reference = [r["id"] for r in cases.list_cases(user, f, sort=sort, page_size=500).rows]
+    assert len(reference) > 20
+    monkeypatch.setattr(cases, "_text_plan", lambda *args: plan)
+    paged = []
+    for page in range(1, len(reference) // 9 + 2):
+        paged += [r["id"] for r in cases.list_cases(user, f, sort=sort, page=page, page_size=9).rows]
+    assert paged == reference
+
+
+def test_a_broad_search_walks_the_date_index_a_narrow_one_fetches_its_hits(demo_database, principal):
+    user = principal("admin")
+    with db.read_session() as s:
+        if s.bind.dialect.name != "sqlite":
+            assert cases._text_plan(s, user, CaseFilter(text="专利"), 100, 50) == "in"  # PostgreSQL plans itself
+            return
+        visible = cases.total(user)
+        assert cases._text_plan(s, user, CaseFilter(text="专利"), visible // 2, 25) == "probe"
+        assert cases._text_plan(s, user, CaseFilter(text="专利"), 1, visible) == "in"
+
+
+@pytest.mark.parametrize("role", ["enterprise", "staff", "admin"])
+def test_a_search_over_the_exact_limit_estimates_its_facets_from_a_sample(demo_database, principal, monkeypatch,
+                                                                          role):
+    """Above `facet_exact_hits` (SQLite) each count is k times the hits with id divisible by k."""
+    user = principal(role)
+    query = "专利"
+    hits = search.reference_ids("cases", query)
+    rows = [r for r in _visible(user, _all()) if r["id"] in hits]
+    monkeypatch.setenv("IPOVERSEAS_FACET_EXACT_HITS", "5")
+    monkeypatch.setattr(case_facets, "SAMPLE_HITS", 20)
+    facets = case_facets.facet_counts(user, CaseFilter(text=query))
+    with db.read_session() as s:
+        sqlite = s.bind.dialect.name == "sqlite"
+    if not sqlite:  # PostgreSQL aggregates by hashing: always exact
+        assert not facets.estimated
+        assert dict(facets["country"]) == dict(Counter(r["country"] for r in rows))
+        return
+    k = facets.sample_every
+    assert facets.estimated and k == max(2, -(-len(hits) // 20))
+    sampled = [r for r in rows if r["id"] % k == 0]
+    assert dict(facets["country"]) == {c: n * k for c, n in Counter(r["country"] for r in sampled).items()}
+    assert dict(facets["year"]) == {y: n * k for y, n in Counter(r["filed_on"].year for r in sampled
+                                                                 if r["filed_on"]).items()}
+    monkeypatch.setenv("IPOVERSEAS_FACET_EXACT_HITS", str(len(hits)))
+    exact = case_facets.facet_counts(user, CaseFilter(text=query))
+    assert not exact.estimated and dict(exact["country"]) == dict(Counter(r["country"] for r in rows))

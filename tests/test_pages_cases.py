@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+import streamlit as st
 from sqlalchemy import select, update
 
 from ipoverseas import auth, db, i18n
@@ -107,3 +108,17 @@ def test_export_button_offers_a_workbook(sqlite_demo_database, principal):
     buttons = at.get("download_button")
     assert len(buttons) == 1
     assert buttons[0].proto.label.startswith(i18n.t("cases.export.download", "en", rows="x").split("(")[0])
+
+
+def test_a_broad_search_marks_its_facet_counts_as_estimates(sqlite_demo_database, principal, monkeypatch):
+    monkeypatch.setenv("IPOVERSEAS_FACET_EXACT_HITS", "5")
+    st.cache_data.clear()
+    at = run_page("cases", principal("enterprise"), query={"q": "专利"})
+    assert not at.exception
+    assert any("estimated from a sample" in c.value for c in at.caption)
+    assert all("≈" in option for option in at.multiselect[0].options)
+    monkeypatch.setenv("IPOVERSEAS_FACET_EXACT_HITS", "100000")
+    st.cache_data.clear()  # settings are read once per database revision
+    at = run_page("cases", principal("enterprise"), query={"q": "专利"})
+    assert not any("estimated from a sample" in c.value for c in at.caption)
+    assert not any("≈" in option for option in at.multiselect[0].options)

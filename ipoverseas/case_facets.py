@@ -1,0 +1,190 @@
+"""Facet counts of the case library: how many cases each value of a facet would give.
+
+Each facet is counted under the current filter without that facet's own selection, so
+a user sees how many cases each other country would give, not only the chosen one.
+Where the counts come from, cheapest first:
+
+- nothing else selected: `case_facet_totals`, kept by triggers;
+- only the other one of country / dispute type selected: the `cd` rollup (`case_rollups`);
+- a text search: one statement over its hits (`_text_facets`);
+- anything else: a GROUP BY over the covering index `ix_cases_library_facets`.
+
+A text search matching a large part of the library (专利 is in most cases) would make
+every count read hundreds of thousands of hits; on SQLite, which groups by sorting, that
+takes seconds. Above the `facet_exact_hits` setting its counts are therefore estimated
+from a systematic sample (every k-th hit by id) and flagged, and the page shows them as
+approximate. The number of cases found is always exact (`cases.list_cases`).
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any, Iterable
+
+from sqlalchemy import Integer, String, cast, delete, func, insert, literal, select, union_all
+from sqlalchemy.orm import Session
+
+from . import config, db, search
+from .auth import Principal
+from .cases import FACETS, CaseFilter, conditions, text_condition
+from .models import Case, CaseFacetTotal, CaseRollup
+from .scopes import totals_scope
+
+
+class Facets(dict):
+    """facet -> [(value, count)], largest first, without the null value.
+
+    `sample_every` > 1 means the counts are estimates: each is the number of sampled hits
+    times `sample_every`.
+    """
+
+    sample_every: int = 1
+
+    @property
+    def estimated(self) -> bool:
+        return self.sample_every > 1
+
+
+def facet_counts(user: Principal | None, f: CaseFilter, facets: Iterable[str] | None = None) -> Facets:
+    """For each facet, (value, count) under the current filter without that facet's own selection."""
+    out = Facets()
+    facets = list(facets or FACETS)
+    with db.read_session() as s:
+        if f.text.strip():
+            return _text_facets(s, user, f, facets)
+        for facet in facets:
+            rest = f.without(facet)
+            if rest.is_empty():
+                rows = _totals(s, user, facet)
+            elif _pair_answers(facet, rest):
+                rows = _pair_counts(s, user, facet, rest)
+            else:
+                rows = _live_facet(s, user, rest, facet)
+            out[facet] = [(_typed(facet, v), int(n)) for v, n in rows]
+    return out
+
+
+def _typed(facet: str, value: Any) -> Any:
+    return int(value) if facet in ("year", "sub_centre") else value
+
+
+def year_column(dialect: str):
+    """The filing year as an integer (on SQLite dates are ISO text: the first four characters)."""
+    if dialect == "sqlite":
+        return cast(func.substr(Case.filed_on, 1, 4), Integer)
+    return cast(func.extract("year", Case.filed_on), Integer)
+
+
+def _facet_column(dialect: str, facet: str):
+    return year_column(dialect) if facet == "year" else FACETS[facet][1]
+
+
+SAMPLE_HITS = 25_000  # hits counted for an estimate: a value with 1% of them is off by about 6%
+
+
+def sample_every(session: Session, query: str) -> int:
+    """1 when a text search's facets are counted exactly, else the sampling step k.
+
+    The full-text index's own count of the query (unscoped, before any other filter)
+    bounds the hits; above `facet_exact_hits` one hit in k is counted, about
+    SAMPLE_HITS in all. On PostgreSQL, which aggregates by hashing, the count is
+    always exact (`search.match_count` gives None there).
+    """
+    n = search.match_count(session.connection(), "cases", query)
+    if n is None or n <= int(config.get("facet_exact_hits")):
+        return 1
+    return max(2, math.ceil(n / SAMPLE_HITS))
+
+
+def _text_facets(s: Session, user: Principal | None, f: CaseFilter, facets: list[str]) -> Facets:
+    """All facets of a text search in one statement, the search run once.
+
+    The hits (scope + text) are read once into a common table with their facet values;
+    each facet then counts them under the other facets' selections. Run per facet, the
+    search and the row look-ups would be repeated nine times.
+    """
+    dialect = s.bind.dialect.name
+    every = sample_every(s, f.text)
+    hits = (select(*[_facet_column(dialect, facet).label(facet) for facet in FACETS],
+                   Case.distinction.label("distinction"))
+            .where(*conditions(s, user, CaseFilter()), text_condition(s, f.text, sample_every=every))
+            .cte("hits"))
+    parts = []
+    for facet in facets:
+        where = [hits.c[facet].is_not(None)]
+        for other, (name, _) in FACETS.items():
+            if other != facet and getattr(f, name):
+                where.append(hits.c[other].in_(getattr(f, name)))
+        if f.distinctions:
+            where.append(hits.c.distinction.in_(f.distinctions))
+        value = cast(hits.c[facet], String)
+        parts.append(select(literal(facet).label("facet"), value.label("value"), func.count().label("n"))
+                     .where(*where).group_by(value))
+    out = Facets({facet: [] for facet in facets})
+    out.sample_every = every
+    if not parts:
+        return out
+    for facet, value, n in s.execute(union_all(*parts)):
+        out[facet].append((_typed(facet, value), int(n) * every))
+    for rows in out.values():
+        rows.sort(key=lambda item: (-item[1], item[0]))
+    return out
+
+
+def _totals(s: Session, user: Principal | None, facet: str) -> list:
+    t = CaseFacetTotal
+    total = func.sum(t.n)
+    return s.execute(select(t.value, total).where(t.facet == facet, t.value != "", totals_scope(user, t))
+                     .group_by(t.value).having(total > 0).order_by(total.desc(), t.value)).all()
+
+
+PAIR = {"country": ("a", "b", "dispute_type"), "dispute_type": ("b", "a", "country")}
+
+
+def _pair_answers(facet: str, rest: CaseFilter) -> bool:
+    """True when the only other selection is the other one of country / dispute type."""
+    if facet not in PAIR:
+        return False
+    other = PAIR[facet][2]
+    return rest.without(other).is_empty()
+
+
+def _pair_counts(s: Session, user: Principal | None, facet: str, rest: CaseFilter) -> list:
+    """The country counts under a dispute-type selection, or the other way round, from the
+    country x dispute type rollup (`case_rollups`, chart `cd`), without reading the cases."""
+    r = CaseRollup
+    own, other, other_facet = PAIR[facet]
+    value, chosen = getattr(r, own), getattr(rest, FACETS[other_facet][0])
+    n = func.sum(r.n)
+    return s.execute(select(value, n).where(r.chart == "cd", value != "", getattr(r, other).in_(chosen),
+                                            totals_scope(user, r))
+                     .group_by(value).having(n > 0).order_by(n.desc(), value)).all()
+
+
+def _live_facet(s: Session, user: Principal | None, rest: CaseFilter, facet: str) -> list:
+    col = _facet_column(s.bind.dialect.name, facet)
+    if facet == "year":
+        group = col
+    elif facet == "sub_centre":
+        group = col + 0          # `+ 0` / `|| ''`: group without walking the single-column index
+    else:
+        group = col.concat("")   # row by row; the covering index answers the query instead
+    stmt = (select(group.label("value"), func.count().label("n"))
+            .where(*conditions(s, user, rest), col.is_not(None))
+            .group_by(group).order_by(func.count().desc(), group))
+    return s.execute(stmt).all()
+
+
+def rebuild_facet_totals(connection) -> None:
+    """Recompute `case_facet_totals` from the cases (after a bulk load that bypassed the triggers)."""
+    connection.execute(delete(CaseFacetTotal))
+    year = func.coalesce(func.strftime("%Y", Case.filed_on) if connection.dialect.name == "sqlite"
+                         else func.to_char(Case.filed_on, "YYYY"), "")
+    parts = [(facet, func.coalesce(getattr(Case, facet), "")) for facet in
+             ("country", "dispute_type", "ip_type", "industry", "forum", "outcome", "review_status")]
+    parts += [("year", year), ("sub_centre", cast(Case.sub_centre_id, String))]
+    for facet, value in parts:
+        rows = select(literal(facet), value, Case.review_status, Case.sub_centre_id, func.count()) \
+            .group_by(value, Case.review_status, Case.sub_centre_id)
+        connection.execute(insert(CaseFacetTotal).from_select(
+            ["facet", "value", "review_status", "sub_centre_id", "n"], rows))
