@@ -31,13 +31,17 @@ def may_read(user: Principal | None) -> bool:
 
 
 def region_conditions(session, user: Principal, f: CaseFilter) -> list:
-    """The filter's clauses, plus the region: staff see their sub-centre's cases only."""
+    """The filter's clauses in the user's region: staff see their sub-centre's cases only.
+
+    A sub-centre's cases lie inside its staff's scope, so the region replaces the scope
+    (whose OR would only slow the query); `+ 0` keeps the database on the covering index
+    instead of looking up every row of the sub-centre's own index.
+    """
     if not may_read(user):
         raise auth.PermissionDenied("analytics")
-    where = conditions(session, user, f)
     if user.role == STAFF:
-        where.append(Case.sub_centre_id == user.sub_centre_id)
-    return where
+        return conditions(session, user, f, scope=Case.sub_centre_id + 0 == user.sub_centre_id)
+    return conditions(session, user, f)
 
 
 def _frame(rows, columns: list[str]) -> pd.DataFrame:

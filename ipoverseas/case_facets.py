@@ -47,21 +47,25 @@ class Facets(dict):
 
 def facet_counts(user: Principal | None, f: CaseFilter, facets: Iterable[str] | None = None) -> Facets:
     """For each facet, (value, count) under the current filter without that facet's own selection."""
-    out = Facets()
     facets = list(facets or FACETS)
     with db.read_session() as s:
         if f.text.strip():
             return _text_facets(s, user, f, facets)
+        # The facets with no selection of their own all count the same rows: read them once.
+        shared = [facet for facet in facets if not getattr(f, FACETS[facet][0])]
+        out = _one_pass(s, conditions(s, user, f), None, shared) if shared and not f.is_empty() else Facets()
         for facet in facets:
             rest = f.without(facet)
             if rest.is_empty():
                 rows = _totals(s, user, facet)
+            elif facet in out:
+                continue
             elif _pair_answers(facet, rest):
                 rows = _pair_counts(s, user, facet, rest)
             else:
                 rows = _live_facet(s, user, rest, facet)
             out[facet] = [(_typed(facet, v), int(n)) for v, n in rows]
-    return out
+    return Facets({facet: out[facet] for facet in facets})
 
 
 def _typed(facet: str, value: Any) -> Any:
@@ -97,37 +101,43 @@ def sample_every(session: Session, query: str) -> int:
 
 
 def _text_facets(s: Session, user: Principal | None, f: CaseFilter, facets: list[str]) -> Facets:
-    """All facets of a text search in one statement, the search run once.
+    """All facets of a text search in one statement, the search run once (see `_one_pass`)."""
+    every = sample_every(s, f.text)
+    where = [*conditions(s, user, CaseFilter()), text_condition(s, f.text, sample_every=every)]
+    return _one_pass(s, where, f, facets, every)
 
-    The hits (scope + text) are read once into a common table with their facet values;
-    each facet then counts them under the other facets' selections. Run per facet, the
-    search and the row look-ups would be repeated nine times.
+
+def _one_pass(s: Session, where: list, selections: CaseFilter | None, facets: list[str],
+              every: int = 1) -> Facets:
+    """Facet counts over the rows of `where`, read once into a common table.
+
+    Each facet then counts them under the other facets' `selections` (for a text search,
+    whose hits are read without any selection), instead of repeating the search and the
+    row look-ups once per facet. Counts are multiplied by `every` (a sample's step).
     """
     dialect = s.bind.dialect.name
-    every = sample_every(s, f.text)
-    hits = (select(*[_facet_column(dialect, facet).label(facet) for facet in FACETS],
+    rows = (select(*[_facet_column(dialect, facet).label(facet) for facet in FACETS],
                    Case.distinction.label("distinction"))
-            .where(*conditions(s, user, CaseFilter()), text_condition(s, f.text, sample_every=every))
-            .cte("hits"))
+            .where(*where).cte("hits"))
     parts = []
     for facet in facets:
-        where = [hits.c[facet].is_not(None)]
+        clauses = [rows.c[facet].is_not(None)]
         for other, (name, _) in FACETS.items():
-            if other != facet and getattr(f, name):
-                where.append(hits.c[other].in_(getattr(f, name)))
-        if f.distinctions:
-            where.append(hits.c.distinction.in_(f.distinctions))
-        value = cast(hits.c[facet], String)
+            if selections is not None and other != facet and getattr(selections, name):
+                clauses.append(rows.c[other].in_(getattr(selections, name)))
+        if selections is not None and selections.distinctions:
+            clauses.append(rows.c.distinction.in_(selections.distinctions))
+        value = cast(rows.c[facet], String)
         parts.append(select(literal(facet).label("facet"), value.label("value"), func.count().label("n"))
-                     .where(*where).group_by(value))
+                     .where(*clauses).group_by(value))
     out = Facets({facet: [] for facet in facets})
     out.sample_every = every
     if not parts:
         return out
     for facet, value, n in s.execute(union_all(*parts)):
         out[facet].append((_typed(facet, value), int(n) * every))
-    for rows in out.values():
-        rows.sort(key=lambda item: (-item[1], item[0]))
+    for counted in out.values():
+        counted.sort(key=lambda item: (-item[1], item[0]))
     return out
 
 

@@ -37,6 +37,7 @@ FACETS: dict[str, tuple[str, Any]] = {
 }
 
 SORTS = ("filed_desc", "filed_asc", "relevance", "title", "amount_desc", "defendants_desc")
+NARROW_SORTS = ("amount_desc", "defendants_desc")  # their columns are in ix_cases_library_facets
 
 LIST_COLUMNS = (Case.id, Case.case_ref, Case.title, Case.country, Case.forum, Case.dispute_type, Case.ip_type,
                 Case.industry, Case.filed_on, Case.closed_on, Case.outcome, Case.amount_usd,
@@ -153,16 +154,22 @@ def _match_subquery(session: Session, query: str, *, ranked: bool = False):
 
 
 def conditions(session: Session, user: Principal | None, f: CaseFilter, *, skip: str | None = None,
-               seek: bool = True, text_plan: str = "in") -> list:
+               seek: bool = True, text_plan: str = "in", scope=None) -> list:
     """The WHERE clauses of a filter under the user's scope (one facet left out with `skip`).
 
     `seek` adds the every-status condition of `_statuses_present`, for counts and groups;
     leave it off for a page of rows in date order, which should walk the date index.
-    `text_plan`: see `text_condition`.
+    `text_plan`: see `text_condition`. `scope` replaces the user's scope with a narrower
+    condition (the analytics region).
     """
-    # A page of rows (not `seek`) keeps the staff scope's OR off the indexes (see case_scope).
-    where = [case_scope(user, indexed=seek or user is None or user.role != STAFF)]
-    if seek and (not f.review_statuses or skip == "review_status"):
+    status_seek = seek and (not f.review_statuses or skip == "review_status")
+    if scope is None:
+        # The staff scope's OR stays off the indexes (see case_scope) for a page of rows,
+        # and beside the status condition, which leads the database to the covering index.
+        indexed = (seek and not status_seek) or user is None or user.role != STAFF
+        scope = case_scope(user, indexed=indexed)
+    where = [scope]
+    if status_seek:
         where.append(Case.review_status.in_(_statuses_present(session)))
     for facet, (name, col) in FACETS.items():
         values = getattr(f, name)
@@ -231,13 +238,20 @@ def list_cases(user: Principal | None, f: CaseFilter, *, sort: str = "filed_desc
         found = _count(s, user, f)
         plan = _text_plan(s, user, f, found, page * page_size) if sort in ("filed_desc", "filed_asc") else "in"
         stmt = select(*LIST_COLUMNS).where(*conditions(s, user, f, seek=False, text_plan=plan))
+        offset = (page - 1) * page_size
         if sort == "relevance" and f.text.strip():
             m = _match_subquery(s, f.text, ranked=True)
             if m is not None:
                 stmt = stmt.join(m, m.c.id == Case.id).order_by(m.c.rank, Case.id.desc())
+        elif sort in NARROW_SORTS:
+            # Find the page's ids in the narrow covering index (it holds the amount and the
+            # defendants), then read just those rows: sorting whole rows reads the table.
+            ids = (select(Case.id).where(*conditions(s, user, f)).order_by(*_order(sort))
+                   .limit(page_size).offset(offset))
+            stmt, offset = select(*LIST_COLUMNS).where(Case.id.in_(ids)).order_by(*_order(sort)), 0
         else:
             stmt = stmt.order_by(*_order(sort))
-        stmt = stmt.limit(page_size).offset((page - 1) * page_size)
+        stmt = stmt.limit(page_size).offset(offset)
         rows = [mask(dict(r._mapping), user) for r in s.execute(stmt)]
     return Page(rows, found, page, page_size)
 

@@ -103,11 +103,15 @@ PAGES = [
     ("cases_search_first_page", "cases", "enterprise", lambda cid: {"q": "扫地机"}),
     # a term in more than half the cases: every count and facet reads all its hits
     ("cases_search_common_first_page", "cases", "enterprise", lambda cid: {"q": "专利"}),
+    ("cases_search_common_admin", "cases", "admin", lambda cid: {"q": "专利"}),
+    ("cases_year_filter_staff", "cases", "staff", lambda cid: {"year": "2021"}),
+    ("cases_sorted_by_amount_admin", "cases", "admin", lambda cid: {"sort": "amount_desc"}),
     ("case_page", "cases", "enterprise", lambda cid: {"case": str(cid)}),
     ("review", "review", "admin", lambda cid: None),
     ("analytics_admin", "analytics", "admin", lambda cid: None),
     ("analytics_staff", "analytics", "staff", lambda cid: None),
     ("analytics_filtered", "analytics", "admin", lambda cid: {"country": "US", "dispute": "ecommerce"}),
+    ("analytics_staff_filtered", "analytics", "staff", lambda cid: {"country": "US"}),
     ("home_admin", "home", "admin", lambda cid: None),
     ("home_enterprise", "home", "enterprise", lambda cid: None),
 ]

@@ -342,3 +342,57 @@ def test_a_search_over_the_exact_limit_estimates_its_facets_from_a_sample(demo_d
     monkeypatch.setenv("IPOVERSEAS_FACET_EXACT_HITS", str(len(hits)))
     exact = case_facets.facet_counts(user, CaseFilter(text=query))
     assert not exact.estimated and dict(exact["country"]) == dict(Counter(r["country"] for r in rows))
+
+
+@pytest.mark.parametrize("sort,key", [("amount_desc", "amount_usd"), ("defendants_desc", "defendants_count")])
+@pytest.mark.parametrize("role", ["enterprise", "staff", "admin"])
+@pytest.mark.parametrize("text", ["", "专利"])
+def test_pages_sorted_by_a_figure_equal_a_python_sort(demo_database, principal, sort, key, role, text):
+    """The page's ids come from the covering index, then its rows: the same as sorting every row."""
+    user = principal(role)
+    hits = search.reference_ids("cases", text) if text else None
+    rows = [r for r in _visible(user, _all()) if hits is None or r["id"] in hits]
+    expected = [r["id"] for r in sorted(rows, key=lambda r: (r[key] is not None, r[key] or 0, r["id"]), reverse=True)]
+    got = []
+    for page in range(1, len(expected) // 11 + 2):
+        got += [r["id"] for r in cases.list_cases(user, CaseFilter(text=text), sort=sort, page=page, page_size=11).rows]
+    assert got == expected
+
+
+SELECTIONS = {
+    "year": lambda rows: {"years": (rows[0]["filed_on"].year,)},
+    "review": lambda rows: {"review_statuses": ("published",)},
+    "sub_centre": lambda rows: {"sub_centres": (rows[-1]["sub_centre_id"],)},
+    "year+country": lambda rows: {"years": (rows[0]["filed_on"].year,), "countries": (rows[0]["country"],)},
+}
+COLUMNS = {"country": "country", "dispute_type": "dispute_type", "ip_type": "ip_type", "industry": "industry",
+           "forum": "forum", "outcome": "outcome", "review_status": "review_status", "sub_centre": "sub_centre_id"}
+
+
+def _keeps(row, selection: dict) -> bool:
+    checks = {"years": lambda r: r["filed_on"] and r["filed_on"].year, "countries": lambda r: r["country"],
+              "review_statuses": lambda r: r["review_status"], "sub_centres": lambda r: r["sub_centre_id"]}
+    return all(checks[name](row) in values for name, values in selection.items())
+
+
+@pytest.mark.parametrize("role", ["enterprise", "staff", "admin"])
+@pytest.mark.parametrize("text", ["", "专利"])
+@pytest.mark.parametrize("selection", list(SELECTIONS))
+def test_every_facet_under_selections_equals_a_count_by_hand(demo_database, principal, role, text, selection):
+    """Facets with no selection of their own are read in one pass; each must equal counting the rows
+    that pass every selection, and a selected facet the rows that pass the others."""
+    user = principal(role)
+    hits = search.reference_ids("cases", text) if text else None
+    rows = [r for r in _visible(user, _all()) if (hits is None or r["id"] in hits) and r["filed_on"]]
+    chosen = SELECTIONS[selection](rows)
+    facets = case_facets.facet_counts(user, CaseFilter(text=text, **chosen))
+    own = {"year": "years", "country": "countries", "review_status": "review_statuses", "sub_centre": "sub_centres"}
+    rows = [r for r in _visible(user, _all()) if hits is None or r["id"] in hits]
+    for facet in [*COLUMNS, "year"]:
+        others = {k: v for k, v in chosen.items() if k != own.get(facet)}
+        kept = [r for r in rows if _keeps(r, others)]
+        if facet == "year":
+            expected = Counter(r["filed_on"].year for r in kept if r["filed_on"])
+        else:
+            expected = Counter(r[COLUMNS[facet]] for r in kept if r[COLUMNS[facet]] is not None)
+        assert dict(facets[facet]) == dict(expected), facet
