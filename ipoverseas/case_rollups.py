@@ -18,8 +18,13 @@ filter still queries the cases themselves.
     ab     amount band  dispute type  cases with an amount; m1 = amount
     pd     province     ''            e-commerce suits with defendants; m1 = defendants
 
-Missing values are ''. Migration 0007 creates the table and calls `install`; a change
-to these definitions needs a new migration that calls `install` again.
+Missing values are ''. The triggers live in the migrations, each with its own frozen
+copy of these definitions: 0007 created the table with row-level triggers, 0008 made
+them statement-level on PostgreSQL (the rows a statement wrote, from its transition
+tables, aggregated and applied with one upsert; SQLite keeps one upsert per chart and
+row). `rebuild` recomputes the table from these live definitions, and
+tests/test_analytics_rollups.py checks the triggers keep what it computes: a change
+to the definitions here needs a new migration with new triggers.
 """
 
 from __future__ import annotations
@@ -27,8 +32,6 @@ from __future__ import annotations
 AMOUNT_EDGES = (10_000, 100_000, 1_000_000, 10_000_000)  # bands 0..4, the same as analytics.AMOUNT_BANDS
 DAY_BUCKET = 30
 MEASURES = ("m1", "m2", "m3", "m4", "m5", "m6")
-WATCHED = ("review_status", "country", "dispute_type", "filed_on", "closed_on", "amount_usd", "distinction", "defendants_count",
-           "forum", "outcome", "province", "sub_centre_id")
 
 
 def _days(r: str, dialect: str) -> str:
@@ -65,20 +68,6 @@ def _charts(r: str, dialect: str) -> list[tuple[str, str, str, str, list[str]]]:
     ]
 
 
-def _row_upserts(r: str, sign: int, dialect: str) -> list[str]:
-    """One INSERT .. ON CONFLICT per chart, adding (sign = 1) or removing (-1) row `r`."""
-    out = []
-    for chart, a, b, condition, measures in _charts(r, dialect):
-        values = [f"{sign} * ({m})" for m in measures] + ["0"] * (len(MEASURES) - len(measures))
-        out.append(
-            f"INSERT INTO case_rollups (chart, review_status, sub_centre_id, a, b, n, {', '.join(MEASURES)}) "
-            f"SELECT '{chart}', {r}.review_status, {r}.sub_centre_id, {a}, {b}, {sign}, {', '.join(values)} "
-            f"WHERE {condition} "
-            "ON CONFLICT (chart, review_status, sub_centre_id, a, b) DO UPDATE SET n = case_rollups.n + excluded.n, "
-            + ", ".join(f"{m} = case_rollups.{m} + excluded.{m}" for m in MEASURES))
-    return out
-
-
 def rebuild(connection) -> None:
     """Recompute every rollup from the cases (after a bulk load that bypassed the triggers)."""
     dialect = connection.dialect.name
@@ -89,45 +78,3 @@ def rebuild(connection) -> None:
             f"INSERT INTO case_rollups (chart, review_status, sub_centre_id, a, b, n, {', '.join(MEASURES)}) "
             f"SELECT '{chart}', c.review_status, c.sub_centre_id, {a}, {b}, count(*), {', '.join(sums)} "
             f"FROM cases AS c WHERE {condition} GROUP BY 2, 3, 4, 5")
-
-
-def install(connection) -> None:
-    """(Re)create the triggers that keep `case_rollups` exact, and fill it."""
-    drop(connection)
-    dialect = connection.dialect.name
-    watched = ", ".join(WATCHED)
-    add, remove = _row_upserts("new", 1, dialect), _row_upserts("old", -1, dialect)
-    if dialect == "sqlite":
-        connection.exec_driver_sql(
-            f"CREATE TRIGGER case_rollups_ai AFTER INSERT ON cases BEGIN {'; '.join(add)}; END")
-        connection.exec_driver_sql(
-            f"CREATE TRIGGER case_rollups_ad AFTER DELETE ON cases BEGIN {'; '.join(remove)}; END")
-        connection.exec_driver_sql(f"CREATE TRIGGER case_rollups_au AFTER UPDATE OF {watched} ON cases "
-                                   f"BEGIN {'; '.join(remove + add)}; END")
-    else:
-        connection.exec_driver_sql(f"""
-            CREATE OR REPLACE FUNCTION case_rollups_sync() RETURNS trigger LANGUAGE plpgsql AS $$
-            BEGIN
-                IF TG_OP IN ('DELETE', 'UPDATE') THEN
-                    {'; '.join(remove)};
-                END IF;
-                IF TG_OP IN ('INSERT', 'UPDATE') THEN
-                    {'; '.join(add)};
-                END IF;
-                RETURN NULL;
-            END $$""")
-        connection.exec_driver_sql("CREATE TRIGGER case_rollups_aid AFTER INSERT OR DELETE ON cases "
-                                   "FOR EACH ROW EXECUTE FUNCTION case_rollups_sync()")
-        connection.exec_driver_sql(f"CREATE TRIGGER case_rollups_au AFTER UPDATE OF {watched} ON cases "
-                                   "FOR EACH ROW EXECUTE FUNCTION case_rollups_sync()")
-    rebuild(connection)
-
-
-def drop(connection) -> None:
-    if connection.dialect.name == "sqlite":
-        for name in ("ai", "ad", "au"):
-            connection.exec_driver_sql(f"DROP TRIGGER IF EXISTS case_rollups_{name}")
-    else:
-        connection.exec_driver_sql("DROP TRIGGER IF EXISTS case_rollups_aid ON cases")
-        connection.exec_driver_sql("DROP TRIGGER IF EXISTS case_rollups_au ON cases")
-        connection.exec_driver_sql("DROP FUNCTION IF EXISTS case_rollups_sync()")
