@@ -1,4 +1,4 @@
-"""Run one Core statement over many rows with the driver's executemany.
+"""Run one Core statement over many rows: the driver's executemany, or on PostgreSQL a few multi-row statements.
 
 SQLAlchemy's own executemany builds and processes a parameter dict per row, about
 20 µs a row: seconds for 100,000 rows. Here the statement is compiled once for the
@@ -6,14 +6,29 @@ connection's dialect, its constant parameters are processed once, and each row i
 plain tuple, processed only where its column type has a bind processor (dates and
 decimals on SQLite, JSON on both), by that type's own processor. So the values
 stored are the ones SQLAlchemy would store.
+
+On PostgreSQL, executemany is still one statement per row, and `cases` has
+statement-level triggers (migration 0008) that do their work once per statement. So
+the rows go in statements of up to 1,000 rows each (fewer when a row has many
+parameters: a statement takes at most 65,535): an INSERT .. VALUES with one
+parenthesised row per row, and an UPDATE .. FROM (VALUES ..) AS bulk_rows (..)
+WHERE .. whose per-row parameters are read from `bulk_rows`. An UPDATE goes that way
+only when its WHERE is a plain AND of comparisons and at least one compares a column
+it does not set with a per-row parameter (a key, such as `id`); a chunk in which two
+rows share that key runs with executemany. Then each stored row is matched by at most
+one row of the batch and the statements change and count the same rows as executemany
+(the import's version-checked UPDATE counts short when a row's version moved). Any
+other statement shape runs with executemany.
 """
 
 from __future__ import annotations
 
+import re
 from operator import itemgetter
 from typing import Any, Iterable, Sequence
 
 from sqlalchemy import Connection
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.sql import Executable
 
 
@@ -59,9 +74,14 @@ class Bulk:
         self.pick = itemgetter(*picks) if len(picks) > 1 else (lambda row, _i=picks[0]: (row[_i],))
         escaped = compiled.escaped_bind_names or {}
         self.keys = None if compiled.positional else [escaped.get(n, n) for n in order]
+        self.multi = None
+        if dialect.name == "postgresql" and self.keys is not None:
+            types = {escaped.get(n, n): binds[n].type for n in order}
+            self.multi = _MultiRow.plan(self.sql, self.keys, [escaped.get(n, n) for n in names], types, dialect)
 
-    def params(self, rows: Iterable[tuple]) -> list:
-        constants, pick, process, keys = self.constants, self.pick, self.process, self.keys
+    def _values(self, rows: Iterable[tuple]) -> list[tuple]:
+        """Each row's parameter values, in the statement's order."""
+        constants, pick, process = self.constants, self.pick, self.process
         out = []
         for row in rows:
             values = pick(row + constants)
@@ -70,12 +90,152 @@ class Bulk:
                 for pos, proc in process:
                     values[pos] = proc(values[pos])
                 values = tuple(values)
-            out.append(values if keys is None else dict(zip(keys, values)))
+            out.append(values)
         return out
+
+    def params(self, rows: Iterable[tuple]) -> list:
+        """The parameters of an executemany: a tuple per row, or a dict when the driver takes names."""
+        values, keys = self._values(rows), self.keys
+        return values if keys is None else [dict(zip(keys, v)) for v in values]
 
     def run(self, rows: Iterable[tuple]) -> int:
         """Execute for every row; the number of rows the database says it touched."""
-        params = self.params(rows)
-        if not params:
-            return 0
-        return self.connection.exec_driver_sql(self.sql, params).rowcount
+        if self.multi is None:
+            params = self.params(rows)
+            return self.connection.exec_driver_sql(self.sql, params).rowcount if params else 0
+        values, multi, total = self._values(rows), self.multi, 0
+        for i in range(0, len(values), multi.size):
+            chunk = values[i:i + multi.size]
+            if multi.distinct(chunk):
+                total += self._execute(multi.sql(len(chunk)), multi.params(chunk))
+            else:
+                total += self.connection.exec_driver_sql(self.sql, [dict(zip(self.keys, v)) for v in chunk]).rowcount
+        return total
+
+    def _execute(self, sql: str, params: tuple) -> int:
+        try:
+            return self.connection.exec_driver_sql(sql, params).rowcount
+        except DBAPIError as exc:   # its message (and the log) would quote every row's placeholders
+            if exc.statement and len(exc.statement) > 1000:
+                exc.statement = f"{exc.statement[:1000]} ... ({len(exc.statement)} characters)"
+            raise
+
+
+_TOKEN = re.compile(r"%%|%\(([^)]+)\)s")   # a named (pyformat) placeholder; %% is a literal %
+_ROWS = 1_000                              # rows per multi-row statement
+_MAX_PARAMS = 65_535                       # PostgreSQL's limit of parameters per statement
+_ALIAS = "bulk_rows"
+
+
+def _tokens(sql: str) -> list[str]:
+    return [m.group(1) for m in _TOKEN.finditer(sql) if m.group(1)]
+
+
+def _positional(sql: str, replace=None) -> str:
+    """`sql` with each named placeholder as %s (or `replace(name)` where that gives text)."""
+    def sub(m: re.Match) -> str:
+        if not m.group(1):
+            return m.group(0)
+        out = replace(m.group(1)) if replace else None
+        return "%s" if out is None else out
+    return _TOKEN.sub(sub, sql)
+
+
+def _getter(indexes: list[int]):
+    if len(indexes) == 1:
+        i = indexes[0]
+        return lambda values: (values[i],)
+    return itemgetter(*indexes)
+
+
+class _MultiRow:
+    """How one compiled statement runs as multi-row statements on PostgreSQL (see the module's docstring)."""
+
+    def __init__(self, head: str, row: str, tail: str, row_params: list[int], before: list[int], after: list[int],
+                 key: list[int]):
+        self.head, self.row, self.tail = head, row, tail
+        self.row_params, self.before, self.after = _getter(row_params), before, after
+        self.key = _getter(key) if key else None
+        self.size = max(1, min(_ROWS, (_MAX_PARAMS - len(before) - len(after)) // max(len(row_params), 1)))
+        self._sql: dict[int, str] = {}
+
+    @classmethod
+    def plan(cls, sql: str, order: list[str], per_row: list[str], types: dict, dialect) -> "_MultiRow | None":
+        at = {name: i for i, name in enumerate(order)}
+        if any(name not in at for name in _tokens(sql)):
+            return None
+        if sql.startswith("INSERT INTO "):
+            return cls._insert(sql, at)
+        if sql.startswith("UPDATE "):
+            return cls._update(sql, at, per_row, types, dialect)
+        return None
+
+    @classmethod
+    def _insert(cls, sql: str, at: dict[str, int]) -> "_MultiRow | None":
+        head, sep, row = sql.rpartition(" VALUES ")
+        if not sep or _tokens(head) or not _one_group(row):
+            return None   # INSERT .. SELECT, ON CONFLICT, RETURNING, ...
+        return cls(head + " VALUES ", _positional(row), "", [at[n] for n in _tokens(row)], [], [], [])
+
+    @classmethod
+    def _update(cls, sql: str, at: dict[str, int], per_row: list[str], types: dict, dialect) -> "_MultiRow | None":
+        if sql.count(" WHERE ") != 1 or any(w in sql for w in (" FROM ", " RETURNING ", " OR ", "SELECT ")):
+            return None
+        set_part, where = sql.split(" WHERE ")
+        mine = list(dict.fromkeys(per_row))
+        key = []
+        for term in where.split(" AND "):
+            m = re.fullmatch(r"([\w.\"]+) = %\(([^)]+)\)s(?:::[\w ]+)?", term)
+            if m and m.group(2) in mine:
+                column = m.group(1).rsplit(".", 1)[-1].strip('"')
+                if not re.search(rf'(?: SET |, )"?{re.escape(column)}"?=', set_part):
+                    key.append(at[m.group(2)])
+        if not key:
+            return None
+        try:
+            casts = [re.sub(r"\(.*?\)", "", types[n].compile(dialect=dialect)) for n in mine]
+        except Exception:   # a type without a name in SQL (NullType): leave it to executemany
+            return None
+        column = {n: f'{_ALIAS}."{n}"' for n in mine}
+        head = _positional(set_part, column.get)
+        tail = " WHERE " + _positional(where, column.get)
+        row = "(" + ", ".join(f"CAST(%s AS {cast})" for cast in casts) + ")"
+        alias = f") AS {_ALIAS} (" + ", ".join(f'"{n}"' for n in mine) + ")"
+        return cls(head + " FROM (VALUES ", row, alias + tail, [at[n] for n in mine],
+                   [at[n] for n in _tokens(set_part) if n not in column],
+                   [at[n] for n in _tokens(where) if n not in column], key)
+
+    def sql(self, rows: int) -> str:
+        if rows not in self._sql:
+            self._sql[rows] = self.head + ", ".join([self.row] * rows) + self.tail
+        return self._sql[rows]
+
+    def params(self, chunk: list[tuple]) -> tuple:
+        first = chunk[0]
+        get = self.row_params
+        return (*[first[i] for i in self.before], *[v for values in chunk for v in get(values)],
+                *[first[i] for i in self.after])
+
+    def distinct(self, chunk: list[tuple]) -> bool:
+        """False when two rows of an UPDATE name the same key: executemany would apply both, in turn."""
+        if self.key is None:
+            return True
+        try:
+            return len({self.key(values) for values in chunk}) == len(chunk)
+        except TypeError:   # an unhashable value
+            return False
+
+
+def _one_group(text: str) -> bool:
+    """True when `text` is one parenthesised group: '(..)' and nothing after it."""
+    if not text.startswith("(") or not text.endswith(")"):
+        return False
+    depth, quoted = 0, False
+    for i, ch in enumerate(text):
+        if ch == "'":
+            quoted = not quoted
+        elif not quoted and ch in "()":
+            depth += 1 if ch == "(" else -1
+            if depth == 0 and i != len(text) - 1:
+                return False
+    return depth == 0
