@@ -237,7 +237,9 @@ def list_cases(user: Principal | None, f: CaseFilter, *, sort: str = "filed_desc
     with db.read_session() as s:
         found = _count(s, user, f)
         plan = _text_plan(s, user, f, found, page * page_size) if sort in ("filed_desc", "filed_asc") else "in"
-        stmt = select(*LIST_COLUMNS).where(*conditions(s, user, f, seek=False, text_plan=plan))
+        # sorted by title, the scope is checked row by row along the title index
+        scope = case_scope(user, indexed=False) if sort == "title" else None
+        stmt = select(*LIST_COLUMNS).where(*conditions(s, user, f, seek=False, text_plan=plan, scope=scope))
         offset = (page - 1) * page_size
         if sort == "relevance" and f.text.strip():
             m = _match_subquery(s, f.text, ranked=True)

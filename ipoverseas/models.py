@@ -155,7 +155,7 @@ class Case(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     case_ref: Mapped[str] = mapped_column(String(64))
     sub_centre_id: Mapped[int] = mapped_column(ForeignKey("sub_centres.id"), index=True)
-    title: Mapped[str] = mapped_column(String(300))
+    title: Mapped[str] = mapped_column(String(300), index=True)  # the library sorted by title
     country: Mapped[str] = mapped_column(String(8), index=True)
     forum: Mapped[Optional[str]] = mapped_column(String(32), index=True)
     dispute_type: Mapped[str] = mapped_column(String(32), index=True)

@@ -106,6 +106,7 @@ PAGES = [
     ("cases_search_common_admin", "cases", "admin", lambda cid: {"q": "专利"}),
     ("cases_year_filter_staff", "cases", "staff", lambda cid: {"year": "2021"}),
     ("cases_sorted_by_amount_admin", "cases", "admin", lambda cid: {"sort": "amount_desc"}),
+    ("cases_sorted_by_title_enterprise", "cases", "enterprise", lambda cid: {"sort": "title"}),
     ("case_page", "cases", "enterprise", lambda cid: {"case": str(cid)}),
     ("review", "review", "admin", lambda cid: None),
     ("analytics_admin", "analytics", "admin", lambda cid: None),
@@ -151,7 +152,8 @@ def test_search_against_a_substring_scan_at_1m(databases):
           "| --- | ---: | ---: | ---: | ---: | ---: |")
     speedups, mismatches = [], []
     for q in SEARCH_QUERIES:
-        t_search = _best(lambda: search.search_ids("cases", q, ranked=False, engine=engine))
+        # a new connection for each timed search: no expansion of a short term is remembered
+        t_search = _best(lambda: (engine.dispose(), search.search_ids("cases", q, ranked=False, engine=engine)))
         t_ranked = _best(lambda: search.search_ids("cases", q, engine=engine), runs=1)
         t_scan = _best(lambda: search.reference_ids("cases", q, engine=engine), runs=1)
         found = search.search_ids("cases", q, ranked=False, engine=engine)

@@ -396,3 +396,17 @@ def test_every_facet_under_selections_equals_a_count_by_hand(demo_database, prin
         else:
             expected = Counter(r[COLUMNS[facet]] for r in kept if r[COLUMNS[facet]] is not None)
         assert dict(facets[facet]) == dict(expected), facet
+
+
+@pytest.mark.parametrize("role", ["enterprise", "staff", "admin"])
+def test_pages_sorted_by_title_equal_a_python_sort(demo_database, principal, role):
+    user = principal(role)
+    rows = _visible(user, _all())
+    f = CaseFilter(countries=(rows[0]["country"],))
+    with db.read_session() as s:  # in the database's own collation
+        expected = list(s.scalars(select(Case.id).where(Case.id.in_([r["id"] for r in rows if r["country"] in f.countries]))
+                                  .order_by(Case.title, Case.id)))
+    got = []
+    for page in range(1, len(expected) // 7 + 2):
+        got += [r["id"] for r in cases.list_cases(user, f, sort="title", page=page, page_size=7).rows]
+    assert got == expected
