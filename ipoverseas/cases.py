@@ -12,13 +12,12 @@ from dataclasses import asdict, dataclass, fields, replace
 from datetime import date
 from typing import Any, Iterable, Mapping
 
-from sqlalchemy import (Float, Integer, String, and_, cast, column, false, func, literal, or_, select, text, true,
-                        union_all)
+from sqlalchemy import Float, Integer, and_, column, func, or_, select, text, true
 from sqlalchemy.orm import Session
 
 from . import audit, auth, db, search, vocab
 from .auth import ADMIN, STAFF, Principal
-from .models import Article, ArticleCountry, Case, CaseFacetTotal, CaseRollup, RecordVersion, SubCentre, utcnow
+from .models import Article, ArticleCountry, Case, CaseFacetTotal, RecordVersion, SubCentre, utcnow
 from .scopes import article_scope, case_scope, totals_scope
 
 MASKED = "***"
@@ -236,24 +235,24 @@ def list_cases(user: Principal | None, f: CaseFilter, *, sort: str = "filed_desc
     page = max(1, int(page))
     with db.read_session() as s:
         found = _count(s, user, f)
-        plan = _text_plan(s, user, f, found, page * page_size) if sort in ("filed_desc", "filed_asc") else "in"
-        # sorted by title, the scope is checked row by row along the title index
-        scope = case_scope(user, indexed=False) if sort == "title" else None
-        stmt = select(*LIST_COLUMNS).where(*conditions(s, user, f, seek=False, text_plan=plan, scope=scope))
         offset = (page - 1) * page_size
-        if sort == "relevance" and f.text.strip():
-            m = _match_subquery(s, f.text, ranked=True)
-            if m is not None:
-                stmt = stmt.join(m, m.c.id == Case.id).order_by(m.c.rank, Case.id.desc())
-        elif sort in NARROW_SORTS:
+        if sort in NARROW_SORTS:
             # Find the page's ids in the narrow covering index (it holds the amount and the
             # defendants), then read just those rows: sorting whole rows reads the table.
             ids = (select(Case.id).where(*conditions(s, user, f)).order_by(*_order(sort))
                    .limit(page_size).offset(offset))
-            stmt, offset = select(*LIST_COLUMNS).where(Case.id.in_(ids)).order_by(*_order(sort)), 0
+            stmt = select(*LIST_COLUMNS).where(Case.id.in_(ids)).order_by(*_order(sort))
         else:
-            stmt = stmt.order_by(*_order(sort))
-        stmt = stmt.limit(page_size).offset(offset)
+            plan = _text_plan(s, user, f, found, page * page_size) if sort in ("filed_desc", "filed_asc") else "in"
+            # sorted by title, the scope is checked row by row along the title index
+            scope = case_scope(user, indexed=False) if sort == "title" else None
+            stmt = select(*LIST_COLUMNS).where(*conditions(s, user, f, seek=False, text_plan=plan, scope=scope))
+            m = _match_subquery(s, f.text, ranked=True) if sort == "relevance" and f.text.strip() else None
+            if m is not None:
+                stmt = stmt.join(m, m.c.id == Case.id).order_by(m.c.rank, Case.id.desc())
+            else:
+                stmt = stmt.order_by(*_order(sort))
+            stmt = stmt.limit(page_size).offset(offset)
         rows = [mask(dict(r._mapping), user) for r in s.execute(stmt)]
     return Page(rows, found, page, page_size)
 

@@ -27,7 +27,7 @@ import html
 import re
 from dataclasses import dataclass
 
-from sqlalchemy import Engine, bindparam, text
+from sqlalchemy import Engine, text
 
 from . import db
 

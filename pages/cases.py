@@ -189,7 +189,6 @@ def _rounded(n: int) -> int:
 
 
 def _table(user, rows: list[dict], f: CaseFilter) -> None:
-    lang = state.lang()
     data = []
     for r in rows:
         item = {
