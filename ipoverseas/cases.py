@@ -389,11 +389,12 @@ def similarity(a: str, b: str) -> float:
     return len(sa & sb) / len(sa | sb)
 
 
-def similar_cases(user: Principal | None, case_id: int, limit: int = 5, pool: int = 200) -> list[dict]:
+def similar_cases(user: Principal | None, case_id: int, limit: int = 5, pool: int = 60) -> list[dict]:
     """Cases like this one: same country and dispute type first, then by text similarity.
 
     Candidates are bounded (`pool` newest of each group) so the cost does not grow with
-    the library; within a group they are ranked by text similarity of title and summary.
+    the library; within a group they are ranked by text similarity of title and summary
+    (about 0.1 ms a candidate, in Python: a pool of 200 made the case page 25 ms slower).
     """
     with db.read_session() as s:
         base = s.execute(select(Case.id, Case.country, Case.dispute_type, Case.title, Case.summary)
@@ -426,21 +427,32 @@ def similar_cases(user: Principal | None, case_id: int, limit: int = 5, pool: in
 
 
 def related_articles(user: Principal | None, case_id: int, limit: int = 5) -> list[dict]:
-    """Published articles on the case's country or dispute type; both first, newest next."""
+    """Published articles on the case's country or dispute type; both first, newest next.
+
+    Each kind is its own small query (the newest `limit` on the country, on the dispute
+    type, on both), merged here; each walks the publication-date index from the newest
+    and stops at `limit`, its conditions kept off their own indexes. One query with the
+    OR would read and sort every published article.
+    """
     with db.read_session() as s:
         base = s.execute(select(Case.country, Case.dispute_type).where(Case.id == case_id, case_scope(user))).first()
         if base is None:
             return []
-        on_country = select(ArticleCountry.article_id).where(ArticleCountry.country == base.country)
-        country_hit = Article.id.in_(on_country)
-        type_hit = Article.dispute_type == base.dispute_type
-        stmt = (select(Article.id, Article.kind, Article.title_zh, Article.title_en, Article.published_on,
-                       Article.source)
-                .where(article_scope(user), Article.status == "published", or_(country_hit, type_hit))
-                .order_by(and_(country_hit, type_hit).desc(), Article.published_on.desc().nulls_last(),
-                          Article.id.desc())
-                .limit(limit))
-        return [dict(r._mapping) for r in s.execute(stmt)]
+        country_hit = (Article.id + 0).in_(select(ArticleCountry.article_id)
+                                           .where(ArticleCountry.country == base.country))
+        type_hit = Article.dispute_type.concat("") == base.dispute_type
+        cols = (Article.id, Article.kind, Article.title_zh, Article.title_en, Article.published_on, Article.source)
+        found: dict[int, tuple[bool, dict]] = {}
+        for where in ((country_hit, type_hit), (country_hit,), (type_hit,)):
+            stmt = (select(*cols).where(article_scope(user, indexed=False), Article.status.concat("") == "published",
+                                        *where)
+                    .order_by(Article.published_on.desc().nulls_last(), Article.id.desc()).limit(limit))
+            for r in s.execute(stmt):
+                found.setdefault(r.id, (len(where) == 2, dict(r._mapping)))
+    newest_first = sorted(found.values(), key=lambda item: (item[1]["published_on"] is not None,
+                                                            item[1]["published_on"] or date.min, item[1]["id"]),
+                          reverse=True)
+    return [row for both, row in sorted(newest_first, key=lambda item: not item[0])][:limit]
 
 
 # --- review (admin) -------------------------------------------------------------------------

@@ -410,3 +410,26 @@ def test_pages_sorted_by_title_equal_a_python_sort(demo_database, principal, rol
     for page in range(1, len(expected) // 7 + 2):
         got += [r["id"] for r in cases.list_cases(user, f, sort="title", page=page, page_size=7).rows]
     assert got == expected
+
+
+@pytest.mark.parametrize("role", ["enterprise", "staff", "admin"])
+def test_related_articles_are_both_kinds_first_then_newest(demo_database, principal, role):
+    """The three small queries merged give what one query over every article would."""
+    from ipoverseas.models import Article, ArticleCountry
+    from ipoverseas.scopes import article_scope
+    user = principal(role)
+    with db.read_session() as s:
+        picked = s.execute(select(Case.id, Case.country, Case.dispute_type)
+                           .where(Case.review_status == "published").order_by(Case.id).limit(40)).all()
+        articles = s.execute(select(Article.id, Article.dispute_type, Article.published_on)
+                             .where(article_scope(user), Article.status == "published")).all()
+        countries: dict[int, set] = {}
+        for aid, country in s.execute(select(ArticleCountry.article_id, ArticleCountry.country)):
+            countries.setdefault(aid, set()).add(country)
+    for cid, country, dtype in picked:
+        def key(a):
+            both = country in countries.get(a.id, ()) and a.dispute_type == dtype
+            return (both, a.published_on is not None, a.published_on or date.min, a.id)
+        hits = [a for a in articles if country in countries.get(a.id, ()) or a.dispute_type == dtype]
+        expected = [a.id for a in sorted(hits, key=key, reverse=True)[:5]]
+        assert [a["id"] for a in cases.related_articles(user, cid)] == expected, cid
