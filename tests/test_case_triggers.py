@@ -83,8 +83,9 @@ def test_downgrade_restores_the_triggers_of_0005_and_0007_and_upgrade_returns(de
     if db.get_engine().dialect.name == "postgresql":
         assert restored != head
         assert all("FOR EACH ROW" in sql for name, sql in restored.items() if not name.endswith("_sync"))
-    else:
-        assert restored == head
+    else:  # the same, but for the WHEN clause 0010 adds to the update triggers
+        assert restored == {name: re.sub(r" WHEN .*? BEGIN", " BEGIN", sql, count=1) for name, sql in head.items()}
+        assert all(" WHEN old." in sql for name, sql in head.items() if name.endswith("_au"))
     _writes("AGAIN")
     _alembic("upgrade", "head")
     assert _triggers() == head
