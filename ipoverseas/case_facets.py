@@ -5,9 +5,12 @@ a user sees how many cases each other country would give, not only the chosen on
 Where the counts come from, cheapest first:
 
 - nothing else selected: `case_facet_totals`, kept by triggers;
-- only the other one of country / dispute type selected: the `cd` rollup (`case_rollups`);
+- only countries and/or dispute types selected: the `cd` rollup (`case_rollups`) for
+  country, dispute type, review status and sub-centre, `case_pair_facets` for the rest;
 - a text search: one statement over its hits (`_text_facets`);
-- anything else: a GROUP BY over the covering index `ix_cases_library_facets`.
+- anything else: the facets with no selection of their own in one statement over the
+  filtered rows, each selected one by a GROUP BY over the covering index
+  `ix_cases_library_facets`.
 
 A text search matching a large part of the library (专利 is in most cases) would make
 every count read hundreds of thousands of hits; on SQLite, which groups by sorting, that
@@ -19,6 +22,7 @@ approximate. The number of cases found is always exact (`cases.list_cases`).
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 from typing import Any, Iterable
 
 from sqlalchemy import Integer, String, cast, delete, func, insert, literal, select, union_all
@@ -27,7 +31,7 @@ from sqlalchemy.orm import Session
 from . import config, db, search
 from .auth import Principal
 from .cases import FACETS, CaseFilter, conditions, text_condition
-from .models import Case, CaseFacetTotal, CaseRollup
+from .models import Case, CaseFacetTotal, CasePairFacet, CaseRollup
 from .scopes import totals_scope
 
 
@@ -51,21 +55,35 @@ def facet_counts(user: Principal | None, f: CaseFilter, facets: Iterable[str] | 
     with db.read_session() as s:
         if f.text.strip():
             return _text_facets(s, user, f, facets)
-        # The facets with no selection of their own all count the same rows: read them once.
-        shared = [facet for facet in facets if not getattr(f, FACETS[facet][0])]
-        out = _one_pass(s, conditions(s, user, f), None, shared) if shared and not f.is_empty() else Facets()
+        out = Facets()
         for facet in facets:
-            rest = f.without(facet)
-            if rest.is_empty():
-                rows = _totals(s, user, facet)
-            elif facet in out:
-                continue
-            elif _pair_answers(facet, rest):
-                rows = _pair_counts(s, user, facet, rest)
-            else:
-                rows = _live_facet(s, user, rest, facet)
-            out[facet] = [(_typed(facet, v), int(n)) for v, n in rows]
+            rows = _from_tables(s, user, facet, f.without(facet))
+            if rows is not None:
+                out[facet] = [(_typed(facet, v), int(n)) for v, n in rows]
+        # The facets left with no selection of their own all count the same rows: read them once.
+        shared = [facet for facet in facets if facet not in out and not getattr(f, FACETS[facet][0])]
+        if shared:
+            out.update(_one_pass(s, conditions(s, user, f), None, shared))
+        for facet in facets:
+            if facet not in out:
+                out[facet] = [(_typed(facet, v), int(n)) for v, n in _live_facet(s, user, f.without(facet), facet)]
     return Facets({facet: out[facet] for facet in facets})
+
+
+def _from_tables(s: Session, user: Principal | None, facet: str, rest: CaseFilter) -> list | None:
+    """The counts from a table kept by triggers when one answers the facet under `rest`, else None.
+
+    Nothing selected: `case_facet_totals`. Only countries and/or dispute types selected:
+    the `cd` rollup for country, dispute type, review status and sub-centre, and
+    `case_pair_facets` for the others.
+    """
+    if rest.is_empty():
+        return _totals(s, user, facet)
+    if not replace(rest, countries=(), dispute_types=()).is_empty():
+        return None
+    if facet in CD_KEYS:
+        return _cd_counts(s, user, facet, rest)
+    return _pair_facet_counts(s, user, facet, rest)
 
 
 def _typed(facet: str, value: Any) -> Any:
@@ -148,27 +166,31 @@ def _totals(s: Session, user: Principal | None, facet: str) -> list:
                      .group_by(t.value).having(total > 0).order_by(total.desc(), t.value)).all()
 
 
-PAIR = {"country": ("a", "b", "dispute_type"), "dispute_type": ("b", "a", "country")}
+CD_KEYS = {"country": CaseRollup.a, "dispute_type": CaseRollup.b, "review_status": CaseRollup.review_status,
+           "sub_centre": CaseRollup.sub_centre_id}
 
 
-def _pair_answers(facet: str, rest: CaseFilter) -> bool:
-    """True when the only other selection is the other one of country / dispute type."""
-    if facet not in PAIR:
-        return False
-    other = PAIR[facet][2]
-    return rest.without(other).is_empty()
-
-
-def _pair_counts(s: Session, user: Principal | None, facet: str, rest: CaseFilter) -> list:
-    """The country counts under a dispute-type selection, or the other way round, from the
-    country x dispute type rollup (`case_rollups`, chart `cd`), without reading the cases."""
+def _cd_counts(s: Session, user: Principal | None, facet: str, rest: CaseFilter) -> list:
+    """A facet under country and dispute-type selections from the country x dispute type
+    rollup (`case_rollups`, chart `cd`), without reading the cases."""
     r = CaseRollup
-    own, other, other_facet = PAIR[facet]
-    value, chosen = getattr(r, own), getattr(rest, FACETS[other_facet][0])
-    n = func.sum(r.n)
-    return s.execute(select(value, n).where(r.chart == "cd", value != "", getattr(r, other).in_(chosen),
-                                            totals_scope(user, r))
-                     .group_by(value).having(n > 0).order_by(n.desc(), value)).all()
+    value, n = CD_KEYS[facet], func.sum(r.n)
+    where = [r.chart == "cd", totals_scope(user, r), r.a.in_(rest.countries) if rest.countries else r.a != "",
+             r.b.in_(rest.dispute_types) if rest.dispute_types else r.b != ""]
+    return s.execute(select(value, n).where(*where).group_by(value).having(n > 0).order_by(n.desc(), value)).all()
+
+
+def _pair_facet_counts(s: Session, user: Principal | None, facet: str, rest: CaseFilter) -> list:
+    """A facet under country and dispute-type selections from `case_pair_facets`."""
+    t = CasePairFacet
+    where = [t.facet == facet, t.value != "", totals_scope(user, t)]
+    if rest.countries:
+        where.append(t.country.in_(rest.countries))
+    if rest.dispute_types:
+        where.append(t.dispute_type.in_(rest.dispute_types))
+    n = func.sum(t.n)
+    return s.execute(select(t.value, n).where(*where).group_by(t.value).having(n > 0)
+                     .order_by(n.desc(), t.value)).all()
 
 
 def _live_facet(s: Session, user: Principal | None, rest: CaseFilter, facet: str) -> list:
@@ -198,3 +220,17 @@ def rebuild_facet_totals(connection) -> None:
             .group_by(value, Case.review_status, Case.sub_centre_id)
         connection.execute(insert(CaseFacetTotal).from_select(
             ["facet", "value", "review_status", "sub_centre_id", "n"], rows))
+
+
+def rebuild_pair_facets(connection) -> None:
+    """Recompute `case_pair_facets` from the cases (after a bulk load that bypassed the triggers)."""
+    connection.execute(delete(CasePairFacet))
+    year = func.coalesce(func.strftime("%Y", Case.filed_on) if connection.dialect.name == "sqlite"
+                         else func.to_char(Case.filed_on, "YYYY"), "")
+    parts = [(facet, func.coalesce(getattr(Case, facet), "")) for facet in ("ip_type", "industry", "forum", "outcome")]
+    for facet, value in parts + [("year", year)]:
+        country, dispute = func.coalesce(Case.country, ""), func.coalesce(Case.dispute_type, "")
+        rows = select(literal(facet), country, dispute, value, Case.review_status, Case.sub_centre_id, func.count()) \
+            .group_by(country, dispute, value, Case.review_status, Case.sub_centre_id)
+        connection.execute(insert(CasePairFacet).from_select(
+            ["facet", "country", "dispute_type", "value", "review_status", "sub_centre_id", "n"], rows))

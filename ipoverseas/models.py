@@ -430,6 +430,23 @@ class CaseFacetTotal(Base):
     n: Mapped[int] = mapped_column(Integer, default=0)
 
 
+class CasePairFacet(Base):
+    """How many cases have each IP type, industry, forum, outcome and filing year, per
+    country, dispute type, review status and sub-centre (triggers of migration 0011).
+
+    The facet counts under a country and/or dispute-type filter read it, not the cases.
+    """
+
+    __tablename__ = "case_pair_facets"
+    facet: Mapped[str] = mapped_column(String(16), primary_key=True)
+    country: Mapped[str] = mapped_column(String(8), primary_key=True)
+    dispute_type: Mapped[str] = mapped_column(String(32), primary_key=True)
+    value: Mapped[str] = mapped_column(String(32), primary_key=True)
+    review_status: Mapped[str] = mapped_column(String(16), primary_key=True)
+    sub_centre_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    n: Mapped[int] = mapped_column(Integer, default=0)
+
+
 # The case library's filtered facet counts and analytics read this index only, never the rows.
 Index("ix_cases_library_facets", Case.review_status, Case.country, Case.dispute_type, Case.ip_type, Case.industry,
       Case.forum, Case.outcome, Case.sub_centre_id, Case.filed_on, Case.closed_on, Case.amount_usd,

@@ -175,8 +175,9 @@ def fill_cases(engine: Engine, n: int, seed: int = 0, progress=None) -> int:
         done = _fill_cases_sqlite(engine, n, seed, sub_centres, start, progress)
         with engine.begin() as conn:  # the load went around the totals and rollup triggers
             if conn.exec_driver_sql("SELECT 1 FROM sqlite_master WHERE name = 'case_facet_totals'").first():
-                from ipoverseas.case_facets import rebuild_facet_totals
+                from ipoverseas.case_facets import rebuild_facet_totals, rebuild_pair_facets
                 rebuild_facet_totals(conn)
+                rebuild_pair_facets(conn)
             if conn.exec_driver_sql("SELECT 1 FROM sqlite_master WHERE name = 'case_rollups'").first():
                 from ipoverseas import case_rollups
                 case_rollups.rebuild(conn)
