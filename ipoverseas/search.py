@@ -83,14 +83,19 @@ def _sqlite_match(conn, k: Kind, words: list[str]) -> str | None:
 
     Expanding a short term reads the index's vocabulary (~50 ms for 专利), and one page
     builds the same expression several times (count, plan, rows, facets); so it is kept
-    on the connection until the database changes (`_sqlite_state`).
+    on the connection until the database changes.
     """
-    memo = conn.info.setdefault("ipoverseas_match", {})
-    key = (k.fts, tuple(words), _sqlite_state(conn))
+    return _remembered(conn, ("match", k.fts, tuple(words)), lambda: _sqlite_expand(conn, k, words))
+
+
+def _remembered(conn, key: tuple, compute):
+    """`compute()`, kept on the SQLite connection until the database changes."""
+    memo = conn.info.setdefault("ipoverseas_search", {})
+    key = (*key, _sqlite_state(conn))
     if key not in memo:
         if len(memo) >= 64:
             memo.clear()
-        memo[key] = _sqlite_expand(conn, k, words)
+        memo[key] = compute()
     return memo[key]
 
 
@@ -170,14 +175,16 @@ def match_count(conn, kind: str, query: str) -> int | None:
     """How many records match `query`, unscoped, counted inside the SQLite full-text index.
 
     Cheap (no record is read: 0.1 s for a term in most of a million cases), so callers
-    use it to choose a plan by how broad a search is. None on PostgreSQL, whose planner
+    use it to choose a plan by how broad a search is; kept on the connection until the
+    database changes, as a page asks several times. None on PostgreSQL, whose planner
     estimates that by itself, and for an empty query.
     """
     built = _sqlite_only(conn, kind, query)
     if built is None:
         return None
     sql, params = built
-    return int(conn.execute(text(f"SELECT count(*) FROM ({sql})"), params).scalar_one())
+    return _remembered(conn, ("count", sql, tuple(sorted(params.items()))),
+                       lambda: int(conn.execute(text(f"SELECT count(*) FROM ({sql})"), params).scalar_one()))
 
 
 def probe_sql(conn, kind: str, query: str, outer_id: str) -> tuple[str, dict] | None:
