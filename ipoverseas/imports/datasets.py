@@ -12,10 +12,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .. import vocab
-from ..models import (
-    Article, ArticleCountry, ArticleIndustry, ArticleIpType, Case, Expert, ExpertCountry,
-    ExpertIndustry, ExpertIpType, ExpertLanguage,
-)
+
+
+def _model(name: str) -> Any:
+    # By name, so the reader child (which never touches the database) does not import the
+    # models and SQLAlchemy: about a second of its start-up.
+    from .. import models
+
+    return getattr(models, name)
 
 # Kinds of column.
 ID, TEXT, LONGTEXT, DATE, AMOUNT, INT, BOOL, VOCAB, MULTI, EMAIL, URL = (
@@ -50,20 +54,28 @@ class Column:
 class Facet:
     """A multi-valued facet stored as rows of an association table."""
 
-    table: Any       # the association model
+    table_name: str  # the association model's class name
     fk: str          # its column pointing at the parent
     value: str       # its value column
+
+    @property
+    def table(self) -> Any:
+        return _model(self.table_name)
 
 
 @dataclass(frozen=True)
 class Dataset:
     name: str
-    model: Any
+    model_name: str                       # the model's class name (models.py)
     key: str                              # the natural key's field (unique per sub-centre)
     columns: tuple[Column, ...]
     sheet_names: tuple[str, ...]          # names the data sheet may have
     facets: dict[str, Facet] = field(default_factory=dict)
     entity: str = ""
+
+    @property
+    def model(self) -> Any:
+        return _model(self.model_name)
 
     @property
     def key_column(self) -> Column:
@@ -93,7 +105,7 @@ _MULTI_HELP_ZH = "可填多个，用 、 , ; / 分隔。"
 _MULTI_HELP_EN = "Several values allowed, separated by 、 , ; or /."
 
 CASES = Dataset(
-    name="cases", model=Case, key="case_ref", entity="case",
+    name="cases", model_name="Case", key="case_ref", entity="case",
     sheet_names=("案件", "cases", "case", "案例", "案件库", "案件 cases", "数据", "data"),
     columns=(
         Column("case_ref", "案件编号", "Case ref", ID, True, aliases=("编号", "案号", "case id", "case no", "case number", "ref", "reference"),
@@ -151,13 +163,13 @@ CASES = Dataset(
 )
 
 EXPERTS = Dataset(
-    name="experts", model=Expert, key="expert_ref", entity="expert",
+    name="experts", model_name="Expert", key="expert_ref", entity="expert",
     sheet_names=("专家", "experts", "expert", "专家库", "专家 experts", "数据", "data"),
     facets={
-        "countries": Facet(ExpertCountry, "expert_id", "country"),
-        "ip_types": Facet(ExpertIpType, "expert_id", "ip_type"),
-        "industries": Facet(ExpertIndustry, "expert_id", "industry"),
-        "languages": Facet(ExpertLanguage, "expert_id", "language"),
+        "countries": Facet("ExpertCountry", "expert_id", "country"),
+        "ip_types": Facet("ExpertIpType", "expert_id", "ip_type"),
+        "industries": Facet("ExpertIndustry", "expert_id", "industry"),
+        "languages": Facet("ExpertLanguage", "expert_id", "language"),
     },
     columns=(
         Column("expert_ref", "专家编号", "Expert ref", ID, True, aliases=("编号", "expert id", "ref", "id"), max_len=64,
@@ -192,12 +204,12 @@ EXPERTS = Dataset(
 )
 
 ARTICLES = Dataset(
-    name="articles", model=Article, key="ref", entity="article",
+    name="articles", model_name="Article", key="ref", entity="article",
     sheet_names=("文章", "知识库", "articles", "article", "文章 articles", "数据", "data"),
     facets={
-        "countries": Facet(ArticleCountry, "article_id", "country"),
-        "ip_types": Facet(ArticleIpType, "article_id", "ip_type"),
-        "industries": Facet(ArticleIndustry, "article_id", "industry"),
+        "countries": Facet("ArticleCountry", "article_id", "country"),
+        "ip_types": Facet("ArticleIpType", "article_id", "ip_type"),
+        "industries": Facet("ArticleIndustry", "article_id", "industry"),
     },
     columns=(
         Column("ref", "文章编号", "Article ref", ID, True, aliases=("编号", "article id", "ref", "id"), max_len=64,
