@@ -94,3 +94,22 @@ def test_a_near_spelling_is_matched_and_reported():
     grid = [["案件编号", "Opposing partyy", "国家/地区"], ["A-1", "x", "美国"]]
     found = headers.find(D.CASES, grid)
     assert found.fields[1] == "opposing_party" and found.fuzzy == [(1, "Opposing partyy", "opposing_party")]
+
+
+
+@pytest.mark.parametrize("column,whole", [
+    ([1250000.5, 3, "", None, 1e15, 0.001, 2, 2.0], True),
+    ([0, 0.0, 7.25], True),
+    ([-0.0, 1.0], False),              # 0.0 and -0.0 are one dict key, not one Decimal
+    ([1.0, -5.0], False), ([1e16], False), ([float("nan")], False), (["1,000", 5.0], False),
+    ([True, 1.0], False), ([10**400], False),
+])
+def test_an_amount_column_converted_whole_matches_cell_by_cell(column, whole):
+    """Anything but plain numbers and blanks goes cell by cell, which cleans and reports it."""
+    from ipoverseas.imports import read
+
+    out = read._whole_column(D.CASES.column("amount_usd"), tuple(column), 1000, cells.to_amount, False)
+    assert (out is not None) == whole
+    if whole:
+        by_cell = [None if v in ("", None) else cells.to_amount(v) for v in column]
+        assert [str(v) for v in out] == [str(v) for v in by_cell]
