@@ -161,9 +161,7 @@ def conditions(session: Session, user: Principal | None, f: CaseFilter, *, skip:
     `text_plan`: see `text_condition`. `scope` replaces the user's scope with a narrower
     condition (the analytics region).
     """
-    # A date range is a better seek (the covering index on filed_on) than every status.
-    status_seek = (seek and (not f.review_statuses or skip == "review_status")
-                   and (not f.years or skip == "year"))
+    status_seek = seek and (not f.review_statuses or skip == "review_status")
     if scope is None:
         # The staff scope's OR (published: most rows) stays off the indexes (see case_scope):
         # read through it, the database would gather most of the table.

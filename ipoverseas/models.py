@@ -150,9 +150,6 @@ class Case(Base):
     __table_args__ = (
         UniqueConstraint("sub_centre_id", "case_ref"),
         Index("ix_cases_review_filed", "review_status", "filed_on"),
-        # date-ordered pages walk it; a date range's facets read it alone (migration 0012)
-        Index("ix_cases_filed_on", "filed_on", "review_status", "country", "dispute_type", "ip_type", "industry",
-              "forum", "outcome", "sub_centre_id", "distinction"),
         Index("ix_cases_country_dispute", "country", "dispute_type"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -169,7 +166,7 @@ class Case(Base):
     chinese_party_role: Mapped[Optional[str]] = mapped_column(String(32))
     party_confidential: Mapped[bool] = mapped_column(Boolean, default=False)
     opposing_party: Mapped[Optional[str]] = mapped_column(String(300), index=True)
-    filed_on: Mapped[Optional[date]] = mapped_column(Date)
+    filed_on: Mapped[Optional[date]] = mapped_column(Date, index=True)
     closed_on: Mapped[Optional[date]] = mapped_column(Date)
     status: Mapped[str] = mapped_column(String(16), default="ongoing", index=True)
     outcome: Mapped[Optional[str]] = mapped_column(String(32), index=True)

@@ -54,3 +54,4 @@ def test_sqlite_update_triggers_fire_only_on_a_change(database):
     assert set(rows) == {"cases_fts_au", "case_facet_totals_au", "case_rollups_au", "articles_fts_au",
                          "case_pair_facets_au"}
     assert all(" WHEN old." in sql for sql in rows.values())
+

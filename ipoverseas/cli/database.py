@@ -34,6 +34,7 @@ def register(sub) -> None:
 def _migrate(args) -> int:
     db.migrate()
     bootstrap.refresh_clocks()  # stored consultation deadlines follow a changed promise or calendar
+    bootstrap.refresh_statistics()  # the SQLite planner's statistics follow the data
     print(f"database at revision head: {db.get_engine().url.render_as_string(hide_password=True)}")
     return 0
 
