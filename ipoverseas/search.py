@@ -88,10 +88,18 @@ def _sqlite_match(conn, k: Kind, words: list[str]) -> str | None:
     return _remembered(conn, ("match", k.fts, tuple(words)), lambda: _sqlite_expand(conn, k, words))
 
 
+_GENERATION = [0]  # `forget()` bumps it: every remembered value is then stale
+
+
+def forget() -> None:
+    """Forget what connections remember of searches (a benchmark times a search cold)."""
+    _GENERATION[0] += 1
+
+
 def _remembered(conn, key: tuple, compute):
     """`compute()`, kept on the SQLite connection until the database changes."""
     memo = conn.info.setdefault("ipoverseas_search", {})
-    key = (*key, _sqlite_state(conn))
+    key = (*key, _GENERATION[0], _sqlite_state(conn))
     if key not in memo:
         if len(memo) >= 64:
             memo.clear()

@@ -130,3 +130,14 @@ def test_snippet_highlights_and_escapes():
     assert search.snippet("Patent law", "PATENT", markdown=False) == "【Patent】 law"
     assert search.snippet("abc", "zzz", markdown=False) == "abc"
     assert search.snippet(None, "x") == ""
+
+
+def test_a_remembered_expansion_is_dropped_when_the_database_changes(demo_database):
+    """A short term's expansion is kept on the connection; a new trigram written since must count."""
+    assert search.search_ids("cases", "驼鹿", ranked=False) == []
+    with db.write_session() as s:
+        case_id = s.scalar(select(Case.id).limit(1))
+        s.execute(update(Case).where(Case.id == case_id).values(title="关于驼鹿商标的争议"))
+    assert search.search_ids("cases", "驼鹿", ranked=False) == [case_id]
+    search.forget()
+    assert search.search_ids("cases", "驼鹿", ranked=False) == [case_id]
