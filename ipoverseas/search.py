@@ -228,7 +228,21 @@ def search_ids(kind: str, query: str, limit: int | None = None, *, ranked: bool 
         if limit is not None:
             stmt += " LIMIT :limit"
             params = {**params, "limit": int(limit)}
-        return [int(i) for i in conn.execute(text(stmt), params).scalars()]
+        return _ids(conn, stmt, params)
+
+
+def _ids(conn, sql: str, params: dict) -> list[int]:
+    """The ids a statement selects, read through the driver's own cursor: for tens of
+    thousands of ids SQLAlchemy's result rows cost more than the search itself."""
+    compiled = text(sql).compile(dialect=conn.dialect)
+    values = compiled.construct_params(params)
+    args = [values[name] for name in compiled.positiontup] if compiled.positional else values
+    cursor = conn.connection.dbapi_connection.cursor()
+    try:
+        cursor.execute(compiled.string, args)
+        return [int(row[0]) for row in cursor.fetchall()]
+    finally:
+        cursor.close()
 
 
 def reference_ids(kind: str, query: str, *, engine: Engine | None = None) -> set[int]:
