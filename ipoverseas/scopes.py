@@ -33,7 +33,8 @@ def case_scope(user: Principal | None, *, indexed: bool = True) -> ColumnElement
 
 def totals_scope(user: Principal | None, table) -> ColumnElement[bool]:
     """`case_scope` for a table of case counts keyed by review status and sub-centre
-    (`case_facet_totals`, `case_rollups`); tests check the two agree for every role."""
+    (`case_facet_totals`, `case_rollups`, `case_pair_facets`); tests check that counts read
+    through it equal counting the visible cases, for every role."""
     if user is None:
         return false()
     if user.role == ADMIN:
