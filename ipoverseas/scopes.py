@@ -12,6 +12,18 @@ from .auth import ADMIN, ENTERPRISE, EXPERT, STAFF, Principal, can
 from .models import Article, Case, Consultation
 
 
+def _published_or_own_centre(user: Principal | None, status, centre) -> ColumnElement[bool]:
+    """The rule shared by cases, their count tables and articles: published rows for
+    everyone, all of them for admin, and their own sub-centre's unpublished ones for staff."""
+    if user is None:
+        return false()
+    if user.role == ADMIN:
+        return true()
+    if user.role == STAFF and user.sub_centre_id is not None:
+        return or_(status == "published", centre == user.sub_centre_id)
+    return status == "published"
+
+
 def case_scope(user: Principal | None, *, indexed: bool = True) -> ColumnElement[bool]:
     """Published cases for everyone; unpublished ones for admin and their sub-centre's staff.
 
@@ -19,29 +31,16 @@ def case_scope(user: Principal | None, *, indexed: bool = True) -> ColumnElement
     the database does not pick their indexes: a page in date order is then read along the
     date index instead of gathering most of the table through the staff scope's OR.
     """
-    status = Case.review_status if indexed else Case.review_status.concat("")
-    centre = Case.sub_centre_id if indexed else Case.sub_centre_id + 0
-    published = status == "published"
-    if user is None:
-        return false()
-    if user.role == ADMIN:
-        return true()
-    if user.role == STAFF and user.sub_centre_id is not None:
-        return or_(published, centre == user.sub_centre_id)
-    return published
+    if indexed:
+        return _published_or_own_centre(user, Case.review_status, Case.sub_centre_id)
+    return _published_or_own_centre(user, Case.review_status.concat(""), Case.sub_centre_id + 0)
 
 
 def totals_scope(user: Principal | None, table) -> ColumnElement[bool]:
     """`case_scope` for a table of case counts keyed by review status and sub-centre
     (`case_facet_totals`, `case_rollups`, `case_pair_facets`); tests check that counts read
     through it equal counting the visible cases, for every role."""
-    if user is None:
-        return false()
-    if user.role == ADMIN:
-        return true()
-    if user.role == STAFF and user.sub_centre_id is not None:
-        return or_(table.review_status == "published", table.sub_centre_id == user.sub_centre_id)
-    return table.review_status == "published"
+    return _published_or_own_centre(user, table.review_status, table.sub_centre_id)
 
 
 def article_scope(user: Principal | None, *, indexed: bool = True) -> ColumnElement[bool]:
@@ -49,16 +48,9 @@ def article_scope(user: Principal | None, *, indexed: bool = True) -> ColumnElem
 
     `indexed=False`: the same rows, the columns kept off their indexes (see `case_scope`).
     """
-    status = Article.status if indexed else Article.status.concat("")
-    centre = Article.sub_centre_id if indexed else Article.sub_centre_id + 0
-    published = status == "published"
-    if user is None:
-        return false()
-    if user.role == ADMIN:
-        return true()
-    if user.role == STAFF and user.sub_centre_id is not None:
-        return or_(published, centre == user.sub_centre_id)
-    return published
+    if indexed:
+        return _published_or_own_centre(user, Article.status, Article.sub_centre_id)
+    return _published_or_own_centre(user, Article.status.concat(""), Article.sub_centre_id + 0)
 
 
 def consultation_scope(user: Principal | None) -> ColumnElement[bool]:
