@@ -112,6 +112,13 @@ def revision(engine: Engine | None = None) -> int:
     return int(value or 0)
 
 
+def revision_in(session: Session) -> int:
+    """The revision as the session's own transaction sees it."""
+    from .models import Revision
+
+    return int(session.scalar(select(Revision.value).where(Revision.id == 1)) or 0)
+
+
 def migrate(engine: Engine | None = None) -> None:
     """Bring the schema up to the newest Alembic revision."""
     from alembic import command

@@ -73,6 +73,28 @@ def test_cell_length_limit_is_a_setting(sqlite_demo_database, monkeypatch):
     assert {p.code for p in prepared.parsed.errors} == {"too_long"}
 
 
+def test_an_undeclared_absurd_range_is_refused_with_its_message_while_the_reader_dies(sqlite_demo_database, tmp_path):
+    """No <dimension>: the package check passes, the reader starts and calamine aborts on the
+    cell at XFD1048576; the scan of the cells, run meanwhile, gives the user the reason."""
+    import zipfile
+
+    from ipoverseas.imports import preflight
+
+    path = tmp_path / "undeclared.xlsx"
+    with zipfile.ZipFile(HOSTILE / "absurd_range.xlsx") as src, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            data = src.read(info)
+            if info.filename == "xl/worksheets/sheet1.xml":
+                data = data.replace(b'<dimension ref="A1:XFD1048576" />', b"")
+            dst.writestr(info.filename, data)
+    preflight.check_package(path, path.name)  # passes: nothing is declared
+    cases_before = count(Case)
+    with pytest.raises(Refused) as caught:
+        service.run(path, path.name, "cases", None, sub_centre_id("ZJ"))
+    assert caught.value.code == "absurd_range"
+    assert count(Case) == cases_before and count(ImportBatch) == 0
+
+
 def test_calamine_abort_on_an_absurd_range_does_not_reach_the_parent(tmp_path):
     """Without the pre-flight, calamine aborts (SIGABRT) on this file: only the child dies."""
     path = HOSTILE / "absurd_range.xlsx"

@@ -17,11 +17,11 @@ from tests.import_helpers import cases_workbook
 def _plan(path, sc):
     prepared = service.prepare(path, path.name, "cases", None, sc, with_plan=False)
     with db.read_session() as s:
-        return planner.make(s, prepared.parsed, sc, keep_before=True)
+        return planner.make(s, prepared.parsed, sc)
 
 
 def _summary(plan):
-    return ({ch.key: (ch.diff, ch.version, ch.before) for ch in plan.updates},
+    return ({ch.key: (ch.diff, ch.version, ch.review_status) for ch in plan.updates},
             {key for _, key, _ in plan.unchanged}, {key for _, key, _ in plan.creates})
 
 
@@ -41,4 +41,4 @@ def test_a_pass_over_the_sub_centre_and_keyed_chunks_plan_alike(database, tmp_pa
     assert part_unchanged <= unchanged and len(part_unchanged) == 8 and not part_creates
     change = whole.updates[0]
     assert set(change.diff) == {"title", "amount_usd"}
-    assert change.before[0] == change.id and len(change.before) == 1 + len(planner.restorable(planner.D.CASES))
+    assert change.review_status == "submitted"

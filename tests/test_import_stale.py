@@ -40,13 +40,13 @@ def _edit_elsewhere(session, case_id: int) -> None:
 
 
 def _race_after_plan(monkeypatch, pick):
-    """Make apply's own plan (keep_before=True) be followed by an edit of the row `pick` chooses."""
+    """Make apply's own plan (service.run makes no other) be followed by an edit of the row `pick` chooses."""
     original = planner.make
     edited: list[int] = []
 
-    def make(session, parsed, sub_centre_id, **kw):
-        plan = original(session, parsed, sub_centre_id, **kw)
-        if kw.get("keep_before") and not edited:
+    def make(session, parsed, sub_centre_id, *args, **kw):
+        plan = original(session, parsed, sub_centre_id, *args, **kw)
+        if not edited:
             edited.append(pick(plan))
             _edit_elsewhere(session, edited[0])
         return plan

@@ -2,7 +2,7 @@
 
 Core statements run with the driver's executemany (bulk.py): one INSERT for the new
 rows, one version-checked UPDATE per set of changed columns, the before-image of every
-changed row in `record_versions` (the stored row the plan read in this transaction),
+changed row in `record_versions` (built by the database: images.py),
 the facets of experts and articles, the batch row with its counts, and one audit
 event. When an UPDATE touches fewer rows than planned, someone else changed one of
 them: the whole batch is refused (Busy "changed") and the transaction rolls back.
@@ -12,19 +12,18 @@ before-image, and keeps (and lists) every row that someone edited after the batc
 
 from __future__ import annotations
 
-from datetime import date, datetime
-from decimal import Decimal
 from typing import Any, Callable
 
-from sqlalchemy import bindparam, delete, insert, select, update
+from sqlalchemy import bindparam, delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from .. import audit
 from ..auth import Principal
 from ..models import Case, Consultation, ConsultationEvent, ImportBatch, RecordVersion, User, utcnow
-from . import datasets as D
+from . import datasets as D, images
 from .bulk import Bulk
-from .plan import CHUNK, Change, Plan, getter, restorable
+from .images import restorable
+from .plan import CHUNK, Plan, getter
 from .problems import Busy
 
 Progress = Callable[[float], None] | None
@@ -56,6 +55,9 @@ def write(session: Session, plan: Plan, *, user: Principal | None, filename: str
     # New rows: one INSERT, the columns every new row shares bound once.
     new_ids: dict[str, int] = {}
     if plan.creates:
+        # New ids are above every id issued before (SQLite's rowid, PostgreSQL's sequence):
+        # the batch's rows are read back by primary key (import_batch_id has no index: 0012).
+        before_max = conn.execute(select(func.max(model.id))).scalar() or 0
         shared: dict[str, Any] = {"sub_centre_id": plan.sub_centre_id, "created_at": now, "updated_at": now,
                                   "version": 1, "import_batch_id": batch.id, "is_demo": False}
         if plan.dataset == "cases":
@@ -77,25 +79,22 @@ def write(session: Session, plan: Plan, *, user: Principal | None, filename: str
             done += len(chunk)
             _tick(progress, done, total)
         key_col = getattr(model, dataset.key)
-        for id_, key in conn.execute(select(model.id, key_col).where(model.import_batch_id == batch.id)):
+        for id_, key in conn.execute(select(model.id, key_col).where(model.id > before_max,
+                                                                     model.import_batch_id == batch.id)):
             new_ids[key] = id_
         for i in range(0, len(plan.creates), CHUNK):
             versions.run((new_ids[key], "create", None, 1) for _, key, _ in plan.creates[i:i + CHUNK])
 
-    # Changed rows: their before-image first (the stored rows the plan read in this
-    # transaction), then the version-checked update.
+    # Changed rows: their before-image first (the database reads the rows the plan compared,
+    # in this transaction), then the version-checked update.
     if plan.updates:
-        to_image = _imager(dataset)
-        review_i = (("id",) + restorable(dataset)).index("review_status") if plan.dataset == "cases" else None
-        for i in range(0, len(plan.updates), CHUNK):
-            versions.run((ch.id, "update", to_image(_stored(ch)), ch.version + 1)
-                         for ch in plan.updates[i:i + CHUNK])
+        images.write(conn, dataset, [ch.id for ch in plan.updates], batch_id=batch.id, user_id=user_id, now=now)
         groups: dict[tuple[tuple[str, ...], bool], list] = {}
         for ch in plan.updates:
             changed = tuple(f for f in scalars if f in ch.diff)
             # A changed case goes back to review: only the national centre approves and publishes
             # (a published, typical or guiding case leaves the public library until re-approved).
-            resubmit = review_i is not None and _stored(ch)[review_i] != "submitted"
+            resubmit = ch.review_status not in (None, "submitted")
             groups.setdefault((changed, resubmit), []).append(ch)
         for (changed, resubmit), members in groups.items():
             # Only the changed columns are set: fewer indexes and triggers to run.
@@ -154,62 +153,6 @@ def _tick(progress: Progress, done: int, total: int) -> None:
         progress(min(done / total, 1.0))
 
 
-def _stored(ch: Change) -> tuple:
-    if ch.before is None:
-        raise ValueError("apply needs a plan made with keep_before=True")
-    return ch.before
-
-
-def _imager(dataset: D.Dataset) -> Callable[[tuple], dict[str, Any]]:
-    """stored row tuple (plan.make's layout) -> its before-image: restorable columns and facets, JSON-safe."""
-    scalars = restorable(dataset)
-    facets = tuple(dataset.facets)
-    model = dataset.model
-    # Only dates, datetimes and decimals need converting: find them by column type, once.
-    convert = [i for i, name in enumerate(scalars) if _needs_json(model.__table__.c[name].type)]
-    n = len(scalars)
-
-    def image(stored: tuple) -> dict[str, Any]:
-        values = list(stored[1:n + 1])
-        for i in convert:
-            if values[i] is not None:
-                values[i] = _json(values[i])
-        out = dict(zip(scalars, values))
-        for name, value in zip(facets, stored[n + 1:]):
-            out[name] = list(value)
-        return out
-
-    return image
-
-
-def _needs_json(type_: Any) -> bool:
-    try:
-        return type_.python_type in (date, datetime, Decimal)
-    except NotImplementedError:
-        return True
-
-
-def _json(value: Any) -> Any:
-    if isinstance(value, datetime):
-        return {"$dt": value.isoformat()}
-    if isinstance(value, date):
-        return {"$d": value.isoformat()}
-    if isinstance(value, Decimal):
-        return {"$dec": str(value)}
-    return value
-
-
-def _unjson(value: Any) -> Any:
-    if isinstance(value, dict):
-        if "$dt" in value:
-            return datetime.fromisoformat(value["$dt"])
-        if "$d" in value:
-            return date.fromisoformat(value["$d"])
-        if "$dec" in value:
-            return Decimal(value["$dec"])
-    return value
-
-
 def undo(session: Session, batch: ImportBatch, user: Principal | None) -> dict[str, Any]:
     """Undo one batch in the caller's transaction; returns what was removed, restored and kept."""
     dataset = D.get(batch.dataset)
@@ -248,7 +191,7 @@ def undo(session: Session, batch: ImportBatch, user: Principal | None) -> dict[s
     if restore:
         t = model.__table__
         stmt = update(t).where(t.c.id == bindparam("b_id")).values(**{c: bindparam(f"v_{c}") for c in restored_cols})
-        params = [{"b_id": id_, **{f"v_{c}": _unjson(before.get(c)) for c in restored_cols}} for id_, before in restore]
+        params = [{"b_id": id_, **{f"v_{c}": images.value_of(before.get(c)) for c in restored_cols}} for id_, before in restore]
         for i in range(0, len(params), CHUNK):
             session.connection().execute(stmt, params[i:i + CHUNK])
         for name, facet in dataset.facets.items():

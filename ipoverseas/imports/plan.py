@@ -7,8 +7,9 @@ listed as a duplicate (and rejected when the copies differ).
 The comparison is done in bulk: the stored rows for the file's keys come back as
 plain tuples from one keyed query per chunk (or one pass over the sub-centre's rows
 when the file covers most of them), and a row whose stored tuple equals the file's
-tuple is unchanged without looking at its fields one by one. The stored tuple of a
-changed row is kept (when asked) as its before-image, so apply does not read it again.
+tuple is unchanged without looking at its fields one by one. Only the columns the file
+writes are read (and id, version and a case's review status): the before-images are
+built by the database when the import is applied (images.py).
 """
 
 from __future__ import annotations
@@ -23,20 +24,11 @@ from typing import Any, Callable
 from sqlalchemy import bindparam, func, literal_column, select
 from sqlalchemy.orm import Session
 
+from .. import db
 from . import datasets as D
 from .read import Parsed
 
 CHUNK = 5_000
-
-# Columns a before-image keeps besides the dataset's fields, so a rollback restores the row exactly.
-BOOKKEEPING = ("version", "updated_at", "import_batch_id")
-EXTRA = {"cases": ("review_status",)}
-
-
-def restorable(dataset: D.Dataset) -> tuple[str, ...]:
-    """The scalar columns a before-image holds (its facets come after them)."""
-    return tuple(dataset.scalar_fields) + BOOKKEEPING + EXTRA.get(dataset.name, ())
-
 
 @dataclass
 class Change:
@@ -46,7 +38,7 @@ class Change:
     version: int
     values: dict[str, Any]
     diff: dict[str, tuple[Any, Any]]
-    before: tuple | None = None   # the stored row: restorable() columns then every facet (plan.make keep_before)
+    review_status: str | None = None   # a case's stored review status (a changed case goes back to review)
 
 
 @dataclass
@@ -122,9 +114,41 @@ def getter(indexes: list[int] | tuple[int, ...]) -> Callable[[Any], tuple]:
     return itemgetter(*indexes)
 
 
-def make(session: Session, parsed: Parsed, sub_centre_id: int, *, keep_before: bool = False) -> Plan:
-    """The plan of `parsed` against the database. keep_before: keep each changed row's stored
-    tuple (Change.before) for its before-image; apply asks for it, a preview does not."""
+@dataclass
+class ReadAhead:
+    """A sub-centre's stored rows, read while the reader child parses the file (read_ahead).
+
+    The next plan uses them instead of reading the rows again when the database
+    revision has not moved since: every write bumps it (db.write_session).
+    """
+    dataset: str
+    sub_centre_id: int
+    revision: int
+    names: tuple[str, ...]      # id, version, a case's review status, every field, then every facet
+    rows: dict[str, tuple]      # key -> stored row
+
+
+def read_ahead(session: Session, dataset_name: str, sub_centre_id: int, expected_rows: int) -> ReadAhead | None:
+    """The sub-centre's rows, when a file of `expected_rows` rows would be planned by a pass
+    over all of them (_stored_rows); None otherwise (the plan then reads keyed chunks)."""
+    dataset = D.get(dataset_name)
+    model = dataset.model
+    revision = db.revision_in(session)   # first: a write after it shows as a newer revision
+    stored = session.scalar(select(func.count()).select_from(model).where(model.sub_centre_id == sub_centre_id))
+    if not stored or stored > 2 * expected_rows:
+        return None
+    facets = tuple(dataset.facets)
+    scalars = ("id", "version") + _status(dataset) + dataset.scalar_fields
+    rows = dict(_stored_rows(session, dataset, sub_centre_id, None, scalars, facets))
+    return ReadAhead(dataset.name, sub_centre_id, revision, scalars + facets, rows)
+
+
+def _status(dataset: D.Dataset) -> tuple[str, ...]:
+    return ("review_status",) if "review_status" in dataset.model.__table__.c else ()
+
+
+def make(session: Session, parsed: Parsed, sub_centre_id: int, ahead: ReadAhead | None = None) -> Plan:
+    """The plan of `parsed` against the database (with `ahead`'s rows when they are still current)."""
     dataset = D.get(parsed.dataset)
     fields = tuple(f for f in parsed.present if f != D.SUB_CENTRE)
     positions = tuple(parsed.index(f) for f in fields)
@@ -151,10 +175,12 @@ def make(session: Session, parsed: Parsed, sub_centre_id: int, *, keep_before: b
         excel_row, _ = candidates.pop(key)
         plan.duplicates.append((excel_row, key, excel_row))
 
-    # The stored row: id, then restorable() columns, then every facet (sorted tuples).
-    names = ("id",) + restorable(dataset) + tuple(dataset.facets)
+    # The stored row: id, version, a case's review status, the file's columns, then its facets (sorted tuples).
+    status = _status(dataset)
+    facets = tuple(f for f in fields if f in dataset.facets)
+    names = ("id", "version") + status + tuple(f for f in fields if f not in dataset.facets) + facets
     where = {n: i for i, n in enumerate(names)}
-    id_i, version_i = where["id"], where["version"]
+    id_i, version_i, status_i = 0, 1, (2 if status else None)
     old_of = getter([where[f] for f in fields])
     new_of = getter(positions)
     # Blank cells: a yes/no keeps the stored answer (a blank 当事人保密 must never unmask a
@@ -171,7 +197,13 @@ def make(session: Session, parsed: Parsed, sub_centre_id: int, *, keep_before: b
 
     every = range(len(fields))
     seen: set[str] = set()
-    for key, stored in _stored_rows(session, dataset, sub_centre_id, candidates, names):
+    if (ahead is not None and (ahead.dataset, ahead.sub_centre_id) == (dataset.name, sub_centre_id)
+            and ahead.revision == db.revision_in(session)):
+        project = getter([ahead.names.index(n) for n in names])
+        found = ((key, project(row)) for key in candidates if (row := ahead.rows.get(key)) is not None)
+    else:
+        found = _stored_rows(session, dataset, sub_centre_id, candidates, names[:len(names) - len(facets)], facets)
+    for key, stored in found:
         seen.add(key)
         excel_row, values = candidates[key]
         old = old_of(stored)
@@ -191,7 +223,8 @@ def make(session: Session, parsed: Parsed, sub_centre_id: int, *, keep_before: b
         diff = {fields[j]: (old[j], new[j]) for j in compress(every, map(ne, old, new)) if not _same(old[j], new[j])}
         if diff:
             plan.updates.append(Change(excel_row, key, stored[id_i], stored[version_i],
-                                       {f: d[1] for f, d in diff.items()}, diff, stored if keep_before else None))
+                                       {f: d[1] for f, d in diff.items()}, diff,
+                                       stored[status_i] if status_i is not None else None))
         else:
             plan.unchanged.append((excel_row, key, stored[id_i]))
     plan.creates = [(excel_row, key, values) for key, (excel_row, values) in candidates.items() if key not in seen]
@@ -211,20 +244,19 @@ def record_of(plan: Plan, values: tuple) -> dict[str, Any]:
     return {f: stored_value(dataset.column(f), values[p]) for f, p in zip(plan.fields, plan.positions)}
 
 
-def _stored_rows(session: Session, dataset: D.Dataset, sub_centre_id: int, keys: dict[str, Any],
-                 names: tuple[str, ...]):
-    """(key, stored row tuple) for every stored row of `keys` in the sub-centre, chunk by chunk.
+def _stored_rows(session: Session, dataset: D.Dataset, sub_centre_id: int, keys: dict[str, Any] | None,
+                 scalar_names: tuple[str, ...], facets: tuple[str, ...]):
+    """(key, stored row tuple) for every stored row of `keys` (None: every row) in the sub-centre, chunk by chunk.
 
     When the file names most of the sub-centre's rows, one pass over the sub-centre's rows
     is cheaper than keyed IN lists; otherwise keyed chunks, so the cost follows the file.
     """
     model = dataset.model
     key_col = getattr(model, dataset.key)
-    scalar_names = names[:len(names) - len(dataset.facets)]
     cols = [key_col] + [getattr(model, n) for n in scalar_names]
     conn = session.connection()
     stored = conn.execute(select(func.count()).select_from(model).where(model.sub_centre_id == sub_centre_id)).scalar()
-    if not keys or not stored:
+    if (keys is not None and not keys) or not stored:
         return
     # Plain DB-API rows, in this transaction's connection, each converted by its column
     # type's own result processor (dates and decimals on SQLite): no per-row Row objects.
@@ -233,7 +265,7 @@ def _stored_rows(session: Session, dataset: D.Dataset, sub_centre_id: int, keys:
     # uploaded file and are always bound.
     base = select(*cols).where(model.sub_centre_id == literal_column(str(int(sub_centre_id))))
     dbapi = conn.connection.dbapi_connection
-    if stored <= 2 * len(keys):
+    if keys is None or stored <= 2 * len(keys):
         batches = [(str(base.compile(dialect=dialect)), ())]
     else:
         sql = str(base.where(key_col.in_(bindparam("keys", expanding=True))).compile(dialect=dialect))
@@ -254,7 +286,7 @@ def _stored_rows(session: Session, dataset: D.Dataset, sub_centre_id: int, keys:
                     break
                 found = []
                 for row in rows:
-                    if row[0] in keys:
+                    if keys is None or row[0] in keys:
                         values = row[1:]
                         if convert:
                             values = list(values)
@@ -262,22 +294,24 @@ def _stored_rows(session: Session, dataset: D.Dataset, sub_centre_id: int, keys:
                                 values[i] = proc(values[i])
                             values = tuple(values)
                         found.append((row[0], values))
-                if dataset.facets and found:
-                    found = _with_facets(session, dataset, found)
+                if facets and found:
+                    found = _with_facets(session, dataset, found, facets)
                 yield from found
         finally:
             cursor.close()
 
 
-def _with_facets(session: Session, dataset: D.Dataset, found: list[tuple[str, tuple]]) -> list[tuple[str, tuple]]:
-    """Append every facet of the dataset (a sorted tuple each) to the stored rows."""
+def _with_facets(session: Session, dataset: D.Dataset, found: list[tuple[str, tuple]],
+                 facets: tuple[str, ...]) -> list[tuple[str, tuple]]:
+    """Append the facets (a sorted tuple each) to the stored rows."""
     ids = [row[0] for _, row in found]
     values: dict[str, dict[int, list]] = {}
-    for name, facet in dataset.facets.items():
+    for name in facets:
+        facet = dataset.facets[name]
         fk, val = getattr(facet.table, facet.fk), getattr(facet.table, facet.value)
         by_owner: dict[int, list] = {}
         for owner, value in session.connection().execute(select(fk, val).where(fk.in_(ids))):
             by_owner.setdefault(owner, []).append(value)
         values[name] = by_owner
-    return [(key, row + tuple(tuple(sorted(values[n].get(row[0], ()))) for n in dataset.facets))
+    return [(key, row + tuple(tuple(sorted(values[n].get(row[0], ()))) for n in facets))
             for key, row in found]

@@ -79,10 +79,23 @@ class Child:
 
     def call(self, target: str, *args: Any, memory_mb: int = MEMORY_LIMIT_MB, timeout: float = TIMEOUT_S,
              **kwargs: Any) -> Any:
-        proc = self.proc
+        self.send(target, *args, memory_mb=memory_mb, **kwargs)
+        return self.receive(timeout)
+
+    def send(self, target: str, *args: Any, memory_mb: int = MEMORY_LIMIT_MB, **kwargs: Any) -> None:
+        """Start `module.function(*args, **kwargs)` in the child; receive() waits for its result."""
         request = pickle.dumps((target, args, kwargs, memory_mb), protocol=pickle.HIGHEST_PROTOCOL)
         try:
-            out, err = proc.communicate(request, timeout=timeout)
+            # Not closed here: communicate() in receive() closes it (and would fail on a closed pipe).
+            self.proc.stdin.write(request)
+            self.proc.stdin.flush()
+        except OSError:  # the child is already gone: receive() says so
+            pass
+
+    def receive(self, timeout: float = TIMEOUT_S) -> Any:
+        proc = self.proc
+        try:
+            out, err = proc.communicate(timeout=timeout)
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.communicate()
@@ -102,6 +115,12 @@ class Child:
         if status == "ok":
             return payload
         raise payload
+
+    def kill(self) -> None:
+        """Stop the child whatever it is doing (its result is no longer wanted)."""
+        if self.proc.poll() is None:
+            self.proc.kill()
+        self.proc.wait()
 
     def close(self) -> None:
         """End the child if it was never called (the file was refused first)."""

@@ -29,6 +29,9 @@ from .read import Parsed
 
 log = logging.getLogger(__name__)
 
+# From this many rows on, the stored rows are read while the child parses (a smaller plan is quick).
+READ_AHEAD_ROWS = 2_000
+
 ALL_OR_NOTHING, SKIP_INVALID = "all", "skip"
 
 
@@ -43,6 +46,7 @@ class Prepared:
     source: bytes = field(repr=False, default=b"")
     source_path: str | None = None
     already_batch: int | None = None      # an applied batch of this very file
+    ahead: planner.ReadAhead | None = field(default=None, repr=False)   # for the next plan only
 
     @property
     def blocking(self) -> int:
@@ -106,26 +110,64 @@ def prepare(source: bytes | str | Path, filename: str, dataset: str, user: Princ
 
 def _prepare_path(path: Path, data: bytes | None, filename: str, dataset: str, sub_centre_id: int,
                   limits: dict[str, int], with_plan: bool) -> Prepared:
-    child = sandbox.Child(preload=("ipoverseas.imports.read", "python_calamine"))
-    try:
-        package = preflight.check(path, filename)
-        digest = hashlib.sha256()
-        with path.open("rb") as fh:
-            for block in iter(lambda: fh.read(1 << 20), b""):
-                digest.update(block)
-        with gcpause.paused():
-            parsed = child.call("ipoverseas.imports.read.parse", str(path), filename, dataset, package, limits)
-    finally:
-        child.close()
+    parsed, digest, ahead = _read(path, filename, dataset, sub_centre_id, limits)
     # The bytes are kept for the annotated report of an upload; a file on disk is read again when needed.
-    prepared = Prepared(dataset, filename, digest.hexdigest(), sub_centre_id, parsed, None,
-                        data if data is not None else b"", source_path=None if data is not None else str(path))
+    prepared = Prepared(dataset, filename, digest, sub_centre_id, parsed, None,
+                        data if data is not None else b"", source_path=None if data is not None else str(path),
+                        ahead=ahead)
     with db.read_session() as session:
         prepared.already_batch = _applied_batch(session, prepared.sha256, dataset, sub_centre_id)
         if with_plan:
             with gcpause.paused():
-                prepared.plan = planner.make(session, parsed, sub_centre_id)
+                prepared.plan = planner.make(session, parsed, sub_centre_id, prepared.ahead)
+                prepared.ahead = None
     return prepared
+
+
+def _read(path: Path, filename: str, dataset: str, sub_centre_id: int,
+          limits: dict[str, int]) -> tuple[Parsed, str, planner.ReadAhead | None]:
+    """Pre-flight, then parse and validate in the sandboxed child; the file's SHA-256 and
+    the sub-centre's stored rows read meanwhile (planner.read_ahead).
+
+    The package is checked first; the scan of the cells (a second or so on a big file)
+    then runs here while the child parses, and its verdict wins: an absurd range is
+    refused with its own message even when the reader crashed on it. The child cannot
+    know the error cells and formulas without a value the scan finds: a file that has
+    some is parsed a second time with them (such a file is refused or fixed anyway).
+    """
+    target = "ipoverseas.imports.read.parse"
+    preload = ("ipoverseas.imports.read", "python_calamine")
+    child = sandbox.Child(preload=preload)
+    try:
+        package = preflight.check_package(path, filename)
+        child.send(target, str(path), filename, dataset, package, limits)
+        digest = hashlib.sha256()
+        with path.open("rb") as fh:
+            for block in iter(lambda: fh.read(1 << 20), b""):
+                digest.update(block)
+        preflight.check_cells(path, package)
+        if preflight.broken_cells(package):
+            child.kill()
+            child = sandbox.Child(preload=preload)
+            child.send(target, str(path), filename, dataset, package, limits)
+        with gcpause.paused():
+            ahead = _read_ahead(package, dataset, sub_centre_id)
+            parsed = child.receive()
+    except BaseException:
+        child.kill()   # refused, or failed here: the child's result is not wanted
+        raise
+    finally:
+        child.close()
+    return parsed, digest.hexdigest(), ahead
+
+
+def _read_ahead(package: preflight.Package, dataset: str, sub_centre_id: int) -> planner.ReadAhead | None:
+    """The stored rows the plan will compare, when the file is big enough to want them all."""
+    expected = max((sheet.max_row for sheet in package.sheets if sheet.visible), default=0)
+    if expected < READ_AHEAD_ROWS:
+        return None
+    with db.read_session() as session:
+        return planner.read_ahead(session, dataset, sub_centre_id, expected)
 
 
 def _applied_batch(session: Session, sha: str, dataset: str, sub_centre_id: int) -> int | None:
@@ -143,7 +185,8 @@ def apply(prepared: Prepared, user: Principal | None, *, mode: str = ALL_OR_NOTH
     try:
         with gcpause.paused(), db.write_session() as session:
             _lock_sub_centre(session, prepared.sub_centre_id)
-            plan = planner.make(session, prepared.parsed, prepared.sub_centre_id, keep_before=True)
+            plan = planner.make(session, prepared.parsed, prepared.sub_centre_id, prepared.ahead)
+            prepared.ahead = None
             if check_signature and prepared.plan is not None and plan.signature() != prepared.plan.signature():
                 raise Busy("changed")
             prepared.plan = plan
@@ -155,8 +198,6 @@ def apply(prepared: Prepared, user: Principal | None, *, mode: str = ALL_OR_NOTH
                                                            prepared.sub_centre_id))
             batch = applier.write(session, plan, user=user, filename=prepared.filename,
                                   sha256=prepared.sha256, progress=progress)
-            for change in plan.updates:  # the before-images are written: the page need not keep them
-                change.before = None
             return Result(batch.id, plan.counts)
     except (Refused, Busy, Denied):
         raise
