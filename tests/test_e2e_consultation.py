@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import expect
 
 from ipoverseas import i18n
-from tests.e2e_helpers import TIMEOUT, login, logout, wait_idle
+from tests.e2e_helpers import TIMEOUT, login, logout, pick, wait_idle
 
 pytestmark = pytest.mark.e2e
 SHOTS = Path(os.environ.get("IPOVERSEAS_SCREENSHOTS", tempfile.gettempdir()))  # where to look at the pages
@@ -19,23 +19,16 @@ def zh(key: str, **values) -> str:
     return i18n.t(key, "zh", **values)
 
 
-def _pick(page, label: str, option: str) -> None:
-    box = page.get_by_test_id("stSelectbox").filter(has_text=label).first
-    box.click()
-    page.keyboard.type(option)
-    page.get_by_role("option", name=option, exact=True).first.click()
-
-
 def test_ask_assign_answer_rate(live_server, page):
     # 1. The enterprise asks.
     login(page, live_server, "enterprise")
     page.goto(live_server + "/ask")
     wait_idle(page)
     expect(page.get_by_role("heading", name=zh("service.ask.title"))).to_be_visible(timeout=TIMEOUT)
-    _pick(page, zh("service.field.country"), "美国")
-    _pick(page, zh("service.field.ip_type"), "发明专利")
-    _pick(page, zh("service.field.industry"), "电子信息")
-    _pick(page, zh("service.field.stage"), "收到警告函/律师函")
+    pick(page, zh("service.field.country"), "美国")
+    pick(page, zh("service.field.ip_type"), "发明专利")
+    pick(page, zh("service.field.industry"), "电子信息")
+    pick(page, zh("service.field.stage"), "收到警告函/律师函")
     page.get_by_role("textbox", name=zh("service.field.question") + " *").fill("收到美国专利权人的警告函，要求停止销售LED灯具。我们该如何应对？")
     page.get_by_role("textbox", name=zh("service.field.question") + " *").press("Control+Enter")
     wait_idle(page)
