@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from . import audit, db, vocab
+from .imports import images
 from .auth import ADMIN, STAFF, Principal, can
 from .models import (
     Article, ArticleCountry, ArticleIndustry, ArticleIpType, Case, RecordVersion, SubCentre, User, utcnow,
@@ -638,8 +639,9 @@ def restore_version(user: Principal, article_id: int, record_version_id: int, *,
         saved = s.get(RecordVersion, record_version_id)
         if saved is None or saved.entity != "article" or saved.entity_id != article.id or not saved.before:
             raise NotFound()
-        image = dict(saved.before)
-        image["valid_until"] = date.fromisoformat(image["valid_until"]) if image.get("valid_until") else None
+        image = {name: images.value_of(value) for name, value in saved.before.items()}   # an import's are tagged
+        valid_until = image.get("valid_until")
+        image["valid_until"] = date.fromisoformat(valid_until) if isinstance(valid_until, str) else valid_until or None
         data = ArticleInput.of(image).clean(publishing=article.status == "published")
         _save(s, user, article, "restore", lambda a: _apply(a, data))
         return article.version

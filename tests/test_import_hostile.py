@@ -73,9 +73,12 @@ def test_cell_length_limit_is_a_setting(sqlite_demo_database, monkeypatch):
     assert {p.code for p in prepared.parsed.errors} == {"too_long"}
 
 
-def test_an_undeclared_absurd_range_is_refused_with_its_message_while_the_reader_dies(sqlite_demo_database, tmp_path):
-    """No <dimension>: the package check passes, the reader starts and calamine aborts on the
-    cell at XFD1048576; the scan of the cells, run meanwhile, gives the user the reason."""
+@pytest.mark.parametrize("dimension", [b'<dimension ref="A1:A2" />', b""], ids=["lying", "none"])
+def test_an_absurd_range_the_package_check_cannot_see_is_refused_with_its_message(sqlite_demo_database, tmp_path,
+                                                                                  dimension):
+    """A declared range that lies: the package check passes, the reader starts and calamine
+    aborts on the cell at XFD1048576, and the scan of the cells, run meanwhile, gives the user
+    the reason. No declared range: the scan runs before the reader starts."""
     import zipfile
 
     from ipoverseas.imports import preflight
@@ -85,9 +88,10 @@ def test_an_undeclared_absurd_range_is_refused_with_its_message_while_the_reader
         for info in src.infolist():
             data = src.read(info)
             if info.filename == "xl/worksheets/sheet1.xml":
-                data = data.replace(b'<dimension ref="A1:XFD1048576" />', b"")
+                data = data.replace(b'<dimension ref="A1:XFD1048576" />', dimension)
             dst.writestr(info.filename, data)
-    preflight.check_package(path, path.name)  # passes: nothing is declared
+    package = preflight.check_package(path, path.name)  # passes: what is declared is within the limits
+    assert preflight.declared(package) == bool(dimension)
     cases_before = count(Case)
     with pytest.raises(Refused) as caught:
         service.run(path, path.name, "cases", None, sub_centre_id("ZJ"))

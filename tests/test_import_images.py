@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -51,6 +52,9 @@ def test_a_case_image_keeps_dates_decimals_and_datetimes(demo_database):
     assert set(image) == set(restorable(dataset))
     assert image["filed_on"] == {"$d": before["filed_on"].isoformat()}
     assert set(image["amount_usd"]) == {"$dec"} and set(image["updated_at"]) == {"$dt"}
+    # The same forms on both databases: two decimals, an ISO datetime with 'T', a JSON boolean.
+    assert re.fullmatch(r"\d+\.\d{2}", image["amount_usd"]["$dec"]) and "T" in image["updated_at"]["$dt"]
+    assert image["party_confidential"] in (True, False)
     restored = {name: images.value_of(value) for name, value in image.items()}
     assert isinstance(restored["filed_on"], date) and isinstance(restored["updated_at"], datetime)
     assert restored["amount_usd"].quantize(Decimal("0.01")) == before.pop("amount_usd").quantize(Decimal("0.01"))
@@ -70,3 +74,24 @@ def test_an_expert_image_keeps_every_facet_sorted(demo_database):
     image, _ = _image(result.batch_id, expert.id)
     assert set(image) == set(restorable(dataset)) | set(dataset.facets)
     assert {name: images.value_of(value) for name, value in image.items()} == before
+
+
+def test_the_article_editor_restores_a_version_an_import_saved(demo_database, principal):
+    """An import's before-image tags its dates ({"$d": ..}); the editor's restore reads it."""
+    from ipoverseas import knowledge as kb
+
+    zj = sub_centre_id("ZJ")
+    header = ["文章编号", "文章类型", "中文标题", "正文", "国家/地区", "风险等级", "有效期至"]
+    first = xlsx_bytes([header, ["IMG-A1", "风险预警", "预警一", "正文一", "美国", "高", "2027-03-05"]])
+    service.run(first, "a1.xlsx", "articles", None, zj)
+    second = xlsx_bytes([header, ["IMG-A1", "风险预警", "预警一（更新）", "正文二", "美国", "中", "2027-06-30"]])
+    _, result = service.run(second, "a2.xlsx", "articles", None, zj)
+    staff = principal("staff")
+    with db.read_session() as s:
+        article_id, version = s.execute(select(D.get("articles").model.id, D.get("articles").model.version)
+                                        .where(D.get("articles").model.ref == "IMG-A1")).one()
+        saved = s.scalar(select(RecordVersion.id).where(RecordVersion.batch_id == result.batch_id))
+    kb.restore_version(staff, article_id, saved, expected_version=version)
+    restored = kb.get_article(staff, article_id)
+    assert restored["title_zh"] == "预警一" and restored["body"] == "正文一"
+    assert restored["valid_until"] == date(2027, 3, 5) and restored["severity"] == "high"

@@ -91,3 +91,19 @@ def test_an_import_reads_the_stored_rows_once(database, tmp_path, monkeypatch):
     _, result = service.run(path, path.name, "cases", None, sc)
     assert result.counts["updated"] == 20 and result.counts["unchanged"] == 20
     assert reads == [True]
+
+
+def test_a_failed_read_ahead_only_costs_the_head_start(database, tmp_path, monkeypatch):
+    from sqlalchemy.exc import OperationalError
+
+    sc = _sub_centre("RF")
+    service.run(cases_workbook(tmp_path / "v1.xlsx", 20, seed=9, ref_prefix="RA"), "v1.xlsx", "cases", None, sc)
+    monkeypatch.setattr(service, "READ_AHEAD_ROWS", 10)
+
+    def fail(*args, **kwargs):
+        raise OperationalError("SELECT ...", {}, Exception("database is locked"))
+
+    monkeypatch.setattr(planner, "read_ahead", fail)
+    path = cases_workbook(tmp_path / "v2.xlsx", 20, seed=9, ref_prefix="RA", changed_every=2)
+    _, result = service.run(path, path.name, "cases", None, sc)
+    assert result.counts["updated"] == 10 and result.counts["unchanged"] == 10

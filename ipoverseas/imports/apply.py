@@ -82,11 +82,17 @@ def write(session: Session, plan: Plan, *, user: Principal | None, filename: str
         for id_, key in conn.execute(select(model.id, key_col).where(model.id > before_max,
                                                                      model.import_batch_id == batch.id)):
             new_ids[key] = id_
+        missing = [key for _, key, _ in plan.creates if key not in new_ids]
+        for i in range(0, len(missing), CHUNK):   # an id below the old maximum (a cached sequence): by key
+            for id_, key in conn.execute(select(model.id, key_col).where(
+                    model.sub_centre_id == plan.sub_centre_id, key_col.in_(missing[i:i + CHUNK]))):
+                new_ids[key] = id_
         for i in range(0, len(plan.creates), CHUNK):
             versions.run((new_ids[key], "create", None, 1) for _, key, _ in plan.creates[i:i + CHUNK])
 
-    # Changed rows: their before-image first (the database reads the rows the plan compared,
-    # in this transaction), then the version-checked update.
+    # Changed rows: their before-image first (read by the database in this transaction: when a
+    # row changed since the plan read it, its version moved and the update below refuses the
+    # batch), then the version-checked update.
     if plan.updates:
         images.write(conn, dataset, [ch.id for ch in plan.updates], batch_id=batch.id, user_id=user_id, now=now)
         groups: dict[tuple[tuple[str, ...], bool], list] = {}

@@ -8,7 +8,8 @@ The images are written by one INSERT .. SELECT per chunk of ids, with SQLite's
 json_object or PostgreSQL's json_build_object: 50,000 images cost the database a
 fraction of a second, where building them in Python (a dict and a json.dumps per
 row) cost over a second. The statement runs in the import's transaction, before the
-UPDATE, so it reads the very rows the plan compared.
+version-checked UPDATE: if a row changed after the plan read it, its version moved,
+the UPDATE matches fewer rows and the whole batch is refused.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Connection, Text, bindparam, case, cast, func, insert, literal, literal_column, null, select
+from sqlalchemy import Boolean, Connection, Text, bindparam, case, cast, func, insert, literal, literal_column, null, select
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -71,23 +72,42 @@ def _image(dialect: str, dataset: D.Dataset) -> ColumnElement:
         raise ValueError(f"{dataset.name}: too many columns for one JSON object")
     pairs: list[Any] = []
     for name in names:
-        column = t.c[name]
-        tag = _tag(column.type)
-        value = column if tag is None else case((column.is_(None), null()),
-                                                else_=build(literal_column(f"'{tag}'"), cast(column, Text)))
-        pairs += [literal_column(f"'{name}'"), value]   # our column names: constants in the SQL
+        pairs += [literal_column(f"'{name}'"), _value(dialect, t.c[name], build)]   # our names: constants in the SQL
     for name, facet in dataset.facets.items():
         ft = facet.table.__table__
         fk, val = ft.c[facet.fk], ft.c[facet.value]
         if dialect == "postgresql":
-            values = select(func.coalesce(func.json_agg(aggregate_order_by(val, val)), literal_column("'[]'::json"))
-                            ).where(fk == t.c.id)
+            # COLLATE "C": code-point order, as SQLite's and Python's sort.
+            order = aggregate_order_by(val, val.collate("C"))
+            values = select(func.coalesce(func.json_agg(order), literal_column("'[]'::json"))).where(fk == t.c.id)
         else:
             ordered = select(val.label("v")).where(fk == t.c.id).order_by(val).correlate(t).subquery()
             # json(): a subquery's result loses its JSON subtype and would be embedded as a string.
             values = func.json(select(func.json_group_array(ordered.c.v)).scalar_subquery())
         pairs += [literal_column(f"'{name}'"), values if dialect != "postgresql" else values.scalar_subquery()]
     return build(*pairs)
+
+
+def _value(dialect: str, column: Any, build: Any) -> ColumnElement:
+    """A column's value in the image, in the same form on both databases and as Python wrote it
+    before: tagged ISO dates and datetimes ('T' between date and time), decimals with their
+    scale, booleans as true/false."""
+    tag = _tag(column.type)
+    postgresql = dialect == "postgresql"
+    if tag is None:
+        if not postgresql and isinstance(column.type, Boolean):   # SQLite keeps 0/1
+            return case((column.is_(None), null()), (column == literal_column("0"), func.json("false")),
+                        else_=func.json("true"))
+        return column
+    if tag == "$dt":
+        text = (func.to_char(column, 'YYYY-MM-DD"T"HH24:MI:SS.US') if postgresql
+                else func.replace(column, " ", "T"))
+    elif tag == "$d":
+        text = func.to_char(column, "YYYY-MM-DD") if postgresql else column
+    else:   # SQLite keeps a REAL: printf gives every digit of its scale (CAST would give 15 digits)
+        scale = getattr(column.type, "scale", None) or 2
+        text = cast(column, Text) if postgresql else func.printf(f"%.{int(scale)}f", column)
+    return case((column.is_(None), null()), else_=build(literal_column(f"'{tag}'"), text))
 
 
 def _tag(type_: Any) -> str | None:

@@ -7,9 +7,10 @@ listed as a duplicate (and rejected when the copies differ).
 The comparison is done in bulk: the stored rows for the file's keys come back as
 plain tuples from one keyed query per chunk (or one pass over the sub-centre's rows
 when the file covers most of them), and a row whose stored tuple equals the file's
-tuple is unchanged without looking at its fields one by one. Only the columns the file
-writes are read (and id, version and a case's review status): the before-images are
-built by the database when the import is applied (images.py).
+tuple is unchanged without looking at its fields one by one. The plan compares only
+the columns the file writes (and keeps id, version and a case's review status): the
+before-images are built by the database when the import is applied (images.py). A big
+file's stored rows may have been read while the reader parsed it (read_ahead).
 """
 
 from __future__ import annotations

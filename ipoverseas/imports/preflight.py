@@ -50,6 +50,7 @@ class SheetInfo:
     visible: bool
     member: str
     max_row: int = 0                 # last row (1-based) holding a value
+    declared: bool = False           # its head declares a used range (<dimension>), within the limits
     value_cells: int = 0
     errors: list[tuple[int, int, str]] = field(default_factory=list)     # (row, col) 0-based, code
     formulas: list[tuple[int, int]] = field(default_factory=list)        # formulas with no cached value
@@ -90,10 +91,12 @@ def check(path: str | Path, filename: str) -> Package:
 def check_package(path: str | Path, filename: str) -> Package:
     """Everything but the scan of the cells: the package, and each visible sheet's declared range.
 
-    Milliseconds even for a big file. The upload pipeline starts its sandboxed reader
-    after this and runs check_cells while the reader works: the reader is the sandbox
-    (a crash or a blow-up there cannot reach the server), and check_cells' verdict is
-    the one the user sees.
+    Milliseconds even for a big file. When every visible sheet declares its range (Excel,
+    LibreOffice and the usual libraries always write one), the upload pipeline starts its
+    sandboxed reader after this and runs check_cells while the reader works; otherwise
+    check_cells first. A refusal by check_cells is what the user sees, even when the reader
+    (the sandbox: a crash or a blow-up there cannot reach the server) died on a range
+    that lied.
     """
     path = Path(path)
     lim = limits()
@@ -188,6 +191,11 @@ def check_cells(path: str | Path, package: Package) -> None:
                 _scan_sheet(zf, members[sheet.member.lower()], sheet, lim)
 
 
+def declared(package: Package) -> bool:
+    """Whether every visible sheet declared its used range (check_package checked it)."""
+    return package.kind == "xlsx" and all(sheet.declared for sheet in package.sheets if sheet.visible)
+
+
 def broken_cells(package: Package) -> bool:
     """Whether check_cells found error cells or formulas without a cached value."""
     return any(sheet.errors or sheet.formulas for sheet in package.sheets)
@@ -202,6 +210,7 @@ def _check_declared_range(data: bytes, sheet: SheetInfo, lim: dict[str, int]) ->
     """The sheet's <dimension>, when its head declares one, within the limits."""
     max_rows = lim["max_rows"] + HEADER_SLACK
     dim = _DIMENSION.search(data)
+    sheet.declared = dim is not None
     if dim and dim.group(3):
         rows = int(dim.group(4))
         cols = col_index(dim.group(3)) + 1

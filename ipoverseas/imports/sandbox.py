@@ -123,7 +123,7 @@ class Child:
         self.proc.wait()
 
     def close(self) -> None:
-        """End the child if it was never called (the file was refused first)."""
+        """End the child if it was never called (the file was refused first); close its pipes."""
         if self.proc.poll() is None:
             try:
                 self.proc.stdin.close()
@@ -134,9 +134,12 @@ class Child:
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait()
-        for stream in (self.proc.stdout, self.proc.stderr):
+        for stream in (self.proc.stdin, self.proc.stdout, self.proc.stderr):
             if stream and not stream.closed:
-                stream.close()
+                try:
+                    stream.close()
+                except OSError:   # stdin of a child that is gone: nothing to flush
+                    pass
 
 
 def run(target: str, *args: Any, memory_mb: int = MEMORY_LIMIT_MB, timeout: float = TIMEOUT_S, **kwargs: Any) -> Any:

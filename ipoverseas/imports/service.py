@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from sqlalchemy import func, select, text
-from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from .. import auth, db
@@ -129,26 +129,33 @@ def _read(path: Path, filename: str, dataset: str, sub_centre_id: int,
     """Pre-flight, then parse and validate in the sandboxed child; the file's SHA-256 and
     the sub-centre's stored rows read meanwhile (planner.read_ahead).
 
-    The package is checked first; the scan of the cells (a second or so on a big file)
-    then runs here while the child parses, and its verdict wins: an absurd range is
-    refused with its own message even when the reader crashed on it. The child cannot
-    know the error cells and formulas without a value the scan finds: a file that has
-    some is parsed a second time with them (such a file is refused or fixed anyway).
+    The package is checked first, with each sheet's declared range. When every sheet
+    declares one, the scan of the cells (a second or so on a big file) runs here while
+    the child parses, and a refusal by it wins: a range that lied is refused with its own
+    message even when the reader crashed on it. Without a declared range the scan comes
+    first. The child cannot know the error cells and formulas without a value the scan
+    finds: a file that has some is parsed a second time with them (such a file is refused
+    or fixed anyway).
     """
     target = "ipoverseas.imports.read.parse"
     preload = ("ipoverseas.imports.read", "python_calamine")
     child = sandbox.Child(preload=preload)
     try:
         package = preflight.check_package(path, filename)
-        child.send(target, str(path), filename, dataset, package, limits)
+        overlap = preflight.declared(package)
+        if overlap:
+            child.send(target, str(path), filename, dataset, package, limits)
         digest = hashlib.sha256()
         with path.open("rb") as fh:
             for block in iter(lambda: fh.read(1 << 20), b""):
                 digest.update(block)
         preflight.check_cells(path, package)
-        if preflight.broken_cells(package):
+        if overlap and preflight.broken_cells(package):
             child.kill()
+            child.close()
             child = sandbox.Child(preload=preload)
+            overlap = False
+        if not overlap:
             child.send(target, str(path), filename, dataset, package, limits)
         with gcpause.paused():
             ahead = _read_ahead(package, dataset, sub_centre_id)
@@ -166,8 +173,12 @@ def _read_ahead(package: preflight.Package, dataset: str, sub_centre_id: int) ->
     expected = max((sheet.max_row for sheet in package.sheets if sheet.visible), default=0)
     if expected < READ_AHEAD_ROWS:
         return None
-    with db.read_session() as session:
-        return planner.read_ahead(session, dataset, sub_centre_id, expected)
+    try:
+        with db.read_session() as session:
+            return planner.read_ahead(session, dataset, sub_centre_id, expected)
+    except SQLAlchemyError:   # only a head start: the plan reads the rows itself
+        log.warning("reading the stored rows ahead failed", exc_info=True)
+        return None
 
 
 def _applied_batch(session: Session, sha: str, dataset: str, sub_centre_id: int) -> int | None:
