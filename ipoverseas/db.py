@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 
-from sqlalchemy import Engine, create_engine, event, select, text, update
+from sqlalchemy import Connection, Engine, create_engine, event, select, text, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from . import config
@@ -105,15 +105,12 @@ def bump_revision(session: Session) -> None:
 
 def revision(engine: Engine | None = None) -> int:
     """The counter every write bumps; caches use it as part of their key."""
-    from .models import Revision
-
     with (engine or get_engine()).connect() as conn:
-        value = conn.execute(select(Revision.value).where(Revision.id == 1)).scalar()
-    return int(value or 0)
+        return revision_in(conn)
 
 
-def revision_in(session: Session) -> int:
-    """The revision as the session's own transaction sees it."""
+def revision_in(session: Session | Connection) -> int:
+    """The revision as the session's (or connection's) own transaction sees it."""
     from .models import Revision
 
     return int(session.scalar(select(Revision.value).where(Revision.id == 1)) or 0)

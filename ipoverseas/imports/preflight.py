@@ -140,8 +140,7 @@ def _check_zip(zf: zipfile.ZipFile, size: int, lim: dict[str, int]) -> Package:
     members: dict[str, zipfile.ZipInfo] = {}
     total = 0
     for info in infos:
-        name = info.filename.replace("\\", "/").lstrip("/")
-        members[name.lower()] = info
+        members[_member_key(info)] = info
         total += info.file_size
         if info.file_size > RATIO_FLOOR and info.file_size > MAX_RATIO * max(info.compress_size, 1):
             raise Refused("zip_bomb")
@@ -172,6 +171,12 @@ def _check_zip(zf: zipfile.ZipFile, size: int, lim: dict[str, int]) -> Package:
     return Package("xlsx", size, sheets)
 
 
+def _member_key(info: zipfile.ZipInfo) -> str:
+    """A member's name as the checks look it up: '/' for '\\' (a real Chinese export uses
+    backslashes), no leading '/', lower case."""
+    return info.filename.replace("\\", "/").lstrip("/").lower()
+
+
 def check_cells(path: str | Path, package: Package) -> None:
     """Scan each visible sheet's cells: the actual used range, error cells, formulas without a value.
 
@@ -185,7 +190,7 @@ def check_cells(path: str | Path, package: Package) -> None:
     except (zipfile.BadZipFile, OSError, ValueError):
         raise Refused("truncated") from None
     with zf:
-        members = {info.filename.replace("\\", "/").lstrip("/").lower(): info for info in zf.infolist()}
+        members = {_member_key(info): info for info in zf.infolist()}
         for sheet in package.sheets:
             if sheet.visible:
                 _scan_sheet(zf, members[sheet.member.lower()], sheet, lim)
