@@ -1,7 +1,7 @@
 """Entry point: `streamlit run app.py`. A thin router; the pages live in pages/.
 
 Streamlit finds `app = st.App(...)` below and serves it (with uvicorn) together with the
-app's own routes (`ipoverseas.web`: the session cookie). Each browser session then runs
+app's own routes (`ipoverseas.ui.server`: the session cookie). Each browser session then runs
 this same file as its script, which only calls the shell.
 """
 
@@ -10,9 +10,10 @@ from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 if get_script_run_ctx(suppress_warning=True) is not None:  # running as the page script
     from ipoverseas.ui.shell import main
+    from pages import REGISTRY
 
-    main()
+    main(REGISTRY)
 else:  # imported by the server: the ASGI app
-    from ipoverseas import web
+    from ipoverseas.ui import server
 
-    app = st.App(__file__, routes=web.routes())
+    app = st.App(__file__, routes=server.routes())

@@ -7,8 +7,10 @@ import logging
 
 from sqlalchemy import func, select
 
-from . import config, consultations, db, demo
-from .models import User
+from ipoverseas.core import config, db
+from ipoverseas.consultations import workflow
+from ipoverseas import demo
+from ipoverseas.core.models import User
 
 log = logging.getLogger(__name__)
 
@@ -40,9 +42,9 @@ def refresh_clocks() -> int:
     """Recompute the open consultations whose clock facts were computed on another promise or
     holiday table than the current ones (`consultations.recompute_clocks(only_stale=True)`), so
     the queue's filters never read a stale deadline after a settings change; returns how many."""
-    count = consultations.recompute_clocks(only_stale=True)
+    count = workflow.recompute_clocks(only_stale=True)
     log.info("consultation clocks: %d open consultation(s) recomputed for basis %s (promise %g working days)",
-             count, consultations.clock_basis(), consultations.promise_days())
+             count, workflow.clock_basis(), workflow.promise_days())
     return count
 
 

@@ -1,1 +1,29 @@
-"""One module per page. Each defines PAGE (a PageSpec) and render(); nothing runs at import."""
+"""The page registry: every page of the app, grouped by section (DESIGN.md §2).
+
+Each page module defines PAGE (a PageSpec) and render(), and runs nothing at import. The modules
+live in sub-folders, out of reach of Streamlit's legacy `pages/*.py` folder mode, so a direct URL on
+a freshly started server always runs the app's entry script (tests/pages/test_registry.py).
+"""
+
+from __future__ import annotations
+
+from types import ModuleType
+
+from pages.account import account, home
+from pages.admin import audit_log, sub_centres, users
+from pages.library import analytics, cases, guides, review, upload
+from pages.service import ask, assignments, consultations, experts, my_consultations, my_profile
+
+REGISTRY: tuple[ModuleType, ...] = (
+    home, guides, cases, review, analytics, upload,
+    ask, my_consultations, consultations, assignments, experts, my_profile,
+    users, sub_centres, audit_log, account,
+)
+
+
+def by_name(name: str) -> ModuleType:
+    """A page module by its file name (`guides`, `users`...)."""
+    for module in REGISTRY:
+        if module.__name__.rsplit(".", 1)[1] == name:
+            return module
+    raise KeyError(name)

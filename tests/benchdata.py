@@ -18,7 +18,7 @@ from decimal import Decimal
 
 from sqlalchemy import Engine, func, insert, select, update
 
-from ipoverseas.models import Article, ArticleCountry, ArticleIndustry, ArticleIpType, Case, Revision, SubCentre
+from ipoverseas.core.models import (Article, ArticleCountry, ArticleIndustry, ArticleIpType, Case, Revision, SubCentre)
 
 BATCH = 5_000
 
@@ -86,7 +86,7 @@ def _companies(rng: random.Random, n: int = 5000) -> list[str]:
 
 def case_rows(n: int, seed: int, sub_centres: list[tuple[int, str]], start: int = 0):
     """Yield lists of case dicts, BATCH at a time (columns drawn a batch at once, for speed)."""
-    from ipoverseas import vocab
+    from ipoverseas.core import vocab
 
     rng = random.Random(seed)
     companies = _companies(random.Random(seed + 1))
@@ -175,12 +175,12 @@ def fill_cases(engine: Engine, n: int, seed: int = 0, progress=None) -> int:
         done = _fill_cases_sqlite(engine, n, seed, sub_centres, start, progress)
         with engine.begin() as conn:  # the load went around the totals and rollup triggers
             if conn.exec_driver_sql("SELECT 1 FROM sqlite_master WHERE name = 'case_facet_totals'").first():
-                from ipoverseas.case_facets import rebuild_facet_totals, rebuild_pair_facets
+                from ipoverseas.cases.facets import rebuild_facet_totals, rebuild_pair_facets
                 rebuild_facet_totals(conn)
                 rebuild_pair_facets(conn)
             if conn.exec_driver_sql("SELECT 1 FROM sqlite_master WHERE name = 'case_rollups'").first():
-                from ipoverseas import case_rollups
-                case_rollups.rebuild(conn)
+                from ipoverseas.cases import rollups
+                rollups.rebuild(conn)
     else:
         done = 0
         for rows in case_rows(n, seed, sub_centres, start):
@@ -219,7 +219,7 @@ def _fill_cases_sqlite(engine, n, seed, sub_centres, start, progress) -> int:
 
     import sqlite3
 
-    from ipoverseas import db
+    from ipoverseas.core import db
 
     first_id_sql = "SELECT coalesce(max(id), 0) + 1 FROM cases"
     db.dispose_all()  # no other connection: the load runs without a journal, then WAL is restored
@@ -289,7 +289,7 @@ def fill_articles(engine: Engine, n: int, seed: int = 0) -> int:
     with engine.begin() as conn:
         sub_centres = _ensure_sub_centres(conn)
         start = int(conn.scalar(select(func.count()).select_from(Article)) or 0)
-    from ipoverseas import vocab
+    from ipoverseas.core import vocab
     done = 0
     while done < n:
         size = min(1000, n - done)
@@ -338,7 +338,7 @@ def build_sqlite(path: str, n_cases: int, n_articles: int = 0, seed: int = 0, pr
     import os
     from pathlib import Path
 
-    from ipoverseas import db
+    from ipoverseas.core import db
 
     target = Path(path)
     if target.exists():

@@ -84,7 +84,8 @@ def _pg_url(name: str) -> str:
 
 
 def _prepare(url: str, with_demo: bool) -> None:
-    from ipoverseas import db, demo
+    from ipoverseas.core import db
+    from ipoverseas import demo
 
     old = os.environ.get("IPOVERSEAS_DATABASE_URL")
     os.environ["IPOVERSEAS_DATABASE_URL"] = url
@@ -140,7 +141,7 @@ def _templates(tmp_path_factory):
 
 
 def _fresh_database(backend, with_demo, templates, tmp_path, monkeypatch):
-    from ipoverseas import db
+    from ipoverseas.core import db
 
     template = templates.get(backend, with_demo)
     if backend == "sqlite":
@@ -192,14 +193,15 @@ def principal():
     """principal("staff") -> the Principal of that username in the current database."""
     from sqlalchemy import select
 
-    from ipoverseas import auth, db
-    from ipoverseas.models import User
+    from ipoverseas.access import policy
+    from ipoverseas.core import db
+    from ipoverseas.core.models import User
 
-    def get(username: str) -> auth.Principal:
+    def get(username: str) -> policy.Principal:
         with db.read_session() as session:
             user = session.scalar(select(User).where(User.username == username))
             assert user is not None, f"no user {username}"
-            return auth.Principal.of(user)
+            return policy.Principal.of(user)
 
     return get
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from playwright.sync_api import Page, expect
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
-from ipoverseas import web
+from ipoverseas.accounts import routes
 
 TIMEOUT = 20_000
 
@@ -25,7 +25,7 @@ def login(page: Page, base_url: str, username: str, password: str = "ipoverseas-
     form.locator("input").nth(1).fill(password)
     # The session cookie is set by the page's POST to /session/claim after the login: wait for
     # it, or a navigation right after the login would load the next page without the cookie.
-    with page.expect_response(lambda r: r.url.endswith(web.CLAIM_PATH), timeout=TIMEOUT):
+    with page.expect_response(lambda r: r.url.endswith(routes.CLAIM_PATH), timeout=TIMEOUT):
         form.get_by_test_id("stBaseButton-primaryFormSubmit").click()
     expect(page.get_by_test_id("stForm")).to_have_count(0, timeout=TIMEOUT)
     wait_idle(page)
@@ -55,7 +55,7 @@ def pick(page: Page, label: str, option: str, attempts: int = 3) -> None:
 
 def logout(page: Page) -> None:
     # Likewise the page drops the cookie with a POST to /session/forget.
-    with page.expect_response(lambda r: r.url.endswith(web.FORGET_PATH), timeout=TIMEOUT):
+    with page.expect_response(lambda r: r.url.endswith(routes.FORGET_PATH), timeout=TIMEOUT):
         page.get_by_test_id("stSidebar").get_by_role("button", name="退出登录").or_(
             page.get_by_test_id("stSidebar").get_by_role("button", name="Log out")).click()
     expect(page.get_by_test_id("stForm")).to_be_visible(timeout=TIMEOUT)

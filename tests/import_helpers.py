@@ -11,7 +11,7 @@ from typing import Any, Iterable
 
 from sqlalchemy import select, text
 
-from ipoverseas import db
+from ipoverseas.core import db
 from ipoverseas.imports import datasets as D
 
 FILES = Path(__file__).resolve().parent / "files"
@@ -113,7 +113,7 @@ def count(model, **where) -> int:
 
 
 def sub_centre_id(code: str) -> int:
-    from ipoverseas.models import SubCentre
+    from ipoverseas.core.models import SubCentre
 
     with db.read_session() as s:
         return s.scalar(select(SubCentre.id).where(SubCentre.code == code))
@@ -140,8 +140,8 @@ def bench_files(n: int = BENCH_ROWS) -> tuple[Path, Path]:
 def _fresh_db(url: str) -> None:
     import os
 
-    from ipoverseas import db as dbm
-    from ipoverseas.models import SubCentre
+    from ipoverseas.core import db as dbm
+    from ipoverseas.core.models import SubCentre
 
     os.environ["IPOVERSEAS_DATABASE_URL"] = url
     dbm.migrate()
@@ -171,7 +171,7 @@ def bench_floor(url: str, first: str, second: str) -> None:
     from python_calamine import CalamineWorkbook
 
     _fresh_db(url)
-    from ipoverseas import db as dbm
+    from ipoverseas.core import db as dbm
 
     def read(path):
         t = time.perf_counter()

@@ -5,21 +5,20 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from ipoverseas import auth, db
-from ipoverseas.models import (
-    Article, ArticleCountry, ArticleIndustry, ArticleIpType, Case, SubCentre, User,
-)
+from ipoverseas.access import policy
+from ipoverseas.core import db
+from ipoverseas.core.models import (Article, ArticleCountry, ArticleIndustry, ArticleIpType, Case, SubCentre, User)
 
 TODAY = date(2026, 11, 25)
 
 
 @dataclass
 class World:
-    admin: auth.Principal
-    staff: auth.Principal          # sub-centre ZJ
-    staff_gd: auth.Principal       # sub-centre GD
-    enterprise: auth.Principal
-    expert: auth.Principal
+    admin: policy.Principal
+    staff: policy.Principal          # sub-centre ZJ
+    staff_gd: policy.Principal       # sub-centre GD
+    enterprise: policy.Principal
+    expert: policy.Principal
     zj: int
     gd: int
     ids: dict[str, int]            # article ref -> id
@@ -56,12 +55,12 @@ CASES = [
 ]
 
 
-def _user(s, username: str, role: str, sub_centre_id: int | None = None) -> auth.Principal:
+def _user(s, username: str, role: str, sub_centre_id: int | None = None) -> policy.Principal:
     user = User(username=username, display_name=username.upper(), password_hash="x", role=role,
                 sub_centre_id=sub_centre_id)
     s.add(user)
     s.flush()
-    return auth.Principal.of(user)
+    return policy.Principal.of(user)
 
 
 def make_world() -> World:

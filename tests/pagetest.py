@@ -13,14 +13,14 @@ manifest_scanner.scan_component_manifests = functools.cache(manifest_scanner.sca
 
 
 def _script(module_name: str) -> None:
-    import importlib
+    import pages
 
-    importlib.import_module(f"pages.{module_name}").render()
+    pages.by_name(module_name).render()
 
 
 def run_page(module_name: str, user=None, *, lang: str = "en", query: dict | None = None,
              timeout: float = 30) -> AppTest:
-    """AppTest of `pages/<module_name>.py` for `user` (a Principal, or None for nobody)."""
+    """AppTest of the page module named `module_name` (pages.by_name) for `user` (a Principal, or None for nobody)."""
     at = AppTest.from_function(_script, args=(module_name,), default_timeout=timeout)
     if user is not None:
         at.session_state["auth_user"] = user

@@ -11,10 +11,10 @@ from functools import lru_cache
 
 from sqlalchemy import select
 
-from ipoverseas import auth, db
-from ipoverseas.models import (
-    Case, Expert, ExpertCountry, ExpertIndustry, ExpertIpType, ExpertLanguage, ExpertPartyLink, SubCentre, User,
-)
+from ipoverseas.access import policy
+from ipoverseas.accounts import passwords
+from ipoverseas.core import db
+from ipoverseas.core.models import (Case, Expert, ExpertCountry, ExpertIndustry, ExpertIpType, ExpertLanguage, ExpertPartyLink, SubCentre, User)
 
 PASSWORD = "correct-horse-1"
 
@@ -25,9 +25,9 @@ class World:
     gd: int
     experts: dict[str, int]
 
-    def p(self, username: str) -> auth.Principal:
+    def p(self, username: str) -> policy.Principal:
         with db.read_session() as s:
-            return auth.Principal.of(s.scalar(select(User).where(User.username == username)))
+            return policy.Principal.of(s.scalar(select(User).where(User.username == username)))
 
 
 def _expert(ref, sub, name, countries, ip_types, industries, languages, capacity=5) -> Expert:
@@ -42,7 +42,7 @@ def _expert(ref, sub, name, countries, ip_types, industries, languages, capacity
 
 @lru_cache(maxsize=1)
 def _hash() -> str:
-    return auth.hash_password(PASSWORD)
+    return passwords.hash_password(PASSWORD)
 
 
 def build_world() -> World:
@@ -61,14 +61,14 @@ def build_world() -> World:
         s.add(ExpertPartyLink(expert_id=conflicted.id, party="Acme Lighting Corp.", note="former client"))
         s.flush()
         users = [
-            ("ent_a", auth.ENTERPRISE, None, None, "Ningbo A Ltd"),
-            ("ent_b", auth.ENTERPRISE, None, None, "Shenzhen B Ltd"),
-            ("staff_zj", auth.STAFF, "ZJ", None, None),
-            ("staff_gd", auth.STAFF, "GD", None, None),
-            ("admin", auth.ADMIN, None, None, None),
-            ("exp_best", auth.EXPERT, "ZJ", best.id, None),
-            ("exp_partial", auth.EXPERT, "ZJ", partial.id, None),
-            ("exp_conflicted", auth.EXPERT, "GD", conflicted.id, None),
+            ("ent_a", policy.ENTERPRISE, None, None, "Ningbo A Ltd"),
+            ("ent_b", policy.ENTERPRISE, None, None, "Shenzhen B Ltd"),
+            ("staff_zj", policy.STAFF, "ZJ", None, None),
+            ("staff_gd", policy.STAFF, "GD", None, None),
+            ("admin", policy.ADMIN, None, None, None),
+            ("exp_best", policy.EXPERT, "ZJ", best.id, None),
+            ("exp_partial", policy.EXPERT, "ZJ", partial.id, None),
+            ("exp_conflicted", policy.EXPERT, "GD", conflicted.id, None),
         ]
         codes = {"ZJ": zj.id, "GD": gd.id, None: None}
         for name, role, sub, expert_id, org in users:

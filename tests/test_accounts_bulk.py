@@ -10,9 +10,10 @@ import openpyxl
 import pytest
 from sqlalchemy import func, select
 
-from ipoverseas import auth, db, passwords, sessions, users
+from ipoverseas.accounts import creation, authentication, passwords, sessions, users
+from ipoverseas.core import db
 from ipoverseas.imports import preflight, sandbox
-from ipoverseas.models import User
+from ipoverseas.core.models import User
 
 
 LIGHT = "$argon2id$v=19$m=2048,t=1,p=1$"
@@ -58,7 +59,7 @@ def test_the_file_goes_through_preflight_and_is_parsed_in_the_sandbox(demo_datab
                         lambda self, target, *a, **kw: seen.append(("child", target)) or call(self, target, *a, **kw))
     result = users.bulk_create(principal("admin"), _workbook([["sand.box", "Sand Box", "enterprise"]]), "a.xlsx")
     assert result.problems == [] and [u for u, _ in result.created] == ["sand.box"]
-    assert seen == [("preflight", "a.xlsx"), ("child", "ipoverseas.users.read_grid")]
+    assert seen == [("preflight", "a.xlsx"), ("child", "ipoverseas.accounts.users.read_grid")]
 
 
 @pytest.mark.parametrize("extra,key", [
@@ -100,7 +101,7 @@ def test_bulk_accounts_get_a_light_hash_renewed_at_the_first_login(demo_database
     with db.read_session() as s:
         renewed = s.scalar(select(User.password_hash).where(User.username == username))
     assert renewed != user.password_hash and not passwords.needs_rehash(renewed)
-    auth.change_own_password(login.principal, password, "my own long sentence", keep_token_hash=login.token_hash)
+    authentication.change_own_password(login.principal, password, "my own long sentence", keep_token_hash=login.token_hash)
     assert sessions.login(username, "my own long sentence") is not None
 
 
@@ -113,12 +114,12 @@ def test_the_light_hash_comes_only_with_a_password_new_temporary_draws(database)
     assert not hasattr(passwords, "hash_temporary")
     assert not passwords.hash_password(password).startswith(LIGHT)
     # create_users takes a light hash only as a `passwords.Temporary`, never as a hash beside any text
-    with pytest.raises(auth.AccountError, match="new_temporary"):
+    with pytest.raises(creation.AccountError, match="new_temporary"):
         with db.write_session() as s:
-            auth.create_users(s, [auth.NewAccount(username="forged", role="enterprise",
+            creation.add_accounts(s, [creation.NewAccount(username="forged", role="enterprise",
                                                   temporary=("my chosen password", light))])
     with db.write_session() as s:
-        [user] = auth.create_users(s, [auth.NewAccount(username="drawn", role="enterprise",
+        [user] = creation.add_accounts(s, [creation.NewAccount(username="drawn", role="enterprise",
                                                        temporary=passwords.new_temporary())])
         assert user.password_hash.startswith(LIGHT) and user.must_change_password
 
@@ -160,13 +161,13 @@ def test_bench_bulk_creation(demo_database, principal, request, rows):
 
 
 def test_bulk_through_the_admin_page(sqlite_demo_database, principal, monkeypatch):
-    from ipoverseas import i18n
+    from ipoverseas.core import i18n
     from tests.pagetest import run_page, texts
 
     reads = []
     read = users.read_bulk
     monkeypatch.setattr(users, "read_bulk", lambda *a: reads.append(a[1]) or read(*a))
-    at = run_page("admin_users", principal("admin"))
+    at = run_page("users", principal("admin"))
     bad = _workbook([["page.one", "Page One", "enterprise"], ["page.two", "", "boss"]])
     at.file_uploader(key="admin_users_upload").set_value(("bad.xlsx", bad, "application/octet-stream")).run()
     assert not at.exception

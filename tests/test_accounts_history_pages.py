@@ -5,8 +5,10 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from ipoverseas import db, experts, i18n, knowledge
-from ipoverseas.models import Article, Expert
+from ipoverseas.core import db, i18n
+from ipoverseas.experts import directory
+from ipoverseas.knowledge import articles
+from ipoverseas.core.models import Article, Expert
 from tests.import_helpers import FILES, sub_centre_id
 from tests.pagetest import run_page
 
@@ -29,7 +31,7 @@ def test_expert_profile_shows_its_history(sqlite_demo_database, principal):
     with db.read_session() as s:
         expert = s.scalar(select(Expert).where(Expert.sub_centre_id == principal("staff").sub_centre_id)
                           .order_by(Expert.id).limit(1))
-    experts.update_profile(admin, expert.id, {"title": "Changed for the history test"})
+    directory.update_profile(admin, expert.id, {"title": "Changed for the history test"})
     query = {"expert": str(expert.id)}
     assert "expert.update" in _history(run_page("experts", admin, query=query))
     assert "expert.update" in _history(run_page("experts", principal("staff"), query=query))
@@ -38,7 +40,7 @@ def test_expert_profile_shows_its_history(sqlite_demo_database, principal):
 
 def test_expert_sees_the_history_of_their_own_profile_only(sqlite_demo_database, principal):
     expert_user = principal("expert")
-    experts.update_profile(expert_user, expert_user.expert_id, {"title": "My new title"})
+    directory.update_profile(expert_user, expert_user.expert_id, {"title": "My new title"})
     own = _history(run_page("experts", expert_user, query={"expert": str(expert_user.expert_id)}))
     assert "expert.update" in own
     with db.read_session() as s:
@@ -52,8 +54,8 @@ def test_article_page_shows_its_history_to_its_editors(sqlite_demo_database, pri
     with db.write_session() as s:  # a demo article (national), made the ZJ sub-centre's
         article = s.scalar(select(Article).where(Article.status == "published").order_by(Article.id).limit(1))
         article.sub_centre_id = staff.sub_centre_id
-    version = knowledge.set_status(admin, article.id, "draft", expected_version=article.version)
-    knowledge.set_status(admin, article.id, "published", expected_version=version)
+    version = articles.set_status(admin, article.id, "draft", expected_version=article.version)
+    articles.set_status(admin, article.id, "published", expected_version=version)
     query = {"article": str(article.id)}
     shown = _history(run_page("guides", admin, query=query))
     assert "article.unpublish" in shown and "article.publish" in shown
@@ -82,7 +84,7 @@ def test_import_batch_shows_its_history_on_the_upload_page(sqlite_demo_database,
 
 
 def test_case_history_is_for_the_staff_of_its_sub_centre_only(sqlite_demo_database, principal):
-    from ipoverseas.models import Case
+    from ipoverseas.core.models import Case
 
     staff = principal("staff")
     with db.read_session() as s:
@@ -96,7 +98,7 @@ def test_case_history_is_for_the_staff_of_its_sub_centre_only(sqlite_demo_databa
 
 
 def test_the_account_page_shows_my_own_account_history(sqlite_demo_database, principal):
-    from ipoverseas import sessions
+    from ipoverseas.accounts import sessions
 
     sessions.login("enterprise", "ipoverseas-demo")
     assert "login.success" in _history(run_page("account", principal("enterprise")))

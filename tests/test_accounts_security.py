@@ -7,9 +7,11 @@ from datetime import date, datetime, timedelta, timezone
 import pytest
 from sqlalchemy import func, select
 
-from ipoverseas import audit, audit_query, auth, db, sessions, users
-from ipoverseas.audit_query import AuditFilter
-from ipoverseas.models import AuditEvent, UserSession
+from ipoverseas.audit import trail, query
+from ipoverseas.accounts import authentication, sessions, users
+from ipoverseas.core import db
+from ipoverseas.audit.query import AuditFilter
+from ipoverseas.core.models import AuditEvent, UserSession
 
 PASSWORD = "ipoverseas-demo"
 
@@ -28,7 +30,7 @@ def test_changing_my_password_ends_my_other_sessions_only(demo_database, princip
     laptop = sessions.login("enterprise", PASSWORD)
     phone = sessions.login("enterprise", PASSWORD)
     someone_else = sessions.login("staff", PASSWORD)
-    ended = auth.change_own_password(here.principal, PASSWORD, "a long new sentence", keep_token_hash=here.token_hash)
+    ended = authentication.change_own_password(here.principal, PASSWORD, "a long new sentence", keep_token_hash=here.token_hash)
     assert ended == 2
     assert sessions.check(here.token_hash) is not None            # the session the change was made in
     assert sessions.check(laptop.token_hash) is None
@@ -41,7 +43,7 @@ def test_changing_my_password_ends_my_other_sessions_only(demo_database, princip
 
 def test_changing_my_password_without_a_session_ends_them_all(demo_database):
     login = sessions.login("enterprise", PASSWORD)
-    assert auth.change_own_password(login.principal, PASSWORD, "a long new sentence") == 1
+    assert authentication.change_own_password(login.principal, PASSWORD, "a long new sentence") == 1
     assert sessions.check(login.token_hash) is None
 
 
@@ -58,7 +60,7 @@ def test_a_refused_password_change_is_audited_and_changes_nothing(demo_database,
     user = principal("enterprise")
     other = sessions.login("enterprise", PASSWORD)
     with pytest.raises(ValueError) as raised:
-        auth.change_own_password(user, current, new)
+        authentication.change_own_password(user, current, new)
     assert str(raised.value) == reason
     [event] = _events("password.change_refused", user.id)
     counted = {"before": {"failed_logins": 0, "locked_until": None}, "after": {"failed_logins": 1, "locked_until": None}}
@@ -119,7 +121,7 @@ def test_sso_makes_a_temporary_password_unusable(demo_database, principal):
     assert _events("login.success", user_id)[-1].detail == {"method": "sso"}
     users.reset_password(principal("admin"), user_id)  # a local password again only through a reset
     with db.read_session() as s:
-        from ipoverseas.models import User
+        from ipoverseas.core.models import User
         assert s.get(User, user_id).must_change_password
 
 
@@ -129,7 +131,7 @@ def test_sso_verified_but_unknown_email_is_refused(sso_staff):
 
 
 def test_sso_messages_exist_in_both_languages():
-    from ipoverseas import i18n
+    from ipoverseas.core import i18n
 
     for lang in ("zh", "en"):
         for key in (sessions.SSO_UNVERIFIED, sessions.SSO_UNKNOWN):
@@ -142,7 +144,7 @@ def test_sso_messages_exist_in_both_languages():
 
 def _event_at(at: datetime, username: str = "someone") -> int:
     with db.write_session() as s:
-        event = audit.record(s, None, "test.boundary", "test", None, detail={"at": at.isoformat()})
+        event = trail.record(s, None, "test.boundary", "test", None, detail={"at": at.isoformat()})
         event.at = at
         event.username = username
         s.flush()
@@ -156,7 +158,7 @@ def test_period_filter_cuts_at_midnight_utc(demo_database, principal):
     early = _event_at(datetime(2026, 3, 2, 0, 0, 0))             # 2 March UTC
 
     def ids(**kw):
-        rows, _ = audit_query.search(admin, AuditFilter(action="test.boundary", **kw), limit=10)
+        rows, _ = query.search(admin, AuditFilter(action="test.boundary", **kw), limit=10)
         return {r["id"] for r in rows}
 
     assert ids(since=day, until=day) == {late}
@@ -175,7 +177,7 @@ def test_utc_today_ignores_the_server_time_zone(monkeypatch):
     time.tzset()
     try:
         assert date.today() != now.date() or datetime.now(timezone.utc).date() != now.date()
-        assert audit_query.utc_today() == datetime.now(timezone.utc).date()
+        assert query.utc_today() == datetime.now(timezone.utc).date()
     finally:
         monkeypatch.undo()
         time.tzset()
@@ -212,7 +214,7 @@ def test_user_filter_takes_underscore_and_percent_literally(demo_database, princ
     _event_at(datetime(2026, 5, 1, 12), "a\\b")       # a backslash is literal too
 
     def names(text):
-        rows, _ = audit_query.search(admin, AuditFilter(user=text, action="test.boundary"), limit=50)
+        rows, _ = query.search(admin, AuditFilter(user=text, action="test.boundary"), limit=50)
         return {r["username"] for r in rows}
 
     assert names("i_n") == {"li_na"}

@@ -7,9 +7,12 @@ from collections import Counter
 import pytest
 from sqlalchemy import select
 
-from ipoverseas import analytics, auth, charts, db
-from ipoverseas.cases import CaseFilter
-from ipoverseas.models import Case
+from ipoverseas.cases import analytics
+from ipoverseas.access import policy
+from ipoverseas.ui import charts
+from ipoverseas.core import db
+from ipoverseas.cases.library import CaseFilter
+from ipoverseas.core.models import Case
 
 
 def _rows(user):
@@ -76,7 +79,7 @@ def test_filters_apply_to_analytics(demo_database, principal):
 
 @pytest.mark.parametrize("role", ["enterprise", "expert"])
 def test_others_may_not_read_analytics(demo_database, principal, role):
-    with pytest.raises(auth.PermissionDenied):
+    with pytest.raises(policy.PermissionDenied):
         analytics.kpis(principal(role), CaseFilter())
 
 

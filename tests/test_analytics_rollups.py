@@ -19,10 +19,11 @@ import pandas as pd
 import pytest
 from sqlalchemy import String, bindparam, case, cast, delete, func, insert, select, update
 
-from ipoverseas import analytics, case_rollups, db, vocab
-from ipoverseas.cases import CaseFilter
+from ipoverseas.cases import analytics, rollups
+from ipoverseas.core import db, vocab
+from ipoverseas.cases.library import CaseFilter
 from ipoverseas.imports.bulk import Bulk
-from ipoverseas.models import Case, CaseFacetTotal, CaseRollup
+from ipoverseas.core.models import Case, CaseFacetTotal, CaseRollup
 
 EVERYTHING = CaseFilter(review_statuses=tuple(vocab.REVIEW_STATUSES.codes))
 CHARTS = ("by_country", "trend", "country_dispute", "outcomes", "resolution_by_forum", "amounts",
@@ -81,7 +82,7 @@ def _assert_triggers_kept_a_rebuild() -> None:
     """The tables the triggers kept equal what the cases give: a rollup rebuild (rolled back), a live GROUP BY."""
     kept = _rollup_table(), _facet_table()
     with db.get_engine().connect() as conn:
-        case_rollups.rebuild(conn)
+        rollups.rebuild(conn)
         rebuilt = _rollup_table(conn)
         conn.rollback()
         live = _live_facet_totals(conn)
@@ -135,7 +136,7 @@ def test_the_triggers_keep_what_a_rebuild_computes(demo_database):
         s.execute(delete(Case).where(Case.id % 11 == 0))
     kept = _rollup_table()
     with db.write_session() as s:
-        case_rollups.rebuild(s.connection())
+        rollups.rebuild(s.connection())
     assert _rollup_table() == kept
     assert kept, "the demo content should give rollups"
 
@@ -232,7 +233,7 @@ def test_the_import_writer_keeps_the_totals_and_rollups_exact(demo_database):
 
 
 def test_amount_bands_agree_with_the_rollup_edges():
-    assert tuple(hi for _, hi, _ in analytics.AMOUNT_BANDS[:-1]) == case_rollups.AMOUNT_EDGES
+    assert tuple(hi for _, hi, _ in analytics.AMOUNT_BANDS[:-1]) == rollups.AMOUNT_EDGES
 
 
 def test_the_unfiltered_view_reads_the_rollups_not_the_cases(demo_database, principal):

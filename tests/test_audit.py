@@ -8,9 +8,12 @@ import openpyxl
 import pytest
 from sqlalchemy import func, select
 
-from ipoverseas import audit, audit_query, auth, db, sessions, users
-from ipoverseas.audit_query import AuditFilter
-from ipoverseas.models import AuditEvent, Case, User
+from ipoverseas.audit import trail, query
+from ipoverseas.access import policy
+from ipoverseas.accounts import authentication, sessions, users
+from ipoverseas.core import db
+from ipoverseas.audit.query import AuditFilter
+from ipoverseas.core.models import AuditEvent, Case, User
 
 PASSWORD = "ipoverseas-demo"
 
@@ -53,7 +56,7 @@ WRITES = [
      "user.disable", "user", {"active": True}, {"active": False}),
     ("reset password", lambda p: (users.reset_password(p("admin"), _uid("enterprise4")), _uid("enterprise4"))[1],
      "user.reset_password", "user", {"must_change_password": False}, {"must_change_password": True}),
-    ("change own password", lambda p: (auth.change_own_password(p("enterprise5"), PASSWORD, "a new long sentence"),
+    ("change own password", lambda p: (authentication.change_own_password(p("enterprise5"), PASSWORD, "a new long sentence"),
                                        _uid("enterprise5"))[1],
      "password.change", "user", {"must_change_password": False}, {"must_change_password": False}),
     ("create sub-centre", lambda p: users.create_sub_centre(p("admin"), code="XJ", name_zh="新疆分中心"),
@@ -68,7 +71,7 @@ WRITES = [
      "login.success", "user", None, None),
     ("failed login", lambda p: (sessions.login("staff", "wrong password"), _uid("staff"))[1],
      "login.failed", "user", {"failed_logins": 0}, {"failed_logins": 1}),
-    ("case review (cases service)", lambda p: (__import__("ipoverseas.cases").cases.transition(
+    ("case review (cases service)", lambda p: (__import__("ipoverseas.cases.library").cases.library.transition(
         p("admin"), _case("submitted"), "approve"), _case("approved"))[1],
      "case.approve", "case", {"review_status": "submitted"}, {"review_status": "approved"}),
 ]
@@ -83,7 +86,7 @@ def test_each_service_write_leaves_exactly_one_event(demo_database, principal, n
     assert [e.action for e in events] == [action], name
     event = events[0]
     assert event.entity == entity and event.entity_id == entity_id
-    assert event.at is not None and abs((event.at - __import__("ipoverseas.models").models.utcnow()).total_seconds()) < 60
+    assert event.at is not None and abs((event.at - __import__("ipoverseas.core.models").core.models.utcnow()).total_seconds()) < 60
     detail = event.detail or {}
     for side, expected in (("before", before), ("after", after)):
         if isinstance(expected, dict):
@@ -107,7 +110,7 @@ def test_a_refused_write_leaves_no_event(demo_database, principal):
     last = _last_id()
     with pytest.raises(users.UserError):
         users.create_user(principal("admin"), username="staff", role="enterprise", display_name="dup")
-    with pytest.raises(auth.PermissionDenied):
+    with pytest.raises(policy.PermissionDenied):
         users.set_active(principal("staff"), _uid("enterprise2"), False)
     assert _events_since(last) == []
 
@@ -130,10 +133,10 @@ def test_events_name_who_and_their_sub_centre(demo_database, principal):
 
 def test_the_trail_is_append_only(demo_database, principal):
     sessions.login("staff", PASSWORD)
-    with pytest.raises(audit.AppendOnly):
+    with pytest.raises(trail.AppendOnly):
         with db.write_session() as s:
             s.scalar(select(AuditEvent).limit(1)).action = "tampered"
-    with pytest.raises(audit.AppendOnly):
+    with pytest.raises(trail.AppendOnly):
         with db.write_session() as s:
             s.delete(s.scalar(select(AuditEvent).limit(1)))
     with db.read_session() as s:
@@ -154,39 +157,39 @@ def _some_events(principal):
 def test_search_filters_in_sql(demo_database, principal):
     _some_events(principal)
     admin = principal("admin")
-    rows, total = audit_query.search(admin, AuditFilter(action="login."))
+    rows, total = query.search(admin, AuditFilter(action="login."))
     assert total >= 2 and all(r["action"].startswith("login.") for r in rows)
-    rows, _ = audit_query.search(admin, AuditFilter(action="user.disable"))
+    rows, _ = query.search(admin, AuditFilter(action="user.disable"))
     assert [r["entity_id"] for r in rows] == [_uid("enterprise2")]
-    rows, _ = audit_query.search(admin, AuditFilter(user="STAFF", action="login.success"))
+    rows, _ = query.search(admin, AuditFilter(user="STAFF", action="login.success"))
     assert rows and all(r["username"] == "staff" for r in rows)
-    rows, _ = audit_query.search(admin, AuditFilter(sub_centre_id=principal("staff").sub_centre_id))
+    rows, _ = query.search(admin, AuditFilter(sub_centre_id=principal("staff").sub_centre_id))
     assert rows and all(r["sub_centre"] == "ZJ" for r in rows)
-    rows, _ = audit_query.search(admin, AuditFilter(entity="user", entity_id=_uid("enterprise2")))
+    rows, _ = query.search(admin, AuditFilter(entity="user", entity_id=_uid("enterprise2")))
     assert rows[0]["action"] == "user.disable" and {r["entity_id"] for r in rows} == {_uid("enterprise2")}
     today = date.today()
-    assert audit_query.search(admin, AuditFilter(since=today - timedelta(days=1), until=today + timedelta(days=1)))[1] > 0
-    assert audit_query.search(admin, AuditFilter(until=today - timedelta(days=3650)))[1] == 0
-    page1, total = audit_query.search(admin, AuditFilter(), limit=2)
-    page2, _ = audit_query.search(admin, AuditFilter(), offset=2, limit=2)
+    assert query.search(admin, AuditFilter(since=today - timedelta(days=1), until=today + timedelta(days=1)))[1] > 0
+    assert query.search(admin, AuditFilter(until=today - timedelta(days=3650)))[1] == 0
+    page1, total = query.search(admin, AuditFilter(), limit=2)
+    page2, _ = query.search(admin, AuditFilter(), offset=2, limit=2)
     assert len(page1) == 2 and page1[0]["id"] > page1[1]["id"] > page2[0]["id"]
 
 
 @pytest.mark.parametrize("role", ["enterprise", "staff", "expert"])
 def test_only_admin_reads_the_trail(demo_database, principal, role):
-    with pytest.raises(auth.PermissionDenied):
-        audit_query.search(principal(role), AuditFilter())
-    with pytest.raises(auth.PermissionDenied):
-        audit_query.export_xlsx(principal(role), AuditFilter())
+    with pytest.raises(policy.PermissionDenied):
+        query.search(principal(role), AuditFilter())
+    with pytest.raises(policy.PermissionDenied):
+        query.export_xlsx(principal(role), AuditFilter())
 
 
 def test_export_is_a_real_workbook_with_neutralised_cells(demo_database, principal):
     _some_events(principal)
-    data = audit_query.export_xlsx(principal("admin"), AuditFilter())
+    data = query.export_xlsx(principal("admin"), AuditFilter())
     sheet = openpyxl.load_workbook(io.BytesIO(data)).active
     rows = list(sheet.iter_rows(values_only=True))
     assert rows[0][:6] == ("id", "at (UTC)", "user", "user id", "sub-centre", "action")
-    _, total = audit_query.search(principal("admin"), AuditFilter())
+    _, total = query.search(principal("admin"), AuditFilter())
     assert len(rows) - 1 == total
     cells = [c for row in rows[1:] for c in row if isinstance(c, str)]
     assert not any(c.startswith(("=", "+", "-", "@")) for c in cells)
@@ -197,22 +200,22 @@ def test_export_is_a_real_workbook_with_neutralised_cells(demo_database, princip
 
 
 def test_neutralise_and_summary():
-    assert audit_query.neutralise("=1+1") == "'=1+1"
-    assert audit_query.neutralise("@x") == "'@x" and audit_query.neutralise("-2") == "'-2"
-    assert audit_query.neutralise("plain") == "plain" and audit_query.neutralise(None) == ""
-    assert audit_query.summary({"before": {"active": True}, "after": {"active": False}}) == "active: True → False"
+    assert query.neutralise("=1+1") == "'=1+1"
+    assert query.neutralise("@x") == "'@x" and query.neutralise("-2") == "'-2"
+    assert query.neutralise("plain") == "plain" and query.neutralise(None) == ""
+    assert query.summary({"before": {"active": True}, "after": {"active": False}}) == "active: True → False"
 
 
 def test_history_of_a_record_combines_events_and_versions(demo_database, principal):
-    from ipoverseas import cases
+    from ipoverseas.cases import library
 
     admin = principal("admin")
     case_id = _case("submitted")
-    cases.transition(admin, case_id, "approve")
-    rows = audit_query.history(admin, "case", case_id)
+    library.transition(admin, case_id, "approve")
+    rows = query.history(admin, "case", case_id)
     assert {r["source"] for r in rows} == {"audit", "version"}
     assert any(r["what"] == "case.approve" and "review_status" in r["change"] for r in rows)
-    assert audit_query.history(admin, "case", 10**8) == []
+    assert query.history(admin, "case", 10**8) == []
 
 
 ROLES_SEEN = ("enterprise", "staff", "staff_gd", "expert", "admin")   # staff: ZJ; staff_gd: GD
@@ -233,7 +236,7 @@ HISTORY_RULES = {
 
 
 def _history_records(principal) -> dict[str, tuple[str, int]]:
-    from ipoverseas.models import Article, Consultation, Expert, ImportBatch, SubCentre
+    from ipoverseas.core.models import Article, Consultation, Expert, ImportBatch, SubCentre
 
     zj, gd = principal("staff").sub_centre_id, principal("staff_gd").sub_centre_id
     expert = principal("expert")
@@ -274,19 +277,19 @@ def test_record_history_is_shown_only_to_those_the_policy_allows(demo_database, 
     for username in ROLES_SEEN:
         actor = principal(username)
         for name, (entity, record_id) in records.items():
-            allowed = audit_query.may_see_history(actor, entity, record_id)
+            allowed = query.may_see_history(actor, entity, record_id)
             try:
-                rows = audit_query.history(actor, entity, record_id)
-            except auth.PermissionDenied:
+                rows = query.history(actor, entity, record_id)
+            except policy.PermissionDenied:
                 assert not allowed, (username, name)
             else:
                 assert allowed and isinstance(rows, list), (username, name)
                 seen[name].add(username)
     assert seen == HISTORY_RULES
-    with pytest.raises(auth.PermissionDenied):
-        audit_query.history(None, "case", records["case of ZJ"][1])
-    with pytest.raises(auth.PermissionDenied):   # a record that does not exist: nobody but admin
-        audit_query.history(principal("staff"), "case", 10**8)
+    with pytest.raises(policy.PermissionDenied):
+        query.history(None, "case", records["case of ZJ"][1])
+    with pytest.raises(policy.PermissionDenied):   # a record that does not exist: nobody but admin
+        query.history(principal("staff"), "case", 10**8)
 
 
 def test_the_database_refuses_changes_to_the_trail_too(demo_database):

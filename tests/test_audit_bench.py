@@ -8,9 +8,11 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import insert
 
-from ipoverseas import audit_query, db, sessions
-from ipoverseas.audit_query import AuditFilter
-from ipoverseas.models import AuditEvent, utcnow
+from ipoverseas.audit import query
+from ipoverseas.core import db
+from ipoverseas.accounts import sessions
+from ipoverseas.audit.query import AuditFilter
+from ipoverseas.core.models import AuditEvent, utcnow
 
 pytestmark = pytest.mark.bench
 EVENTS = 200_000
@@ -53,9 +55,9 @@ def test_bench_audit_search_and_export(demo_database, principal, request):
     for name, f in [("all", AuditFilter()), ("action", AuditFilter(action="case.approve")),
                     ("user_period", AuditFilter(user="user7", since=(now - timedelta(days=30)).date())),
                     ("entity_id", AuditFilter(entity="case", entity_id=42))]:
-        ms = _ms(lambda: audit_query.search(admin, f, offset=100, limit=50))
+        ms = _ms(lambda: query.search(admin, f, offset=100, limit=50))
         print(f"audit_search_{name}_ms_{backend}={ms:.1f}")
     start = time.perf_counter()
-    data = audit_query.export_xlsx(admin, AuditFilter(action="case.approve"))
+    data = query.export_xlsx(admin, AuditFilter(action="case.approve"))
     print(f"audit_export_case_approve_s_{backend}={time.perf_counter() - start:.2f}")
     print(f"audit_export_bytes_{backend}={len(data)}")

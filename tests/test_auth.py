@@ -5,27 +5,28 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from ipoverseas import auth, db, passwords
-from ipoverseas.models import AuditEvent, User, utcnow
+from ipoverseas.accounts import creation, authentication, passwords
+from ipoverseas.core import db
+from ipoverseas.core.models import AuditEvent, User, utcnow
 
 
 def _make(username="alice", password="correct horse", role="admin", **kw):
     with db.write_session() as s:
-        auth.create_user(s, username=username, password=password, role=role, **kw)
+        creation.add_account(s, username=username, password=password, role=role, **kw)
 
 
 def test_hash_is_argon2id_and_login_works(database):
     _make()
     with db.read_session() as s:
         assert s.scalar(select(User.password_hash)).startswith("$argon2id$")
-    user = auth.authenticate("Alice ", "correct horse")
+    user = authentication.authenticate("Alice ", "correct horse")
     assert user is not None and user.role == "admin"
 
 
 def test_unknown_user_and_wrong_password_look_the_same(database):
     _make()
-    assert auth.authenticate("alice", "wrong password") is None
-    assert auth.authenticate("nobody", "whatever1") is None
+    assert authentication.authenticate("alice", "wrong password") is None
+    assert authentication.authenticate("nobody", "whatever1") is None
     with db.read_session() as s:
         actions = s.scalars(select(AuditEvent.action).order_by(AuditEvent.id)).all()
     assert actions.count("login.failed") == 2
@@ -35,19 +36,19 @@ def test_lockout_after_repeated_failures(database, monkeypatch):
     monkeypatch.setenv("IPOVERSEAS_LOCKOUT_ATTEMPTS", "3")
     _make()
     for _ in range(3):
-        assert auth.authenticate("alice", "nope nope") is None
-    assert auth.authenticate("alice", "correct horse") is None  # locked, even with the right password
+        assert authentication.authenticate("alice", "nope nope") is None
+    assert authentication.authenticate("alice", "correct horse") is None  # locked, even with the right password
     later = utcnow() + timedelta(minutes=16)
-    assert auth.authenticate("alice", "correct horse", now=later) is not None
+    assert authentication.authenticate("alice", "correct horse", now=later) is not None
 
 
 def test_disabled_user_cannot_log_in_and_loses_the_principal(database):
     _make()
-    user = auth.authenticate("alice", "correct horse")
+    user = authentication.authenticate("alice", "correct horse")
     with db.write_session() as s:
         s.scalar(select(User).where(User.username == "alice")).active = False
-    assert auth.authenticate("alice", "correct horse") is None
-    assert auth.get_principal(user.id) is None
+    assert authentication.authenticate("alice", "correct horse") is None
+    assert authentication.get_principal(user.id) is None
 
 
 def test_old_hash_parameters_are_renewed_at_login(database):
@@ -56,7 +57,7 @@ def test_old_hash_parameters_are_renewed_at_login(database):
     weak = PasswordHasher(time_cost=1, memory_cost=8192, parallelism=1).hash("correct horse")
     with db.write_session() as s:
         s.scalar(select(User)).password_hash = weak
-    assert auth.authenticate("alice", "correct horse") is not None
+    assert authentication.authenticate("alice", "correct horse") is not None
     with db.read_session() as s:
         assert s.scalar(select(User.password_hash)) != weak
 
@@ -81,7 +82,7 @@ def test_duplicate_username_refused(database):
 def test_newaccount_is_built_with_keywords_only(database):
     """create_user passes every field by name: a field moved in NewAccount cannot shift the others."""
     with db.write_session() as s:
-        user = auth.create_user(s, username="kw", password="correct horse", role="enterprise", display_name="K W",
+        user = creation.add_account(s, username="kw", password="correct horse", role="enterprise", display_name="K W",
                                 organisation="Org", email="KW@Example.cn", is_demo=True, must_change_password=True)
         assert (user.display_name, user.organisation, user.email, user.is_demo, user.must_change_password) == (
             "K W", "Org", "kw@example.cn", True, True)
@@ -97,68 +98,68 @@ def _refusals(user_id):
 
 
 def test_a_temporary_password_expires_and_a_reset_gives_a_new_one(demo_database, principal):
-    from ipoverseas import users
+    from ipoverseas.accounts import users
 
     admin = principal("admin")
     user_id, temporary = users.create_user(admin, username="temp.user", role="enterprise")
     now = utcnow()
-    assert auth.authenticate("temp.user", temporary, now=now + timedelta(days=6, hours=23)) is not None
-    assert auth.authenticate("temp.user", temporary, now=now + timedelta(days=7, minutes=1)) is None
+    assert authentication.authenticate("temp.user", temporary, now=now + timedelta(days=6, hours=23)) is not None
+    assert authentication.authenticate("temp.user", temporary, now=now + timedelta(days=7, minutes=1)) is None
     assert _refusals(user_id) == ["temporary password expired"]
     with db.read_session() as s:  # a refusal, not a guess: it does not count towards the lockout
         assert s.get(User, user_id).failed_logins == 0
     with pytest.raises(ValueError, match="password.current_wrong"):  # nor can it be changed any more
-        auth.change_own_password(principal("temp.user"), temporary, "my own long sentence",
+        authentication.change_own_password(principal("temp.user"), temporary, "my own long sentence",
                                  now=now + timedelta(days=8))
     again = users.reset_password(admin, user_id)       # the admin resets: a new week
-    assert auth.authenticate("temp.user", again, now=now + timedelta(days=6)) is not None
-    assert auth.authenticate("temp.user", again, now=now + timedelta(days=8)) is None
-    auth.change_own_password(principal("temp.user"), again, "my own long sentence")
-    assert auth.authenticate("temp.user", "my own long sentence", now=now + timedelta(days=365)) is not None
+    assert authentication.authenticate("temp.user", again, now=now + timedelta(days=6)) is not None
+    assert authentication.authenticate("temp.user", again, now=now + timedelta(days=8)) is None
+    authentication.change_own_password(principal("temp.user"), again, "my own long sentence")
+    assert authentication.authenticate("temp.user", "my own long sentence", now=now + timedelta(days=365)) is not None
 
 
 def test_bulk_and_admin_chosen_temporary_passwords_expire_too_after_the_setting(demo_database, principal,
                                                                                 monkeypatch):
-    from ipoverseas import users
+    from ipoverseas.accounts import users
 
     monkeypatch.setenv("IPOVERSEAS_TEMPORARY_PASSWORD_DAYS", "2")
     admin = principal("admin")
     user_id, _ = users.create_user(admin, username="chosen.temp", role="enterprise",
                                    password="a chosen first password")
     now = utcnow()
-    assert auth.authenticate("chosen.temp", "a chosen first password", now=now + timedelta(days=1)) is not None
-    assert auth.authenticate("chosen.temp", "a chosen first password", now=now + timedelta(days=2, minutes=1)) is None
+    assert authentication.authenticate("chosen.temp", "a chosen first password", now=now + timedelta(days=1)) is not None
+    assert authentication.authenticate("chosen.temp", "a chosen first password", now=now + timedelta(days=2, minutes=1)) is None
     with db.write_session() as s:
-        [user] = auth.create_users(s, [auth.NewAccount(username="bulk.temp", role="expert",
+        [user] = creation.add_accounts(s, [creation.NewAccount(username="bulk.temp", role="expert",
                                                        temporary=passwords.new_temporary())])
         hashed = user.password_hash
     with db.write_session() as s:  # the same expiry whatever its hash
         user = s.scalar(select(User).where(User.username == "bulk.temp"))
         assert user.password_hash == hashed and user.must_change_password
-        assert auth.temporary_password_expiry(s, user) > now + timedelta(days=1, hours=23)
-        assert auth.temporary_password_expired(s, user, now + timedelta(days=2, minutes=1))
+        assert authentication.temporary_password_expiry(s, user) > now + timedelta(days=1, hours=23)
+        assert authentication.temporary_password_expired(s, user, now + timedelta(days=2, minutes=1))
         own = s.scalar(select(User).where(User.username == "admin"))
-        assert auth.temporary_password_expiry(s, own) is None  # an own password never expires
+        assert authentication.temporary_password_expiry(s, own) is None  # an own password never expires
 
 
 # --- guessing the current password on the change form counts towards the lockout -------------
 
 
 def test_wrong_current_passwords_lock_the_account_like_wrong_logins(demo_database, principal):
-    from ipoverseas import sessions
+    from ipoverseas.accounts import sessions
 
     user = principal("enterprise")
     for _ in range(2):
-        assert auth.authenticate("enterprise", "wrong guess") is None
+        assert authentication.authenticate("enterprise", "wrong guess") is None
     for _ in range(2):
         with pytest.raises(ValueError, match="^password.current_wrong$"):
-            auth.change_own_password(user, "wrong guess", "a long new sentence")
+            authentication.change_own_password(user, "wrong guess", "a long new sentence")
     with db.read_session() as s:
         assert s.get(User, user.id).failed_logins == 4 and s.get(User, user.id).locked_until is None
     with pytest.raises(ValueError, match="^password.current_wrong$"):   # the 5th: locked
-        auth.change_own_password(user, "wrong guess", "a long new sentence")
+        authentication.change_own_password(user, "wrong guess", "a long new sentence")
     with pytest.raises(ValueError, match="^password.current_wrong$"):   # the same message, right password too
-        auth.change_own_password(user, "ipoverseas-demo", "a long new sentence")
+        authentication.change_own_password(user, "ipoverseas-demo", "a long new sentence")
     assert sessions.login("enterprise", "ipoverseas-demo") is None      # the login is locked as well
     with db.read_session() as s:
         events = s.scalars(select(AuditEvent).where(AuditEvent.action == "password.change_refused",
@@ -166,8 +167,8 @@ def test_wrong_current_passwords_lock_the_account_like_wrong_logins(demo_databas
     assert [e.detail["reason"] for e in events] == ["password.current_wrong"] * 3 + ["locked"]
     assert events[2].detail["locked"] is True and events[2].detail["after"]["locked_until"]
     later = utcnow() + timedelta(minutes=16)
-    assert auth.change_own_password(user, "ipoverseas-demo", "a long new sentence", now=later) == 0
-    assert auth.authenticate("enterprise", "a long new sentence", now=later) is not None
+    assert authentication.change_own_password(user, "ipoverseas-demo", "a long new sentence", now=later) == 0
+    assert authentication.authenticate("enterprise", "a long new sentence", now=later) is not None
 
 
 def test_lockout_settings_apply_to_the_change_form(demo_database, principal, monkeypatch):
@@ -176,13 +177,13 @@ def test_lockout_settings_apply_to_the_change_form(demo_database, principal, mon
     user = principal("enterprise")
     for _ in range(2):
         with pytest.raises(ValueError):
-            auth.change_own_password(user, "wrong guess", "a long new sentence")
-    assert auth.authenticate("enterprise", "ipoverseas-demo") is None
-    assert auth.authenticate("enterprise", "ipoverseas-demo", now=utcnow() + timedelta(minutes=2)) is not None
+            authentication.change_own_password(user, "wrong guess", "a long new sentence")
+    assert authentication.authenticate("enterprise", "ipoverseas-demo") is None
+    assert authentication.authenticate("enterprise", "ipoverseas-demo", now=utcnow() + timedelta(minutes=2)) is not None
 
 
 def test_the_admin_list_says_which_temporary_passwords_expired(demo_database, principal, monkeypatch):
-    from ipoverseas import users
+    from ipoverseas.accounts import users
 
     admin = principal("admin")
     users.create_user(admin, username="waiting.one", role="enterprise")

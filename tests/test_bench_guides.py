@@ -32,8 +32,9 @@ def _database(name: str, n_cases: int, n_articles: int) -> str:
 def _users(url: str):
     from sqlalchemy import select
 
-    from ipoverseas import auth, db
-    from ipoverseas.models import Article, SubCentre
+    from ipoverseas.access import policy
+    from ipoverseas.core import db
+    from ipoverseas.core.models import Article, SubCentre
 
     engine = db.get_engine(url)
     with db.read_session(engine) as s:
@@ -41,10 +42,10 @@ def _users(url: str):
         article = s.scalar(select(Article.id).where(Article.sub_centre_id == sub_centre, Article.dispute_type == "itc_337",
                                                     Article.status == "published").order_by(Article.id.desc()).limit(1))
     users = {
-        "enterprise": auth.Principal(id=900001, username="bench_ent", display_name="bench", role="enterprise"),
-        "staff": auth.Principal(id=900002, username="bench_staff", display_name="bench", role="staff",
+        "enterprise": policy.Principal(id=900001, username="bench_ent", display_name="bench", role="enterprise"),
+        "staff": policy.Principal(id=900002, username="bench_staff", display_name="bench", role="staff",
                                 sub_centre_id=sub_centre),
-        "admin": auth.Principal(id=900003, username="bench_admin", display_name="bench", role="admin"),
+        "admin": policy.Principal(id=900003, username="bench_admin", display_name="bench", role="admin"),
     }
     return users, article
 
@@ -58,7 +59,7 @@ def _timed_script() -> None:
 
     started = time.perf_counter()
     try:
-        importlib.import_module("pages.guides").render()
+        importlib.import_module("pages.library.guides").render()
     finally:
         st.session_state["bench_elapsed"] = time.perf_counter() - started
 
@@ -68,12 +69,12 @@ def _time_view(user, query: dict, session: dict | None = None) -> tuple[float, f
     import streamlit as st
     from streamlit.testing.v1 import AppTest
 
-    import pages.guides
+    import pages.library.guides
 
     script, wall = [], []
     for _ in range(RUNS):
         st.cache_data.clear()
-        pages.guides._map_chart.cache_clear()
+        pages.library.guides._map_chart.cache_clear()
         started = time.perf_counter()
         at = AppTest.from_function(_timed_script, default_timeout=60)
         at.session_state["auth_user"] = user
@@ -102,7 +103,7 @@ VIEWS = {
 
 @pytest.mark.bench
 def test_bench_guides_page(monkeypatch):
-    from ipoverseas import db
+    from ipoverseas.core import db
 
     sizes = {"20k": _database("guides_20k.db", 10_000, 20_000), "1k": _database("guides_1k.db", 1_000, 1_000)}
     script: dict[str, float] = {}

@@ -20,8 +20,8 @@ from pathlib import Path
 
 import pytest
 
-from ipoverseas import db, search
-from ipoverseas.auth import Principal
+from ipoverseas.core import db, search
+from ipoverseas.access.policy import Principal
 
 pytestmark = pytest.mark.bench
 
@@ -60,7 +60,7 @@ def databases():
 def _users(url: str) -> dict[str, Principal]:
     from sqlalchemy import select
 
-    from ipoverseas.models import SubCentre
+    from ipoverseas.core.models import SubCentre
     engine = db.get_engine(url)
     with engine.connect() as conn:
         sc = conn.execute(select(SubCentre.id).where(SubCentre.code == "BENCH01")).scalar_one()
@@ -72,7 +72,7 @@ def _users(url: str) -> dict[str, Principal]:
 def _some_case(url: str) -> int:
     from sqlalchemy import func, select
 
-    from ipoverseas.models import Case
+    from ipoverseas.core.models import Case
     with db.get_engine(url).connect() as conn:
         top = conn.execute(select(func.max(Case.id)).where(Case.review_status == "published")).scalar_one()
         return int(top)

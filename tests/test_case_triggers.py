@@ -13,8 +13,8 @@ from datetime import date
 from alembic import command
 from sqlalchemy import delete, insert, select, update
 
-from ipoverseas import db
-from ipoverseas.models import Case
+from ipoverseas.core import db
+from ipoverseas.core.models import Case
 from tests.test_analytics_rollups import _assert_triggers_kept_a_rebuild, _new_case
 
 

@@ -8,9 +8,10 @@ from datetime import date
 import pytest
 from sqlalchemy import func, select, update
 
-from ipoverseas import case_facets, cases, db, search
-from ipoverseas.cases import CaseFilter
-from ipoverseas.models import Case
+from ipoverseas.cases import facets as case_facets, library
+from ipoverseas.core import db, search
+from ipoverseas.cases.library import CaseFilter
+from ipoverseas.core.models import Case
 
 
 def _all(where=()):
@@ -45,7 +46,7 @@ def test_each_filter_matches_a_python_reference(demo_database, principal, role, 
     rows = _visible(user, _all())
     value = pick(rows)
     expected = [r for r in rows if r[column] == value]
-    page = cases.list_cases(user, CaseFilter(**{name: (value,)}), page_size=500)
+    page = library.list_cases(user, CaseFilter(**{name: (value,)}), page_size=500)
     assert page.total == len(expected) > 0
     assert {r["id"] for r in page.rows} == {r["id"] for r in expected}
 
@@ -55,7 +56,7 @@ def test_year_filter_and_facet(demo_database, principal):
     rows = _all()
     years = Counter(r["filed_on"].year for r in rows if r["filed_on"])
     year, n = years.most_common(1)[0]
-    assert cases.count(user, CaseFilter(years=(year,))) == n
+    assert library.count(user, CaseFilter(years=(year,))) == n
     assert dict(case_facets.facet_counts(user, CaseFilter(), ["year"])["year"]) == dict(years)
 
 
@@ -66,7 +67,7 @@ def test_filters_combine_with_and_across_facets_and_or_within(demo_database, pri
     d = Counter(r["dispute_type"] for r in rows if r["country"] in (c1, c2)).most_common(1)[0][0]
     f = CaseFilter(countries=(c1, c2), dispute_types=(d,))
     expected = {r["id"] for r in rows if r["country"] in (c1, c2) and r["dispute_type"] == d}
-    page = cases.list_cases(user, f, page_size=500)
+    page = library.list_cases(user, f, page_size=500)
     assert {r["id"] for r in page.rows} == expected and page.total == len(expected)
 
 
@@ -77,7 +78,7 @@ def test_facet_counts_exclude_their_own_selection(demo_database, principal, role
     country = Counter(r["country"] for r in rows).most_common(1)[0][0]
     f = CaseFilter(countries=(country,))
     facets = case_facets.facet_counts(user, f)
-    assert set(facets) == set(cases.FACETS)
+    assert set(facets) == set(library.FACETS)
     # the country facet ignores the country selection: counts over all visible rows
     assert dict(facets["country"]) == dict(Counter(r["country"] for r in rows))
     # other facets count under the country selection
@@ -129,10 +130,10 @@ def test_enterprise_sees_only_published_and_cannot_open_others(demo_database, pr
     with db.read_session() as s:
         hidden = s.scalar(select(Case.id).where(Case.review_status != "published").limit(1))
         shown = s.scalar(select(Case.id).where(Case.review_status == "published").limit(1))
-    assert cases.get_case(ent, hidden) is None
-    assert cases.get_case(ent, shown)["id"] == shown
-    assert cases.get_case(ent, 10**9) is None
-    page = cases.list_cases(ent, CaseFilter(review_statuses=("submitted",)))
+    assert library.get_case(ent, hidden) is None
+    assert library.get_case(ent, shown)["id"] == shown
+    assert library.get_case(ent, 10**9) is None
+    page = library.list_cases(ent, CaseFilter(review_statuses=("submitted",)))
     assert page.total == 0 and page.rows == []
 
 
@@ -143,8 +144,8 @@ def test_staff_sees_own_unpublished_only(demo_database, principal):
                                              Case.sub_centre_id == staff.sub_centre_id).limit(1))
         other = s.scalar(select(Case.id).where(Case.review_status != "published",
                                                Case.sub_centre_id != staff.sub_centre_id).limit(1))
-    assert cases.get_case(staff, own) is not None
-    assert cases.get_case(staff, other) is None
+    assert library.get_case(staff, own) is not None
+    assert library.get_case(staff, other) is None
 
 
 def test_confidential_party_is_masked_for_enterprises_and_experts(demo_database, principal):
@@ -153,41 +154,41 @@ def test_confidential_party_is_masked_for_enterprises_and_experts(demo_database,
         s.execute(update(Case).where(Case.id == cid).values(party_confidential=True, chinese_party="秘密公司"))
     for role in ("enterprise", "expert"):
         user = principal(role)
-        assert cases.get_case(user, cid)["chinese_party"] == cases.MASKED
-        rows = cases.list_cases(user, CaseFilter(), page_size=500).rows
+        assert library.get_case(user, cid)["chinese_party"] == library.MASKED
+        rows = library.list_cases(user, CaseFilter(), page_size=500).rows
         row = next(r for r in rows if r["id"] == cid)
-        assert row["chinese_party"] == cases.MASKED
+        assert row["chinese_party"] == library.MASKED
         assert "秘密公司" not in str(rows)
     for role in ("admin",):
-        assert cases.get_case(principal(role), cid)["chinese_party"] == "秘密公司"
+        assert library.get_case(principal(role), cid)["chinese_party"] == "秘密公司"
 
 
 def test_text_search_in_the_filter_and_relevance_sort(demo_database, principal):
     user = principal("admin")
     for query in ("专利", "337", "商标 美国"):
         expected = search.reference_ids("cases", query)
-        page = cases.list_cases(user, CaseFilter(text=query), page_size=500, sort="relevance")
+        page = library.list_cases(user, CaseFilter(text=query), page_size=500, sort="relevance")
         assert {r["id"] for r in page.rows} == expected
         assert page.total == len(expected)
 
 
 def test_sorting_and_paging(demo_database, principal):
     user = principal("admin")
-    first = cases.list_cases(user, CaseFilter(), page=1, page_size=10)
-    second = cases.list_cases(user, CaseFilter(), page=2, page_size=10)
+    first = library.list_cases(user, CaseFilter(), page=1, page_size=10)
+    second = library.list_cases(user, CaseFilter(), page=2, page_size=10)
     assert len(first.rows) == 10 and not {r["id"] for r in first.rows} & {r["id"] for r in second.rows}
     dates = [r["filed_on"] for r in first.rows + second.rows if r["filed_on"]]
     assert dates == sorted(dates, reverse=True)
     assert first.pages == -(-first.total // 10)
-    asc = cases.list_cases(user, CaseFilter(), sort="filed_asc", page_size=20).rows
+    asc = library.list_cases(user, CaseFilter(), sort="filed_asc", page_size=20).rows
     got = [r["filed_on"] for r in asc if r["filed_on"]]
     assert got == sorted(got)
-    amounts = [r["amount_usd"] for r in cases.list_cases(user, CaseFilter(), sort="amount_desc", page_size=30).rows
+    amounts = [r["amount_usd"] for r in library.list_cases(user, CaseFilter(), sort="amount_desc", page_size=30).rows
                if r["amount_usd"] is not None]
     assert amounts == sorted(amounts, reverse=True)
     # an unknown sort falls back, and a page past the end is empty
-    assert cases.list_cases(user, CaseFilter(), sort="nonsense").total == first.total
-    assert cases.list_cases(user, CaseFilter(), page=10**6).rows == []
+    assert library.list_cases(user, CaseFilter(), sort="nonsense").total == first.total
+    assert library.list_cases(user, CaseFilter(), page=10**6).rows == []
 
 
 def test_query_params_round_trip_and_junk_is_dropped():
@@ -212,7 +213,7 @@ def test_similar_cases_same_country_and_type_first(demo_database, principal):
             .group_by(Case.id, Case.country, Case.dispute_type).order_by(Case.id).limit(1)).one()
         same = s.scalar(select(func.count()).select_from(Case).where(
             Case.review_status == "published", Case.country == country, Case.dispute_type == dtype, Case.id != cid))
-    similar = cases.similar_cases(user, cid, limit=5)
+    similar = library.similar_cases(user, cid, limit=5)
     assert similar and all(r["id"] != cid for r in similar)
     head = similar[:min(same, 5)]
     assert all(r["country"] == country and r["dispute_type"] == dtype for r in head)
@@ -220,18 +221,18 @@ def test_similar_cases_same_country_and_type_first(demo_database, principal):
     with db.read_session() as s:
         statuses = set(s.scalars(select(Case.review_status).where(Case.id.in_([r["id"] for r in similar]))))
     assert statuses == {"published"}
-    assert cases.similarity("美国专利诉讼", "美国专利诉讼") == 1.0
-    assert cases.similarity("美国专利", "德国商标") == 0.0
+    assert library.similarity("美国专利诉讼", "美国专利诉讼") == 1.0
+    assert library.similarity("美国专利", "德国商标") == 0.0
 
 
 def test_related_articles_share_country_or_dispute_type(demo_database, principal):
     user = principal("enterprise")
-    from ipoverseas.models import Article, ArticleCountry
+    from ipoverseas.core.models import Article, ArticleCountry
     with db.read_session() as s:
         cid, country, dtype = s.execute(select(Case.id, Case.country, Case.dispute_type)
                                         .where(Case.review_status == "published", Case.country == "US")
                                         .limit(1)).one()
-        related = cases.related_articles(user, cid)
+        related = library.related_articles(user, cid)
         assert related
         for a in related:
             art = s.get(Article, a["id"])
@@ -241,7 +242,7 @@ def test_related_articles_share_country_or_dispute_type(demo_database, principal
 
 
 def test_sub_centre_names(demo_database):
-    names = cases.sub_centre_names("zh")
+    names = library.sub_centre_names("zh")
     assert len(names) >= 12 and all(names.values())
 
 
@@ -250,7 +251,7 @@ def test_facet_totals_agree_with_a_live_count(demo_database, principal, role):
     """The trigger-kept totals give the same facet counts as counting the rows, after writes too."""
     from sqlalchemy import delete, insert
 
-    from ipoverseas.models import CaseFacetTotal
+    from ipoverseas.core.models import CaseFacetTotal
     user = principal(role)
     with db.write_session() as s:  # an insert, an update of facet columns, a delete
         one = dict(s.execute(select(Case.__table__).where(Case.review_status == "published").limit(1)).mappings().one())
@@ -267,7 +268,7 @@ def test_facet_totals_agree_with_a_live_count(demo_database, principal, role):
     assert dict(totals["sub_centre"]) == dict(Counter(r["sub_centre_id"] for r in rows))
     assert dict(totals["review_status"]) == dict(Counter(r["review_status"] for r in rows))
     assert dict(totals["outcome"]) == dict(Counter(r["outcome"] for r in rows if r["outcome"]))
-    assert cases.count(user, CaseFilter()) == len(rows) == cases.list_cases(user, CaseFilter()).total
+    assert library.count(user, CaseFilter()) == len(rows) == library.list_cases(user, CaseFilter()).total
     with db.write_session() as s:
         before = {(t.facet, t.value, t.review_status, t.sub_centre_id): t.n for t in s.scalars(select(CaseFacetTotal))}
         case_facets.rebuild_facet_totals(s.connection())
@@ -287,7 +288,7 @@ def test_text_search_counts_equal_the_visible_hits(demo_database, principal, rol
     hits = search.reference_ids("cases", query)
     expected = [r for r in _visible(user, _all()) if r["id"] in hits]
     f = CaseFilter(text=query)
-    assert cases.count(user, f) == cases.list_cases(user, f).total == len(expected)
+    assert library.count(user, f) == library.list_cases(user, f).total == len(expected)
 
 
 @pytest.mark.parametrize("plan", ["in", "lookup", "probe"])
@@ -296,12 +297,12 @@ def test_text_search_counts_equal_the_visible_hits(demo_database, principal, rol
 def test_every_text_plan_pages_the_same_rows(demo_database, principal, monkeypatch, plan, sort, role):
     user = principal(role)
     f = CaseFilter(text="专利")
-    reference = [r["id"] for r in cases.list_cases(user, f, sort=sort, page_size=500).rows]
+    reference = [r["id"] for r in library.list_cases(user, f, sort=sort, page_size=500).rows]
     assert len(reference) > 20
-    monkeypatch.setattr(cases, "_text_plan", lambda *args: plan)
+    monkeypatch.setattr(library, "_text_plan", lambda *args: plan)
     paged = []
     for page in range(1, len(reference) // 9 + 2):
-        paged += [r["id"] for r in cases.list_cases(user, f, sort=sort, page=page, page_size=9).rows]
+        paged += [r["id"] for r in library.list_cases(user, f, sort=sort, page=page, page_size=9).rows]
     assert paged == reference
 
 
@@ -309,11 +310,11 @@ def test_a_broad_search_walks_the_date_index_a_narrow_one_fetches_its_hits(demo_
     user = principal("admin")
     with db.read_session() as s:
         if s.bind.dialect.name != "sqlite":
-            assert cases._text_plan(s, user, CaseFilter(text="专利"), 100, 50) == "in"  # PostgreSQL plans itself
+            assert library._text_plan(s, user, CaseFilter(text="专利"), 100, 50) == "in"  # PostgreSQL plans itself
             return
-        visible = cases.total(user)
-        assert cases._text_plan(s, user, CaseFilter(text="专利"), visible // 2, 25) == "probe"
-        assert cases._text_plan(s, user, CaseFilter(text="专利"), 1, visible) == "in"
+        visible = library.total(user)
+        assert library._text_plan(s, user, CaseFilter(text="专利"), visible // 2, 25) == "probe"
+        assert library._text_plan(s, user, CaseFilter(text="专利"), 1, visible) == "in"
 
 
 @pytest.mark.parametrize("role", ["enterprise", "staff", "admin"])
@@ -355,7 +356,7 @@ def test_pages_sorted_by_a_figure_equal_a_python_sort(demo_database, principal, 
     expected = [r["id"] for r in sorted(rows, key=lambda r: (r[key] is not None, r[key] or 0, r["id"]), reverse=True)]
     got = []
     for page in range(1, len(expected) // 11 + 2):
-        got += [r["id"] for r in cases.list_cases(user, CaseFilter(text=text), sort=sort, page=page, page_size=11).rows]
+        got += [r["id"] for r in library.list_cases(user, CaseFilter(text=text), sort=sort, page=page, page_size=11).rows]
     assert got == expected
 
 
@@ -408,15 +409,15 @@ def test_pages_sorted_by_title_equal_a_python_sort(demo_database, principal, rol
                                   .order_by(Case.title, Case.id)))
     got = []
     for page in range(1, len(expected) // 7 + 2):
-        got += [r["id"] for r in cases.list_cases(user, f, sort="title", page=page, page_size=7).rows]
+        got += [r["id"] for r in library.list_cases(user, f, sort="title", page=page, page_size=7).rows]
     assert got == expected
 
 
 @pytest.mark.parametrize("role", ["enterprise", "staff", "admin"])
 def test_related_articles_are_both_kinds_first_then_newest(demo_database, principal, role):
     """The three small queries merged give what one query over every article would."""
-    from ipoverseas.models import Article, ArticleCountry
-    from ipoverseas.scopes import article_scope
+    from ipoverseas.core.models import Article, ArticleCountry
+    from ipoverseas.access.scopes import article_scope
     user = principal(role)
     with db.read_session() as s:
         picked = s.execute(select(Case.id, Case.country, Case.dispute_type)
@@ -432,4 +433,4 @@ def test_related_articles_are_both_kinds_first_then_newest(demo_database, princi
             return (both, a.published_on is not None, a.published_on or date.min, a.id)
         hits = [a for a in articles if country in countries.get(a.id, ()) or a.dispute_type == dtype]
         expected = [a.id for a in sorted(hits, key=key, reverse=True)[:5]]
-        assert [a["id"] for a in cases.related_articles(user, cid)] == expected, cid
+        assert [a["id"] for a in library.related_articles(user, cid)] == expected, cid

@@ -3,7 +3,7 @@
 import re
 from pathlib import Path
 
-from ipoverseas import config
+from ipoverseas.core import config
 
 README = Path(__file__).resolve().parent.parent / "README.md"
 

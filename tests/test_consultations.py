@@ -6,11 +6,12 @@ from datetime import date, datetime, timedelta
 import pytest
 from sqlalchemy import func, select, update
 
-from ipoverseas import (
-    auth, compliance, consultation_queue, consultation_sweep, consultations as svc, db, notifications, workdays,
-)
-from ipoverseas.experts import InvalidInput
-from ipoverseas.models import AuditEvent, Case, Consultation, ConsultationEvent, Notification
+from ipoverseas.access import policy
+from ipoverseas.consultations import compliance, queue as consultation_queue, sweep, workflow as svc, clock
+from ipoverseas.core import db
+from ipoverseas.accounts import notifications
+from ipoverseas.experts.directory import InvalidInput
+from ipoverseas.core.models import AuditEvent, Case, Consultation, ConsultationEvent, Notification
 from tests.service_helpers import add_case, build_world
 
 
@@ -61,7 +62,7 @@ def test_the_whole_journey(world):
 
     svc.assign(staff, cid, world.experts["best"])
     assert notifications.unread_count(exp) == 1
-    with pytest.raises(auth.PermissionDenied):
+    with pytest.raises(policy.PermissionDenied):
         svc.accept(world.p("exp_partial"), cid)
     svc.accept(exp, cid)
     svc.set_waiting(exp, cid, "Please send the complaint.")
@@ -104,7 +105,7 @@ def test_enterprise_b_never_sees_a_consultation_of_a(world):
     assert svc.list_for(b)[1] == 0
     for action in (lambda: svc.rate(b, cid, 5), lambda: svc.close(b, cid),
                    lambda: svc.post_message(b, cid, "hello")):
-        with pytest.raises(auth.PermissionDenied):
+        with pytest.raises(policy.PermissionDenied):
             action()
     assert svc.list_for(world.p("ent_a"))[1] == 1
 
@@ -118,17 +119,17 @@ def test_an_expert_sees_only_their_own_assignments(world):
     assert [r["id"] for r in svc.list_for(best)[0]] == [cid]
     assert svc.list_for(partial)[1] == 0
     assert svc.get(partial, cid) is None and svc.get(best, other) is None
-    with pytest.raises(auth.PermissionDenied):
+    with pytest.raises(policy.PermissionDenied):
         svc.answer(partial, cid, "not mine")
-    with pytest.raises(auth.PermissionDenied):
+    with pytest.raises(policy.PermissionDenied):
         consultation_queue.queue(best)
 
 
 def test_staff_of_another_sub_centre_cannot_assign(world):
     cid = svc.ask(world.p("ent_a"), _question(sub_centre_id=world.zj))
-    with pytest.raises(auth.PermissionDenied):
+    with pytest.raises(policy.PermissionDenied):
         svc.assign(world.p("staff_gd"), cid, world.experts["best"])
-    with pytest.raises(auth.PermissionDenied):
+    with pytest.raises(policy.PermissionDenied):
         svc.shortlist_for(world.p("staff_gd"), cid)
 
 
@@ -158,7 +159,7 @@ def test_reassignment_only_after_three_working_days_without_acceptance(world):
     with pytest.raises(svc.NotAllowed):
         svc.assign(staff, cid, world.experts["partial"])
     # Assigned on Monday 23 Nov 2026 09:00 China time; Thursday 26 Nov 09:00 is 3 working days later.
-    monday = workdays.from_local(datetime(2026, 11, 23, 9, 0))
+    monday = clock.from_local(datetime(2026, 11, 23, 9, 0))
     with db.write_session() as s:
         s.execute(update(Consultation).where(Consultation.id == cid).values(assigned_at=monday))
     with pytest.raises(svc.NotAllowed):
@@ -197,9 +198,9 @@ def test_staff_may_ask_on_behalf_of_an_enterprise_and_experts_may_not_ask(world)
     cid = svc.ask(staff, _question(enterprise_user_id=ent.id))
     got = svc.get(ent, cid)
     assert got is not None and got["sub_centre_id"] == world.zj and got["created_by_id"] == staff.id
-    with pytest.raises(auth.PermissionDenied):
+    with pytest.raises(policy.PermissionDenied):
         svc.ask(world.p("exp_best"), _question())
-    with pytest.raises(auth.PermissionDenied):
+    with pytest.raises(policy.PermissionDenied):
         svc.ask(world.p("admin"), _question())
 
 
@@ -226,7 +227,7 @@ def test_followup_rejects_bad_input_and_writes_nothing(world):
         svc.record_followup(staff, cid, "teleported", "-5", create_draft_case=True)
     assert {f for f, _, _ in err.value.errors} == {"outcome", "loss_avoided_cny"}
     assert _count(Case) == 0 and svc.get(staff, cid)["followup_outcome"] is None
-    with pytest.raises(auth.PermissionDenied):
+    with pytest.raises(policy.PermissionDenied):
         svc.record_followup(ent, cid, "won")
 
 
@@ -252,11 +253,11 @@ def test_compliance_per_sub_centre_and_per_expert(world):
         svc.assign(staff, cid, world.experts["best"])
         svc.answer(exp, cid, "Answer")
     svc.assign(staff, still_open, world.experts["best"])
-    monday = workdays.from_local(datetime(2026, 11, 2, 9, 0))
+    monday = clock.from_local(datetime(2026, 11, 2, 9, 0))
     _backdate(on_time, monday, monday + timedelta(days=1))                 # 1 working day
     _backdate(late, monday, monday + timedelta(days=7))                    # 5 working days
     _backdate(still_open, monday)                                          # open, long overdue
-    now = workdays.from_local(datetime(2026, 11, 20, 9, 0))
+    now = clock.from_local(datetime(2026, 11, 20, 9, 0))
     rows = compliance.figures(staff, date(2026, 11, 1), date(2026, 11, 30), now=now)
     assert len(rows) == 1
     zj = rows[0]
@@ -268,11 +269,11 @@ def test_compliance_per_sub_centre_and_per_expert(world):
     # Another sub-centre's staff see nothing of it; a period before it is empty.
     assert compliance.figures(world.p("staff_gd"), date(2026, 11, 1), date(2026, 11, 30), now=now) == []
     assert compliance.figures(staff, date(2026, 10, 1), date(2026, 10, 31), now=now) == []
-    with pytest.raises(auth.PermissionDenied):
+    with pytest.raises(policy.PermissionDenied):
         compliance.figures(ent, date(2026, 11, 1), date(2026, 11, 30))
     # The overdue sweep notifies once.
-    assert consultation_sweep.notify_overdue(now) == 1
-    assert consultation_sweep.notify_overdue(now) == 0
+    assert sweep.notify_overdue(now) == 1
+    assert sweep.notify_overdue(now) == 0
 
 
 def test_queue_sorts_by_deadline_and_flags_risk(world):
@@ -281,7 +282,7 @@ def test_queue_sorts_by_deadline_and_flags_risk(world):
     sooner = svc.ask(ent, _question(sub_centre_id=world.zj, deadline=date.today() + timedelta(days=3)))
     none = svc.ask(ent, _question(sub_centre_id=world.zj, deadline=None))
     assert [i["id"] for i in consultation_queue.queue(staff)[0]] == [sooner, later, none]
-    monday = workdays.from_local(datetime(2026, 11, 23, 9, 0))
+    monday = clock.from_local(datetime(2026, 11, 23, 9, 0))
     _backdate(none, monday)
     at_risk_now = monday + timedelta(days=2, hours=14)        # Wednesday 23:00: 2.58 of 3 days used
     assert [i["id"] for i in consultation_queue.queue(staff, now=at_risk_now, only="at_risk")[0]] == [none]

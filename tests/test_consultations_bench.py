@@ -13,13 +13,11 @@ from datetime import datetime, timedelta
 import pytest
 from sqlalchemy import insert, select
 
-from ipoverseas import (
-    auth, compliance, consultation_queue, consultation_sweep, consultations as svc, db, experts, workdays,
-)
-from ipoverseas.models import (
-    Consultation, ConsultationEvent, Expert, ExpertCountry, ExpertIndustry, ExpertIpType, ExpertLanguage,
-    SubCentre, User,
-)
+from ipoverseas.access import policy
+from ipoverseas.consultations import compliance, queue, sweep, workflow as svc, clock
+from ipoverseas.core import db
+from ipoverseas.experts import directory
+from ipoverseas.core.models import (Consultation, ConsultationEvent, Expert, ExpertCountry, ExpertIndustry, ExpertIpType, ExpertLanguage, SubCentre, User)
 
 N_EXPERTS = 2_000
 N_CONSULTATIONS = int(os.environ.get("IPOVERSEAS_BENCH_CONSULTATIONS", "20000"))
@@ -58,7 +56,7 @@ def _fill(rng: random.Random) -> None:
                 history = [(created, None, "new"), (assigned, "new", "assigned")]
                 if answered:
                     history.append((answered, "assigned", "answered"))
-                facts = workdays.facts(created, answered, assigned, history, promise).as_dict()
+                facts = clock.facts(created, answered, assigned, history, promise).as_dict()
                 rows.append({"id": i + 1, "company": f"Co {i}", "question": "Q", "country": rng.choice(COUNTRIES),
                              "ip_type": rng.choice(IP), "industry": rng.choice(IND),
                              "sub_centre_id": rng.choice(centres), "expert_id": rng.choice(ids),
@@ -82,28 +80,28 @@ def _timed(name: str, fn):
 def test_service_at_national_scale(database):
     _fill(random.Random(7))
     with db.read_session() as s:
-        admin = auth.Principal.of(s.scalar(select(User).where(User.username == "admin")))
-        staff = auth.Principal.of(s.scalar(select(User).where(User.username == "staff")))
+        admin = policy.Principal.of(s.scalar(select(User).where(User.username == "admin")))
+        staff = policy.Principal.of(s.scalar(select(User).where(User.username == "staff")))
     backend = db.get_engine().dialect.name
-    rows, total = _timed(f"{backend}_directory_search_s", lambda: experts.search(
+    rows, total = _timed(f"{backend}_directory_search_s", lambda: directory.search(
         staff, country="US", ip_type="patent", industry="electronics", limit=50))
     assert total > 0 and len(rows) <= 50
-    _timed(f"{backend}_directory_search_available_s", lambda: experts.search(staff, available=True, limit=50))
+    _timed(f"{backend}_directory_search_available_s", lambda: directory.search(staff, available=True, limit=50))
     cid = N_CONSULTATIONS
     with db.read_session() as s:
         c = s.get(Consultation, cid)
-        shortlist = _timed(f"{backend}_shortlist_s", lambda: experts.shortlist(s, c))
+        shortlist = _timed(f"{backend}_shortlist_s", lambda: directory.shortlist(s, c))
     assert len(shortlist) == 10
-    _timed(f"{backend}_profile_s", lambda: experts.profile(staff, shortlist[0].expert_id))
+    _timed(f"{backend}_profile_s", lambda: directory.profile(staff, shortlist[0].expert_id))
     now = datetime(2026, 12, 31, 2, 0)
-    _timed(f"{backend}_queue_admin_s", lambda: consultation_queue.queue(admin, now=now))
-    _timed(f"{backend}_queue_admin_last_page_s", lambda: consultation_queue.queue(admin, now=now, offset=1_000))
+    _timed(f"{backend}_queue_admin_s", lambda: queue.queue(admin, now=now))
+    _timed(f"{backend}_queue_admin_last_page_s", lambda: queue.queue(admin, now=now, offset=1_000))
     overdue, n_overdue = _timed(f"{backend}_queue_overdue_s",
-                                lambda: consultation_queue.queue(admin, now=now, only="overdue"))
+                                lambda: queue.queue(admin, now=now, only="overdue"))
     assert n_overdue > 0 and all(r["clock"].overdue for r in overdue)
-    counts = _timed(f"{backend}_queue_counts_s", lambda: consultation_queue.queue_counts(admin, now=now))
+    counts = _timed(f"{backend}_queue_counts_s", lambda: queue.queue_counts(admin, now=now))
     assert counts["overdue"] == n_overdue
-    _timed(f"{backend}_queue_staff_s", lambda: consultation_queue.queue(staff, now=now))
+    _timed(f"{backend}_queue_staff_s", lambda: queue.queue(staff, now=now))
     groups = _timed(f"{backend}_compliance_year_all_s", lambda: compliance.figures(
         admin, datetime(2026, 1, 1).date(), datetime(2026, 12, 31).date(), now=datetime(2027, 1, 1)))
     assert sum(g["asked"] for g in groups) == N_CONSULTATIONS
@@ -111,6 +109,6 @@ def test_service_at_national_scale(database):
         admin, datetime(2026, 1, 1).date(), datetime(2026, 12, 31).date(), by="expert", now=datetime(2027, 1, 1)))
     _timed(f"{backend}_compliance_year_staff_s", lambda: compliance.figures(
         staff, datetime(2026, 1, 1).date(), datetime(2026, 12, 31).date(), now=datetime(2027, 1, 1)))
-    notified = _timed(f"{backend}_notify_overdue_first_s", lambda: consultation_sweep.notify_overdue(now))
+    notified = _timed(f"{backend}_notify_overdue_first_s", lambda: sweep.notify_overdue(now))
     assert notified == n_overdue
-    assert _timed(f"{backend}_notify_overdue_again_s", lambda: consultation_sweep.notify_overdue(now)) == 0
+    assert _timed(f"{backend}_notify_overdue_again_s", lambda: sweep.notify_overdue(now)) == 0

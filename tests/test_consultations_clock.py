@@ -7,42 +7,43 @@ import pytest
 from alembic import command
 from sqlalchemy import select, text
 
-from ipoverseas import db, workdays
-from ipoverseas.models import Consultation
+from ipoverseas.core import db
+from ipoverseas.consultations import clock
+from ipoverseas.core.models import Consultation
 
 
 def cn(*args) -> datetime:
-    return workdays.from_local(datetime(*args))
+    return clock.from_local(datetime(*args))
 
 
 def test_deadline_is_the_last_moment_still_on_time():
     asked = cn(2026, 11, 25, 0, 0)                       # Wednesday 00:00: 3 days run out at Friday 24:00
-    assert workdays.reached(asked, 3) == cn(2026, 11, 28, 0, 0)
-    assert workdays.deadline(asked, 3) == cn(2026, 11, 30, 0, 0)   # the weekend after is still on time
-    weekend = workdays.clock(asked, None, [], 3, now=cn(2026, 11, 29, 12, 0))
+    assert clock.reached(asked, 3) == cn(2026, 11, 28, 0, 0)
+    assert clock.deadline(asked, 3) == cn(2026, 11, 30, 0, 0)   # the weekend after is still on time
+    weekend = clock.clock(asked, None, [], 3, now=cn(2026, 11, 29, 12, 0))
     assert not weekend.overdue
-    assert workdays.clock(asked, None, [], 3, now=cn(2026, 11, 30, 0, 1)).overdue
+    assert clock.clock(asked, None, [], 3, now=cn(2026, 11, 30, 0, 1)).overdue
     inside = cn(2026, 11, 20, 15, 0)                      # Friday 15:00 -> Wednesday 15:00
-    assert workdays.deadline(inside, 3) == workdays.reached(inside, 3) == cn(2026, 11, 25, 15, 0)
+    assert clock.deadline(inside, 3) == clock.reached(inside, 3) == cn(2026, 11, 25, 15, 0)
 
 
 def test_an_open_pause_keeps_an_instant_already_passed():
     asked = cn(2026, 11, 23, 9, 0)                        # Monday
     short = [(cn(2026, 11, 24, 9, 0), None)]              # paused after 1 day: no due time yet
-    assert workdays.deadline(asked, 3, short) is None and workdays.reached(asked, 2.4, short) is None
+    assert clock.deadline(asked, 3, short) is None and clock.reached(asked, 2.4, short) is None
     late = [(cn(2026, 11, 27, 9, 0), None)]               # paused after 4 days: overdue since Thursday 9:00
-    assert workdays.deadline(asked, 3, late) == cn(2026, 11, 26, 9, 0)
-    assert workdays.reached(asked, 2.4, late) == asked + timedelta(days=2.4)
+    assert clock.deadline(asked, 3, late) == cn(2026, 11, 26, 9, 0)
+    assert clock.reached(asked, 2.4, late) == asked + timedelta(days=2.4)
 
 
 def test_latest_start_turns_elapsed_working_days_into_one_comparison():
     now = cn(2026, 11, 30, 10, 0)                         # Monday 10:00
-    start = workdays.latest_start(now, 3)
+    start = clock.latest_start(now, 3)
     assert start == cn(2026, 11, 25, 10, 0)               # Wednesday 10:00 (the weekend does not count)
-    assert workdays.elapsed(start, now) == pytest.approx(3)
-    assert workdays.elapsed(start + timedelta(minutes=1), now) < 3
+    assert clock.elapsed(start, now) == pytest.approx(3)
+    assert clock.elapsed(start + timedelta(minutes=1), now) < 3
     # Across the National Day week 2024: half of 8 Oct, 30 Sept, Sunday 29 Sept (make-up), Friday 27 Sept.
-    assert workdays.latest_start(cn(2024, 10, 8, 12, 0), 3) == cn(2024, 9, 27, 12, 0)
+    assert clock.latest_start(cn(2024, 10, 8, 12, 0), 3) == cn(2024, 9, 27, 12, 0)
 
 
 def test_migration_backfills_existing_rows(database):
@@ -81,6 +82,6 @@ def test_migration_backfills_existing_rows(database):
     assert got[1].answered_on_time is True and got[1].first_answer_days == pytest.approx(1.0)
     assert got[2].answered_on_time is False and got[2].first_answer_days == pytest.approx(5.0)
     assert got[3].answered_on_time is None and got[3].due_at == cn(2026, 11, 5, 9, 0)
-    assert got[3].at_risk_at == workdays.reached(asked, 2.4)
+    assert got[3].at_risk_at == clock.reached(asked, 2.4)
     assert got[3].overdue_notified_at == asked + timedelta(days=5)
     assert got[1].overdue_notified_at is None and got[1].expert_due_at is None

@@ -8,11 +8,13 @@ from datetime import datetime, timedelta
 import pytest
 from sqlalchemy import func, insert, select, update
 
-from ipoverseas import consultation_sweep, consultations as svc, db, experts, workdays
-from ipoverseas.models import AuditEvent, Consultation, ConsultationEvent, Notification
+from ipoverseas.consultations import sweep, workflow as svc, clock
+from ipoverseas.core import db
+from ipoverseas.experts import directory
+from ipoverseas.core.models import AuditEvent, Consultation, ConsultationEvent, Notification
 from tests.service_helpers import build_world
 
-MONDAY = workdays.from_local(datetime(2026, 11, 2, 9, 0))
+MONDAY = clock.from_local(datetime(2026, 11, 2, 9, 0))
 
 
 @pytest.fixture
@@ -49,7 +51,7 @@ def test_two_staff_assign_the_same_consultation_at_once(world, monkeypatch):
     assignment wins, the other is refused cleanly, never a StaleDataError."""
     cid = _ask(world)
     both_read = threading.Barrier(2, timeout=1.5)
-    real_shortlist = experts.shortlist
+    real_shortlist = directory.shortlist
 
     def shortlist(*args, **kwargs):       # called by assign() after it read the row, before it writes
         try:
@@ -58,7 +60,7 @@ def test_two_staff_assign_the_same_consultation_at_once(world, monkeypatch):
             pass
         return real_shortlist(*args, **kwargs)
 
-    monkeypatch.setattr(experts, "shortlist", shortlist)
+    monkeypatch.setattr(directory, "shortlist", shortlist)
     staff, admin = world.p("staff_zj"), world.p("admin")
     results = _run(lambda: svc.assign(staff, cid, world.experts["best"]),
                    lambda: svc.assign(admin, cid, world.experts["partial"]))
@@ -98,21 +100,21 @@ def test_a_staff_action_during_recompute_clocks(world, monkeypatch):
     assert results[0] == 1 and results[1] is None, results
     with db.read_session() as s:
         c = s.get(Consultation, cid)
-    assert c.status == "assigned" and c.expert_due_at == workdays.deadline(c.assigned_at, 5)
-    assert c.due_at == workdays.deadline(c.created_at, 5)
+    assert c.status == "assigned" and c.expert_due_at == clock.deadline(c.assigned_at, 5)
+    assert c.due_at == clock.deadline(c.created_at, 5)
 
 
 def test_a_write_that_lost_a_race_is_refused_as_changed_meanwhile(world, monkeypatch):
     """Whatever StaleDataError still comes out of a write is the service's "changed meanwhile" refusal."""
     cid = _ask(world)
-    real_shortlist = experts.shortlist
+    real_shortlist = directory.shortlist
 
     def shortlist(session, c, **kwargs):   # someone else's write lands between the read and the flush
         session.execute(update(Consultation.__table__).where(Consultation.id == c.id)
                         .values(version=Consultation.__table__.c.version + 1))
         return real_shortlist(session, c, **kwargs)
 
-    monkeypatch.setattr(experts, "shortlist", shortlist)
+    monkeypatch.setattr(directory, "shortlist", shortlist)
     with pytest.raises(svc.ChangedMeanwhile):
         svc.assign(world.p("staff_zj"), cid, world.experts["best"])
     with db.read_session() as s:
@@ -131,7 +133,7 @@ def test_four_overdue_sweeps_at_once_notify_each_consultation_once(world):
         ids = list(s.scalars(select(Consultation.id)))
     assert len(ids) == n
     now = MONDAY
-    results = _run(*[lambda: consultation_sweep.notify_overdue(now, chunk=20)] * 4, timeout=120)
+    results = _run(*[lambda: sweep.notify_overdue(now, chunk=20)] * 4, timeout=120)
     assert all(isinstance(r, int) for r in results), results
     assert sum(results) == n
     staff = world.p("staff_zj")
@@ -146,4 +148,4 @@ def test_four_overdue_sweeps_at_once_notify_each_consultation_once(world):
     assert per == {cid: 1 for cid in ids}
     assert unmarked == 0
     assert sorted(audited) == sorted(ids)
-    assert consultation_sweep.notify_overdue(now) == 0
+    assert sweep.notify_overdue(now) == 0

@@ -11,12 +11,14 @@ from functools import lru_cache
 import pytest
 from sqlalchemy import delete, func, select
 
-from ipoverseas import bootstrap, compliance, consultation_queue, consultation_sweep, consultations as svc, db, workdays
+from ipoverseas import bootstrap
+from ipoverseas.consultations import compliance, queue, sweep, workflow as svc, clock
+from ipoverseas.core import db
 from ipoverseas.cli import main
-from ipoverseas.models import AuditEvent, Consultation, ConsultationEvent, Notification
+from ipoverseas.core.models import AuditEvent, Consultation, ConsultationEvent, Notification
 from tests.service_helpers import build_world
 
-MONDAY = workdays.from_local(datetime(2026, 11, 2, 9, 0))
+MONDAY = clock.from_local(datetime(2026, 11, 2, 9, 0))
 
 
 @pytest.fixture
@@ -112,7 +114,7 @@ def test_queue_filters_and_counts_agree_with_the_python_clock(world, seed):
         _random_world(world, random.Random(seed), now)
         clocks = {cid: v for cid, v in _python_clocks(now).items() if v[0].status in svc.OPEN}
         stale_ids = {cid for cid, (r, _c, _e) in clocks.items() if r.status == "assigned"
-                     and workdays.elapsed(r.assigned_at, now) >= svc.ACCEPT_WITHIN_DAYS}
+                     and clock.elapsed(r.assigned_at, now) >= svc.ACCEPT_WITHIN_DAYS}
         expected = {
             None: set(clocks),
             "overdue": {cid for cid, (_r, c, _e) in clocks.items() if c.overdue},
@@ -120,9 +122,9 @@ def test_queue_filters_and_counts_agree_with_the_python_clock(world, seed):
             "new": {cid for cid, (r, _c, _e) in clocks.items() if r.status == "new"},
             "stale": stale_ids,
         }
-        counts = consultation_queue.queue_counts(staff, now=now)
+        counts = queue.queue_counts(staff, now=now)
         for only, ids in expected.items():
-            rows, total = consultation_queue.queue(staff, now=now, only=only, limit=1000)
+            rows, total = queue.queue(staff, now=now, only=only, limit=1000)
             assert {r["id"] for r in rows} == ids, (now, only)
             assert total == len(ids) == counts[only or "open"]
             assert all(r["stale"] == (r["id"] in stale_ids) for r in rows)
@@ -131,7 +133,7 @@ def test_queue_filters_and_counts_agree_with_the_python_clock(world, seed):
 def test_queue_sorts_by_deadline_then_the_running_clock_and_pages_in_sql(world):
     staff, now = world.p("staff_zj"), NOWS[2]
     _random_world(world, random.Random(3), now, n=40)
-    rows, total = consultation_queue.queue(staff, now=now, limit=1000)
+    rows, total = queue.queue(staff, now=now, limit=1000)
     deadlines = [r["enterprise_deadline"] or date.max for r in rows]
     assert deadlines == sorted(deadlines)
     for deadline in set(deadlines):      # within a deadline: running clocks, most promise used first
@@ -140,7 +142,7 @@ def test_queue_sorts_by_deadline_then_the_running_clock_and_pages_in_sql(world):
         assert clocks[:len(running)] == running
         shares = [c.share for c in running]
         assert shares == sorted(shares, reverse=True)
-    pages = [consultation_queue.queue(staff, now=now, limit=7, offset=o)[0] for o in range(0, total, 7)]
+    pages = [queue.queue(staff, now=now, limit=7, offset=o)[0] for o in range(0, total, 7)]
     assert [r["id"] for page in pages for r in page] == [r["id"] for r in rows]
 
 
@@ -152,20 +154,20 @@ def _reference(now: datetime, by: str) -> dict:
         if key is None:
             continue
         start = (r.assigned_at or r.created_at) if by == "expert" else r.created_at
-        pauses = workdays.pauses_from_events(events)
+        pauses = clock.pauses_from_events(events)
         g = groups.setdefault(key, {"asked": 0, "answered": 0, "on_time": 0, "due": 0, "days": [], "open_overdue": 0})
         g["asked"] += 1
         if r.answered_at is not None and r.answered_at >= start:
-            clk = workdays.clock(start, r.answered_at, pauses, svc.promise_days(), now)
+            clk = clock.clock(start, r.answered_at, pauses, svc.promise_days(), now)
             g["answered"] += 1
             g["due"] += 1
             g["on_time"] += bool(clk.on_time)
             g["days"].append(clk.used_days)
         elif r.answered_at is None:
             stop = r.closed_at if r.status == "closed" else now
-            if workdays.clock(start, None, pauses, svc.promise_days(), stop).overdue:
+            if clock.clock(start, None, pauses, svc.promise_days(), stop).overdue:
                 g["due"] += 1
-            if r.status in svc.OPEN and workdays.clock(start, None, pauses, svc.promise_days(), now).overdue:
+            if r.status in svc.OPEN and clock.clock(start, None, pauses, svc.promise_days(), now).overdue:
                 g["open_overdue"] += 1
     return groups
 
@@ -196,8 +198,8 @@ def test_a_consultation_closed_without_an_answer(world):
     assert zj["asked"] == 3 and zj["answered"] == 1 and zj["on_time"] == 1
     assert zj["due"] == 2 and zj["on_time_share"] == pytest.approx(0.5)      # the answered one and the late one
     assert zj["open_overdue"] == 0
-    assert consultation_queue.queue(world.p("staff_zj"), now=now)[1] == 0
-    assert consultation_sweep.notify_overdue(now) == 0
+    assert queue.queue(world.p("staff_zj"), now=now)[1] == 0
+    assert sweep.notify_overdue(now) == 0
     with db.read_session() as s:
         facts = {cid: s.get(Consultation, cid) for cid in (withdrawn, late, answered)}
     assert facts[withdrawn].closed_at < facts[withdrawn].due_at              # withdrawn within its promise
@@ -218,7 +220,7 @@ def test_transitions_keep_the_stored_clock(world):
             return s.get(Consultation, cid)
 
     first = stored()
-    assert first.due_at == workdays.deadline(first.created_at, svc.promise_days())
+    assert first.due_at == clock.deadline(first.created_at, svc.promise_days())
     assert first.expert_due_at is None
     svc.assign(staff, cid, world.experts["best"])
     assert stored().expert_due_at is not None
@@ -253,26 +255,26 @@ def test_notify_overdue_command_is_idempotent(world, capsys):
     sent = _notifications()
     assert sent >= 2          # the sub-centre's staff and the expert
     assert main(["notify-overdue", "--quiet"]) == 0 and capsys.readouterr().out == ""
-    assert _notifications() == sent and consultation_sweep.notify_overdue() == 0
+    assert _notifications() == sent and sweep.notify_overdue() == 0
     assert paused not in notified and fresh not in notified
 
 
 def test_recompute_clocks_after_the_promise_changes(world, monkeypatch, capsys):
     cid = _add(world, MONDAY, [(2, "assigned")])
     now = MONDAY + timedelta(days=4)                     # Friday: 4 working days used
-    assert consultation_queue.queue_counts(world.p("staff_zj"), now=now)["overdue"] == 1
+    assert queue.queue_counts(world.p("staff_zj"), now=now)["overdue"] == 1
     monkeypatch.setenv("IPOVERSEAS_CONSULTATION_PROMISE_DAYS", "5")
     assert main(["recompute-clocks"]) == 0
     assert "recomputed 1" in capsys.readouterr().out
-    assert consultation_queue.queue_counts(world.p("staff_zj"), now=now)["overdue"] == 0
+    assert queue.queue_counts(world.p("staff_zj"), now=now)["overdue"] == 0
     with db.read_session() as s:
         c = s.get(Consultation, cid)
         events = list(s.scalars(select(AuditEvent).where(AuditEvent.action == "consultation.recompute_clocks")))
-    assert c.due_at == workdays.deadline(MONDAY, 5)
-    assert c.clock_basis == workdays.basis(5) == svc.clock_basis()
+    assert c.due_at == clock.deadline(MONDAY, 5)
+    assert c.clock_basis == clock.basis(5) == svc.clock_basis()
     (event,) = events                                     # one summary event, not one per row
     assert event.entity == "consultation" and event.entity_id is None and event.user_id is None
-    assert event.detail == {"promise_days": 5.0, "calendar": workdays.calendar_digest(), "basis": workdays.basis(5),
+    assert event.detail == {"promise_days": 5.0, "calendar": clock.calendar_digest(), "basis": clock.basis(5),
                             "rows": 1, "scope": "open", "only_stale": False, "complete": True}
 
 
@@ -282,14 +284,14 @@ def test_a_consultation_overdue_again_under_a_new_promise_is_notified_again(worl
     cid = _add(world, MONDAY, [(2, "assigned")])
     older = _add(world, MONDAY - timedelta(days=14), [(2, "assigned")])
     friday, next_tuesday = MONDAY + timedelta(days=4), MONDAY + timedelta(days=8)
-    assert consultation_sweep.notify_overdue(friday) == 2                    # overdue under 3 working days
+    assert sweep.notify_overdue(friday) == 2                    # overdue under 3 working days
     monkeypatch.setenv("IPOVERSEAS_CONSULTATION_PROMISE_DAYS", "5")
     assert svc.recompute_clocks() == 2
     with db.read_session() as s:
         marks = {i: s.get(Consultation, i).overdue_notified_at for i in (cid, older)}
     assert marks == {cid: None, older: friday}               # the older one was past 5 days too
-    assert consultation_sweep.notify_overdue(friday) == 0                    # 4 of 5 working days used
-    assert consultation_sweep.notify_overdue(next_tuesday) == 1              # 6 of 5: overdue again, notified again
+    assert sweep.notify_overdue(friday) == 0                    # 4 of 5 working days used
+    assert sweep.notify_overdue(next_tuesday) == 1              # 6 of 5: overdue again, notified again
     with db.read_session() as s:
         notified = list(s.scalars(select(Notification.consultation_id).where(
             Notification.kind == "overdue", Notification.user_id == world.p("staff_zj").id)))
@@ -306,9 +308,9 @@ def test_start_up_recomputes_the_open_clocks_after_the_promise_changed(world, mo
     assert "1 open consultation(s) recomputed for basis 5d/" in caplog.text
     with db.read_session() as s:
         c, done = s.get(Consultation, cid), s.get(Consultation, answered)
-    assert (c.due_at, c.clock_basis) == (workdays.deadline(MONDAY, 5), workdays.basis(5))
-    assert done.clock_basis == workdays.basis(3)              # answered: keeps what it was measured with
-    assert consultation_queue.queue_counts(world.p("staff_zj"), now=MONDAY + timedelta(days=4))["overdue"] == 0
+    assert (c.due_at, c.clock_basis) == (clock.deadline(MONDAY, 5), clock.basis(5))
+    assert done.clock_basis == clock.basis(3)              # answered: keeps what it was measured with
+    assert queue.queue_counts(world.p("staff_zj"), now=MONDAY + timedelta(days=4))["overdue"] == 0
     assert bootstrap.refresh_clocks() == 0
 
 
@@ -316,21 +318,21 @@ def test_start_up_recomputes_the_open_clocks_after_the_promise_changed(world, mo
 def holiday_on_wednesday(tmp_path, monkeypatch):
     """The holiday table with one more holiday: Wednesday 4 November 2026."""
     table = tmp_path / "holidays_cn.csv"
-    table.write_text(workdays.CALENDAR_FILE.read_text(encoding="utf-8").rstrip("\n")
+    table.write_text(clock.CALENDAR_FILE.read_text(encoding="utf-8").rstrip("\n")
                      + "\n2026-11-04,holiday,test day,0\n", encoding="utf-8")
-    workdays._prefix.cache_clear()
-    monkeypatch.setattr(workdays, "calendar", lru_cache(maxsize=1)(lambda: workdays.load_calendar(table)))
+    clock._prefix.cache_clear()
+    monkeypatch.setattr(clock, "calendar", lru_cache(maxsize=1)(lambda: clock.load_calendar(table)))
     yield
-    workdays._prefix.cache_clear()      # monkeypatch puts the real calendar back after this
+    clock._prefix.cache_clear()      # monkeypatch puts the real calendar back after this
 
 
 def test_start_up_recomputes_the_open_clocks_after_the_holiday_table_changed(world, request):
     cid = _add(world, MONDAY, [(2, "assigned")])
-    before = workdays.basis(3)
+    before = clock.basis(3)
     request.getfixturevalue("holiday_on_wednesday")
-    assert workdays.basis(3) != before and not workdays.is_working_day(date(2026, 11, 4))
+    assert clock.basis(3) != before and not clock.is_working_day(date(2026, 11, 4))
     assert bootstrap.refresh_clocks() == 1
     with db.read_session() as s:
         c = s.get(Consultation, cid)
-    assert c.due_at == workdays.from_local(datetime(2026, 11, 6, 9, 0))    # Friday, not Thursday
-    assert c.clock_basis == workdays.basis(3)
+    assert c.due_at == clock.from_local(datetime(2026, 11, 6, 9, 0))    # Friday, not Thursday
+    assert c.clock_basis == clock.basis(3)

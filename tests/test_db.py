@@ -5,8 +5,8 @@ import threading
 import pytest
 from sqlalchemy import select, text
 
-from ipoverseas import db
-from ipoverseas.models import SubCentre
+from ipoverseas.core import db
+from ipoverseas.core.models import SubCentre
 
 
 def test_sqlite_runs_in_wal_with_foreign_keys(sqlite_database):

@@ -13,12 +13,10 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import func, select, text
 
-from ipoverseas import config, db, demo, vocab
+from ipoverseas.core import config, db, vocab
+from ipoverseas import demo
 from ipoverseas.demo import content
-from ipoverseas.models import (
-    Article, Base, Case, Consultation, ConsultationEvent, ConsultationMessage, Expert, ExpertAway,
-    ExpertPartyLink, SubCentre, User, utcnow,
-)
+from ipoverseas.core.models import (Article, Base, Case, Consultation, ConsultationEvent, ConsultationMessage, Expert, ExpertAway, ExpertPartyLink, SubCentre, User, utcnow)
 
 FORUM_FOR = {
     "itc_337": {"itc"}, "customs": {"customs"}, "trade_fair": {"trade_fair", "court"},

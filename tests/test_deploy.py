@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from ipoverseas import config
+from ipoverseas.core import config
 
 ROOT = Path(__file__).resolve().parent.parent
 NGINX_CONF = ROOT / "deploy" / "nginx.conf"
@@ -139,7 +139,7 @@ http {{
 def test_through_nginx_tls_websocket_and_secure_cookie(nginx_front, browser):
     from playwright.sync_api import expect
 
-    from ipoverseas import i18n
+    from ipoverseas.core import i18n
     from tests.e2e_helpers import TIMEOUT, login, wait_idle
 
     context = browser.new_context(locale="zh-CN", ignore_https_errors=True)

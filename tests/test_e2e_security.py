@@ -7,7 +7,7 @@ request really reaches a server on which no script has run st.navigation yet.
 import pytest
 from playwright.sync_api import expect
 
-from ipoverseas import i18n
+from ipoverseas.core import i18n
 from tests.e2e_helpers import TIMEOUT, wait_idle
 
 pytestmark = pytest.mark.e2e

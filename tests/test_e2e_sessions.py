@@ -11,7 +11,7 @@ import shutil
 import pytest
 from playwright.sync_api import expect
 
-from ipoverseas import i18n
+from ipoverseas.core import i18n
 from tests.e2e_helpers import TIMEOUT, login, logout, wait_idle
 
 pytestmark = pytest.mark.e2e
@@ -33,7 +33,7 @@ def live_server_env(live_db):
 @pytest.fixture
 def on_live_db(live_db, monkeypatch):
     """Run services in this process against the live server's database."""
-    from ipoverseas import db
+    from ipoverseas.core import db
 
     monkeypatch.setenv("IPOVERSEAS_DATABASE_URL", live_db)
     yield
@@ -108,15 +108,17 @@ def test_logout_ends_the_session_on_the_server(live_server, page, browser):
 def test_an_admin_change_ends_the_session_at_the_next_click(live_server, page, on_live_db, change):
     from sqlalchemy import select
 
-    from ipoverseas import auth, db, users
-    from ipoverseas.models import User
+    from ipoverseas.access import policy
+    from ipoverseas.core import db
+    from ipoverseas.accounts import users
+    from ipoverseas.core.models import User
 
     username = {"disable": "enterprise2", "role": "enterprise3"}[change]
     login(page, live_server, username)
     _expect_home(page, "enterprise")
     _wait_for_cookie(page)
     with db.read_session() as s:
-        admin = auth.Principal.of(s.scalar(select(User).where(User.username == "admin")))
+        admin = policy.Principal.of(s.scalar(select(User).where(User.username == "admin")))
         target = s.scalar(select(User.id).where(User.username == username))
     if change == "disable":
         users.set_active(admin, target, False)

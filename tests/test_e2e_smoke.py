@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from ipoverseas import i18n
+from ipoverseas.core import i18n
 from tests.e2e_helpers import TIMEOUT, login, logout, wait_idle
 
 pytestmark = pytest.mark.e2e

@@ -6,9 +6,12 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import select
 
-from ipoverseas import auth, consultations as svc, db, experts
-from ipoverseas.experts import InvalidInput
-from ipoverseas.models import AuditEvent, Consultation, Expert, ExpertAway
+from ipoverseas.access import policy
+from ipoverseas.consultations import workflow as svc
+from ipoverseas.core import db
+from ipoverseas.experts import directory
+from ipoverseas.experts.directory import InvalidInput
+from ipoverseas.core.models import AuditEvent, Consultation, Expert, ExpertAway
 from tests.service_helpers import build_world
 
 TODAY = date.today()
@@ -25,13 +28,13 @@ def _names(rows) -> set[str]:
 
 def test_search_filters_in_sql_by_facets_sub_centre_and_text(world):
     ent = world.p("ent_a")
-    rows, total = experts.search(ent, country="US", ip_type="patent", industry="electronics")
+    rows, total = directory.search(ent, country="US", ip_type="patent", industry="electronics")
     assert _names(rows) == {"Best Match", "Conflicted Match"} and total == 2
-    assert _names(experts.search(ent, language="de")[0]) == {"German Expert"}
-    assert _names(experts.search(ent, sub_centre_id=world.zj)[0]) == {"Best Match", "Partial Match"}
-    assert _names(experts.search(ent, text="partial")[0]) == {"Partial Match"}
-    assert experts.search(ent, country="JP")[1] == 0
-    rows, total = experts.search(ent, limit=2, offset=2)
+    assert _names(directory.search(ent, language="de")[0]) == {"German Expert"}
+    assert _names(directory.search(ent, sub_centre_id=world.zj)[0]) == {"Best Match", "Partial Match"}
+    assert _names(directory.search(ent, text="partial")[0]) == {"Partial Match"}
+    assert directory.search(ent, country="JP")[1] == 0
+    rows, total = directory.search(ent, limit=2, offset=2)
     assert total == 4 and len(rows) == 2
     assert rows[0]["countries"] and rows[0]["languages"]
     assert "email" not in rows[0]
@@ -39,29 +42,29 @@ def test_search_filters_in_sql_by_facets_sub_centre_and_text(world):
 
 def test_available_excludes_away_and_full_experts(world):
     staff = world.p("staff_zj")
-    experts.add_away(staff, world.experts["best"], TODAY - timedelta(days=1), TODAY + timedelta(days=3), "leave")
+    directory.add_away(staff, world.experts["best"], TODAY - timedelta(days=1), TODAY + timedelta(days=3), "leave")
     with db.write_session() as s:
         s.get(Expert, world.experts["partial"]).capacity_per_month = 0
-    names = _names(experts.search(staff, available=True)[0])
+    names = _names(directory.search(staff, available=True)[0])
     assert "Best Match" not in names and "Partial Match" not in names
     assert {"Conflicted Match", "German Expert"} <= names
 
 
 def test_inactive_experts_are_hidden_except_for_staff_who_ask(world):
     staff = world.p("staff_zj")
-    experts.update_profile(staff, world.experts["partial"], {"active": False})
-    assert "Partial Match" not in _names(experts.search(world.p("ent_a"))[0])
-    assert "Partial Match" in _names(experts.search(staff, include_inactive=True)[0])
-    assert experts.profile(world.p("ent_a"), world.experts["partial"]) is None
+    directory.update_profile(staff, world.experts["partial"], {"active": False})
+    assert "Partial Match" not in _names(directory.search(world.p("ent_a"))[0])
+    assert "Partial Match" in _names(directory.search(staff, include_inactive=True)[0])
+    assert directory.profile(world.p("ent_a"), world.experts["partial"]) is None
 
 
 def test_contact_details_follow_the_policy(world):
     best = world.experts["best"]
-    assert "email" not in experts.profile(world.p("ent_a"), best)
-    assert "email" not in experts.profile(world.p("exp_partial"), best)
-    assert experts.profile(world.p("exp_best"), best)["email"] == "e-1@example.com"
-    assert experts.profile(world.p("staff_gd"), best)["phone"]
-    assert experts.profile(world.p("admin"), best)["email"]
+    assert "email" not in directory.profile(world.p("ent_a"), best)
+    assert "email" not in directory.profile(world.p("exp_partial"), best)
+    assert directory.profile(world.p("exp_best"), best)["email"] == "e-1@example.com"
+    assert directory.profile(world.p("staff_gd"), best)["phone"]
+    assert directory.profile(world.p("admin"), best)["email"]
 
 
 def test_profile_figures_answered_median_and_rating(world):
@@ -72,15 +75,15 @@ def test_profile_figures_answered_median_and_rating(world):
         svc.assign(staff, cid, world.experts["best"])
         svc.answer(exp, cid, "A")
         svc.rate(ent, cid, stars)
-    p = experts.profile(ent, world.experts["best"])
+    p = directory.profile(ent, world.experts["best"])
     assert p["answered"] == 2 and p["rating"] == pytest.approx(4.0) and p["ratings"] == 2
     assert p["median_response_days"] is not None and p["median_response_days"] < 0.1
-    assert experts.profile(ent, world.experts["german"])["answered"] == 0
+    assert directory.profile(ent, world.experts["german"])["answered"] == 0
 
 
 def test_an_expert_edits_only_their_own_profile_and_not_their_name(world):
     exp = world.p("exp_best")
-    changed = experts.update_profile(exp, world.experts["best"], {
+    changed = directory.update_profile(exp, world.experts["best"], {
         "capacity_per_month": "7", "languages": ["zh", "英语", "ja"], "name": "Renamed", "active": False})
     assert changed["capacity_per_month"] == 7 and changed["languages"] == ["en", "ja", "zh"]
     with db.read_session() as s:
@@ -88,48 +91,48 @@ def test_an_expert_edits_only_their_own_profile_and_not_their_name(world):
         assert e.name == "Best Match" and e.active and e.capacity_per_month == 7
         event = s.scalar(select(AuditEvent).where(AuditEvent.action == "expert.update"))
         assert event.detail["before"]["capacity_per_month"] == 5 and event.detail["after"]["capacity_per_month"] == 7
-    with pytest.raises(auth.PermissionDenied):
-        experts.update_profile(exp, world.experts["partial"], {"capacity_per_month": 1})
-    with pytest.raises(auth.PermissionDenied):
-        experts.update_profile(world.p("ent_a"), world.experts["best"], {"bio": "x"})
+    with pytest.raises(policy.PermissionDenied):
+        directory.update_profile(exp, world.experts["partial"], {"capacity_per_month": 1})
+    with pytest.raises(policy.PermissionDenied):
+        directory.update_profile(world.p("ent_a"), world.experts["best"], {"bio": "x"})
 
 
 def test_staff_maintain_only_their_sub_centres_experts(world):
-    with pytest.raises(auth.PermissionDenied):
-        experts.update_profile(world.p("staff_gd"), world.experts["best"], {"bio": "x"})
-    experts.update_profile(world.p("staff_zj"), world.experts["best"], {"bio": "New bio", "countries": "US, 德国"})
-    p = experts.profile(world.p("admin"), world.experts["best"])
+    with pytest.raises(policy.PermissionDenied):
+        directory.update_profile(world.p("staff_gd"), world.experts["best"], {"bio": "x"})
+    directory.update_profile(world.p("staff_zj"), world.experts["best"], {"bio": "New bio", "countries": "US, 德国"})
+    p = directory.profile(world.p("admin"), world.experts["best"])
     assert p["bio"] == "New bio" and p["countries"] == ["DE", "US"]
-    new_id = experts.create_expert(world.p("staff_gd"), {"name": "New One", "countries": ["JP"],
+    new_id = directory.create_expert(world.p("staff_gd"), {"name": "New One", "countries": ["JP"],
                                                          "languages": ["ja"], "capacity_per_month": 3})
     with db.read_session() as s:
         e = s.get(Expert, new_id)
         assert e.sub_centre_id == world.gd and e.expert_ref.startswith("EXP-GD-")
-    with pytest.raises(auth.PermissionDenied):
-        experts.create_expert(world.p("exp_best"), {"name": "Nope"})
+    with pytest.raises(policy.PermissionDenied):
+        directory.create_expert(world.p("exp_best"), {"name": "Nope"})
 
 
 def test_bad_profile_input_names_each_field_and_writes_nothing(world):
     with pytest.raises(InvalidInput) as err:
-        experts.update_profile(world.p("staff_zj"), world.experts["best"], {
+        directory.update_profile(world.p("staff_zj"), world.experts["best"], {
             "capacity_per_month": "lots", "email": "not-an-email", "countries": ["US", "Atlantis"], "name": " "})
     assert {f for f, _, _ in err.value.errors} == {"capacity_per_month", "email", "countries", "name"}
-    p = experts.profile(world.p("admin"), world.experts["best"])
+    p = directory.profile(world.p("admin"), world.experts["best"])
     assert p["capacity_per_month"] == 5 and p["countries"] == ["CA", "US"]
     with pytest.raises(InvalidInput):
-        experts.add_away(world.p("exp_best"), world.experts["best"], TODAY, TODAY - timedelta(days=1))
+        directory.add_away(world.p("exp_best"), world.experts["best"], TODAY, TODAY - timedelta(days=1))
     with db.read_session() as s:
         assert s.scalar(select(ExpertAway.id)) is None
 
 
 def test_away_periods_by_the_expert(world):
     exp = world.p("exp_best")
-    away_id = experts.add_away(exp, world.experts["best"], TODAY, TODAY + timedelta(days=5), "trial")
-    assert experts.profile(exp, world.experts["best"])["away_now"]
-    with pytest.raises(auth.PermissionDenied):
-        experts.remove_away(world.p("exp_partial"), away_id)
-    experts.remove_away(exp, away_id)
-    assert not experts.profile(exp, world.experts["best"])["away"]
+    away_id = directory.add_away(exp, world.experts["best"], TODAY, TODAY + timedelta(days=5), "trial")
+    assert directory.profile(exp, world.experts["best"])["away_now"]
+    with pytest.raises(policy.PermissionDenied):
+        directory.remove_away(world.p("exp_partial"), away_id)
+    directory.remove_away(exp, away_id)
+    assert not directory.profile(exp, world.experts["best"])["away"]
 
 
 # --- ranking -----------------------------------------------------------------------------
@@ -144,7 +147,7 @@ def _consultation(world, **values) -> Consultation:
 
 def _rank(world, c, **kw) -> list[int]:
     with db.read_session() as s:
-        return [cand.expert_id for cand in experts.shortlist(s, c, **kw)]
+        return [cand.expert_id for cand in directory.shortlist(s, c, **kw)]
 
 
 def test_a_better_matched_expert_ranks_higher(world):
@@ -154,7 +157,7 @@ def test_a_better_matched_expert_ranks_higher(world):
     # In Germany, the German-speaking expert comes first, and the reasons say why.
     c = _consultation(world, country="DE", ip_type="design", industry="machinery")
     with db.read_session() as s:
-        top = experts.shortlist(s, c)[0]
+        top = directory.shortlist(s, c)[0]
     assert top.expert_id == world.experts["german"]
     keys = [k for k, _ in top.reasons]
     assert {"service.why.country_yes", "service.why.ip_yes", "service.why.industry_yes",
@@ -184,13 +187,13 @@ def test_a_conflicted_expert_never_appears(world):
 
 def test_away_and_inactive_experts_are_not_shortlisted(world):
     staff = world.p("staff_zj")
-    experts.add_away(staff, world.experts["best"], TODAY, TODAY + timedelta(days=2))
-    experts.update_profile(staff, world.experts["partial"], {"active": False})
+    directory.add_away(staff, world.experts["best"], TODAY, TODAY + timedelta(days=2))
+    directory.update_profile(staff, world.experts["partial"], {"active": False})
     ids = _rank(world, _consultation(world), today=TODAY)
     assert world.experts["best"] not in ids and world.experts["partial"] not in ids
 
 
 def test_party_key_folds_names():
-    assert experts.party_key("Acme Lighting Corp.") == experts.party_key("ACME  lighting, corporation")
-    assert experts.party_key("宁波某某电器有限公司") == experts.party_key("宁波某某电器")
-    assert experts.party_key("Acme Lighting") != experts.party_key("Acme Tools")
+    assert directory.party_key("Acme Lighting Corp.") == directory.party_key("ACME  lighting, corporation")
+    assert directory.party_key("宁波某某电器有限公司") == directory.party_key("宁波某某电器")
+    assert directory.party_key("Acme Lighting") != directory.party_key("Acme Tools")

@@ -8,9 +8,10 @@ import openpyxl
 import pytest
 from sqlalchemy import select, update
 
-from ipoverseas import cases, db, export
-from ipoverseas.cases import CaseFilter
-from ipoverseas.models import Case
+from ipoverseas.cases import library, export
+from ipoverseas.core import db
+from ipoverseas.cases.library import CaseFilter
+from ipoverseas.core.models import Case
 
 NASTY = ["=HYPERLINK(\"http://evil\",\"x\")", "+1+2", "-2+3", "@SUM(A1:A2)", "\t=1", "=cmd|' /C calc'!A0"]
 
@@ -52,10 +53,10 @@ def test_export_follows_the_filter_scope_and_masking(demo_database, principal):
         country = s.scalar(select(Case.country).where(Case.id == cid))
     f = CaseFilter(countries=(country,))
     data, n, _ = export.export_cases(ent, f, "zh")
-    assert n == cases.count(ent, f)
+    assert n == library.count(ent, f)
     sheet = _book(data).worksheets[0]
     values = [c.value for row in sheet.iter_rows(min_row=2) for c in row]
-    assert "保密企业甲" not in values and cases.MASKED in values
+    assert "保密企业甲" not in values and library.MASKED in values
     headers = [c.value for c in sheet[1]]
     assert headers[0] == "案件编号" or headers[0]  # zh header present
     assert sheet.max_row == n + 1

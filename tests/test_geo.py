@@ -4,7 +4,7 @@ import json
 
 import pandas as pd
 
-from ipoverseas import geo
+from ipoverseas.core import geo
 
 
 def _values(spec: dict, data: dict) -> list:

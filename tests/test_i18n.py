@@ -4,7 +4,7 @@ import re
 import string
 from pathlib import Path
 
-from ipoverseas import i18n
+from ipoverseas.core import i18n
 
 ROOT = Path(__file__).resolve().parent.parent
 KEY_USE = re.compile(r"""\bt\(\s*f?["']([a-z0-9_.{}]+)["']""")
@@ -50,7 +50,7 @@ def test_translate_formats_and_falls_back():
 
 
 def test_every_role_and_vocabulary_role_has_a_label():
-    from ipoverseas import auth
+    from ipoverseas.access import policy
     for lang in i18n.LANGUAGES:
-        for role in auth.ROLES:
+        for role in policy.ROLES:
             assert i18n.t(f"role.{role}", lang) != f"role.{role}"

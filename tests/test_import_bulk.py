@@ -13,9 +13,9 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import bindparam, func, insert, select, update
 
-from ipoverseas import db
+from ipoverseas.core import db
 from ipoverseas.imports.bulk import Bulk
-from ipoverseas.models import Case, RecordVersion
+from ipoverseas.core.models import Case, RecordVersion
 
 NOW = datetime(2026, 3, 1, 12, 30)
 FIELDS = ("case_ref", "title", "country", "dispute_type", "filed_on", "amount_usd", "defendants_count",

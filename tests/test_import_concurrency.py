@@ -9,9 +9,9 @@ import threading
 
 from sqlalchemy import func, select
 
-from ipoverseas import db
+from ipoverseas.core import db
 from ipoverseas.imports import Busy, service
-from ipoverseas.models import Case, ImportBatch, SubCentre
+from ipoverseas.core.models import Case, ImportBatch, SubCentre
 from tests.import_helpers import cases_workbook
 
 

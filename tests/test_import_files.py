@@ -8,9 +8,9 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import select
 
-from ipoverseas import db
+from ipoverseas.core import db
 from ipoverseas.imports import service
-from ipoverseas.models import Article, ArticleCountry, Case, Expert, ExpertCountry, ExpertIndustry, ExpertLanguage
+from ipoverseas.core.models import (Article, ArticleCountry, Case, Expert, ExpertCountry, ExpertIndustry, ExpertLanguage)
 from tests.import_helpers import FILES, sub_centre_id
 
 MESSY = FILES / "messy"

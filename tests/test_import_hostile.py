@@ -6,10 +6,10 @@ import os
 
 import pytest
 
-from ipoverseas import i18n
+from ipoverseas.core import i18n
 from ipoverseas.imports import Refused, sandbox, service
 from ipoverseas.imports.preflight import Package, SheetInfo
-from ipoverseas.models import Case, ImportBatch
+from ipoverseas.core.models import Case, ImportBatch
 from tests.import_helpers import FILES, count, sub_centre_id
 
 HOSTILE = FILES / "hostile"

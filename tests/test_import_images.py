@@ -8,10 +8,10 @@ from decimal import Decimal
 
 from sqlalchemy import select
 
-from ipoverseas import db
+from ipoverseas.core import db
 from ipoverseas.imports import datasets as D, images, service
 from ipoverseas.imports.images import restorable
-from ipoverseas.models import Case, Expert, RecordVersion
+from ipoverseas.core.models import Case, Expert, RecordVersion
 from tests.import_helpers import sub_centre_id, xlsx_bytes
 
 
@@ -78,7 +78,7 @@ def test_an_expert_image_keeps_every_facet_sorted(demo_database):
 
 def test_the_article_editor_restores_a_version_an_import_saved(demo_database, principal):
     """An import's before-image tags its dates ({"$d": ..}); the editor's restore reads it."""
-    from ipoverseas import knowledge as kb
+    from ipoverseas.knowledge import articles as kb
 
     zj = sub_centre_id("ZJ")
     header = ["文章编号", "文章类型", "中文标题", "正文", "国家/地区", "风险等级", "有效期至"]

@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from ipoverseas import auth, db, i18n
-from ipoverseas.models import Case, ImportBatch
+from ipoverseas.access import policy
+from ipoverseas.core import db, i18n
+from ipoverseas.core.models import Case, ImportBatch
 from tests.import_helpers import FILES, sub_centre_id
 from tests.pagetest import run_page, texts
 
@@ -14,7 +15,7 @@ USERS = {"enterprise": "enterprise", "staff": "staff", "expert": "expert", "admi
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-@pytest.mark.parametrize("role", auth.ROLES)
+@pytest.mark.parametrize("role", policy.ROLES)
 def test_upload_page_for_every_role(sqlite_demo_database, principal, role):
     at = run_page("upload", principal(USERS[role]))
     assert not at.exception

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from ipoverseas import db
+from ipoverseas.core import db
 from ipoverseas.imports import plan as planner, service
-from ipoverseas.models import SubCentre
+from ipoverseas.core.models import SubCentre
 from tests.import_helpers import cases_workbook
 
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from sqlalchemy import select, update
 
-from ipoverseas import db
+from ipoverseas.core import db
 from ipoverseas.imports import plan as planner, service
-from ipoverseas.models import Case, SubCentre
+from ipoverseas.core.models import Case, SubCentre
 from tests.import_helpers import cases_workbook
 
 

@@ -13,9 +13,9 @@ from __future__ import annotations
 
 from sqlalchemy import create_engine, func, select, text
 
-from ipoverseas import db
+from ipoverseas.core import db
 from ipoverseas.imports import Busy, plan as planner, service
-from ipoverseas.models import Case, ImportBatch, RecordVersion, SubCentre
+from ipoverseas.core.models import Case, ImportBatch, RecordVersion, SubCentre
 from tests.import_helpers import cases_workbook, snapshot
 
 

@@ -9,10 +9,10 @@ import openpyxl
 import pytest
 from sqlalchemy import func, select, update
 
-from ipoverseas import db
+from ipoverseas.core import db
 from ipoverseas.cli import main as cli
 from ipoverseas.imports import Denied, Refused, report, service, template
-from ipoverseas.models import AuditEvent, Case, Expert, ImportBatch, RecordVersion
+from ipoverseas.core.models import AuditEvent, Case, Expert, ImportBatch, RecordVersion
 from tests.import_helpers import FILES, case_row, count, snapshot, sub_centre_id, write_cases_xlsx, xlsx_bytes
 
 

@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from ipoverseas import knowledge as kb
+from ipoverseas.knowledge import articles as kb
 from tests.knowledge_helpers import ARTICLES, TODAY, make_world
 
 F = kb.ArticleFilter

@@ -7,9 +7,9 @@ from datetime import date
 import pytest
 from sqlalchemy import func, select
 
-from ipoverseas import db
-from ipoverseas import knowledge as kb
-from ipoverseas.models import Article, AuditEvent, RecordVersion
+from ipoverseas.core import db
+from ipoverseas.knowledge import articles as kb
+from ipoverseas.core.models import Article, AuditEvent, RecordVersion
 from tests.knowledge_helpers import TODAY, make_world
 
 

@@ -5,8 +5,8 @@ from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import inspect
 
-from ipoverseas import db
-from ipoverseas.models import Base
+from ipoverseas.core import db
+from ipoverseas.core.models import Base
 
 
 def test_upgrade_from_empty_creates_every_table(database):

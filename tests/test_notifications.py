@@ -7,8 +7,10 @@ from email import message_from_bytes
 import pytest
 from sqlalchemy import select
 
-from ipoverseas import consultations as svc, db, notifications
-from ipoverseas.models import AuditEvent, Notification
+from ipoverseas.consultations import workflow as svc
+from ipoverseas.core import db
+from ipoverseas.accounts import notifications
+from ipoverseas.core.models import AuditEvent, Notification
 from tests.service_helpers import build_world
 
 
@@ -136,7 +138,7 @@ def _component_script():
 def test_the_badge_and_list_component(world):
     from streamlit.testing.v1 import AppTest
 
-    from ipoverseas import i18n
+    from ipoverseas.core import i18n
 
     cid = _ask(world)
     staff = world.p("staff_zj")

@@ -3,17 +3,19 @@
 import pytest
 from sqlalchemy import select
 
-from ipoverseas import auth, db, i18n
-from ipoverseas.models import AuditEvent, SubCentre, User
+from ipoverseas.access import policy
+from ipoverseas.accounts import authentication
+from ipoverseas.core import db, i18n
+from ipoverseas.core.models import AuditEvent, SubCentre, User
 from tests.pagetest import run_page, texts
 
 ROLE_USERS = {"enterprise": "enterprise", "staff": "staff", "expert": "expert", "admin": "admin"}
-ADMIN_PAGES = {"admin_users": "admin.users.title", "admin_sub_centres": "admin.sub_centres.title",
+ADMIN_PAGES = {"users": "admin.users.title", "sub_centres": "admin.sub_centres.title",
                "audit_log": "audit.title"}
 
 
 @pytest.mark.parametrize("module,title", ADMIN_PAGES.items())
-@pytest.mark.parametrize("role", auth.ROLES)
+@pytest.mark.parametrize("role", policy.ROLES)
 def test_admin_pages_only_for_admin(sqlite_demo_database, principal, role, module, title):
     at = run_page(module, principal(ROLE_USERS[role]))
     assert not at.exception
@@ -32,7 +34,7 @@ def test_nobody_gets_the_guard(sqlite_demo_database, module):
     assert not at.title
 
 
-@pytest.mark.parametrize("role", auth.ROLES)
+@pytest.mark.parametrize("role", policy.ROLES)
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_account_page_for_every_role(sqlite_demo_database, principal, role, lang):
     at = run_page("account", principal(ROLE_USERS[role]), lang=lang)
@@ -50,7 +52,7 @@ def test_account_page_changes_the_password(sqlite_demo_database, principal):
     at.run()
     assert not at.exception
     assert i18n.t("account.changed", "en") in texts(at)
-    assert auth.authenticate("enterprise", "a long and new sentence") is not None
+    assert authentication.authenticate("enterprise", "a long and new sentence") is not None
 
 
 @pytest.mark.parametrize("new,again,key", [
@@ -66,7 +68,7 @@ def test_account_page_refuses_bad_new_passwords(sqlite_demo_database, principal,
     at.button[0].click()
     at.run()
     assert [e.value for e in at.error] == [i18n.t(key, "en")]
-    assert auth.authenticate("expert", "ipoverseas-demo") is not None
+    assert authentication.authenticate("expert", "ipoverseas-demo") is not None
 
 
 def test_account_page_wrong_current_password(sqlite_demo_database, principal):
@@ -88,7 +90,7 @@ def test_forced_change_is_announced(sqlite_demo_database, principal):
 
 def test_admin_users_lists_and_opens_a_user_from_the_query(sqlite_demo_database, principal):
     staff = principal("staff")
-    at = run_page("admin_users", principal("admin"), query={"user": str(staff.id)})
+    at = run_page("users", principal("admin"), query={"user": str(staff.id)})
     assert not at.exception
     assert at.dataframe
     assert i18n.t("admin.users.edit", "en", username="staff") in texts(at)
@@ -97,13 +99,13 @@ def test_admin_users_lists_and_opens_a_user_from_the_query(sqlite_demo_database,
 def test_admin_users_refuses_a_user_id_in_the_query_to_non_admins(sqlite_demo_database, principal):
     admin = principal("admin")
     for role in ("enterprise", "staff", "expert"):
-        at = run_page("admin_users", principal(role), query={"user": str(admin.id)})
+        at = run_page("users", principal(role), query={"user": str(admin.id)})
         assert at.warning[0].value == i18n.t("errors.not_allowed", "en")
         assert "admin" not in texts(at).replace(i18n.t("errors.not_allowed", "en"), "")
 
 
 def test_admin_creates_a_user_through_the_page(sqlite_demo_database, principal):
-    at = run_page("admin_users", principal("admin"))
+    at = run_page("users", principal("admin"))
     at.text_input(key="admin_users_new_username").set_value("New.Person")
     at.text_input(key="admin_users_new_name").set_value("New Person")
     next(b for b in at.button if b.label == i18n.t("admin.users.create", "en")).click()
@@ -119,7 +121,7 @@ def test_admin_creates_a_user_through_the_page(sqlite_demo_database, principal):
 
 
 def test_admin_user_form_shows_a_clear_error(sqlite_demo_database, principal):
-    at = run_page("admin_users", principal("admin"))
+    at = run_page("users", principal("admin"))
     at.text_input(key="admin_users_new_username").set_value("lonely.staff")
     at.text_input(key="admin_users_new_name").set_value("No Centre")
     at.session_state["admin_users_new_role"] = "staff"
@@ -129,7 +131,7 @@ def test_admin_user_form_shows_a_clear_error(sqlite_demo_database, principal):
 
 
 def test_admin_sub_centres_page_creates_one(sqlite_demo_database, principal):
-    at = run_page("admin_sub_centres", principal("admin"))
+    at = run_page("sub_centres", principal("admin"))
     assert len(at.dataframe[0].value) >= 12
     at.text_input(key="admin_sub_centres_new_code").set_value("xj")
     at.text_input(key="admin_sub_centres_new_zh").set_value("新疆分中心")
@@ -141,7 +143,7 @@ def test_admin_sub_centres_page_creates_one(sqlite_demo_database, principal):
 
 
 def test_audit_page_filters_and_exports(sqlite_demo_database, principal):
-    auth.authenticate("nobody", "whatever1")
+    authentication.authenticate("nobody", "whatever1")
     at = run_page("audit_log", principal("admin"))
     assert not at.exception
     at.session_state["audit_action"] = "login.failed"
@@ -155,11 +157,11 @@ def test_audit_page_filters_and_exports(sqlite_demo_database, principal):
 
 
 def test_admin_users_page_shows_an_expired_temporary_password(sqlite_demo_database, principal, monkeypatch):
-    from ipoverseas import users
+    from ipoverseas.accounts import users
 
     users.create_user(principal("admin"), username="expired.temp", role="enterprise")
     monkeypatch.setenv("IPOVERSEAS_TEMPORARY_PASSWORD_DAYS", "0")
-    at = run_page("admin_users", principal("admin"))
+    at = run_page("users", principal("admin"))
     at.text_input(key="admin_users_text").set_value("expired.temp").run()
     assert not at.exception
     table = at.dataframe[0].value

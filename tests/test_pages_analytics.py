@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from ipoverseas import auth, i18n
+from ipoverseas.access import policy
+from ipoverseas.core import i18n
 from tests.pagetest import run_page
 
 
-@pytest.mark.parametrize("role", auth.ROLES)
+@pytest.mark.parametrize("role", policy.ROLES)
 def test_analytics_for_every_role(sqlite_demo_database, principal, role):
     at = run_page("analytics", principal(role))
     assert not at.exception
@@ -34,8 +35,8 @@ def test_analytics_follow_the_url_filter(sqlite_demo_database, principal):
 def test_staff_see_their_region(sqlite_demo_database, principal):
     from sqlalchemy import func, select
 
-    from ipoverseas import db
-    from ipoverseas.models import Case
+    from ipoverseas.core import db
+    from ipoverseas.core.models import Case
     staff = principal("staff")
     with db.read_session() as s:
         own = s.scalar(select(func.count()).select_from(Case).where(Case.sub_centre_id == staff.sub_centre_id))

@@ -6,14 +6,15 @@ import pytest
 import streamlit as st
 from sqlalchemy import select, update
 
-from ipoverseas import auth, db, i18n
-from ipoverseas.models import Case
+from ipoverseas.access import policy
+from ipoverseas.core import db, i18n
+from ipoverseas.core.models import Case
 from tests.pagetest import run_page, texts
 
 USERS = {"enterprise": "enterprise", "staff": "staff", "expert": "expert", "admin": "admin"}
 
 
-@pytest.mark.parametrize("role", auth.ROLES)
+@pytest.mark.parametrize("role", policy.ROLES)
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_library_renders_for_every_role(sqlite_demo_database, principal, role, lang):
     at = run_page("cases", principal(USERS[role]), lang=lang)

@@ -7,8 +7,10 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from ipoverseas import auth, db, i18n, knowledge
-from ipoverseas.models import Article, AuditEvent
+from ipoverseas.access import policy
+from ipoverseas.core import db, i18n
+from ipoverseas.knowledge import articles
+from ipoverseas.core.models import Article, AuditEvent
 from tests.pagetest import run_page, texts
 
 @pytest.fixture(autouse=True)
@@ -38,12 +40,12 @@ HOSTILE = """## Hostile
 
 
 def _article(user, **values) -> int:
-    form = knowledge.ArticleInput(**{"kind": "country_guide", "title_zh": "测试指南", "title_en": "Test guide",
+    form = articles.ArticleInput(**{"kind": "country_guide", "title_zh": "测试指南", "title_en": "Test guide",
                                      "countries": ["US"], "body": "正文", "source": "test", **values})
-    return knowledge.create_article(user, form, publish=True)
+    return articles.create_article(user, form, publish=True)
 
 
-@pytest.mark.parametrize("role", auth.ROLES)
+@pytest.mark.parametrize("role", policy.ROLES)
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_guides_page_renders_for_every_role(sqlite_demo_database, principal, role, lang):
     at = run_page("guides", principal(ROLE_USERS[role]), lang=lang)
@@ -88,7 +90,7 @@ def test_filters_by_kind_show_counts_and_narrow_the_list(sqlite_demo_database, p
     at.session_state["guides_kind"] = "law_procedure"
     at.run()
     assert not at.exception
-    rows, total = knowledge.browse(user, knowledge.ArticleFilter(kind="law_procedure"))
+    rows, total = articles.browse(user, articles.ArticleFilter(kind="law_procedure"))
     assert i18n.t("guides.results", "en", count=total) in texts(at)
     shown = [b.label for b in at.button if (b.key or "").startswith("guides_open_")]
     assert len(shown) == min(total, 20)
@@ -127,7 +129,7 @@ def test_article_page_shows_source_date_related_and_clock(sqlite_demo_database, 
     assert any("Section 337" in str(e.value) or "discovery" in str(e.value) for e in at.markdown)
     # related cases link to the Cases page, published ones only
     links = at.get("page_link")
-    expected = knowledge.related_cases(principal("enterprise"), article_id)
+    expected = articles.related_cases(principal("enterprise"), article_id)
     assert expected, "the demo has published US Section 337 cases"
     assert [link.proto.query_string for link in links] == [f"case={c['id']}" for c in expected]
     assert all(link.proto.page == "cases" for link in links)
@@ -151,7 +153,7 @@ def test_hostile_article_renders_inert_on_the_page(sqlite_demo_database, princip
 
 def test_enterprise_cannot_open_a_draft_by_id(sqlite_demo_database, principal):
     staff = principal("staff")
-    draft = knowledge.create_article(staff, knowledge.ArticleInput(kind="country_guide", title_zh="内部草稿",
+    draft = articles.create_article(staff, articles.ArticleInput(kind="country_guide", title_zh="内部草稿",
                                                                    title_en="Internal draft"))
     for who in ("enterprise", "expert"):
         at = run_page("guides", principal(who), query={"article": str(draft)})
@@ -222,16 +224,16 @@ def test_stale_edit_in_the_page_is_refused_with_a_message(sqlite_demo_database, 
     at = run_page("guides", staff, query={"edit": str(article_id)})
     assert not at.exception
     # someone else saves first
-    current = knowledge.get_article(staff, article_id)
-    knowledge.update_article(principal("admin"), article_id,
-                             knowledge.ArticleInput.of({**current, "title_en": "Admin's title"}),
+    current = articles.get_article(staff, article_id)
+    articles.update_article(principal("admin"), article_id,
+                             articles.ArticleInput.of({**current, "title_en": "Admin's title"}),
                              expected_version=current["version"])
     prefix = f"guides_f_{article_id}_{current['version']}_"
     at.text_input(key=prefix + "title_en").input("Staff's title")
     next(b for b in at.button if b.label == i18n.t("guides.editor.save", "en")).click().run()
     assert not at.exception
     assert any("Not saved" in e.value for e in at.error)
-    assert knowledge.get_article(staff, article_id)["title_en"] == "Admin's title"
+    assert articles.get_article(staff, article_id)["title_en"] == "Admin's title"
 
 
 def test_staff_cannot_edit_another_sub_centres_article(sqlite_demo_database, principal):
@@ -262,15 +264,15 @@ def test_search_box_ranks_and_highlights_the_passage(sqlite_demo_database, princ
     at = run_page("guides", user)
     at.text_input(key="guides_q").input("专利").run()
     assert not at.exception
-    rows, total = knowledge.browse(user, knowledge.ArticleFilter(text="专利"))
+    rows, total = articles.browse(user, articles.ArticleFilter(text="专利"))
     assert total > 0
     assert i18n.t("guides.results", "en", count=total) in texts(at)
     shown = [b.label for b in at.button if (b.key or "").startswith("guides_open_")]
     assert shown[0] == (rows[0]["title_en"] or rows[0]["title_zh"])
     assert any("**专利**" in str(m.value) for m in at.markdown)     # the matching passage, highlighted
     # every listed article really contains the term (a substring scan agrees)
-    from ipoverseas import search
-    assert {r["id"] for r in knowledge.browse(user, knowledge.ArticleFilter(text="专利"), page_size=200)[0]} <= \
+    from ipoverseas.core import search
+    assert {r["id"] for r in articles.browse(user, articles.ArticleFilter(text="专利"), page_size=200)[0]} <= \
         search.reference_ids("articles", "专利")
 
 
@@ -279,7 +281,7 @@ def test_filters_travel_in_the_url(sqlite_demo_database, principal):
     at = run_page("guides", user, query={"country": "德国", "kind": "country_guide"})   # aliases accepted
     assert not at.exception
     assert at.selectbox(key="guides_country").value == "DE"
-    _, total = knowledge.browse(user, knowledge.ArticleFilter(country="DE", kind="country_guide"))
+    _, total = articles.browse(user, articles.ArticleFilter(country="DE", kind="country_guide"))
     assert i18n.t("guides.results_in", "en", count=total, country="Germany") in texts(at)
     assert at.query_params["country"] == "DE" and at.query_params["kind"] == "country_guide"
     at.session_state["guides_kind"] = None

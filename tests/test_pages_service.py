@@ -4,13 +4,15 @@ through AppTest: every role sees what it may and nothing else, and each role's j
 import pytest
 from sqlalchemy import func, select
 
-from ipoverseas import auth, consultation_queue, consultations as svc, db, i18n
-from ipoverseas.models import Consultation, Expert, User
+from ipoverseas.access import policy
+from ipoverseas.consultations import queue as consultation_queue, workflow as svc
+from ipoverseas.core import db, i18n
+from ipoverseas.core.models import Consultation, Expert, User
 from tests.pagetest import run_page, texts
 
 USERS = {"enterprise": "enterprise", "staff": "staff", "expert": "expert", "admin": "admin"}
 PAGES = {
-    "experts": set(auth.ROLES),
+    "experts": set(policy.ROLES),
     "ask": {"enterprise", "staff"},
     "my_consultations": {"enterprise"},
     "consultations": {"staff", "admin"},
@@ -23,7 +25,7 @@ TITLES = {"experts": "service.experts.title", "ask": "service.ask.title", "my_co
 
 
 @pytest.mark.parametrize("page", sorted(PAGES))
-@pytest.mark.parametrize("role", auth.ROLES)
+@pytest.mark.parametrize("role", policy.ROLES)
 def test_each_page_for_each_role(sqlite_demo_database, principal, page, role):
     at = run_page(page, principal(USERS[role]))
     assert not at.exception

@@ -10,9 +10,10 @@ from datetime import date
 import pytest
 from sqlalchemy import delete, insert, select, update
 
-from ipoverseas import case_facets, db
-from ipoverseas.cases import CaseFilter
-from ipoverseas.models import Case, CasePairFacet
+from ipoverseas.cases import facets as case_facets
+from ipoverseas.core import db
+from ipoverseas.cases.library import CaseFilter
+from ipoverseas.core.models import Case, CasePairFacet
 
 
 def _table() -> dict:

@@ -2,7 +2,7 @@
 
 import pytest
 
-from ipoverseas import passwords
+from ipoverseas.accounts import passwords
 
 
 def test_the_common_list_is_shipped_and_large():

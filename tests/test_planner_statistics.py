@@ -1,6 +1,7 @@
 """Start-up gives SQLite's query planner its statistics (bootstrap.refresh_statistics)."""
 
-from ipoverseas import bootstrap, db
+from ipoverseas import bootstrap
+from ipoverseas.core import db
 
 
 def test_start_up_gives_the_sqlite_planner_statistics(demo_database):

@@ -2,8 +2,8 @@
 
 import pytest
 
-from ipoverseas import auth
-from ipoverseas.auth import ADMIN, ENTERPRISE, EXPERT, STAFF, Principal, can
+from ipoverseas.access import policy
+from ipoverseas.access.policy import ADMIN, ENTERPRISE, EXPERT, STAFF, Principal, can
 
 ENT = Principal(1, "ent", "Ent", ENTERPRISE)
 ENT2 = Principal(2, "ent2", "Ent2", ENTERPRISE)
@@ -48,12 +48,12 @@ def test_policy_cell(action, record, expected):
 
 
 def test_every_action_covers_every_role():
-    for action, rules in auth.POLICY.items():
-        assert set(rules) == set(auth.ROLES), action
+    for action, rules in policy.POLICY.items():
+        assert set(rules) == set(policy.ROLES), action
 
 
 def test_nobody_logged_in_may_do_nothing():
-    assert not any(can(None, action) for action in auth.POLICY)
+    assert not any(can(None, action) for action in policy.POLICY)
 
 
 def test_staff_without_sub_centre_owns_nothing():
@@ -62,16 +62,16 @@ def test_staff_without_sub_centre_owns_nothing():
 
 
 def test_require_raises():
-    with pytest.raises(auth.PermissionDenied):
-        auth.require(ENT, "review_cases")
+    with pytest.raises(policy.PermissionDenied):
+        policy.require(ENT, "review_cases")
 
 
 def test_case_scope_in_sql(demo_database, principal):
     from sqlalchemy import func, select
 
-    from ipoverseas import db
-    from ipoverseas.models import Case
-    from ipoverseas.scopes import case_scope
+    from ipoverseas.core import db
+    from ipoverseas.core.models import Case
+    from ipoverseas.access.scopes import case_scope
 
     staff, enterprise, admin = principal("staff"), principal("enterprise"), principal("admin")
     with db.read_session() as s:

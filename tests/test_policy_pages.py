@@ -6,8 +6,9 @@ The service side of each row is tests/test_policy.py (`can`, and the SQL scopes)
 import pytest
 from sqlalchemy import select
 
-from ipoverseas import auth, db, i18n
-from ipoverseas.models import Case, Consultation, Expert, SubCentre
+from ipoverseas.access import policy
+from ipoverseas.core import db, i18n
+from ipoverseas.core.models import Case, Consultation, Expert, SubCentre
 from tests.pagetest import run_page, texts
 
 ROLE_USERS = {"enterprise": "enterprise", "staff": "staff", "expert": "expert", "admin": "admin"}
@@ -22,32 +23,32 @@ PAGE_ROWS = [
     ("upload", "rollback_batch"),
     ("ask", "ask_consultation"),
     ("assignments", "answer_consultation"),
-    ("admin_users", "manage_users"),
-    ("admin_sub_centres", "manage_users"),
+    ("users", "manage_users"),
+    ("sub_centres", "manage_users"),
     ("audit_log", "read_audit_log"),
 ]
 
 
 def _module(name):
-    import importlib
+    import pages
 
-    return importlib.import_module(f"pages.{name}")
+    return pages.by_name(name)
 
 
 @pytest.mark.parametrize("module,action", PAGE_ROWS, ids=[f"{m}-{a}" for m, a in PAGE_ROWS])
 def test_page_roles_are_the_policy_row(module, action):
     spec = _module(module).PAGE
-    allowed = {role for role in auth.ROLES if auth.POLICY[action][role] is not False}
+    allowed = {role for role in policy.ROLES if policy.POLICY[action][role] is not False}
     assert set(spec.roles) == allowed, (module, action)
 
 
 @pytest.mark.parametrize("module,action", PAGE_ROWS, ids=[f"{m}-{a}" for m, a in PAGE_ROWS])
-@pytest.mark.parametrize("role", auth.ROLES)
+@pytest.mark.parametrize("role", policy.ROLES)
 def test_policy_row_through_apptest(sqlite_demo_database, principal, module, action, role):
     at = run_page(module, principal(ROLE_USERS[role]))
     assert not at.exception
     shown_guard = bool(at.warning) and at.warning[0].value == NOT_ALLOWED
-    if auth.POLICY[action][role] is False:
+    if policy.POLICY[action][role] is False:
         assert shown_guard and not at.dataframe and not at.metric, (module, role)
     else:
         assert not shown_guard, (module, role)
@@ -92,14 +93,14 @@ def test_unpublished_case_of_own_sub_centre_by_url(sqlite_demo_database, princip
 
 
 def test_a_published_case_by_url_for_everyone(sqlite_demo_database, principal):
-    for role in auth.ROLES:
+    for role in policy.ROLES:
         at = run_page("cases", principal(ROLE_USERS[role]), query={"case": str(_ids()["published"])})
         assert _visible(at), role
 
 
 def _consultation_of(enterprise_username):
     with db.read_session() as s:
-        from ipoverseas.models import User
+        from ipoverseas.core.models import User
 
         uid = s.scalar(select(User.id).where(User.username == enterprise_username))
         return s.scalar(select(Consultation.id).where(Consultation.enterprise_user_id == uid).limit(1))

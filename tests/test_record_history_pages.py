@@ -2,8 +2,8 @@
 
 from sqlalchemy import select
 
-from ipoverseas import db, i18n
-from ipoverseas.models import Case
+from ipoverseas.core import db, i18n
+from ipoverseas.core.models import Case
 from tests.pagetest import run_page
 
 

@@ -4,8 +4,8 @@ from datetime import date
 
 import pytest
 
-from ipoverseas import response_clock as rc
-from ipoverseas import vocab
+from ipoverseas.knowledge import deadlines as rc
+from ipoverseas.core import vocab
 
 
 def test_every_rule_names_its_source_and_is_well_formed():

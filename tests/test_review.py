@@ -5,8 +5,10 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from ipoverseas import auth, cases, db
-from ipoverseas.models import AuditEvent, Case, RecordVersion
+from ipoverseas.access import policy
+from ipoverseas.cases import library
+from ipoverseas.core import db
+from ipoverseas.core.models import AuditEvent, Case, RecordVersion
 
 
 def _case(status: str) -> int:
@@ -23,12 +25,12 @@ def test_approve_then_publish_then_select_as_guiding(demo_database, principal):
     admin = principal("admin")
     cid = _case("submitted")
     v0 = _row(cid).version
-    cases.transition(admin, cid, "approve", expected_version=v0)
+    library.transition(admin, cid, "approve", expected_version=v0)
     assert _row(cid).review_status == "approved"
-    cases.transition(admin, cid, "publish")
+    library.transition(admin, cid, "publish")
     row = _row(cid)
     assert row.review_status == "published" and row.published_at is not None
-    cases.set_distinction(admin, cid, "guiding", "首例通过无效宣告反制的案件")
+    library.set_distinction(admin, cid, "guiding", "首例通过无效宣告反制的案件")
     row = _row(cid)
     assert row.distinction == "guiding" and row.distinction_reason.startswith("首例")
     assert row.version == v0 + 3
@@ -44,18 +46,18 @@ def test_approve_then_publish_then_select_as_guiding(demo_database, principal):
     assert events[0].detail["after"] == {"review_status": "approved"}
     assert events[0].username == "admin"
     # now everyone sees it
-    assert cases.get_case(principal("enterprise"), cid)["distinction"] == "guiding"
+    assert library.get_case(principal("enterprise"), cid)["distinction"] == "guiding"
 
 
 def test_return_needs_a_reason_and_writes_nothing_without_one(demo_database, principal):
     admin = principal("admin")
     cid = _case("submitted")
     before = _row(cid)
-    with pytest.raises(cases.CaseError) as err:
-        cases.transition(admin, cid, "return", reason="   ")
+    with pytest.raises(library.CaseError) as err:
+        library.transition(admin, cid, "return", reason="   ")
     assert err.value.key == "cases.error.reason_required"
     assert _row(cid).version == before.version
-    cases.transition(admin, cid, "return", reason="请补充判决书来源")
+    library.transition(admin, cid, "return", reason="请补充判决书来源")
     row = _row(cid)
     assert row.review_status == "returned" and row.review_note == "请补充判决书来源"
 
@@ -63,31 +65,31 @@ def test_return_needs_a_reason_and_writes_nothing_without_one(demo_database, pri
 def test_invalid_transitions_are_refused(demo_database, principal):
     admin = principal("admin")
     sub = _case("submitted")
-    with pytest.raises(cases.CaseError) as err:
-        cases.transition(admin, sub, "publish")
+    with pytest.raises(library.CaseError) as err:
+        library.transition(admin, sub, "publish")
     assert err.value.key == "cases.error.bad_transition"
-    with pytest.raises(cases.CaseError) as err:
-        cases.set_distinction(admin, sub, "typical", "理由")
+    with pytest.raises(library.CaseError) as err:
+        library.set_distinction(admin, sub, "typical", "理由")
     assert err.value.key == "cases.error.not_published"
     pub = _case("published")
-    with pytest.raises(cases.CaseError):
-        cases.set_distinction(admin, pub, "typical", "")
-    with pytest.raises(cases.CaseError):
-        cases.set_distinction(admin, pub, "famous", "x")
-    with pytest.raises(cases.CaseError) as err:
-        cases.transition(admin, 10**9, "approve")
+    with pytest.raises(library.CaseError):
+        library.set_distinction(admin, pub, "typical", "")
+    with pytest.raises(library.CaseError):
+        library.set_distinction(admin, pub, "famous", "x")
+    with pytest.raises(library.CaseError) as err:
+        library.transition(admin, 10**9, "approve")
     assert err.value.key == "cases.error.not_found"
-    with pytest.raises(cases.CaseError):
-        cases.transition(admin, sub, "explode")
+    with pytest.raises(library.CaseError):
+        library.transition(admin, sub, "explode")
 
 
 def test_a_stale_version_is_refused(demo_database, principal):
     admin = principal("admin")
     cid = _case("submitted")
     v = _row(cid).version
-    cases.transition(admin, cid, "approve", expected_version=v)
-    with pytest.raises(cases.CaseError) as err:
-        cases.transition(admin, cid, "publish", expected_version=v)
+    library.transition(admin, cid, "approve", expected_version=v)
+    with pytest.raises(library.CaseError) as err:
+        library.transition(admin, cid, "publish", expected_version=v)
     assert err.value.key == "cases.error.changed"
     assert _row(cid).review_status == "approved"
 
@@ -96,30 +98,30 @@ def test_a_stale_version_is_refused(demo_database, principal):
 def test_only_admin_reviews(demo_database, principal, role):
     user = principal(role)
     cid = _case("submitted")
-    with pytest.raises(auth.PermissionDenied):
-        cases.transition(user, cid, "approve")
-    with pytest.raises(auth.PermissionDenied):
-        cases.set_distinction(user, _case("published"), "typical", "x")
-    with pytest.raises(auth.PermissionDenied):
-        cases.review_queue(user)
+    with pytest.raises(policy.PermissionDenied):
+        library.transition(user, cid, "approve")
+    with pytest.raises(policy.PermissionDenied):
+        library.set_distinction(user, _case("published"), "typical", "x")
+    with pytest.raises(policy.PermissionDenied):
+        library.review_queue(user)
     assert _row(cid).review_status == "submitted"
 
 
 def test_queue_lists_submitted_oldest_first_and_unpublish_clears_distinction(demo_database, principal):
     admin = principal("admin")
-    queue = cases.review_queue(admin)
+    queue = library.review_queue(admin)
     with db.read_session() as s:
         n = len(s.scalars(select(Case.id).where(Case.review_status == "submitted")).all())
     assert queue.total == n and all(r["review_status"] == "submitted" for r in queue.rows)
     created = [r["created_at"] for r in queue.rows]
     assert created == sorted(created)
-    counts = cases.review_counts(admin)
+    counts = library.review_counts(admin)
     assert counts["submitted"] == n
     pub = _case("published")
-    cases.set_distinction(admin, pub, "typical", "代表性强")
-    cases.transition(admin, pub, "unpublish")
+    library.set_distinction(admin, pub, "typical", "代表性强")
+    library.transition(admin, pub, "unpublish")
     row = _row(pub)
     assert row.review_status == "approved" and row.distinction is None
-    assert cases.get_case(principal("enterprise"), pub) is None
-    hist = cases.history(admin, pub)
+    assert library.get_case(principal("enterprise"), pub) is None
+    hist = library.history(admin, pub)
     assert [h["action"] for h in hist] == ["unpublish", "distinction"]

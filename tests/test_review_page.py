@@ -5,12 +5,13 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from ipoverseas import auth, db, i18n
-from ipoverseas.models import AuditEvent, Case
+from ipoverseas.access import policy
+from ipoverseas.core import db, i18n
+from ipoverseas.core.models import AuditEvent, Case
 from tests.pagetest import run_page
 
 
-@pytest.mark.parametrize("role", auth.ROLES)
+@pytest.mark.parametrize("role", policy.ROLES)
 def test_only_admin_sees_the_review_page(sqlite_demo_database, principal, role):
     at = run_page("review", principal(role))
     assert not at.exception

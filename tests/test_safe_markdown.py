@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from ipoverseas.safe_markdown import is_safe_url, plain_text, render
+from ipoverseas.core.markdown import is_safe_url, plain_text, render
 
 HOSTILE = """# Title <script>alert(1)</script>
 
@@ -83,7 +83,7 @@ def test_plain_text_for_excerpts():
 def test_a_crafted_source_url_cannot_break_out_of_its_link():
     from markdown_it import MarkdownIt
 
-    from ipoverseas.safe_markdown import link_target
+    from ipoverseas.core.markdown import link_target
     url = "https://a.example/)![x](https://evil.example/p.png"
     html = MarkdownIt().render(f"[source]({link_target(url)})")
     assert "<img" not in html and html.count("<a ") == 1

@@ -7,8 +7,8 @@ import random
 import pytest
 from sqlalchemy import insert, select, text, update
 
-from ipoverseas import db, search
-from ipoverseas.models import Article, Case, SubCentre
+from ipoverseas.core import db, search
+from ipoverseas.core.models import Article, Case, SubCentre
 
 CASE_TEXTS = [
     ("美国专利诉讼：某电子企业应诉", "原告在德州起诉我方侵犯发明专利。", "建议评估专利有效性", "尽早布局专利"),

@@ -6,7 +6,7 @@ import json
 import subprocess
 import sys
 
-from ipoverseas import search
+from ipoverseas.core import search
 from ipoverseas.cli import main
 
 

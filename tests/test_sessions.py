@@ -9,8 +9,10 @@ import pytest
 from sqlalchemy import func, select
 from starlette.applications import Starlette
 
-from ipoverseas import auth, db, i18n, sessions, users, web
-from ipoverseas.models import AuditEvent, UserSession, utcnow
+from ipoverseas.accounts import authentication, routes, sessions, users
+from ipoverseas.ui import server
+from ipoverseas.core import db, i18n
+from ipoverseas.core.models import AuditEvent, UserSession, utcnow
 
 PASSWORD = "ipoverseas-demo"
 
@@ -103,22 +105,22 @@ def test_a_name_change_keeps_the_session(demo_database, principal):
 def test_sso_maps_an_email_to_the_local_account(demo_database, principal):
     admin = principal("admin")
     users.update_user(admin, principal("staff").id, email="Wang.Xiao@ZJ.example.cn")
-    mapped = auth.principal_for_email(" wang.xiao@zj.example.cn ")
+    mapped = authentication.principal_for_email(" wang.xiao@zj.example.cn ")
     assert mapped is not None and mapped.username == "staff" and mapped.role == "staff"
-    assert auth.principal_for_email("nobody@example.cn") is None
-    assert auth.principal_for_email("") is None and auth.principal_for_email(None) is None
+    assert authentication.principal_for_email("nobody@example.cn") is None
+    assert authentication.principal_for_email("") is None and authentication.principal_for_email(None) is None
     login = sessions.login_sso("wang.xiao@zj.example.cn")
     assert login is not None and login.principal.username == "staff"
     assert sessions.login_sso("nobody@example.cn") is None
     users.set_active(admin, principal("staff").id, False)
-    assert auth.principal_for_email("wang.xiao@zj.example.cn") is None
+    assert authentication.principal_for_email("wang.xiao@zj.example.cn") is None
 
 
 def test_sso_refuses_an_ambiguous_email(demo_database, principal):
     admin = principal("admin")
     users.update_user(admin, principal("staff").id, email="shared@example.cn")
     users.update_user(admin, principal("enterprise").id, email="shared@example.cn")
-    assert auth.principal_for_email("shared@example.cn") is None
+    assert authentication.principal_for_email("shared@example.cn") is None
 
 
 # --- the HTTP hand-over ---------------------------------------------------------------------
@@ -133,7 +135,7 @@ class _Client:
     """A minimal ASGI client (starlette's TestClient needs a package we do not ship)."""
 
     def __init__(self):
-        self.app = Starlette(routes=web.routes())
+        self.app = Starlette(routes=server.routes())
 
     def request(self, method, path, content="", headers=None):
         import asyncio
@@ -191,7 +193,7 @@ def client():
 def test_claim_sets_an_httponly_samesite_cookie_once(demo_database, client):
     login = sessions.login("staff", PASSWORD)
     ticket = sessions.issue_ticket(login)
-    response = client.post(web.CLAIM_PATH, content=ticket, headers={"Origin": "http://localhost"})
+    response = client.post(routes.CLAIM_PATH, content=ticket, headers={"Origin": "http://localhost"})
     assert response.status_code == 200
     cookie = response.headers["set-cookie"]
     assert cookie.startswith(f"{sessions.COOKIE_NAME}={login.token};")
@@ -199,25 +201,25 @@ def test_claim_sets_an_httponly_samesite_cookie_once(demo_database, client):
     assert "httponly" in lowered and "samesite=lax" in lowered and "path=/" in lowered and "max-age=" in lowered
     assert "secure" not in lowered  # plain http in this test
     assert login.token not in response.text
-    again = client.post(web.CLAIM_PATH, content=ticket)
+    again = client.post(routes.CLAIM_PATH, content=ticket)
     assert again.status_code == 400 and "set-cookie" not in again.headers
 
 
 def test_claim_behind_https_proxy_sets_secure(demo_database, client):
     ticket = sessions.issue_ticket(sessions.login("staff", PASSWORD))
-    response = client.post(web.CLAIM_PATH, content=ticket, headers={"X-Forwarded-Proto": "https"})
+    response = client.post(routes.CLAIM_PATH, content=ticket, headers={"X-Forwarded-Proto": "https"})
     assert "secure" in response.headers["set-cookie"].lower()
 
 
 def test_claim_refuses_another_origin_and_unknown_tickets(demo_database, client):
     ticket = sessions.issue_ticket(sessions.login("staff", PASSWORD))
-    assert client.post(web.CLAIM_PATH, content=ticket, headers={"Origin": "https://evil.example"}).status_code == 403
-    assert client.post(web.CLAIM_PATH, content="made-up").status_code == 400
-    assert client.get(web.CLAIM_PATH).status_code == 405  # never by GET, so never from a URL
+    assert client.post(routes.CLAIM_PATH, content=ticket, headers={"Origin": "https://evil.example"}).status_code == 403
+    assert client.post(routes.CLAIM_PATH, content="made-up").status_code == 400
+    assert client.get(routes.CLAIM_PATH).status_code == 405  # never by GET, so never from a URL
 
 
 def test_forget_deletes_the_cookie(client):
-    response = client.post(web.FORGET_PATH)
+    response = client.post(routes.FORGET_PATH)
     assert response.status_code == 200
     assert 'ipo_session="";' in response.headers["set-cookie"] or "max-age=0" in response.headers["set-cookie"].lower()
 
@@ -303,7 +305,7 @@ def test_claim_refuses_a_host_outside_allowed_hosts(demo_database, client):
     ticket = sessions.issue_ticket(sessions.login("staff", PASSWORD))
     st_config.set_option("server.allowedHosts", ["ipoverseas.example.cn"])
     try:
-        response = client.post(web.CLAIM_PATH, content=ticket)
+        response = client.post(routes.CLAIM_PATH, content=ticket)
     finally:
         st_config.set_option("server.allowedHosts", ["localhost", "127.0.0.1"])
     assert response.status_code == 403
@@ -321,7 +323,7 @@ def test_shell_lockout_keeps_the_same_generic_message(sqlite_demo_database, monk
         seen.add(tuple(e.value for e in at.error))
         assert at.title[0].value == i18n.t("login.title", "en")
     assert seen == {(i18n.t("login.failed", "en"),)}
-    from ipoverseas.models import User
+    from ipoverseas.core.models import User
 
     with db.read_session() as s:
         user = s.scalar(select(User).where(User.username == "enterprise2"))

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from sqlalchemy import select, text, update
 
-from ipoverseas import db, search
-from ipoverseas.models import Case, CaseFacetTotal, CaseRollup
+from ipoverseas.core import db, search
+from ipoverseas.core.models import Case, CaseFacetTotal, CaseRollup
 
 
 def _derived() -> tuple:

@@ -5,8 +5,10 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from ipoverseas import auth, db, users
-from ipoverseas.models import Case, SubCentre, User, utcnow
+from ipoverseas.access import policy
+from ipoverseas.accounts import authentication, users
+from ipoverseas.core import db
+from ipoverseas.core.models import Case, SubCentre, User, utcnow
 
 PASSWORD = "ipoverseas-demo"
 
@@ -32,7 +34,7 @@ def test_only_admin_may_administer(demo_database, principal, role):
         lambda: users.set_sub_centre_active(actor, 1, False),
     ]
     for call in calls:
-        with pytest.raises(auth.PermissionDenied):
+        with pytest.raises(policy.PermissionDenied):
             call()
     assert _user("enterprise2").active and _user("enterprise2").role == "enterprise"
 
@@ -43,9 +45,9 @@ def test_create_user_must_change_password(demo_database, principal):
     row = _user("li.si")
     assert row.id == user_id and row.must_change_password and row.email == "li.si@example.cn"
     assert row.sub_centre.code == "GD"
-    principal_ = auth.authenticate("li.si", password)
+    principal_ = authentication.authenticate("li.si", password)
     assert principal_ is not None and principal_.must_change_password
-    auth.change_own_password(principal_, password, "a brand new sentence")
+    authentication.change_own_password(principal_, password, "a brand new sentence")
     assert not _user("li.si").must_change_password
 
 
@@ -102,33 +104,33 @@ def test_link_expert(demo_database, principal):
 def test_disable_enable_and_login(demo_database, principal):
     admin, target = principal("admin"), principal("enterprise2")
     users.set_active(admin, target.id, False)
-    assert auth.authenticate("enterprise2", PASSWORD) is None
+    assert authentication.authenticate("enterprise2", PASSWORD) is None
     users.set_active(admin, target.id, True)
-    assert auth.authenticate("enterprise2", PASSWORD) is not None
+    assert authentication.authenticate("enterprise2", PASSWORD) is not None
 
 
 def test_unlock(demo_database, principal):
     for _ in range(5):
-        assert auth.authenticate("enterprise2", "wrong password") is None
+        assert authentication.authenticate("enterprise2", "wrong password") is None
     assert _user("enterprise2").locked_until > utcnow()
-    assert auth.authenticate("enterprise2", PASSWORD) is None
+    assert authentication.authenticate("enterprise2", PASSWORD) is None
     rows, total = users.list_users(principal("admin"), status="locked")
     assert [r["username"] for r in rows] == ["enterprise2"] and total == 1 and rows[0]["locked"]
     users.unlock(principal("admin"), principal("enterprise2").id)
-    assert auth.authenticate("enterprise2", PASSWORD) is not None
+    assert authentication.authenticate("enterprise2", PASSWORD) is not None
 
 
 def test_reset_password_forces_a_change(demo_database, principal):
     admin, target = principal("admin"), principal("enterprise2")
     temporary = users.reset_password(admin, target.id)
     assert len(temporary) >= 12
-    assert auth.authenticate("enterprise2", PASSWORD) is None
-    user = auth.authenticate("enterprise2", temporary)
+    assert authentication.authenticate("enterprise2", PASSWORD) is None
+    user = authentication.authenticate("enterprise2", temporary)
     assert user is not None and user.must_change_password
     with pytest.raises(ValueError, match="same_as_old"):
-        auth.change_own_password(user, temporary, temporary)
-    auth.change_own_password(user, temporary, "my own long sentence")
-    assert not auth.authenticate("enterprise2", "my own long sentence").must_change_password
+        authentication.change_own_password(user, temporary, temporary)
+    authentication.change_own_password(user, temporary, "my own long sentence")
+    assert not authentication.authenticate("enterprise2", "my own long sentence").must_change_password
 
 
 def test_list_users_filters_and_pages_in_sql(demo_database, principal):
@@ -163,7 +165,7 @@ def test_sub_centres_create_rename_deactivate_keep_records(demo_database, princi
     assert listed["ZJ"]["active"] is False and listed["ZJ"]["cases"] > 0 and listed["ZJ"]["users"] > 0
     with db.read_session() as s:
         assert s.get(Case, cases_before) is not None
-    assert auth.authenticate("staff", PASSWORD) is not None  # its people keep working
+    assert authentication.authenticate("staff", PASSWORD) is not None  # its people keep working
 
 
 def test_locked_until_in_the_past_is_not_locked(demo_database, principal):

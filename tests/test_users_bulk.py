@@ -6,8 +6,10 @@ import openpyxl
 import pytest
 from sqlalchemy import func, select
 
-from ipoverseas import auth, db, users
-from ipoverseas.models import AuditEvent, User
+from ipoverseas.access import policy
+from ipoverseas.accounts import authentication, users
+from ipoverseas.core import db
+from ipoverseas.core.models import AuditEvent, User
 
 
 def _filled(rows, header=None):
@@ -53,7 +55,7 @@ def test_good_workbook_creates_every_account_with_a_temporary_password(demo_data
     assert [u for u, _ in result.created] == ["wang.wu", "acme.export", "zhao.liu"]
     assert _count_users() == before + 3
     username, password = result.created[1]
-    user = auth.authenticate(username, password)
+    user = authentication.authenticate(username, password)
     assert user is not None and user.role == "enterprise" and user.must_change_password
     book = openpyxl.load_workbook(io.BytesIO(users.passwords_workbook(result.created)))
     assert book.active.cell(2, 1).value == "wang.wu"
@@ -117,5 +119,5 @@ def test_too_big_is_refused_before_reading(demo_database, principal, monkeypatch
 
 
 def test_bulk_is_admin_only(demo_database, principal):
-    with pytest.raises(auth.PermissionDenied):
+    with pytest.raises(policy.PermissionDenied):
         users.bulk_create(principal("staff"), _filled([["a.b", "A", "enterprise"]]))

@@ -2,7 +2,7 @@
 
 import pytest
 
-from ipoverseas import vocab
+from ipoverseas.core import vocab
 
 
 @pytest.mark.parametrize("typed", ["美国", "USA", "United States", "US", "us", "ＵＳ", " 美\u200b国 ", "United States of America"])

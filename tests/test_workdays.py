@@ -4,33 +4,33 @@ from datetime import date, datetime, timedelta
 
 import pytest
 
-from ipoverseas import workdays
-from ipoverseas.workdays import add_working_days, due_at, elapsed, is_working_day
+from ipoverseas.consultations import clock
+from ipoverseas.consultations.clock import add_working_days, due_at, elapsed, is_working_day
 
 
 def cn(*args) -> datetime:
     """A China local time, as the naive UTC the database stores."""
-    return workdays.from_local(datetime(*args))
+    return clock.from_local(datetime(*args))
 
 
 def local(moment: datetime) -> datetime:
-    return workdays.to_local(moment)
+    return clock.to_local(moment)
 
 
 # --- the calendar table -------------------------------------------------------------
 
 
 def test_table_covers_2024_to_2027_and_flags_2027_provisional():
-    cal = workdays.calendar()
+    cal = clock.calendar()
     assert {2024, 2025, 2026, 2027} <= cal.years
     assert cal.provisional_years == {2027}
     for year in (2024, 2025, 2026, 2027):
-        assert workdays.covered(year)
-    assert not workdays.covered(2031)
+        assert clock.covered(year)
+    assert not clock.covered(2031)
 
 
 def test_every_make_up_day_is_a_weekend_and_no_day_is_both():
-    cal = workdays.calendar()
+    cal = clock.calendar()
     assert cal.workdays, "no make-up working days loaded"
     assert all(d.weekday() >= 5 for d in cal.workdays)
     assert not (cal.workdays & cal.holidays)
@@ -57,7 +57,7 @@ def test_2027_stays_provisional_until_the_notice_is_in_the_table():
     china = holidays.China(years=2027)
     make_up = [d for d in (date(2027, 1, 1) + timedelta(days=i) for i in range(365))
                if d.weekday() >= 5 and china.is_working_day(d)]
-    cal = workdays.calendar()
+    cal = clock.calendar()
     if 2027 in cal.provisional_years:
         assert make_up == [], "the holidays package now has 2027 make-up days: update data/holidays_cn.csv"
         assert {d for d in cal.holidays if d.year == 2027} == set(china)
@@ -91,7 +91,7 @@ def test_add_working_days_jumps_the_national_day_week():
     assert add_working_days(date(2024, 9, 30), 1) == date(2024, 10, 8)
     # Friday 27 Sept + 1: the next working day is Sunday 29 September (make-up day).
     assert add_working_days(date(2024, 9, 27), 1) == date(2024, 9, 29)
-    assert workdays.working_days_between(date(2024, 9, 28), date(2024, 10, 13)) == 7  # 29, 30 Sept; 8-11 Oct; Sat 12 Oct
+    assert clock.working_days_between(date(2024, 9, 28), date(2024, 10, 13)) == 7  # 29, 30 Sept; 8-11 Oct; Sat 12 Oct
 
 
 # --- the clock ----------------------------------------------------------------------
@@ -138,23 +138,23 @@ def test_pause_and_resume():
     # While the pause is open there is no due time, and the clock does not run.
     open_pause = [(cn(2026, 11, 24, 9, 0), None)]
     assert due_at(asked, 3, open_pause) is None
-    paused = workdays.clock(asked, None, open_pause, 3, now=cn(2026, 12, 10, 9, 0))
+    paused = clock.clock(asked, None, open_pause, 3, now=cn(2026, 12, 10, 9, 0))
     assert paused.paused and paused.state == "paused"
     assert paused.used_days == pytest.approx(1.0)
 
 
 def test_clock_states_running_at_risk_overdue_met_missed():
     asked = cn(2026, 11, 23, 9, 0)
-    running = workdays.clock(asked, None, [], 3, now=cn(2026, 11, 24, 9, 0))
+    running = clock.clock(asked, None, [], 3, now=cn(2026, 11, 24, 9, 0))
     assert running.state == "running" and running.due and local(running.due) == datetime(2026, 11, 26, 9, 0)
-    risky = workdays.clock(asked, None, [], 3, now=cn(2026, 11, 25, 23, 0))
+    risky = clock.clock(asked, None, [], 3, now=cn(2026, 11, 25, 23, 0))
     assert risky.at_risk and risky.state == "at_risk"
-    late = workdays.clock(asked, None, [], 3, now=cn(2026, 11, 26, 10, 0))
+    late = clock.clock(asked, None, [], 3, now=cn(2026, 11, 26, 10, 0))
     assert late.overdue and late.state == "overdue"
-    met = workdays.clock(asked, cn(2026, 11, 25, 9, 0), [], 3, now=cn(2026, 12, 20, 0, 0))
+    met = clock.clock(asked, cn(2026, 11, 25, 9, 0), [], 3, now=cn(2026, 12, 20, 0, 0))
     assert met.on_time and met.state == "met" and met.used_days == pytest.approx(2.0)
     # Answered on Monday 30 Nov 9:00: Mon-Fri of the first week (4 days) + nothing at the weekend.
-    missed = workdays.clock(asked, cn(2026, 11, 30, 9, 0), [], 3, now=cn(2026, 12, 20, 0, 0))
+    missed = clock.clock(asked, cn(2026, 11, 30, 9, 0), [], 3, now=cn(2026, 12, 20, 0, 0))
     assert missed.state == "missed" and missed.used_days == pytest.approx(5.0)
 
 
@@ -162,7 +162,7 @@ def test_pauses_from_events():
     t = [cn(2026, 11, 23, h) for h in (9, 10, 11, 12, 13)]
     events = [(t[0], None, "new"), (t[1], "new", "accepted"), (t[2], "accepted", "waiting"),
               (t[3], "waiting", "accepted"), (t[4], "accepted", "waiting")]
-    assert workdays.pauses_from_events(events) == [(t[2], t[3]), (t[4], None)]
+    assert clock.pauses_from_events(events) == [(t[2], t[3]), (t[4], None)]
 
 
 def test_a_year_outside_the_table_falls_back_to_monday_to_friday():
@@ -196,13 +196,13 @@ def test_fast_spans_agree_with_a_day_by_day_count():
 def test_the_clock_basis_follows_the_days_of_the_table_not_its_comments(tmp_path):
     """`basis`: the promise and a digest of the holidays and make-up days; a comment or a
     name changed in the table does not make the stored clocks out of date, a day does."""
-    text = workdays.CALENDAR_FILE.read_text(encoding="utf-8")
+    text = clock.CALENDAR_FILE.read_text(encoding="utf-8")
     renamed, added = tmp_path / "renamed.csv", tmp_path / "added.csv"
     renamed.write_text("# a new comment\n" + text.replace("国庆节 National Day", "National Day"), encoding="utf-8")
     added.write_text(text.rstrip("\n") + "\n2026-11-04,holiday,test day,0\n", encoding="utf-8")
-    real = workdays.calendar()
-    assert workdays.basis(3) == workdays.basis(3.0) == f"3d/{workdays.calendar_digest(real)}"
-    assert workdays.basis(5) != workdays.basis(3)
-    assert workdays.calendar_digest(workdays.load_calendar(renamed)) == workdays.calendar_digest(real)
-    assert workdays.calendar_digest(workdays.load_calendar(added)) != workdays.calendar_digest(real)
-    assert len(workdays.calendar_digest(real)) == 10
+    real = clock.calendar()
+    assert clock.basis(3) == clock.basis(3.0) == f"3d/{clock.calendar_digest(real)}"
+    assert clock.basis(5) != clock.basis(3)
+    assert clock.calendar_digest(clock.load_calendar(renamed)) == clock.calendar_digest(real)
+    assert clock.calendar_digest(clock.load_calendar(added)) != clock.calendar_digest(real)
+    assert len(clock.calendar_digest(real)) == 10

@@ -11,8 +11,8 @@ import logging
 import pkgutil
 import sys
 
-from .. import config
-from ..logging_setup import configure_logging
+from ipoverseas.core import config
+from ipoverseas.core.logging_setup import configure_logging
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .. import consultation_sweep, consultations
+from ipoverseas.consultations import sweep, workflow
 
 
 def register(sub) -> None:
@@ -18,13 +18,13 @@ def register(sub) -> None:
 
 
 def _notify_overdue(args) -> int:
-    count = consultation_sweep.notify_overdue()
+    count = sweep.notify_overdue()
     if not args.quiet:
         print(f"notified {count} overdue consultation(s)")
     return 0
 
 
 def _recompute(args) -> int:
-    count = consultations.recompute_clocks(only_open=not args.all)
+    count = workflow.recompute_clocks(only_open=not args.all)
     print(f"recomputed {count} consultation clock(s)")
     return 0

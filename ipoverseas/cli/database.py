@@ -5,7 +5,10 @@ from __future__ import annotations
 import getpass
 import os
 
-from .. import auth, bootstrap, db, demo, i18n
+from ipoverseas.access import policy
+from ipoverseas.accounts import creation
+from ipoverseas import bootstrap, demo
+from ipoverseas.core import db, i18n
 
 
 def register(sub) -> None:
@@ -21,7 +24,7 @@ def register(sub) -> None:
 
     p = sub.add_parser("create-user", help="create an account")
     p.add_argument("username")
-    p.add_argument("--role", required=True, choices=auth.ROLES)
+    p.add_argument("--role", required=True, choices=policy.ROLES)
     p.add_argument("--name", default="", help="display name")
     p.add_argument("--sub-centre", help="sub-centre code (required for staff)")
     p.add_argument("--organisation")
@@ -62,7 +65,7 @@ def _create_user(args) -> int:
             return 1
     try:
         with db.write_session() as session:
-            user = auth.create_user(session, username=args.username, password=password, role=args.role,
+            user = creation.add_account(session, username=args.username, password=password, role=args.role,
                                     display_name=args.name, sub_centre_code=args.sub_centre,
                                     organisation=args.organisation, email=args.email)
             print(f"created user {user.username} ({user.role})")

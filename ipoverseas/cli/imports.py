@@ -9,8 +9,8 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from .. import config, db, i18n
-from ..auth import Principal
+from ipoverseas.core import config, db, i18n
+from ipoverseas.access.policy import Principal
 
 DATASETS = ("cases", "experts", "articles")
 
@@ -53,7 +53,7 @@ def _user(username: str | None) -> Principal | None:
         return None
     from sqlalchemy import select
 
-    from ..models import User
+    from ipoverseas.core.models import User
 
     with db.read_session() as s:
         user = s.scalar(select(User).where(User.username == username.strip().lower()))

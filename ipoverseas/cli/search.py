@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import sys
 
-from .. import search
+from ipoverseas.core import search
 
 
 def register(sub) -> None:

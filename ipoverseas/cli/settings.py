@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .. import config
+from ipoverseas.core import config
 
 
 def register(sub) -> None:

@@ -10,11 +10,8 @@ from dataclasses import dataclass
 
 from sqlalchemy import delete, func, select, update
 
-from .. import db
-from ..models import (
-    Article, Case, Consultation, ConsultationEvent, ConsultationMessage, Expert, ImportBatch,
-    Notification, RecordVersion, SubCentre, User, UserSession,
-)
+from ipoverseas.core import db
+from ipoverseas.core.models import (Article, Case, Consultation, ConsultationEvent, ConsultationMessage, Expert, ImportBatch, Notification, RecordVersion, SubCentre, User, UserSession)
 
 
 @dataclass(frozen=True)

@@ -13,9 +13,9 @@ import logging
 from datetime import date, datetime, time
 from pathlib import Path
 
-from .. import config
-from ..models import Article, ArticleCountry, ArticleIndustry, ArticleIpType
-from ..vocab import ARTICLE_KINDS, DISPUTE_TYPES, INDUSTRIES, IP_TYPES, SEVERITIES, countries
+from ipoverseas.core import config
+from ipoverseas.core.models import Article, ArticleCountry, ArticleIndustry, ArticleIpType
+from ipoverseas.core.vocab import ARTICLE_KINDS, DISPUTE_TYPES, INDUSTRIES, IP_TYPES, SEVERITIES, countries
 
 log = logging.getLogger(__name__)
 

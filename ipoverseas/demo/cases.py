@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
-from ..models import Case, Expert, ExpertPartyLink
-from ..vocab import IP_TYPES, PROVINCES, countries
+from ipoverseas.core.models import Case, Expert, ExpertPartyLink
+from ipoverseas.core.vocab import IP_TYPES, PROVINCES, countries
 from . import names
 
 # Case dates are anchored to a fixed day, so the case library is the same on every load.

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
 
-from ..models import Consultation, ConsultationEvent, ConsultationMessage, Expert
+from ipoverseas.core.models import Consultation, ConsultationEvent, ConsultationMessage, Expert
 from . import names
 
 
@@ -391,7 +391,7 @@ def build(rng: random.Random, now: datetime, users: dict[str, int], sub_centres:
 def attach(threads) -> tuple[list[ConsultationEvent], list[ConsultationMessage]]:
     """Set the consultation ids (after a flush) on the events and messages, and the stored
     clock facts on the consultations (before the session flushes them again)."""
-    from ..consultations import set_clock_facts
+    from ipoverseas.consultations.workflow import set_clock_facts
 
     events, messages = [], []
     for consultation, evs, msgs in threads:

@@ -18,8 +18,9 @@ import random
 
 from sqlalchemy.orm import Session
 
-from .. import auth
-from ..models import SubCentre, utcnow
+from ipoverseas.access import policy
+from ipoverseas.accounts import creation
+from ipoverseas.core.models import SubCentre, utcnow
 from . import ACCOUNTS, DEMO_PASSWORD
 from . import articles as articles_mod
 from . import cases as cases_mod
@@ -74,7 +75,7 @@ def load_all(session: Session) -> dict[str, int]:
 
     def create(username: str, role: str, display_name: str, sub_centre: str | None = None,
                organisation: str | None = None, expert_id: int | None = None, email: str | None = None) -> None:
-        user = auth.create_user(session, username=username, password=DEMO_PASSWORD, role=role,
+        user = creation.add_account(session, username=username, password=DEMO_PASSWORD, role=role,
                                 display_name=display_name, sub_centre_code=sub_centre, organisation=organisation,
                                 expert_id=expert_id, email=email, is_demo=True)
         users[username] = user.id
@@ -83,17 +84,17 @@ def load_all(session: Session) -> dict[str, int]:
 
     for account in ACCOUNTS:
         create(account.username, account.role, account.display_name, account.sub_centre, account.organisation,
-               experts[0].id if account.role == auth.EXPERT else None)
+               experts[0].id if account.role == policy.EXPERT else None)
     for username, display_name, code in EXTRA_STAFF:
-        create(username, auth.STAFF, display_name, code)
+        create(username, policy.STAFF, display_name, code)
     for enterprise in consultations_mod.ENTERPRISES[1:]:
-        create(enterprise.username, auth.ENTERPRISE, enterprise.organisation.removesuffix("（演示）"),
+        create(enterprise.username, policy.ENTERPRISE, enterprise.organisation.removesuffix("（演示）"),
                organisation=enterprise.organisation)
     linked = {experts[0].id}
     for username, code in EXTRA_EXPERT_ACCOUNTS:
         expert = next(e for e in experts if e.sub_centre_id == sub_centres[code] and e.active and e.id not in linked)
         linked.add(expert.id)
-        create(username, auth.EXPERT, f"{expert.name} {expert.title}", code, expert_id=expert.id,
+        create(username, policy.EXPERT, f"{expert.name} {expert.title}", code, expert_id=expert.id,
                email=expert.email)
     staff_users = {"ZJ": users["staff"], "GD": users["staff_gd"]}
 

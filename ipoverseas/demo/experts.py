@@ -5,9 +5,7 @@ from __future__ import annotations
 import random
 from datetime import date, timedelta
 
-from ..models import (
-    Expert, ExpertAway, ExpertCountry, ExpertIndustry, ExpertIpType, ExpertLanguage,
-)
+from ipoverseas.core.models import (Expert, ExpertAway, ExpertCountry, ExpertIndustry, ExpertIpType, ExpertLanguage)
 from . import names
 
 # How many Chinese experts each sub-centre has (the foreign ones are added on top).
@@ -122,7 +120,7 @@ def _expert(ref: str, sub_centre_id: int, name: str, org: str, title: str, bio: 
 
 def build(rng: random.Random, sub_centre_ids: dict[str, int]) -> list[Expert]:
     """The expert profiles, expert #1 (EXP-ZJ-001) first. Not yet added to a session."""
-    from ..vocab import countries as country_vocab
+    from ipoverseas.core.vocab import countries as country_vocab
 
     cv = country_vocab()
     experts: list[Expert] = []

@@ -17,9 +17,9 @@ from typing import Any, Callable
 from sqlalchemy import bindparam, delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
-from .. import audit
-from ..auth import Principal
-from ..models import Case, Consultation, ConsultationEvent, ImportBatch, RecordVersion, User, utcnow
+from ipoverseas.audit import trail
+from ipoverseas.access.policy import Principal
+from ipoverseas.core.models import (Case, Consultation, ConsultationEvent, ImportBatch, RecordVersion, User, utcnow)
 from . import datasets as D, images
 from .bulk import Bulk
 from .images import restorable
@@ -133,7 +133,7 @@ def write(session: Session, plan: Plan, *, user: Principal | None, filename: str
         for i in range(0, len(rows), CHUNK):
             session.connection().execute(insert(facet.table.__table__), rows[i:i + CHUNK])
 
-    audit.record(session, user, "import.apply", "import_batch", batch.id, detail={
+    trail.record(session, user, "import.apply", "import_batch", batch.id, detail={
         "dataset": plan.dataset, "sub_centre_id": plan.sub_centre_id, "filename": filename, "sha256": sha256,
         "counts": plan.counts})
     _tick(progress, total, total)
@@ -212,7 +212,7 @@ def undo(session: Session, batch: ImportBatch, user: Principal | None) -> dict[s
     batch.rolled_back_at = utcnow()
     batch.rolled_back_by_id = user.id if user else None
     result = {"removed": len(remove), "restored": len(restore), "kept": kept}
-    audit.record(session, user, "import.rollback", "import_batch", batch.id, detail={
+    trail.record(session, user, "import.rollback", "import_batch", batch.id, detail={
         "dataset": batch.dataset, "sub_centre_id": batch.sub_centre_id, "removed": len(remove),
         "restored": len(restore), "kept": kept[:200]})
     return result

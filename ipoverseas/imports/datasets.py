@@ -11,13 +11,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from .. import vocab
+from ipoverseas.core import vocab
 
 
 def _model(name: str) -> Any:
     # By name, so the reader child (which never touches the database) does not import the
     # models and SQLAlchemy: about a second of its start-up.
-    from .. import models
+    from ipoverseas.core import models
 
     return getattr(models, name)
 

@@ -22,7 +22,7 @@ from sqlalchemy import Boolean, Connection, Text, bindparam, case, cast, func, i
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.sql.elements import ColumnElement
 
-from ..models import RecordVersion
+from ipoverseas.core.models import RecordVersion
 from . import datasets as D
 from .plan import CHUNK
 

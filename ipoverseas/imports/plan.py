@@ -25,7 +25,7 @@ from typing import Any, Callable
 from sqlalchemy import bindparam, func, literal_column, select
 from sqlalchemy.orm import Session
 
-from .. import db
+from ipoverseas.core import db
 from . import datasets as D
 from .read import Parsed
 
@@ -102,7 +102,7 @@ def _same(a: Any, b: Any) -> bool:
 
 
 def sub_centre_code(session: Session, sub_centre_id: int) -> str:
-    from ..models import SubCentre
+    from ipoverseas.core.models import SubCentre
 
     return session.scalar(select(SubCentre.code).where(SubCentre.id == sub_centre_id)) or ""
 

@@ -18,7 +18,7 @@ from pathlib import Path, PurePosixPath
 
 from defusedxml import ElementTree as SafeET
 
-from .. import config
+from ipoverseas.core import config
 from .problems import Refused
 
 MAX_MEMBERS = 5_000

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from .. import i18n
+from ipoverseas.core import i18n
 
 ERROR, WARNING = "error", "warning"
 

@@ -14,7 +14,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from .. import i18n
+from ipoverseas.core import i18n
 from . import sandbox
 from .problems import ERROR, Problem
 

@@ -19,9 +19,10 @@ from sqlalchemy import func, select, text
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from .. import auth, db
-from ..auth import ADMIN, STAFF, Principal
-from ..models import ImportBatch, SubCentre, User
+from ipoverseas.access import policy
+from ipoverseas.core import db
+from ipoverseas.access.policy import ADMIN, STAFF, Principal
+from ipoverseas.core.models import ImportBatch, SubCentre, User
 from . import apply as applier, datasets as D, gcpause, plan as planner, preflight, sandbox
 from .plan import Plan
 from .problems import Busy, Denied, Refused
@@ -82,7 +83,7 @@ def check_may_import(user: Principal | None, sub_centre_id: int) -> None:
     """`user` None is the operator at the server's command line, who may import anywhere."""
     if user is None:
         return
-    if not auth.can(user, "edit_records", {"sub_centre_id": sub_centre_id}) or user.role not in (STAFF, ADMIN):
+    if not policy.can(user, "edit_records", {"sub_centre_id": sub_centre_id}) or user.role not in (STAFF, ADMIN):
         raise Denied("other_sub_centre")
 
 
@@ -244,7 +245,7 @@ def rollback(batch_id: int, user: Principal | None) -> dict[str, Any]:
             batch = session.scalar(select(ImportBatch).where(ImportBatch.id == batch_id).with_for_update())
             if batch is None:
                 raise Refused("no_batch", batch=batch_id)
-            if user is not None and not auth.can(user, "rollback_batch", batch):
+            if user is not None and not policy.can(user, "rollback_batch", batch):
                 raise Denied("rollback_other")
             if batch.status != "applied":
                 raise Refused("already_rolled_back", batch=batch_id)

@@ -12,7 +12,7 @@ import io
 import xlsxwriter
 from xlsxwriter.utility import xl_col_to_name
 
-from .. import i18n
+from ipoverseas.core import i18n
 from . import datasets as D
 
 DATA_ROWS = 5_000   # rows that carry the dropdowns and text formats

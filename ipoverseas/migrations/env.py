@@ -4,7 +4,7 @@ or on the URL in the config (for `alembic` on the command line)."""
 from alembic import context
 from sqlalchemy import create_engine
 
-from ipoverseas.models import Base
+from ipoverseas.core.models import Base
 
 config = context.config
 target_metadata = Base.metadata

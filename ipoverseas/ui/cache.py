@@ -13,7 +13,7 @@ from typing import Any, Callable
 
 import streamlit as st
 
-from .. import config, db
+from ipoverseas.core import config, db
 
 _FUNCTIONS: dict[str, Callable[..., Any]] = {}
 

@@ -13,8 +13,9 @@ from datetime import date, timedelta
 
 import streamlit as st
 
-from .. import compliance, consultations, i18n
-from ..auth import ADMIN, STAFF, Principal
+from ipoverseas.consultations import compliance, workflow
+from ipoverseas.core import i18n
+from ipoverseas.access.policy import ADMIN, STAFF, Principal
 from . import state
 from .cache import cached
 
@@ -34,7 +35,7 @@ def render_compliance(user: Principal, key: str = "compliance", today: date | No
         return
     today = today or date.today()
     st.subheader(state.t("service.compliance.title"))
-    st.caption(state.t("service.compliance.intro", days=f"{consultations.promise_days():g}"))
+    st.caption(state.t("service.compliance.intro", days=f"{workflow.promise_days():g}"))
     c1, c2 = st.columns([2, 1])
     period = c1.date_input(state.t("service.compliance.period"), value=(today - timedelta(days=90), today),
                            max_value=today, key=key + "_period")

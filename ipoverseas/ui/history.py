@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import streamlit as st
 
-from .. import audit_query
-from ..auth import PermissionDenied, Principal
+from ipoverseas.audit import query
+from ipoverseas.access.policy import PermissionDenied, Principal
 from . import state
 from .cache import cached
 
-_history = cached(audit_query.history)
+_history = cached(query.history)
 
 
 def render_history(entity: str, entity_id: int, *, user: Principal | None = None, limit: int = 50,

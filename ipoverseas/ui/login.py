@@ -7,7 +7,8 @@ import logging
 
 import streamlit as st
 
-from .. import demo, sessions, web
+from ipoverseas import demo
+from ipoverseas.accounts import sessions, routes
 from . import state
 
 log = logging.getLogger(__name__)
@@ -36,7 +37,7 @@ def render() -> None:
     if notice:
         st.info(state.t(notice))
     if st.session_state.pop(state.FORGET_KEY, False):
-        _browser_call(web.FORGET_PATH, "")
+        _browser_call(routes.FORGET_PATH, "")
     if sso_configured() and _try_sso():
         return
     with st.form("login_form", clear_on_submit=False):
@@ -87,7 +88,7 @@ def hand_over_token() -> None:
     """After a login, let the browser fetch its HttpOnly cookie with the one-time ticket."""
     ticket = st.session_state.pop(state.TICKET_KEY, None)
     if ticket:
-        _browser_call(web.CLAIM_PATH, ticket)
+        _browser_call(routes.CLAIM_PATH, ticket)
 
 
 def _browser_call(path: str, body: str) -> None:

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from .. import notifications
-from ..auth import ADMIN, ENTERPRISE, EXPERT, STAFF, Principal
+from ipoverseas.accounts import notifications
+from ipoverseas.access.policy import ADMIN, ENTERPRISE, EXPERT, STAFF, Principal
 from . import state
 from .service_view import local_time
 

@@ -8,8 +8,10 @@ from datetime import date, datetime
 
 import streamlit as st
 
-from .. import auth, consultations, vocab, workdays
-from ..experts import InvalidInput
+from ipoverseas.access import policy
+from ipoverseas.consultations import workflow, clock as workdays
+from ipoverseas.core import vocab
+from ipoverseas.experts.directory import InvalidInput
 from . import state
 from .params import parse_id
 from .widgets import article_title, country, label
@@ -21,7 +23,7 @@ def safe_markdown(text: str | None) -> None:
     if not text:
         return
     try:
-        from .. import safe_markdown as sm
+        from ipoverseas.core import markdown as sm
     except ImportError:
         st.text(text)
         return
@@ -137,10 +139,10 @@ def history(item: dict) -> None:
         } for e in item.get("events", [])], hide_index=True, width="stretch")
 
 
-def suggestions(user: auth.Principal, *, country_code: str | None, dispute_type: str | None,
+def suggestions(user: policy.Principal, *, country_code: str | None, dispute_type: str | None,
                 ip_type: str | None, industry: str | None, text: str = "") -> None:
     """Self-help: the most similar published cases and articles."""
-    found = consultations.suggestions(user, country=country_code, dispute_type=dispute_type, ip_type=ip_type,
+    found = workflow.suggestions(user, country=country_code, dispute_type=dispute_type, ip_type=ip_type,
                                       industry=industry, text=text)
     left, right = st.columns(2)
     with left:
@@ -164,7 +166,7 @@ def response_clock(dispute_type: str | None, start: date | None) -> None:
     if not dispute_type or start is None or importlib.util.find_spec("ipoverseas.ui.response_clock") is None:
         return
     try:
-        from .response_clock import render_response_clock
+        from ipoverseas.ui.deadlines import render_response_clock
         render_response_clock(dispute_type, start)
     except Exception:  # an aid: the page works without it
         import logging
@@ -190,18 +192,18 @@ def show_error(exc: Exception) -> None:
             field_key = "service.field." + field
             name = state.t(field_key) if field_key in _known() else field
             st.error(f"{name}: {state.t(key, **values)}")
-    elif isinstance(exc, consultations.ChangedMeanwhile):
+    elif isinstance(exc, workflow.ChangedMeanwhile):
         st.warning(state.t("service.error.changed_meanwhile"))
-    elif isinstance(exc, consultations.NotAllowed):
+    elif isinstance(exc, workflow.NotAllowed):
         st.warning(state.t("service.error.not_now"))
-    elif isinstance(exc, auth.PermissionDenied):
+    elif isinstance(exc, policy.PermissionDenied):
         st.warning(state.t("service.error.denied"))
     else:
         raise exc
 
 
 def _known() -> set[str]:
-    from .. import i18n
+    from ipoverseas.core import i18n
     return set(i18n.catalogue(state.lang()))
 
 
@@ -214,7 +216,7 @@ def act(fn, done_key: str) -> None:
     """Run a service call from a button: a toast and a rerun when done, a clear message when refused."""
     try:
         fn()
-    except (InvalidInput, auth.PermissionDenied) as exc:
+    except (InvalidInput, policy.PermissionDenied) as exc:
         show_error(exc)
     else:
         st.toast(state.t(done_key))
@@ -247,7 +249,7 @@ def open_picker(rows: list[dict], key: str, describe) -> None:
 
 def detail_header(user, consultation_id: int, key: str) -> dict | None:
     """The top of a consultation's page: the record (or "not found"), a back button, title and clock."""
-    item = consultations.get(user, consultation_id)
+    item = workflow.get(user, consultation_id)
     if item is None:
         st.warning(state.t("errors.not_found"))
         return None

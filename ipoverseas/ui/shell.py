@@ -6,8 +6,9 @@ import logging
 
 import streamlit as st
 
-from .. import bootstrap, config, i18n
-from ..logging_setup import configure_logging
+from ipoverseas import bootstrap
+from ipoverseas.core import config, i18n
+from ipoverseas.core.logging_setup import configure_logging
 from . import login, pages, state
 from .notifications import render_notifications
 
@@ -55,7 +56,8 @@ def _run_page(fn) -> None:
     return wrapped
 
 
-def main() -> None:
+def main(registry) -> None:
+    """Run the app for this browser session; `registry` is the page modules (pages.REGISTRY)."""
     st.set_page_config(page_title="ipoverseas", page_icon=str(config.DATA_DIR / "favicon.png"), layout="wide")
     try:
         _database_ready()
@@ -74,7 +76,7 @@ def main() -> None:
         page.run()
         return
 
-    specs = pages.pages_for(user.role)
+    specs = pages.pages_for(registry, user.role)
     if user.must_change_password:  # after a reset: nothing but the account page until it is changed
         specs = [(spec, fn) for spec, fn in specs if spec.key == FORCED_PAGE] or specs
     sections: dict[str, list] = {}

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from .. import auth, config, i18n, sessions
+from ipoverseas.access import policy
+from ipoverseas.core import config, i18n
+from ipoverseas.accounts import sessions
 
 USER_KEY = "auth_user"
 LANG_KEY = "ui_lang"
@@ -21,7 +23,7 @@ NOTICE_KEY = "auth_notice"        # why the user was logged out (an i18n key)
 FORGET_KEY = "auth_forget"        # ask the browser to drop the (dead) cookie
 
 
-def current_user() -> auth.Principal | None:
+def current_user() -> policy.Principal | None:
     return st.session_state.get(USER_KEY)
 
 
@@ -33,7 +35,7 @@ def _cookie_token() -> str | None:
     return value if isinstance(value, str) else None
 
 
-def refresh_user() -> auth.Principal | None:
+def refresh_user() -> policy.Principal | None:
     """Check the server session at every interaction; find it from the cookie on a new page load.
 
     A logout elsewhere, a disabled account, a role change, the idle timeout or the absolute

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from .. import vocab
+from ipoverseas.core import vocab
 from . import state
 
 

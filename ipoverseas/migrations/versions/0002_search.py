@@ -10,7 +10,7 @@ a separator character (\\x01) and the text ends with two, so every occurrence of
 """
 from alembic import op
 
-import ipoverseas.search  # noqa: F401  (registers the autogenerate filter for these objects)
+import ipoverseas.core.search  # noqa: F401  (registers the autogenerate filter for these objects)
 
 revision = '0002'
 down_revision = '0001'

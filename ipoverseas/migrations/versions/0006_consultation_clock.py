@@ -51,11 +51,12 @@ def upgrade() -> None:
 
 
 def _backfill() -> None:
-    from ipoverseas import config, workdays
+    from ipoverseas.core import config
+    from ipoverseas.consultations import clock
 
     bind = op.get_bind()
     promise = float(config.get("consultation_promise_days"))
-    basis = workdays.basis(promise)
+    basis = clock.basis(promise)
     last = 0
     while True:
         rows = bind.execute(sa.select(consultations.c.id, consultations.c.created_at, consultations.c.assigned_at,
@@ -74,7 +75,7 @@ def _backfill() -> None:
         for r in rows:
             answered = next((at for at, _f, to in history[r.id] if to == "answered"), None) or r.answered_at
             expert_start = (r.assigned_at or r.created_at) if r.expert_id is not None else None
-            f = workdays.facts(r.created_at, answered, expert_start, history[r.id], promise)
+            f = clock.facts(r.created_at, answered, expert_start, history[r.id], promise)
             values.append({"cid": r.id, **f.as_dict(), "clock_basis": basis})
         bind.execute(sa.update(consultations).where(consultations.c.id == sa.bindparam("cid"))
                      .values({k: sa.bindparam(k) for k in values[0] if k != "cid"}), values)

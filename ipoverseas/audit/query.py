@@ -1,0 +1,253 @@
+"""Reading the audit trail: filter, paginate (in SQL), export; and one record's history.
+
+Only admins read the trail (`read_audit_log`). A record's history holds before-images (the
+unmasked party names of a case, an expert's contact details, an article's drafts), so
+`history` decides here, per kind of record, who may see it (`may_see_history`); a page only
+shows what it returns.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta, timezone
+from typing import Any
+
+from sqlalchemy import Select, func, select
+
+from ipoverseas.access import policy
+from ipoverseas.core import db
+from ipoverseas.access.policy import ADMIN, STAFF, PermissionDenied, Principal
+from ipoverseas.core.models import AuditEvent, Case, Consultation, ImportBatch, RecordVersion, SubCentre
+
+EXPORT_MAX_ROWS = 100_000
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+@dataclass(frozen=True)
+class AuditFilter:
+    user: str = ""                       # part of the username (case-insensitive; % and _ are literal)
+    sub_centre_id: int | None = None
+    action: str = ""                     # exact action, or a prefix ending in "." (e.g. "login.")
+    entity: str = ""
+    entity_id: int | None = None
+    since: date | None = None            # inclusive; a UTC date (events are stored in UTC)
+    until: date | None = None            # inclusive; a UTC date
+
+
+def _where(f: AuditFilter) -> list:
+    where = []
+    if f.user.strip():
+        where.append(func.lower(func.coalesce(AuditEvent.username, "")).contains(f.user.strip().lower(),
+                                                                                 autoescape=True))
+    if f.sub_centre_id:
+        where.append(AuditEvent.sub_centre_id == f.sub_centre_id)
+    if f.action.strip():
+        action = f.action.strip()
+        where.append(AuditEvent.action.like(action + "%") if action.endswith(".") else AuditEvent.action == action)
+    if f.entity.strip():
+        where.append(AuditEvent.entity == f.entity.strip())
+    if f.entity_id is not None:
+        where.append(AuditEvent.entity_id == f.entity_id)
+    if f.since:
+        where.append(AuditEvent.at >= utc_start(f.since))
+    if f.until:
+        where.append(AuditEvent.at < utc_start(f.until + timedelta(days=1)))
+    return where
+
+
+def utc_today() -> date:
+    """Today's date in UTC (the audit page's dates are UTC dates, whatever the server's time zone)."""
+    return datetime.now(timezone.utc).date()
+
+
+def utc_start(day: date) -> datetime:
+    """00:00 UTC of a UTC date, as stored (`AuditEvent.at` is naive UTC)."""
+    return datetime.combine(day, time.min)
+
+
+def _columns() -> Select:
+    return (select(AuditEvent.id, AuditEvent.at, AuditEvent.username, AuditEvent.user_id,
+                   SubCentre.code.label("sub_centre"), AuditEvent.action, AuditEvent.entity,
+                   AuditEvent.entity_id, AuditEvent.detail)
+            .outerjoin(SubCentre, SubCentre.id == AuditEvent.sub_centre_id))
+
+
+def search(actor: Principal, f: AuditFilter, *, offset: int = 0, limit: int = 50) -> tuple[list[dict], int]:
+    """One page of events, newest first, and the total that match."""
+    policy.require(actor, "read_audit_log")
+    where = _where(f)
+    with db.read_session() as session:
+        total = session.scalar(select(func.count()).select_from(AuditEvent).where(*where)) or 0
+        rows = session.execute(_columns().where(*where).order_by(AuditEvent.id.desc())
+                               .offset(max(offset, 0)).limit(max(1, min(limit, 500)))).mappings().all()
+    return [dict(r) for r in rows], total
+
+
+def facets(actor: Principal) -> dict[str, list[str]]:
+    """The actions and entities present, for the filter dropdowns (grouped in SQL)."""
+    policy.require(actor, "read_audit_log")
+    with db.read_session() as session:
+        actions = [a for a in session.scalars(select(AuditEvent.action).group_by(AuditEvent.action)
+                                              .order_by(AuditEvent.action))]
+        entities = [e for e in session.scalars(select(AuditEvent.entity).where(AuditEvent.entity.is_not(None))
+                                               .group_by(AuditEvent.entity).order_by(AuditEvent.entity))]
+    return {"actions": actions, "entities": entities}
+
+
+def neutralise(value: Any) -> str:
+    """Text for a spreadsheet cell that a spreadsheet will never run as a formula."""
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(FORMULA_PREFIXES) else text
+
+
+def summary(detail: dict | None) -> str:
+    """before -> after in one line, for tables and exports."""
+    if not detail:
+        return ""
+    before, after = detail.get("before"), detail.get("after")
+    rest = {k: v for k, v in detail.items() if k not in ("before", "after")}
+    parts = []
+    if before is not None or after is not None:
+        keys = list(dict.fromkeys([*(before or {}), *(after or {})]))
+        for k in keys:
+            parts.append(f"{k}: {_short((before or {}).get(k))} → {_short((after or {}).get(k))}")
+    if rest:
+        parts.append(json.dumps(rest, ensure_ascii=False, default=str))
+    return "; ".join(parts)
+
+
+def _short(value: Any, width: int = 80) -> str:
+    text = "∅" if value is None else (json.dumps(value, ensure_ascii=False, default=str)
+                                      if isinstance(value, (dict, list)) else str(value))
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+EXPORT_HEADERS = ("id", "at (UTC)", "user", "user id", "sub-centre", "action", "entity", "entity id",
+                  "before → after", "detail (JSON)")
+
+
+def export_xlsx(actor: Principal, f: AuditFilter) -> bytes:
+    """The matching events as an xlsx (streamed from SQL in chunks; every cell written as text)."""
+    import xlsxwriter
+
+    policy.require(actor, "read_audit_log")
+    buffer = io.BytesIO()
+    book = xlsxwriter.Workbook(buffer, {"in_memory": True, "constant_memory": True,
+                                        "strings_to_formulas": False, "strings_to_urls": False})
+    sheet = book.add_worksheet("audit")
+    bold = book.add_format({"bold": True})
+    for c, name in enumerate(EXPORT_HEADERS):
+        sheet.write_string(0, c, name, bold)
+    sheet.set_column(0, 0, 8)
+    sheet.set_column(1, 1, 20)
+    sheet.set_column(8, 9, 60)
+    where = _where(f)
+    r = 0
+    with db.read_session() as session:
+        result = session.execute(_columns().where(*where).order_by(AuditEvent.id.desc()).limit(EXPORT_MAX_ROWS)
+                                 .execution_options(yield_per=2000)).mappings()
+        for row in result:
+            r += 1
+            values = (row["id"], row["at"].isoformat(sep=" ", timespec="seconds") if row["at"] else "",
+                      row["username"], row["user_id"], row["sub_centre"], row["action"], row["entity"],
+                      row["entity_id"], summary(row["detail"]),
+                      json.dumps(row["detail"], ensure_ascii=False, default=str) if row["detail"] else "")
+            for c, value in enumerate(values):
+                if isinstance(value, int) and not isinstance(value, bool):
+                    sheet.write_number(r, c, value)
+                else:
+                    sheet.write_string(r, c, neutralise(value))
+    book.close()
+    return buffer.getvalue()
+
+
+def may_see_history(actor: Principal | None, entity: str, entity_id: int) -> bool:
+    """May `actor` see the history of this record?
+
+    - case: admin, or staff of the case's sub-centre (among the cases `scopes.case_scope` shows them);
+    - expert: those who may see its contact details (`see_expert_contact`: staff, admin, the expert);
+    - article: its editors (`knowledge.can_edit`: admin, staff of its sub-centre);
+    - import_batch: those the Upload page lists it to (admin, staff of its sub-centre);
+    - consultation: admin, staff of its sub-centre;
+    - user: admin, and the user themself (the Account page); sub_centre: admin.
+    Anything else, and a record that does not exist, to admin only.
+    """
+    with db.read_session() as session:
+        return _may_see(session, actor, entity, int(entity_id))
+
+
+def _may_see(session, actor: Principal | None, entity: str, entity_id: int) -> bool:
+    if actor is None:
+        return False
+    if actor.role == ADMIN:
+        return True
+    if entity == "expert":
+        return policy.can(actor, "see_expert_contact", {"entity": "expert", "id": entity_id})
+    if entity == "user":
+        return actor.id == entity_id
+    if entity == "case":
+        from ipoverseas.access.scopes import case_scope
+
+        centre = session.execute(select(Case.sub_centre_id).where(Case.id == entity_id, case_scope(actor))).first()
+        return centre is not None and _own_sub_centre(actor, centre[0])
+    if entity == "article":
+        from ipoverseas.knowledge import articles
+        from ipoverseas.core.models import Article
+
+        centre = session.execute(select(Article.sub_centre_id).where(Article.id == entity_id)).first()
+        return centre is not None and articles.can_edit(actor, {"sub_centre_id": centre[0]})
+    if entity == "import_batch":
+        centre = session.execute(select(ImportBatch.sub_centre_id).where(ImportBatch.id == entity_id)).first()
+        return centre is not None and _own_sub_centre(actor, centre[0])
+    if entity == "consultation":
+        centre = session.execute(select(Consultation.sub_centre_id).where(Consultation.id == entity_id)).first()
+        return centre is not None and _own_sub_centre(actor, centre[0])
+    return False
+
+
+def _own_sub_centre(actor: Principal, sub_centre_id: int | None) -> bool:
+    return actor.role == STAFF and actor.sub_centre_id is not None and sub_centre_id == actor.sub_centre_id
+
+
+def history(actor: Principal | None, entity: str, entity_id: int, *, limit: int = 200) -> list[dict]:
+    """A record's history, newest first: its audit events, and the before-images kept by edits and imports.
+
+    Raises PermissionDenied unless `actor` may see it (`may_see_history`).
+    """
+    entity_id = int(entity_id)
+    with db.read_session() as session:
+        if not _may_see(session, actor, entity, entity_id):
+            raise PermissionDenied("history")
+        events = session.execute(
+            select(AuditEvent.at, AuditEvent.username, AuditEvent.action, AuditEvent.detail)
+            .where(AuditEvent.entity == entity, AuditEvent.entity_id == entity_id)
+            .order_by(AuditEvent.id.desc()).limit(limit)).mappings().all()
+        versions = session.execute(
+            select(RecordVersion.created_at, RecordVersion.action, RecordVersion.before, RecordVersion.batch_id,
+                   RecordVersion.after_version, RecordVersion.user_id)
+            .where(RecordVersion.entity == entity, RecordVersion.entity_id == entity_id)
+            .order_by(RecordVersion.id.desc()).limit(limit)).mappings().all()
+        names = {}
+        user_ids = {v["user_id"] for v in versions if v["user_id"]}
+        if user_ids:
+            from ipoverseas.core.models import User
+            names = dict(session.execute(select(User.id, User.username).where(User.id.in_(user_ids))).all())
+    out = [{"at": e["at"], "who": e["username"] or "", "what": e["action"], "change": summary(e["detail"]),
+            "source": "audit"} for e in events]
+    for v in versions:
+        what = v["action"] + (f" (batch #{v['batch_id']})" if v["batch_id"] else "")
+        change = summary({"before": v["before"]}) if v["before"] else ""
+        out.append({"at": v["created_at"], "who": names.get(v["user_id"], ""), "what": what,
+                    "change": change, "source": "version"})
+    out.sort(key=lambda item: item["at"] or datetime.min, reverse=True)
+    return out[:limit]
+
+
+def actors_sub_centres() -> list[tuple[int, str]]:
+    with db.read_session() as session:
+        return [(i, c) for i, c in session.execute(select(SubCentre.id, SubCentre.code).order_by(SubCentre.code))]
+
+
+__all__ = ["AuditFilter", "search", "facets", "export_xlsx", "history", "may_see_history", "neutralise", "summary"]

@@ -1,0 +1,588 @@
+"""The case library: filter, count, page, read, compare and review cases (DESIGN.md §3-5).
+
+Everything is computed in SQL under the permission policy (`scopes.case_scope`), so a
+page costs the same at a thousand cases as at a million. The same `CaseFilter` drives
+the list, the facets, the export and the analytics.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass, fields, replace
+from datetime import date
+from typing import Any, Iterable, Mapping
+
+from sqlalchemy import Float, Integer, and_, column, func, or_, select, text, true
+from sqlalchemy.orm import Session
+
+from ipoverseas.audit import trail
+from ipoverseas.access import policy
+from ipoverseas.core import db, search, vocab
+from ipoverseas.access.policy import ADMIN, STAFF, Principal
+from ipoverseas.core.models import (Article, ArticleCountry, Case, CaseFacetTotal, RecordVersion, SubCentre, utcnow)
+from ipoverseas.access.scopes import article_scope, case_scope, totals_scope
+
+MASKED = "***"
+
+# facet name -> (CaseFilter field, column)
+FACETS: dict[str, tuple[str, Any]] = {
+    "country": ("countries", Case.country),
+    "dispute_type": ("dispute_types", Case.dispute_type),
+    "ip_type": ("ip_types", Case.ip_type),
+    "industry": ("industries", Case.industry),
+    "forum": ("forums", Case.forum),
+    "year": ("years", None),
+    "outcome": ("outcomes", Case.outcome),
+    "sub_centre": ("sub_centres", Case.sub_centre_id),
+    "review_status": ("review_statuses", Case.review_status),
+}
+
+SORTS = ("filed_desc", "filed_asc", "relevance", "title", "amount_desc", "defendants_desc")
+NARROW_SORTS = ("amount_desc", "defendants_desc")  # their columns are in ix_cases_library_facets
+
+LIST_COLUMNS = (Case.id, Case.case_ref, Case.title, Case.country, Case.forum, Case.dispute_type, Case.ip_type,
+                Case.industry, Case.filed_on, Case.closed_on, Case.outcome, Case.amount_usd,
+                Case.defendants_count, Case.review_status, Case.distinction, Case.sub_centre_id,
+                Case.province, Case.is_demo, Case.chinese_party, Case.party_confidential)
+
+
+class CaseError(ValueError):
+    """A refused request; `key` is an i18n key the UI shows."""
+
+    def __init__(self, key: str, **values: Any):
+        super().__init__(key)
+        self.key = key
+        self.values = values
+
+
+@dataclass(frozen=True)
+class CaseFilter:
+    countries: tuple[str, ...] = ()
+    dispute_types: tuple[str, ...] = ()
+    ip_types: tuple[str, ...] = ()
+    industries: tuple[str, ...] = ()
+    forums: tuple[str, ...] = ()
+    years: tuple[int, ...] = ()
+    outcomes: tuple[str, ...] = ()
+    sub_centres: tuple[int, ...] = ()
+    review_statuses: tuple[str, ...] = ()
+    distinctions: tuple[str, ...] = ()
+    text: str = ""
+
+    # --- URL query parameters -------------------------------------------------------
+    QUERY_KEYS = {"countries": "country", "dispute_types": "dispute", "ip_types": "ip", "industries": "industry",
+                  "forums": "forum", "years": "year", "outcomes": "outcome", "sub_centres": "sc",
+                  "review_statuses": "review", "distinctions": "distinction", "text": "q"}
+
+    def to_query_params(self) -> dict[str, str]:
+        """Short, shareable query parameters (lists comma-separated); empty values left out."""
+        out: dict[str, str] = {}
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if not value:
+                continue
+            key = self.QUERY_KEYS[f.name]
+            out[key] = value if isinstance(value, str) else ",".join(str(v) for v in value)
+        return out
+
+    @classmethod
+    def from_query_params(cls, params: Mapping[str, Any]) -> "CaseFilter":
+        """Parse query parameters leniently: unknown codes and junk are dropped, never an error."""
+        values: dict[str, Any] = {}
+        checks = {
+            "countries": lambda v: vocab.countries().lookup(v),
+            "dispute_types": vocab.DISPUTE_TYPES.lookup, "ip_types": vocab.IP_TYPES.lookup,
+            "industries": vocab.INDUSTRIES.lookup, "forums": vocab.FORUMS.lookup,
+            "outcomes": vocab.OUTCOMES.lookup, "review_statuses": vocab.REVIEW_STATUSES.lookup,
+            "distinctions": vocab.DISTINCTIONS.lookup,
+            "years": lambda v: int(v) if str(v).isdigit() and 1900 <= int(v) <= 2100 else None,
+            "sub_centres": lambda v: int(v) if str(v).isdigit() else None,
+        }
+        for name, key in cls.QUERY_KEYS.items():
+            raw = params.get(key)
+            if raw is None:
+                continue
+            if isinstance(raw, (list, tuple)):
+                raw = ",".join(str(r) for r in raw)
+            if name == "text":
+                values["text"] = str(raw)[:200]
+                continue
+            parsed = []
+            for part in str(raw).split(","):
+                code = checks[name](part.strip()) if part.strip() else None
+                if code is not None and code not in parsed:
+                    parsed.append(code)
+            values[name] = tuple(parsed[:50])
+        return cls(**values)
+
+    def without(self, facet: str) -> "CaseFilter":
+        return replace(self, **{FACETS[facet][0]: ()})
+
+    def is_empty(self) -> bool:
+        return not any(getattr(self, f.name) for f in fields(self))
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class Page:
+    rows: list[dict]
+    total: int
+    page: int
+    page_size: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.page_size))
+
+
+# --- the filter as SQL -------------------------------------------------------------------
+
+
+def _year_clause(years: Iterable[int]):
+    return or_(*[and_(Case.filed_on >= date(y, 1, 1), Case.filed_on < date(y + 1, 1, 1)) for y in years])
+
+
+def _match_subquery(session: Session, query: str, *, ranked: bool = False):
+    """(id[, rank]) of the cases matching the full-text query, or None for no query."""
+    built = search.matching_sql(session.connection(), "cases", query, ranked=ranked)
+    if built is None:
+        return None
+    sql, params = built
+    columns = [column("id", Integer)] + ([column("rank", Float)] if ranked else [])
+    return text(sql).bindparams(**params).columns(*columns).subquery("m")
+
+
+def conditions(session: Session, user: Principal | None, f: CaseFilter, *, skip: str | None = None,
+               seek: bool = True, text_plan: str = "in", scope=None) -> list:
+    """The WHERE clauses of a filter under the user's scope (one facet left out with `skip`).
+
+    `seek` adds the every-status condition of `_statuses_present`, for counts and groups;
+    leave it off for a page of rows in date order, which should walk the date index.
+    `text_plan`: see `text_condition`. `scope` replaces the user's scope with a narrower
+    condition (the analytics region).
+    """
+    status_seek = seek and (not f.review_statuses or skip == "review_status")
+    if scope is None:
+        # The staff scope's OR (published: most rows) stays off the indexes (see case_scope):
+        # read through it, the database would gather most of the table.
+        scope = case_scope(user, indexed=user is None or user.role != STAFF)
+    where = [scope]
+    if status_seek:
+        where.append(Case.review_status.in_(_statuses_present(session)))
+    for facet, (name, col) in FACETS.items():
+        values = getattr(f, name)
+        if facet == skip or not values:
+            continue
+        where.append(_year_clause(values) if facet == "year" else col.in_(values))
+    if f.distinctions:
+        where.append(Case.distinction.in_(f.distinctions))
+    if f.text.strip():
+        where.append(text_condition(session, f.text, plan=text_plan))
+    return where
+
+
+def text_condition(session: Session, query: str, *, sample_every: int = 1, plan: str = "in"):
+    """The cases matching a full-text query (every `sample_every`-th of them by id).
+
+    How a page in date order reads a search (`plan`, chosen by `_text_plan`):
+    "in" fetches every hit and sorts them, best for a narrow search; "lookup" keeps
+    the hits as a set (`id + 0`), so SQLite walks the date index in order and stops
+    at the page's end; "probe" builds no set at all and asks the full-text index about
+    each row walked, best when the page's rows are among the first few hundred.
+    """
+    if plan == "probe":
+        built = search.probe_sql(session.connection(), "cases", query, "cases.id")
+        if built is not None:
+            sql, params = built
+            return text(sql).bindparams(**params)
+    m = _match_subquery(session, query)
+    if m is None:
+        return true()
+    ids = select(m.c.id)
+    if sample_every > 1:
+        ids = ids.where(m.c.id % sample_every == 0)
+    return (Case.id + 0 if plan == "lookup" else Case.id).in_(ids)
+
+
+def _statuses_present(session: Session) -> list[str]:
+    """Every review status some case has, from the trigger-kept totals.
+
+    As a condition it selects every row, yet it lets the database seek the covering
+    index `ix_cases_library_facets` (which starts with the review status) for the
+    country and dispute type after it, instead of reading the whole index when the
+    user's scope does not name a status (admin, a staff member's region).
+    """
+    t = CaseFacetTotal
+    return list(session.scalars(select(t.value).where(t.facet == "review_status").group_by(t.value)
+                                .having(func.sum(t.n) > 0)))
+
+
+def mask(row: dict, user: Principal | None) -> dict:
+    """Hide a confidential Chinese party from everyone but staff and admin."""
+    if row.get("party_confidential") and (user is None or user.role not in (STAFF, ADMIN)):
+        row = dict(row)
+        row["chinese_party"] = MASKED
+    return row
+
+
+def list_cases(user: Principal | None, f: CaseFilter, *, sort: str = "filed_desc", page: int = 1,
+               page_size: int = 50) -> Page:
+    """One page of the filtered cases and the total count."""
+    if sort not in SORTS:
+        sort = "filed_desc"
+    page_size = max(1, min(int(page_size), 500))
+    page = max(1, int(page))
+    with db.read_session() as s:
+        found = _count(s, user, f)
+        offset = (page - 1) * page_size
+        if sort in NARROW_SORTS:
+            # Find the page's ids in the narrow covering index (it holds the amount and the
+            # defendants), then read just those rows: sorting whole rows reads the table.
+            ids = (select(Case.id).where(*conditions(s, user, f)).order_by(*_order(sort))
+                   .limit(page_size).offset(offset))
+            stmt = select(*LIST_COLUMNS).where(Case.id.in_(ids)).order_by(*_order(sort))
+        else:
+            plan = _text_plan(s, user, f, found, page * page_size) if sort in ("filed_desc", "filed_asc") else "in"
+            # sorted by title, the scope is checked row by row along the title index
+            scope = case_scope(user, indexed=False) if sort == "title" else None
+            stmt = select(*LIST_COLUMNS).where(*conditions(s, user, f, seek=False, text_plan=plan, scope=scope))
+            m = _match_subquery(s, f.text, ranked=True) if sort == "relevance" and f.text.strip() else None
+            if m is not None:
+                stmt = stmt.join(m, m.c.id == Case.id).order_by(m.c.rank, Case.id.desc())
+            else:
+                stmt = stmt.order_by(*_order(sort))
+            stmt = stmt.limit(page_size).offset(offset)
+        rows = [mask(dict(r._mapping), user) for r in s.execute(stmt)]
+    return Page(rows, found, page, page_size)
+
+
+PROBE_ROWS = 500  # rows a page may walk asking the full-text index about each (~0.3 ms a row)
+
+
+def _text_plan(s: Session, user: Principal | None, f: CaseFilter, found: int, last_row: int) -> str:
+    """How a page in date order of a text search reads its hits (see `text_condition`).
+
+    Walking the date index to the page's last row reads about `last_row * visible / found`
+    entries; fetching and sorting every hit costs about as much per hit as one entry
+    walked. So a broad search walks, a narrow one fetches.
+    """
+    if not f.text.strip() or not found:
+        return "in"
+    hits = search.match_count(s.connection(), "cases", f.text)
+    if hits is None:
+        return "in"
+    walked = last_row * total(user) / found
+    if walked <= PROBE_ROWS:
+        return "probe"
+    return "lookup" if walked < hits else "in"
+
+
+def _order(sort: str) -> list:
+    return {
+        "filed_asc": [Case.filed_on.asc().nulls_last(), Case.id.asc()],
+        "title": [Case.title.asc(), Case.id.asc()],
+        "amount_desc": [Case.amount_usd.desc().nulls_last(), Case.id.desc()],
+        "defendants_desc": [Case.defendants_count.desc().nulls_last(), Case.id.desc()],
+    }.get(sort, [Case.filed_on.desc().nulls_last(), Case.id.desc()])
+
+
+def _library_size(s: Session) -> int:
+    t = CaseFacetTotal
+    return int(s.scalar(select(func.coalesce(func.sum(t.n), 0)).where(t.facet == "review_status")) or 0)
+
+
+def total(user: Principal | None) -> int:
+    """All the cases a user may see, from the totals table."""
+    t = CaseFacetTotal
+    with db.read_session() as s:
+        return int(s.scalar(select(func.coalesce(func.sum(t.n), 0))
+                            .where(t.facet == "review_status", totals_scope(user, t))) or 0)
+
+
+def snippets(ids: tuple[int, ...], query: str, width: int = 60) -> dict[int, str]:
+    """The matching passage of each listed case (plain text, matches in 【】)."""
+    with db.read_session() as s:
+        rows = s.execute(select(Case.id, Case.title, Case.summary, Case.guidance, Case.lessons)
+                         .where(Case.id.in_(ids))).all()
+    return {r.id: search.snippet(" ".join(filter(None, (r.title, r.summary, r.guidance, r.lessons))), query,
+                                 width, markdown=False) for r in rows}
+
+
+def count(user: Principal | None, f: CaseFilter) -> int:
+    with db.read_session() as s:
+        return _count(s, user, f)
+
+
+def _count(s: Session, user: Principal | None, f: CaseFilter) -> int:
+    """The cases the filter gives the user.
+
+    A broad text search alone is counted by the full-text index (`search.match_count`,
+    which reads no case) less its hits outside the user's scope: for a term in most of
+    the library that reads the few rows outside the scope instead of every hit.
+    """
+    if f.is_empty():
+        return total(user)
+    if replace(f, text="").is_empty() and user is not None:
+        hits = search.match_count(s.connection(), "cases", f.text)
+        if hits is not None and (user.role == ADMIN or 2 * hits > _library_size(s) - total(user)):
+            return hits - _hits_outside_scope(s, user, f.text)
+    return int(s.scalar(select(func.count()).select_from(Case).where(*conditions(s, user, f))) or 0)
+
+
+def _hits_outside_scope(s: Session, user: Principal, query: str) -> int:
+    """SQLite: the hits of a search that `case_scope(user)` leaves out (tests check that
+    scope and outside add up, for every role).
+
+    Outside the scope are the unpublished cases (of other sub-centres, for staff). They
+    are read along an index that holds the columns asked (named: SQLite would rather
+    take a larger one), and each is looked up in the set of hits.
+    """
+    statuses = [v for v in _statuses_present(s) if v != "published"]
+    if user.role == ADMIN or not statuses:
+        return 0
+    sql, params = search.matching_sql(s.connection(), "cases", query, ranked=False)
+    params = {**params, **{f"status{i}": v for i, v in enumerate(statuses)}}
+    where = f"review_status IN ({', '.join(f':status{i}' for i in range(len(statuses)))})"
+    index = "ix_cases_review_status"
+    if user.role == STAFF and user.sub_centre_id is not None:
+        where += " AND sub_centre_id != :centre"
+        params["centre"] = user.sub_centre_id
+        index = "ix_cases_library_facets"   # the first index by status that holds the sub-centre
+    return int(s.execute(text(f"SELECT count(*) FROM cases INDEXED BY {index} WHERE {where} "
+                              f"AND id + 0 IN (SELECT id FROM ({sql}))"), params).scalar() or 0)
+
+
+def sub_centre_names(lang: str = "zh") -> dict[int, str]:
+    with db.read_session() as s:
+        rows = s.execute(select(SubCentre.id, SubCentre.code, SubCentre.name_zh, SubCentre.name_en)).all()
+    return {r.id: (r.name_en or r.code) if lang == "en" else (r.name_zh or r.code) for r in rows}
+
+
+# --- one case ------------------------------------------------------------------------------
+
+
+def case_dict(case: Case) -> dict:
+    return {c.key: getattr(case, c.key) for c in Case.__table__.columns}
+
+
+def get_case(user: Principal | None, case_id: int) -> dict | None:
+    """The case with every field, or None when it does not exist or the user may not see it."""
+    with db.read_session() as s:
+        row = s.execute(select(Case.__table__).where(Case.id == case_id, case_scope(user))).first()
+        if row is None:
+            return None
+        out = dict(row._mapping)
+        sc = s.get(SubCentre, out["sub_centre_id"])
+        out["sub_centre_code"] = sc.code if sc else None
+        out["sub_centre_name_zh"] = sc.name_zh if sc else None
+        out["sub_centre_name_en"] = sc.name_en if sc else None
+    return mask(out, user)
+
+
+_CJK_OR_WORD = re.compile(r"[\u4e00-\u9fff]|[a-z0-9]+")
+
+
+def _shingles(value: str) -> set[str]:
+    tokens = _CJK_OR_WORD.findall((value or "").lower())
+    grams = {a + b for a, b in zip(tokens, tokens[1:])}
+    return grams | {t for t in tokens if len(t) > 2}
+
+
+def similarity(a: str, b: str) -> float:
+    """Jaccard similarity of character bigrams (and longer words): 0..1."""
+    sa, sb = _shingles(a), _shingles(b)
+    if not sa or not sb:
+        return 0.0
+    return len(sa & sb) / len(sa | sb)
+
+
+def similar_cases(user: Principal | None, case_id: int, limit: int = 5, pool: int = 60) -> list[dict]:
+    """Cases like this one: same country and dispute type first, then by text similarity.
+
+    Candidates are bounded (`pool` newest of each group) so the cost does not grow with
+    the library; within a group they are ranked by text similarity of title and summary
+    (about 0.1 ms a candidate, in Python: a pool of 200 made the case page 25 ms slower).
+    """
+    with db.read_session() as s:
+        base = s.execute(select(Case.id, Case.country, Case.dispute_type, Case.title, Case.summary)
+                         .where(Case.id == case_id, case_scope(user))).first()
+        if base is None:
+            return []
+        cols = (Case.id, Case.case_ref, Case.title, Case.summary, Case.country, Case.dispute_type,
+                Case.filed_on, Case.outcome, Case.distinction, Case.is_demo)
+        visible = [case_scope(user), Case.id != case_id]
+        if user is None or user.role not in (STAFF, ADMIN):
+            visible.append(Case.review_status == "published")
+        same = s.execute(select(*cols).where(*visible, Case.country == base.country,
+                                             Case.dispute_type == base.dispute_type)
+                         .order_by(Case.id.desc()).limit(pool)).all()
+        others = []
+        if len(same) < limit:
+            others = s.execute(select(*cols).where(*visible, Case.dispute_type == base.dispute_type,
+                                                   Case.country != base.country)
+                               .order_by(Case.id.desc()).limit(pool)).all()
+    reference = f"{base.title} {base.summary}"
+
+    def ranked(rows):
+        scored = [(similarity(reference, f"{r.title} {r.summary}"), r) for r in rows]
+        scored.sort(key=lambda item: (-item[0], -item[1].id))
+        return [dict(r._mapping, score=round(score, 3), same_group=True) for score, r in scored]
+
+    first = ranked(same)
+    second = [dict(r, same_group=False) for r in ranked(others)]
+    return (first + second)[:limit]
+
+
+def related_articles(user: Principal | None, case_id: int, limit: int = 5) -> list[dict]:
+    """Published articles on the case's country or dispute type; both first, newest next.
+
+    Each kind is its own small query (the newest `limit` on the country, on the dispute
+    type, on both), merged here; each walks the publication-date index from the newest
+    and stops at `limit`, its conditions kept off their own indexes. One query with the
+    OR would read and sort every published article.
+    """
+    with db.read_session() as s:
+        base = s.execute(select(Case.country, Case.dispute_type).where(Case.id == case_id, case_scope(user))).first()
+        if base is None:
+            return []
+        country_hit = (Article.id + 0).in_(select(ArticleCountry.article_id)
+                                           .where(ArticleCountry.country == base.country))
+        type_hit = Article.dispute_type.concat("") == base.dispute_type
+        cols = (Article.id, Article.kind, Article.title_zh, Article.title_en, Article.published_on, Article.source)
+        found: dict[int, tuple[bool, dict]] = {}
+        for where in ((country_hit, type_hit), (country_hit,), (type_hit,)):
+            stmt = (select(*cols).where(article_scope(user, indexed=False), Article.status.concat("") == "published",
+                                        *where)
+                    .order_by(Article.published_on.desc().nulls_last(), Article.id.desc()).limit(limit))
+            for r in s.execute(stmt):
+                found.setdefault(r.id, (len(where) == 2, dict(r._mapping)))
+    newest_first = sorted(found.values(), key=lambda item: (item[1]["published_on"] is not None,
+                                                            item[1]["published_on"] or date.min, item[1]["id"]),
+                          reverse=True)
+    return [row for both, row in sorted(newest_first, key=lambda item: not item[0])][:limit]
+
+
+# --- review (admin) -------------------------------------------------------------------------
+
+TRANSITIONS = {
+    "approve": ({"submitted", "returned"}, "approved"),
+    "return": ({"submitted", "approved", "published"}, "returned"),
+    "publish": ({"approved"}, "published"),
+    "unpublish": ({"published"}, "approved"),
+}
+MAX_REASON = 2000
+
+
+def review_queue(user: Principal, *, statuses: tuple[str, ...] = ("submitted",), page: int = 1,
+                 page_size: int = 50) -> Page:
+    """Cases in the given review statuses: the submitted ones oldest first, the others last changed first."""
+    policy.require(user, "review_cases")
+    page = max(1, int(page))
+    with db.read_session() as s:
+        where = [case_scope(user), Case.review_status.in_(statuses)]
+        total = int(s.scalar(select(func.count()).select_from(Case).where(*where)) or 0)
+        order = ([Case.created_at.asc(), Case.id.asc()] if set(statuses) <= {"submitted"}
+                 else [Case.updated_at.desc(), Case.id.desc()])
+        rows = s.execute(select(*LIST_COLUMNS, Case.review_note, Case.version, Case.created_at)
+                         .where(*where).order_by(*order)
+                         .limit(page_size).offset((page - 1) * page_size)).all()
+    return Page([dict(r._mapping) for r in rows], total, page, page_size)
+
+
+def review_counts(user: Principal) -> dict[str, int]:
+    policy.require(user, "review_cases")
+    with db.read_session() as s:
+        rows = s.execute(select(Case.review_status, func.count()).group_by(Case.review_status)).all()
+    return {status: int(n) for status, n in rows}
+
+
+def _load_for_change(s: Session, user: Principal, case_id: int, expected_version: int | None) -> Case:
+    policy.require(user, "review_cases")
+    case = s.get(Case, case_id)
+    if case is None:
+        raise CaseError("cases.error.not_found")
+    if expected_version is not None and case.version != expected_version:
+        raise CaseError("cases.error.changed")
+    return case
+
+
+def _save(s: Session, user: Principal, case: Case, action: str, before: dict, changes: dict) -> dict:
+    version = RecordVersion(entity="case", entity_id=case.id, action=action, before=trail.jsonable(before),
+                            user_id=user.id)
+    s.add(version)
+    for key, value in changes.items():
+        setattr(case, key, value)
+    s.flush()
+    version.after_version = case.version
+    trail.record(s, user, f"case.{action}", "case", case.id,
+                 before={k: before[k] for k in changes}, after={k: getattr(case, k) for k in changes})
+    return case_dict(case)
+
+
+def transition(user: Principal, case_id: int, action: str, *, reason: str | None = None,
+               expected_version: int | None = None) -> dict:
+    """approve / return (a reason is required) / publish / unpublish one case. Admin only."""
+    if action not in TRANSITIONS:
+        raise CaseError("cases.error.bad_action")
+    allowed_from, to = TRANSITIONS[action]
+    reason = (reason or "").strip()
+    if action == "return" and not reason:
+        raise CaseError("cases.error.reason_required")
+    if len(reason) > MAX_REASON:
+        raise CaseError("cases.error.reason_too_long", max=MAX_REASON)
+    with db.write_session() as s:
+        case = _load_for_change(s, user, case_id, expected_version)
+        if case.review_status not in allowed_from:
+            raise CaseError("cases.error.bad_transition", status=case.review_status, action=action)
+        before = case_dict(case)
+        changes: dict[str, Any] = {"review_status": to}
+        if action == "return":
+            changes["review_note"] = reason
+        elif reason:
+            changes["review_note"] = reason
+        if action == "publish":
+            changes["published_at"] = utcnow()
+        if action in ("unpublish", "return") and case.distinction:
+            changes["distinction"] = None
+            changes["distinction_reason"] = None
+        return _save(s, user, case, action, before, changes)
+
+
+def set_distinction(user: Principal, case_id: int, distinction: str | None, reason: str | None = None, *,
+                    expected_version: int | None = None) -> dict:
+    """Select a published case as typical or guiding (a reason is required), or clear it. Admin only."""
+    reason = (reason or "").strip()
+    if distinction is not None and distinction not in vocab.DISTINCTIONS:
+        raise CaseError("cases.error.bad_distinction")
+    if distinction and not reason:
+        raise CaseError("cases.error.reason_required")
+    if len(reason) > MAX_REASON:
+        raise CaseError("cases.error.reason_too_long", max=MAX_REASON)
+    with db.write_session() as s:
+        case = _load_for_change(s, user, case_id, expected_version)
+        if distinction and case.review_status != "published":
+            raise CaseError("cases.error.not_published")
+        before = case_dict(case)
+        changes = {"distinction": distinction, "distinction_reason": reason or None}
+        return _save(s, user, case, "distinction" if distinction else "distinction_clear", before, changes)
+
+
+def history(user: Principal, case_id: int, limit: int = 20) -> list[dict]:
+    """The before-images of a case's review changes, newest first (staff of the region and admin)."""
+    with db.read_session() as s:
+        if s.execute(select(Case.id).where(Case.id == case_id, case_scope(user))).first() is None:
+            return []
+        if user.role not in (STAFF, ADMIN):
+            return []
+        rows = s.execute(select(RecordVersion.id, RecordVersion.action, RecordVersion.created_at,
+                                RecordVersion.after_version, RecordVersion.user_id)
+                         .where(RecordVersion.entity == "case", RecordVersion.entity_id == case_id)
+                         .order_by(RecordVersion.id.desc()).limit(limit)).all()
+    return [dict(r._mapping) for r in rows]
+
+
+def default_filter_for(user: Principal | None) -> CaseFilter:
+    return CaseFilter()
+

@@ -1,0 +1,379 @@
+"""Full-text search over cases and articles, in Chinese and English.
+
+What a search means: the query is split on white space into terms; a record matches
+when every term occurs, case-insensitively, as a substring of its text (for cases:
+title, summary, guidance and lessons; for articles: both titles and the body). That
+is exactly what a substring scan answers (`reference_ids`), and both databases
+return the same set; only the order (rank) may differ.
+
+How it is made fast:
+
+- SQLite: an FTS5 table with the `trigram` tokenizer, fed by triggers. A term of 3+
+  characters is a trigram phrase query (exact). FTS5 cannot match a term of 1 or 2
+  characters (专利, 禁令), so for those we read the index's own vocabulary
+  (fts5vocab) for every trigram that *starts* with the term and OR them. Every field
+  ends with two separator characters, so every occurrence of a short term is the
+  start of some trigram: the expansion is exact, not approximate.
+- PostgreSQL: a GIN expression index over the set of 1- and 2-character grams of
+  the same text. A short term is one gram lookup (exact); a longer term looks up all
+  its bigrams and rechecks with `strpos`.
+
+The schema objects are created by migration 0002_search.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass
+
+from sqlalchemy import Engine, text
+
+from ipoverseas.core import db
+
+SEP = "\x01"
+MAX_TERMS = 8
+MAX_TERM_CHARS = 100
+MAX_SHORT_EXPANSION = 20_000  # trigrams OR-ed for one 1-2 character term (exactness first)
+
+
+@dataclass(frozen=True)
+class Kind:
+    name: str
+    table: str
+    fts: str
+    columns: tuple[str, ...]
+    title_column: str
+
+
+KINDS = {
+    "cases": Kind("cases", "cases", "cases_fts", ("title", "summary", "guidance", "lessons"), "title"),
+    "articles": Kind("articles", "articles", "articles_fts", ("title_zh", "title_en", "body"), "title_zh"),
+}
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def terms(query: str | None) -> list[str]:
+    """The distinct, lower-cased terms of a query, in order (at most MAX_TERMS)."""
+    out: list[str] = []
+    for word in _CONTROL.sub(" ", query or "").split():
+        word = word.lower()[:MAX_TERM_CHARS]
+        if word and word not in out:
+            out.append(word)
+    return out[:MAX_TERMS]
+
+
+def _kind(kind: str) -> Kind:
+    try:
+        return KINDS[kind]
+    except KeyError:
+        raise ValueError(f"kind must be one of {', '.join(KINDS)}") from None
+
+
+# --- the matching ids, ranked ------------------------------------------------------------
+
+
+def _fts_phrase(term: str) -> str:
+    return '"' + term.replace('"', '""') + '"'
+
+
+def _sqlite_match(conn, k: Kind, words: list[str]) -> str | None:
+    """The FTS5 MATCH expression for the terms, or None when some term cannot match.
+
+    Expanding a short term reads the index's vocabulary (~50 ms for 专利), and one page
+    builds the same expression several times (count, plan, rows, facets); so it is kept
+    on the connection until the database changes.
+    """
+    return _remembered(conn, ("match", k.fts, tuple(words)), lambda: _sqlite_expand(conn, k, words))
+
+
+_GENERATION = [0]  # `forget()` bumps it: every remembered value is then stale
+
+
+def forget() -> None:
+    """Forget what connections remember of searches (a benchmark times a search cold)."""
+    _GENERATION[0] += 1
+
+
+def _remembered(conn, key: tuple, compute):
+    """`compute()`, kept on the SQLite connection until the database changes."""
+    memo = conn.info.setdefault("ipoverseas_search", {})
+    key = (*key, _GENERATION[0], _sqlite_state(conn))
+    if key not in memo:
+        if len(memo) >= 64:
+            memo.clear()
+        memo[key] = compute()
+    return memo[key]
+
+
+def _sqlite_state(conn) -> tuple[int, int]:
+    """Differs whenever the database may have changed: another connection committed
+    (`data_version`) or this one wrote (`total_changes()`)."""
+    return (int(conn.exec_driver_sql("PRAGMA data_version").scalar()),
+            int(conn.exec_driver_sql("SELECT total_changes()").scalar()))
+
+
+def _sqlite_expand(conn, k: Kind, words: list[str]) -> str | None:
+    parts = []
+    for word in words:
+        if len(word) >= 3:
+            parts.append(_fts_phrase(word))
+            continue
+        rows = conn.execute(
+            text(f"SELECT term FROM {k.fts}_vocab WHERE term >= :lo AND term < :hi LIMIT :cap"),
+            {"lo": word, "hi": word + "\U0010ffff", "cap": MAX_SHORT_EXPANSION + 1},
+        ).scalars().all()
+        grams = [t for t in rows if t.startswith(word)]
+        if not grams:
+            return None
+        if len(grams) > MAX_SHORT_EXPANSION:  # pragma: no cover - would need a huge alphabet
+            raise ValueError("query term too common to search")
+        parts.append("(" + " OR ".join(_fts_phrase(g) for g in grams) + ")")
+    return " AND ".join(parts)
+
+
+def matching_sql(conn, kind: str, query: str, *, ranked: bool = True) -> tuple[str, dict] | None:
+    """SQL text selecting `id, rank` (lower rank = better) of the matching records.
+
+    None when the query has no terms; a statement returning nothing when no record
+    can match. Callers wrap it as a subquery to filter, scope and paginate. With
+    `ranked=False` only `id` is selected: a filter needs the set, and scoring every
+    hit (bm25 reads each hit's term statistics) would cost more than finding it.
+    """
+    k = _kind(kind)
+    words = terms(query)
+    if not words:
+        return None
+    if conn.dialect.name == "sqlite":
+        match = _sqlite_match(conn, k, words)
+        rank = f", bm25({k.fts}) AS rank" if ranked else ""
+        if match is None:
+            return f"SELECT 0 AS id{', 0.0 AS rank' if ranked else ''} WHERE 0", {}
+        return f"SELECT rowid AS id{rank} FROM {k.fts} WHERE {k.fts} MATCH :match", {"match": match}
+    # PostgreSQL: grams lookup on the GIN expression index, then an exact recheck.
+    grams: list[str] = []
+    rechecks = []
+    params: dict = {}
+    for i, word in enumerate(words):
+        if len(word) <= 2:
+            grams.append(word)
+        else:
+            grams.extend(word[j:j + 2] for j in range(len(word) - 1))
+            rechecks.append(f"strpos(ipo_search_doc({', '.join(k.columns)}), :t{i}) > 0")
+            params[f"t{i}"] = word
+    params["grams"] = sorted(set(grams))
+    where = " AND ".join([f"ipo_search_grams(ipo_search_doc({', '.join(k.columns)})) @> CAST(:grams AS text[])"]
+                         + rechecks)
+    if not ranked:
+        return f"SELECT id FROM {k.table} WHERE {where}", params
+    params["first"] = words[0]
+    rank = f"CASE WHEN strpos(lower({k.title_column}), :first) > 0 THEN 0 ELSE 1 END"
+    return f"SELECT id, {rank} AS rank FROM {k.table} WHERE {where}", params
+
+
+def _sqlite_only(conn, kind: str, query: str) -> tuple[str, dict] | None:
+    """`matching_sql` of an unranked search on SQLite; None elsewhere or for an empty query."""
+    if conn.dialect.name != "sqlite":
+        return None
+    return matching_sql(conn, kind, query, ranked=False)
+
+
+def match_count(conn, kind: str, query: str) -> int | None:
+    """How many records match `query`, unscoped, counted inside the SQLite full-text index.
+
+    Cheap (no record is read: 0.1 s for a term in most of a million cases), so callers
+    use it to choose a plan by how broad a search is; kept on the connection until the
+    database changes, as a page asks several times. None on PostgreSQL, whose planner
+    estimates that by itself, and for an empty query.
+    """
+    built = _sqlite_only(conn, kind, query)
+    if built is None:
+        return None
+    sql, params = built
+    return _remembered(conn, ("count", sql, tuple(sorted(params.items()))),
+                       lambda: int(conn.execute(text(f"SELECT count(*) FROM ({sql})"), params).scalar_one()))
+
+
+def probe_sql(conn, kind: str, query: str, outer_id: str) -> tuple[str, dict] | None:
+    """SQLite: `EXISTS (...)` true when the record whose id is the SQL `outer_id` matches.
+
+    The full-text index answers it for that one rowid, so a caller reading rows in
+    some index order can test each against a broad search without reading all its
+    hits. None on PostgreSQL and for an empty query.
+    """
+    built = _sqlite_only(conn, kind, query)
+    if built is None:
+        return None
+    sql, params = built
+    if "match" not in params:  # some term is in no record
+        return "0", {}
+    return f"EXISTS ({sql} AND rowid = {outer_id})", params
+
+
+def search_ids(kind: str, query: str, limit: int | None = None, *, ranked: bool = True,
+               engine: Engine | None = None) -> list[int]:
+    """The ids of the records matching `query`, best first (highest id first when not `ranked`).
+
+    Not scoped: callers apply the permission policy (scopes.case_scope/article_scope)
+    before showing anything. Empty for an empty query.
+    """
+    engine = engine or db.get_engine()
+    with engine.connect() as conn:
+        built = matching_sql(conn, kind, query, ranked=ranked)
+        if built is None:
+            return []
+        sql, params = built
+        stmt = f"SELECT id FROM ({sql}) m ORDER BY {'rank, ' if ranked else ''}id DESC"
+        if limit is not None:
+            stmt += " LIMIT :limit"
+            params = {**params, "limit": int(limit)}
+        return _ids(conn, stmt, params)
+
+
+def _ids(conn, sql: str, params: dict) -> list[int]:
+    """The ids a statement selects, read through the driver's own cursor: for tens of
+    thousands of ids SQLAlchemy's result rows cost more than the search itself."""
+    compiled = text(sql).compile(dialect=conn.dialect)
+    values = compiled.construct_params(params)
+    args = [values[name] for name in compiled.positiontup] if compiled.positional else values
+    cursor = conn.connection.dbapi_connection.cursor()
+    try:
+        cursor.execute(compiled.string, args)
+        return [int(row[0]) for row in cursor.fetchall()]
+    finally:
+        cursor.close()
+
+
+def reference_ids(kind: str, query: str, *, engine: Engine | None = None) -> set[int]:
+    """The same search as a plain substring scan of every row: the yardstick for tests and benchmarks."""
+    k = _kind(kind)
+    words = terms(query)
+    if not words:
+        return set()
+    engine = engine or db.get_engine()
+    fn = "instr" if engine.dialect.name == "sqlite" else "strpos"
+    conditions, params = [], {}
+    for i, word in enumerate(words):
+        params[f"w{i}"] = word
+        conditions.append("(" + " OR ".join(f"{fn}(lower(coalesce({c}, '')), :w{i}) > 0" for c in k.columns) + ")")
+    sql = f"SELECT id FROM {k.table} WHERE " + " AND ".join(conditions)
+    with engine.connect() as conn:
+        return {int(i) for i in conn.execute(text(sql), params).scalars()}
+
+
+# --- snippets ------------------------------------------------------------------------------
+
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
+
+
+def _md_escape(value: str) -> str:
+    return _MD_SPECIAL.sub(r"\\\1", value)
+
+
+def snippet(text_value: str | None, query: str, width: int = 80, *, markdown: bool = True) -> str:
+    """The passage of `text_value` around the first match of the query, the matches highlighted.
+
+    With `markdown` (the default) the result is safe Markdown: the text is escaped and
+    each match is wrapped in `**...**`. Otherwise plain text with matches in 【】.
+    Without a match, the beginning of the text.
+    """
+    value = re.sub(r"\s+", " ", text_value or "").strip()
+    words = terms(query)
+    lowered = value.lower()
+    hits = [(lowered.find(w), w) for w in words if lowered.find(w) >= 0]
+    if hits:
+        first = min(pos for pos, _ in hits)
+        start = max(0, first - width // 3)
+    else:
+        start = 0
+    end = min(len(value), start + width)
+    window = value[start:end]
+    spans = _spans(window.lower(), words)
+    out, pos = [], 0
+    for a, b in spans:
+        out.append(_plain(window[pos:a], markdown))
+        out.append(("**" + _plain(window[a:b], markdown) + "**") if markdown else "【" + window[a:b] + "】")
+        pos = b
+    out.append(_plain(window[pos:], markdown))
+    result = "".join(out)
+    if start > 0:
+        result = "…" + result
+    if end < len(value):
+        result += "…"
+    return result
+
+
+def _plain(value: str, markdown: bool) -> str:
+    return _md_escape(html.escape(value, quote=False)) if markdown else value
+
+
+def _spans(lowered: str, words: list[str]) -> list[tuple[int, int]]:
+    marks = [False] * len(lowered)
+    for w in words:
+        i = lowered.find(w)
+        while i >= 0:
+            for j in range(i, i + len(w)):
+                marks[j] = True
+            i = lowered.find(w, i + 1)
+    spans, i = [], 0
+    while i < len(marks):
+        if marks[i]:
+            j = i
+            while j < len(marks) and marks[j]:
+                j += 1
+            spans.append((i, j))
+            i = j
+        else:
+            i += 1
+    return spans
+
+
+# --- schema objects outside the ORM models -----------------------------------------------
+
+SEARCH_TABLE_PREFIXES = ("cases_fts", "articles_fts")
+SEARCH_INDEX_PREFIX = "ix_search_"
+
+
+def is_search_object(name: str | None) -> bool:
+    """True for the FTS5 tables (and their shadow tables) and the search indexes."""
+    return bool(name) and (name.startswith(SEARCH_TABLE_PREFIXES) or name.startswith(SEARCH_INDEX_PREFIX))
+
+
+def _register_autogenerate_filter() -> None:
+    """Tell Alembic's autogenerate that the search objects are not drift.
+
+    They are made by raw DDL in a migration (FTS5 virtual tables, a GIN expression
+    index) and deliberately have no ORM model.
+    """
+    try:
+        from alembic.autogenerate.compare import comparators
+        from alembic.operations import ops
+        from alembic.util.langhelpers import DispatchPriority
+    except ImportError:  # pragma: no cover
+        return
+
+    def drop_search_ops(autogen_context, upgrade_ops, *args, **kwargs):
+        kept = []
+        for op in upgrade_ops.ops:
+            if isinstance(op, (ops.DropTableOp, ops.CreateTableOp)) and is_search_object(op.table_name):
+                continue
+            if isinstance(op, ops.ModifyTableOps):
+                op.ops = [o for o in op.ops
+                          if not (isinstance(o, (ops.DropIndexOp, ops.CreateIndexOp)) and is_search_object(o.index_name))]
+                if not op.ops:
+                    continue
+            kept.append(op)
+        upgrade_ops.ops[:] = kept
+
+    if not getattr(comparators, "_ipoverseas_search_filter", False):
+        comparators.dispatch_for("schema", priority=DispatchPriority.LAST)(drop_search_ops)
+        comparators._ipoverseas_search_filter = True
+
+
+_register_autogenerate_filter()
+
+
+def md_escape(value: str | None) -> str:
+    """Escape text for st.markdown so user content shows literally (no links, emphasis, directives)."""
+    return _md_escape(value or "")

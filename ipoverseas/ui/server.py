@@ -1,0 +1,13 @@
+"""The app's own HTTP routes as the Streamlit server mounts them (`st.App(routes=...)` in app.py)."""
+
+from __future__ import annotations
+
+from starlette.routing import Route
+from streamlit.web.server.starlette.starlette_websocket import is_host_allowed
+
+from ipoverseas.accounts import routes as account_routes
+
+
+def routes() -> list[Route]:
+    """The session-cookie routes, refusing a Host that `server.allowedHosts` does not allow."""
+    return account_routes.routes(host_allowed=is_host_allowed)

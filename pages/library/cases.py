@@ -1,0 +1,324 @@
+"""Cases: the case library (facets, full-text search, sortable pages, export) and one case.
+
+The filter lives in the URL (`?country=US,DE&dispute=itc_337&q=专利&sort=filed_desc&p=2`), so
+a view can be shared and bookmarked; `?case=<id>` shows one case. Everything is computed
+in SQL by `ipoverseas.cases` under the permission policy.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from ipoverseas.cases import facets as case_facets, library, export
+from ipoverseas.core import config, search, vocab
+from ipoverseas.access.policy import ADMIN, ROLES, STAFF
+from ipoverseas.cases.library import CaseFilter
+from ipoverseas.ui import state
+from ipoverseas.ui.cache import cached
+from ipoverseas.ui.history import render_history
+from ipoverseas.ui.params import parse_id
+from ipoverseas.ui.pages import PageSpec, guard
+from ipoverseas.ui.widgets import article_title, country, label, metrics
+
+PAGE = PageSpec(key="cases", title_key="cases.title", icon=":material/gavel:", roles=ROLES, order=20,
+                section="nav.section.knowledge")
+
+_list = cached(library.list_cases)
+_facets = cached(case_facets.facet_counts)
+_case = cached(library.get_case)
+_similar = cached(library.similar_cases)
+_related = cached(library.related_articles)
+_centres = cached(library.sub_centre_names)
+_snippets = cached(library.snippets)
+
+PAGE_SIZES = (25, 50, 100)
+FACET_VOCAB = {"country": None, "dispute_type": vocab.DISPUTE_TYPES, "ip_type": vocab.IP_TYPES,
+               "industry": vocab.INDUSTRIES, "forum": vocab.FORUMS, "year": None, "outcome": vocab.OUTCOMES,
+               "sub_centre": None, "review_status": vocab.REVIEW_STATUSES}
+SYNC_KEY = "cases_synced_params"
+
+
+def render() -> None:
+    user = guard(PAGE)
+    raw = st.query_params.get("case")
+    if raw is not None:
+        _detail(user, raw)
+    else:
+        _library(user)
+
+
+# --- filter <-> URL ----------------------------------------------------------------------------
+
+
+def _facets_for(user) -> list[str]:
+    facets = list(library.FACETS)
+    if user.role not in (STAFF, ADMIN):
+        facets.remove("review_status")  # everyone else sees published cases only
+    return facets
+
+
+def _init_from_url(user) -> None:
+    """Put the URL's filter into the widgets when the URL changed under us (first visit, a shared link)."""
+    params = st.query_params.to_dict()
+    if st.session_state.get(SYNC_KEY) == params:
+        return
+    f = CaseFilter.from_query_params(params)
+    for facet in _facets_for(user):
+        st.session_state[f"cases_f_{facet}"] = list(getattr(f, library.FACETS[facet][0]))
+    st.session_state["cases_q"] = f.text
+    st.session_state["cases_distinction"] = bool(f.distinctions)
+    sort = params.get("sort", "filed_desc")
+    st.session_state["cases_sort"] = sort if sort in library.SORTS else "filed_desc"
+    size = params.get("n", "")
+    st.session_state["cases_size"] = parse_id(size) if parse_id(size) in PAGE_SIZES else 50
+    page = params.get("p", "")
+    st.session_state["cases_page"] = parse_id(page) or 1
+    st.session_state[SYNC_KEY] = params
+
+
+def _filter_from_state(user) -> CaseFilter:
+    values = {}
+    for facet in _facets_for(user):
+        values[library.FACETS[facet][0]] = tuple(st.session_state.get(f"cases_f_{facet}") or ())
+    distinctions = tuple(vocab.DISTINCTIONS.codes) if st.session_state.get("cases_distinction") else ()
+    return CaseFilter(text=(st.session_state.get("cases_q") or "").strip()[:200], distinctions=distinctions, **values)
+
+
+def _write_url(f: CaseFilter, sort: str, size: int, page: int) -> None:
+    params = f.to_query_params()
+    if sort != "filed_desc":
+        params["sort"] = sort
+    if size != 50:
+        params["n"] = str(size)
+    if page > 1:
+        params["p"] = str(page)
+    if st.query_params.to_dict() != params:
+        st.query_params.from_dict(params)
+    st.session_state[SYNC_KEY] = params
+
+
+def _reset_page() -> None:
+    st.session_state["cases_page"] = 1
+
+
+# --- the library ------------------------------------------------------------------------------
+
+
+def _library(user) -> None:
+    st.title(state.t("cases.title"))
+    st.caption(state.t(f"cases.intro.{'all' if user.role in (STAFF, ADMIN) else 'published'}"))
+    _init_from_url(user)
+    f = _filter_from_state(user)
+    lang = state.lang()
+
+    st.text_input(state.t("cases.search"), key="cases_q", placeholder=state.t("cases.search_hint"),
+                  on_change=_reset_page)
+    counts = _facets(user, f, tuple(_facets_for(user)))
+    centres = _centres(lang)
+    with st.expander(state.t("cases.filters"), expanded=not f.is_empty(), icon=":material/filter_list:"):
+        cols = st.columns(3)
+        for i, facet in enumerate(_facets_for(user)):
+            with cols[i % 3]:
+                _facet_widget(facet, counts.get(facet, []), centres, counts.estimated)
+        if counts.estimated:
+            st.caption(state.t("cases.facets_estimated", limit=f"{config.get('facet_exact_hits'):,}"))
+        st.toggle(state.t("cases.only_distinguished"), key="cases_distinction", on_change=_reset_page)
+    f = _filter_from_state(user)
+
+    top = st.columns([2, 1, 1])
+    with top[1]:
+        sorts = [s for s in library.SORTS if s != "relevance" or f.text]
+        if st.session_state.get("cases_sort") not in sorts:
+            st.session_state["cases_sort"] = "filed_desc"
+        labels = {s: state.t(f"cases.sort.{s}") for s in sorts}
+        sort = st.selectbox(state.t("cases.sort"), sorts, key="cases_sort", format_func=labels.get)
+    with top[2]:
+        size = st.selectbox(state.t("cases.page_size"), PAGE_SIZES, key="cases_size", on_change=_reset_page)
+
+    page_no = max(1, int(st.session_state.get("cases_page") or 1))
+    result = _list(user, f, sort=sort, page=page_no, page_size=size)
+    if page_no > result.pages:
+        page_no = result.pages
+        st.session_state["cases_page"] = page_no
+        result = _list(user, f, sort=sort, page=page_no, page_size=size)
+    with top[0]:
+        metrics([(state.t("cases.found"), f"{result.total:,}")], columns=1)
+
+    _write_url(f, sort, size, page_no)
+    if not result.rows:
+        st.info(state.t("cases.none"))
+        return
+    _table(user, result.rows, f)
+    nav = st.columns([1, 2, 2])
+    with nav[0]:
+        st.number_input(state.t("cases.page", pages=result.pages), min_value=1, max_value=result.pages,
+                        step=1, key="cases_page")
+    with nav[1]:
+        _open_picker(result.rows)
+    with nav[2]:
+        _export(user, f)
+
+
+def _facet_widget(facet: str, counts: list[tuple], centres: dict[int, str], estimated: bool) -> None:
+    key = f"cases_f_{facet}"
+    selected = list(st.session_state.get(key) or [])
+    by_value = dict(counts)
+    options = [v for v, _ in counts] + [v for v in selected if v not in by_value]
+    if facet == "year":
+        options = sorted(options, reverse=True)
+
+    def name(value) -> str:
+        if facet == "country":
+            text = country(value)
+        elif facet == "sub_centre":
+            text = centres.get(value, str(value))
+        elif facet == "year":
+            text = str(value)
+        else:
+            text = label(FACET_VOCAB[facet], value)
+        n = by_value.get(value, 0)
+        return f"{text} (≈{_rounded(n):,})" if estimated and n else f"{text} ({n:,})"
+
+    labels = {v: name(v) for v in options}
+    st.multiselect(state.t(f"cases.facet.{facet}"), options, key=key, format_func=lambda v: labels.get(v, str(v)),
+                   on_change=_reset_page, placeholder=state.t("cases.any"))
+
+
+def _rounded(n: int) -> int:
+    """An estimate to two significant digits: it should not look more precise than it is."""
+    return int(float(f"{n:.2g}"))
+
+
+def _table(user, rows: list[dict], f: CaseFilter) -> None:
+    data = []
+    for r in rows:
+        item = {
+            "#": r["id"],
+            state.t("cases.field.case_ref"): r["case_ref"],
+            state.t("cases.field.title"): r["title"] + (f" ({state.t('common.demo')})" if r["is_demo"] else ""),
+            state.t("cases.field.country"): country(r["country"]),
+            state.t("cases.field.dispute_type"): label(vocab.DISPUTE_TYPES, r["dispute_type"]),
+            state.t("cases.field.forum"): label(vocab.FORUMS, r["forum"]),
+            state.t("cases.field.filed_on"): r["filed_on"],
+            state.t("cases.field.outcome"): label(vocab.OUTCOMES, r["outcome"]),
+            state.t("cases.field.distinction"): label(vocab.DISTINCTIONS, r["distinction"]),
+        }
+        if user.role in (STAFF, ADMIN):
+            item[state.t("cases.field.review_status")] = label(vocab.REVIEW_STATUSES, r["review_status"])
+        data.append(item)
+    if f.text:
+        matches = _snippets(tuple(r["id"] for r in rows), f.text)
+        for item, r in zip(data, rows):
+            item[state.t("cases.match")] = matches.get(r["id"], "")
+    st.dataframe(data, hide_index=True, width="stretch", key="cases_table", on_select="rerun",
+                 selection_mode="single-row")
+    event = st.session_state.get("cases_table")
+    selected = getattr(getattr(event, "selection", None), "rows", None) if event is not None else None
+    if isinstance(event, dict):
+        selected = event.get("selection", {}).get("rows")
+    if selected:
+        index = selected[0]
+        if 0 <= index < len(rows):
+            _open(rows[index]["id"])
+
+
+def _open_picker(rows: list[dict]) -> None:
+    options = [r["id"] for r in rows]
+    titles = {r["id"]: f"#{r['id']} {r['title'][:40]}" for r in rows}
+    choice = st.selectbox(state.t("cases.open"), options, index=None, key="cases_open_pick",
+                          format_func=lambda i: titles.get(i, str(i)), placeholder=state.t("cases.open_hint"))
+    if choice is not None:
+        st.session_state.pop("cases_open_pick", None)
+        _open(choice)
+
+
+def _open(case_id: int) -> None:
+    st.query_params["case"] = str(case_id)
+    st.rerun()
+
+
+def _export(user, f: CaseFilter) -> None:
+    params = f.to_query_params()
+    ready = st.session_state.get("cases_export")
+    if st.button(state.t("cases.export.prepare"), key="cases_export_prepare", icon=":material/table_view:"):
+        with st.spinner(state.t("cases.export.working")):
+            data, n, truncated = export.export_cases(user, f, state.lang())
+        ready = {"params": params, "data": data, "rows": n, "truncated": truncated}
+        st.session_state["cases_export"] = ready
+    if ready and ready["params"] == params:
+        st.download_button(state.t("cases.export.download", rows=ready["rows"]), ready["data"],
+                           file_name="cases.xlsx", key="cases_export_download", icon=":material/download:",
+                           mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        if ready["truncated"]:
+            st.caption(state.t("cases.export.truncated_note", rows=ready["rows"]))
+
+
+# --- one case ------------------------------------------------------------------------------------
+
+
+def _back() -> None:
+    st.query_params.pop("case", None)
+
+
+def _detail(user, raw: str) -> None:
+    st.button(state.t("cases.back"), key="cases_back", on_click=_back, icon=":material/arrow_back:")
+    case_id = parse_id(raw)
+    case = _case(user, case_id) if case_id else None
+    if case is None:
+        st.warning(state.t("errors.not_found"))
+        return
+    st.title(search.md_escape(case["title"]))
+    chips = [country(case["country"]), label(vocab.DISPUTE_TYPES, case["dispute_type"]),
+             label(vocab.FORUMS, case["forum"]), str(case["filed_on"] or "")]
+    st.caption(" · ".join(search.md_escape(c) for c in chips if c) + (f" · {state.t('common.demo')}" if case["is_demo"] else ""))
+    if case["distinction"]:
+        st.success(f"**{label(vocab.DISTINCTIONS, case['distinction'])}** · "
+                   + state.t("cases.distinction_reason") + ": " + search.md_escape(case["distinction_reason"] or ""),
+                   icon=":material/workspace_premium:")
+    if user.role in (STAFF, ADMIN):
+        st.info(state.t("cases.review_state", status=label(vocab.REVIEW_STATUSES, case["review_status"]))
+                + ("" if not case["review_note"] else " · " + search.md_escape(case["review_note"])))
+
+    left, right = st.columns([3, 2])
+    with left:
+        for name in ("summary", "guidance", "lessons"):
+            st.subheader(state.t(f"cases.field.{name}"))
+            st.markdown(search.md_escape(case[name]) or state.t("common.none"))
+    with right:
+        st.subheader(state.t("cases.details"))
+        lang = state.lang()
+        centre = case["sub_centre_name_en"] if lang == "en" and case["sub_centre_name_en"] else case["sub_centre_name_zh"]
+        facts = [
+            ("case_ref", case["case_ref"]), ("country", country(case["country"])),
+            ("forum", label(vocab.FORUMS, case["forum"])), ("dispute_type", label(vocab.DISPUTE_TYPES, case["dispute_type"])),
+            ("ip_type", label(vocab.IP_TYPES, case["ip_type"])), ("industry", label(vocab.INDUSTRIES, case["industry"])),
+            ("province", label(vocab.PROVINCES, case["province"])),
+            ("chinese_party", state.t("cases.masked") if case["chinese_party"] == library.MASKED else case["chinese_party"]),
+            ("chinese_party_role", label(vocab.PARTY_ROLES, case["chinese_party_role"])),
+            ("opposing_party", case["opposing_party"]), ("filed_on", case["filed_on"]), ("closed_on", case["closed_on"]),
+            ("status", label(vocab.CASE_STATUSES, case["status"])), ("outcome", label(vocab.OUTCOMES, case["outcome"])),
+            ("amount_usd", f"{case['amount_usd']:,.0f}" if case["amount_usd"] is not None else None),
+            ("defendants_count", case["defendants_count"]), ("source", case["source"]),
+            ("sub_centre_id", centre),
+        ]
+        st.markdown("\n".join(f"- **{state.t(f'cases.field.{k}')}**: {search.md_escape(str(v))}"
+                              for k, v in facts if v not in (None, "")))
+
+    st.subheader(state.t("cases.similar"))
+    similar = _similar(user, case["id"])
+    if not similar:
+        st.caption(state.t("common.none"))
+    for r in similar:
+        tag = state.t("cases.similar_same") if r["same_group"] else state.t("cases.similar_text")
+        if st.button(f"{r['title']} · {country(r['country'])} · {r['filed_on'] or ''} ({tag})",
+                     key=f"cases_similar_{r['id']}", type="tertiary"):
+            _open(r["id"])
+
+    st.subheader(state.t("cases.related_articles"))
+    related = _related(user, case["id"])
+    if not related:
+        st.caption(state.t("common.none"))
+    for a in related:
+        st.markdown(f"- {label(vocab.ARTICLE_KINDS, a['kind'])} · **{search.md_escape(article_title(a))}**"
+                    f" · {a['published_on'] or ''}")
+    render_history("case", case["id"], user=user)  # shown to those audit_query.history allows

@@ -1,0 +1,116 @@
+"""Case review (admin): the queue of submitted cases; approve, return with a reason, publish,
+select as typical or guiding with the reason. Every action goes through `ipoverseas.cases`,
+which checks the policy, keeps a before-image and writes the audit trail."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from ipoverseas.cases import library
+from ipoverseas.core import search, vocab
+from ipoverseas.access.policy import ADMIN
+from ipoverseas.ui import state
+from ipoverseas.ui.cache import cached
+from ipoverseas.ui.pages import PageSpec, guard
+from ipoverseas.ui.widgets import country, label, metrics
+
+PAGE = PageSpec(key="review", title_key="cases.review.title", icon=":material/fact_check:", roles=(ADMIN,),
+                order=30, section="nav.section.knowledge")
+
+QUEUES = ("submitted", "approved", "returned", "published")
+PAGE_SIZE = 25
+FLASH = "review_flash"
+
+_queue = cached(library.review_queue)
+_counts = cached(library.review_counts)
+_case = cached(library.get_case)
+_history = cached(library.history)
+
+
+def render() -> None:
+    user = guard(PAGE)
+    st.title(state.t("cases.review.title"))
+    st.caption(state.t("cases.review.intro"))
+    flash = st.session_state.pop(FLASH, None)
+    if flash:
+        (st.success if flash[0] == "ok" else st.error)(flash[1])
+
+    counts = _counts(user)
+    metrics([(label(vocab.REVIEW_STATUSES, q), counts.get(q, 0)) for q in QUEUES], columns=len(QUEUES))
+    names = {q: label(vocab.REVIEW_STATUSES, q) for q in QUEUES}
+    queue = st.radio(state.t("cases.review.queue"), QUEUES, horizontal=True, key="review_queue",
+                     format_func=names.get) or "submitted"
+    page_no = int(st.session_state.get("review_page") or 1)
+    result = _queue(user, statuses=(queue,), page=page_no, page_size=PAGE_SIZE)
+    if not result.rows:
+        st.info(state.t("cases.review.empty"))
+        return
+    st.dataframe([{
+        "#": r["id"],
+        state.t("cases.field.case_ref"): r["case_ref"],
+        state.t("cases.field.title"): r["title"],
+        state.t("cases.field.country"): country(r["country"]),
+        state.t("cases.field.dispute_type"): label(vocab.DISPUTE_TYPES, r["dispute_type"]),
+        state.t("cases.field.filed_on"): r["filed_on"],
+        state.t("cases.field.distinction"): label(vocab.DISTINCTIONS, r["distinction"]),
+        state.t("cases.field.review_note"): r["review_note"] or "",
+    } for r in result.rows], hide_index=True, width="stretch")
+    if result.pages > 1:
+        st.number_input(state.t("cases.review.page", pages=result.pages), min_value=1, max_value=result.pages,
+                        step=1, key="review_page")
+
+    titles = {r["id"]: f"#{r['id']} {r['title'][:50]}" for r in result.rows}
+    case_id = st.selectbox(state.t("cases.review.pick"), list(titles), key="review_pick",
+                           format_func=lambda i: titles.get(i, str(i)))
+    if case_id is not None:
+        _panel(user, case_id)
+
+
+def _panel(user, case_id: int) -> None:
+    case = _case(user, case_id)
+    if case is None:
+        st.warning(state.t("errors.not_found"))
+        return
+    with st.container(border=True):
+        st.subheader(search.md_escape(case["title"]))
+        st.caption(" · ".join(filter(None, [country(case["country"]), label(vocab.DISPUTE_TYPES, case["dispute_type"]),
+                                            label(vocab.REVIEW_STATUSES, case["review_status"])])))
+        for name in ("summary", "guidance", "lessons"):
+            st.markdown(f"**{state.t(f'cases.field.{name}')}**: " + search.md_escape(case[name]))
+        reason = st.text_area(state.t("cases.review.reason"), key=f"review_reason_{case_id}", max_chars=library.MAX_REASON)
+        status = case["review_status"]
+        cols = st.columns(4)
+        for col, action in zip(cols, ("approve", "return", "publish", "unpublish")):
+            allowed = status in library.TRANSITIONS[action][0]
+            with col:
+                if st.button(state.t(f"cases.review.{action}"), key=f"review_{action}_{case_id}", disabled=not allowed,
+                             type="primary" if action in ("approve", "publish") else "secondary"):
+                    _do(lambda: library.transition(user, case_id, action, reason=reason,
+                                                 expected_version=case["version"]),
+                        state.t(f"cases.review.{action}"), case_id)
+        if status == "published":
+            options = [None, *vocab.DISTINCTIONS.codes]
+            names = {d: label(vocab.DISTINCTIONS, d) if d else state.t("cases.review.distinction_none") for d in options}
+            choice = st.radio(state.t("cases.review.distinction"), options, horizontal=True,
+                              index=options.index(case["distinction"]), key=f"review_distinction_{case_id}",
+                              format_func=names.get)
+            if st.button(state.t("cases.review.save_distinction"), key=f"review_save_distinction_{case_id}"):
+                _do(lambda: library.set_distinction(user, case_id, choice, reason or case["distinction_reason"],
+                                                  expected_version=case["version"]),
+                    state.t("cases.review.save_distinction"), case_id)
+        history = _history(user, case_id)
+        if history:
+            with st.expander(state.t("cases.review.history")):
+                st.dataframe([{"#": h["id"], "action": h["action"], "at": h["created_at"],
+                               "version": h["after_version"]} for h in history], hide_index=True)
+
+
+def _do(fn, action_label: str, case_id: int) -> None:
+    try:
+        fn()
+    except library.CaseError as err:
+        st.session_state[FLASH] = ("error", state.t(err.key, **err.values))
+    else:
+        st.session_state[FLASH] = ("ok", state.t("cases.review.done", action=action_label, id=case_id))
+        st.session_state.pop(f"review_reason_{case_id}", None)
+    st.rerun()

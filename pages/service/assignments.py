@@ -1,0 +1,99 @@
+"""My assignments (expert): accept or decline, answer in Markdown, ask the enterprise for
+more (which pauses the clock). Each consultation shows similar cases and articles."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from ipoverseas.access import policy
+from ipoverseas.consultations import workflow
+from ipoverseas.core import vocab
+from ipoverseas.access.policy import EXPERT
+from ipoverseas.ui import service_view as view
+from ipoverseas.ui import state
+from ipoverseas.ui.pages import PageSpec, guard
+from ipoverseas.ui.widgets import country, label
+
+PAGE = PageSpec(key="assignments", title_key="service.nav.assignments", icon=":material/assignment_ind:",
+                roles=(EXPERT,), order=54, section="nav.section.service")
+
+K = "assignments_"
+
+
+def render() -> None:
+    user = guard(PAGE)
+    st.title(state.t("service.inbox.title"))
+    chosen = view.pick_id("id")
+    if chosen is not None:
+        _detail(user, chosen)
+        return
+    if user.expert_id is None:
+        st.info(state.t("service.inbox.no_profile"))
+        return
+    rows, total = workflow.list_for(user, limit=200)
+    if not rows:
+        st.info(state.t("service.inbox.none"))
+        return
+    open_rows = [r for r in rows if r["status"] in workflow.WITH_EXPERT]
+    st.caption(state.t("service.inbox.count", open=len(open_rows), n=total))
+    table = [{
+        state.t("service.field.flag"): view.clock_flag(r["clock"]),
+        "#": r["id"],
+        state.t("service.field.status"): view.status_label(r["status"]),
+        state.t("service.field.clock"): view.clock_text(r["clock"]),
+        state.t("service.field.deadline"): r["enterprise_deadline"],
+        state.t("service.field.country"): country(r["country"]),
+        state.t("service.field.ip_type"): label(vocab.IP_TYPES, r["ip_type"]),
+        state.t("service.field.question"): (r["question"] or "")[:80],
+    } for r in rows]
+    st.dataframe(view.highlighted(table, [r["clock"].state for r in rows]), hide_index=True, width="stretch")
+    view.open_picker(rows, K, lambda r: (r["question"] or "")[:50])
+
+
+def _detail(user: policy.Principal, consultation_id: int) -> None:
+    item = view.detail_header(user, consultation_id, K)
+    if item is None:
+        return
+    left, right = st.columns([3, 2])
+    status = item["status"]
+    with left:
+        view.summary(item)
+        view.thread(item)
+        if status == "assigned":
+            c1, c2 = st.columns(2)
+            if c1.button(state.t("service.inbox.accept"), type="primary", key=K + "accept"):
+                view.act(lambda: workflow.accept(user, item["id"]), "service.inbox.accepted")
+            with c2.popover(state.t("service.inbox.decline")):
+                reason = st.text_area(state.t("service.inbox.decline_reason"), key=K + "reason", max_chars=2000)
+                if st.button(state.t("service.inbox.decline_confirm"), key=K + "decline"):
+                    view.act(lambda: workflow.decline(user, item["id"], reason), "service.inbox.declined")
+        if status in ("assigned", "accepted", "waiting"):
+            st.subheader(state.t("service.inbox.answer"))
+            st.caption(state.t("service.inbox.answer_help"))
+            text = st.text_area(state.t("service.inbox.answer_label"), value=item["answer"] or "", height=220,
+                                key=K + "answer", max_chars=workflow.MAX_QUESTION)
+            if text.strip():
+                with st.expander(state.t("service.inbox.preview")):
+                    view.safe_markdown(text)
+            c1, c2 = st.columns(2)
+            if c1.button(state.t("service.inbox.send_answer"), type="primary", key=K + "send"):
+                view.act(lambda: workflow.answer(user, item["id"], text), "service.inbox.answered")
+            if status in ("assigned", "accepted"):
+                with c2.popover(state.t("service.inbox.ask_more")):
+                    request = st.text_area(state.t("service.inbox.ask_more_label"), key=K + "request", max_chars=2000)
+                    if st.button(state.t("service.inbox.ask_more_send"), key=K + "waiting"):
+                        view.act(lambda: workflow.set_waiting(user, item["id"], request), "service.inbox.paused")
+            elif status == "waiting":
+                if c2.button(state.t("service.queue.resume"), key=K + "resume"):
+                    view.act(lambda: workflow.resume(user, item["id"]), "service.done")
+        elif status == "answered":
+            with st.form(K + "note_form", clear_on_submit=True):
+                note = st.text_area(state.t("service.inbox.note"), key=K + "note", max_chars=workflow.MAX_QUESTION)
+                if st.form_submit_button(state.t("service.mine.send")):
+                    view.act(lambda: workflow.post_message(user, item["id"], note), "service.mine.sent")
+        view.history(item)
+    with right:
+        st.subheader(state.t("service.selfhelp.similar"))
+        view.suggestions(user, country_code=item["country"], dispute_type=item["dispute_type"],
+                         ip_type=item["ip_type"], industry=item["industry"], text=item["opposing_party"] or "")
+        view.response_clock(item["dispute_type"], item["created_at"].date() if item["created_at"] else None)

@@ -1,0 +1,163 @@
+"""Consultations (staff, admin): the triage queue, the ranked shortlist, assignment and
+reassignment, and the follow-up after the dispute. One consultation opens with ?id=<n>."""
+
+from __future__ import annotations
+
+import time
+
+import streamlit as st
+
+from ipoverseas.access import policy
+from ipoverseas.core import config, i18n, vocab
+from ipoverseas.consultations import queue, sweep, workflow
+from ipoverseas.access.policy import ADMIN, STAFF
+from ipoverseas.ui import service_view as view
+from ipoverseas.ui import state
+from ipoverseas.ui.compliance import render_compliance
+from ipoverseas.ui.history import render_history
+from ipoverseas.ui.pages import PageSpec, guard
+from ipoverseas.ui.widgets import country, label
+
+PAGE = PageSpec(key="consultations", title_key="service.nav.consultations", icon=":material/support_agent:",
+                roles=(STAFF, ADMIN), order=53, section="nav.section.service")
+
+K = "consultations_"
+FILTERS = ("all", "overdue", "at_risk", "new", "stale")
+SWEEP_SECONDS = 600
+
+
+def render() -> None:
+    user = guard(PAGE)
+    st.title(state.t("service.queue.title"))
+    chosen = view.pick_id("id")
+    if chosen is not None:
+        _detail(user, chosen)
+        return
+    queue_tab, compliance_tab = st.tabs([state.t("service.queue.tab"), state.t("service.compliance.title")])
+    with queue_tab:
+        _queue(user)
+    with compliance_tab:
+        render_compliance(user, key=K + "compliance")
+
+
+def _queue(user: policy.Principal) -> None:
+    # A fallback for a server without the cron job (`python -m ipoverseas notify-overdue`):
+    # notify consultations that just went overdue, at most every 10 minutes per session.
+    last = st.session_state.get(K + "swept")
+    if last is None or time.time() - last > SWEEP_SECONDS:
+        sweep.notify_overdue()
+        st.session_state[K + "swept"] = time.time()
+    only = st.segmented_control(state.t("service.queue.show"), FILTERS, default="all", key=K + "filter",
+                                format_func=lambda f, lang=state.lang(): i18n.t(f"service.queue.filter.{f}", lang))
+    counts = queue.queue_counts(user)
+    c1, c2, c3 = st.columns(3)
+    c1.metric(state.t("service.queue.open"), counts["open"], border=True)
+    c2.metric(state.t("service.queue.overdue"), counts["overdue"], border=True)
+    c3.metric(state.t("service.queue.at_risk"), counts["at_risk"], border=True)
+    only = None if only in (None, "all") else only
+    total = counts["open"] if only is None else counts[only]
+    size = int(config.get("page_size"))
+    offset = view.page_offset(total, size, K + "page_" + (only or "all"))
+    rows, total = queue.queue(user, only=only, limit=size, offset=offset)
+    if not rows:
+        st.info(state.t("service.queue.empty"))
+        return
+    st.caption(state.t("service.queue.sorted"))
+    table = [{
+        state.t("service.field.flag"): view.clock_flag(r["clock"])
+        + (" · " + state.t("service.flag.stale") if r["stale"] else ""),
+        "#": r["id"],
+        state.t("service.field.deadline"): r["enterprise_deadline"],
+        state.t("service.field.clock"): view.clock_text(r["clock"]),
+        state.t("service.field.status"): view.status_label(r["status"]),
+        state.t("service.field.company"): r["company"],
+        state.t("service.field.country"): country(r["country"]),
+        state.t("service.field.stage"): label(vocab.STAGES, r["stage"]),
+        state.t("service.field.urgency"): label(vocab.URGENCIES, r["urgency"]),
+        state.t("service.field.expert"): r["expert_name"] or "",
+        state.t("service.field.sub_centre_id"): r.get("sub_centre") or "",
+    } for r in rows]
+    st.dataframe(view.highlighted(table, [r["clock"].state for r in rows]), hide_index=True, width="stretch")
+    st.caption(state.t("service.queue.legend"))
+    view.open_picker(rows, K, lambda r: r["company"])
+
+
+def _detail(user: policy.Principal, consultation_id: int) -> None:
+    item = view.detail_header(user, consultation_id, K)
+    if item is None:
+        return
+    left, right = st.columns([3, 2])
+    with left:
+        view.summary(item)
+        view.thread(item)
+        with st.form(K + "note_form", clear_on_submit=True):
+            note = st.text_area(state.t("service.queue.note"), key=K + "note", max_chars=workflow.MAX_QUESTION)
+            if st.form_submit_button(state.t("service.mine.send")):
+                view.act(lambda: workflow.post_message(user, item["id"], note), "service.mine.sent")
+        view.history(item)
+        render_history("consultation", item["id"], user=user)
+    with right:
+        status = item["status"]
+        stale = status == "assigned" and (item.get("unaccepted_days") or 0) >= workflow.ACCEPT_WITHIN_DAYS
+        if status == "new" or stale:
+            if stale:
+                st.warning(state.t("service.queue.stale", days=f"{item['unaccepted_days']:.1f}"))
+            _shortlist(user, item)
+        elif status == "assigned":
+            st.info(state.t("service.queue.waiting_accept", days=f"{item.get('unaccepted_days') or 0:.1f}"))
+        if status == "waiting":
+            if st.button(state.t("service.queue.resume"), key=K + "resume"):
+                view.act(lambda: workflow.resume(user, item["id"]), "service.done")
+        if item["answered_at"] is not None:
+            _followup(user, item)
+        if status != "closed" and st.button(state.t("service.mine.close"), key=K + "close"):
+            view.act(lambda: workflow.close(user, item["id"]), "service.mine.closed")
+
+
+def _shortlist(user: policy.Principal, item: dict) -> None:
+    st.subheader(state.t("service.shortlist.title"))
+    st.caption(state.t("service.shortlist.intro"))
+    more = st.toggle(state.t("service.shortlist.more"), key=K + "more")
+    candidates = workflow.shortlist_for(user, item["id"], limit=50 if more else 10)
+    if not candidates:
+        st.warning(state.t("service.shortlist.empty"))
+        return
+    lang = state.lang()
+    for rank, c in enumerate(candidates, 1):
+        with st.container(border=True):
+            st.markdown(f"**{rank}. {view.md(c.name)}** · {view.md(c.title)} · {view.md(c.organisation)} "
+                        f"· {c.sub_centre or ''} — **{c.score:g}**")
+            st.caption(" · ".join(state.t(key, **_labels(values, lang)) for key, values in c.reasons))
+            if st.button(state.t("service.shortlist.assign"), key=f"{K}assign_{c.expert_id}"):
+                view.act(lambda c=c: workflow.assign(user, item["id"], c.expert_id), "service.shortlist.assigned")
+
+
+def _labels(values: dict, lang: str) -> dict:
+    """Show vocabulary codes in the reasons as labels."""
+    out = dict(values)
+    code = out.get("code")
+    if code:
+        for vocabulary in (vocab.countries(), vocab.IP_TYPES, vocab.INDUSTRIES, vocab.LANGUAGES):
+            if code in vocabulary:
+                out["code"] = vocabulary.label(code, lang)
+                break
+    return out
+
+
+def _followup(user: policy.Principal, item: dict) -> None:
+    st.subheader(state.t("service.followup.title"))
+    outcomes = list(workflow.FOLLOWUP_OUTCOMES)
+    with st.form(K + "followup_form"):
+        current = item["followup_outcome"]
+        outcome = st.selectbox(state.t("service.field.outcome"), outcomes,
+                               index=outcomes.index(current) if current in outcomes else None,
+                               format_func=lambda c, lang=state.lang(): vocab.OUTCOMES.label(c, lang), key=K + "outcome",
+                               placeholder=state.t("service.ask.choose"))
+        loss = st.text_input(state.t("service.field.loss_avoided_cny"),
+                             value=str(item["loss_avoided_cny"] or ""), key=K + "loss")
+        draft = st.checkbox(state.t("service.followup.draft"), key=K + "draft",
+                            disabled=item["draft_case_id"] is not None)
+        if st.form_submit_button(state.t("service.followup.save")):
+            view.act(lambda: workflow.record_followup(user, item["id"], outcome, loss, draft), "service.done")
+    if item["draft_case_id"]:
+        st.caption(state.t("service.followup.draft_made", id=item["draft_case_id"]))

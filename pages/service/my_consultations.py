@@ -1,0 +1,78 @@
+"""My consultations (enterprise): status, the answer, follow-up questions, rating, closing.
+
+One consultation opens with ?id=<n>; an id that is not the enterprise's own shows
+"not found", exactly as one that does not exist.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from ipoverseas.access import policy
+from ipoverseas.consultations import workflow
+from ipoverseas.core import vocab
+from ipoverseas.access.policy import ENTERPRISE
+from ipoverseas.ui import service_view as view
+from ipoverseas.ui import state
+from ipoverseas.ui.pages import PageSpec, guard
+from ipoverseas.ui.widgets import country, label
+
+PAGE = PageSpec(key="my-consultations", title_key="service.nav.my_consultations", icon=":material/forum:",
+                roles=(ENTERPRISE,), order=52, section="nav.section.service")
+
+K = "my-consultations_"
+
+
+def render() -> None:
+    user = guard(PAGE)
+    st.title(state.t("service.mine.title"))
+    chosen = view.pick_id("id")
+    if chosen is not None:
+        _detail(user, chosen)
+        return
+    rows, total = workflow.list_for(user, limit=200)
+    if not rows:
+        st.info(state.t("service.mine.none"))
+        return
+    st.caption(state.t("service.mine.count", n=total))
+    st.dataframe([{
+        "#": r["id"],
+        state.t("service.field.asked_at"): view.local_time(r["created_at"]),
+        state.t("service.field.country"): country(r["country"]),
+        state.t("service.field.stage"): label(vocab.STAGES, r["stage"]),
+        state.t("service.field.status"): view.status_label(r["status"]),
+        state.t("service.field.clock"): view.clock_text(r["clock"]),
+        state.t("service.field.question"): (r["question"] or "")[:80],
+    } for r in rows], hide_index=True, width="stretch")
+    view.open_picker(rows, K, lambda r: (r["question"] or "")[:50])
+
+
+def _detail(user: policy.Principal, consultation_id: int) -> None:
+    item = view.detail_header(user, consultation_id, K)
+    if item is None:
+        return
+    if item["status"] == "waiting":
+        st.warning(state.t("service.mine.waiting_hint"), icon=":material/reply:")
+    view.summary(item)
+    view.thread(item)
+    status = item["status"]
+    if status != "closed":
+        with st.form(K + "message_form", clear_on_submit=True):
+            body = st.text_area(state.t("service.mine.followup"), key=K + "message", max_chars=workflow.MAX_QUESTION)
+            if st.form_submit_button(state.t("service.mine.send")):
+                view.act(lambda: workflow.post_message(user, item["id"], body), "service.mine.sent")
+    if item["answered_at"] is not None and status in ("answered", "closed"):
+        st.subheader(state.t("service.mine.rate"))
+        with st.form(K + "rate_form"):
+            stars = st.select_slider(state.t("service.field.rating"), options=[1, 2, 3, 4, 5],
+                                     value=item["rating"] or 5, key=K + "stars")
+            comment = st.text_area(state.t("service.field.rating_comment"), value=item["rating_comment"] or "",
+                                   key=K + "comment", max_chars=2000)
+            if st.form_submit_button(state.t("service.mine.rate_submit")):
+                view.act(lambda: workflow.rate(user, item["id"], stars, comment), "service.mine.rated")
+        if item["rating"]:
+            st.caption(state.t("service.mine.your_rating", rating=item["rating"]))
+    if status != "closed":
+        if st.button(state.t("service.mine.close"), key=K + "close"):
+            view.act(lambda: workflow.close(user, item["id"]), "service.mine.closed")
+    view.history(item)
