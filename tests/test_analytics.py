@@ -7,8 +7,8 @@ from collections import Counter
 import pytest
 from sqlalchemy import select
 
+from ipoverseas.core import errors
 from ipoverseas.cases import analytics
-from ipoverseas.access import policy
 from ipoverseas.ui import charts
 from ipoverseas.core import db
 from ipoverseas.cases.library import CaseFilter
@@ -79,7 +79,7 @@ def test_filters_apply_to_analytics(demo_database, principal):
 
 @pytest.mark.parametrize("role", ["enterprise", "expert"])
 def test_others_may_not_read_analytics(demo_database, principal, role):
-    with pytest.raises(policy.PermissionDenied):
+    with pytest.raises(errors.Denied):
         analytics.kpis(principal(role), CaseFilter())
 
 

@@ -8,8 +8,8 @@ import openpyxl
 import pytest
 from sqlalchemy import func, select
 
+from ipoverseas.core import errors
 from ipoverseas.audit import trail, query
-from ipoverseas.access import policy
 from ipoverseas.accounts import authentication, sessions, users
 from ipoverseas.core import db
 from ipoverseas.audit.query import AuditFilter
@@ -110,7 +110,7 @@ def test_a_refused_write_leaves_no_event(demo_database, principal):
     last = _last_id()
     with pytest.raises(users.UserError):
         users.create_user(principal("admin"), username="staff", role="enterprise", display_name="dup")
-    with pytest.raises(policy.PermissionDenied):
+    with pytest.raises(errors.Denied):
         users.set_active(principal("staff"), _uid("enterprise2"), False)
     assert _events_since(last) == []
 
@@ -177,9 +177,9 @@ def test_search_filters_in_sql(demo_database, principal):
 
 @pytest.mark.parametrize("role", ["enterprise", "staff", "expert"])
 def test_only_admin_reads_the_trail(demo_database, principal, role):
-    with pytest.raises(policy.PermissionDenied):
+    with pytest.raises(errors.Denied):
         query.search(principal(role), AuditFilter())
-    with pytest.raises(policy.PermissionDenied):
+    with pytest.raises(errors.Denied):
         query.export_xlsx(principal(role), AuditFilter())
 
 
@@ -280,15 +280,15 @@ def test_record_history_is_shown_only_to_those_the_policy_allows(demo_database, 
             allowed = query.may_see_history(actor, entity, record_id)
             try:
                 rows = query.history(actor, entity, record_id)
-            except policy.PermissionDenied:
+            except errors.Denied:
                 assert not allowed, (username, name)
             else:
                 assert allowed and isinstance(rows, list), (username, name)
                 seen[name].add(username)
     assert seen == HISTORY_RULES
-    with pytest.raises(policy.PermissionDenied):
+    with pytest.raises(errors.Denied):
         query.history(None, "case", records["case of ZJ"][1])
-    with pytest.raises(policy.PermissionDenied):   # a record that does not exist: nobody but admin
+    with pytest.raises(errors.Denied):   # a record that does not exist: nobody but admin
         query.history(principal("staff"), "case", 10**8)
 
 

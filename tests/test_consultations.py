@@ -6,11 +6,10 @@ from datetime import date, datetime, timedelta
 import pytest
 from sqlalchemy import func, select, update
 
-from ipoverseas.access import policy
+from ipoverseas.core import errors
 from ipoverseas.consultations import compliance, queue as consultation_queue, sweep, workflow as svc, clock
 from ipoverseas.core import db
 from ipoverseas.accounts import notifications
-from ipoverseas.experts.directory import InvalidInput
 from ipoverseas.core.models import AuditEvent, Case, Consultation, ConsultationEvent, Notification
 from tests.service_helpers import add_case, build_world
 
@@ -36,10 +35,10 @@ def _count(model) -> int:
 
 def test_bad_question_writes_nothing_and_names_every_problem(world):
     ent = world.p("ent_a")
-    with pytest.raises(InvalidInput) as err:
+    with pytest.raises(errors.Invalid) as err:
         svc.ask(ent, _question(company=" ", country="Atlantis", disclaimer_accepted=False,
                                deadline=date.today() - timedelta(days=1)))
-    fields = {f for f, _, _ in err.value.errors}
+    fields = {f for f, _, _ in err.value.problems}
     assert fields == {"company", "country", "disclaimer", "deadline"}
     assert _count(Consultation) == 0 and _count(ConsultationEvent) == 0
 
@@ -62,7 +61,7 @@ def test_the_whole_journey(world):
 
     svc.assign(staff, cid, world.experts["best"])
     assert notifications.unread_count(exp) == 1
-    with pytest.raises(policy.PermissionDenied):
+    with pytest.raises(errors.Denied):
         svc.accept(world.p("exp_partial"), cid)
     svc.accept(exp, cid)
     svc.set_waiting(exp, cid, "Please send the complaint.")
@@ -105,7 +104,7 @@ def test_enterprise_b_never_sees_a_consultation_of_a(world):
     assert svc.list_for(b)[1] == 0
     for action in (lambda: svc.rate(b, cid, 5), lambda: svc.close(b, cid),
                    lambda: svc.post_message(b, cid, "hello")):
-        with pytest.raises(policy.PermissionDenied):
+        with pytest.raises(errors.Denied):
             action()
     assert svc.list_for(world.p("ent_a"))[1] == 1
 
@@ -119,17 +118,17 @@ def test_an_expert_sees_only_their_own_assignments(world):
     assert [r["id"] for r in svc.list_for(best)[0]] == [cid]
     assert svc.list_for(partial)[1] == 0
     assert svc.get(partial, cid) is None and svc.get(best, other) is None
-    with pytest.raises(policy.PermissionDenied):
+    with pytest.raises(errors.Denied):
         svc.answer(partial, cid, "not mine")
-    with pytest.raises(policy.PermissionDenied):
+    with pytest.raises(errors.Denied):
         consultation_queue.queue(best)
 
 
 def test_staff_of_another_sub_centre_cannot_assign(world):
     cid = svc.ask(world.p("ent_a"), _question(sub_centre_id=world.zj))
-    with pytest.raises(policy.PermissionDenied):
+    with pytest.raises(errors.Denied):
         svc.assign(world.p("staff_gd"), cid, world.experts["best"])
-    with pytest.raises(policy.PermissionDenied):
+    with pytest.raises(errors.Denied):
         svc.shortlist_for(world.p("staff_gd"), cid)
 
 
@@ -137,7 +136,7 @@ def test_decline_returns_it_to_the_queue_and_keeps_the_decliner_off_the_list(wor
     staff, exp = world.p("staff_zj"), world.p("exp_best")
     cid = svc.ask(world.p("ent_a"), _question(sub_centre_id=world.zj))
     svc.assign(staff, cid, world.experts["best"])
-    with pytest.raises(InvalidInput):
+    with pytest.raises(errors.Invalid):
         svc.decline(exp, cid, "  ")
     svc.decline(exp, cid, "Conflict of schedule: in trial all week")
     got = svc.get(staff, cid)
@@ -198,9 +197,9 @@ def test_staff_may_ask_on_behalf_of_an_enterprise_and_experts_may_not_ask(world)
     cid = svc.ask(staff, _question(enterprise_user_id=ent.id))
     got = svc.get(ent, cid)
     assert got is not None and got["sub_centre_id"] == world.zj and got["created_by_id"] == staff.id
-    with pytest.raises(policy.PermissionDenied):
+    with pytest.raises(errors.Denied):
         svc.ask(world.p("exp_best"), _question())
-    with pytest.raises(policy.PermissionDenied):
+    with pytest.raises(errors.Denied):
         svc.ask(world.p("admin"), _question())
 
 
@@ -212,7 +211,7 @@ def test_rating_needs_an_answer_and_a_value_from_1_to_5(world):
     svc.assign(staff, cid, world.experts["best"])
     svc.answer(exp, cid, "Answer")
     for bad in (0, 6, "x"):
-        with pytest.raises(InvalidInput):
+        with pytest.raises(errors.Invalid):
             svc.rate(ent, cid, bad)
     svc.rate(ent, cid, 4, "ok")
     assert svc.get(ent, cid)["rating"] == 4
@@ -223,11 +222,11 @@ def test_followup_rejects_bad_input_and_writes_nothing(world):
     cid = svc.ask(ent, _question(sub_centre_id=world.zj))
     svc.assign(staff, cid, world.experts["best"])
     svc.answer(exp, cid, "Answer")
-    with pytest.raises(InvalidInput) as err:
+    with pytest.raises(errors.Invalid) as err:
         svc.record_followup(staff, cid, "teleported", "-5", create_draft_case=True)
-    assert {f for f, _, _ in err.value.errors} == {"outcome", "loss_avoided_cny"}
+    assert {f for f, _, _ in err.value.problems} == {"outcome", "loss_avoided_cny"}
     assert _count(Case) == 0 and svc.get(staff, cid)["followup_outcome"] is None
-    with pytest.raises(policy.PermissionDenied):
+    with pytest.raises(errors.Denied):
         svc.record_followup(ent, cid, "won")
 
 
@@ -269,7 +268,7 @@ def test_compliance_per_sub_centre_and_per_expert(world):
     # Another sub-centre's staff see nothing of it; a period before it is empty.
     assert compliance.figures(world.p("staff_gd"), date(2026, 11, 1), date(2026, 11, 30), now=now) == []
     assert compliance.figures(staff, date(2026, 10, 1), date(2026, 10, 31), now=now) == []
-    with pytest.raises(policy.PermissionDenied):
+    with pytest.raises(errors.Denied):
         compliance.figures(ent, date(2026, 11, 1), date(2026, 11, 30))
     # The overdue sweep notifies once.
     assert sweep.notify_overdue(now) == 1

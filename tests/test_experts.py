@@ -6,11 +6,10 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import select
 
-from ipoverseas.access import policy
+from ipoverseas.core import errors
 from ipoverseas.consultations import workflow as svc
 from ipoverseas.core import db
 from ipoverseas.experts import directory
-from ipoverseas.experts.directory import InvalidInput
 from ipoverseas.core.models import AuditEvent, Consultation, Expert, ExpertAway
 from tests.service_helpers import build_world
 
@@ -91,14 +90,14 @@ def test_an_expert_edits_only_their_own_profile_and_not_their_name(world):
         assert e.name == "Best Match" and e.active and e.capacity_per_month == 7
         event = s.scalar(select(AuditEvent).where(AuditEvent.action == "expert.update"))
         assert event.detail["before"]["capacity_per_month"] == 5 and event.detail["after"]["capacity_per_month"] == 7
-    with pytest.raises(policy.PermissionDenied):
+    with pytest.raises(errors.Denied):
         directory.update_profile(exp, world.experts["partial"], {"capacity_per_month": 1})
-    with pytest.raises(policy.PermissionDenied):
+    with pytest.raises(errors.Denied):
         directory.update_profile(world.p("ent_a"), world.experts["best"], {"bio": "x"})
 
 
 def test_staff_maintain_only_their_sub_centres_experts(world):
-    with pytest.raises(policy.PermissionDenied):
+    with pytest.raises(errors.Denied):
         directory.update_profile(world.p("staff_gd"), world.experts["best"], {"bio": "x"})
     directory.update_profile(world.p("staff_zj"), world.experts["best"], {"bio": "New bio", "countries": "US, 德国"})
     p = directory.profile(world.p("admin"), world.experts["best"])
@@ -108,18 +107,18 @@ def test_staff_maintain_only_their_sub_centres_experts(world):
     with db.read_session() as s:
         e = s.get(Expert, new_id)
         assert e.sub_centre_id == world.gd and e.expert_ref.startswith("EXP-GD-")
-    with pytest.raises(policy.PermissionDenied):
+    with pytest.raises(errors.Denied):
         directory.create_expert(world.p("exp_best"), {"name": "Nope"})
 
 
 def test_bad_profile_input_names_each_field_and_writes_nothing(world):
-    with pytest.raises(InvalidInput) as err:
+    with pytest.raises(errors.Invalid) as err:
         directory.update_profile(world.p("staff_zj"), world.experts["best"], {
             "capacity_per_month": "lots", "email": "not-an-email", "countries": ["US", "Atlantis"], "name": " "})
-    assert {f for f, _, _ in err.value.errors} == {"capacity_per_month", "email", "countries", "name"}
+    assert {f for f, _, _ in err.value.problems} == {"capacity_per_month", "email", "countries", "name"}
     p = directory.profile(world.p("admin"), world.experts["best"])
     assert p["capacity_per_month"] == 5 and p["countries"] == ["CA", "US"]
-    with pytest.raises(InvalidInput):
+    with pytest.raises(errors.Invalid):
         directory.add_away(world.p("exp_best"), world.experts["best"], TODAY, TODAY - timedelta(days=1))
     with db.read_session() as s:
         assert s.scalar(select(ExpertAway.id)) is None
@@ -129,7 +128,7 @@ def test_away_periods_by_the_expert(world):
     exp = world.p("exp_best")
     away_id = directory.add_away(exp, world.experts["best"], TODAY, TODAY + timedelta(days=5), "trial")
     assert directory.profile(exp, world.experts["best"])["away_now"]
-    with pytest.raises(policy.PermissionDenied):
+    with pytest.raises(errors.Denied):
         directory.remove_away(world.p("exp_partial"), away_id)
     directory.remove_away(exp, away_id)
     assert not directory.profile(exp, world.experts["best"])["away"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from ipoverseas.access import policy
+from ipoverseas.core import errors
 from ipoverseas.cases import library
 from ipoverseas.core import db
 from ipoverseas.core.models import AuditEvent, Case, RecordVersion
@@ -98,11 +98,11 @@ def test_a_stale_version_is_refused(demo_database, principal):
 def test_only_admin_reviews(demo_database, principal, role):
     user = principal(role)
     cid = _case("submitted")
-    with pytest.raises(policy.PermissionDenied):
+    with pytest.raises(errors.Denied):
         library.transition(user, cid, "approve")
-    with pytest.raises(policy.PermissionDenied):
+    with pytest.raises(errors.Denied):
         library.set_distinction(user, _case("published"), "typical", "x")
-    with pytest.raises(policy.PermissionDenied):
+    with pytest.raises(errors.Denied):
         library.review_queue(user)
     assert _row(cid).review_status == "submitted"
 

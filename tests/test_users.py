@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from ipoverseas.access import policy
+from ipoverseas.core import errors
 from ipoverseas.accounts import authentication, users
 from ipoverseas.core import db
 from ipoverseas.core.models import Case, SubCentre, User, utcnow
@@ -34,7 +34,7 @@ def test_only_admin_may_administer(demo_database, principal, role):
         lambda: users.set_sub_centre_active(actor, 1, False),
     ]
     for call in calls:
-        with pytest.raises(policy.PermissionDenied):
+        with pytest.raises(errors.Denied):
             call()
     assert _user("enterprise2").active and _user("enterprise2").role == "enterprise"
 

@@ -6,7 +6,7 @@ import openpyxl
 import pytest
 from sqlalchemy import func, select
 
-from ipoverseas.access import policy
+from ipoverseas.core import errors
 from ipoverseas.accounts import authentication, users
 from ipoverseas.core import db
 from ipoverseas.core.models import AuditEvent, User
@@ -119,5 +119,5 @@ def test_too_big_is_refused_before_reading(demo_database, principal, monkeypatch
 
 
 def test_bulk_is_admin_only(demo_database, principal):
-    with pytest.raises(policy.PermissionDenied):
+    with pytest.raises(errors.Denied):
         users.bulk_create(principal("staff"), _filled([["a.b", "A", "enterprise"]]))

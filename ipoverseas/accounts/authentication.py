@@ -9,7 +9,8 @@ from typing import Iterable
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from ipoverseas.access.policy import PermissionDenied, Principal
+from ipoverseas.core import errors
+from ipoverseas.access.policy import Principal
 from ipoverseas.accounts import passwords
 from ipoverseas.accounts.creation import normalize_username
 from ipoverseas.audit import trail
@@ -150,7 +151,7 @@ def change_own_password(user: Principal, current: str, new: str, *, keep_token_h
         with db.write_session() as session:
             row = session.get(User, user.id)
             if row is None or not row.active:
-                raise PermissionDenied("change_password")
+                raise errors.Denied(action="change_password")
             if row.locked_until and row.locked_until > now:
                 passwords.dummy_verify(current)
                 raise CurrentPasswordRefused("locked")

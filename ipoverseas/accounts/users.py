@@ -29,7 +29,7 @@ from ipoverseas.audit import trail
 from ipoverseas.accounts import creation, authentication, passwords, sessions
 from ipoverseas.access import policy
 from ipoverseas.core import config, db
-from ipoverseas.access.policy import ADMIN, ROLES, STAFF, Principal, PermissionDenied
+from ipoverseas.access.policy import ADMIN, ROLES, STAFF, Principal
 from ipoverseas.core.models import Expert, SubCentre, User, utcnow
 
 
@@ -178,37 +178,37 @@ def update_user(actor: Principal, user_id: int, *, role: str | None = None,
                 organisation: str | None | object = ..., email: str | None | object = ...) -> int:
     """Change an account's role, sub-centre, name, organisation or e-mail.
 
-    A change of role or sub-centre ends the user's sessions. Returns the sessions ended.
+    A change of role or sub-centre ends the account's sessions. Returns the sessions ended.
     """
     _require_admin(actor)
     with db.write_session() as session:
-        user = _get_user(session, user_id)
-        before = creation.user_snapshot(user)
+        account = _get_user(session, user_id)
+        before = creation.user_snapshot(account)
         if role is not None:
             if role not in ROLES:
                 raise UserError("admin.error.role")
-            if user.id == actor.id and role != ADMIN:
+            if account.id == actor.id and role != ADMIN:
                 raise UserError("admin.error.not_yourself")
-            user.role = role
+            account.role = role
         if sub_centre_code is not ...:
-            user.sub_centre_id = _sub_centre_id(session, sub_centre_code)  # type: ignore[arg-type]
-        if user.role == STAFF and user.sub_centre_id is None:
+            account.sub_centre_id = _sub_centre_id(session, sub_centre_code)  # type: ignore[arg-type]
+        if account.role == STAFF and account.sub_centre_id is None:
             raise UserError("admin.error.staff_needs_sub_centre")
         if display_name is not None:
             if not display_name.strip():
                 raise UserError("admin.error.name_empty")
-            user.display_name = display_name.strip()[:200]
+            account.display_name = display_name.strip()[:200]
         if organisation is not ...:
-            user.organisation = (organisation or "").strip()[:200] or None  # type: ignore[union-attr]
+            account.organisation = (organisation or "").strip()[:200] or None  # type: ignore[union-attr]
         if email is not ...:
-            user.email = _email(email)  # type: ignore[arg-type]
-        after = creation.user_snapshot(user)
+            account.email = _email(email)  # type: ignore[arg-type]
+        after = creation.user_snapshot(account)
         if after == before:
             return 0
         ended = 0
         if (after["role"], after["sub_centre_id"]) != (before["role"], before["sub_centre_id"]):
-            ended = sessions.end_all_for_user(session, user.id)
-        trail.record(session, actor, "user.update", "user", user.id, before=_diff(before, after, "before"),
+            ended = sessions.end_all_for_user(session, account.id)
+        trail.record(session, actor, "user.update", "user", account.id, before=_diff(before, after, "before"),
                      after=_diff(before, after, "after"), detail={"sessions_ended": ended} if ended else None)
         return ended
 
@@ -678,6 +678,6 @@ def passwords_workbook(created: list[tuple[str, str]]) -> bytes:
     return buffer.getvalue()
 
 
-__all__ = ["UserError", "PermissionDenied", "create_user", "update_user", "link_expert", "set_active", "unlock",
+__all__ = ["UserError", "create_user", "update_user", "link_expert", "set_active", "unlock",
            "reset_password", "list_users", "get_user", "create_sub_centre", "rename_sub_centre",
            "set_sub_centre_active", "list_sub_centres", "bulk_template", "read_bulk", "bulk_create"]

@@ -16,10 +16,11 @@ from typing import Any
 
 from sqlalchemy import Select, func, select
 
+from ipoverseas.core import errors
 from ipoverseas.access import policy
 from ipoverseas.core import db
-from ipoverseas.access.policy import ADMIN, STAFF, PermissionDenied, Principal
-from ipoverseas.core.models import AuditEvent, Case, Consultation, ImportBatch, RecordVersion, SubCentre
+from ipoverseas.access.policy import Principal
+from ipoverseas.core.models import AuditEvent, RecordVersion, SubCentre
 
 EXPORT_MAX_ROWS = 100_000
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -166,60 +167,41 @@ def export_xlsx(actor: Principal, f: AuditFilter) -> bytes:
 def may_see_history(actor: Principal | None, entity: str, entity_id: int) -> bool:
     """May `actor` see the history of this record?
 
-    - case: admin, or staff of the case's sub-centre (among the cases `scopes.case_scope` shows them);
-    - expert: those who may see its contact details (`see_expert_contact`: staff, admin, the expert);
-    - article: its editors (`knowledge.can_edit`: admin, staff of its sub-centre);
-    - import_batch: those the Upload page lists it to (admin, staff of its sub-centre);
-    - consultation: admin, staff of its sub-centre;
-    - user: admin, and the user themself (the Account page); sub_centre: admin.
-    Anything else, and a record that does not exist, to admin only.
+    Admin (`read_audit_log`) may see every record's. Otherwise the policy action of `HISTORY_ACTIONS`
+    decides: a case's, article's, import batch's or consultation's history is for those who may
+    change it (staff of its sub-centre), an expert's for those who may see their contact details,
+    an account's for its owner. Anything else, and a record that does not exist, to admin only.
     """
     with db.read_session() as session:
         return _may_see(session, actor, entity, int(entity_id))
 
 
+# Who may change a record (for an expert: see their contact details; for an account: its owner)
+# may read its history; admin reads every record's, as the audit log.
+HISTORY_ACTIONS = {"case": "edit_case", "article": "edit_article", "import_batch": "rollback_batch",
+                   "consultation": "triage_consultation", "expert": "see_expert_contact", "user": "keep_own_account"}
+
+
 def _may_see(session, actor: Principal | None, entity: str, entity_id: int) -> bool:
-    if actor is None:
-        return False
-    if actor.role == ADMIN:
+    if policy.can(actor, "read_audit_log"):
         return True
-    if entity == "expert":
-        return policy.can(actor, "see_expert_contact", {"entity": "expert", "id": entity_id})
-    if entity == "user":
-        return actor.id == entity_id
-    if entity == "case":
-        from ipoverseas.access.scopes import case_scope
-
-        centre = session.execute(select(Case.sub_centre_id).where(Case.id == entity_id, case_scope(actor))).first()
-        return centre is not None and _own_sub_centre(actor, centre[0])
-    if entity == "article":
-        from ipoverseas.knowledge import articles
-        from ipoverseas.core.models import Article
-
-        centre = session.execute(select(Article.sub_centre_id).where(Article.id == entity_id)).first()
-        return centre is not None and articles.can_edit(actor, {"sub_centre_id": centre[0]})
-    if entity == "import_batch":
-        centre = session.execute(select(ImportBatch.sub_centre_id).where(ImportBatch.id == entity_id)).first()
-        return centre is not None and _own_sub_centre(actor, centre[0])
-    if entity == "consultation":
-        centre = session.execute(select(Consultation.sub_centre_id).where(Consultation.id == entity_id)).first()
-        return centre is not None and _own_sub_centre(actor, centre[0])
-    return False
-
-
-def _own_sub_centre(actor: Principal, sub_centre_id: int | None) -> bool:
-    return actor.role == STAFF and actor.sub_centre_id is not None and sub_centre_id == actor.sub_centre_id
+    action = HISTORY_ACTIONS.get(entity)
+    if action is None or not policy.can(actor, action):
+        return False
+    table = policy.model_for(action).__table__
+    row = session.execute(select(table).where(table.c.id == entity_id)).first()
+    return row is not None and policy.can(actor, action, row._mapping)
 
 
 def history(actor: Principal | None, entity: str, entity_id: int, *, limit: int = 200) -> list[dict]:
     """A record's history, newest first: its audit events, and the before-images kept by edits and imports.
 
-    Raises PermissionDenied unless `actor` may see it (`may_see_history`).
+    Raises errors.Denied unless `actor` may see it (`may_see_history`).
     """
     entity_id = int(entity_id)
     with db.read_session() as session:
         if not _may_see(session, actor, entity, entity_id):
-            raise PermissionDenied("history")
+            raise errors.Denied(action="history")
         events = session.execute(
             select(AuditEvent.at, AuditEvent.username, AuditEvent.action, AuditEvent.detail)
             .where(AuditEvent.entity == entity, AuditEvent.entity_id == entity_id)

@@ -12,12 +12,13 @@ from __future__ import annotations
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Integer, case, cast, func, literal, select, true
+from sqlalchemy import Integer, case, cast, func, literal, select
 
+from ipoverseas.core import errors
 from ipoverseas.access import policy
 from ipoverseas.cases import rollups
 from ipoverseas.core import db
-from ipoverseas.access.policy import ADMIN, STAFF, Principal
+from ipoverseas.access.policy import Principal
 from ipoverseas.cases.facets import year_column
 from ipoverseas.cases.library import CaseFilter, conditions
 from ipoverseas.core.models import Case, CaseRollup
@@ -29,7 +30,7 @@ DAY_BUCKET = rollups.DAY_BUCKET  # resolution time in 30-day bins; quartiles are
 
 
 def may_read(user: Principal | None) -> bool:
-    return user is not None and user.role in (STAFF, ADMIN)
+    return policy.can(user, "read_analytics")
 
 
 def region_conditions(session, user: Principal, f: CaseFilter) -> list:
@@ -40,10 +41,10 @@ def region_conditions(session, user: Principal, f: CaseFilter) -> list:
     instead of looking up every row of the sub-centre's own index.
     """
     if not may_read(user):
-        raise policy.PermissionDenied("analytics")
-    if user.role == STAFF:
-        return conditions(session, user, f, scope=Case.sub_centre_id + 0 == user.sub_centre_id)
-    return conditions(session, user, f)
+        raise errors.Denied(action="analytics")
+    if policy.sees_all(user, "read_analytics"):
+        return conditions(session, user, f)
+    return conditions(session, user, f, scope=policy.where(user, "read_analytics", indexed=False))
 
 
 def _frame(rows, columns: list[str]) -> pd.DataFrame:
@@ -53,14 +54,14 @@ def _frame(rows, columns: list[str]) -> pd.DataFrame:
 def _rolled_up(user: Principal, f: CaseFilter) -> bool:
     """True when the view has no filter: its groups come from `case_rollups`."""
     if not may_read(user):
-        raise policy.PermissionDenied("analytics")
+        raise errors.Denied(action="analytics")
     return f.is_empty()
 
 
 def _rollup(user: Principal, chart: str, *measures: str) -> list[tuple]:
     """(a, b, n, *measures) summed over the user's region, groups with cases only, largest first."""
     r = CaseRollup
-    region = r.sub_centre_id == user.sub_centre_id if user.role == STAFF else true()
+    region = policy.where(user, "read_analytics", r)
     n = func.sum(r.n)
     with db.read_session() as s:
         return [tuple(row) for row in s.execute(

@@ -28,11 +28,11 @@ from typing import Any, Iterable
 from sqlalchemy import Integer, String, cast, delete, func, insert, literal, select, union_all
 from sqlalchemy.orm import Session
 
+from ipoverseas.access import policy
 from ipoverseas.core import config, db, search
 from ipoverseas.access.policy import Principal
 from ipoverseas.cases.library import FACETS, CaseFilter, conditions, text_condition
 from ipoverseas.core.models import Case, CaseFacetTotal, CasePairFacet, CaseRollup
-from ipoverseas.access.scopes import case_scope, totals_scope
 
 
 class Facets(dict):
@@ -123,7 +123,7 @@ def _text_facets(s: Session, user: Principal | None, f: CaseFilter, facets: list
     every = sample_every(s, f.text)
     # The hits are found by id: the scope is checked on each, off the indexes, or the
     # database would rather scan a whole covering index for them.
-    where = [*conditions(s, user, CaseFilter(), seek=False, scope=case_scope(user, indexed=False)),
+    where = [*conditions(s, user, CaseFilter(), seek=False, scope=policy.where(user, "read_case", indexed=False)),
              text_condition(s, f.text, sample_every=every)]
     return _one_pass(s, where, f, facets, every)
 
@@ -165,7 +165,7 @@ def _one_pass(s: Session, where: list, selections: CaseFilter | None, facets: li
 def _totals(s: Session, user: Principal | None, facet: str) -> list:
     t = CaseFacetTotal
     total = func.sum(t.n)
-    return s.execute(select(t.value, total).where(t.facet == facet, t.value != "", totals_scope(user, t))
+    return s.execute(select(t.value, total).where(t.facet == facet, t.value != "", policy.where(user, "read_case", t))
                      .group_by(t.value).having(total > 0).order_by(total.desc(), t.value)).all()
 
 
@@ -178,7 +178,7 @@ def _cd_counts(s: Session, user: Principal | None, facet: str, rest: CaseFilter)
     rollup (`case_rollups`, chart `cd`), without reading the cases."""
     r = CaseRollup
     value, n = CD_KEYS[facet], func.sum(r.n)
-    where = [r.chart == "cd", totals_scope(user, r), r.a.in_(rest.countries) if rest.countries else r.a != "",
+    where = [r.chart == "cd", policy.where(user, "read_case", r), r.a.in_(rest.countries) if rest.countries else r.a != "",
              r.b.in_(rest.dispute_types) if rest.dispute_types else r.b != ""]
     return s.execute(select(value, n).where(*where).group_by(value).having(n > 0).order_by(n.desc(), value)).all()
 
@@ -186,7 +186,7 @@ def _cd_counts(s: Session, user: Principal | None, facet: str, rest: CaseFilter)
 def _pair_facet_counts(s: Session, user: Principal | None, facet: str, rest: CaseFilter) -> list:
     """A facet under country and dispute-type selections from `case_pair_facets`."""
     t = CasePairFacet
-    where = [t.facet == facet, t.value != "", totals_scope(user, t)]
+    where = [t.facet == facet, t.value != "", policy.where(user, "read_case", t)]
     if rest.countries:
         where.append(t.country.in_(rest.countries))
     if rest.dispute_types:

@@ -1,6 +1,6 @@
 """The case library: filter, count, page, read, compare and review cases (DESIGN.md §3-5).
 
-Everything is computed in SQL under the permission policy (`scopes.case_scope`), so a
+Everything is computed in SQL under the permission policy (`policy.where(user, "read_case")`), so a
 page costs the same at a thousand cases as at a million. The same `CaseFilter` drives
 the list, the facets, the export and the analytics.
 """
@@ -18,9 +18,8 @@ from sqlalchemy.orm import Session
 from ipoverseas.audit import trail
 from ipoverseas.access import policy
 from ipoverseas.core import db, search, vocab
-from ipoverseas.access.policy import ADMIN, STAFF, Principal
+from ipoverseas.access.policy import Principal
 from ipoverseas.core.models import (Article, ArticleCountry, Case, CaseFacetTotal, RecordVersion, SubCentre, utcnow)
-from ipoverseas.access.scopes import article_scope, case_scope, totals_scope
 
 MASKED = "***"
 
@@ -165,9 +164,9 @@ def conditions(session: Session, user: Principal | None, f: CaseFilter, *, skip:
     """
     status_seek = seek and (not f.review_statuses or skip == "review_status")
     if scope is None:
-        # The staff scope's OR (published: most rows) stays off the indexes (see case_scope):
+        # The staff scope's OR (published: most rows) stays off the indexes (see policy._column):
         # read through it, the database would gather most of the table.
-        scope = case_scope(user, indexed=user is None or user.role != STAFF)
+        scope = policy.where(user, "read_case", indexed=not policy.is_union(user, "read_case"))
     where = [scope]
     if status_seek:
         where.append(Case.review_status.in_(_statuses_present(session)))
@@ -221,7 +220,7 @@ def _statuses_present(session: Session) -> list[str]:
 
 def mask(row: dict, user: Principal | None) -> dict:
     """Hide a confidential Chinese party from everyone but staff and admin."""
-    if row.get("party_confidential") and (user is None or user.role not in (STAFF, ADMIN)):
+    if row.get("party_confidential") and not policy.can(user, "see_confidential_party", row):
         row = dict(row)
         row["chinese_party"] = MASKED
     return row
@@ -246,7 +245,7 @@ def list_cases(user: Principal | None, f: CaseFilter, *, sort: str = "filed_desc
         else:
             plan = _text_plan(s, user, f, found, page * page_size) if sort in ("filed_desc", "filed_asc") else "in"
             # sorted by title, the scope is checked row by row along the title index
-            scope = case_scope(user, indexed=False) if sort == "title" else None
+            scope = policy.where(user, "read_case", indexed=False) if sort == "title" else None
             stmt = select(*LIST_COLUMNS).where(*conditions(s, user, f, seek=False, text_plan=plan, scope=scope))
             m = _match_subquery(s, f.text, ranked=True) if sort == "relevance" and f.text.strip() else None
             if m is not None:
@@ -298,7 +297,7 @@ def total(user: Principal | None) -> int:
     t = CaseFacetTotal
     with db.read_session() as s:
         return int(s.scalar(select(func.coalesce(func.sum(t.n), 0))
-                            .where(t.facet == "review_status", totals_scope(user, t))) or 0)
+                            .where(t.facet == "review_status", policy.where(user, "read_case", t))) or 0)
 
 
 def snippets(ids: tuple[int, ...], query: str, width: int = 60) -> dict[int, str]:
@@ -326,13 +325,13 @@ def _count(s: Session, user: Principal | None, f: CaseFilter) -> int:
         return total(user)
     if replace(f, text="").is_empty() and user is not None:
         hits = search.match_count(s.connection(), "cases", f.text)
-        if hits is not None and (user.role == ADMIN or 2 * hits > _library_size(s) - total(user)):
+        if hits is not None and (policy.sees_all(user, "read_case") or 2 * hits > _library_size(s) - total(user)):
             return hits - _hits_outside_scope(s, user, f.text)
     return int(s.scalar(select(func.count()).select_from(Case).where(*conditions(s, user, f))) or 0)
 
 
 def _hits_outside_scope(s: Session, user: Principal, query: str) -> int:
-    """SQLite: the hits of a search that `case_scope(user)` leaves out (tests check that
+    """SQLite: the hits of a search that `policy.where(user, "read_case")` leaves out (tests check that
     scope and outside add up, for every role).
 
     Outside the scope are the unpublished cases (of other sub-centres, for staff). They
@@ -340,13 +339,14 @@ def _hits_outside_scope(s: Session, user: Principal, query: str) -> int:
     take a larger one), and each is looked up in the set of hits.
     """
     statuses = [v for v in _statuses_present(s) if v != "published"]
-    if user.role == ADMIN or not statuses:
+    if policy.sees_all(user, "read_case") or not statuses:
         return 0
     sql, params = search.matching_sql(s.connection(), "cases", query, ranked=False)
     params = {**params, **{f"status{i}": v for i, v in enumerate(statuses)}}
     where = f"review_status IN ({', '.join(f':status{i}' for i in range(len(statuses)))})"
     index = "ix_cases_review_status"
-    if user.role == STAFF and user.sub_centre_id is not None:
+    if policy.can(user, "read_case", {"review_status": statuses[0], "sub_centre_id": user.sub_centre_id}):
+        # the user reads their own sub-centre's unpublished cases: outside are the others'
         where += " AND sub_centre_id != :centre"
         params["centre"] = user.sub_centre_id
         index = "ix_cases_library_facets"   # the first index by status that holds the sub-centre
@@ -370,7 +370,7 @@ def case_dict(case: Case) -> dict:
 def get_case(user: Principal | None, case_id: int) -> dict | None:
     """The case with every field, or None when it does not exist or the user may not see it."""
     with db.read_session() as s:
-        row = s.execute(select(Case.__table__).where(Case.id == case_id, case_scope(user))).first()
+        row = s.execute(select(Case.__table__).where(Case.id == case_id, policy.where(user, "read_case"))).first()
         if row is None:
             return None
         out = dict(row._mapping)
@@ -407,13 +407,13 @@ def similar_cases(user: Principal | None, case_id: int, limit: int = 5, pool: in
     """
     with db.read_session() as s:
         base = s.execute(select(Case.id, Case.country, Case.dispute_type, Case.title, Case.summary)
-                         .where(Case.id == case_id, case_scope(user))).first()
+                         .where(Case.id == case_id, policy.where(user, "read_case"))).first()
         if base is None:
             return []
         cols = (Case.id, Case.case_ref, Case.title, Case.summary, Case.country, Case.dispute_type,
                 Case.filed_on, Case.outcome, Case.distinction, Case.is_demo)
-        visible = [case_scope(user), Case.id != case_id]
-        if user is None or user.role not in (STAFF, ADMIN):
+        visible = [policy.where(user, "read_case"), Case.id != case_id]
+        if not policy.can(user, "edit_case"):  # who curates no cases compares published ones only
             visible.append(Case.review_status == "published")
         same = s.execute(select(*cols).where(*visible, Case.country == base.country,
                                              Case.dispute_type == base.dispute_type)
@@ -444,7 +444,7 @@ def related_articles(user: Principal | None, case_id: int, limit: int = 5) -> li
     OR would read and sort every published article.
     """
     with db.read_session() as s:
-        base = s.execute(select(Case.country, Case.dispute_type).where(Case.id == case_id, case_scope(user))).first()
+        base = s.execute(select(Case.country, Case.dispute_type).where(Case.id == case_id, policy.where(user, "read_case"))).first()
         if base is None:
             return []
         country_hit = (Article.id + 0).in_(select(ArticleCountry.article_id)
@@ -453,7 +453,7 @@ def related_articles(user: Principal | None, case_id: int, limit: int = 5) -> li
         cols = (Article.id, Article.kind, Article.title_zh, Article.title_en, Article.published_on, Article.source)
         found: dict[int, tuple[bool, dict]] = {}
         for where in ((country_hit, type_hit), (country_hit,), (type_hit,)):
-            stmt = (select(*cols).where(article_scope(user, indexed=False), Article.status.concat("") == "published",
+            stmt = (select(*cols).where(policy.where(user, "read_article", indexed=False), Article.status.concat("") == "published",
                                         *where)
                     .order_by(Article.published_on.desc().nulls_last(), Article.id.desc()).limit(limit))
             for r in s.execute(stmt):
@@ -481,7 +481,7 @@ def review_queue(user: Principal, *, statuses: tuple[str, ...] = ("submitted",),
     policy.require(user, "review_cases")
     page = max(1, int(page))
     with db.read_session() as s:
-        where = [case_scope(user), Case.review_status.in_(statuses)]
+        where = [policy.where(user, "read_case"), Case.review_status.in_(statuses)]
         total = int(s.scalar(select(func.count()).select_from(Case).where(*where)) or 0)
         order = ([Case.created_at.asc(), Case.id.asc()] if set(statuses) <= {"submitted"}
                  else [Case.updated_at.desc(), Case.id.desc()])
@@ -572,9 +572,9 @@ def set_distinction(user: Principal, case_id: int, distinction: str | None, reas
 def history(user: Principal, case_id: int, limit: int = 20) -> list[dict]:
     """The before-images of a case's review changes, newest first (staff of the region and admin)."""
     with db.read_session() as s:
-        if s.execute(select(Case.id).where(Case.id == case_id, case_scope(user))).first() is None:
+        if s.execute(select(Case.id).where(Case.id == case_id, policy.where(user, "read_case"))).first() is None:
             return []
-        if user.role not in (STAFF, ADMIN):
+        if not policy.can(user, "edit_case"):
             return []
         rows = s.execute(select(RecordVersion.id, RecordVersion.action, RecordVersion.created_at,
                                 RecordVersion.after_version, RecordVersion.user_id)

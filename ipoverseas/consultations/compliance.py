@@ -12,10 +12,9 @@ from ipoverseas.access import policy
 from ipoverseas.core import db
 from ipoverseas.experts import directory
 from ipoverseas.consultations import clock
-from ipoverseas.access.policy import ADMIN, STAFF, Principal
+from ipoverseas.access.policy import Principal
 from ipoverseas.consultations.workflow import OPEN, overdue_sql, sql_flag
 from ipoverseas.core.models import Consultation, Expert, SubCentre, utcnow
-from ipoverseas.access.scopes import consultation_scope
 
 
 _BY = {  # the clock each grouping measures: the service's (from the question) or the expert's
@@ -42,15 +41,14 @@ def figures(user: Principal, start: date, end: date, *, by: str = "sub_centre",
     or still within its promise, or paused short of it, is left out of the share. A closed
     consultation is never "open overdue".
     """
-    if user.role not in (STAFF, ADMIN):
-        raise policy.PermissionDenied("compliance")
+    policy.require(user, "read_compliance")
     if by not in _BY:
         raise ValueError("by must be sub_centre or expert")
     now = now or utcnow()
     key, due_at, days, on_time = _BY[by]
     lo = clock.from_local(datetime.combine(start, datetime.min.time()))
     hi = clock.from_local(datetime.combine(end + timedelta(days=1), datetime.min.time()))
-    where = [consultation_scope(user), Consultation.created_at >= lo, Consultation.created_at < hi, key.is_not(None)]
+    where = [policy.where(user, "read_compliance"), Consultation.created_at >= lo, Consultation.created_at < hi, key.is_not(None)]
     stopped = sql_case((Consultation.status == "closed", func.coalesce(Consultation.closed_at, now)), else_=now)
     missed_unanswered = overdue_sql(stopped, due_at)
     agg = (select(key.label("key"), func.count().label("asked"), func.count(days).label("answered"),

@@ -11,10 +11,9 @@ from sqlalchemy import case as sql_case
 from ipoverseas.access import policy
 from ipoverseas.core import db
 from ipoverseas.consultations import clock
-from ipoverseas.access.policy import ADMIN, STAFF, Principal
+from ipoverseas.access.policy import Principal
 from ipoverseas.consultations.workflow import (ACCEPT_WITHIN_DAYS, LIST_COLUMNS, OPEN, overdue_sql, sql_flag, with_clocks)
 from ipoverseas.core.models import Consultation, Expert, SubCentre, utcnow
-from ipoverseas.access.scopes import consultation_scope
 
 
 def _queue_filter(only: str | None, now: datetime):
@@ -47,10 +46,9 @@ def queue(user: Principal, *, now: datetime | None = None, only: str | None = No
     `only`: "overdue", "at_risk", "new" or "stale". Filtered, sorted, counted and paged in
     SQL on the stored clock facts; only the page's rows get a full clock (for its text).
     """
-    if user.role not in (STAFF, ADMIN):
-        raise policy.PermissionDenied("triage")
+    policy.require(user, "triage_consultation")
     now = now or utcnow()
-    where = [consultation_scope(user), Consultation.status.in_(OPEN), _queue_filter(only, now)]
+    where = [policy.where(user, "triage_consultation"), Consultation.status.in_(OPEN), _queue_filter(only, now)]
     running_due = sql_case((Consultation.answered_at.is_(None), Consultation.due_at), else_=None)
     stale_before = clock.latest_start(now, ACCEPT_WITHIN_DAYS)
     with db.read_session() as s:
@@ -71,13 +69,12 @@ def queue(user: Principal, *, now: datetime | None = None, only: str | None = No
 
 def queue_counts(user: Principal, now: datetime | None = None) -> dict[str, int]:
     """How many open consultations the queue holds, and how many of each filter (one SQL query)."""
-    if user.role not in (STAFF, ADMIN):
-        raise policy.PermissionDenied("triage")
+    policy.require(user, "triage_consultation")
     now = now or utcnow()
     counts = [func.count().label("open")] + [
         func.coalesce(func.sum(sql_flag(_queue_filter(name, now))), 0).label(name)
         for name in QUEUE_FILTERS]
     with db.read_session() as s:
         row = s.execute(select(*counts).select_from(Consultation)
-                        .where(consultation_scope(user), Consultation.status.in_(OPEN))).one()
+                        .where(policy.where(user, "triage_consultation"), Consultation.status.in_(OPEN))).one()
     return {k: int(v or 0) for k, v in row._mapping.items()}

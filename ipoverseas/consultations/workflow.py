@@ -3,7 +3,7 @@
 Statuses: new -> assigned -> accepted -> (waiting <-> accepted) -> answered -> closed.
 An expert who declines sends it back to "new"; staff may reassign one that was not
 accepted within 3 working days. Every transition is checked against the policy
-(`auth.can` on the record, and `scopes.consultation_scope` for every read), written in
+(`policy.can` on the record, and `policy.where` for every read), written in
 one `write_session()`, recorded as a ConsultationEvent (the clock is computed from
 those) and audited.
 
@@ -38,19 +38,18 @@ from sqlalchemy import case as sql_case
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
+from ipoverseas.core import errors
 from ipoverseas.audit import trail
 from ipoverseas.access import policy
 from ipoverseas.core import config, db, vocab
 from ipoverseas.experts import directory
 from ipoverseas.accounts import notifications
 from ipoverseas.consultations import clock
-from ipoverseas.access.policy import ADMIN, ENTERPRISE, EXPERT, STAFF, Principal
-from ipoverseas.experts.directory import InvalidInput
+from ipoverseas.access.policy import ENTERPRISE, STAFF, Principal
 from ipoverseas.core.models import (Article, ArticleCountry, ArticleIpType, Case, Consultation, ConsultationEvent, ConsultationMessage, Expert, SubCentre, User, utcnow)
-from ipoverseas.access.scopes import article_scope, case_scope, consultation_scope
 
-OPEN = ("new", "assigned", "accepted", "waiting")
-WITH_EXPERT = ("assigned", "accepted", "waiting")
+OPEN = vocab.CONSULTATION_OPEN
+WITH_EXPERT = vocab.CONSULTATION_WITH_EXPERT
 ACCEPT_WITHIN_DAYS = 3
 FOLLOWUP_OUTCOMES = ("settled", "won", "lost", "withdrawn", "default_judgment")
 MAX_QUESTION = 20_000
@@ -60,7 +59,7 @@ def promise_days() -> float:
     return float(config.get("consultation_promise_days"))
 
 
-class NotAllowed(policy.PermissionDenied):
+class NotAllowed(errors.Denied):
     """The action is not possible now (wrong status) or not for this user."""
 
 
@@ -89,17 +88,17 @@ def _write() -> Iterator[Session]:
 
 
 def _load(session: Session, user: Principal, consultation_id: int, *, lock: bool = False) -> Consultation:
-    """The consultation if the user may read it, else PermissionDenied (same for "absent").
+    """The consultation if the user may read it, else errors.Denied (same for "absent").
 
     `lock`: for a write, the row is locked until the transaction ends (FOR UPDATE), so two
     writers of one consultation take turns, the second reading what the first wrote.
     """
-    stmt = select(Consultation).where(Consultation.id == consultation_id, consultation_scope(user))
+    stmt = select(Consultation).where(Consultation.id == consultation_id, policy.where(user, "read_consultation"))
     if lock:
         stmt = stmt.with_for_update(of=Consultation).execution_options(populate_existing=True)
     c = session.scalar(stmt)
     if c is None or not policy.can(user, "read_consultation", c):
-        raise policy.PermissionDenied("read_consultation")
+        raise errors.Denied(action="read_consultation")
     return c
 
 
@@ -211,7 +210,7 @@ def get(user: Principal, consultation_id: int, now: datetime | None = None) -> d
     with db.read_session() as s:
         try:
             c = _load(s, user, consultation_id)
-        except policy.PermissionDenied:
+        except errors.Denied:
             return None
         events = _events(s, c.id)
         out = _row(c)
@@ -256,7 +255,7 @@ LIST_COLUMNS = (Consultation.id, Consultation.company, Consultation.country, Con
 def list_for(user: Principal, *, statuses: Iterable[str] | None = None, limit: int = 50, offset: int = 0,
              now: datetime | None = None) -> tuple[list[dict], int]:
     """The user's own consultations (enterprise), or the assigned ones (expert), newest first, paged in SQL."""
-    where = [consultation_scope(user)]
+    where = [policy.where(user, "read_consultation")]
     if statuses:
         where.append(Consultation.status.in_(list(statuses)))
     with db.read_session() as s:
@@ -325,36 +324,36 @@ class Question:
 def validate(q: Question, today: date | None = None) -> list[tuple[str, str, dict]]:
     """All the problems of a question at once: (field, i18n key, values)."""
     today = today or date.today()
-    errors: list[tuple[str, str, dict]] = []
+    problems: list[tuple[str, str, dict]] = []
     if not (q.company or "").strip():
-        errors.append(("company", "service.error.required", {}))
+        problems.append(("company", "service.error.required", {}))
     if not (q.question or "").strip():
-        errors.append(("question", "service.error.required", {}))
+        problems.append(("question", "service.error.required", {}))
     elif len(q.question) > MAX_QUESTION:
-        errors.append(("question", "service.error.too_long", {"max": MAX_QUESTION}))
+        problems.append(("question", "service.error.too_long", {"max": MAX_QUESTION}))
     if not q.country:
-        errors.append(("country", "service.error.required", {}))
+        problems.append(("country", "service.error.required", {}))
     checks = (("country", vocab.countries()), ("ip_type", vocab.IP_TYPES), ("industry", vocab.INDUSTRIES),
               ("dispute_type", vocab.DISPUTE_TYPES), ("stage", vocab.STAGES), ("urgency", vocab.URGENCIES))
     for name, vocabulary in checks:
         value = getattr(q, name)
         if value and vocabulary.lookup(value) is None:
-            errors.append((name, "service.error.unknown_value", {"value": str(value)}))
+            problems.append((name, "service.error.unknown_value", {"value": str(value)}))
     if q.deadline is not None and q.deadline < today:
-        errors.append(("deadline", "service.error.deadline_past", {"value": q.deadline.isoformat()}))
+        problems.append(("deadline", "service.error.deadline_past", {"value": q.deadline.isoformat()}))
     if not q.disclaimer_accepted:
-        errors.append(("disclaimer", "service.error.disclaimer", {}))
-    return errors
+        problems.append(("disclaimer", "service.error.disclaimer", {}))
+    return problems
 
 
 def ask(user: Principal, q: Question, today: date | None = None) -> int:
     """File a question (enterprise, or staff on behalf of an enterprise); returns its id."""
     policy.require(user, "ask_consultation")
-    errors = validate(q, today)
-    if errors:
-        raise InvalidInput(errors)
+    problems = validate(q, today)
+    if problems:
+        raise errors.Invalid(problems)
     with _write() as s:
-        if user.role == ENTERPRISE:
+        if policy.can(user, "follow_own_consultations"):  # an enterprise asks for itself
             enterprise_id = user.id
             sub_centre_id = q.sub_centre_id or user.sub_centre_id
         else:  # staff on behalf of an enterprise, filed in their own sub-centre
@@ -362,12 +361,12 @@ def ask(user: Principal, q: Question, today: date | None = None) -> int:
             if enterprise_id is not None:
                 target = s.get(User, enterprise_id)
                 if target is None or target.role != ENTERPRISE:
-                    raise InvalidInput([("enterprise_user_id", "service.error.not_enterprise", {})])
+                    raise errors.Invalid([("enterprise_user_id", "service.error.not_enterprise", {})])
             sub_centre_id = user.sub_centre_id
         if sub_centre_id is None:
             sub_centre_id = s.scalar(select(SubCentre.id).where(SubCentre.active.is_(True)).order_by(SubCentre.id))
         elif s.get(SubCentre, sub_centre_id) is None:
-            raise InvalidInput([("sub_centre_id", "service.error.unknown_value", {"value": str(sub_centre_id)})])
+            raise errors.Invalid([("sub_centre_id", "service.error.unknown_value", {"value": str(sub_centre_id)})])
         now = utcnow()
         c = Consultation(
             enterprise_user_id=enterprise_id, created_by_id=user.id, sub_centre_id=sub_centre_id,
@@ -436,7 +435,7 @@ def suggestions(user: Principal, *, country: str | None, dispute_type: str | Non
         case_score = case_score + sql_flag(Case.id.in_(case_hits)) * 3
     case_stmt = (select(Case.id, Case.case_ref, Case.title, Case.country, Case.dispute_type, Case.ip_type,
                         Case.outcome, Case.filed_on, Case.distinction, case_score.label("score"))
-                 .where(case_scope(user), Case.review_status == "published")
+                 .where(policy.where(user, "read_case"), Case.review_status == "published")
                  .order_by(case_score.desc(), Case.filed_on.desc().nulls_last(), Case.id.desc()).limit(limit))
     a_country = select(ArticleCountry.article_id).where(ArticleCountry.country == country)
     a_ip = select(ArticleIpType.article_id).where(ArticleIpType.ip_type == ip_type)
@@ -446,7 +445,7 @@ def suggestions(user: Principal, *, country: str | None, dispute_type: str | Non
         art_score = art_score + sql_flag(Article.id.in_(article_hits)) * 3
     art_stmt = (select(Article.id, Article.kind, Article.title_zh, Article.title_en, Article.published_on,
                        Article.source_url, art_score.label("score"))
-                .where(article_scope(user), Article.status == "published")
+                .where(policy.where(user, "read_article"), Article.status == "published")
                 .order_by(art_score.desc(), Article.published_on.desc().nulls_last(), Article.id.desc())
                 .limit(limit))
     with db.read_session() as s:
@@ -479,8 +478,7 @@ def _transition(session: Session, user: Principal, c: Consultation, to: str, *, 
 
 
 def _require_triage(user: Principal, c: Consultation) -> None:
-    if user.role not in (STAFF, ADMIN) or not policy.can(user, "read_consultation", c):
-        raise policy.PermissionDenied("triage")
+    policy.require(user, "triage_consultation", c)
 
 
 def assign(user: Principal, consultation_id: int, expert_id: int, note: str = "",
@@ -533,7 +531,7 @@ def accept(user: Principal, consultation_id: int) -> None:
 def decline(user: Principal, consultation_id: int, reason: str) -> None:
     reason = (reason or "").strip()
     if not reason:
-        raise InvalidInput([("reason", "service.error.required", {})])
+        raise errors.Invalid([("reason", "service.error.required", {})])
     with _write() as s:
         c = _load(s, user, consultation_id, lock=True)
         _require_assigned_expert(user, c)
@@ -559,9 +557,9 @@ def answer(user: Principal, consultation_id: int, text: str) -> None:
     """The assigned expert answers (Markdown). The first answer stops the service clock."""
     text = (text or "").strip()
     if not text:
-        raise InvalidInput([("answer", "service.error.required", {})])
+        raise errors.Invalid([("answer", "service.error.required", {})])
     if len(text) > MAX_QUESTION:
-        raise InvalidInput([("answer", "service.error.too_long", {"max": MAX_QUESTION})])
+        raise errors.Invalid([("answer", "service.error.too_long", {"max": MAX_QUESTION})])
     with _write() as s:
         c = _load(s, user, consultation_id, lock=True)
         _require_assigned_expert(user, c)
@@ -586,7 +584,7 @@ def set_waiting(user: Principal, consultation_id: int, message: str) -> None:
     """The expert asks the enterprise for more: the clock pauses until the enterprise replies."""
     message = (message or "").strip()
     if not message:
-        raise InvalidInput([("message", "service.error.required", {})])
+        raise errors.Invalid([("message", "service.error.required", {})])
     with _write() as s:
         c = _load(s, user, consultation_id, lock=True)
         _require_assigned_expert(user, c)
@@ -605,16 +603,14 @@ def resume(user: Principal, consultation_id: int) -> None:
     """The expert (or staff) restarts the clock without a reply from the enterprise."""
     with _write() as s:
         c = _load(s, user, consultation_id, lock=True)
-        if not (policy.can(user, "answer_consultation", c) or user.role in (STAFF, ADMIN)):
-            raise policy.PermissionDenied("resume")
+        policy.require(user, "resume_consultation", c)
         if c.status != "waiting":
             raise NotAllowed("resume: status " + c.status)
         _transition(s, user, c, "accepted", action="consultation.resume")
 
 
 def _is_asker(user: Principal, c: Consultation) -> bool:
-    return (user.role == ENTERPRISE and c.enterprise_user_id == user.id) or (
-        user.role == STAFF and c.created_by_id == user.id and policy.can(user, "read_consultation", c))
+    return policy.can(user, "follow_up_consultation", c)
 
 
 def post_message(user: Principal, consultation_id: int, body: str) -> None:
@@ -622,9 +618,9 @@ def post_message(user: Principal, consultation_id: int, body: str) -> None:
     answered consultation puts it back to the expert. The expert may add notes."""
     body = (body or "").strip()
     if not body:
-        raise InvalidInput([("message", "service.error.required", {})])
+        raise errors.Invalid([("message", "service.error.required", {})])
     if len(body) > MAX_QUESTION:
-        raise InvalidInput([("message", "service.error.too_long", {"max": MAX_QUESTION})])
+        raise errors.Invalid([("message", "service.error.too_long", {"max": MAX_QUESTION})])
     with _write() as s:
         c = _load(s, user, consultation_id, lock=True)
         if _is_asker(user, c):
@@ -646,12 +642,12 @@ def post_message(user: Principal, consultation_id: int, body: str) -> None:
                                       created_at=utcnow()))
             trail.record(s, user, "consultation.message", "consultation", c.id, after={"kind": "note"})
             notifications.notify(s, [c.enterprise_user_id], "followup", c.id, body[:200])
-        elif user.role in (STAFF, ADMIN):
+        elif policy.can(user, "triage_consultation", c):
             s.add(ConsultationMessage(consultation_id=c.id, author_id=user.id, kind="staff_note", body=body,
                                       created_at=utcnow()))
             trail.record(s, user, "consultation.message", "consultation", c.id, after={"kind": "staff_note"})
         else:
-            raise policy.PermissionDenied("message")
+            raise errors.Denied(action="message")
 
 
 def rate(user: Principal, consultation_id: int, rating: int, comment: str = "") -> None:
@@ -660,11 +656,11 @@ def rate(user: Principal, consultation_id: int, rating: int, comment: str = "") 
     except (TypeError, ValueError):
         rating = 0
     if not 1 <= rating <= 5:
-        raise InvalidInput([("rating", "service.error.rating", {"value": str(rating)})])
+        raise errors.Invalid([("rating", "service.error.rating", {"value": str(rating)})])
     with _write() as s:
         c = _load(s, user, consultation_id, lock=True)
         if not _is_asker(user, c):
-            raise policy.PermissionDenied("rate")
+            raise errors.Denied(action="rate")
         if c.answered_at is None or c.status not in ("answered", "closed"):
             raise NotAllowed("rate: not answered")
         before = {"rating": c.rating, "rating_comment": c.rating_comment}
@@ -676,8 +672,7 @@ def rate(user: Principal, consultation_id: int, rating: int, comment: str = "") 
 def close(user: Principal, consultation_id: int) -> None:
     with _write() as s:
         c = _load(s, user, consultation_id, lock=True)
-        if not (_is_asker(user, c) or user.role in (STAFF, ADMIN)):
-            raise policy.PermissionDenied("close")
+        policy.require(user, "close_consultation", c)
         if c.status == "closed":
             raise NotAllowed("close: already closed")
         c.closed_at = utcnow()
@@ -691,10 +686,10 @@ def record_followup(user: Principal, consultation_id: int, outcome: str, loss_av
 
     Returns the draft case's id when one was created.
     """
-    errors: list = []
+    problems: list = []
     code = vocab.OUTCOMES.lookup(outcome) if outcome else None
     if code not in FOLLOWUP_OUTCOMES:
-        errors.append(("outcome", "service.error.unknown_value", {"value": str(outcome)}))
+        problems.append(("outcome", "service.error.unknown_value", {"value": str(outcome)}))
     amount = None
     if loss_avoided_cny not in (None, ""):
         try:
@@ -702,9 +697,9 @@ def record_followup(user: Principal, consultation_id: int, outcome: str, loss_av
         except InvalidOperation:
             amount = None
         if amount is None or amount < 0 or amount >= Decimal("1e16"):
-            errors.append(("loss_avoided_cny", "service.error.amount", {"value": str(loss_avoided_cny)}))
-    if errors:
-        raise InvalidInput(errors)
+            problems.append(("loss_avoided_cny", "service.error.amount", {"value": str(loss_avoided_cny)}))
+    if problems:
+        raise errors.Invalid(problems)
     with _write() as s:
         c = _load(s, user, consultation_id, lock=True)
         _require_triage(user, c)
@@ -716,7 +711,7 @@ def record_followup(user: Principal, consultation_id: int, outcome: str, loss_av
         case_id = None
         if create_draft_case and c.draft_case_id is None:
             if not c.country or not c.sub_centre_id:
-                raise InvalidInput([("country", "service.error.draft_needs_country", {})])
+                raise errors.Invalid([("country", "service.error.draft_needs_country", {})])
             case = _draft_case(c, user)
             s.add(case)
             s.flush()

@@ -215,7 +215,7 @@ def search_ids(kind: str, query: str, limit: int | None = None, *, ranked: bool 
                engine: Engine | None = None) -> list[int]:
     """The ids of the records matching `query`, best first (highest id first when not `ranked`).
 
-    Not scoped: callers apply the permission policy (scopes.case_scope/article_scope)
+    Not scoped: callers apply the permission policy (policy.where)
     before showing anything. Empty for an empty query.
     """
     engine = engine or db.get_engine()

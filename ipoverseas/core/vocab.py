@@ -271,6 +271,9 @@ CONSULTATION_STATUSES = _vocab("consultation_status", [
     ("answered", "已答复", "Answered", []),
     ("closed", "已关闭", "Closed", []),
 ])
+# A consultation is open until it is answered; the expert holds it while it is with them.
+CONSULTATION_OPEN = ("new", "assigned", "accepted", "waiting")
+CONSULTATION_WITH_EXPERT = ("assigned", "accepted", "waiting")
 
 LANGUAGES = _vocab("language", [
     ("zh", "中文", "Chinese", ["汉语", "普通话", "chinese", "中"]),

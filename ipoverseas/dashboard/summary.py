@@ -6,12 +6,10 @@ from datetime import date
 
 from sqlalchemy import case, func, select, true
 
-from ipoverseas.core import db
-from ipoverseas.access.policy import ADMIN, ENTERPRISE, EXPERT, STAFF, Principal
+from ipoverseas.access import policy
+from ipoverseas.access.policy import Principal
+from ipoverseas.core import db, vocab
 from ipoverseas.core.models import Article, Case, Consultation, Expert, ImportBatch, SubCentre
-from ipoverseas.access.scopes import article_scope, case_scope, consultation_scope
-
-OPEN_CONSULTATION = ("new", "assigned", "accepted", "waiting")
 
 
 def active_alerts(user: Principal, today: date | None = None, limit: int = 5) -> list[dict]:
@@ -19,7 +17,7 @@ def active_alerts(user: Principal, today: date | None = None, limit: int = 5) ->
     today = today or date.today()
     severity_rank = case({"high": 0, "medium": 1, "low": 2}, value=Article.severity, else_=3)
     stmt = (select(Article.id, Article.title_zh, Article.title_en, Article.severity, Article.valid_until)
-            .where(article_scope(user), Article.status == "published", Article.kind == "risk_alert",
+            .where(policy.where(user, "read_article"), Article.status == "published", Article.kind == "risk_alert",
                    (Article.valid_until.is_(None)) | (Article.valid_until >= today))
             .order_by(severity_rank, Article.valid_until.desc(), Article.id.desc()).limit(limit))
     with db.read_session() as s:
@@ -38,25 +36,23 @@ def counts(user: Principal, today: date | None = None) -> dict[str, int]:
         alerts = scalar(select(func.count()).select_from(Article).where(
             Article.status == "published", Article.kind == "risk_alert",
             (Article.valid_until.is_(None)) | (Article.valid_until >= today)))
-        mine = select(func.count()).select_from(Consultation).where(consultation_scope(user))
+        mine = select(func.count()).select_from(Consultation).where(policy.where(user, "read_consultation"))
         out = {"published_cases": published_cases, "articles": guides, "active_alerts": alerts}
-        if user.role == ENTERPRISE:
-            out["my_open"] = scalar(mine.where(Consultation.status.in_(OPEN_CONSULTATION)))
+        if policy.can(user, "follow_own_consultations"):
+            out["my_open"] = scalar(mine.where(Consultation.status.in_(vocab.CONSULTATION_OPEN)))
             out["my_answered"] = scalar(mine.where(Consultation.status == "answered"))
-        elif user.role == EXPERT:
+        elif policy.can(user, "answer_consultation"):
             out["assigned_open"] = scalar(mine.where(Consultation.status.in_(("assigned", "accepted", "waiting"))))
             out["answered"] = scalar(mine.where(Consultation.status.in_(("answered", "closed"))))
-        elif user.role in (STAFF, ADMIN):
-            own = case_scope(user) if user.role == ADMIN else Case.sub_centre_id == user.sub_centre_id
+        elif policy.can(user, "triage_consultation"):
+            own = policy.where(user, "edit_case")  # staff: their region's cases; admin: all
             out["cases"] = scalar(select(func.count()).select_from(Case).where(own))
             out["to_review"] = scalar(select(func.count()).select_from(Case).where(own, Case.review_status == "submitted"))
             out["to_assign"] = scalar(mine.where(Consultation.status == "new"))
-            out["open_consultations"] = scalar(mine.where(Consultation.status.in_(OPEN_CONSULTATION)))
-            experts = select(func.count()).select_from(Expert).where(Expert.active.is_(True))
-            if user.role == STAFF:
-                experts = experts.where(Expert.sub_centre_id == user.sub_centre_id)
-            out["experts"] = scalar(experts)
-            if user.role == ADMIN:
+            out["open_consultations"] = scalar(mine.where(Consultation.status.in_(vocab.CONSULTATION_OPEN)))
+            out["experts"] = scalar(select(func.count()).select_from(Expert)
+                                    .where(Expert.active.is_(True), policy.where(user, "edit_expert")))
+            if policy.can(user, "manage_users"):
                 out["sub_centres"] = scalar(select(func.count()).select_from(SubCentre).where(SubCentre.active.is_(True)))
         return out
 
@@ -68,14 +64,13 @@ def newest_cases(user: Principal, limit: int = 8) -> list[dict]:
     """
     columns = (Case.id, Case.case_ref, Case.title, Case.country, Case.dispute_type, Case.filed_on,
                Case.review_status, Case.distinction, Case.is_demo)
-    where = [case_scope(user)]
-    if user.role == STAFF:
-        where.append(Case.sub_centre_id == user.sub_centre_id)
-    elif user.role in (ENTERPRISE, EXPERT):
-        where.append(Case.review_status == "published")
+    if policy.can(user, "edit_case"):  # staff: their region's, whatever the state; admin: all
+        where = [policy.where(user, "edit_case")]
+    else:
+        where = [policy.where(user, "read_case"), Case.review_status == "published"]
     with db.read_session() as s:
         rows = []
-        if user.role == ADMIN:
+        if policy.can(user, "review_cases"):
             queue = select(*columns).where(Case.review_status == "submitted").order_by(Case.id.desc()).limit(limit)
             rows = [dict(r._mapping) for r in s.execute(queue)]
         if len(rows) < limit:
@@ -87,7 +82,7 @@ def newest_cases(user: Principal, limit: int = 8) -> list[dict]:
 
 def newest_articles(user: Principal, limit: int = 6) -> list[dict]:
     stmt = (select(Article.id, Article.kind, Article.title_zh, Article.title_en, Article.published_on)
-            .where(article_scope(user), Article.status == "published")
+            .where(policy.where(user, "read_article"), Article.status == "published")
             .order_by(Article.published_on.desc().nulls_last(), Article.id.desc()).limit(limit))
     with db.read_session() as s:
         return [dict(r._mapping) for r in s.execute(stmt)]
@@ -96,8 +91,8 @@ def newest_articles(user: Principal, limit: int = 6) -> list[dict]:
 def my_consultations(user: Principal, limit: int = 8) -> list[dict]:
     stmt = (select(Consultation.id, Consultation.company, Consultation.country, Consultation.status,
                    Consultation.enterprise_deadline, Consultation.created_at, Consultation.question)
-            .where(consultation_scope(user))
-            .order_by(Consultation.status.in_(OPEN_CONSULTATION).desc(),
+            .where(policy.where(user, "read_consultation"))
+            .order_by(Consultation.status.in_(vocab.CONSULTATION_OPEN).desc(),
                       Consultation.enterprise_deadline.asc().nulls_last(), Consultation.created_at.desc())
             .limit(limit))
     with db.read_session() as s:
@@ -107,9 +102,8 @@ def my_consultations(user: Principal, limit: int = 8) -> list[dict]:
 def recent_imports(user: Principal, limit: int = 5) -> list[dict]:
     stmt = select(ImportBatch.id, ImportBatch.dataset, ImportBatch.filename, ImportBatch.created_at,
                   ImportBatch.created_count, ImportBatch.updated_count, ImportBatch.status)
-    if user.role == STAFF:
-        stmt = stmt.where(ImportBatch.sub_centre_id == user.sub_centre_id)
-    elif user.role != ADMIN:
+    if not policy.can(user, "import_records"):
         return []
+    stmt = stmt.where(policy.where(user, "import_records"))
     with db.read_session() as s:
         return [dict(r._mapping) for r in s.execute(stmt.order_by(ImportBatch.id.desc()).limit(limit))]

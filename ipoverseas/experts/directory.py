@@ -17,15 +17,14 @@ from typing import Any, Iterable
 from sqlalchemy import and_, case, exists, func, literal, or_, select
 from sqlalchemy.orm import Session
 
+from ipoverseas.core import errors
 from ipoverseas.audit import trail
 from ipoverseas.access import policy
 from ipoverseas.core import config, db, vocab
 from ipoverseas.consultations import clock
-from ipoverseas.access.policy import ADMIN, STAFF, Principal
+from ipoverseas.access.policy import Principal
 from ipoverseas.core.models import (Case, Consultation, Expert, ExpertAway, ExpertCountry, ExpertIndustry, ExpertIpType, ExpertLanguage, ExpertPartyLink, SubCentre, utcnow)
-from ipoverseas.access.scopes import case_scope
 
-OPEN_STATUSES = ("assigned", "accepted", "waiting")
 FACETS = {
     "countries": (ExpertCountry, "country"),
     "ip_types": (ExpertIpType, "ip_type"),
@@ -38,14 +37,6 @@ FACET_VOCAB = {"countries": vocab.countries, "ip_types": lambda: vocab.IP_TYPES,
 # Fields an expert may change on their own profile; staff and admin may also change these.
 OWN_FIELDS = ("title", "organisation", "bio", "email", "phone", "capacity_per_month")
 STAFF_FIELDS = OWN_FIELDS + ("name", "active")
-
-
-class InvalidInput(ValueError):
-    """Bad input: `errors` is a list of (field, i18n key, values) a page can show."""
-
-    def __init__(self, errors: list[tuple[str, str, dict]]):
-        super().__init__("; ".join(f"{f}: {k}" for f, k, _ in errors))
-        self.errors = errors
 
 
 # --- search ---------------------------------------------------------------------------
@@ -65,7 +56,7 @@ def _away_on(day: date):
 
 def _open_load():
     return (select(func.count()).select_from(Consultation)
-            .where(Consultation.expert_id == Expert.id, Consultation.status.in_(OPEN_STATUSES))
+            .where(Consultation.expert_id == Expert.id, Consultation.status.in_(vocab.CONSULTATION_WITH_EXPERT))
             .correlate(Expert).scalar_subquery())
 
 
@@ -83,7 +74,7 @@ def search(user: Principal, *, country: str | None = None, ip_type: str | None =
     ) if f is not None]
     if sub_centre_id:
         where.append(Expert.sub_centre_id == sub_centre_id)
-    if not (include_inactive and user.role in (STAFF, ADMIN)):
+    if not (include_inactive and policy.can(user, "see_inactive_experts")):
         where.append(Expert.active.is_(True))
     load = _open_load()
     if available:
@@ -124,7 +115,7 @@ def _facets(session: Session, ids: list[int]) -> dict[int, dict[str, list[str]]]
 
 
 def _contact_allowed(user: Principal, expert_id: int) -> bool:
-    return policy.can(user, "see_expert_contact", {"entity": "expert", "id": expert_id})
+    return policy.can(user, "see_expert_contact", {"id": expert_id})
 
 
 def profile(user: Principal, expert_id: int, today: date | None = None) -> dict | None:
@@ -132,8 +123,8 @@ def profile(user: Principal, expert_id: int, today: date | None = None) -> dict 
     today = today or date.today()
     with db.read_session() as s:
         expert = s.get(Expert, expert_id)
-        if expert is None or (not expert.active and user.role not in (STAFF, ADMIN)
-                              and user.expert_id != expert_id):
+        if expert is None or (not expert.active and not policy.can(user, "see_inactive_experts")
+                              and not policy.can(user, "keep_own_profile", expert)):
             return None
         sub = s.get(SubCentre, expert.sub_centre_id) if expert.sub_centre_id else None
         out: dict[str, Any] = {
@@ -154,10 +145,10 @@ def profile(user: Principal, expert_id: int, today: date | None = None) -> dict 
         out["cases"] = [dict(r._mapping) for r in s.execute(
             select(Case.id, Case.case_ref, Case.title, Case.country, Case.dispute_type, Case.filed_on,
                    Case.outcome, Case.review_status)
-            .where(Case.expert_id == expert.id, case_scope(user))
+            .where(Case.expert_id == expert.id, policy.where(user, "read_case"))
             .order_by(Case.filed_on.desc().nulls_last(), Case.id.desc()).limit(50))]
         out["open_load"] = int(s.scalar(select(func.count()).select_from(Consultation).where(
-            Consultation.expert_id == expert.id, Consultation.status.in_(OPEN_STATUSES))) or 0)
+            Consultation.expert_id == expert.id, Consultation.status.in_(vocab.CONSULTATION_WITH_EXPERT))) or 0)
         out.update(stats(s, [expert.id]).get(expert.id, _empty_stats()))
     return out
 
@@ -216,13 +207,8 @@ def median_response_days(session: Session, expert_ids: list[int], limit_per_expe
 # --- editing ----------------------------------------------------------------------------
 
 
-def _edit_record(expert: Expert) -> dict:
-    return {"entity": "expert", "id": expert.id, "sub_centre_id": expert.sub_centre_id}
-
-
 def can_edit(user: Principal, expert: Expert | dict) -> bool:
-    record = expert if isinstance(expert, dict) else _edit_record(expert)
-    return policy.can(user, "edit_records", record)
+    return policy.can(user, "edit_expert", expert)
 
 
 def _snapshot(expert: Expert) -> dict:
@@ -233,7 +219,7 @@ def _snapshot(expert: Expert) -> dict:
     return snap
 
 
-def _clean_facets(values: dict[str, Any], errors: list) -> dict[str, list[str]]:
+def _clean_facets(values: dict[str, Any], problems: list) -> dict[str, list[str]]:
     out: dict[str, list[str]] = {}
     for name in FACETS:
         if name not in values or values[name] is None:
@@ -244,14 +230,14 @@ def _clean_facets(values: dict[str, Any], errors: list) -> dict[str, list[str]]:
         for item in items:
             code = FACET_VOCAB[name]().lookup(item)
             if code is None:
-                errors.append((name, "service.error.unknown_value", {"value": str(item)}))
+                problems.append((name, "service.error.unknown_value", {"value": str(item)}))
             else:
                 codes.append(code)
         out[name] = list(dict.fromkeys(codes))
     return out
 
 
-def _clean_fields(values: dict[str, Any], allowed: tuple[str, ...], errors: list) -> dict[str, Any]:
+def _clean_fields(values: dict[str, Any], allowed: tuple[str, ...], problems: list) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for name in allowed:
         if name not in values:
@@ -261,22 +247,22 @@ def _clean_fields(values: dict[str, Any], allowed: tuple[str, ...], errors: list
             try:
                 value = int(value)
             except (TypeError, ValueError):
-                errors.append((name, "service.error.capacity", {"value": str(value)}))
+                problems.append((name, "service.error.capacity", {"value": str(value)}))
                 continue
             if not 0 <= value <= 100:
-                errors.append((name, "service.error.capacity", {"value": str(value)}))
+                problems.append((name, "service.error.capacity", {"value": str(value)}))
                 continue
         elif name == "active":
             value = bool(value)
         elif name == "email":
             value = (value or "").strip() or None
             if value and not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", value):
-                errors.append((name, "service.error.email", {"value": value}))
+                problems.append((name, "service.error.email", {"value": value}))
                 continue
         elif name == "name":
             value = (value or "").strip()
             if not value:
-                errors.append((name, "service.error.required", {}))
+                problems.append((name, "service.error.required", {}))
                 continue
         else:
             value = (value or "").strip() if isinstance(value, str) or value is None else value
@@ -289,13 +275,14 @@ def update_profile(user: Principal, expert_id: int, values: dict[str, Any]) -> d
     with db.write_session() as s:
         expert = s.get(Expert, expert_id)
         if expert is None or not can_edit(user, expert):
-            raise policy.PermissionDenied("edit_records")
-        allowed = STAFF_FIELDS if user.role in (STAFF, ADMIN) else OWN_FIELDS
-        errors: list = []
-        fields = _clean_fields(values, allowed, errors)
-        facets = _clean_facets(values, errors)
-        if errors:
-            raise InvalidInput(errors)
+            raise errors.Denied(action="edit_expert")
+        # The expert keeps their own profile; whoever may edit it otherwise may also rename or retire it.
+        allowed = OWN_FIELDS if policy.can(user, "keep_own_profile", expert) else STAFF_FIELDS
+        problems: list = []
+        fields = _clean_fields(values, allowed, problems)
+        facets = _clean_facets(values, problems)
+        if problems:
+            raise errors.Invalid(problems)
         before = _snapshot(expert)
         for name, value in fields.items():
             setattr(expert, name, value)
@@ -320,16 +307,14 @@ def update_profile(user: Principal, expert_id: int, values: dict[str, Any]) -> d
 
 def create_expert(user: Principal, values: dict[str, Any], sub_centre_id: int | None = None) -> int:
     """Add an expert to the directory (staff: to their own sub-centre; admin: any)."""
-    if user.role not in (STAFF, ADMIN):
-        raise policy.PermissionDenied("edit_records")
-    sub_centre_id = user.sub_centre_id if user.role == STAFF else (sub_centre_id or user.sub_centre_id)
-    if not policy.can(user, "edit_records", {"entity": "expert", "sub_centre_id": sub_centre_id}):
-        raise policy.PermissionDenied("edit_records")
-    errors: list = []
-    fields = _clean_fields({"name": values.get("name"), **values}, STAFF_FIELDS, errors)
-    facets = _clean_facets(values, errors)
-    if errors:
-        raise InvalidInput(errors)
+    sub_centre_id = sub_centre_id or user.sub_centre_id  # staff: their own; admin: any, or the national centre
+    if not policy.can(user, "edit_expert", {"sub_centre_id": sub_centre_id}):
+        raise errors.Denied(action="edit_expert")
+    problems: list = []
+    fields = _clean_fields({"name": values.get("name"), **values}, STAFF_FIELDS, problems)
+    facets = _clean_facets(values, problems)
+    if problems:
+        raise errors.Invalid(problems)
     with db.write_session() as s:
         code = s.scalar(select(SubCentre.code).where(SubCentre.id == sub_centre_id)) if sub_centre_id else "NC"
         ref = (values.get("expert_ref") or "").strip()
@@ -340,7 +325,7 @@ def create_expert(user: Principal, values: dict[str, Any], sub_centre_id: int | 
                 n += 1
                 ref = f"EXP-{code}-{n + 1:03d}"
         elif s.scalar(select(Expert.id).where(Expert.sub_centre_id == sub_centre_id, Expert.expert_ref == ref)):
-            raise InvalidInput([("expert_ref", "service.error.duplicate_ref", {"value": ref})])
+            raise errors.Invalid([("expert_ref", "service.error.duplicate_ref", {"value": ref})])
         expert = Expert(expert_ref=ref, sub_centre_id=sub_centre_id, **fields)
         for name, codes in facets.items():
             model, column = FACETS[name]
@@ -353,11 +338,11 @@ def create_expert(user: Principal, values: dict[str, Any], sub_centre_id: int | 
 
 def add_away(user: Principal, expert_id: int, starts_on: date, ends_on: date, note: str = "") -> int:
     if starts_on is None or ends_on is None or ends_on < starts_on:
-        raise InvalidInput([("ends_on", "service.error.away_dates", {})])
+        raise errors.Invalid([("ends_on", "service.error.away_dates", {})])
     with db.write_session() as s:
         expert = s.get(Expert, expert_id)
         if expert is None or not can_edit(user, expert):
-            raise policy.PermissionDenied("edit_records")
+            raise errors.Denied(action="edit_expert")
         away = ExpertAway(expert_id=expert_id, starts_on=starts_on, ends_on=ends_on, note=(note or "")[:300] or None)
         s.add(away)
         s.flush()
@@ -371,7 +356,7 @@ def remove_away(user: Principal, away_id: int) -> None:
         away = s.get(ExpertAway, away_id)
         expert = s.get(Expert, away.expert_id) if away else None
         if away is None or expert is None or not can_edit(user, expert):
-            raise policy.PermissionDenied("edit_records")
+            raise errors.Denied(action="edit_expert")
         trail.record(s, user, "expert.away.remove", "expert", expert.id,
                      before={"away_id": away.id, "starts_on": away.starts_on, "ends_on": away.ends_on})
         s.delete(away)

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from ipoverseas.access import policy
 from ipoverseas.core import db
-from ipoverseas.access.policy import ADMIN, STAFF, Principal
+from ipoverseas.access.policy import Principal
 from ipoverseas.core.models import ImportBatch, SubCentre, User
 from . import apply as applier, datasets as D, gcpause, plan as planner, preflight, sandbox
 from .plan import Plan
@@ -83,7 +83,7 @@ def check_may_import(user: Principal | None, sub_centre_id: int) -> None:
     """`user` None is the operator at the server's command line, who may import anywhere."""
     if user is None:
         return
-    if not policy.can(user, "edit_records", {"sub_centre_id": sub_centre_id}) or user.role not in (STAFF, ADMIN):
+    if not policy.can(user, "import_records", {"sub_centre_id": sub_centre_id}):
         raise Denied("other_sub_centre")
 
 
@@ -267,20 +267,18 @@ def history(user: Principal, *, limit: int = 50, offset: int = 0) -> list[dict[s
                    ImportBatch.rolled_back_at, SubCentre.code.label("sub_centre"), User.username)
             .outerjoin(SubCentre, SubCentre.id == ImportBatch.sub_centre_id)
             .outerjoin(User, User.id == ImportBatch.user_id))
-    if user.role == STAFF:
-        stmt = stmt.where(ImportBatch.sub_centre_id == user.sub_centre_id)
-    elif user.role != ADMIN:
+    if not policy.can(user, "import_records"):
         return []
+    stmt = stmt.where(policy.where(user, "import_records"))
     with db.read_session() as s:
         return [dict(r._mapping) for r in s.execute(stmt.order_by(ImportBatch.id.desc()).limit(limit).offset(offset))]
 
 
 def history_count(user: Principal) -> int:
     stmt = select(func.count()).select_from(ImportBatch)
-    if user.role == STAFF:
-        stmt = stmt.where(ImportBatch.sub_centre_id == user.sub_centre_id)
-    elif user.role != ADMIN:
+    if not policy.can(user, "import_records"):
         return 0
+    stmt = stmt.where(policy.where(user, "import_records"))
     with db.read_session() as s:
         return int(s.scalar(stmt) or 0)
 
@@ -288,7 +286,7 @@ def history_count(user: Principal) -> int:
 def sub_centres(user: Principal) -> list[dict[str, Any]]:
     """The sub-centres `user` may import into."""
     stmt = select(SubCentre.id, SubCentre.code, SubCentre.name_zh, SubCentre.name_en).where(SubCentre.active.is_(True))
-    if user.role != ADMIN:
+    if not policy.sees_all(user, "import_records"):  # staff: their own sub-centre
         stmt = stmt.where(SubCentre.id == user.sub_centre_id)
     with db.read_session() as s:
         return [dict(r._mapping) for r in s.execute(stmt.order_by(SubCentre.code))]

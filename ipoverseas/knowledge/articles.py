@@ -2,7 +2,7 @@
 
 Reading: browse with filters and facet counts, the per-country figures of the world
 map, alerts (active or archived), one article with its related articles and cases.
-All of it is SQL with the policy's scope (`scopes.article_scope`), so nobody lists,
+All of it is SQL with the policy's scope (`policy.where(user, "read_article")`), so nobody lists,
 counts or opens an article they may not see.
 
 Writing: staff (own sub-centre) and admin create and edit articles, draft ->
@@ -23,14 +23,14 @@ from sqlalchemy import ColumnElement, and_, case, false, func, not_, or_, select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
+from ipoverseas.access import policy
 from ipoverseas.audit import trail
 from ipoverseas.core import db, vocab
 from ipoverseas.imports import images
-from ipoverseas.access.policy import ADMIN, STAFF, Principal, can
+from ipoverseas.access.policy import Principal
 from ipoverseas.core.models import (Article, ArticleCountry, ArticleIndustry, ArticleIpType, Case, RecordVersion, SubCentre, User, utcnow)
 from ipoverseas.core.markdown import is_safe_url
 from ipoverseas.core.markdown import plain_text as safe_plain
-from ipoverseas.access.scopes import article_scope, case_scope
 
 KINDS = vocab.ARTICLE_KINDS.codes
 ALERT = "risk_alert"
@@ -105,17 +105,6 @@ def is_archived_alert(today: date) -> ColumnElement[bool]:
     return and_(Article.kind == ALERT, Article.valid_until.is_not(None), Article.valid_until < today)
 
 
-def edit_scope(user: Principal | None) -> ColumnElement[bool]:
-    """The articles a user may edit: admin all, staff their sub-centre's, nobody else any."""
-    if user is None:
-        return false()
-    if user.role == ADMIN:
-        return Article.id.is_not(None)
-    if user.role == STAFF and user.sub_centre_id is not None:
-        return Article.sub_centre_id == user.sub_centre_id
-    return false()
-
-
 def search_ids(text: str) -> list[int] | None:
     """Ranked article ids from the full-text search (ipoverseas.search), or None when it
     is not available, in which case the caller filters titles itself."""
@@ -149,7 +138,7 @@ def _snippets(s: Session, rows: list[dict], text: str) -> None:
 
 
 def _conditions(user: Principal, flt: ArticleFilter, today: date, ids: list[int] | None) -> list:
-    where: list = [article_scope(user)]
+    where: list = [policy.where(user, "read_article")]
     if flt.kind:
         where.append(Article.kind == flt.kind)
     if flt.status:
@@ -167,7 +156,7 @@ def _conditions(user: Principal, flt: ArticleFilter, today: date, ids: list[int]
     if flt.industry:
         where.append(Article.id.in_(select(ArticleIndustry.article_id).where(ArticleIndustry.industry == flt.industry)))
     if flt.mine:
-        where.append(edit_scope(user))
+        where.append(policy.where(user, "edit_article"))
     text = (flt.text or "").strip()
     if text:
         if ids is not None:
@@ -232,7 +221,7 @@ def facets(user: Principal, flt: ArticleFilter = ArticleFilter(), *, today: date
     today = today or date.today()
     ids = search_ids(flt.text) if flt.text else None
     out: dict[str, dict[str, int]] = {"status": {}}
-    sees_drafts = user.role in (ADMIN, STAFF)
+    sees_drafts = policy.can(user, "edit_article")
     with db.read_session() as s:
         for name in FACETS:
             if name == "status" and not sees_drafts:
@@ -258,7 +247,7 @@ def map_counts(user: Principal, *, today: date | None = None) -> list[dict]:
     alerts = func.sum(case((is_active_alert(today), 1), else_=0))
     stmt = (select(ArticleCountry.country, guides.label("guides"), alerts.label("active_alerts"))
             .select_from(Article).join(ArticleCountry, ArticleCountry.article_id == Article.id)
-            .where(article_scope(user), Article.status == "published")
+            .where(policy.where(user, "read_article"), Article.status == "published")
             .group_by(ArticleCountry.country))
     with db.read_session() as s:
         rows = [{"country": c, "guides": int(g or 0), "active_alerts": int(a or 0)} for c, g, a in s.execute(stmt)]
@@ -273,7 +262,7 @@ def alerts(user: Principal, which: str = "active", *, today: date | None = None,
     or the `archive` (valid_until before today), most recently expired first."""
     today = today or date.today()
     severity_rank = case({"high": 0, "medium": 1, "low": 2}, value=Article.severity, else_=3)
-    stmt = select(*LIST_COLUMNS).where(article_scope(user), Article.status == "published")
+    stmt = select(*LIST_COLUMNS).where(policy.where(user, "read_article"), Article.status == "published")
     if which == "archive":
         stmt = stmt.where(is_archived_alert(today)).order_by(Article.valid_until.desc(), Article.id.desc())
     else:
@@ -314,7 +303,7 @@ def get_article(user: Principal, article_id: int) -> dict | None:
     except (TypeError, ValueError):
         return None
     with db.read_session() as s:
-        article = s.scalar(select(Article).where(Article.id == article_id, article_scope(user)))
+        article = s.scalar(select(Article).where(Article.id == article_id, policy.where(user, "read_article")))
         if article is None:
             return None
         out = _snapshot(article)
@@ -333,7 +322,7 @@ def related_articles(user: Principal, article_id: int, *, today: date | None = N
     """Published articles sharing a country or the dispute type: the most shared first."""
     today = today or date.today()
     with db.read_session() as s:
-        base = s.execute(select(Article.id, Article.dispute_type).where(Article.id == article_id, article_scope(user))).first()
+        base = s.execute(select(Article.id, Article.dispute_type).where(Article.id == article_id, policy.where(user, "read_article"))).first()
         if base is None:
             return []
         countries = list(s.scalars(select(ArticleCountry.country).where(ArticleCountry.article_id == article_id)))
@@ -343,7 +332,7 @@ def related_articles(user: Principal, article_id: int, *, today: date | None = N
         same_type = (Article.dispute_type == base.dispute_type) if base.dispute_type else false()
         stmt = (select(*LIST_COLUMNS, func.coalesce(shared.c.n, 0).label("shared"))
                 .outerjoin(shared, shared.c.aid == Article.id)
-                .where(article_scope(user), Article.status == "published", Article.id != article_id,
+                .where(policy.where(user, "read_article"), Article.status == "published", Article.id != article_id,
                        not_(is_archived_alert(today)), or_(shared.c.n.is_not(None), same_type))
                 .order_by(case((same_type, 0), else_=1), func.coalesce(shared.c.n, 0).desc(),
                           Article.published_on.desc().nulls_last(), Article.id.desc())
@@ -361,13 +350,13 @@ def related_cases(user: Principal, article_id: int, *, limit: int = 8) -> list[d
     """Published cases in the article's countries and of its dispute type (when it has one);
     typical and guiding cases first, then the newest."""
     with db.read_session() as s:
-        base = s.execute(select(Article.id, Article.dispute_type).where(Article.id == article_id, article_scope(user))).first()
+        base = s.execute(select(Article.id, Article.dispute_type).where(Article.id == article_id, policy.where(user, "read_article"))).first()
         if base is None:
             return []
         countries = list(s.scalars(select(ArticleCountry.country).where(ArticleCountry.article_id == article_id)))
         if not countries and not base.dispute_type:
             return []
-        where = [case_scope(user), Case.review_status == "published"]
+        where = [policy.where(user, "read_case"), Case.review_status == "published"]
         if countries:
             where.append(Case.country.in_(countries))
         if base.dispute_type:
@@ -397,14 +386,11 @@ def history(user: Principal, article_id: int) -> list[dict]:
 
 def can_edit(user: Principal | None, article: Any) -> bool:
     """Admin any article; staff their own sub-centre's; nobody else."""
-    if user is None or user.role not in (ADMIN, STAFF):
-        return False
-    sub_centre_id = article.get("sub_centre_id") if isinstance(article, dict) else article.sub_centre_id
-    return can(user, "edit_records", {"sub_centre_id": sub_centre_id, "entity": "article"})
+    return policy.can(user, "edit_article", article)
 
 
 def can_author(user: Principal | None) -> bool:
-    return user is not None and (user.role == ADMIN or (user.role == STAFF and user.sub_centre_id is not None))
+    return policy.can(user, "edit_article")
 
 
 @dataclass
@@ -530,7 +516,7 @@ def create_article(user: Principal, form: ArticleInput, *, publish: bool = False
     """
     if not can_author(user):
         raise NotAllowed()
-    owner = user.sub_centre_id if user.role == STAFF else sub_centre_id
+    owner = sub_centre_id if policy.can(user, "edit_article", {"sub_centre_id": sub_centre_id}) else user.sub_centre_id
     if not can_edit(user, {"sub_centre_id": owner}):
         raise NotAllowed()
     data = form.clean(publishing=publish)
@@ -558,7 +544,7 @@ def create_article(user: Principal, form: ArticleInput, *, publish: bool = False
 def _load_for_edit(s: Session, user: Principal, article_id: int, expected_version: int) -> Article:
     article = s.get(Article, int(article_id))
     if article is None or not s.scalar(select(func.count()).select_from(Article)
-                                       .where(Article.id == article.id, article_scope(user))):
+                                       .where(Article.id == article.id, policy.where(user, "read_article"))):
         raise NotFound()
     if not can_edit(user, article):
         raise NotAllowed()

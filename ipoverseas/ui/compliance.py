@@ -15,7 +15,8 @@ import streamlit as st
 
 from ipoverseas.consultations import compliance, workflow
 from ipoverseas.core import i18n
-from ipoverseas.access.policy import ADMIN, STAFF, Principal
+from ipoverseas.access import policy
+from ipoverseas.access.policy import Principal
 from . import state
 from .cache import cached
 
@@ -31,7 +32,7 @@ def _days(value: float | None) -> str:
 
 
 def render_compliance(user: Principal, key: str = "compliance", today: date | None = None) -> None:
-    if user.role not in (STAFF, ADMIN):
+    if not policy.can(user, "read_compliance"):
         return
     today = today or date.today()
     st.subheader(state.t("service.compliance.title"))

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import streamlit as st
 
+from ipoverseas.core import errors
 from ipoverseas.audit import query
-from ipoverseas.access.policy import PermissionDenied, Principal
+from ipoverseas.access.policy import Principal
 from . import state
 from .cache import cached
 
@@ -24,7 +25,7 @@ def render_history(entity: str, entity_id: int, *, user: Principal | None = None
         user = state.current_user()
     try:
         rows = _history(user, entity, int(entity_id), limit=limit)
-    except PermissionDenied:
+    except errors.Denied:
         return
     with st.expander(state.t("history.title", count=len(rows)), expanded=expanded, icon=":material/history:"):
         if not rows:

@@ -12,13 +12,14 @@ from __future__ import annotations
 import streamlit as st
 
 from ipoverseas.accounts import notifications
-from ipoverseas.access.policy import ADMIN, ENTERPRISE, EXPERT, STAFF, Principal
+from ipoverseas.access import policy
+from ipoverseas.access.policy import Principal
 from . import state
 from .service_view import local_time
 
-# Where a notification about a consultation leads, per role.
-TARGET_PAGE = {ENTERPRISE: "my-consultations", STAFF: "consultations", ADMIN: "consultations",
-               EXPERT: "assignments"}
+# Where a notification about a consultation leads: the page of what the user does with it.
+TARGET_PAGES = (("triage_consultation", "consultations"), ("answer_consultation", "assignments"),
+                ("follow_own_consultations", "my-consultations"))
 
 
 def render_notifications(user: Principal | None, key: str = "notifications") -> None:
@@ -31,7 +32,7 @@ def render_notifications(user: Principal | None, key: str = "notifications") -> 
         if not items:
             st.caption(state.t("service.notifications.empty"))
             return
-        page = TARGET_PAGE.get(user.role)
+        page = next((page for action, page in TARGET_PAGES if policy.can(user, action)), None)
         for n in items:
             text = state.t(f"service.notify.{n['kind']}", id=n["consultation_id"] or "")
             mark = "**" if n["read_at"] is None else ""

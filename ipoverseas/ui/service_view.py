@@ -8,10 +8,10 @@ from datetime import date, datetime
 
 import streamlit as st
 
+from ipoverseas.core import errors
 from ipoverseas.access import policy
 from ipoverseas.consultations import workflow, clock as workdays
 from ipoverseas.core import vocab
-from ipoverseas.experts.directory import InvalidInput
 from . import state
 from .params import parse_id
 from .widgets import article_title, country, label
@@ -187,8 +187,8 @@ def md(text: str | None) -> str:
 
 def show_error(exc: Exception) -> None:
     """What went wrong, in words a user understands; nothing was written."""
-    if isinstance(exc, InvalidInput):
-        for field, key, values in exc.errors:
+    if isinstance(exc, errors.Invalid):
+        for field, key, values in exc.problems:
             field_key = "service.field." + field
             name = state.t(field_key) if field_key in _known() else field
             st.error(f"{name}: {state.t(key, **values)}")
@@ -196,7 +196,7 @@ def show_error(exc: Exception) -> None:
         st.warning(state.t("service.error.changed_meanwhile"))
     elif isinstance(exc, workflow.NotAllowed):
         st.warning(state.t("service.error.not_now"))
-    elif isinstance(exc, policy.PermissionDenied):
+    elif isinstance(exc, errors.Denied):
         st.warning(state.t("service.error.denied"))
     else:
         raise exc
@@ -216,7 +216,7 @@ def act(fn, done_key: str) -> None:
     """Run a service call from a button: a toast and a rerun when done, a clear message when refused."""
     try:
         fn()
-    except (InvalidInput, policy.PermissionDenied) as exc:
+    except (errors.Invalid, errors.Denied) as exc:
         show_error(exc)
     else:
         st.toast(state.t(done_key))

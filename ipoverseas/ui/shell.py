@@ -76,7 +76,7 @@ def main(registry) -> None:
         page.run()
         return
 
-    specs = pages.pages_for(registry, user.role)
+    specs = pages.pages_for(registry, user)
     if user.must_change_password:  # after a reset: nothing but the account page until it is changed
         specs = [(spec, fn) for spec, fn in specs if spec.key == FORCED_PAGE] or specs
     sections: dict[str, list] = {}

@@ -6,12 +6,11 @@ import streamlit as st
 
 from ipoverseas.accounts import authentication
 from ipoverseas.core import config
-from ipoverseas.access.policy import ROLES
 from ipoverseas.ui import state
 from ipoverseas.ui.history import render_history
 from ipoverseas.ui.pages import PageSpec, guard
 
-PAGE = PageSpec(key="account", title_key="nav.account", icon=":material/manage_accounts:", roles=ROLES,
+PAGE = PageSpec(key="account", title_key="nav.account", icon=":material/manage_accounts:", action="keep_own_account",
                 order=90, section="nav.section.main")
 
 

@@ -6,17 +6,18 @@ from datetime import date
 
 import streamlit as st
 
+from ipoverseas.access import policy
 from ipoverseas.dashboard import summary
 from ipoverseas.core import vocab
 from ipoverseas.core.search import md_escape
-from ipoverseas.access.policy import ADMIN, ENTERPRISE, EXPERT, ROLES, STAFF
+from ipoverseas.access.policy import ADMIN, ENTERPRISE, EXPERT, STAFF
 from ipoverseas.ui import state
 from ipoverseas.ui.cache import cached
 from ipoverseas.ui.compliance import render_compliance
 from ipoverseas.ui.pages import PageSpec, guard
 from ipoverseas.ui.widgets import article_title, country, label, metrics
 
-PAGE = PageSpec(key="home", title_key="nav.home", icon=":material/home:", roles=ROLES, order=0)
+PAGE = PageSpec(key="home", title_key="nav.home", icon=":material/home:", action=None, order=0)
 
 _counts = cached(summary.counts)
 _alerts = cached(summary.active_alerts)
@@ -44,18 +45,20 @@ def render() -> None:
 
     _alerts_block(user, today)
     left, right = st.columns(2)
+    reviews = policy.can(user, "review_cases")   # the national centre: the review queue comes first
+    curates = policy.can(user, "edit_case")      # a sub-centre: its region's newest cases, full width
     with left:
-        if user.role in (ENTERPRISE, EXPERT, STAFF):
-            _consultations_block(user)
-        if user.role == ADMIN:
+        if reviews:
             _cases_block(user)
+        else:
+            _consultations_block(user)
     with right:
-        if user.role in (ENTERPRISE, EXPERT):
+        if not curates:
             _cases_block(user)
         _articles_block(user)
-    if user.role == STAFF:
+    if curates and not reviews:
         _cases_block(user)
-    if user.role in (STAFF, ADMIN):
+    if policy.can(user, "read_compliance"):
         render_compliance(user, key="home_compliance", today=today)
         _imports_block(user)
 
@@ -74,7 +77,7 @@ def _alerts_block(user, today) -> None:
 
 
 def _cases_block(user) -> None:
-    st.subheader(state.t("home.newest_cases" if user.role != ADMIN else "home.review_queue"))
+    st.subheader(state.t("home.review_queue" if policy.can(user, "review_cases") else "home.newest_cases"))
     rows = _cases(user)
     if not rows:
         st.caption(state.t("common.none"))

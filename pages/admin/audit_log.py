@@ -9,11 +9,10 @@ import streamlit as st
 from ipoverseas.audit import query
 from ipoverseas.core import config, i18n
 from ipoverseas.audit.query import AuditFilter
-from ipoverseas.access.policy import ADMIN
 from ipoverseas.ui import state
 from ipoverseas.ui.pages import PageSpec, guard
 
-PAGE = PageSpec(key="audit", title_key="nav.audit", icon=":material/receipt_long:", roles=(ADMIN,),
+PAGE = PageSpec(key="audit", title_key="nav.audit", icon=":material/receipt_long:", action="read_audit_log",
                 order=220, section="nav.section.admin")
 P = "audit_"
 

@@ -5,13 +5,12 @@ from __future__ import annotations
 import streamlit as st
 
 from ipoverseas.accounts import users
-from ipoverseas.access.policy import ADMIN
 from ipoverseas.ui import state
 from ipoverseas.ui.history import render_history
 from ipoverseas.ui.pages import PageSpec, guard
 
 PAGE = PageSpec(key="admin-sub-centres", title_key="nav.admin_sub_centres", icon=":material/hub:",
-                roles=(ADMIN,), order=210, section="nav.section.admin")
+                action="manage_users", order=210, section="nav.section.admin")
 P = "admin_sub_centres_"
 
 

@@ -9,12 +9,12 @@ import streamlit as st
 
 from ipoverseas.core import config, i18n
 from ipoverseas.accounts import users
-from ipoverseas.access.policy import ADMIN, ROLES
+from ipoverseas.access.policy import ROLES
 from ipoverseas.ui import state
 from ipoverseas.ui.history import render_history
 from ipoverseas.ui.pages import PageSpec, guard
 
-PAGE = PageSpec(key="admin-users", title_key="nav.admin_users", icon=":material/group:", roles=(ADMIN,),
+PAGE = PageSpec(key="admin-users", title_key="nav.admin_users", icon=":material/group:", action="manage_users",
                 order=200, section="nav.section.admin")
 P = "admin_users_"  # session-key prefix
 

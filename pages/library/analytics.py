@@ -12,14 +12,13 @@ import streamlit as st
 from ipoverseas.cases import analytics
 from ipoverseas.ui import charts
 from ipoverseas.core import vocab
-from ipoverseas.access.policy import ADMIN, STAFF
 from ipoverseas.cases.library import FACETS, CaseFilter
 from ipoverseas.ui import state
 from ipoverseas.ui.cache import cached
 from ipoverseas.ui.pages import PageSpec, guard
 from ipoverseas.ui.widgets import metrics
 
-PAGE = PageSpec(key="analytics", title_key="analytics.title", icon=":material/insights:", roles=(STAFF, ADMIN),
+PAGE = PageSpec(key="analytics", title_key="analytics.title", icon=":material/insights:", action="read_analytics",
                 order=40, section="nav.section.knowledge")
 
 _kpis = cached(analytics.kpis)

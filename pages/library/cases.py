@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import streamlit as st
 
+from ipoverseas.access import policy
 from ipoverseas.cases import facets as case_facets, library, export
 from ipoverseas.core import config, search, vocab
-from ipoverseas.access.policy import ADMIN, ROLES, STAFF
 from ipoverseas.cases.library import CaseFilter
 from ipoverseas.ui import state
 from ipoverseas.ui.cache import cached
@@ -20,7 +20,7 @@ from ipoverseas.ui.params import parse_id
 from ipoverseas.ui.pages import PageSpec, guard
 from ipoverseas.ui.widgets import article_title, country, label, metrics
 
-PAGE = PageSpec(key="cases", title_key="cases.title", icon=":material/gavel:", roles=ROLES, order=20,
+PAGE = PageSpec(key="cases", title_key="cases.title", icon=":material/gavel:", action="read_case", order=20,
                 section="nav.section.knowledge")
 
 _list = cached(library.list_cases)
@@ -52,8 +52,8 @@ def render() -> None:
 
 def _facets_for(user) -> list[str]:
     facets = list(library.FACETS)
-    if user.role not in (STAFF, ADMIN):
-        facets.remove("review_status")  # everyone else sees published cases only
+    if not policy.can(user, "edit_case"):
+        facets.remove("review_status")  # who curates no cases sees published ones only
     return facets
 
 
@@ -106,7 +106,7 @@ def _reset_page() -> None:
 
 def _library(user) -> None:
     st.title(state.t("cases.title"))
-    st.caption(state.t(f"cases.intro.{'all' if user.role in (STAFF, ADMIN) else 'published'}"))
+    st.caption(state.t(f"cases.intro.{'all' if policy.can(user, 'edit_case') else 'published'}"))
     _init_from_url(user)
     f = _filter_from_state(user)
     lang = state.lang()
@@ -203,7 +203,7 @@ def _table(user, rows: list[dict], f: CaseFilter) -> None:
             state.t("cases.field.outcome"): label(vocab.OUTCOMES, r["outcome"]),
             state.t("cases.field.distinction"): label(vocab.DISTINCTIONS, r["distinction"]),
         }
-        if user.role in (STAFF, ADMIN):
+        if policy.can(user, "edit_case"):
             item[state.t("cases.field.review_status")] = label(vocab.REVIEW_STATUSES, r["review_status"])
         data.append(item)
     if f.text:
@@ -275,7 +275,7 @@ def _detail(user, raw: str) -> None:
         st.success(f"**{label(vocab.DISTINCTIONS, case['distinction'])}** · "
                    + state.t("cases.distinction_reason") + ": " + search.md_escape(case["distinction_reason"] or ""),
                    icon=":material/workspace_premium:")
-    if user.role in (STAFF, ADMIN):
+    if policy.can(user, "edit_case"):
         st.info(state.t("cases.review_state", status=label(vocab.REVIEW_STATUSES, case["review_status"]))
                 + ("" if not case["review_note"] else " · " + search.md_escape(case["review_note"])))
 

@@ -16,9 +16,9 @@ from functools import lru_cache
 import pandas as pd
 import streamlit as st
 
+from ipoverseas.access import policy
 from ipoverseas.core import geo, markdown, vocab
 from ipoverseas.knowledge import articles, deadlines
-from ipoverseas.access.policy import ADMIN, ROLES, STAFF
 from ipoverseas.ui import state
 from ipoverseas.ui.cache import cached
 from ipoverseas.ui.history import render_history
@@ -27,7 +27,7 @@ from ipoverseas.ui.pages import PageSpec, guard
 from ipoverseas.ui.deadlines import render_response_clock
 from ipoverseas.ui.widgets import article_title, country, label
 
-PAGE = PageSpec(key="guides", title_key="guides.title", icon=":material/travel_explore:", roles=ROLES,
+PAGE = PageSpec(key="guides", title_key="guides.title", icon=":material/travel_explore:", action="read_article",
                 order=10, section="nav.section.knowledge")
 
 PAGE_SIZE = 20
@@ -175,7 +175,8 @@ def _browse_view(user, today: date) -> None:
     text = st.text_input(state.t("guides.search"), key="guides_q", placeholder=state.t("guides.search_hint"))
     flt = _current_filter(user, text)
     facet_counts = _facets(user, flt, today=today)
-    cols = st.columns(5 if user.role in (STAFF, ADMIN) else 4)
+    sees_drafts = policy.can(user, "edit_article")
+    cols = st.columns(5 if sees_drafts else 4)
     with cols[0]:
         _facet_select("country", state.t("guides.facet.country"), None, facet_counts["country"], "guides_country",
                       labeler=country)
@@ -187,7 +188,7 @@ def _browse_view(user, today: date) -> None:
     with cols[3]:
         _facet_select("industry", state.t("guides.facet.industry"), vocab.INDUSTRIES, facet_counts["industry"],
                       "guides_industry")
-    if user.role in (STAFF, ADMIN):
+    if sees_drafts:
         with cols[4]:
             _facet_select("status", state.t("guides.facet.status"), vocab.ARTICLE_STATUSES, facet_counts["status"],
                           "guides_status")
@@ -259,7 +260,7 @@ def _current_filter(user, text: str) -> articles.ArticleFilter:
     return articles.ArticleFilter(
         country=get("guides_country") or None, kind=get("guides_kind") or None,
         ip_type=get("guides_ip_type") or None, industry=get("guides_industry") or None,
-        status=(get("guides_status") or None) if user.role in (STAFF, ADMIN) else None,
+        status=(get("guides_status") or None) if policy.can(user, "edit_article") else None,
         text=(text or "").strip()[:200])
 
 

@@ -8,13 +8,12 @@ import streamlit as st
 
 from ipoverseas.cases import library
 from ipoverseas.core import search, vocab
-from ipoverseas.access.policy import ADMIN
 from ipoverseas.ui import state
 from ipoverseas.ui.cache import cached
 from ipoverseas.ui.pages import PageSpec, guard
 from ipoverseas.ui.widgets import country, label, metrics
 
-PAGE = PageSpec(key="review", title_key="cases.review.title", icon=":material/fact_check:", roles=(ADMIN,),
+PAGE = PageSpec(key="review", title_key="cases.review.title", icon=":material/fact_check:", action="review_cases",
                 order=30, section="nav.section.knowledge")
 
 QUEUES = ("submitted", "approved", "returned", "published")

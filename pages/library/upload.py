@@ -6,15 +6,15 @@ import hashlib
 
 import streamlit as st
 
+from ipoverseas.access import policy
 from ipoverseas.core import config
-from ipoverseas.access.policy import ADMIN, STAFF
 from ipoverseas.imports import ImportError_, report, service, template
 from ipoverseas.ui import state
 from ipoverseas.ui.cache import cached
 from ipoverseas.ui.history import render_history
 from ipoverseas.ui.pages import PageSpec, guard
 
-PAGE = PageSpec(key="upload", title_key="upload.nav", icon=":material/upload_file:", roles=(STAFF, ADMIN),
+PAGE = PageSpec(key="upload", title_key="upload.nav", icon=":material/upload_file:", action="import_records",
                 order=60, section="nav.section.data")
 
 DATASETS = ("cases", "experts", "articles")
@@ -50,7 +50,7 @@ def _upload(user) -> None:
         name = "name_zh" if state.lang() == "zh" else "name_en"
         by_label = {f"{c['code']} · {c[name] or c['name_zh']}": c["id"] for c in centres}
         sub_centre_id = by_label[st.selectbox(state.t("upload.sub_centre"), list(by_label), key="upload_sub_centre",
-                                              disabled=user.role != ADMIN)]
+                                              disabled=not policy.sees_all(user, "import_records"))]
     lang = state.lang()
     st.download_button(state.t("upload.template_download"), data=template.build(dataset, lang),
                        file_name=f"ipoverseas-{dataset}-template.xlsx", key="upload_template",

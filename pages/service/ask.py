@@ -10,16 +10,16 @@ from datetime import date
 
 import streamlit as st
 
+from ipoverseas.access import policy
+from ipoverseas.core import errors
 from ipoverseas.consultations import workflow
 from ipoverseas.core import vocab
-from ipoverseas.access.policy import ENTERPRISE, STAFF
-from ipoverseas.experts.directory import InvalidInput
 from ipoverseas.ui import service_view as view
 from ipoverseas.ui import state
 from ipoverseas.ui.pages import PageSpec, guard
 
 PAGE = PageSpec(key="ask", title_key="service.nav.ask", icon=":material/contact_support:",
-                roles=(ENTERPRISE, STAFF), order=51, section="nav.section.service")
+                action="ask_consultation", order=51, section="nav.section.service")
 
 K = "ask_"   # session-key prefix
 
@@ -49,7 +49,7 @@ def render() -> None:
     with left:
         enterprise_id = None
         sub_centre_id = None
-        if user.role == STAFF:
+        if policy.can(user, "triage_consultation"):  # a sub-centre asks on behalf of an enterprise
             accounts = workflow.enterprise_users()
             enterprise_id = st.selectbox(
                 state.t("service.ask.on_behalf"), [a["id"] for a in accounts], index=None, key=K + "enterprise",
@@ -101,7 +101,7 @@ def render() -> None:
                 disclaimer_accepted=accepted, sub_centre_id=sub_centre_id, enterprise_user_id=enterprise_id)
             try:
                 new_id = workflow.ask(user, q)
-            except InvalidInput as exc:
+            except errors.Invalid as exc:
                 view.show_error(exc)
             else:
                 st.session_state[K + "done"] = new_id

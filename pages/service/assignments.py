@@ -8,14 +8,13 @@ import streamlit as st
 from ipoverseas.access import policy
 from ipoverseas.consultations import workflow
 from ipoverseas.core import vocab
-from ipoverseas.access.policy import EXPERT
 from ipoverseas.ui import service_view as view
 from ipoverseas.ui import state
 from ipoverseas.ui.pages import PageSpec, guard
 from ipoverseas.ui.widgets import country, label
 
 PAGE = PageSpec(key="assignments", title_key="service.nav.assignments", icon=":material/assignment_ind:",
-                roles=(EXPERT,), order=54, section="nav.section.service")
+                action="answer_consultation", order=54, section="nav.section.service")
 
 K = "assignments_"
 

@@ -10,7 +10,6 @@ import streamlit as st
 from ipoverseas.access import policy
 from ipoverseas.core import config, i18n, vocab
 from ipoverseas.consultations import queue, sweep, workflow
-from ipoverseas.access.policy import ADMIN, STAFF
 from ipoverseas.ui import service_view as view
 from ipoverseas.ui import state
 from ipoverseas.ui.compliance import render_compliance
@@ -19,7 +18,7 @@ from ipoverseas.ui.pages import PageSpec, guard
 from ipoverseas.ui.widgets import country, label
 
 PAGE = PageSpec(key="consultations", title_key="service.nav.consultations", icon=":material/support_agent:",
-                roles=(STAFF, ADMIN), order=53, section="nav.section.service")
+                action="triage_consultation", order=53, section="nav.section.service")
 
 K = "consultations_"
 FILTERS = ("all", "overdue", "at_risk", "new", "stale")

@@ -12,7 +12,6 @@ from ipoverseas.access import policy
 from ipoverseas.consultations import workflow
 from ipoverseas.experts import directory
 from ipoverseas.core import vocab
-from ipoverseas.access.policy import ADMIN, ROLES, STAFF
 from ipoverseas.core.search import md_escape
 from ipoverseas.ui import service_view as view
 from ipoverseas.ui import state
@@ -21,7 +20,7 @@ from ipoverseas.ui.history import render_history
 from ipoverseas.ui.pages import PageSpec, guard
 from ipoverseas.ui.widgets import country, label
 
-PAGE = PageSpec(key="experts", title_key="service.nav.experts", icon=":material/groups:", roles=ROLES,
+PAGE = PageSpec(key="experts", title_key="service.nav.experts", icon=":material/groups:", action=None,
                 order=50, section="nav.section.service")
 
 K = "experts_"
@@ -105,7 +104,7 @@ def render() -> None:
             st.rerun()
     else:
         st.info(state.t("service.experts.none"))
-    if user.role in (STAFF, ADMIN):
+    if policy.can(user, "edit_expert", {"sub_centre_id": user.sub_centre_id}):
         _add_expert(user, centres)
 
 
@@ -170,7 +169,7 @@ def _profile(user: policy.Principal, expert_id: int) -> None:
 
 def edit_form(user: policy.Principal, p: dict, key: str) -> None:
     """The profile editor; also used by the expert's own "My profile" page."""
-    staff = user.role in (STAFF, ADMIN)
+    staff = not policy.can(user, "keep_own_profile", p)  # a curator, not the expert themself
     lang = state.lang()
     with st.expander(state.t("service.experts.edit"), expanded=not staff):
         with st.form(key + "_form"):
@@ -218,7 +217,7 @@ def _add_expert(user: policy.Principal, centres: list[dict]) -> None:
         with st.form(K + "add_form", clear_on_submit=True):
             values: dict = {}
             sub_centre_id = None
-            if user.role == ADMIN:
+            if policy.sees_all(user, "edit_expert"):
                 sub_centre_id = st.selectbox(state.t("service.experts.sub_centre"), [c["id"] for c in centres],
                                              key=K + "add_sub", format_func=lambda i, lang=state.lang(): _centre_name(centres, i, lang))
             values["name"] = st.text_input(state.t("service.experts.name") + " *", key=K + "add_name")

@@ -11,14 +11,13 @@ import streamlit as st
 from ipoverseas.access import policy
 from ipoverseas.consultations import workflow
 from ipoverseas.core import vocab
-from ipoverseas.access.policy import ENTERPRISE
 from ipoverseas.ui import service_view as view
 from ipoverseas.ui import state
 from ipoverseas.ui.pages import PageSpec, guard
 from ipoverseas.ui.widgets import country, label
 
 PAGE = PageSpec(key="my-consultations", title_key="service.nav.my_consultations", icon=":material/forum:",
-                roles=(ENTERPRISE,), order=52, section="nav.section.service")
+                action="follow_own_consultations", order=52, section="nav.section.service")
 
 K = "my-consultations_"
 

@@ -5,12 +5,11 @@ from __future__ import annotations
 import streamlit as st
 
 from ipoverseas.experts import directory
-from ipoverseas.access.policy import EXPERT
 from ipoverseas.ui import state
 from ipoverseas.ui.pages import PageSpec, guard
 
 PAGE = PageSpec(key="my-profile", title_key="service.nav.my_profile", icon=":material/badge:",
-                roles=(EXPERT,), order=55, section="nav.section.service")
+                action="keep_own_profile", order=55, section="nav.section.service")
 
 K = "my-profile_"
 

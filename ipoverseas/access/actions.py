@@ -1,0 +1,84 @@
+"""The registry of actions: every permission decision of the app, one row each (DESIGN.md §4).
+
+Read a row as "a <role> may <action> on <scope>". `ipoverseas.access.policy` answers from it, both
+for one record and as SQL; the README's policy table is generated from it, and
+tests/access/test_policy.py checks every action x role through the service, the SQL and the pages.
+"""
+
+from __future__ import annotations
+
+from ipoverseas.access.policy import (
+    ADMIN, ANY, ASKED_BY_THEM, ASKER, ASSIGNED, ENTERPRISE, EXPERT, NONE, OWN_PROFILE, OWN_SUB_CENTRE, PUBLISHED,
+    SELF, STAFF, Action, Resource, model_named,
+)
+
+CASE = Resource("case", model_named("Case"), status="review_status")
+ARTICLE = Resource("article", model_named("Article"), status="status")
+EXPERT_PROFILE = Resource("expert", model_named("Expert"))
+CONSULTATION = Resource("consultation", model_named("Consultation"))
+IMPORT_BATCH = Resource("import_batch", model_named("ImportBatch"))
+USER = Resource("user", model_named("User"))
+
+
+def _rules(enterprise=NONE, staff=NONE, expert=NONE, admin=NONE):
+    return {ENTERPRISE: enterprise, STAFF: staff, EXPERT: expert, ADMIN: admin}
+
+
+_LIST = [
+    # --- the knowledge base and the case library
+    Action("read_article", ARTICLE, _rules(PUBLISHED, PUBLISHED | OWN_SUB_CENTRE, PUBLISHED, ANY),
+           "read articles and risk alerts", "阅读指南、法律程序与风险预警"),
+    Action("read_case", CASE, _rules(PUBLISHED, PUBLISHED | OWN_SUB_CENTRE, PUBLISHED, ANY),
+           "read cases", "阅读案例"),
+    Action("see_confidential_party", CASE, _rules(staff=ANY, admin=ANY),
+           "see the Chinese party of a confidential case", "查看保密案例的中方当事人"),
+    Action("edit_case", CASE, _rules(staff=OWN_SUB_CENTRE, admin=ANY),
+           "edit cases", "编辑案例"),
+    Action("edit_article", ARTICLE, _rules(staff=OWN_SUB_CENTRE, admin=ANY),
+           "write and edit articles", "撰写、编辑文章"),
+    Action("import_records", IMPORT_BATCH, _rules(staff=OWN_SUB_CENTRE, admin=ANY),
+           "upload cases, experts and articles from Excel", "从 Excel 上传案例、专家与文章"),
+    Action("rollback_batch", IMPORT_BATCH, _rules(staff=OWN_SUB_CENTRE, admin=ANY),
+           "roll back an import batch", "回滚导入批次"),
+    Action("review_cases", CASE, _rules(admin=ANY),
+           "review, publish, select typical / guiding cases", "审核、发布案例，评选典型 / 指导性案例"),
+    Action("read_analytics", CASE, _rules(staff=OWN_SUB_CENTRE, admin=ANY),
+           "read the case analytics", "查看案例统计分析"),
+    # --- experts
+    Action("edit_expert", EXPERT_PROFILE, _rules(staff=OWN_SUB_CENTRE, expert=OWN_PROFILE, admin=ANY),
+           "add and edit experts", "添加、编辑专家"),
+    Action("keep_own_profile", EXPERT_PROFILE, _rules(expert=OWN_PROFILE),
+           "keep one's own expert profile and availability", "维护本人专家档案与可用时间"),
+    Action("see_expert_contact", EXPERT_PROFILE, _rules(staff=ANY, expert=OWN_PROFILE, admin=ANY),
+           "see expert contact details", "查看专家联系方式"),
+    Action("see_inactive_experts", EXPERT_PROFILE, _rules(staff=ANY, admin=ANY),
+           "see experts who are no longer active", "查看已停用的专家"),
+    # --- consultations
+    Action("ask_consultation", CONSULTATION, _rules(ANY, ANY),
+           "ask a consultation (staff: on behalf of an enterprise)", "提出咨询（分中心可代企业提出）"),
+    Action("follow_own_consultations", CONSULTATION, _rules(enterprise=ASKER),
+           "follow one's own consultations", "跟踪本企业的咨询"),
+    Action("read_consultation", CONSULTATION, _rules(ASKER, OWN_SUB_CENTRE, ASSIGNED, ANY),
+           "read a consultation", "查看咨询"),
+    Action("triage_consultation", CONSULTATION, _rules(staff=OWN_SUB_CENTRE, admin=ANY),
+           "triage a consultation: assign an expert, notes, follow-up outcome", "分派专家、备注、记录后续结果"),
+    Action("answer_consultation", CONSULTATION, _rules(expert=ASSIGNED),
+           "accept, decline and answer a consultation", "接受、谢绝、答复咨询"),
+    Action("follow_up_consultation", CONSULTATION, _rules(ASKER, ASKED_BY_THEM & OWN_SUB_CENTRE),
+           "ask a follow-up question, rate the answer", "追问、评价答复"),
+    Action("resume_consultation", CONSULTATION, _rules(staff=OWN_SUB_CENTRE, expert=ASSIGNED, admin=ANY),
+           "restart the clock of a consultation waiting on the enterprise", "恢复等待企业补充材料的咨询计时"),
+    Action("close_consultation", CONSULTATION, _rules(ASKER, OWN_SUB_CENTRE, admin=ANY),
+           "close a consultation", "关闭咨询"),
+    Action("read_compliance", CONSULTATION, _rules(staff=OWN_SUB_CENTRE, admin=ANY),
+           "read the response-time compliance figures", "查看答复时限达标情况"),
+    # --- accounts and administration
+    Action("keep_own_account", USER, _rules(SELF, SELF, SELF, SELF),
+           "change one's own password, read one's own account history", "修改本人密码、查看本人账户记录"),
+    Action("manage_users", USER, _rules(admin=ANY),
+           "manage users and sub-centres", "管理用户与分中心"),
+    Action("read_audit_log", None, _rules(admin=ANY),
+           "read the audit log", "查看审计日志"),
+]
+
+ACTIONS: dict[str, Action] = {action.name: action for action in _LIST}
