@@ -10,7 +10,7 @@ import openpyxl
 import pytest
 from sqlalchemy import func, select
 
-from ipoverseas.accounts import creation, authentication, passwords, sessions, users
+from ipoverseas.accounts import creation, password_change, passwords, sessions, users
 from ipoverseas.core import db
 from ipoverseas.imports import preflight, sandbox
 from ipoverseas.core.models import User
@@ -101,7 +101,7 @@ def test_bulk_accounts_get_a_light_hash_renewed_at_the_first_login(demo_database
     with db.read_session() as s:
         renewed = s.scalar(select(User.password_hash).where(User.username == username))
     assert renewed != user.password_hash and not passwords.needs_rehash(renewed)
-    authentication.change_own_password(login.principal, password, "my own long sentence", keep_token_hash=login.token_hash)
+    password_change.change_own_password(login.principal, password, "my own long sentence", keep_token_hash=login.token_hash)
     assert sessions.login(username, "my own long sentence") is not None
 
 
@@ -114,7 +114,7 @@ def test_the_light_hash_comes_only_with_a_password_new_temporary_draws(database)
     assert not hasattr(passwords, "hash_temporary")
     assert not passwords.hash_password(password).startswith(LIGHT)
     # create_users takes a light hash only as a `passwords.Temporary`, never as a hash beside any text
-    with pytest.raises(creation.AccountError, match="new_temporary"):
+    with pytest.raises(TypeError, match="new_temporary"):
         with db.write_session() as s:
             creation.add_accounts(s, [creation.NewAccount(username="forged", role="enterprise",
                                                   temporary=("my chosen password", light))])

@@ -7,8 +7,9 @@ from datetime import date, datetime, timedelta, timezone
 import pytest
 from sqlalchemy import func, select
 
+from ipoverseas.core import errors
 from ipoverseas.audit import trail, query
-from ipoverseas.accounts import authentication, sessions, users
+from ipoverseas.accounts import password_change, sessions, users
 from ipoverseas.core import db
 from ipoverseas.audit.query import AuditFilter
 from ipoverseas.core.models import AuditEvent, UserSession
@@ -30,7 +31,7 @@ def test_changing_my_password_ends_my_other_sessions_only(demo_database, princip
     laptop = sessions.login("enterprise", PASSWORD)
     phone = sessions.login("enterprise", PASSWORD)
     someone_else = sessions.login("staff", PASSWORD)
-    ended = authentication.change_own_password(here.principal, PASSWORD, "a long new sentence", keep_token_hash=here.token_hash)
+    ended = password_change.change_own_password(here.principal, PASSWORD, "a long new sentence", keep_token_hash=here.token_hash)
     assert ended == 2
     assert sessions.check(here.token_hash) is not None            # the session the change was made in
     assert sessions.check(laptop.token_hash) is None
@@ -43,7 +44,7 @@ def test_changing_my_password_ends_my_other_sessions_only(demo_database, princip
 
 def test_changing_my_password_without_a_session_ends_them_all(demo_database):
     login = sessions.login("enterprise", PASSWORD)
-    assert authentication.change_own_password(login.principal, PASSWORD, "a long new sentence") == 1
+    assert password_change.change_own_password(login.principal, PASSWORD, "a long new sentence") == 1
     assert sessions.check(login.token_hash) is None
 
 
@@ -59,8 +60,8 @@ def test_changing_my_password_without_a_session_ends_them_all(demo_database):
 def test_a_refused_password_change_is_audited_and_changes_nothing(demo_database, principal, current, new, reason):
     user = principal("enterprise")
     other = sessions.login("enterprise", PASSWORD)
-    with pytest.raises(ValueError) as raised:
-        authentication.change_own_password(user, current, new)
+    with pytest.raises(errors.Invalid) as raised:
+        password_change.change_own_password(user, current, new)
     assert str(raised.value) == reason
     [event] = _events("password.change_refused", user.id)
     counted = {"before": {"failed_logins": 0, "locked_until": None}, "after": {"failed_logins": 1, "locked_until": None}}

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from ipoverseas.core import errors
 from ipoverseas.audit import trail, query
-from ipoverseas.accounts import authentication, sessions, users
+from ipoverseas.accounts import password_change, sessions, users
 from ipoverseas.core import db
 from ipoverseas.audit.query import AuditFilter
 from ipoverseas.core.models import AuditEvent, Case, User
@@ -56,7 +56,7 @@ WRITES = [
      "user.disable", "user", {"active": True}, {"active": False}),
     ("reset password", lambda p: (users.reset_password(p("admin"), _uid("enterprise4")), _uid("enterprise4"))[1],
      "user.reset_password", "user", {"must_change_password": False}, {"must_change_password": True}),
-    ("change own password", lambda p: (authentication.change_own_password(p("enterprise5"), PASSWORD, "a new long sentence"),
+    ("change own password", lambda p: (password_change.change_own_password(p("enterprise5"), PASSWORD, "a new long sentence"),
                                        _uid("enterprise5"))[1],
      "password.change", "user", {"must_change_password": False}, {"must_change_password": False}),
     ("create sub-centre", lambda p: users.create_sub_centre(p("admin"), code="XJ", name_zh="新疆分中心"),
@@ -108,7 +108,7 @@ def test_logout_is_one_event(demo_database):
 
 def test_a_refused_write_leaves_no_event(demo_database, principal):
     last = _last_id()
-    with pytest.raises(users.UserError):
+    with pytest.raises(errors.Refusal):
         users.create_user(principal("admin"), username="staff", role="enterprise", display_name="dup")
     with pytest.raises(errors.Denied):
         users.set_active(principal("staff"), _uid("enterprise2"), False)

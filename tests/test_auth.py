@@ -5,7 +5,8 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from ipoverseas.accounts import creation, authentication, passwords
+from ipoverseas.core import errors
+from ipoverseas.accounts import authentication, creation, password_change, passwords
 from ipoverseas.core import db
 from ipoverseas.core.models import AuditEvent, User, utcnow
 
@@ -64,18 +65,18 @@ def test_old_hash_parameters_are_renewed_at_login(database):
 
 @pytest.mark.parametrize("kwargs,message", [
     ({"password": "short"}, "password.too_short"),
-    ({"role": "boss"}, "role must be"),
-    ({"role": "staff"}, "need a sub-centre"),
-    ({"role": "staff", "sub_centre_code": "NOPE"}, "no sub-centre"),
+    ({"role": "boss"}, "admin.error.role"),
+    ({"role": "staff"}, "admin.error.staff_needs_sub_centre"),
+    ({"role": "staff", "sub_centre_code": "NOPE"}, "admin.error.no_sub_centre"),
 ])
 def test_create_user_refuses_bad_input(database, kwargs, message):
-    with pytest.raises(ValueError, match=message):
+    with pytest.raises(errors.Invalid, match=message):
         _make(**kwargs)
 
 
 def test_duplicate_username_refused(database):
     _make()
-    with pytest.raises(ValueError, match="already exists"):
+    with pytest.raises(errors.Invalid, match="admin.error.duplicate"):
         _make(username="ALICE")
 
 
@@ -108,13 +109,13 @@ def test_a_temporary_password_expires_and_a_reset_gives_a_new_one(demo_database,
     assert _refusals(user_id) == ["temporary password expired"]
     with db.read_session() as s:  # a refusal, not a guess: it does not count towards the lockout
         assert s.get(User, user_id).failed_logins == 0
-    with pytest.raises(ValueError, match="password.current_wrong"):  # nor can it be changed any more
-        authentication.change_own_password(principal("temp.user"), temporary, "my own long sentence",
+    with pytest.raises(errors.Invalid, match="password.current_wrong"):  # nor can it be changed any more
+        password_change.change_own_password(principal("temp.user"), temporary, "my own long sentence",
                                  now=now + timedelta(days=8))
     again = users.reset_password(admin, user_id)       # the admin resets: a new week
     assert authentication.authenticate("temp.user", again, now=now + timedelta(days=6)) is not None
     assert authentication.authenticate("temp.user", again, now=now + timedelta(days=8)) is None
-    authentication.change_own_password(principal("temp.user"), again, "my own long sentence")
+    password_change.change_own_password(principal("temp.user"), again, "my own long sentence")
     assert authentication.authenticate("temp.user", "my own long sentence", now=now + timedelta(days=365)) is not None
 
 
@@ -152,14 +153,14 @@ def test_wrong_current_passwords_lock_the_account_like_wrong_logins(demo_databas
     for _ in range(2):
         assert authentication.authenticate("enterprise", "wrong guess") is None
     for _ in range(2):
-        with pytest.raises(ValueError, match="^password.current_wrong$"):
-            authentication.change_own_password(user, "wrong guess", "a long new sentence")
+        with pytest.raises(errors.Invalid, match="^password.current_wrong$"):
+            password_change.change_own_password(user, "wrong guess", "a long new sentence")
     with db.read_session() as s:
         assert s.get(User, user.id).failed_logins == 4 and s.get(User, user.id).locked_until is None
-    with pytest.raises(ValueError, match="^password.current_wrong$"):   # the 5th: locked
-        authentication.change_own_password(user, "wrong guess", "a long new sentence")
-    with pytest.raises(ValueError, match="^password.current_wrong$"):   # the same message, right password too
-        authentication.change_own_password(user, "ipoverseas-demo", "a long new sentence")
+    with pytest.raises(errors.Invalid, match="^password.current_wrong$"):   # the 5th: locked
+        password_change.change_own_password(user, "wrong guess", "a long new sentence")
+    with pytest.raises(errors.Invalid, match="^password.current_wrong$"):   # the same message, right password too
+        password_change.change_own_password(user, "ipoverseas-demo", "a long new sentence")
     assert sessions.login("enterprise", "ipoverseas-demo") is None      # the login is locked as well
     with db.read_session() as s:
         events = s.scalars(select(AuditEvent).where(AuditEvent.action == "password.change_refused",
@@ -167,7 +168,7 @@ def test_wrong_current_passwords_lock_the_account_like_wrong_logins(demo_databas
     assert [e.detail["reason"] for e in events] == ["password.current_wrong"] * 3 + ["locked"]
     assert events[2].detail["locked"] is True and events[2].detail["after"]["locked_until"]
     later = utcnow() + timedelta(minutes=16)
-    assert authentication.change_own_password(user, "ipoverseas-demo", "a long new sentence", now=later) == 0
+    assert password_change.change_own_password(user, "ipoverseas-demo", "a long new sentence", now=later) == 0
     assert authentication.authenticate("enterprise", "a long new sentence", now=later) is not None
 
 
@@ -176,8 +177,8 @@ def test_lockout_settings_apply_to_the_change_form(demo_database, principal, mon
     monkeypatch.setenv("IPOVERSEAS_LOCKOUT_MINUTES", "1")
     user = principal("enterprise")
     for _ in range(2):
-        with pytest.raises(ValueError):
-            authentication.change_own_password(user, "wrong guess", "a long new sentence")
+        with pytest.raises(errors.Invalid):
+            password_change.change_own_password(user, "wrong guess", "a long new sentence")
     assert authentication.authenticate("enterprise", "ipoverseas-demo") is None
     assert authentication.authenticate("enterprise", "ipoverseas-demo", now=utcnow() + timedelta(minutes=2)) is not None
 

@@ -7,6 +7,7 @@ from datetime import date
 import pytest
 from sqlalchemy import func, select
 
+from ipoverseas.core import errors
 from ipoverseas.core import db
 from ipoverseas.knowledge import articles as kb
 from ipoverseas.core.models import Article, AuditEvent, RecordVersion
@@ -104,33 +105,33 @@ def test_a_stale_edit_is_refused_and_changes_nothing(world):
     article_id = kb.create_article(world.staff, form())
     opened = kb.get_article(world.staff, article_id)
     kb.update_article(world.admin, article_id, kb.ArticleInput.of({**opened, "title_en": "Admin's"}), expected_version=1)
-    with pytest.raises(kb.StaleEdit) as err:
+    with pytest.raises(errors.Stale) as err:
         kb.update_article(world.staff, article_id, kb.ArticleInput.of({**opened, "title_en": "Staff's"}),
                           expected_version=1)
     assert err.value.key == "guides.error.stale" and err.value.values["version"] == 2
     assert err.value.values["by"] == "K_ADMIN"
     assert kb.get_article(world.staff, article_id)["title_en"] == "Admin's"
-    with pytest.raises(kb.StaleEdit):
+    with pytest.raises(errors.Stale):
         kb.set_status(world.staff, article_id, "published", expected_version=1)
 
 
 @pytest.mark.parametrize("who", ["enterprise", "expert"])
 def test_readers_cannot_write(world, who):
     user = getattr(world, who)
-    with pytest.raises(kb.NotAllowed):
+    with pytest.raises(errors.Denied):
         kb.create_article(user, form())
-    with pytest.raises(kb.KnowledgeError):
+    with pytest.raises(errors.Refusal):
         kb.update_article(user, world.ids["G-US"], form(), expected_version=1)
-    with pytest.raises(kb.KnowledgeError):
+    with pytest.raises(errors.Refusal):
         kb.set_status(user, world.ids["D-ZJ"], "published", expected_version=1)
 
 
 def test_staff_cannot_touch_another_sub_centres_articles(world):
-    with pytest.raises(kb.NotAllowed):
+    with pytest.raises(errors.Denied):
         kb.update_article(world.staff, world.ids["P-DE"], form(), expected_version=1)     # GD's, published
-    with pytest.raises(kb.NotFound):
+    with pytest.raises(errors.NotFound):
         kb.set_status(world.staff, world.ids["D-GD"], "published", expected_version=1)   # GD's draft: invisible
-    with pytest.raises(kb.NotAllowed):
+    with pytest.raises(errors.Denied):
         kb.update_article(world.staff, world.ids["L-337"], form(), expected_version=1)   # national centre's
     # the admin may, and may write for a sub-centre
     kb.update_article(world.admin, world.ids["P-DE"], form(title_en="Edited by admin"), expected_version=1)
@@ -142,7 +143,7 @@ def test_bad_input_lists_every_problem_and_writes_nothing(world):
     before = count(Article), count(AuditEvent)
     bad = form(kind="risk_alert", title_zh="  ", countries=["Narnia"], ip_types=["magic"],
                source_url="javascript:alert(1)", severity=None, valid_until=None, body="x" * (kb.MAX_BODY_CHARS + 1))
-    with pytest.raises(kb.ValidationFailed) as err:
+    with pytest.raises(errors.Invalid) as err:
         kb.create_article(world.staff, bad)
     problems = {(p.key, p.field) for p in err.value.problems}
     assert problems == {
@@ -155,18 +156,18 @@ def test_bad_input_lists_every_problem_and_writes_nothing(world):
 
 
 def test_publishing_needs_a_text_and_a_source(world):
-    with pytest.raises(kb.ValidationFailed) as err:
+    with pytest.raises(errors.Invalid) as err:
         kb.create_article(world.staff, form(body=" ", source=""), publish=True)
     assert {p.field for p in err.value.problems} == {"body", "source"}
     draft = kb.create_article(world.staff, form(body="", source=""))             # a draft may be incomplete
-    with pytest.raises(kb.ValidationFailed):
+    with pytest.raises(errors.Invalid):
         kb.set_status(world.staff, draft, "published", expected_version=1)
     assert kb.get_article(world.staff, draft)["status"] == "draft"
 
 
 def test_a_duplicate_ref_is_refused(world):
     kb.create_article(world.staff, form(ref="ZJ-001"))
-    with pytest.raises(kb.ValidationFailed) as err:
+    with pytest.raises(errors.Invalid) as err:
         kb.create_article(world.staff, form(ref="ZJ-001"))
     assert err.value.problems[0].key == "guides.error.ref_taken"
     kb.create_article(world.staff_gd, form(ref="ZJ-001"))   # unique per sub-centre only
@@ -190,5 +191,5 @@ def test_history_and_restore(world):
     restored = kb.get_article(world.staff, article_id)
     assert restored["body"] == "## 概述\n\n正文" and restored["status"] == "published"
     assert audit_events(article_id)[-1].action == "article.restore"
-    with pytest.raises(kb.NotFound):
+    with pytest.raises(errors.NotFound):
         kb.restore_version(world.staff, article_id, 999999, expected_version=3)

@@ -53,7 +53,7 @@ def test_return_needs_a_reason_and_writes_nothing_without_one(demo_database, pri
     admin = principal("admin")
     cid = _case("submitted")
     before = _row(cid)
-    with pytest.raises(library.CaseError) as err:
+    with pytest.raises(errors.Refusal) as err:
         library.transition(admin, cid, "return", reason="   ")
     assert err.value.key == "cases.error.reason_required"
     assert _row(cid).version == before.version
@@ -65,21 +65,21 @@ def test_return_needs_a_reason_and_writes_nothing_without_one(demo_database, pri
 def test_invalid_transitions_are_refused(demo_database, principal):
     admin = principal("admin")
     sub = _case("submitted")
-    with pytest.raises(library.CaseError) as err:
+    with pytest.raises(errors.Refusal) as err:
         library.transition(admin, sub, "publish")
     assert err.value.key == "cases.error.bad_transition"
-    with pytest.raises(library.CaseError) as err:
+    with pytest.raises(errors.Refusal) as err:
         library.set_distinction(admin, sub, "typical", "理由")
     assert err.value.key == "cases.error.not_published"
     pub = _case("published")
-    with pytest.raises(library.CaseError):
+    with pytest.raises(errors.Refusal):
         library.set_distinction(admin, pub, "typical", "")
-    with pytest.raises(library.CaseError):
+    with pytest.raises(errors.Refusal):
         library.set_distinction(admin, pub, "famous", "x")
-    with pytest.raises(library.CaseError) as err:
+    with pytest.raises(errors.Refusal) as err:
         library.transition(admin, 10**9, "approve")
     assert err.value.key == "cases.error.not_found"
-    with pytest.raises(library.CaseError):
+    with pytest.raises(errors.Refusal):
         library.transition(admin, sub, "explode")
 
 
@@ -88,7 +88,7 @@ def test_a_stale_version_is_refused(demo_database, principal):
     cid = _case("submitted")
     v = _row(cid).version
     library.transition(admin, cid, "approve", expected_version=v)
-    with pytest.raises(library.CaseError) as err:
+    with pytest.raises(errors.Refusal) as err:
         library.transition(admin, cid, "publish", expected_version=v)
     assert err.value.key == "cases.error.changed"
     assert _row(cid).review_status == "approved"

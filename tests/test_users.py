@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import select
 
 from ipoverseas.core import errors
-from ipoverseas.accounts import authentication, users
+from ipoverseas.accounts import authentication, password_change, users
 from ipoverseas.core import db
 from ipoverseas.core.models import Case, SubCentre, User, utcnow
 
@@ -47,7 +47,7 @@ def test_create_user_must_change_password(demo_database, principal):
     assert row.sub_centre.code == "GD"
     principal_ = authentication.authenticate("li.si", password)
     assert principal_ is not None and principal_.must_change_password
-    authentication.change_own_password(principal_, password, "a brand new sentence")
+    password_change.change_own_password(principal_, password, "a brand new sentence")
     assert not _user("li.si").must_change_password
 
 
@@ -62,7 +62,7 @@ def test_create_user_must_change_password(demo_database, principal):
 def test_create_user_refusals_write_nothing(demo_database, principal, kwargs, key):
     with db.read_session() as s:
         before = s.scalar(select(User.id).order_by(User.id.desc()).limit(1))
-    with pytest.raises(users.UserError) as err:
+    with pytest.raises(errors.Refusal) as err:
         users.create_user(principal("admin"), display_name="N", **kwargs)
     assert err.value.key == key
     with db.read_session() as s:
@@ -75,7 +75,7 @@ def test_change_role_and_sub_centre(demo_database, principal):
     assert _user("staff").sub_centre.code == "SH"
     users.update_user(admin, staff.id, role="enterprise", sub_centre_code=None)
     assert _user("staff").role == "enterprise" and _user("staff").sub_centre_id is None
-    with pytest.raises(users.UserError, match="staff_needs_sub_centre"):
+    with pytest.raises(errors.Refusal, match="staff_needs_sub_centre"):
         users.update_user(admin, staff.id, role="staff")
     assert _user("staff").role == "enterprise"
 
@@ -84,7 +84,7 @@ def test_admin_cannot_lock_themselves_out(demo_database, principal):
     admin = principal("admin")
     for call in (lambda: users.set_active(admin, admin.id, False),
                  lambda: users.update_user(admin, admin.id, role="staff", sub_centre_code="ZJ")):
-        with pytest.raises(users.UserError, match="not_yourself"):
+        with pytest.raises(errors.Refusal, match="not_yourself"):
             call()
     assert _user("admin").active and _user("admin").role == "admin"
 
@@ -92,9 +92,9 @@ def test_admin_cannot_lock_themselves_out(demo_database, principal):
 def test_link_expert(demo_database, principal):
     admin, enterprise = principal("admin"), principal("enterprise")
     expert_user = principal("expert")
-    with pytest.raises(users.UserError, match="expert_taken"):
+    with pytest.raises(errors.Refusal, match="expert_taken"):
         users.link_expert(admin, enterprise.id, expert_user.expert_id)
-    with pytest.raises(users.UserError, match="no_expert"):
+    with pytest.raises(errors.Refusal, match="no_expert"):
         users.link_expert(admin, enterprise.id, 10**8)
     users.link_expert(admin, expert_user.id, None)
     users.link_expert(admin, enterprise.id, expert_user.expert_id)
@@ -127,9 +127,9 @@ def test_reset_password_forces_a_change(demo_database, principal):
     assert authentication.authenticate("enterprise2", PASSWORD) is None
     user = authentication.authenticate("enterprise2", temporary)
     assert user is not None and user.must_change_password
-    with pytest.raises(ValueError, match="same_as_old"):
-        authentication.change_own_password(user, temporary, temporary)
-    authentication.change_own_password(user, temporary, "my own long sentence")
+    with pytest.raises(errors.Invalid, match="same_as_old"):
+        password_change.change_own_password(user, temporary, temporary)
+    password_change.change_own_password(user, temporary, "my own long sentence")
     assert not authentication.authenticate("enterprise2", "my own long sentence").must_change_password
 
 
@@ -151,9 +151,9 @@ def test_list_users_filters_and_pages_in_sql(demo_database, principal):
 def test_sub_centres_create_rename_deactivate_keep_records(demo_database, principal):
     admin = principal("admin")
     new_id = users.create_sub_centre(admin, code="xj", name_zh="新疆分中心", name_en="Xinjiang", province="65")
-    with pytest.raises(users.UserError, match="code_taken"):
+    with pytest.raises(errors.Refusal, match="code_taken"):
         users.create_sub_centre(admin, code="XJ", name_zh="重复")
-    with pytest.raises(users.UserError, match="admin.error.code"):
+    with pytest.raises(errors.Refusal, match="admin.error.code"):
         users.create_sub_centre(admin, code="bad code!", name_zh="坏")
     users.rename_sub_centre(admin, new_id, name_zh="新疆维吾尔自治区分中心", name_en="Xinjiang Sub-centre")
     with db.read_session() as s:

@@ -9,7 +9,6 @@ from typing import Iterable
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from ipoverseas.core import errors
 from ipoverseas.access.policy import Principal
 from ipoverseas.accounts import passwords
 from ipoverseas.accounts.creation import normalize_username
@@ -49,7 +48,7 @@ def check_login(session: Session, username: str, password: str, *, now: datetime
                      detail={"username": name, "reason": "temporary password expired"})
         return None
     if not passwords.verify(user.password_hash, password):
-        before, after, locked = _count_failure(user, now)
+        before, after, locked = count_failure(user, now)
         trail.record(session, None, "login.locked" if locked else "login.failed", "user", user.id,
                      detail={"username": name, "reason": "password"}, before=before, after=after)
         return None
@@ -63,7 +62,7 @@ def check_login(session: Session, username: str, password: str, *, now: datetime
     return principal
 
 
-def _count_failure(user: User, now: datetime) -> tuple[dict, dict, bool]:
+def count_failure(user: User, now: datetime) -> tuple[dict, dict, bool]:
     """One more wrong password (at the login, or as the current password of a change): after
     `lockout_attempts` in a row the account is locked for `lockout_minutes`.
     Returns (before, after, locked now)."""
@@ -121,70 +120,6 @@ def retire_temporary_password(user: User) -> tuple[dict, dict] | None:
     user.must_change_password = False
     user.failed_logins = 0
     return {"must_change_password": True}, {"must_change_password": False, "password": "unusable"}
-
-
-class CurrentPasswordRefused(ValueError):
-    """The current password was not accepted: wrong, expired, or the account is locked. One message
-    (`password.current_wrong`) for every reason, as at the login."""
-
-    def __init__(self, reason: str):
-        super().__init__("password.current_wrong")
-        self.reason = reason
-
-
-def change_own_password(user: Principal, current: str, new: str, *, keep_token_hash: str | None = None,
-                        now: datetime | None = None) -> int:
-    """A user changes their own password; clears "must change at next login".
-
-    Ends the user's other sessions (all but the one `keep_token_hash` names: the session the
-    change is made in) in the same transaction, and returns how many it ended.
-    Raises ValueError with an i18n key: the current password is refused, or the new one is weak.
-    A wrong current password counts towards the same lockout as a wrong login, and while the
-    account is locked every attempt is refused with the same message.
-    A refused attempt is audited too (`password.change_refused`), in a transaction of its own,
-    since the change's own transaction rolls back.
-    """
-    from ipoverseas.accounts import sessions  # sessions imports this module
-
-    now = now or utcnow()
-    try:
-        with db.write_session() as session:
-            row = session.get(User, user.id)
-            if row is None or not row.active:
-                raise errors.Denied(action="change_password")
-            if row.locked_until and row.locked_until > now:
-                passwords.dummy_verify(current)
-                raise CurrentPasswordRefused("locked")
-            if temporary_password_expired(session, row, now):
-                passwords.dummy_verify(current)
-                raise CurrentPasswordRefused("temporary password expired")
-            if not passwords.verify(row.password_hash, current):
-                raise CurrentPasswordRefused("password.current_wrong")
-            problem = passwords.problem(new, username=row.username)
-            if problem:
-                raise ValueError(problem)
-            if passwords.verify(row.password_hash, new):
-                raise ValueError("password.same_as_old")
-            before = {"must_change_password": bool(row.must_change_password)}
-            row.password_hash = passwords.hash_password(new)
-            row.must_change_password = False
-            row.failed_logins = 0
-            ended = sessions.end_all_for_user(session, row.id, keep_token_hash=keep_token_hash)
-            trail.record(session, user, "password.change", "user", row.id, before=before,
-                         after={"must_change_password": False},
-                         detail={"sessions_ended": ended} if ended else None)
-            return ended
-    except ValueError as exc:
-        reason = exc.reason if isinstance(exc, CurrentPasswordRefused) else str(exc)
-        with db.write_session() as session:
-            detail, before, after = {"reason": reason}, None, None
-            if reason == "password.current_wrong":  # a guess: it counts (a locked account's does not)
-                before, after, locked = _count_failure(session.get(User, user.id), now)
-                if locked:
-                    detail["locked"] = True
-            trail.record(session, user, "password.change_refused", "user", user.id, detail=detail,
-                         before=before, after=after)
-        raise
 
 
 def get_principal(user_id: int) -> Principal | None:

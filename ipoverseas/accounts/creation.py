@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ipoverseas.core import errors
 from ipoverseas.access.policy import ROLES, STAFF, Principal
 from ipoverseas.accounts import passwords
 from ipoverseas.audit import trail
@@ -38,11 +39,11 @@ class NewAccount:
     temporary: passwords.Temporary | None = None
 
 
-class AccountError(ValueError):
+class AccountError(errors.Invalid):
     """A refused account; `index` is its place in the list given to `add_accounts`."""
 
-    def __init__(self, message: str, index: int):
-        super().__init__(message)
+    def __init__(self, key: str, index: int, field: str = "username", **values: Any):
+        super().__init__(key, field=field, **values)
         self.index = index
 
 
@@ -52,7 +53,7 @@ def add_account(session: Session, *, username: str, password: str = "", role: st
                 expert_id: int | None = None, is_demo: bool = False,
                 must_change_password: bool = False, temporary: passwords.Temporary | None = None,
                 actor: Principal | None = None) -> User:
-    """Add one account (audited as `user.create`); ValueError when it is refused."""
+    """Add one account (audited as `user.create`); `AccountError` when it is refused."""
     account = NewAccount(username=username, password=password, role=role, display_name=display_name,
                          sub_centre_code=sub_centre_code, organisation=organisation, email=email,
                          expert_id=expert_id, is_demo=is_demo, must_change_password=must_change_password,
@@ -64,7 +65,7 @@ def add_accounts(session: Session, accounts: list[NewAccount], *, actor: Princip
     """Add accounts in the caller's transaction, each audited as `user.create`.
 
     Two look-ups for the whole list (usernames taken, sub-centre codes) and batched inserts, so
-    a bulk creation holds the write lock briefly. Raises `AccountError` (a ValueError) for the
+    a bulk creation holds the write lock briefly. Raises `AccountError` (an `errors.Invalid`) for the
     first refused account; the caller's transaction then rolls back, adding none.
     """
     names = [normalize_username(a.username) for a in accounts]
@@ -77,22 +78,22 @@ def add_accounts(session: Session, accounts: list[NewAccount], *, actor: Princip
     rows: list[User] = []
     for index, (account, username) in enumerate(zip(accounts, names)):
         if account.role not in ROLES:
-            raise AccountError(f"role must be one of {', '.join(ROLES)}", index)
+            raise AccountError("admin.error.role", index)
         if account.temporary is not None and not isinstance(account.temporary, passwords.Temporary):
-            raise AccountError("a temporary password must come from passwords.new_temporary()", index)
+            raise TypeError("a temporary password must come from passwords.new_temporary()")
         problem = None if account.temporary is not None else passwords.problem(account.password, username=username)
         if problem:
-            raise AccountError(problem, index)
+            raise AccountError(problem, index, field="password")
         if not username:
-            raise AccountError("username is empty", index)
+            raise AccountError("admin.error.username_empty", index)
         if username in taken:
-            raise AccountError(f"user {username!r} already exists", index)
+            raise AccountError("admin.error.duplicate", index)
         taken.add(username)
         sub_centre_id = centres.get(account.sub_centre_code) if account.sub_centre_code else None
         if account.sub_centre_code and sub_centre_id is None:
-            raise AccountError(f"no sub-centre with code {account.sub_centre_code!r}", index)
+            raise AccountError("admin.error.no_sub_centre", index, code=account.sub_centre_code)
         if account.role == STAFF and sub_centre_id is None:
-            raise AccountError("staff accounts need a sub-centre", index)
+            raise AccountError("admin.error.staff_needs_sub_centre", index)
         password_hash = account.temporary.hash if account.temporary is not None else passwords.hash_password(account.password)
         rows.append(User(username=username, password_hash=password_hash, role=account.role,
                          display_name=account.display_name or username, sub_centre_id=sub_centre_id,

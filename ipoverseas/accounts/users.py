@@ -25,21 +25,13 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from ipoverseas.core import errors
 from ipoverseas.audit import trail
 from ipoverseas.accounts import creation, authentication, passwords, sessions
 from ipoverseas.access import policy
 from ipoverseas.core import config, db
 from ipoverseas.access.policy import ADMIN, ROLES, STAFF, Principal
 from ipoverseas.core.models import Expert, SubCentre, User, utcnow
-
-
-class UserError(ValueError):
-    """Bad input: `key` is an i18n key, `values` its placeholders."""
-
-    def __init__(self, key: str, **values: Any):
-        super().__init__(key)
-        self.key = key
-        self.values = values
 
 
 def _require_admin(actor: Principal | None) -> None:
@@ -49,7 +41,7 @@ def _require_admin(actor: Principal | None) -> None:
 def _get_user(session: Session, user_id: int) -> User:
     user = session.get(User, user_id)
     if user is None:
-        raise UserError("admin.error.no_user")
+        raise errors.NotFound("admin.error.no_user")
     return user
 
 
@@ -58,7 +50,7 @@ def _sub_centre_id(session: Session, code: str | None) -> int | None:
         return None
     found = session.scalar(select(SubCentre.id).where(SubCentre.code == code.strip().upper()))
     if found is None:
-        raise UserError("admin.error.no_sub_centre", code=code)
+        raise errors.Invalid("admin.error.no_sub_centre", code=code)
     return found
 
 
@@ -143,34 +135,13 @@ def create_user(actor: Principal, *, username: str, role: str, display_name: str
     temporary = None if password else passwords.new_temporary()
     with db.write_session() as session:
         if expert_id is not None and session.get(Expert, expert_id) is None:
-            raise UserError("admin.error.no_expert")
-        try:
-            user = creation.add_account(session, username=username, password=password or "", temporary=temporary,
-                                    role=role,
-                                    display_name=display_name,
+            raise errors.Invalid("admin.error.no_expert")
+        user = creation.add_account(session, username=username, password=password or "", temporary=temporary,
+                                    role=role, display_name=display_name,
                                     sub_centre_code=(sub_centre_code or "").strip().upper() or None,
                                     organisation=organisation or None, email=email, expert_id=expert_id,
                                     must_change_password=True, actor=actor)
-        except ValueError as exc:
-            raise _translate(exc) from None
         return user.id, password or temporary.password
-
-
-def _translate(exc: ValueError) -> UserError:
-    message = str(exc)
-    if message.startswith("password."):
-        return UserError(message)
-    if "already exists" in message:
-        return UserError("admin.error.duplicate")
-    if "role must be" in message:
-        return UserError("admin.error.role")
-    if "need a sub-centre" in message:
-        return UserError("admin.error.staff_needs_sub_centre")
-    if "no sub-centre" in message:
-        return UserError("admin.error.no_sub_centre", code=message.split("'")[1] if "'" in message else "?")
-    if "empty" in message:
-        return UserError("admin.error.username_empty")
-    return UserError("admin.error.invalid", detail=message)
 
 
 def update_user(actor: Principal, user_id: int, *, role: str | None = None,
@@ -186,17 +157,17 @@ def update_user(actor: Principal, user_id: int, *, role: str | None = None,
         before = creation.user_snapshot(account)
         if role is not None:
             if role not in ROLES:
-                raise UserError("admin.error.role")
+                raise errors.Invalid("admin.error.role")
             if account.id == actor.id and role != ADMIN:
-                raise UserError("admin.error.not_yourself")
+                raise errors.Invalid("admin.error.not_yourself")
             account.role = role
         if sub_centre_code is not ...:
             account.sub_centre_id = _sub_centre_id(session, sub_centre_code)  # type: ignore[arg-type]
         if account.role == STAFF and account.sub_centre_id is None:
-            raise UserError("admin.error.staff_needs_sub_centre")
+            raise errors.Invalid("admin.error.staff_needs_sub_centre")
         if display_name is not None:
             if not display_name.strip():
-                raise UserError("admin.error.name_empty")
+                raise errors.Invalid("admin.error.name_empty")
             account.display_name = display_name.strip()[:200]
         if organisation is not ...:
             account.organisation = (organisation or "").strip()[:200] or None  # type: ignore[union-attr]
@@ -218,7 +189,7 @@ def _email(value: str | None) -> str | None:
     if not value:
         return None
     if "@" not in value or " " in value or len(value) > 254:
-        raise UserError("admin.error.email", value=value)
+        raise errors.Invalid("admin.error.email", value=value)
     return value
 
 
@@ -235,10 +206,10 @@ def link_expert(actor: Principal, user_id: int, expert_id: int | None) -> None:
         user = _get_user(session, user_id)
         if expert_id is not None:
             if session.get(Expert, expert_id) is None:
-                raise UserError("admin.error.no_expert")
+                raise errors.Invalid("admin.error.no_expert")
             taken = session.scalar(select(User.username).where(User.expert_id == expert_id, User.id != user.id))
             if taken:
-                raise UserError("admin.error.expert_taken", username=taken)
+                raise errors.Invalid("admin.error.expert_taken", username=taken)
         if user.expert_id == expert_id:
             return
         before = {"expert_id": user.expert_id}
@@ -253,7 +224,7 @@ def set_active(actor: Principal, user_id: int, active: bool) -> int:
     with db.write_session() as session:
         user = _get_user(session, user_id)
         if user.id == actor.id and not active:
-            raise UserError("admin.error.not_yourself")
+            raise errors.Invalid("admin.error.not_yourself")
         if bool(user.active) == active:
             return 0
         user.active = active
@@ -289,7 +260,7 @@ def reset_password(actor: Principal, user_id: int, new_password: str | None = No
         if temporary is None:
             problem = passwords.problem(new_password, username=user.username)
             if problem:
-                raise UserError(problem)
+                raise errors.Invalid(problem)
         before = {"must_change_password": bool(user.must_change_password), "locked_until": user.locked_until}
         user.password_hash = temporary.hash if temporary is not None else passwords.hash_password(new_password)
         user.must_change_password = True
@@ -327,9 +298,9 @@ def list_sub_centres(actor: Principal | None = None, *, include_inactive: bool =
 def _sub_centre_fields(code: str, name_zh: str, name_en: str, province: str | None) -> dict[str, Any]:
     code = (code or "").strip().upper()
     if not code or len(code) > 32 or not all(c.isalnum() or c in "-_" for c in code):
-        raise UserError("admin.error.code", value=code)
+        raise errors.Invalid("admin.error.code", value=code)
     if not (name_zh or "").strip():
-        raise UserError("admin.error.name_empty")
+        raise errors.Invalid("admin.error.name_empty")
     return {"code": code, "name_zh": name_zh.strip()[:200], "name_en": (name_en or "").strip()[:200],
             "province": (province or "").strip().upper()[:8] or None}
 
@@ -340,7 +311,7 @@ def create_sub_centre(actor: Principal, *, code: str, name_zh: str, name_en: str
     fields = _sub_centre_fields(code, name_zh, name_en, province)
     with db.write_session() as session:
         if session.scalar(select(SubCentre.id).where(SubCentre.code == fields["code"])):
-            raise UserError("admin.error.code_taken", value=fields["code"])
+            raise errors.Invalid("admin.error.code_taken", value=fields["code"])
         row = SubCentre(**fields, active=True)
         session.add(row)
         session.flush()
@@ -354,7 +325,7 @@ def rename_sub_centre(actor: Principal, sub_centre_id: int, *, name_zh: str, nam
     with db.write_session() as session:
         row = session.get(SubCentre, sub_centre_id)
         if row is None:
-            raise UserError("admin.error.no_sub_centre", code=str(sub_centre_id))
+            raise errors.Invalid("admin.error.no_sub_centre", code=str(sub_centre_id))
         fields = _sub_centre_fields(row.code, name_zh, name_en, province)
         before = sub_centre_snapshot(row)
         row.name_zh, row.name_en, row.province = fields["name_zh"], fields["name_en"], fields["province"]
@@ -370,7 +341,7 @@ def set_sub_centre_active(actor: Principal, sub_centre_id: int, active: bool) ->
     with db.write_session() as session:
         row = session.get(SubCentre, sub_centre_id)
         if row is None:
-            raise UserError("admin.error.no_sub_centre", code=str(sub_centre_id))
+            raise errors.Invalid("admin.error.no_sub_centre", code=str(sub_centre_id))
         if bool(row.active) == active:
             return
         row.active = active
@@ -653,8 +624,8 @@ def bulk_create(actor: Principal, data: bytes, filename: str = "users.xlsx") -> 
                          detail={"filename": filename[:200], "sha256": hashlib.sha256(data).hexdigest(),
                                  "created": len(accounts)})
     except creation.AccountError as exc:  # e.g. a race with another admin: nothing was created
-        row, err = result.rows[exc.index], _translate(exc)
-        return BulkResult(result.rows, [BulkProblem(row["row"], "", row["username"], err.key, err.values)])
+        row = result.rows[exc.index]
+        return BulkResult(result.rows, [BulkProblem(row["row"], "", row["username"], exc.key, exc.values)])
     except IntegrityError:  # the same username, committed by someone else at the same moment
         return BulkResult(result.rows, [BulkProblem(0, "", "", "admin.error.duplicate")])
     result.created = [(a.username, a.temporary.password) for a in accounts]  # usernames as read_bulk normalised them
@@ -678,6 +649,6 @@ def passwords_workbook(created: list[tuple[str, str]]) -> bytes:
     return buffer.getvalue()
 
 
-__all__ = ["UserError", "create_user", "update_user", "link_expert", "set_active", "unlock",
+__all__ = ["create_user", "update_user", "link_expert", "set_active", "unlock",
            "reset_password", "list_users", "get_user", "create_sub_centre", "rename_sub_centre",
            "set_sub_centre_active", "list_sub_centres", "bulk_template", "read_bulk", "bulk_create"]

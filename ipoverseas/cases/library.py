@@ -15,6 +15,7 @@ from typing import Any, Iterable, Mapping
 from sqlalchemy import Float, Integer, and_, column, func, or_, select, text, true
 from sqlalchemy.orm import Session
 
+from ipoverseas.core import errors
 from ipoverseas.audit import trail
 from ipoverseas.access import policy
 from ipoverseas.core import db, search, vocab
@@ -43,15 +44,6 @@ LIST_COLUMNS = (Case.id, Case.case_ref, Case.title, Case.country, Case.forum, Ca
                 Case.industry, Case.filed_on, Case.closed_on, Case.outcome, Case.amount_usd,
                 Case.defendants_count, Case.review_status, Case.distinction, Case.sub_centre_id,
                 Case.province, Case.is_demo, Case.chinese_party, Case.party_confidential)
-
-
-class CaseError(ValueError):
-    """A refused request; `key` is an i18n key the UI shows."""
-
-    def __init__(self, key: str, **values: Any):
-        super().__init__(key)
-        self.key = key
-        self.values = values
 
 
 @dataclass(frozen=True)
@@ -502,9 +494,9 @@ def _load_for_change(s: Session, user: Principal, case_id: int, expected_version
     policy.require(user, "review_cases")
     case = s.get(Case, case_id)
     if case is None:
-        raise CaseError("cases.error.not_found")
+        raise errors.NotFound("cases.error.not_found")
     if expected_version is not None and case.version != expected_version:
-        raise CaseError("cases.error.changed")
+        raise errors.Stale("cases.error.changed")
     return case
 
 
@@ -525,17 +517,17 @@ def transition(user: Principal, case_id: int, action: str, *, reason: str | None
                expected_version: int | None = None) -> dict:
     """approve / return (a reason is required) / publish / unpublish one case. Admin only."""
     if action not in TRANSITIONS:
-        raise CaseError("cases.error.bad_action")
+        raise errors.Invalid("cases.error.bad_action", field="action")
     allowed_from, to = TRANSITIONS[action]
     reason = (reason or "").strip()
     if action == "return" and not reason:
-        raise CaseError("cases.error.reason_required")
+        raise errors.Invalid("cases.error.reason_required", field="reason")
     if len(reason) > MAX_REASON:
-        raise CaseError("cases.error.reason_too_long", max=MAX_REASON)
+        raise errors.Invalid("cases.error.reason_too_long", field="reason", max=MAX_REASON)
     with db.write_session() as s:
         case = _load_for_change(s, user, case_id, expected_version)
         if case.review_status not in allowed_from:
-            raise CaseError("cases.error.bad_transition", status=case.review_status, action=action)
+            raise errors.NotNow("cases.error.bad_transition", status=case.review_status, action=action)
         before = case_dict(case)
         changes: dict[str, Any] = {"review_status": to}
         if action == "return":
@@ -555,15 +547,15 @@ def set_distinction(user: Principal, case_id: int, distinction: str | None, reas
     """Select a published case as typical or guiding (a reason is required), or clear it. Admin only."""
     reason = (reason or "").strip()
     if distinction is not None and distinction not in vocab.DISTINCTIONS:
-        raise CaseError("cases.error.bad_distinction")
+        raise errors.Invalid("cases.error.bad_distinction", field="distinction")
     if distinction and not reason:
-        raise CaseError("cases.error.reason_required")
+        raise errors.Invalid("cases.error.reason_required", field="reason")
     if len(reason) > MAX_REASON:
-        raise CaseError("cases.error.reason_too_long", max=MAX_REASON)
+        raise errors.Invalid("cases.error.reason_too_long", field="reason", max=MAX_REASON)
     with db.write_session() as s:
         case = _load_for_change(s, user, case_id, expected_version)
         if distinction and case.review_status != "published":
-            raise CaseError("cases.error.not_published")
+            raise errors.NotNow("cases.error.not_published")
         before = case_dict(case)
         changes = {"distinction": distinction, "distinction_reason": reason or None}
         return _save(s, user, case, "distinction" if distinction else "distinction_clear", before, changes)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import getpass
 import os
 
+from ipoverseas.core import errors
 from ipoverseas.access import policy
 from ipoverseas.accounts import creation
 from ipoverseas import bootstrap, demo
@@ -69,8 +70,7 @@ def _create_user(args) -> int:
                                     display_name=args.name, sub_centre_code=args.sub_centre,
                                     organisation=args.organisation, email=args.email)
             print(f"created user {user.username} ({user.role})")
-    except ValueError as exc:
-        message = str(exc)
-        print("error: " + (i18n.t(message, "en") if message.startswith("password.") else message))
+    except errors.Refusal as exc:
+        print("error: " + i18n.t(exc.key, "en", **exc.values))
         return 1
     return 0

@@ -68,7 +68,7 @@ def _usage(message: str) -> int:
 
 
 def _import(args) -> int:
-    from ..imports import ImportError_, service
+    from ..imports import UploadRefusal, service
     from ..imports.report import summary_lines
 
     lang = _lang(args)
@@ -82,7 +82,7 @@ def _import(args) -> int:
         prepared = service.prepare(path, path.name, args.dataset, user, sub_centre_id, with_plan=args.dry_run)
     except SystemExit as exc:
         return int(exc.code)
-    except ImportError_ as exc:
+    except UploadRefusal as exc:
         print(exc.message(lang))
         return 1
     if args.dry_run:
@@ -97,7 +97,7 @@ def _import(args) -> int:
     try:
         result = service.apply(prepared, user, mode=service.SKIP_INVALID if args.skip_invalid else service.ALL_OR_NOTHING,
                                check_signature=False)
-    except ImportError_ as exc:
+    except UploadRefusal as exc:
         print(exc.message(lang))
         return 1
     for line in summary_lines(prepared, result, lang, problems=False):
@@ -119,7 +119,7 @@ def _template(args) -> int:
 
 
 def _rollback(args) -> int:
-    from ..imports import ImportError_, service
+    from ..imports import UploadRefusal, service
 
     lang = _lang(args)
     db.migrate()
@@ -128,7 +128,7 @@ def _rollback(args) -> int:
         result = service.rollback(args.batch, user)
     except SystemExit as exc:
         return int(exc.code)
-    except ImportError_ as exc:
+    except UploadRefusal as exc:
         print(exc.message(lang))
         return 1
     print(i18n.t("upload.history.rolled_back", lang, batch=args.batch, removed=result["removed"],

@@ -15,9 +15,15 @@ needs to know which service refused.
 
 from __future__ import annotations
 
-from typing import Any, Iterable
+from typing import Any, Iterable, NamedTuple
 
-Problem = tuple[str | None, str, dict[str, Any]]   # (field, i18n key, values)
+
+class Problem(NamedTuple):
+    """One thing wrong with the input: the field, an i18n key and the values the message names."""
+
+    field: str | None
+    key: str
+    values: dict[str, Any]
 
 
 class Refusal(Exception):
@@ -34,7 +40,7 @@ class Refusal(Exception):
     @property
     def problems(self) -> list[Problem]:
         """Every problem it reports, as (field, key, values)."""
-        return [(self.field, self.key, self.values)]
+        return [Problem(self.field, self.key, self.values)]
 
 
 class Invalid(Refusal):
@@ -45,9 +51,9 @@ class Invalid(Refusal):
     def __init__(self, problems: Iterable[Problem] | str | None = None, *, field: str | None = None, **values: Any):
         if isinstance(problems, str) or problems is None:
             super().__init__(problems, field=field, **values)
-            self._problems = [(self.field, self.key, self.values)]
+            self._problems = [Problem(self.field, self.key, self.values)]
         else:
-            self._problems = [(f, k, dict(v or {})) for f, k, v in problems]
+            self._problems = [Problem(f, k, dict(v or {})) for f, k, v in problems]
             first_field, first_key, first_values = self._problems[0] if self._problems else (None, None, {})
             super().__init__(first_key, field=first_field, **first_values)
 

@@ -3,4 +3,4 @@ headers, validate, plan, apply, rollback, report. No Streamlit here: the Upload 
 and the command line both call `service`.
 """
 
-from .problems import Busy, Denied, ImportError_, Problem, Refused  # noqa: F401
+from .problems import Busy, Denied, Problem, Refused, UploadRefusal  # noqa: F401

@@ -12,24 +12,21 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from ipoverseas.core import i18n
+from ipoverseas.core import errors, i18n
 
 ERROR, WARNING = "error", "warning"
 
 
-class ImportError_(Exception):
-    """Base: carries an i18n key (under `upload.`) and its parameters."""
-
-    def __init__(self, code: str, **params: Any):
-        super().__init__(code)
-        self.code = code
-        self.params = params
-
-    @property
-    def key(self) -> str:
-        return f"upload.{self.kind}.{self.code}"
+class UploadRefusal(errors.Refusal):
+    """An upload refused as a whole: an i18n key under `upload.<kind>.` and its parameters. One of
+    the app's refusals (`ipoverseas.core.errors`), so the pages show it like any other."""
 
     kind = "refused"
+
+    def __init__(self, code: str, **params: Any):
+        self.code = code
+        self.params = params
+        super().__init__(f"upload.{self.kind}.{code}", **params)
 
     def message(self, lang: str) -> str:
         return i18n.t(self.key, lang, **self.params)
@@ -42,19 +39,19 @@ def _rebuild(cls, code, params):
     return cls(code, **params)
 
 
-class Refused(ImportError_):
-    """The file as a whole is refused."""
+class Refused(UploadRefusal, errors.Invalid):
+    """The file as a whole is refused (not a workbook, too big, no header...)."""
 
     kind = "refused"
 
 
-class Busy(ImportError_):
+class Busy(UploadRefusal, errors.Busy):
     """Another write holds the database (or changed the data meanwhile): try again."""
 
     kind = "busy"
 
 
-class Denied(ImportError_):
+class Denied(UploadRefusal, errors.Denied):
     """The policy forbids it."""
 
     kind = "denied"

@@ -23,7 +23,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from .problems import ImportError_, Refused
+from .problems import UploadRefusal, Refused
 
 log = logging.getLogger(__name__)
 
@@ -52,7 +52,7 @@ def _child_main() -> None:
     try:
         module, name = target.rsplit(".", 1)
         message = ("ok", getattr(importlib.import_module(module), name)(*args, **kwargs))
-    except ImportError_ as exc:
+    except UploadRefusal as exc:
         message = ("refused", exc)
     except MemoryError:
         message = ("refused", Refused("too_complex"))

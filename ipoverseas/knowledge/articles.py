@@ -24,6 +24,8 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from ipoverseas.access import policy
+from ipoverseas.core import errors
+from ipoverseas.core.errors import Problem
 from ipoverseas.audit import trail
 from ipoverseas.core import db, vocab
 from ipoverseas.imports import images
@@ -38,40 +40,6 @@ SEARCH_LIMIT = 500          # ranked matches kept from the full-text search
 MAX_BODY_CHARS = 100_000
 MAX_TITLE_CHARS = 300
 ALERT_STATES = ("current", "archived", "all")
-
-
-# --- errors -------------------------------------------------------------------------
-
-
-class KnowledgeError(ValueError):
-    """A refusal the user can act on: an i18n key, its values, and the field concerned."""
-
-    def __init__(self, key: str, field: str | None = None, **values: Any):
-        super().__init__(key)
-        self.key, self.field, self.values = key, field, values
-
-
-class ValidationFailed(KnowledgeError):
-    """Several problems at once: `problems` is a list of KnowledgeError, one per field."""
-
-    def __init__(self, problems: list[KnowledgeError]):
-        super().__init__("guides.error.invalid", count=len(problems))
-        self.problems = problems
-
-
-class StaleEdit(KnowledgeError):
-    def __init__(self, current_version: int, current_by: str | None):
-        super().__init__("guides.error.stale", version=current_version, by=current_by or "?")
-
-
-class NotAllowed(KnowledgeError):
-    def __init__(self):
-        super().__init__("guides.error.not_allowed")
-
-
-class NotFound(KnowledgeError):
-    def __init__(self):
-        super().__init__("errors.not_found")
 
 
 # --- filters ------------------------------------------------------------------------
@@ -413,25 +381,25 @@ class ArticleInput:
     ref: str | None = None
 
     def clean(self, *, publishing: bool) -> dict[str, Any]:
-        problems: list[KnowledgeError] = []
+        problems: list[Problem] = []
 
         def text(name: str, limit: int, required: bool = False) -> str:
             value = (getattr(self, name) or "").strip()
             if required and not value:
-                problems.append(KnowledgeError("guides.error.required", name))
+                problems.append(Problem(name, "guides.error.required", dict()))
             elif len(value) > limit:
-                problems.append(KnowledgeError("guides.error.too_long", name, limit=limit))
+                problems.append(Problem(name, "guides.error.too_long", dict(limit=limit)))
             return value
 
         def term(name: str, vocabulary: vocab.Vocabulary, required: bool = False) -> str | None:
             raw = getattr(self, name)
             if raw in (None, ""):
                 if required:
-                    problems.append(KnowledgeError("guides.error.required", name))
+                    problems.append(Problem(name, "guides.error.required", dict()))
                 return None
             code = vocabulary.lookup(raw)
             if code is None:
-                problems.append(KnowledgeError("guides.error.unknown_value", name, value=str(raw)))
+                problems.append(Problem(name, "guides.error.unknown_value", dict(value=str(raw))))
             return code
 
         def terms(name: str, vocabulary: vocab.Vocabulary) -> list[str]:
@@ -439,7 +407,7 @@ class ArticleInput:
             for raw in getattr(self, name) or []:
                 code = vocabulary.lookup(raw)
                 if code is None:
-                    problems.append(KnowledgeError("guides.error.unknown_value", name, value=str(raw)))
+                    problems.append(Problem(name, "guides.error.unknown_value", dict(value=str(raw))))
                 elif code not in codes:
                     codes.append(code)
             return codes
@@ -462,27 +430,27 @@ class ArticleInput:
             "ref": text("ref", 64) or None,
         }
         if len(data["body"]) > MAX_BODY_CHARS:
-            problems.append(KnowledgeError("guides.error.too_long", "body", limit=MAX_BODY_CHARS))
+            problems.append(Problem("body", "guides.error.too_long", dict(limit=MAX_BODY_CHARS)))
         if data["source_url"] and not is_safe_url(data["source_url"]):
-            problems.append(KnowledgeError("guides.error.bad_url", "source_url", value=data["source_url"]))
+            problems.append(Problem("source_url", "guides.error.bad_url", dict(value=data["source_url"])))
         if data["valid_until"] is not None and not isinstance(data["valid_until"], date):
-            problems.append(KnowledgeError("guides.error.bad_date", "valid_until", value=str(data["valid_until"])))
+            problems.append(Problem("valid_until", "guides.error.bad_date", dict(value=str(data["valid_until"]))))
         if kind == ALERT:
             if not data["severity"]:
-                problems.append(KnowledgeError("guides.error.alert_needs", "severity"))
+                problems.append(Problem("severity", "guides.error.alert_needs", dict()))
             if data["valid_until"] is None:
-                problems.append(KnowledgeError("guides.error.alert_needs", "valid_until"))
+                problems.append(Problem("valid_until", "guides.error.alert_needs", dict()))
             if not data["countries"]:
-                problems.append(KnowledgeError("guides.error.alert_needs", "countries"))
+                problems.append(Problem("countries", "guides.error.alert_needs", dict()))
         else:
             data["severity"], data["valid_until"] = None, None
         if publishing:
             if not data["body"].strip():
-                problems.append(KnowledgeError("guides.error.publish_needs", "body"))
+                problems.append(Problem("body", "guides.error.publish_needs", dict()))
             if not data["source"]:
-                problems.append(KnowledgeError("guides.error.publish_needs", "source"))
+                problems.append(Problem("source", "guides.error.publish_needs", dict()))
         if problems:
-            raise ValidationFailed(problems)
+            raise errors.Invalid(problems)
         return data
 
     @classmethod
@@ -515,10 +483,10 @@ def create_article(user: Principal, form: ArticleInput, *, publish: bool = False
     sub-centre) or for the one given.
     """
     if not can_author(user):
-        raise NotAllowed()
+        raise errors.Denied("guides.error.not_allowed")
     owner = sub_centre_id if policy.can(user, "edit_article", {"sub_centre_id": sub_centre_id}) else user.sub_centre_id
     if not can_edit(user, {"sub_centre_id": owner}):
-        raise NotAllowed()
+        raise errors.Denied("guides.error.not_allowed")
     data = form.clean(publishing=publish)
     today = today or date.today()
     with db.write_session() as s:
@@ -526,7 +494,7 @@ def create_article(user: Principal, form: ArticleInput, *, publish: bool = False
         taken = s.scalar(select(func.count()).select_from(Article).where(
             Article.ref == ref, Article.sub_centre_id.is_(None) if owner is None else Article.sub_centre_id == owner))
         if taken:
-            raise ValidationFailed([KnowledgeError("guides.error.ref_taken", "ref", value=ref)])
+            raise errors.Invalid([Problem("ref", "guides.error.ref_taken", dict(value=ref))])
         article = Article(ref=ref, sub_centre_id=owner, author_id=user.id, status="draft",
                           kind=data["kind"], title_zh=data["title_zh"])
         _apply(article, data)
@@ -545,20 +513,20 @@ def _load_for_edit(s: Session, user: Principal, article_id: int, expected_versio
     article = s.get(Article, int(article_id))
     if article is None or not s.scalar(select(func.count()).select_from(Article)
                                        .where(Article.id == article.id, policy.where(user, "read_article"))):
-        raise NotFound()
+        raise errors.NotFound()
     if not can_edit(user, article):
-        raise NotAllowed()
+        raise errors.Denied("guides.error.not_allowed")
     if expected_version is not None and article.version != int(expected_version):
         raise _stale(s, article)
     return article
 
 
-def _stale(s: Session, article: Article) -> StaleEdit:
+def _stale(s: Session, article: Article) -> errors.Stale:
     by = s.scalar(select(RecordVersion.user_id).where(RecordVersion.entity == "article",
                                                        RecordVersion.entity_id == article.id)
                   .order_by(RecordVersion.id.desc()).limit(1))
     name = s.scalar(select(User.display_name).where(User.id == by)) if by else None
-    return StaleEdit(article.version, name)
+    return errors.Stale("guides.error.stale", version=article.version, by=name or "?")
 
 
 def _save(s: Session, user: Principal, article: Article, action: str, mutate) -> dict:
@@ -572,7 +540,7 @@ def _save(s: Session, user: Principal, article: Article, action: str, mutate) ->
     try:
         s.flush()
     except StaleDataError:
-        raise StaleEdit(expected + 1, None) from None
+        raise errors.Stale("guides.error.stale", version=expected + 1, by="?") from None
     s.add(RecordVersion(entity="article", entity_id=article.id, action=action, before=before,
                         after_version=article.version, user_id=user.id))
     trail.record(s, user, f"article.{action}", "article", article.id, before=old, after=new,
@@ -599,7 +567,7 @@ def set_status(user: Principal, article_id: int, status: str, *, expected_versio
                today: date | None = None) -> int:
     """Publish a draft or withdraw a published article to draft; returns the new version."""
     if status not in vocab.ARTICLE_STATUSES:
-        raise KnowledgeError("guides.error.unknown_value", "status", value=status)
+        raise errors.Invalid("guides.error.unknown_value", field="status", value=status)
     today = today or date.today()
     with db.write_session() as s:
         article = _load_for_edit(s, user, article_id, expected_version)
@@ -623,7 +591,7 @@ def restore_version(user: Principal, article_id: int, record_version_id: int, *,
         article = _load_for_edit(s, user, article_id, expected_version)
         saved = s.get(RecordVersion, record_version_id)
         if saved is None or saved.entity != "article" or saved.entity_id != article.id or not saved.before:
-            raise NotFound()
+            raise errors.NotFound()
         image = {name: images.value_of(value) for name, value in saved.before.items()}   # an import's are tagged
         valid_until = image.get("valid_until")
         image["valid_until"] = date.fromisoformat(valid_until) if isinstance(valid_until, str) else valid_until or None

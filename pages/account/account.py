@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ipoverseas.accounts import authentication
+from ipoverseas.accounts import authentication, password_change
 from ipoverseas.core import config
-from ipoverseas.ui import state
+from ipoverseas.ui import actions, state
 from ipoverseas.ui.history import render_history
 from ipoverseas.ui.pages import PageSpec, guard
 
@@ -41,12 +41,9 @@ def render() -> None:
         if new != again:
             st.error(state.t("password.mismatch"))
         else:
-            try:
-                ended = authentication.change_own_password(user, current, new,
-                                                 keep_token_hash=st.session_state.get(state.SESSION_KEY))
-            except ValueError as exc:
-                st.error(state.t(str(exc)))
-            else:
+            ok, ended = actions.attempt(lambda: password_change.change_own_password(
+                user, current, new, keep_token_hash=st.session_state.get(state.SESSION_KEY)))
+            if ok:
                 fresh = authentication.get_principal(user.id)
                 if fresh is not None:
                     st.session_state[state.USER_KEY] = fresh

@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from ipoverseas.accounts import users
-from ipoverseas.ui import state
+from ipoverseas.ui import actions, state
 from ipoverseas.ui.history import render_history
 from ipoverseas.ui.pages import PageSpec, guard
 
@@ -64,10 +64,6 @@ def render() -> None:
 
 
 def _do(fn, message_key: str) -> None:
-    try:
-        fn()
-    except users.UserError as exc:
-        st.error(state.t(exc.key, **exc.values))
-    else:
+    if actions.attempt(fn, fields=("admin.sub_centres.",))[0]:
         st.session_state[P + "flash"] = state.t(message_key)
         st.rerun()

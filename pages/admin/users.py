@@ -10,7 +10,7 @@ import streamlit as st
 from ipoverseas.core import config, i18n
 from ipoverseas.accounts import users
 from ipoverseas.access.policy import ROLES
-from ipoverseas.ui import state
+from ipoverseas.ui import actions, state
 from ipoverseas.ui.history import render_history
 from ipoverseas.ui.pages import PageSpec, guard
 
@@ -45,8 +45,7 @@ def _flash() -> None:
         st.code(password, language=None)
 
 
-def _error(exc: users.UserError) -> None:
-    st.error(state.t(exc.key, **exc.values))
+FIELDS = ("admin.users.",)  # the form labels name the fields
 
 
 def _sub_centre_options() -> dict[str, str]:
@@ -138,12 +137,10 @@ def _edit(admin, user_id: int, centres: dict[str, str]) -> None:
                                      max_chars=200, key=P + f"edit_org_{user_id}")
         st.caption(state.t("admin.users.role_change_note"))
         if st.form_submit_button(state.t("admin.save"), type="primary"):
-            try:
-                ended = users.update_user(admin, user_id, role=role, sub_centre_code=centre, display_name=name,
-                                          email=email, organisation=organisation)
-            except users.UserError as exc:
-                _error(exc)
-            else:
+            ok, ended = actions.attempt(lambda: users.update_user(
+                admin, user_id, role=role, sub_centre_code=centre, display_name=name, email=email,
+                organisation=organisation), fields=FIELDS)
+            if ok:
                 st.session_state[P + "flash"] = state.t("admin.users.saved", sessions=ended)
                 st.rerun()
 
@@ -159,13 +156,7 @@ def _edit(admin, user_id: int, centres: dict[str, str]) -> None:
                               format_func=lambda e: i18n.t("admin.none", lang) if e is None else choice_map[e],
                               key=P + f"expert_{user_id}")
         if st.button(state.t("admin.save"), key=P + f"expert_save_{user_id}"):
-            try:
-                users.link_expert(admin, user_id, expert)
-            except users.UserError as exc:
-                _error(exc)
-            else:
-                st.session_state[P + "flash"] = state.t("admin.users.expert_linked")
-                st.rerun()
+            _act(lambda: users.link_expert(admin, user_id, expert), "admin.users.expert_linked")
 
     b1, b2, b3 = st.columns(3)
     if target["active"]:
@@ -176,11 +167,8 @@ def _edit(admin, user_id: int, centres: dict[str, str]) -> None:
     if b2.button(state.t("admin.users.unlock"), key=P + f"unlock_{user_id}", icon=":material/lock_open:"):
         _act(lambda: users.unlock(admin, user_id), "admin.users.unlocked")
     if b3.button(state.t("admin.users.reset"), key=P + f"reset_{user_id}", icon=":material/key:"):
-        try:
-            password = users.reset_password(admin, user_id)
-        except users.UserError as exc:
-            _error(exc)
-        else:
+        ok, password = actions.attempt(lambda: users.reset_password(admin, user_id), fields=FIELDS)
+        if ok:
             st.session_state[P + "flash"] = state.t("admin.users.reset_done")
             st.session_state[P + "secret"] = (target["username"], password)
             st.rerun()
@@ -188,11 +176,8 @@ def _edit(admin, user_id: int, centres: dict[str, str]) -> None:
 
 
 def _act(fn, message_key: str) -> None:
-    try:
-        fn()
-    except users.UserError as exc:
-        _error(exc)
-    else:
+    """Run an admin action; done: the flash message after the rerun, refused: why."""
+    if actions.attempt(fn, fields=FIELDS)[0]:
         st.session_state[P + "flash"] = state.t(message_key)
         st.rerun()
 
@@ -213,12 +198,11 @@ def _create(admin) -> None:
         st.caption(state.t("admin.users.create_note"))
         submitted = st.form_submit_button(state.t("admin.users.create"), type="primary")
     if submitted:
-        try:
-            _, password = users.create_user(admin, username=username, role=role, display_name=name,
-                                            sub_centre_code=centre, organisation=organisation, email=email)
-        except users.UserError as exc:
-            _error(exc)
-        else:
+        ok, created = actions.attempt(lambda: users.create_user(
+            admin, username=username, role=role, display_name=name, sub_centre_code=centre,
+            organisation=organisation, email=email), fields=FIELDS)
+        if ok:
+            _, password = created
             st.session_state[P + "flash"] = state.t("admin.users.created", username=username.strip().lower())
             st.session_state[P + "secret"] = (username.strip().lower(), password)
             st.rerun()

@@ -16,10 +16,11 @@ from functools import lru_cache
 import pandas as pd
 import streamlit as st
 
+from ipoverseas.core import errors
 from ipoverseas.access import policy
 from ipoverseas.core import geo, markdown, vocab
 from ipoverseas.knowledge import articles, deadlines
-from ipoverseas.ui import state
+from ipoverseas.ui import actions, state
 from ipoverseas.ui.cache import cached
 from ipoverseas.ui.history import render_history
 from ipoverseas.ui.params import parse_id
@@ -460,24 +461,26 @@ def _editor_actions(user, article: dict) -> None:
 
 
 def _run_write(action, success: str) -> bool:
-    try:
-        action()
-    except articles.ValidationFailed as exc:
-        st.error(state.t("guides.error.invalid", count=len(exc.problems)))
-        for problem in exc.problems:
-            st.error(_problem_text(problem))
-        return False
-    except articles.KnowledgeError as exc:
-        st.error(state.t(exc.key, **exc.values))
+    """Run an edit; on success the flash message and a rerun, else what went wrong (False)."""
+    if not actions.attempt(_refusal_summary(action), fields=FIELD_LABELS)[0]:
         return False
     st.session_state["guides_flash"] = success
     st.rerun()
     return True
 
 
-def _problem_text(problem: articles.KnowledgeError) -> str:
-    field = state.t(f"guides.field.{problem.field}") if problem.field else ""
-    return state.t(problem.key, field=field, **problem.values)
+FIELD_LABELS = ("guides.field.",)
+
+
+def _refusal_summary(action):
+    """`action`, preceded on bad input by a line saying how many problems follow."""
+    def run():
+        try:
+            return action()
+        except errors.Invalid as exc:
+            st.error(state.t("guides.error.invalid", count=len(exc.problems)))
+            raise
+    return run
 
 
 FORM_FIELDS = ("kind", "title_zh", "title_en", "language", "countries", "ip_types", "industries",
@@ -574,15 +577,7 @@ def _editor(user, raw: str) -> None:
             def create() -> None:
                 result["id"] = articles.create_article(user, form, publish=bool(publish))
 
-            try:
-                create()
-            except articles.ValidationFailed as exc:
-                st.error(state.t("guides.error.invalid", count=len(exc.problems)))
-                for problem in exc.problems:
-                    st.error(_problem_text(problem))
-                return
-            except articles.KnowledgeError as exc:
-                st.error(state.t(exc.key, **exc.values))
+            if not actions.attempt(_refusal_summary(create), fields=FIELD_LABELS)[0]:
                 return
             st.session_state["guides_flash"] = state.t("guides.saved.published" if publish else "guides.saved.draft")
             _go(edit=result["id"])

@@ -6,9 +6,10 @@ from __future__ import annotations
 
 import streamlit as st
 
+from ipoverseas.core import errors
 from ipoverseas.cases import library
 from ipoverseas.core import search, vocab
-from ipoverseas.ui import state
+from ipoverseas.ui import actions, state
 from ipoverseas.ui.cache import cached
 from ipoverseas.ui.pages import PageSpec, guard
 from ipoverseas.ui.widgets import country, label, metrics
@@ -107,8 +108,8 @@ def _panel(user, case_id: int) -> None:
 def _do(fn, action_label: str, case_id: int) -> None:
     try:
         fn()
-    except library.CaseError as err:
-        st.session_state[FLASH] = ("error", state.t(err.key, **err.values))
+    except errors.Refusal as err:  # shown after the rerun, like the success
+        st.session_state[FLASH] = ("error", actions.message((None, err.key, err.values)))
     else:
         st.session_state[FLASH] = ("ok", state.t("cases.review.done", action=action_label, id=case_id))
         st.session_state.pop(f"review_reason_{case_id}", None)

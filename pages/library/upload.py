@@ -8,8 +8,8 @@ import streamlit as st
 
 from ipoverseas.access import policy
 from ipoverseas.core import config
-from ipoverseas.imports import ImportError_, report, service, template
-from ipoverseas.ui import state
+from ipoverseas.imports import UploadRefusal, report, service, template
+from ipoverseas.ui import actions, state
 from ipoverseas.ui.cache import cached
 from ipoverseas.ui.history import render_history
 from ipoverseas.ui.pages import PageSpec, guard
@@ -72,7 +72,7 @@ def _upload(user) -> None:
             try:
                 held = (token, service.prepare(data, uploaded.name, dataset, user, sub_centre_id), None)
                 status.update(label=state.t("upload.checked"), state="complete")
-            except ImportError_ as exc:
+            except UploadRefusal as exc:
                 held = (token, None, exc)
                 status.update(label=state.t("upload.refused_title"), state="error")
         st.session_state["upload_prepared"] = held
@@ -159,9 +159,9 @@ def _apply(user, prepared, token) -> None:
         try:
             result = service.apply(prepared, user, mode=mode,
                                    progress=lambda f: bar.progress(f, text=state.t("upload.applying")))
-        except ImportError_ as exc:
+        except UploadRefusal as exc:
             bar.empty()
-            st.error(exc.message(state.lang()))
+            actions.show_refusal(exc)
             st.session_state.pop("upload_prepared", None)
             return
         bar.empty()
@@ -211,10 +211,8 @@ def _history_block(user) -> None:
         sure = st.checkbox(state.t("upload.history.rollback_confirm"), key="upload_rollback_sure")
         go = st.form_submit_button(state.t("upload.history.rollback"), icon=":material/undo:")
     if go and sure:
-        try:
-            result = service.rollback(batch, user)
-        except ImportError_ as exc:
-            st.error(exc.message(state.lang()))
+        ok, result = actions.attempt(lambda: service.rollback(batch, user))
+        if not ok:
             return
         st.session_state["upload_rollback_result"] = (
             state.t("upload.history.rolled_back", batch=batch, removed=result["removed"], restored=result["restored"]),
