@@ -50,8 +50,9 @@ def _rollup_table(conn=None, nonzero: bool = True) -> list[tuple]:
         with db.get_engine().connect() as conn:
             return _rollup_table(conn, nonzero)
     t = CaseRollup
-    rows = conn.execute(select(t.chart, t.review_status, t.sub_centre_id, t.a, t.b, t.n, t.m1, t.m2, t.m3, t.m4,
-                               t.m5, t.m6).where(t.n != 0 if nonzero else True)).all()
+    stored = [getattr(t, m) for m in rollups.MEASURE_COLUMNS]
+    rows = conn.execute(select(t.chart, t.review_status, t.sub_centre_id, t.a, t.b, t.n, *stored)
+                        .where(t.n != 0 if nonzero else True)).all()
     return sorted((*r[:6], *[round(float(m), 4) for m in r[6:]]) for r in rows)
 
 
