@@ -12,8 +12,10 @@ DELETE, and the import's own writer (`imports.bulk`).
 
 from __future__ import annotations
 
+import importlib.util
 from datetime import date, datetime
 from decimal import Decimal
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -50,8 +52,9 @@ def _rollup_table(conn=None, nonzero: bool = True) -> list[tuple]:
         with db.get_engine().connect() as conn:
             return _rollup_table(conn, nonzero)
     t = CaseRollup
-    rows = conn.execute(select(t.chart, t.review_status, t.sub_centre_id, t.a, t.b, t.n, t.m1, t.m2, t.m3, t.m4,
-                               t.m5, t.m6).where(t.n != 0 if nonzero else True)).all()
+    stored = [getattr(t, m) for m in rollups.MEASURE_COLUMNS]
+    rows = conn.execute(select(t.chart, t.review_status, t.sub_centre_id, t.a, t.b, t.n, *stored)
+                        .where(t.n != 0 if nonzero else True)).all()
     return sorted((*r[:6], *[round(float(m), 4) for m in r[6:]]) for r in rows)
 
 
@@ -234,6 +237,36 @@ def test_the_import_writer_keeps_the_totals_and_rollups_exact(demo_database):
 
 def test_amount_bands_agree_with_the_rollup_edges():
     assert tuple(hi for _, hi, _ in analytics.AMOUNT_BANDS[:-1]) == rollups.AMOUNT_EDGES
+
+
+def _frozen(revision: str):
+    """A migration module, loaded from its file (the migrations are not a package to import)."""
+    path = next((Path(rollups.__file__).resolve().parents[1] / "migrations" / "versions").glob(f"{revision}_*.py"))
+    spec = importlib.util.spec_from_file_location(f"frozen_{revision}", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_the_named_charts_write_the_sql_the_triggers_were_frozen_with():
+    """Names are not stored: the live definitions write the SQL of the triggers' frozen copies
+    (a migration that rewrites the triggers is the copy to compare with after it)."""
+    m0007, m0008 = _frozen("0007"), _frozen("0008")
+    for dialect in ("sqlite", "postgresql"):
+        assert rollups._charts("new", dialect) == m0007._charts("new", dialect), dialect
+    assert rollups._charts("d", "postgresql") == m0008._charts("d")
+    assert rollups.MEASURE_COLUMNS == m0007._MEASURES == m0008._MEASURES
+
+
+def test_a_measure_is_read_by_its_name():
+    chart = rollups.COUNTRY_BY_DISPUTE_TYPE
+    assert [chart.column(m).element.key for m in chart.measure_names] == list(rollups.MEASURE_COLUMNS)
+    assert chart.column("amount_usd").name == "amount_usd"
+    assert str(rollups.PROVINCE_DEFENDANTS.column("defendants").element) == "case_rollups.m1"
+    with pytest.raises(KeyError):
+        rollups.YEAR_BY_DISPUTE_TYPE.column("closed")
+    assert len({c.code for c in rollups.CHARTS}) == len(rollups.CHARTS)
+    assert all(len(set(c.measure_names)) == len(c.measures) <= len(rollups.MEASURE_COLUMNS) for c in rollups.CHARTS)
 
 
 def test_the_unfiltered_view_reads_the_rollups_not_the_cases(demo_database, principal):

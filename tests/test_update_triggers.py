@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from sqlalchemy import select, text, update
 
+from ipoverseas.cases.rollups import MEASURE_COLUMNS
 from ipoverseas.core import db, search
 from ipoverseas.core.models import Case, CaseFacetTotal, CaseRollup
 
@@ -18,7 +19,8 @@ def _derived() -> tuple:
     with db.read_session() as s:
         totals = sorted((t.facet, t.value, t.review_status, t.sub_centre_id, t.n)
                         for t in s.scalars(select(CaseFacetTotal)) if t.n)
-        rollups = sorted((r.chart, r.review_status, r.sub_centre_id, r.a, r.b, r.n, round(r.m1, 2), round(r.m4, 2))
+        rollups = sorted((r.chart, r.review_status, r.sub_centre_id, r.a, r.b, r.n,
+                          *[round(getattr(r, m), 2) for m in MEASURE_COLUMNS])
                          for r in s.scalars(select(CaseRollup)) if r.n)
     return totals, rollups
 

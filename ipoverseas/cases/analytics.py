@@ -3,7 +3,7 @@
 Each function takes the same `CaseFilter` as the case library and the user; staff see
 their own sub-centre's region, admin the whole country (`region_conditions`). No
 function loads rows into pandas: every result has one row per group. Without a filter
-the groups are read from `case_rollups` (kept by triggers, see `case_rollups.py`), so
+the groups are read from `case_rollups` (kept by triggers, see `rollups.py`), so
 the unfiltered page does not read the cases at all; tests check both paths agree.
 """
 
@@ -17,6 +17,8 @@ from sqlalchemy import Integer, case, cast, func, literal, select
 from ipoverseas.core import errors
 from ipoverseas.access import policy
 from ipoverseas.cases import rollups
+from ipoverseas.cases.rollups import (AMOUNT_BAND_BY_DISPUTE_TYPE, COUNTRY_BY_DISPUTE_TYPE, DISPUTE_TYPE_BY_OUTCOME,
+                                      FORUM_BY_DAYS_BUCKET, PROVINCE_DEFENDANTS, YEAR_BY_DISPUTE_TYPE, Chart)
 from ipoverseas.core import db
 from ipoverseas.access.policy import Principal
 from ipoverseas.cases.facets import year_column
@@ -58,15 +60,16 @@ def _rolled_up(user: Principal, f: CaseFilter) -> bool:
     return f.is_empty()
 
 
-def _rollup(user: Principal, chart: str, *measures: str) -> list[tuple]:
-    """(a, b, n, *measures) summed over the user's region, groups with cases only, largest first."""
+def _rollup(user: Principal, chart: Chart, *measures: str) -> list[tuple]:
+    """(a, b, n, *measures) of a chart, the measures by name, summed over the user's region,
+    groups with cases only, largest first."""
     r = CaseRollup
     region = policy.where(user, "read_analytics", r)
     n = func.sum(r.n)
     with db.read_session() as s:
         return [tuple(row) for row in s.execute(
-            select(r.a, r.b, n, *[func.sum(getattr(r, m)) for m in measures])
-            .where(r.chart == chart, region).group_by(r.a, r.b).having(n > 0).order_by(n.desc(), r.a, r.b))]
+            select(r.a, r.b, n, *[func.sum(chart.column(m)).label(m) for m in measures])
+            .where(r.chart == chart.code, region).group_by(r.a, r.b).having(n > 0).order_by(n.desc(), r.a, r.b))]
 
 
 def _g(column):
@@ -87,7 +90,8 @@ def _days(dialect: str):
 def kpis(user: Principal, f: CaseFilter) -> dict[str, Any]:
     """The KPI tiles: cases, countries, share closed, mean days to resolution, total amount, selected cases."""
     if _rolled_up(user, f):
-        groups = _rollup(user, "cd", *rollups.MEASURES)
+        groups = _rollup(user, COUNTRY_BY_DISPUTE_TYPE, "closed", "closed_days", "closed_with_days", "amount_usd",
+                         "distinguished", "ecommerce_defendants")
         row = [sum(g[2] for g in groups), len({g[0] for g in groups if g[0]}),
                *[sum(g[i] for g in groups) for i in (3, 4, 5, 6, 7, 8)]]
         closed_days = row[3]
@@ -122,7 +126,7 @@ def by_country(user: Principal, f: CaseFilter) -> pd.DataFrame:
     """country, cases — every country with at least one case, most first."""
     if _rolled_up(user, f):
         totals: dict[str, int] = {}
-        for country, _, n in _rollup(user, "cd"):
+        for country, _, n in _rollup(user, COUNTRY_BY_DISPUTE_TYPE):
             totals[country] = totals.get(country, 0) + int(n)
         rows = sorted(totals.items(), key=lambda item: (-item[1], item[0]))
         return _frame(rows, ["country", "cases"])
@@ -137,7 +141,7 @@ def by_country(user: Principal, f: CaseFilter) -> pd.DataFrame:
 def trend(user: Principal, f: CaseFilter) -> pd.DataFrame:
     """year, dispute_type, cases."""
     if _rolled_up(user, f):
-        rows = sorted((int(a), b, int(n)) for a, b, n in _rollup(user, "yd"))
+        rows = sorted((int(a), b, int(n)) for a, b, n in _rollup(user, YEAR_BY_DISPUTE_TYPE))
         return _frame(rows, ["year", "dispute_type", "cases"])
     with db.read_session() as s:
         where = region_conditions(s, user, f)
@@ -150,7 +154,7 @@ def trend(user: Principal, f: CaseFilter) -> pd.DataFrame:
 def country_dispute(user: Principal, f: CaseFilter, top: int = TOP_COUNTRIES) -> pd.DataFrame:
     """country, dispute_type, cases — for the countries with the most cases."""
     if _rolled_up(user, f):
-        rows = [(a, b, int(n)) for a, b, n in _rollup(user, "cd")]
+        rows = [(a, b, int(n)) for a, b, n in _rollup(user, COUNTRY_BY_DISPUTE_TYPE)]
     else:
         with db.read_session() as s:
             where = region_conditions(s, user, f)
@@ -166,7 +170,8 @@ def country_dispute(user: Principal, f: CaseFilter, top: int = TOP_COUNTRIES) ->
 def outcomes(user: Principal, f: CaseFilter) -> pd.DataFrame:
     """dispute_type, outcome, cases."""
     if _rolled_up(user, f):
-        return _frame([(a, b, int(n)) for a, b, n in _rollup(user, "do")], ["dispute_type", "outcome", "cases"])
+        return _frame([(a, b, int(n)) for a, b, n in _rollup(user, DISPUTE_TYPE_BY_OUTCOME)],
+                      ["dispute_type", "outcome", "cases"])
     with db.read_session() as s:
         where = region_conditions(s, user, f)
         dispute, outcome = _g(Case.dispute_type), _g(Case.outcome)
@@ -182,7 +187,7 @@ def resolution_by_forum(user: Principal, f: CaseFilter) -> pd.DataFrame:
     bins (to the bin's midpoint), so the cost does not depend on the number of cases.
     """
     if _rolled_up(user, f):
-        rows = [(a, int(b), n) for a, b, n in _rollup(user, "fb")]
+        rows = [(a, int(b), n) for a, b, n in _rollup(user, FORUM_BY_DAYS_BUCKET)]
     else:
         with db.read_session() as s:
             where = region_conditions(s, user, f)
@@ -223,7 +228,7 @@ def amounts(user: Principal, f: CaseFilter) -> pd.DataFrame:
                    ((Case.amount_usd >= lo) & (Case.amount_usd < hi)), literal(i))
                   for i, (lo, hi, _) in enumerate(AMOUNT_BANDS)], else_=literal(len(AMOUNT_BANDS) - 1))
     if _rolled_up(user, f):
-        rows = [(int(a), b, n, m1) for a, b, n, m1 in _rollup(user, "ab", "m1")]
+        rows = [(int(a), b, n, amount) for a, b, n, amount in _rollup(user, AMOUNT_BAND_BY_DISPUTE_TYPE, "amount_usd")]
     else:
         with db.read_session() as s:
             where = region_conditions(s, user, f)
@@ -245,7 +250,8 @@ def defendants_by_province(user: Principal, f: CaseFilter) -> pd.DataFrame:
     dispute-type filter, it does not lead SQLite to the narrow (country, dispute) index.
     """
     if _rolled_up(user, f):
-        groups = sorted(((a, int(n), int(m1)) for a, _, n, m1 in _rollup(user, "pd", "m1")),
+        groups = sorted(((a, int(n), int(defendants))
+                         for a, _, n, defendants in _rollup(user, PROVINCE_DEFENDANTS, "defendants")),
                         key=lambda g: -g[2])
         frame = _frame([(a, n, d, d / n) for a, n, d in groups], ["province", "suits", "defendants", "mean"])
         frame["mean"] = frame["mean"].astype(float).round(1)

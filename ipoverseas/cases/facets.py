@@ -5,8 +5,9 @@ a user sees how many cases each other country would give, not only the chosen on
 Where the counts come from, cheapest first:
 
 - nothing else selected: `case_facet_totals`, kept by triggers;
-- only countries and/or dispute types selected: the `cd` rollup (`case_rollups`) for
-  country, dispute type, review status and sub-centre, `case_pair_facets` for the rest;
+- only countries and/or dispute types selected: the rollup `COUNTRY_BY_DISPUTE_TYPE`
+  (`case_rollups`) for country, dispute type, review status and sub-centre,
+  `case_pair_facets` for the rest;
 - a text search: one statement over its hits (`_text_facets`);
 - anything else: the facets with no selection of their own in one statement over the
   filtered rows, each selected one by a GROUP BY over the covering index
@@ -32,6 +33,7 @@ from ipoverseas.access import policy
 from ipoverseas.core import config, db, search
 from ipoverseas.access.policy import Principal
 from ipoverseas.cases.library import FACETS, CaseFilter, conditions, text_condition
+from ipoverseas.cases.rollups import COUNTRY_BY_DISPUTE_TYPE
 from ipoverseas.core.models import Case, CaseFacetTotal, CasePairFacet, CaseRollup
 
 
@@ -74,15 +76,15 @@ def _from_tables(s: Session, user: Principal | None, facet: str, rest: CaseFilte
     """The counts from a table kept by triggers when one answers the facet under `rest`, else None.
 
     Nothing selected: `case_facet_totals`. Only countries and/or dispute types selected:
-    the `cd` rollup for country, dispute type, review status and sub-centre, and
+    the rollup `COUNTRY_BY_DISPUTE_TYPE` for country, dispute type, review status and sub-centre, and
     `case_pair_facets` for the others.
     """
     if rest.is_empty():
         return _totals(s, user, facet)
     if not replace(rest, countries=(), dispute_types=()).is_empty():
         return None
-    if facet in CD_KEYS:
-        return _cd_counts(s, user, facet, rest)
+    if facet in COUNTRY_DISPUTE_KEYS:
+        return _country_dispute_counts(s, user, facet, rest)
     return _pair_facet_counts(s, user, facet, rest)
 
 
@@ -169,16 +171,17 @@ def _totals(s: Session, user: Principal | None, facet: str) -> list:
                      .group_by(t.value).having(total > 0).order_by(total.desc(), t.value)).all()
 
 
-CD_KEYS = {"country": CaseRollup.a, "dispute_type": CaseRollup.b, "review_status": CaseRollup.review_status,
-           "sub_centre": CaseRollup.sub_centre_id}
+COUNTRY_DISPUTE_KEYS = {"country": CaseRollup.a, "dispute_type": CaseRollup.b,
+                        "review_status": CaseRollup.review_status, "sub_centre": CaseRollup.sub_centre_id}
 
 
-def _cd_counts(s: Session, user: Principal | None, facet: str, rest: CaseFilter) -> list:
+def _country_dispute_counts(s: Session, user: Principal | None, facet: str, rest: CaseFilter) -> list:
     """A facet under country and dispute-type selections from the country x dispute type
-    rollup (`case_rollups`, chart `cd`), without reading the cases."""
+    rollup (`COUNTRY_BY_DISPUTE_TYPE` in `case_rollups`), without reading the cases."""
     r = CaseRollup
-    value, n = CD_KEYS[facet], func.sum(r.n)
-    where = [r.chart == "cd", policy.where(user, "read_case", r), r.a.in_(rest.countries) if rest.countries else r.a != "",
+    value, n = COUNTRY_DISPUTE_KEYS[facet], func.sum(r.n)
+    where = [r.chart == COUNTRY_BY_DISPUTE_TYPE.code, policy.where(user, "read_case", r),
+             r.a.in_(rest.countries) if rest.countries else r.a != "",
              r.b.in_(rest.dispute_types) if rest.dispute_types else r.b != ""]
     return s.execute(select(value, n).where(*where).group_by(value).having(n > 0).order_by(n.desc(), value)).all()
 

@@ -5,33 +5,118 @@ chart): 16 s at a million cases. Each chart's groups are instead kept in
 `case_rollups`, one row per (chart, review status, sub-centre, a, b), and updated by triggers on
 `cases` as rows are inserted, changed or deleted, the way `case_facet_totals` is for
 the library's facets. Unfiltered views (admin: all sub-centres; staff: their own)
-then read a few hundred rows. The case library also reads chart `cd` for the
-country facet under a dispute-type selection and the other way round. Any other
-filter still queries the cases themselves.
+then read a few hundred rows. The case library also reads `COUNTRY_BY_DISPUTE_TYPE`
+for the country facet under a dispute-type selection and the other way round. Any
+other filter still queries the cases themselves.
 
-    chart  a            b             n            m1..m6
-    cd     country      dispute type  cases        closed, days*, closed with days, amount, distinguished,
-                                                   defendants in e-commerce suits
-    yd     filing year  dispute type  cases filed
-    do     dispute type outcome       cases with an outcome
-    fb     forum        30-day bin    cases closed (days from filing to closing, for the box plot)
-    ab     amount band  dispute type  cases with an amount; m1 = amount
-    pd     province     ''            e-commerce suits with defendants; m1 = defendants
+Each chart is one `Chart` below. Its code is what the `chart` column stores; its
+measures are sums kept in the columns m1..m6, in the order the chart lists them.
+Readers name them (`chart.column("closed")`) and never write a code or a stored column.
 
-Missing values are ''. The triggers live in the migrations, each with its own frozen
-copy of these definitions: 0007 created the table with row-level triggers, 0008 made
-them statement-level on PostgreSQL (the rows a statement wrote, from its transition
-tables, aggregated and applied with one upsert; SQLite keeps one upsert per chart and
-row). `rebuild` recomputes the table from these live definitions, and
-tests/test_analytics_rollups.py checks the triggers keep what it computes: a change
-to the definitions here needs a new migration with new triggers.
+    chart                        code  a             b             n
+    COUNTRY_BY_DISPUTE_TYPE      cd    country       dispute type  cases
+    YEAR_BY_DISPUTE_TYPE         yd    filing year   dispute type  cases filed
+    DISPUTE_TYPE_BY_OUTCOME      do    dispute type  outcome       cases with an outcome
+    FORUM_BY_DAYS_BUCKET         fb    forum         30-day bin    cases closed (days from filing to closing,
+                                                                   for the box plot)
+    AMOUNT_BAND_BY_DISPUTE_TYPE  ab    amount band   dispute type  cases with an amount
+    PROVINCE_DEFENDANTS          pd    province      ''            e-commerce suits with defendants
+
+    chart                        measure               column  sum of
+    COUNTRY_BY_DISPUTE_TYPE      closed                m1      closed cases
+                                 closed_days           m2      days from filing to closing, over closed_with_days
+                                 closed_with_days      m3      closed cases with both dates, closed on or after filing
+                                 amount_usd            m4      amounts in USD
+                                 distinguished         m5      cases with a distinction (typical or guiding)
+                                 ecommerce_defendants  m6      defendants named in e-commerce suits
+    AMOUNT_BAND_BY_DISPUTE_TYPE  amount_usd            m1      amounts in USD
+    PROVINCE_DEFENDANTS          defendants            m1      defendants named
+
+Unused measure columns hold 0; missing key values are ''. The triggers live in the
+migrations, each with its own frozen copy of these definitions (as tuples
+`(code, a, b, condition, [m1, m2, ...])`): 0007 created the table with row-level
+triggers, 0008 made them statement-level on PostgreSQL (the rows a statement wrote, from
+its transition tables, aggregated and applied with one upsert; SQLite keeps one upsert
+per chart and row). `rebuild` recomputes the table from these live definitions, and
+tests/test_analytics_rollups.py checks the triggers keep what it computes: a change to a
+code, a key, a condition, or a measure's SQL or position here needs a new migration with
+new triggers. The names are not stored: renaming a chart or a measure needs none.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
+from ipoverseas.core.models import CaseRollup
+
 AMOUNT_EDGES = (10_000, 100_000, 1_000_000, 10_000_000)  # bands 0..4, the same as analytics.AMOUNT_BANDS
 DAY_BUCKET = 30
-MEASURES = ("m1", "m2", "m3", "m4", "m5", "m6")
+MEASURE_COLUMNS = ("m1", "m2", "m3", "m4", "m5", "m6")  # the stored sums, a chart's measures in order
+
+
+@dataclass(frozen=True)
+class Key:
+    """A group key of a chart: what it holds, and its SQL over a case row (see `_render`)."""
+
+    name: str
+    sql: str
+
+
+@dataclass(frozen=True)
+class Measure:
+    """A sum kept per group: its name, and its SQL over a case row (see `_render`)."""
+
+    name: str
+    sql: str
+
+
+@dataclass(frozen=True)
+class Chart:
+    """One chart's groups in `case_rollups`: the cases `where` holds, grouped by keys `a`
+    and `b`, counted in `n` and summed in its measures."""
+
+    code: str  # stored in case_rollups.chart
+    a: Key
+    b: Key
+    where: str
+    measures: tuple[Measure, ...] = ()
+
+    @property
+    def measure_names(self) -> tuple[str, ...]:
+        return tuple(m.name for m in self.measures)
+
+    def column(self, measure: str):
+        """The stored column of the measure named `measure`, labelled with that name."""
+        if measure not in self.measure_names:
+            raise KeyError(f"{self.code} has no measure {measure!r}: {', '.join(self.measure_names) or 'none'}")
+        return getattr(CaseRollup, MEASURE_COLUMNS[self.measure_names.index(measure)]).label(measure)
+
+
+_DISPUTE_TYPE = Key("dispute_type", "coalesce({r}.dispute_type, '')")
+_NO_KEY = Key("", "''")
+
+COUNTRY_BY_DISPUTE_TYPE = Chart(
+    "cd", Key("country", "coalesce({r}.country, '')"), _DISPUTE_TYPE, "1 = 1",
+    (Measure("closed", "CASE WHEN {r}.closed_on IS NOT NULL THEN 1 ELSE 0 END"),
+     Measure("closed_days", "CASE WHEN {has_days} THEN {days} ELSE 0 END"),
+     Measure("closed_with_days", "CASE WHEN {has_days} THEN 1 ELSE 0 END"),
+     Measure("amount_usd", "coalesce({r}.amount_usd, 0)"),
+     Measure("distinguished", "CASE WHEN {r}.distinction IS NOT NULL THEN 1 ELSE 0 END"),
+     Measure("ecommerce_defendants",
+             "CASE WHEN {r}.dispute_type = 'ecommerce' THEN coalesce({r}.defendants_count, 0) ELSE 0 END")))
+YEAR_BY_DISPUTE_TYPE = Chart("yd", Key("year", "{year}"), _DISPUTE_TYPE, "{r}.filed_on IS NOT NULL")
+DISPUTE_TYPE_BY_OUTCOME = Chart("do", _DISPUTE_TYPE, Key("outcome", "{r}.outcome"), "{r}.outcome IS NOT NULL")
+FORUM_BY_DAYS_BUCKET = Chart("fb", Key("forum", "{r}.forum"), Key("days_bucket", "{bucket}"),
+                             "{has_days} AND {r}.forum IS NOT NULL")
+AMOUNT_BAND_BY_DISPUTE_TYPE = Chart("ab", Key("amount_band", "{band}"), _DISPUTE_TYPE, "{r}.amount_usd IS NOT NULL",
+                                    (Measure("amount_usd", "{r}.amount_usd"),))
+PROVINCE_DEFENDANTS = Chart(
+    "pd", Key("province", "{r}.province"), _NO_KEY,
+    "{r}.dispute_type = 'ecommerce' AND {r}.province IS NOT NULL AND {r}.defendants_count IS NOT NULL",
+    (Measure("defendants", "{r}.defendants_count"),))
+
+CHARTS = (COUNTRY_BY_DISPUTE_TYPE, YEAR_BY_DISPUTE_TYPE, DISPUTE_TYPE_BY_OUTCOME, FORUM_BY_DAYS_BUCKET,
+          AMOUNT_BAND_BY_DISPUTE_TYPE, PROVINCE_DEFENDANTS)
 
 
 def _days(r: str, dialect: str) -> str:
@@ -40,32 +125,29 @@ def _days(r: str, dialect: str) -> str:
     return f"({r}.closed_on - {r}.filed_on)"
 
 
-def _charts(r: str, dialect: str) -> list[tuple[str, str, str, str, list[str]]]:
-    """(chart, a, b, condition, measures) as SQL over a row alias `r`."""
+def _render(r: str, dialect: str):
+    """A function that writes a definition's SQL over the row alias `r` in `dialect`: it fills
+    in `{r}` (the row) and the shared pieces `{days}`, `{has_days}` (closed on or after
+    filing, both dates known), `{year}`, `{bucket}` (30-day bin of days) and `{band}`."""
     days = _days(r, dialect)
-    has_days = f"({r}.closed_on IS NOT NULL AND {r}.filed_on IS NOT NULL AND {r}.closed_on >= {r}.filed_on)"
-    year = f"strftime('%Y', {r}.filed_on)" if dialect == "sqlite" else f"to_char({r}.filed_on, 'YYYY')"
-    bucket = (f"CAST(CAST({days} / {DAY_BUCKET} AS INTEGER) AS TEXT)" if dialect == "sqlite"
-              else f"CAST(({days}) / {DAY_BUCKET} AS TEXT)")
-    band = "CASE " + " ".join(f"WHEN {r}.amount_usd < {edge} THEN '{i}'" for i, edge in enumerate(AMOUNT_EDGES)) \
-        + f" ELSE '{len(AMOUNT_EDGES)}' END"
-    dispute = f"coalesce({r}.dispute_type, '')"
-    return [
-        ("cd", f"coalesce({r}.country, '')", dispute, "1 = 1",
-         [f"CASE WHEN {r}.closed_on IS NOT NULL THEN 1 ELSE 0 END",
-          f"CASE WHEN {has_days} THEN {days} ELSE 0 END",
-          f"CASE WHEN {has_days} THEN 1 ELSE 0 END",
-          f"coalesce({r}.amount_usd, 0)",
-          f"CASE WHEN {r}.distinction IS NOT NULL THEN 1 ELSE 0 END",
-          f"CASE WHEN {r}.dispute_type = 'ecommerce' THEN coalesce({r}.defendants_count, 0) ELSE 0 END"]),
-        ("yd", year, dispute, f"{r}.filed_on IS NOT NULL", []),
-        ("do", dispute, f"{r}.outcome", f"{r}.outcome IS NOT NULL", []),
-        ("fb", f"{r}.forum", bucket, f"{has_days} AND {r}.forum IS NOT NULL", []),
-        ("ab", band, dispute, f"{r}.amount_usd IS NOT NULL", [f"{r}.amount_usd"]),
-        ("pd", f"{r}.province", "''",
-         f"{r}.dispute_type = 'ecommerce' AND {r}.province IS NOT NULL AND {r}.defendants_count IS NOT NULL",
-         [f"{r}.defendants_count"]),
-    ]
+    parts = {
+        "r": r,
+        "days": days,
+        "has_days": f"({r}.closed_on IS NOT NULL AND {r}.filed_on IS NOT NULL AND {r}.closed_on >= {r}.filed_on)",
+        "year": f"strftime('%Y', {r}.filed_on)" if dialect == "sqlite" else f"to_char({r}.filed_on, 'YYYY')",
+        "bucket": (f"CAST(CAST({days} / {DAY_BUCKET} AS INTEGER) AS TEXT)" if dialect == "sqlite"
+                   else f"CAST(({days}) / {DAY_BUCKET} AS TEXT)"),
+        "band": "CASE " + " ".join(f"WHEN {r}.amount_usd < {edge} THEN '{i}'" for i, edge in enumerate(AMOUNT_EDGES))
+                + f" ELSE '{len(AMOUNT_EDGES)}' END",
+    }
+    return lambda sql: sql.format(**parts)
+
+
+def _charts(r: str, dialect: str) -> list[tuple[str, str, str, str, list[str]]]:
+    """(chart code, a, b, condition, measures in stored order) as SQL over a row alias `r`."""
+    render = _render(r, dialect)
+    return [(c.code, render(c.a.sql), render(c.b.sql), render(c.where), [render(m.sql) for m in c.measures])
+            for c in CHARTS]
 
 
 def rebuild(connection) -> None:
@@ -73,8 +155,8 @@ def rebuild(connection) -> None:
     dialect = connection.dialect.name
     connection.exec_driver_sql("DELETE FROM case_rollups")
     for chart, a, b, condition, measures in _charts("c", dialect):
-        sums = [f"sum({m})" for m in measures] + ["0"] * (len(MEASURES) - len(measures))
+        sums = [f"sum({m})" for m in measures] + ["0"] * (len(MEASURE_COLUMNS) - len(measures))
         connection.exec_driver_sql(
-            f"INSERT INTO case_rollups (chart, review_status, sub_centre_id, a, b, n, {', '.join(MEASURES)}) "
+            f"INSERT INTO case_rollups (chart, review_status, sub_centre_id, a, b, n, {', '.join(MEASURE_COLUMNS)}) "
             f"SELECT '{chart}', c.review_status, c.sub_centre_id, {a}, {b}, count(*), {', '.join(sums)} "
             f"FROM cases AS c WHERE {condition} GROUP BY 2, 3, 4, 5")

@@ -457,7 +457,8 @@ class CaseRollup(Base):
     """Per-chart case statistics for the analytics page, per review status and sub-centre (see `case_rollups`).
 
     Kept exact by database triggers on `cases` (migration 0007). `a` and `b` are the
-    chart's two group keys ('' when missing); `n` counts cases, `m1`..`m6` are sums.
+    chart's two group keys ('' when missing); `n` counts cases, `m1`..`m6` are sums. The charts and
+    their measures are named in `ipoverseas.cases.rollups`; read a measure by name (`Chart.column`).
     """
 
     __tablename__ = "case_rollups"
