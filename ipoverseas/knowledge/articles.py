@@ -13,7 +13,6 @@ stale edit is refused with a clear message instead of overwriting someone's work
 
 from __future__ import annotations
 
-import importlib
 import uuid
 from dataclasses import dataclass, field
 from datetime import date
@@ -27,7 +26,7 @@ from ipoverseas.access import policy
 from ipoverseas.core import errors
 from ipoverseas.core.errors import Problem
 from ipoverseas.audit import trail
-from ipoverseas.core import db, vocab
+from ipoverseas.core import db, search, vocab
 from ipoverseas.imports import images
 from ipoverseas.access.policy import Principal
 from ipoverseas.core.models import (Article, ArticleCountry, ArticleIndustry, ArticleIpType, Case, RecordVersion, SubCentre, User, utcnow)
@@ -74,35 +73,22 @@ def is_archived_alert(today: date) -> ColumnElement[bool]:
 
 
 def search_ids(text: str) -> list[int] | None:
-    """Ranked article ids from the full-text search (ipoverseas.search), or None when it
-    is not available, in which case the caller filters titles itself."""
+    """Ranked ids of the articles matching the full-text search (not scoped: callers add the
+    policy), or None for an empty text."""
     text = (text or "").strip()
     if not text:
         return None
-    try:
-        search = importlib.import_module("ipoverseas.core.search")
-        fn = getattr(search, "search_ids")
-    except (ImportError, AttributeError):
-        return None
-    try:
-        ids = fn("articles", text, limit=SEARCH_LIMIT)
-    except TypeError:
-        return None
-    return [int(i) for i in list(ids)[:SEARCH_LIMIT]]
+    return search.search_ids("articles", text, limit=SEARCH_LIMIT)
 
 
 def _snippets(s: Session, rows: list[dict], text: str) -> None:
     """The matching passage of each row's text, as safe Markdown with the matches in bold."""
-    try:
-        snippet = getattr(importlib.import_module("ipoverseas.core.search"), "snippet")
-    except (ImportError, AttributeError):
-        return
     if not rows:
         return
     bodies = dict(s.execute(select(Article.id, Article.body).where(Article.id.in_([r["id"] for r in rows]))).all())
     for r in rows:
         body = bodies.get(r["id"]) or ""
-        r["snippet"] = snippet(safe_plain(body), text, 160)
+        r["snippet"] = search.snippet(safe_plain(body), text, 160)
 
 
 def _conditions(user: Principal, flt: ArticleFilter, today: date, ids: list[int] | None) -> list:
@@ -127,11 +113,7 @@ def _conditions(user: Principal, flt: ArticleFilter, today: date, ids: list[int]
         where.append(policy.where(user, "edit_article"))
     text = (flt.text or "").strip()
     if text:
-        if ids is not None:
-            where.append(Article.id.in_(ids) if ids else false())
-        else:
-            pattern = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-            where.append(or_(Article.title_zh.ilike(pattern, escape="\\"), Article.title_en.ilike(pattern, escape="\\")))
+        where.append(Article.id.in_(ids) if ids else false())
     return where
 
 

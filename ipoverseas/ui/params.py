@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import re
 
-import streamlit as st
-
 _DIGITS = re.compile(r"[0-9]{1,19}")
 MAX_ID = 2**63 - 1  # the largest integer both SQLite and PostgreSQL (bigint) accept
 
@@ -16,8 +14,3 @@ def parse_id(value: object) -> int | None:
         return None
     number = int(value)
     return number if 1 <= number <= MAX_ID else None
-
-
-def query_id(name: str) -> int | None:
-    """The id in query parameter `name`, or None when absent or not a valid id."""
-    return parse_id(st.query_params.get(name))

@@ -11,7 +11,7 @@ import streamlit as st
 
 from ipoverseas.cases import analytics
 from ipoverseas.ui import charts
-from ipoverseas.core import vocab
+from ipoverseas.core import geo, vocab
 from ipoverseas.cases.library import FACETS, CaseFilter
 from ipoverseas.ui import state
 from ipoverseas.ui.cache import cached
@@ -64,19 +64,13 @@ def render() -> None:
 
     st.subheader(state.t("analytics.chart.country"))
     df = _by_country(user, f)
-    views = [state.t("analytics.view.bars"), state.t("analytics.view.table")]
-    world_map = _world_map()
-    if world_map is not None:
-        views.insert(0, state.t("analytics.view.map"))
-    tabs = st.tabs(views)
-    i = 0
-    if world_map is not None:
-        with tabs[0]:
-            st.altair_chart(world_map(df, "cases", lang, value_title=titles["cases"]), width="stretch")
-        i = 1
-    with tabs[i]:
+    views = [state.t("analytics.view.map"), state.t("analytics.view.bars"), state.t("analytics.view.table")]
+    map_tab, bars_tab, table_tab = st.tabs(views)
+    with map_tab:
+        st.altair_chart(geo.world_map(df, "cases", lang, value_title=titles["cases"]), width="stretch")
+    with bars_tab:
         st.altair_chart(charts.country_bars(df, countries, titles), width="stretch")
-    with tabs[i + 1]:
+    with table_tab:
         _table(df.assign(country=df["country"].map(lambda c: countries.get(c, c))))
 
     _block("trend", _trend(user, f), lambda d: charts.trend(d, types, titles),
@@ -96,14 +90,6 @@ def render() -> None:
     provinces = vocab.PROVINCES.options(lang)
     _block("defendants", _defendants(user, f), lambda d: charts.defendants(d, provinces, titles),
            lambda d: d.assign(province=d["province"].map(lambda c: provinces.get(c, c))))
-
-
-def _world_map():
-    try:
-        from ipoverseas.core import geo
-    except ImportError:  # the knowledge-base feature is not installed
-        return None
-    return getattr(geo, "world_map", None)
 
 
 def _block(name: str, df, chart, table) -> None:
