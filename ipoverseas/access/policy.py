@@ -210,49 +210,40 @@ class _Self(Scope):
 
 
 @dataclass(frozen=True, eq=False)
-class Either(Scope):
+class _Combined(Scope):
+    """Two scopes joined: `Either` (the records of one or the other) or `Both` (of the two at once)."""
+
     first: Scope
     second: Scope
 
-    @property
-    def en(self) -> str:  # type: ignore[override]
-        return f"{self.first.en} and {self.second.en}"
-
-    @property
-    def zh(self) -> str:  # type: ignore[override]
-        return f"{self.first.zh}及{self.second.zh}"
-
-    def possible(self, user):
-        return self.first.possible(user) or self.second.possible(user)
-
-    def allows(self, user, record, resource):
-        return self.first.allows(user, record, resource) or self.second.allows(user, record, resource)
-
-    def sql(self, user, table, resource, indexed):
-        return or_(self.first.sql(user, table, resource, indexed), self.second.sql(user, table, resource, indexed))
-
-
-@dataclass(frozen=True, eq=False)
-class Both(Scope):
-    first: Scope
-    second: Scope
+    join: Any = None                 # any / all, over the two checks
+    sql_join: Any = None             # or_ / and_, over the two conditions
+    words: tuple[str, str] = ("", "")  # (en, zh) templates for the policy table
 
     @property
     def en(self) -> str:  # type: ignore[override]
-        return f"{self.first.en}, if {self.second.en}"
+        return self.words[0].format(self.first.en, self.second.en)
 
     @property
     def zh(self) -> str:  # type: ignore[override]
-        return f"{self.second.zh}{self.first.zh}"
+        return self.words[1].format(self.first.zh, self.second.zh)
 
     def possible(self, user):
-        return self.first.possible(user) and self.second.possible(user)
+        return self.join(scope.possible(user) for scope in (self.first, self.second))
 
     def allows(self, user, record, resource):
-        return self.first.allows(user, record, resource) and self.second.allows(user, record, resource)
+        return self.join(scope.allows(user, record, resource) for scope in (self.first, self.second))
 
     def sql(self, user, table, resource, indexed):
-        return and_(self.first.sql(user, table, resource, indexed), self.second.sql(user, table, resource, indexed))
+        return self.sql_join(*(scope.sql(user, table, resource, indexed) for scope in (self.first, self.second)))
+
+
+def Either(first: Scope, second: Scope) -> _Combined:
+    return _Combined(first, second, any, or_, ("{} and {}", "{}及{}"))
+
+
+def Both(first: Scope, second: Scope) -> _Combined:
+    return _Combined(first, second, all, and_, ("{}, if {}", "{1}{0}"))
 
 
 ANY, NONE = _Any(), _None()
@@ -347,7 +338,8 @@ def sees_all(user: Principal | None, action: str) -> bool:
 def is_union(user: Principal | None, action: str) -> bool:
     """True when the user's rows for `action` are a union (an OR in SQL), which a query may keep off
     the indexes (`indexed=False`): read through an OR, the database gathers most of the table."""
-    return user is not None and isinstance(_action(action).scope(user), Either)
+    scope = _action(action).scope(user) if user is not None else None
+    return isinstance(scope, _Combined) and scope.sql_join is or_
 
 
 def table_markdown(lang: str = "en") -> str:
