@@ -25,10 +25,9 @@ def _assert_only_login(page) -> None:
 
 
 def test_first_request_to_a_page_file_url_shows_the_login_page(live_server, browser):
-    """Before the first st.navigation call Streamlit runs pages/<name>.py for /<name>.
-
-    A page module then only defines functions and sends the browser to app.py.
-    """
+    """Before the first st.navigation call Streamlit runs pages/<name>.py for /<name> (its legacy
+    folder mode). The page modules live in sub-folders of pages/, out of its reach, and carry no
+    footer: the very first request by URL must still run app.py and show only the login page."""
     context = browser.new_context(locale="zh-CN")
     page = context.new_page()
     page.goto(live_server + "/home")  # the very first request to this server
