@@ -8,6 +8,7 @@ import openpyxl
 import pytest
 from sqlalchemy import func, select
 
+from ipoverseas.cases import review
 from ipoverseas.core import errors
 from ipoverseas.audit import trail, query
 from ipoverseas.accounts import password_change, sessions, users
@@ -71,7 +72,7 @@ WRITES = [
      "login.success", "user", None, None),
     ("failed login", lambda p: (sessions.login("staff", "wrong password"), _uid("staff"))[1],
      "login.failed", "user", {"failed_logins": 0}, {"failed_logins": 1}),
-    ("case review (cases service)", lambda p: (__import__("ipoverseas.cases.library").cases.library.transition(
+    ("case review (cases service)", lambda p: (__import__("ipoverseas.cases.review").cases.review.transition(
         p("admin"), _case("submitted"), "approve"), _case("approved"))[1],
      "case.approve", "case", {"review_status": "submitted"}, {"review_status": "approved"}),
 ]
@@ -207,11 +208,10 @@ def test_neutralise_and_summary():
 
 
 def test_history_of_a_record_combines_events_and_versions(demo_database, principal):
-    from ipoverseas.cases import library
 
     admin = principal("admin")
     case_id = _case("submitted")
-    library.transition(admin, case_id, "approve")
+    review.transition(admin, case_id, "approve")
     rows = query.history(admin, "case", case_id)
     assert {r["source"] for r in rows} == {"audit", "version"}
     assert any(r["what"] == "case.approve" and "review_status" in r["change"] for r in rows)

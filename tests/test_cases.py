@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import func, select, update
 
 from ipoverseas.access import policy
-from ipoverseas.cases import facets as case_facets, library
+from ipoverseas.cases import facets as case_facets, library, similar
 from ipoverseas.core import db, search
 from ipoverseas.cases.library import CaseFilter
 from ipoverseas.core.models import Case
@@ -214,16 +214,16 @@ def test_similar_cases_same_country_and_type_first(demo_database, principal):
             .group_by(Case.id, Case.country, Case.dispute_type).order_by(Case.id).limit(1)).one()
         same = s.scalar(select(func.count()).select_from(Case).where(
             Case.review_status == "published", Case.country == country, Case.dispute_type == dtype, Case.id != cid))
-    similar = library.similar_cases(user, cid, limit=5)
-    assert similar and all(r["id"] != cid for r in similar)
-    head = similar[:min(same, 5)]
+    alike = similar.similar_cases(user, cid, limit=5)
+    assert alike and all(r["id"] != cid for r in alike)
+    head = alike[:min(same, 5)]
     assert all(r["country"] == country and r["dispute_type"] == dtype for r in head)
-    assert all(r["dispute_type"] == dtype for r in similar)
+    assert all(r["dispute_type"] == dtype for r in alike)
     with db.read_session() as s:
-        statuses = set(s.scalars(select(Case.review_status).where(Case.id.in_([r["id"] for r in similar]))))
+        statuses = set(s.scalars(select(Case.review_status).where(Case.id.in_([r["id"] for r in alike]))))
     assert statuses == {"published"}
-    assert library.similarity("美国专利诉讼", "美国专利诉讼") == 1.0
-    assert library.similarity("美国专利", "德国商标") == 0.0
+    assert similar.similarity("美国专利诉讼", "美国专利诉讼") == 1.0
+    assert similar.similarity("美国专利", "德国商标") == 0.0
 
 
 def test_related_articles_share_country_or_dispute_type(demo_database, principal):
@@ -233,7 +233,7 @@ def test_related_articles_share_country_or_dispute_type(demo_database, principal
         cid, country, dtype = s.execute(select(Case.id, Case.country, Case.dispute_type)
                                         .where(Case.review_status == "published", Case.country == "US")
                                         .limit(1)).one()
-        related = library.related_articles(user, cid)
+        related = similar.related_articles(user, cid)
         assert related
         for a in related:
             art = s.get(Article, a["id"])
@@ -433,4 +433,4 @@ def test_related_articles_are_both_kinds_first_then_newest(demo_database, princi
             return (both, a.published_on is not None, a.published_on or date.min, a.id)
         hits = [a for a in articles if country in countries.get(a.id, ()) or a.dispute_type == dtype]
         expected = [a.id for a in sorted(hits, key=key, reverse=True)[:5]]
-        assert [a["id"] for a in library.related_articles(user, cid)] == expected, cid
+        assert [a["id"] for a in similar.related_articles(user, cid)] == expected, cid

@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import select
 
 from ipoverseas.core import errors
-from ipoverseas.cases import library
+from ipoverseas.cases import library, review
 from ipoverseas.core import db
 from ipoverseas.core.models import AuditEvent, Case, RecordVersion
 
@@ -25,12 +25,12 @@ def test_approve_then_publish_then_select_as_guiding(demo_database, principal):
     admin = principal("admin")
     cid = _case("submitted")
     v0 = _row(cid).version
-    library.transition(admin, cid, "approve", expected_version=v0)
+    review.transition(admin, cid, "approve", expected_version=v0)
     assert _row(cid).review_status == "approved"
-    library.transition(admin, cid, "publish")
+    review.transition(admin, cid, "publish")
     row = _row(cid)
     assert row.review_status == "published" and row.published_at is not None
-    library.set_distinction(admin, cid, "guiding", "首例通过无效宣告反制的案件")
+    review.set_distinction(admin, cid, "guiding", "首例通过无效宣告反制的案件")
     row = _row(cid)
     assert row.distinction == "guiding" and row.distinction_reason.startswith("首例")
     assert row.version == v0 + 3
@@ -54,10 +54,10 @@ def test_return_needs_a_reason_and_writes_nothing_without_one(demo_database, pri
     cid = _case("submitted")
     before = _row(cid)
     with pytest.raises(errors.Refusal) as err:
-        library.transition(admin, cid, "return", reason="   ")
+        review.transition(admin, cid, "return", reason="   ")
     assert err.value.key == "cases.error.reason_required"
     assert _row(cid).version == before.version
-    library.transition(admin, cid, "return", reason="请补充判决书来源")
+    review.transition(admin, cid, "return", reason="请补充判决书来源")
     row = _row(cid)
     assert row.review_status == "returned" and row.review_note == "请补充判决书来源"
 
@@ -66,30 +66,30 @@ def test_invalid_transitions_are_refused(demo_database, principal):
     admin = principal("admin")
     sub = _case("submitted")
     with pytest.raises(errors.Refusal) as err:
-        library.transition(admin, sub, "publish")
+        review.transition(admin, sub, "publish")
     assert err.value.key == "cases.error.bad_transition"
     with pytest.raises(errors.Refusal) as err:
-        library.set_distinction(admin, sub, "typical", "理由")
+        review.set_distinction(admin, sub, "typical", "理由")
     assert err.value.key == "cases.error.not_published"
     pub = _case("published")
     with pytest.raises(errors.Refusal):
-        library.set_distinction(admin, pub, "typical", "")
+        review.set_distinction(admin, pub, "typical", "")
     with pytest.raises(errors.Refusal):
-        library.set_distinction(admin, pub, "famous", "x")
+        review.set_distinction(admin, pub, "famous", "x")
     with pytest.raises(errors.Refusal) as err:
-        library.transition(admin, 10**9, "approve")
+        review.transition(admin, 10**9, "approve")
     assert err.value.key == "cases.error.not_found"
     with pytest.raises(errors.Refusal):
-        library.transition(admin, sub, "explode")
+        review.transition(admin, sub, "explode")
 
 
 def test_a_stale_version_is_refused(demo_database, principal):
     admin = principal("admin")
     cid = _case("submitted")
     v = _row(cid).version
-    library.transition(admin, cid, "approve", expected_version=v)
+    review.transition(admin, cid, "approve", expected_version=v)
     with pytest.raises(errors.Refusal) as err:
-        library.transition(admin, cid, "publish", expected_version=v)
+        review.transition(admin, cid, "publish", expected_version=v)
     assert err.value.key == "cases.error.changed"
     assert _row(cid).review_status == "approved"
 
@@ -99,29 +99,29 @@ def test_only_admin_reviews(demo_database, principal, role):
     user = principal(role)
     cid = _case("submitted")
     with pytest.raises(errors.Denied):
-        library.transition(user, cid, "approve")
+        review.transition(user, cid, "approve")
     with pytest.raises(errors.Denied):
-        library.set_distinction(user, _case("published"), "typical", "x")
+        review.set_distinction(user, _case("published"), "typical", "x")
     with pytest.raises(errors.Denied):
-        library.review_queue(user)
+        review.review_queue(user)
     assert _row(cid).review_status == "submitted"
 
 
 def test_queue_lists_submitted_oldest_first_and_unpublish_clears_distinction(demo_database, principal):
     admin = principal("admin")
-    queue = library.review_queue(admin)
+    queue = review.review_queue(admin)
     with db.read_session() as s:
         n = len(s.scalars(select(Case.id).where(Case.review_status == "submitted")).all())
     assert queue.total == n and all(r["review_status"] == "submitted" for r in queue.rows)
     created = [r["created_at"] for r in queue.rows]
     assert created == sorted(created)
-    counts = library.review_counts(admin)
+    counts = review.review_counts(admin)
     assert counts["submitted"] == n
     pub = _case("published")
-    library.set_distinction(admin, pub, "typical", "代表性强")
-    library.transition(admin, pub, "unpublish")
+    review.set_distinction(admin, pub, "typical", "代表性强")
+    review.transition(admin, pub, "unpublish")
     row = _row(pub)
     assert row.review_status == "approved" and row.distinction is None
     assert library.get_case(principal("enterprise"), pub) is None
-    hist = library.history(admin, pub)
+    hist = review.history(admin, pub)
     assert [h["action"] for h in hist] == ["unpublish", "distinction"]

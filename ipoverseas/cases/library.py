@@ -1,4 +1,5 @@
-"""The case library: filter, count, page, read, compare and review cases (DESIGN.md §3-5).
+"""The case library: filter, count, page and read cases (DESIGN.md §3-5). Review is in `review.py`,
+similar cases in `similar.py`, facets in `facets.py`.
 
 Everything is computed in SQL under the permission policy (`policy.where(user, "read_case")`), so a
 page costs the same at a thousand cases as at a million. The same `CaseFilter` drives
@@ -7,7 +8,6 @@ the list, the facets, the export and the analytics.
 
 from __future__ import annotations
 
-import re
 from dataclasses import asdict, dataclass, fields, replace
 from datetime import date
 from typing import Any, Iterable, Mapping
@@ -15,12 +15,10 @@ from typing import Any, Iterable, Mapping
 from sqlalchemy import Float, Integer, and_, column, func, or_, select, text, true
 from sqlalchemy.orm import Session
 
-from ipoverseas.core import errors
-from ipoverseas.audit import trail
 from ipoverseas.access import policy
 from ipoverseas.core import db, search, vocab
 from ipoverseas.access.policy import Principal
-from ipoverseas.core.models import (Article, ArticleCountry, Case, CaseFacetTotal, RecordVersion, SubCentre, utcnow)
+from ipoverseas.core.models import Case, CaseFacetTotal, SubCentre
 
 MASKED = "***"
 
@@ -371,208 +369,6 @@ def get_case(user: Principal | None, case_id: int) -> dict | None:
         out["sub_centre_name_zh"] = sc.name_zh if sc else None
         out["sub_centre_name_en"] = sc.name_en if sc else None
     return mask(out, user)
-
-
-_CJK_OR_WORD = re.compile(r"[\u4e00-\u9fff]|[a-z0-9]+")
-
-
-def _shingles(value: str) -> set[str]:
-    tokens = _CJK_OR_WORD.findall((value or "").lower())
-    grams = {a + b for a, b in zip(tokens, tokens[1:])}
-    return grams | {t for t in tokens if len(t) > 2}
-
-
-def similarity(a: str, b: str) -> float:
-    """Jaccard similarity of character bigrams (and longer words): 0..1."""
-    sa, sb = _shingles(a), _shingles(b)
-    if not sa or not sb:
-        return 0.0
-    return len(sa & sb) / len(sa | sb)
-
-
-def similar_cases(user: Principal | None, case_id: int, limit: int = 5, pool: int = 60) -> list[dict]:
-    """Cases like this one: same country and dispute type first, then by text similarity.
-
-    Candidates are bounded (`pool` newest of each group) so the cost does not grow with
-    the library; within a group they are ranked by text similarity of title and summary
-    (about 0.1 ms a candidate, in Python: a pool of 200 made the case page 25 ms slower).
-    """
-    with db.read_session() as s:
-        base = s.execute(select(Case.id, Case.country, Case.dispute_type, Case.title, Case.summary)
-                         .where(Case.id == case_id, policy.where(user, "read_case"))).first()
-        if base is None:
-            return []
-        cols = (Case.id, Case.case_ref, Case.title, Case.summary, Case.country, Case.dispute_type,
-                Case.filed_on, Case.outcome, Case.distinction, Case.is_demo)
-        visible = [policy.where(user, "read_case"), Case.id != case_id]
-        if not policy.can(user, "edit_case"):  # who curates no cases compares published ones only
-            visible.append(Case.review_status == "published")
-        same = s.execute(select(*cols).where(*visible, Case.country == base.country,
-                                             Case.dispute_type == base.dispute_type)
-                         .order_by(Case.id.desc()).limit(pool)).all()
-        others = []
-        if len(same) < limit:
-            others = s.execute(select(*cols).where(*visible, Case.dispute_type == base.dispute_type,
-                                                   Case.country != base.country)
-                               .order_by(Case.id.desc()).limit(pool)).all()
-    reference = f"{base.title} {base.summary}"
-
-    def ranked(rows):
-        scored = [(similarity(reference, f"{r.title} {r.summary}"), r) for r in rows]
-        scored.sort(key=lambda item: (-item[0], -item[1].id))
-        return [dict(r._mapping, score=round(score, 3), same_group=True) for score, r in scored]
-
-    first = ranked(same)
-    second = [dict(r, same_group=False) for r in ranked(others)]
-    return (first + second)[:limit]
-
-
-def related_articles(user: Principal | None, case_id: int, limit: int = 5) -> list[dict]:
-    """Published articles on the case's country or dispute type; both first, newest next.
-
-    Each kind is its own small query (the newest `limit` on the country, on the dispute
-    type, on both), merged here; each walks the publication-date index from the newest
-    and stops at `limit`, its conditions kept off their own indexes. One query with the
-    OR would read and sort every published article.
-    """
-    with db.read_session() as s:
-        base = s.execute(select(Case.country, Case.dispute_type).where(Case.id == case_id, policy.where(user, "read_case"))).first()
-        if base is None:
-            return []
-        country_hit = (Article.id + 0).in_(select(ArticleCountry.article_id)
-                                           .where(ArticleCountry.country == base.country))
-        type_hit = Article.dispute_type.concat("") == base.dispute_type
-        cols = (Article.id, Article.kind, Article.title_zh, Article.title_en, Article.published_on, Article.source)
-        found: dict[int, tuple[bool, dict]] = {}
-        for where in ((country_hit, type_hit), (country_hit,), (type_hit,)):
-            stmt = (select(*cols).where(policy.where(user, "read_article", indexed=False), Article.status.concat("") == "published",
-                                        *where)
-                    .order_by(Article.published_on.desc().nulls_last(), Article.id.desc()).limit(limit))
-            for r in s.execute(stmt):
-                found.setdefault(r.id, (len(where) == 2, dict(r._mapping)))
-    newest_first = sorted(found.values(), key=lambda item: (item[1]["published_on"] is not None,
-                                                            item[1]["published_on"] or date.min, item[1]["id"]),
-                          reverse=True)
-    return [row for both, row in sorted(newest_first, key=lambda item: not item[0])][:limit]
-
-
-# --- review (admin) -------------------------------------------------------------------------
-
-TRANSITIONS = {
-    "approve": ({"submitted", "returned"}, "approved"),
-    "return": ({"submitted", "approved", "published"}, "returned"),
-    "publish": ({"approved"}, "published"),
-    "unpublish": ({"published"}, "approved"),
-}
-MAX_REASON = 2000
-
-
-def review_queue(user: Principal, *, statuses: tuple[str, ...] = ("submitted",), page: int = 1,
-                 page_size: int = 50) -> Page:
-    """Cases in the given review statuses: the submitted ones oldest first, the others last changed first."""
-    policy.require(user, "review_cases")
-    page = max(1, int(page))
-    with db.read_session() as s:
-        where = [policy.where(user, "read_case"), Case.review_status.in_(statuses)]
-        total = int(s.scalar(select(func.count()).select_from(Case).where(*where)) or 0)
-        order = ([Case.created_at.asc(), Case.id.asc()] if set(statuses) <= {"submitted"}
-                 else [Case.updated_at.desc(), Case.id.desc()])
-        rows = s.execute(select(*LIST_COLUMNS, Case.review_note, Case.version, Case.created_at)
-                         .where(*where).order_by(*order)
-                         .limit(page_size).offset((page - 1) * page_size)).all()
-    return Page([dict(r._mapping) for r in rows], total, page, page_size)
-
-
-def review_counts(user: Principal) -> dict[str, int]:
-    policy.require(user, "review_cases")
-    with db.read_session() as s:
-        rows = s.execute(select(Case.review_status, func.count()).group_by(Case.review_status)).all()
-    return {status: int(n) for status, n in rows}
-
-
-def _load_for_change(s: Session, user: Principal, case_id: int, expected_version: int | None) -> Case:
-    policy.require(user, "review_cases")
-    case = s.get(Case, case_id)
-    if case is None:
-        raise errors.NotFound("cases.error.not_found")
-    if expected_version is not None and case.version != expected_version:
-        raise errors.Stale("cases.error.changed")
-    return case
-
-
-def _save(s: Session, user: Principal, case: Case, action: str, before: dict, changes: dict) -> dict:
-    version = RecordVersion(entity="case", entity_id=case.id, action=action, before=trail.jsonable(before),
-                            user_id=user.id)
-    s.add(version)
-    for key, value in changes.items():
-        setattr(case, key, value)
-    s.flush()
-    version.after_version = case.version
-    trail.record(s, user, f"case.{action}", "case", case.id,
-                 before={k: before[k] for k in changes}, after={k: getattr(case, k) for k in changes})
-    return case_dict(case)
-
-
-def transition(user: Principal, case_id: int, action: str, *, reason: str | None = None,
-               expected_version: int | None = None) -> dict:
-    """approve / return (a reason is required) / publish / unpublish one case. Admin only."""
-    if action not in TRANSITIONS:
-        raise errors.Invalid("cases.error.bad_action", field="action")
-    allowed_from, to = TRANSITIONS[action]
-    reason = (reason or "").strip()
-    if action == "return" and not reason:
-        raise errors.Invalid("cases.error.reason_required", field="reason")
-    if len(reason) > MAX_REASON:
-        raise errors.Invalid("cases.error.reason_too_long", field="reason", max=MAX_REASON)
-    with db.write_session() as s:
-        case = _load_for_change(s, user, case_id, expected_version)
-        if case.review_status not in allowed_from:
-            raise errors.NotNow("cases.error.bad_transition", status=case.review_status, action=action)
-        before = case_dict(case)
-        changes: dict[str, Any] = {"review_status": to}
-        if action == "return":
-            changes["review_note"] = reason
-        elif reason:
-            changes["review_note"] = reason
-        if action == "publish":
-            changes["published_at"] = utcnow()
-        if action in ("unpublish", "return") and case.distinction:
-            changes["distinction"] = None
-            changes["distinction_reason"] = None
-        return _save(s, user, case, action, before, changes)
-
-
-def set_distinction(user: Principal, case_id: int, distinction: str | None, reason: str | None = None, *,
-                    expected_version: int | None = None) -> dict:
-    """Select a published case as typical or guiding (a reason is required), or clear it. Admin only."""
-    reason = (reason or "").strip()
-    if distinction is not None and distinction not in vocab.DISTINCTIONS:
-        raise errors.Invalid("cases.error.bad_distinction", field="distinction")
-    if distinction and not reason:
-        raise errors.Invalid("cases.error.reason_required", field="reason")
-    if len(reason) > MAX_REASON:
-        raise errors.Invalid("cases.error.reason_too_long", field="reason", max=MAX_REASON)
-    with db.write_session() as s:
-        case = _load_for_change(s, user, case_id, expected_version)
-        if distinction and case.review_status != "published":
-            raise errors.NotNow("cases.error.not_published")
-        before = case_dict(case)
-        changes = {"distinction": distinction, "distinction_reason": reason or None}
-        return _save(s, user, case, "distinction" if distinction else "distinction_clear", before, changes)
-
-
-def history(user: Principal, case_id: int, limit: int = 20) -> list[dict]:
-    """The before-images of a case's review changes, newest first (staff of the region and admin)."""
-    with db.read_session() as s:
-        if s.execute(select(Case.id).where(Case.id == case_id, policy.where(user, "read_case"))).first() is None:
-            return []
-        if not policy.can(user, "edit_case"):
-            return []
-        rows = s.execute(select(RecordVersion.id, RecordVersion.action, RecordVersion.created_at,
-                                RecordVersion.after_version, RecordVersion.user_id)
-                         .where(RecordVersion.entity == "case", RecordVersion.entity_id == case_id)
-                         .order_by(RecordVersion.id.desc()).limit(limit)).all()
-    return [dict(r._mapping) for r in rows]
 
 
 def default_filter_for(user: Principal | None) -> CaseFilter:

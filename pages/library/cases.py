@@ -10,7 +10,8 @@ from __future__ import annotations
 import streamlit as st
 
 from ipoverseas.access import policy
-from ipoverseas.cases import facets as case_facets, library, export
+from ipoverseas.cases import export, library, similar
+from ipoverseas.cases import facets as case_facets
 from ipoverseas.core import config, search, vocab
 from ipoverseas.cases.library import CaseFilter
 from ipoverseas.ui import state
@@ -26,8 +27,8 @@ PAGE = PageSpec(key="cases", title_key="cases.title", icon=":material/gavel:", a
 _list = cached(library.list_cases)
 _facets = cached(case_facets.facet_counts)
 _case = cached(library.get_case)
-_similar = cached(library.similar_cases)
-_related = cached(library.related_articles)
+_similar = cached(similar.similar_cases)
+_related = cached(similar.related_articles)
 _centres = cached(library.sub_centre_names)
 _snippets = cached(library.snippets)
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import streamlit as st
 
 from ipoverseas.core import errors
-from ipoverseas.cases import library
+from ipoverseas.cases import library, review
 from ipoverseas.core import search, vocab
 from ipoverseas.ui import actions, state
 from ipoverseas.ui.cache import cached
@@ -21,10 +21,10 @@ QUEUES = ("submitted", "approved", "returned", "published")
 PAGE_SIZE = 25
 FLASH = "review_flash"
 
-_queue = cached(library.review_queue)
-_counts = cached(library.review_counts)
+_queue = cached(review.review_queue)
+_counts = cached(review.review_counts)
 _case = cached(library.get_case)
-_history = cached(library.history)
+_history = cached(review.history)
 
 
 def render() -> None:
@@ -77,15 +77,15 @@ def _panel(user, case_id: int) -> None:
                                             label(vocab.REVIEW_STATUSES, case["review_status"])])))
         for name in ("summary", "guidance", "lessons"):
             st.markdown(f"**{state.t(f'cases.field.{name}')}**: " + search.md_escape(case[name]))
-        reason = st.text_area(state.t("cases.review.reason"), key=f"review_reason_{case_id}", max_chars=library.MAX_REASON)
+        reason = st.text_area(state.t("cases.review.reason"), key=f"review_reason_{case_id}", max_chars=review.MAX_REASON)
         status = case["review_status"]
         cols = st.columns(4)
         for col, action in zip(cols, ("approve", "return", "publish", "unpublish")):
-            allowed = status in library.TRANSITIONS[action][0]
+            allowed = status in review.TRANSITIONS[action][0]
             with col:
                 if st.button(state.t(f"cases.review.{action}"), key=f"review_{action}_{case_id}", disabled=not allowed,
                              type="primary" if action in ("approve", "publish") else "secondary"):
-                    _do(lambda: library.transition(user, case_id, action, reason=reason,
+                    _do(lambda: review.transition(user, case_id, action, reason=reason,
                                                  expected_version=case["version"]),
                         state.t(f"cases.review.{action}"), case_id)
         if status == "published":
@@ -95,7 +95,7 @@ def _panel(user, case_id: int) -> None:
                               index=options.index(case["distinction"]), key=f"review_distinction_{case_id}",
                               format_func=names.get)
             if st.button(state.t("cases.review.save_distinction"), key=f"review_save_distinction_{case_id}"):
-                _do(lambda: library.set_distinction(user, case_id, choice, reason or case["distinction_reason"],
+                _do(lambda: review.set_distinction(user, case_id, choice, reason or case["distinction_reason"],
                                                   expected_version=case["version"]),
                     state.t("cases.review.save_distinction"), case_id)
         history = _history(user, case_id)
