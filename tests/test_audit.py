@@ -208,7 +208,6 @@ def test_neutralise_and_summary():
 
 
 def test_history_of_a_record_combines_events_and_versions(demo_database, principal):
-
     admin = principal("admin")
     case_id = _case("submitted")
     review.transition(admin, case_id, "approve")
