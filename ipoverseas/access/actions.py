@@ -7,17 +7,39 @@ tests/access/test_policy.py checks every action x role through the service, the 
 
 from __future__ import annotations
 
-from ipoverseas.access.policy import (
-    ADMIN, ANY, ASKED_BY_THEM, ASKER, ASSIGNED, ENTERPRISE, EXPERT, NONE, OWN_PROFILE, OWN_SUB_CENTRE, PUBLISHED,
-    SELF, STAFF, Action, Resource, model_named,
-)
+from dataclasses import dataclass
+from typing import Mapping
 
-CASE = Resource("case", model_named("Case"), status="review_status")
-ARTICLE = Resource("article", model_named("Article"), status="status")
-EXPERT_PROFILE = Resource("expert", model_named("Expert"))
-CONSULTATION = Resource("consultation", model_named("Consultation"))
-IMPORT_BATCH = Resource("import_batch", model_named("ImportBatch"))
-USER = Resource("user", model_named("User"))
+from ipoverseas.access.principal import ADMIN, ENTERPRISE, EXPERT, ROLES, STAFF, Principal
+from ipoverseas.access.scopes import (
+    ANY, ASKED_BY_THEM, ASKER, ASSIGNED, NONE, OWN_PROFILE, OWN_SUB_CENTRE, PUBLISHED, SELF, Resource, Scope,
+)
+from ipoverseas.core.models import Article, Case, Consultation, Expert, ImportBatch, User
+
+
+@dataclass(frozen=True)
+class Action:
+    """Something a user may do. `rules` gives every role its scope; `en`/`zh` describe it in the table."""
+
+    name: str
+    resource: Resource | None
+    rules: Mapping[str, Scope]
+    en: str
+    zh: str
+
+    def scope(self, user: Principal) -> Scope:
+        return self.rules.get(user.role, NONE)
+
+    def roles(self) -> tuple[str, ...]:
+        """The roles that may do it to some record (the pages for it are in their navigation)."""
+        return tuple(role for role in ROLES if self.rules.get(role, NONE) is not NONE)
+
+CASE = Resource("case", Case, status="review_status")
+ARTICLE = Resource("article", Article, status="status")
+EXPERT_PROFILE = Resource("expert", Expert)
+CONSULTATION = Resource("consultation", Consultation)
+IMPORT_BATCH = Resource("import_batch", ImportBatch)
+USER = Resource("user", User)
 
 
 def _rules(enterprise=NONE, staff=NONE, expert=NONE, admin=NONE):

@@ -16,265 +16,18 @@ else in the code compares roles. The policy table of the README is generated fro
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any, Callable, Mapping
+from typing import Any
 
-from sqlalchemy import ColumnElement, and_, false, or_, true
+from sqlalchemy import ColumnElement, false, or_
 
+from ipoverseas.access.actions import ACTIONS, Action
+from ipoverseas.access.principal import ADMIN, ENTERPRISE, EXPERT, ROLES, STAFF, Principal  # noqa: F401  (the policy's words)
+from ipoverseas.access.scopes import ANY, NONE, Combined
 from ipoverseas.core import vocab
 from ipoverseas.core.errors import Denied
-from ipoverseas.core.models import User
-
-ENTERPRISE, STAFF, EXPERT, ADMIN = ROLES = vocab.ROLES.codes
-
-
-@dataclass(frozen=True)
-class Principal:
-    """Who is acting: a detached snapshot of a user, safe to keep in a UI session."""
-
-    id: int
-    username: str
-    display_name: str
-    role: str
-    sub_centre_id: int | None = None
-    expert_id: int | None = None
-    organisation: str | None = None
-    must_change_password: bool = False
-
-    @classmethod
-    def of(cls, user: User) -> "Principal":
-        return cls(user.id, user.username, user.display_name or user.username, user.role,
-                   user.sub_centre_id, user.expert_id, user.organisation, user.must_change_password)
-
-
-# --- resources: the kinds of record an action concerns, and the columns the scopes read ----------
-
-
-@dataclass(frozen=True)
-class Resource:
-    """A kind of record. `status` is the column that says "published", where it has one."""
-
-    name: str
-    model: Callable[[], Any]          # the table's model, looked up late (models import nothing from here)
-    status: str | None = None
-
-
-def model_named(name: str) -> Callable[[], Any]:
-    def get() -> Any:
-        from ipoverseas.core import models
-        return getattr(models, name)
-    return get
-
-
-# --- scopes: a relation between a user and a record, as a check and as SQL ------------------------
-
-
-class Scope:
-    """Which records of a resource a role's rule covers. Subclasses define both answers."""
-
-    en = zh = ""
-
-    def possible(self, user: Principal) -> bool:
-        """Could this user hold it on some record at all (staff without a sub-centre own nothing)."""
-        return True
-
-    def allows(self, user: Principal, record: Any, resource: Resource | None) -> bool:
-        raise NotImplementedError
-
-    def sql(self, user: Principal, table: Any, resource: Resource | None, indexed: bool) -> ColumnElement[bool]:
-        raise NotImplementedError
-
-    def __or__(self, other: "Scope") -> "Scope":
-        return Either(self, other)
-
-    def __and__(self, other: "Scope") -> "Scope":
-        return Both(self, other)
-
-
-def _get(record: Any, name: str) -> Any:
-    return record.get(name) if isinstance(record, Mapping) else getattr(record, name, None)
-
-
-def _column(table: Any, name: str, indexed: bool) -> Any:
-    """A column, or (indexed=False) the same values in a no-op expression the planner will not
-    seek an index for: a page in date order then walks the date index instead of gathering most of
-    the table through a scope's OR."""
-    column = getattr(table, name)
-    if indexed:
-        return column
-    return column + 0 if name.endswith("_id") else column.concat("")
-
-
-class _Any(Scope):
-    en, zh = "yes", "可以"
-
-    def allows(self, user, record, resource):
-        return True
-
-    def sql(self, user, table, resource, indexed):
-        return true()
-
-
-class _None(Scope):
-    en, zh = "no", "不可以"
-
-    def possible(self, user):
-        return False
-
-    def allows(self, user, record, resource):
-        return False
-
-    def sql(self, user, table, resource, indexed):
-        return false()
-
-
-class _Published(Scope):
-    en, zh = "published ones", "已发布的"
-
-    def allows(self, user, record, resource):
-        return _get(record, resource.status) == "published"
-
-    def sql(self, user, table, resource, indexed):
-        return _column(table, resource.status, indexed) == "published"
-
-
-class _OwnSubCentre(Scope):
-    en, zh = "own sub-centre's", "本分中心的"
-
-    def possible(self, user):
-        return user.sub_centre_id is not None
-
-    def allows(self, user, record, resource):
-        return user.sub_centre_id is not None and _get(record, "sub_centre_id") == user.sub_centre_id
-
-    def sql(self, user, table, resource, indexed):
-        if user.sub_centre_id is None:
-            return false()
-        return _column(table, "sub_centre_id", indexed) == user.sub_centre_id
-
-
-class _Asker(Scope):
-    en, zh = "own", "本企业的"
-
-    def allows(self, user, record, resource):
-        return _get(record, "enterprise_user_id") == user.id
-
-    def sql(self, user, table, resource, indexed):
-        return table.enterprise_user_id == user.id
-
-
-class _AskedByThem(Scope):
-    en, zh = "those they asked", "本人代为提出的"
-
-    def allows(self, user, record, resource):
-        return _get(record, "created_by_id") == user.id
-
-    def sql(self, user, table, resource, indexed):
-        return table.created_by_id == user.id
-
-
-class _Assigned(Scope):
-    en, zh = "assigned to them", "分派给本人的"
-
-    def possible(self, user):
-        return user.expert_id is not None
-
-    def allows(self, user, record, resource):
-        return user.expert_id is not None and _get(record, "expert_id") == user.expert_id
-
-    def sql(self, user, table, resource, indexed):
-        return table.expert_id == user.expert_id if user.expert_id is not None else false()
-
-
-class _OwnProfile(Scope):
-    en, zh = "own profile", "本人档案"
-
-    def possible(self, user):
-        return user.expert_id is not None
-
-    def allows(self, user, record, resource):
-        return user.expert_id is not None and _get(record, "id") == user.expert_id
-
-    def sql(self, user, table, resource, indexed):
-        return table.id == user.expert_id if user.expert_id is not None else false()
-
-
-class _Self(Scope):
-    en, zh = "own account", "本人账户"
-
-    def allows(self, user, record, resource):
-        return _get(record, "id") == user.id
-
-    def sql(self, user, table, resource, indexed):
-        return table.id == user.id
-
-
-@dataclass(frozen=True, eq=False)
-class _Combined(Scope):
-    """Two scopes joined: `Either` (the records of one or the other) or `Both` (of the two at once)."""
-
-    first: Scope
-    second: Scope
-
-    join: Any = None                 # any / all, over the two checks
-    sql_join: Any = None             # or_ / and_, over the two conditions
-    words: tuple[str, str] = ("", "")  # (en, zh) templates for the policy table
-
-    @property
-    def en(self) -> str:  # type: ignore[override]
-        return self.words[0].format(self.first.en, self.second.en)
-
-    @property
-    def zh(self) -> str:  # type: ignore[override]
-        return self.words[1].format(self.first.zh, self.second.zh)
-
-    def possible(self, user):
-        return self.join(scope.possible(user) for scope in (self.first, self.second))
-
-    def allows(self, user, record, resource):
-        return self.join(scope.allows(user, record, resource) for scope in (self.first, self.second))
-
-    def sql(self, user, table, resource, indexed):
-        return self.sql_join(*(scope.sql(user, table, resource, indexed) for scope in (self.first, self.second)))
-
-
-def Either(first: Scope, second: Scope) -> _Combined:
-    return _Combined(first, second, any, or_, ("{} and {}", "{}及{}"))
-
-
-def Both(first: Scope, second: Scope) -> _Combined:
-    return _Combined(first, second, all, and_, ("{}, if {}", "{1}{0}"))
-
-
-ANY, NONE = _Any(), _None()
-PUBLISHED, OWN_SUB_CENTRE = _Published(), _OwnSubCentre()
-ASKER, ASKED_BY_THEM, ASSIGNED = _Asker(), _AskedByThem(), _Assigned()
-OWN_PROFILE, SELF = _OwnProfile(), _Self()
-
-
-# --- actions ------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Action:
-    """Something a user may do. `rules` gives every role its scope; `en`/`zh` describe it in the table."""
-
-    name: str
-    resource: Resource | None
-    rules: Mapping[str, Scope]
-    en: str
-    zh: str
-
-    def scope(self, user: Principal) -> Scope:
-        return self.rules.get(user.role, NONE)
-
-    def roles(self) -> tuple[str, ...]:
-        """The roles that may do it to some record (the pages for it are in their navigation)."""
-        return tuple(role for role in ROLES if self.rules.get(role, NONE) is not NONE)
 
 
 def _action(name: str) -> Action:
-    from ipoverseas.access.actions import ACTIONS  # the registry is data; it imports this module
     return ACTIONS[name]
 
 
@@ -309,7 +62,7 @@ def where(user: Principal | None, action: str, table: Any = None, *, indexed: bo
     if not scope.possible(user):
         return false()
     if table is None:
-        table = rule.resource.model()
+        table = rule.resource.model
     return scope.sql(user, table, rule.resource, indexed)
 
 
@@ -327,7 +80,7 @@ def may_open(user: Principal | None, action: str | None) -> bool:
 
 def model_for(action: str) -> Any:
     """The table model of the records `action` concerns."""
-    return _action(action).resource.model()
+    return _action(action).resource.model
 
 
 def sees_all(user: Principal | None, action: str) -> bool:
@@ -339,12 +92,11 @@ def is_union(user: Principal | None, action: str) -> bool:
     """True when the user's rows for `action` are a union (an OR in SQL), which a query may keep off
     the indexes (`indexed=False`): read through an OR, the database gathers most of the table."""
     scope = _action(action).scope(user) if user is not None else None
-    return isinstance(scope, _Combined) and scope.sql_join is or_
+    return isinstance(scope, Combined) and scope.sql_join is or_
 
 
 def table_markdown(lang: str = "en") -> str:
     """The policy table of the README, generated from the registry."""
-    from ipoverseas.access.actions import ACTIONS
     from ipoverseas.core import i18n
 
     header = [i18n.t("policy.action", lang)] + [vocab.ROLES.label(role, lang) for role in ROLES]

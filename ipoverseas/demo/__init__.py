@@ -6,32 +6,12 @@ real ones alone. `python -m ipoverseas demo load|remove` calls these.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from sqlalchemy import delete, func, select, update
 
 from ipoverseas.core import db
+from ipoverseas.demo import content
+from ipoverseas.demo.accounts import ACCOUNTS, DEMO_PASSWORD  # noqa: F401  (the login page lists them)
 from ipoverseas.core.models import (Article, Case, Consultation, ConsultationEvent, ConsultationMessage, Expert, ImportBatch, Notification, RecordVersion, SubCentre, User, UserSession)
-
-
-@dataclass(frozen=True)
-class DemoAccount:
-    username: str
-    password: str
-    role: str
-    display_name: str
-    sub_centre: str | None = None
-    organisation: str | None = None
-
-
-DEMO_PASSWORD = "ipoverseas-demo"
-
-ACCOUNTS: tuple[DemoAccount, ...] = (
-    DemoAccount("enterprise", DEMO_PASSWORD, "enterprise", "宁波示例电器有限公司", None, "宁波示例电器有限公司（演示）"),
-    DemoAccount("staff", DEMO_PASSWORD, "staff", "浙江分中心 王晓", "ZJ"),
-    DemoAccount("expert", DEMO_PASSWORD, "expert", "李明远 律师", "ZJ"),
-    DemoAccount("admin", DEMO_PASSWORD, "admin", "国家中心管理员"),
-)
 
 
 def is_loaded() -> bool:
@@ -41,8 +21,6 @@ def is_loaded() -> bool:
 
 def load() -> dict[str, int]:
     """Load the demo content; returns the count of records per kind."""
-    from . import content
-
     if is_loaded():
         raise RuntimeError("the demo content is already loaded; run `demo remove` first")
     with db.write_session() as session:

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from ipoverseas.access import policy
 from ipoverseas.accounts import creation
 from ipoverseas.core.models import SubCentre, utcnow
-from . import ACCOUNTS, DEMO_PASSWORD
+from ipoverseas.demo.accounts import ACCOUNTS, DEMO_PASSWORD
 from . import articles as articles_mod
 from . import cases as cases_mod
 from . import consultations as consultations_mod
