@@ -1,5 +1,7 @@
-"""Render an article's Markdown to HTML that cannot run or fetch anything.
+"""Markdown in one place: the set of invisible characters, and the safe renderer of an
+article's Markdown.
 
+`render(markdown_text)` turns an article's Markdown into HTML that cannot run or fetch anything.
 Articles come from staff editors and from uploaded workbooks, so their text is
 untrusted. The renderer (markdown-it-py, CommonMark + tables + strikethrough):
 
@@ -17,10 +19,10 @@ and runs no script: two independent layers.
 
 from __future__ import annotations
 
+import functools
 import html
+import re
 from urllib.parse import urlsplit
-
-from markdown_it import MarkdownIt
 
 ALLOWED_SCHEMES = frozenset({"http", "https", "mailto"})
 LINK_REL = "noopener noreferrer nofollow"
@@ -55,11 +57,6 @@ def link_target(url: str) -> str:
     return url
 
 
-class _SafeMarkdownIt(MarkdownIt):
-    def validateLink(self, url: str) -> bool:  # noqa: N802 (markdown-it's name)
-        return is_safe_url(url)
-
-
 def _render_image(self, tokens, idx, options, env) -> str:
     token = tokens[idx]
     alt = self.renderInlineAsText(token.children or [], options, env).strip()
@@ -75,22 +72,27 @@ def _render_link_open(self, tokens, idx, options, env) -> str:
     return self.renderToken(tokens, idx, options, env)
 
 
-def _parser() -> MarkdownIt:
-    md = _SafeMarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
+@functools.cache
+def _parser():
+    # Imported on first use: vocab and the import reader load this module for INVISIBLE only.
+    from markdown_it import MarkdownIt
+
+    class SafeMarkdownIt(MarkdownIt):
+        def validateLink(self, url: str) -> bool:  # noqa: N802 (markdown-it's name)
+            return is_safe_url(url)
+
+    md = SafeMarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
     md.enable(["table", "strikethrough"])
     md.add_render_rule("image", _render_image)
     md.add_render_rule("link_open", _render_link_open)
     return md
 
 
-_MD = _parser()
-
-
 def render(markdown_text: str | None) -> str:
     """Safe HTML for a Markdown text (an empty string for nothing)."""
     if not markdown_text:
         return ""
-    return _MD.render(str(markdown_text))
+    return _parser().render(str(markdown_text))
 
 
 def plain_text(markdown_text: str | None, limit: int | None = None) -> str:
@@ -98,10 +100,20 @@ def plain_text(markdown_text: str | None, limit: int | None = None) -> str:
     if not markdown_text:
         return ""
     out: list[str] = []
-    for token in _MD.parse(str(markdown_text)):
+    for token in _parser().parse(str(markdown_text)):
         if token.type == "inline" and token.children:
             out.append("".join(child.content for child in token.children if child.type in ("text", "code_inline")))
     text = " ".join(part for part in out if part).strip()
     if limit is not None and len(text) > limit:
         text = text[: max(0, limit - 1)].rstrip() + "…"
     return text
+
+
+# --- invisible characters -------------------------------------------------------------------
+
+# Characters that take no room on screen: soft hyphen, Mongolian vowel separator, zero-width
+# space, non-joiner and joiner, left-to-right and right-to-left marks, word joiner, the invisible
+# operators and the byte-order mark. Pasted from Word or a web page they make "美\u200b国" differ
+# from "美国"; vocabulary look-ups and the import cell reader drop them.
+INVISIBLE_CHARS = "".join(map(chr, (0x00AD, 0x180E, *range(0x200B, 0x2010), *range(0x2060, 0x2065), 0xFEFF)))
+INVISIBLE = re.compile(f"[{INVISIBLE_CHARS}]")
