@@ -1,5 +1,10 @@
-"""Markdown in one place: the set of invisible characters, and the safe renderer of an
-article's Markdown.
+"""Markdown in one place: the escaper for plain text shown by a Markdown-rendering widget,
+the set of invisible characters, and the safe renderer of an article's Markdown.
+
+`escape(text)` makes user-written text (a title, a name, a note) show literally wherever
+Streamlit renders Markdown (st.markdown, captions, titles, button and widget labels, alerts,
+toasts, page links...): an image written into a case title would otherwise make every viewer's
+browser fetch its address.
 
 `render(markdown_text)` turns an article's Markdown into HTML that cannot run or fetch anything.
 Articles come from staff editors and from uploaded workbooks, so their text is
@@ -107,6 +112,50 @@ def plain_text(markdown_text: str | None, limit: int | None = None) -> str:
     if limit is not None and len(text) > limit:
         text = text[: max(0, limit - 1)].rstrip() + "…"
     return text
+
+
+# --- plain text inside Markdown --------------------------------------------------------------
+
+# Every ASCII punctuation character. CommonMark makes any of them literal after a backslash, and
+# each may start something in the Markdown Streamlit renders: emphasis, links and images, `<`
+# HTML and autolinks, `&` entities, `|` tables, `~` strikethrough, `$` LaTeX, `:red[...]` and
+# `:material/...:` directives (escaping `/` too keeps Streamlit from seeing `:material/`), `#`,
+# `-`, `+`, `.`, `=` and `>` at the start of a line. Escaping all of them is simpler to trust than
+# knowing which ones matter where.
+_SPECIAL = re.compile(r"([!-/:-@\[-`{-~])")
+# What str.splitlines() breaks on, plus spaces and tabs.
+_SPACES_AND_BREAKS = re.compile(r"[ \t\n\r\v\f\x1c-\x1e\x85\u2028\u2029]+")
+_SPACES = re.compile(r"[ \t]+")
+
+
+def escape(text: object, *, multiline: bool = False) -> str:
+    """`text` as Markdown that shows exactly that text: nothing in it is markup.
+
+    By default every run of spaces, tabs and line breaks becomes one space, which is right
+    anywhere (a heading, a button label, a list item, between `**`): a line break cannot end a
+    heading early, and four leading spaces cannot make a code block. With `multiline`, for a
+    text shown as a block of its own (a case summary), each line break is kept as a Markdown
+    hard line break and a run of blank lines as one empty line. None gives "".
+
+    A bare address (http://..., www...., an e-mail) still becomes a link in Streamlit: its GFM
+    autolinker looks for them in the text after the escapes are resolved. Such a link shows its
+    own address and loads nothing.
+    """
+    if text is None:
+        return ""
+    value = _SPECIAL.sub(r"\\\1", str(text))
+    if not multiline:
+        return _SPACES_AND_BREAKS.sub(" ", value)
+    lines: list[str] = []
+    for line in value.splitlines():
+        line = _SPACES.sub(" ", line).strip(" ")
+        if line or (lines and lines[-1]):
+            lines.append(line)
+    while lines and not lines[-1]:
+        lines.pop()
+    # A backslash at the end of a line is CommonMark's hard line break; on an empty line it
+    # still is one, so a blank line shows as an empty line inside the same paragraph.
+    return "\\\n".join(lines)
 
 
 # --- invisible characters -------------------------------------------------------------------

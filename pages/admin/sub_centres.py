@@ -9,6 +9,7 @@ from ipoverseas.access.policy import ADMIN
 from ipoverseas.ui import state
 from ipoverseas.ui.history import render_history
 from ipoverseas.ui.pages import PageSpec, guard
+from ipoverseas.ui.widgets import t_md
 
 PAGE = PageSpec(key="admin-sub-centres", title_key="nav.admin_sub_centres", icon=":material/hub:",
                 roles=(ADMIN,), order=210, section="nav.section.admin")
@@ -68,7 +69,7 @@ def _do(fn, message_key: str) -> None:
     try:
         fn()
     except users.UserError as exc:
-        st.error(state.t(exc.key, **exc.values))
+        st.error(t_md(exc.key, **exc.values))
     else:
         st.session_state[P + "flash"] = state.t(message_key)
         st.rerun()

@@ -7,12 +7,13 @@ from __future__ import annotations
 import streamlit as st
 
 from ipoverseas.cases import library
-from ipoverseas.core import search, vocab
+from ipoverseas.core import vocab
+from ipoverseas.core.markdown import escape
 from ipoverseas.access.policy import ADMIN
 from ipoverseas.ui import state
 from ipoverseas.ui.cache import cached
 from ipoverseas.ui.pages import PageSpec, guard
-from ipoverseas.ui.widgets import country, label, metrics
+from ipoverseas.ui.widgets import country, label, metrics, t_md
 
 PAGE = PageSpec(key="review", title_key="cases.review.title", icon=":material/fact_check:", roles=(ADMIN,),
                 order=30, section="nav.section.knowledge")
@@ -72,11 +73,11 @@ def _panel(user, case_id: int) -> None:
         st.warning(state.t("errors.not_found"))
         return
     with st.container(border=True):
-        st.subheader(search.md_escape(case["title"]))
+        st.subheader(escape(case["title"]))
         st.caption(" · ".join(filter(None, [country(case["country"]), label(vocab.DISPUTE_TYPES, case["dispute_type"]),
                                             label(vocab.REVIEW_STATUSES, case["review_status"])])))
         for name in ("summary", "guidance", "lessons"):
-            st.markdown(f"**{state.t(f'cases.field.{name}')}**: " + search.md_escape(case[name]))
+            st.markdown(f"**{state.t(f'cases.field.{name}')}**: " + escape(case[name], multiline=True))
         reason = st.text_area(state.t("cases.review.reason"), key=f"review_reason_{case_id}", max_chars=library.MAX_REASON)
         status = case["review_status"]
         cols = st.columns(4)
@@ -109,7 +110,7 @@ def _do(fn, action_label: str, case_id: int) -> None:
     try:
         fn()
     except library.CaseError as err:
-        st.session_state[FLASH] = ("error", state.t(err.key, **err.values))
+        st.session_state[FLASH] = ("error", t_md(err.key, **err.values))
     else:
         st.session_state[FLASH] = ("ok", state.t("cases.review.done", action=action_label, id=case_id))
         st.session_state.pop(f"review_reason_{case_id}", None)

@@ -7,6 +7,7 @@ import hashlib
 import streamlit as st
 
 from ipoverseas.core import config
+from ipoverseas.core.markdown import escape
 from ipoverseas.access.policy import ADMIN, STAFF
 from ipoverseas.imports import ImportError_, report, service, template
 from ipoverseas.ui import state
@@ -78,7 +79,7 @@ def _upload(user) -> None:
         st.session_state["upload_prepared"] = held
     _, prepared, refusal = held
     if refusal is not None:
-        st.error(refusal.message(lang), icon=":material/block:")
+        st.error(escape(refusal.message(lang)), icon=":material/block:")
         return
     _problems(prepared, lang)
     _preview(prepared)
@@ -161,7 +162,7 @@ def _apply(user, prepared, token) -> None:
                                    progress=lambda f: bar.progress(f, text=state.t("upload.applying")))
         except ImportError_ as exc:
             bar.empty()
-            st.error(exc.message(state.lang()))
+            st.error(escape(exc.message(state.lang())))
             st.session_state.pop("upload_prepared", None)
             return
         bar.empty()
@@ -214,7 +215,7 @@ def _history_block(user) -> None:
         try:
             result = service.rollback(batch, user)
         except ImportError_ as exc:
-            st.error(exc.message(state.lang()))
+            st.error(escape(exc.message(state.lang())))
             return
         st.session_state["upload_rollback_result"] = (
             state.t("upload.history.rolled_back", batch=batch, removed=result["removed"], restored=result["restored"]),
