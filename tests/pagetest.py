@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import re
 
 from streamlit.components.v2 import manifest_scanner
 from streamlit.testing.v1 import AppTest
@@ -30,10 +31,20 @@ def run_page(module_name: str, user=None, *, lang: str = "en", query: dict | Non
     return at.run()
 
 
+_ESCAPED = re.compile(r"\\([!-/:-@\[-`{-~\n])")
+
+
+def shown(markdown_text: object) -> str:
+    """What a reader sees of Markdown's backslash escapes (ipoverseas.core.markdown.escape):
+    the characters themselves. Compare with this, so that a text that must not be shown is not
+    merely hidden from the test behind backslashes."""
+    return _ESCAPED.sub(r"\1", str(markdown_text))
+
+
 def texts(at: AppTest) -> str:
-    """All visible text of the run, for assertions."""
+    """All visible text of the run, for assertions (escapes shown as the characters they stand for)."""
     parts = []
     for kind in ("title", "header", "subheader", "markdown", "caption", "info", "warning", "error", "success"):
         parts.extend(str(getattr(el, "value", "")) for el in getattr(at, kind))
     parts.extend(str(m.label) + " " + str(m.value) for m in at.metric)
-    return "\n".join(parts)
+    return shown("\n".join(parts))

@@ -11,7 +11,7 @@ from ipoverseas.access import policy
 from ipoverseas.core import db, i18n
 from ipoverseas.knowledge import articles
 from ipoverseas.core.models import Article, AuditEvent
-from tests.pagetest import run_page, texts
+from tests.pagetest import run_page, shown, texts
 
 @pytest.fixture(autouse=True)
 def _fresh_cache():
@@ -209,7 +209,7 @@ def test_editor_shows_every_problem_and_writes_nothing(sqlite_demo_database, pri
     at.text_input(key="guides_f_new_0_source_url").input("javascript:alert(1)")
     next(b for b in at.button if b.label == i18n.t("guides.editor.save_draft", "en")).click().run()
     assert not at.exception
-    errors = [e.value for e in at.error]
+    errors = [shown(e.value) for e in at.error]
     assert errors[0] == i18n.t("guides.error.invalid", "en", count=len(errors) - 1)
     assert any(i18n.t("guides.field.title_zh", "en") in e for e in errors)
     assert any(i18n.t("guides.field.source_url", "en") in e for e in errors)
@@ -267,8 +267,8 @@ def test_search_box_ranks_and_highlights_the_passage(sqlite_demo_database, princ
     rows, total = articles.browse(user, articles.ArticleFilter(text="专利"))
     assert total > 0
     assert i18n.t("guides.results", "en", count=total) in texts(at)
-    shown = [b.label for b in at.button if (b.key or "").startswith("guides_open_")]
-    assert shown[0] == (rows[0]["title_en"] or rows[0]["title_zh"])
+    labels = [shown(b.label) for b in at.button if (b.key or "").startswith("guides_open_")]
+    assert labels[0] == (rows[0]["title_en"] or rows[0]["title_zh"])
     assert any("**专利**" in str(m.value) for m in at.markdown)     # the matching passage, highlighted
     # every listed article really contains the term (a substring scan agrees)
     from ipoverseas.core import search

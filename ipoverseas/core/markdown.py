@@ -1,5 +1,12 @@
-"""Render an article's Markdown to HTML that cannot run or fetch anything.
+"""Markdown in one place: the escaper for plain text shown by a Markdown-rendering widget,
+the set of invisible characters, and the safe renderer of an article's Markdown.
 
+`escape(text)` makes user-written text (a title, a name, a note) show literally wherever
+Streamlit renders Markdown (st.markdown, captions, titles, button and widget labels, alerts,
+toasts, page links...): an image written into a case title would otherwise make every viewer's
+browser fetch its address.
+
+`render(markdown_text)` turns an article's Markdown into HTML that cannot run or fetch anything.
 Articles come from staff editors and from uploaded workbooks, so their text is
 untrusted. The renderer (markdown-it-py, CommonMark + tables + strikethrough):
 
@@ -17,10 +24,10 @@ and runs no script: two independent layers.
 
 from __future__ import annotations
 
+import functools
 import html
+import re
 from urllib.parse import urlsplit
-
-from markdown_it import MarkdownIt
 
 ALLOWED_SCHEMES = frozenset({"http", "https", "mailto"})
 LINK_REL = "noopener noreferrer nofollow"
@@ -55,11 +62,6 @@ def link_target(url: str) -> str:
     return url
 
 
-class _SafeMarkdownIt(MarkdownIt):
-    def validateLink(self, url: str) -> bool:  # noqa: N802 (markdown-it's name)
-        return is_safe_url(url)
-
-
 def _render_image(self, tokens, idx, options, env) -> str:
     token = tokens[idx]
     alt = self.renderInlineAsText(token.children or [], options, env).strip()
@@ -75,22 +77,27 @@ def _render_link_open(self, tokens, idx, options, env) -> str:
     return self.renderToken(tokens, idx, options, env)
 
 
-def _parser() -> MarkdownIt:
-    md = _SafeMarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
+@functools.cache
+def _parser():
+    # Imported on first use: vocab and the import reader load this module for INVISIBLE only.
+    from markdown_it import MarkdownIt
+
+    class SafeMarkdownIt(MarkdownIt):
+        def validateLink(self, url: str) -> bool:  # noqa: N802 (markdown-it's name)
+            return is_safe_url(url)
+
+    md = SafeMarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
     md.enable(["table", "strikethrough"])
     md.add_render_rule("image", _render_image)
     md.add_render_rule("link_open", _render_link_open)
     return md
 
 
-_MD = _parser()
-
-
 def render(markdown_text: str | None) -> str:
     """Safe HTML for a Markdown text (an empty string for nothing)."""
     if not markdown_text:
         return ""
-    return _MD.render(str(markdown_text))
+    return _parser().render(str(markdown_text))
 
 
 def plain_text(markdown_text: str | None, limit: int | None = None) -> str:
@@ -98,10 +105,64 @@ def plain_text(markdown_text: str | None, limit: int | None = None) -> str:
     if not markdown_text:
         return ""
     out: list[str] = []
-    for token in _MD.parse(str(markdown_text)):
+    for token in _parser().parse(str(markdown_text)):
         if token.type == "inline" and token.children:
             out.append("".join(child.content for child in token.children if child.type in ("text", "code_inline")))
     text = " ".join(part for part in out if part).strip()
     if limit is not None and len(text) > limit:
         text = text[: max(0, limit - 1)].rstrip() + "…"
     return text
+
+
+# --- plain text inside Markdown --------------------------------------------------------------
+
+# Every ASCII punctuation character. CommonMark makes any of them literal after a backslash, and
+# each may start something in the Markdown Streamlit renders: emphasis, links and images, `<`
+# HTML and autolinks, `&` entities, `|` tables, `~` strikethrough, `$` LaTeX, `:red[...]` and
+# `:material/...:` directives (escaping `/` too keeps Streamlit from seeing `:material/`), `#`,
+# `-`, `+`, `.`, `=` and `>` at the start of a line. Escaping all of them is simpler to trust than
+# knowing which ones matter where.
+_SPECIAL = re.compile(r"([!-/:-@\[-`{-~])")
+# What str.splitlines() breaks on, plus spaces and tabs.
+_SPACES_AND_BREAKS = re.compile(r"[ \t\n\r\v\f\x1c-\x1e\x85\u2028\u2029]+")
+_SPACES = re.compile(r"[ \t]+")
+
+
+def escape(text: object, *, multiline: bool = False) -> str:
+    """`text` as Markdown that shows exactly that text: nothing in it is markup.
+
+    By default every run of spaces, tabs and line breaks becomes one space, which is right
+    anywhere (a heading, a button label, a list item, between `**`): a line break cannot end a
+    heading early, and four leading spaces cannot make a code block. With `multiline`, for a
+    text shown as a block of its own (a case summary), each line break is kept as a Markdown
+    hard line break and a run of blank lines as one empty line. None gives "".
+
+    A bare address (http://..., www...., an e-mail) still becomes a link in Streamlit: its GFM
+    autolinker looks for them in the text after the escapes are resolved. Such a link shows its
+    own address and loads nothing.
+    """
+    if text is None:
+        return ""
+    value = _SPECIAL.sub(r"\\\1", str(text))
+    if not multiline:
+        return _SPACES_AND_BREAKS.sub(" ", value)
+    lines: list[str] = []
+    for line in value.splitlines():
+        line = _SPACES.sub(" ", line).strip(" ")
+        if line or (lines and lines[-1]):
+            lines.append(line)
+    while lines and not lines[-1]:
+        lines.pop()
+    # A backslash at the end of a line is CommonMark's hard line break; on an empty line it
+    # still is one, so a blank line shows as an empty line inside the same paragraph.
+    return "\\\n".join(lines)
+
+
+# --- invisible characters -------------------------------------------------------------------
+
+# Characters that take no room on screen: soft hyphen, Mongolian vowel separator, zero-width
+# space, non-joiner and joiner, left-to-right and right-to-left marks, word joiner, the invisible
+# operators and the byte-order mark. Pasted from Word or a web page they make "美\u200b国" differ
+# from "美国"; vocabulary look-ups and the import cell reader drop them.
+INVISIBLE_CHARS = "".join(map(chr, (0x00AD, 0x180E, *range(0x200B, 0x2010), *range(0x2060, 0x2065), 0xFEFF)))
+INVISIBLE = re.compile(f"[{INVISIBLE_CHARS}]")

@@ -23,13 +23,13 @@ The schema objects are created by migration 0002_search.
 
 from __future__ import annotations
 
-import html
 import re
 from dataclasses import dataclass
 
 from sqlalchemy import Engine, text
 
 from ipoverseas.core import db
+from ipoverseas.core.markdown import escape
 
 SEP = "\x01"
 MAX_TERMS = 8
@@ -264,12 +264,6 @@ def reference_ids(kind: str, query: str, *, engine: Engine | None = None) -> set
 
 # --- snippets ------------------------------------------------------------------------------
 
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
-
-
-def _md_escape(value: str) -> str:
-    return _MD_SPECIAL.sub(r"\\\1", value)
-
 
 def snippet(text_value: str | None, query: str, width: int = 80, *, markdown: bool = True) -> str:
     """The passage of `text_value` around the first match of the query, the matches highlighted.
@@ -305,7 +299,7 @@ def snippet(text_value: str | None, query: str, width: int = 80, *, markdown: bo
 
 
 def _plain(value: str, markdown: bool) -> str:
-    return _md_escape(html.escape(value, quote=False)) if markdown else value
+    return escape(value) if markdown else value
 
 
 def _spans(lowered: str, words: list[str]) -> list[tuple[int, int]]:
@@ -372,8 +366,3 @@ def _register_autogenerate_filter() -> None:
 
 
 _register_autogenerate_filter()
-
-
-def md_escape(value: str | None) -> str:
-    """Escape text for st.markdown so user content shows literally (no links, emphasis, directives)."""
-    return _md_escape(value or "")

@@ -16,6 +16,8 @@ from typing import Iterable
 
 import pycountry
 
+from .markdown import INVISIBLE
+
 
 @dataclass(frozen=True)
 class Term:
@@ -28,13 +30,10 @@ class Term:
         return self.zh if lang == "zh" else self.en
 
 
-_INVISIBLE = re.compile(r"[\u200b-\u200f\u2060-\u2064\ufeff\u00ad]")
-
-
 def normalize(value: object) -> str:
     """Fold full-width forms, drop zero-width characters, collapse spaces, casefold."""
     text = unicodedata.normalize("NFKC", str(value))
-    text = _INVISIBLE.sub("", text)
+    text = INVISIBLE.sub("", text)
     text = re.sub(r"\s+", " ", text).strip()
     return text.casefold()
 

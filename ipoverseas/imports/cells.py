@@ -13,6 +13,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any, Callable
 
+from ipoverseas.core.markdown import INVISIBLE
 from . import datasets as D
 
 
@@ -23,7 +24,6 @@ class CellError(Exception):
         self.params = params
 
 
-_INVISIBLE = re.compile(r"[\u200b-\u200f\u2060-\u2064\ufeff\u00ad\u180e]")
 _SPACES = re.compile(r"\s+")
 _EXCEL_EPOCH = date(1899, 12, 30)
 _MULTI_SPLIT_KEEP = re.compile(r"(\s*[、,，;；/|\n]\s*)")
@@ -44,8 +44,8 @@ def clean_text(value: Any) -> str | None:
             value = int(value)
         value = value.isoformat() if isinstance(value, (date, datetime)) else str(value)
     if not value.isascii():
-        if _INVISIBLE.search(value):
-            value = _INVISIBLE.sub("", value)
+        if INVISIBLE.search(value):
+            value = INVISIBLE.sub("", value)
         value = value.replace("\u3000", " ")
     if "_x000" in value:
         value = value.replace("_x000D_", "").replace("_x000d_", "")

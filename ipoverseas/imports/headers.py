@@ -14,10 +14,11 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, Sequence
 
+from ipoverseas.core.markdown import INVISIBLE_CHARS
 from . import datasets as D
 
 SCAN_ROWS = 30
-_DROP = re.compile(r"[\s\u200b-\u200f\u2060-\u2064\ufeff\u00ad*＊:：_\-·.]+")
+_DROP = re.compile(rf"[\s{INVISIBLE_CHARS}*＊:：_\-·.]+")
 _PAREN = re.compile(r"[(\[【].*?[)\]】]")
 
 

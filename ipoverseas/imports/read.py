@@ -19,11 +19,13 @@ from operator import methodcaller
 from pathlib import Path
 from typing import Any
 
+from ipoverseas.core.markdown import INVISIBLE_CHARS
 from . import cells, datasets as D, gcpause, headers
 from .preflight import Package
 from .problems import ERROR, WARNING, Problem, Refused
 
-_ODD_CHARS = re.compile(r"[\u200b-\u200f\u2060-\u2064\ufeff\u00ad\u180e\u3000\r]|_x000")
+# A superset of what cells.clean_text changes, so a cell without any of these needs no cleaning.
+_ODD_CHARS = re.compile(f"[{INVISIBLE_CHARS}\u3000\r]|_x000")
 
 
 def _plain(raw: str) -> bool:
@@ -317,8 +319,7 @@ def _convert_column(col: D.Column, values: list[Any], max_chars: int, flag, brok
     return out
 
 
-_ODD_SUBSTRINGS = ("\r", "_x000", "\u00ad", "\u180e", "\u3000", "\ufeff") + tuple(
-    chr(c) for c in (*range(0x200b, 0x2010), *range(0x2060, 0x2065)))
+_ODD_SUBSTRINGS = ("\r", "_x000", "\u3000", *INVISIBLE_CHARS)
 _NUMBERS = {int, float, bool}
 
 

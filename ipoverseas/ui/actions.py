@@ -13,7 +13,7 @@ from typing import Any, Callable
 import streamlit as st
 
 from ipoverseas.core import errors, i18n
-from ipoverseas.core.search import md_escape as escape  # until core.markdown has the one escaper
+from ipoverseas.core.markdown import escape
 from . import state
 
 

@@ -14,6 +14,7 @@ import streamlit as st
 
 from ipoverseas.knowledge import deadlines
 from ipoverseas.core import vocab
+from ipoverseas.core.markdown import escape, link_target
 from ipoverseas.ui import state
 
 
@@ -46,9 +47,9 @@ def render_response_clock(dispute_type: str | None, start_date: date | None, *,
                            offset=unit, trigger=rule.trigger(lang))
         with st.container(border=True):
             st.markdown(f"**{item.due.isoformat()}** ({_weekday(item.due, lang)}) · {when}")
-            st.markdown(_escape(rule.action(lang)))
-            st.caption(f"{_escape(relation)} · {_escape(rule.jurisdiction)} · "
-                       f"{state.t('guides.clock.source')}: [{_escape(rule.source)}]({rule.source_url})")
+            st.markdown(escape(rule.action(lang)))
+            st.caption(f"{escape(relation)} · {escape(rule.jurisdiction)} · "
+                       f"{state.t('guides.clock.source')}: [{escape(rule.source)}]({link_target(rule.source_url)})")
     st.caption(state.t("guides.clock.disclaimer"))
     return True
 
@@ -58,14 +59,3 @@ def _weekday(day: date, lang: str) -> str:
     if lang == "zh":
         return "周" + names["zh"][day.weekday()]
     return names["en"][day.weekday()]
-
-
-def _escape(text: str) -> str:
-    """Keep data text literal inside st.markdown (no markup, no HTML)."""
-    out = []
-    for ch in text:
-        if ch in "\\`*_{}[]()#+-!|<>~$":
-            out.append("\\" + ch)
-        else:
-            out.append(ch)
-    return "".join(out)

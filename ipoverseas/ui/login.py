@@ -10,6 +10,7 @@ import streamlit as st
 from ipoverseas import demo
 from ipoverseas.accounts import sessions, routes
 from . import state
+from .widgets import t_md
 
 log = logging.getLogger(__name__)
 
@@ -75,7 +76,7 @@ def _try_sso() -> bool:
         return False
     login = sessions.login_oidc(st.user.to_dict(), user_agent=_user_agent())
     if isinstance(login, str):  # refused: the i18n key says why
-        st.error(state.t(login, email=st.user.get("email") or "?"))
+        st.error(t_md(login, email=st.user.get("email") or "?"))
         if st.button(state.t("login.sso_other"), key="login_sso_logout"):
             st.logout()
         return True

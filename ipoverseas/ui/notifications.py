@@ -12,6 +12,7 @@ from __future__ import annotations
 import streamlit as st
 
 from ipoverseas.accounts import notifications
+from ipoverseas.core.markdown import escape
 from ipoverseas.access import policy
 from ipoverseas.access.policy import Principal
 from . import state
@@ -36,17 +37,12 @@ def render_notifications(user: Principal | None, key: str = "notifications") -> 
         for n in items:
             text = state.t(f"service.notify.{n['kind']}", id=n["consultation_id"] or "")
             mark = "**" if n["read_at"] is None else ""
-            line = f"{mark}{_escape(text)}{mark}"
+            line = f"{mark}{escape(text)}{mark}"
             if n["consultation_id"] and page:
                 line = f"[{line}](/{page}?id={n['consultation_id']})"
             st.markdown(line)
-            st.caption(f"{local_time(n['created_at'])} · {_escape(n['message'] or '')[:80]}")
+            st.caption(f"{local_time(n['created_at'])} · {escape((n['message'] or '')[:80])}")
         if unread and st.button(state.t("service.notifications.mark_read"), key=key + "_read"):
             notifications.mark_read(user)
             st.rerun()
 
-
-def _escape(text: str) -> str:
-    for ch in "\\`*_[]<>#|":
-        text = text.replace(ch, "\\" + ch)
-    return text

@@ -9,12 +9,13 @@ from datetime import date, datetime
 import streamlit as st
 
 from ipoverseas.core import errors
+from ipoverseas.core.markdown import escape
 from ipoverseas.access import policy
 from ipoverseas.consultations import workflow, clock as workdays
 from ipoverseas.core import vocab
 from . import state
 from .params import parse_id
-from .widgets import article_title, country, label
+from .widgets import article_title, country, label, t_md
 
 
 def safe_markdown(text: str | None) -> None:
@@ -108,7 +109,7 @@ def summary(item: dict) -> None:
         facts.append((state.t("service.field.expert"), item["expert_name"]))
     cols = st.columns(2)
     for i, (name, value) in enumerate(facts):
-        cols[i % 2].markdown(f"**{name}**: {_md(str(value or '—'))}")
+        cols[i % 2].markdown(f"**{name}**: {escape(value or '—')}")
     st.markdown(f"**{state.t('service.field.question')}**")
     st.text(item.get("question") or "")
 
@@ -121,7 +122,7 @@ def thread(item: dict) -> None:
     for m in messages:
         kind = state.t(f"service.thread.kind.{m['kind']}") if m["kind"] in MESSAGE_KINDS else m["kind"]
         with st.container(border=True):
-            st.caption(f"{kind} · {m.get('author') or ''} · {local_time(m['created_at'])}")
+            st.caption(f"{kind} · {escape(m.get('author'))} · {local_time(m['created_at'])}")
             safe_markdown(m["body"])
 
 
@@ -151,14 +152,14 @@ def suggestions(user: policy.Principal, *, country_code: str | None, dispute_typ
             st.caption(state.t("service.selfhelp.none"))
         for c in found["cases"]:
             outcome = label(vocab.OUTCOMES, c["outcome"]) if c["outcome"] else ""
-            st.markdown(f"- {_md(c['title'])} · {country(c['country'])} · "
+            st.markdown(f"- {escape(c['title'])} · {country(c['country'])} · "
                         f"{label(vocab.DISPUTE_TYPES, c['dispute_type'])} {('· ' + outcome) if outcome else ''}")
     with right:
         st.markdown(f"**{state.t('service.selfhelp.articles')}**")
         if not found["articles"]:
             st.caption(state.t("service.selfhelp.none"))
         for a in found["articles"]:
-            st.markdown(f"- {label(vocab.ARTICLE_KINDS, a['kind'])} · {_md(article_title(a))}")
+            st.markdown(f"- {label(vocab.ARTICLE_KINDS, a['kind'])} · {article_title(a)}")
 
 
 def response_clock(dispute_type: str | None, start: date | None) -> None:
@@ -173,25 +174,13 @@ def response_clock(dispute_type: str | None, start: date | None) -> None:
         logging.getLogger(__name__).exception("response clock failed")
 
 
-def _md(text: str | None) -> str:
-    """Escape Markdown control characters in a short inline text."""
-    out = str(text or "")
-    for ch in "\\`*_[]<>#|":
-        out = out.replace(ch, "\\" + ch)
-    return out
-
-
-def md(text: str | None) -> str:
-    return _md(text)
-
-
 def show_error(exc: Exception) -> None:
     """What went wrong, in words a user understands; nothing was written."""
     if isinstance(exc, errors.Invalid):
         for field, key, values in exc.problems:
             field_key = "service.field." + field
             name = state.t(field_key) if field_key in _known() else field
-            st.error(f"{name}: {state.t(key, **values)}")
+            st.error(f"{name}: {t_md(key, **values)}")
     elif isinstance(exc, workflow.ChangedMeanwhile):
         st.warning(state.t("service.error.changed_meanwhile"))
     elif isinstance(exc, workflow.NotAllowed):

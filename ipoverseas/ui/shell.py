@@ -11,6 +11,7 @@ from ipoverseas.core import config, i18n
 from ipoverseas.core.logging_setup import configure_logging
 from . import login, pages, state
 from .notifications import render_notifications
+from .widgets import t_md
 
 log = logging.getLogger("ipoverseas.app")
 
@@ -38,8 +39,7 @@ def _sidebar(user) -> None:
         elif choice:
             st.session_state[state.LANG_KEY] = choice
         if user is not None:
-            st.caption(state.t("app.signed_in_as", name=user.display_name,
-                               role=state.t(f"role.{user.role}")))
+            st.caption(t_md("app.signed_in_as", name=user.display_name, role=state.t(f"role.{user.role}")))
             render_notifications(user, key="shell_notifications")
             if st.button(state.t("app.logout"), key="shell_logout", icon=":material/logout:"):
                 login.log_out()

@@ -1,10 +1,17 @@
-"""Small display helpers shared by pages."""
+"""Small display helpers shared by pages.
+
+Streamlit renders Markdown in nearly every text it shows (st.markdown, captions, titles, alerts,
+toasts, button, expander, tab and widget labels, radio options, page links); user-written text
+goes into them through `escape` (ipoverseas.core.markdown), or through these helpers that do it.
+Table cells and selectbox/multiselect options are plain text: they take the raw value.
+"""
 
 from __future__ import annotations
 
 import streamlit as st
 
 from ipoverseas.core import vocab
+from ipoverseas.core.markdown import escape
 from . import state
 
 
@@ -17,9 +24,16 @@ def country(code: str | None) -> str:
 
 
 def article_title(row: dict) -> str:
+    """The article's title in the user's language, escaped: it is shown by Markdown widgets."""
     if state.lang() == "en" and row.get("title_en"):
-        return row["title_en"]
-    return row.get("title_zh") or row.get("title_en") or ""
+        return escape(row["title_en"])
+    return escape(row.get("title_zh") or row.get("title_en") or "")
+
+
+def t_md(key: str, **values: object) -> str:
+    """`state.t` with every value escaped: a message that names user-written text (a display
+    name, a username, a value typed into a form) for a widget that renders Markdown."""
+    return state.t(key, **{name: escape(value) for name, value in values.items()})
 
 
 def metrics(items: list[tuple[str, object]], columns: int = 4) -> None:

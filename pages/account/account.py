@@ -9,6 +9,7 @@ from ipoverseas.core import config
 from ipoverseas.ui import actions, state
 from ipoverseas.ui.history import render_history
 from ipoverseas.ui.pages import PageSpec, guard
+from ipoverseas.ui.widgets import t_md
 
 PAGE = PageSpec(key="account", title_key="nav.account", icon=":material/manage_accounts:", action="keep_own_account",
                 order=90, section="nav.section.main")
@@ -17,7 +18,7 @@ PAGE = PageSpec(key="account", title_key="nav.account", icon=":material/manage_a
 def render() -> None:
     user = guard(PAGE)
     st.title(state.t("account.title"))
-    st.caption(state.t("account.intro", name=user.display_name, role=state.t(f"role.{user.role}")))
+    st.caption(t_md("account.intro", name=user.display_name, role=state.t(f"role.{user.role}")))
     changed = st.session_state.pop("account_changed", None)
     if changed is not None:
         st.success(state.t("account.changed"))

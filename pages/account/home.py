@@ -9,13 +9,12 @@ import streamlit as st
 from ipoverseas.access import policy
 from ipoverseas.dashboard import summary
 from ipoverseas.core import vocab
-from ipoverseas.core.search import md_escape
 from ipoverseas.access.policy import ADMIN, ENTERPRISE, EXPERT, STAFF
 from ipoverseas.ui import state
 from ipoverseas.ui.cache import cached
 from ipoverseas.ui.compliance import render_compliance
 from ipoverseas.ui.pages import PageSpec, guard
-from ipoverseas.ui.widgets import article_title, country, label, metrics
+from ipoverseas.ui.widgets import article_title, country, label, metrics, t_md
 
 PAGE = PageSpec(key="home", title_key="nav.home", icon=":material/home:", action=None, order=0)
 
@@ -38,7 +37,7 @@ def render() -> None:
     user = guard(PAGE)
     today = date.today()
     st.title(state.t(f"home.title.{user.role}"))
-    st.caption(state.t(f"home.intro.{user.role}", name=user.display_name))
+    st.caption(t_md(f"home.intro.{user.role}", name=user.display_name))
 
     figures = _counts(user, today)
     metrics([(state.t(f"home.kpi.{k}"), figures.get(k, 0)) for k in KPIS[user.role]], columns=len(KPIS[user.role]))
@@ -70,7 +69,7 @@ def _alerts_block(user, today) -> None:
         st.info(state.t("home.no_alerts"))
         return
     for alert in alerts:
-        text = f"**{label(vocab.SEVERITIES, alert['severity'])}** · {md_escape(article_title(alert))}"
+        text = f"**{label(vocab.SEVERITIES, alert['severity'])}** · {article_title(alert)}"
         if alert["valid_until"]:
             text += " · " + state.t("home.valid_until", date=alert["valid_until"].isoformat())
         {"high": st.error, "medium": st.warning}.get(alert["severity"], st.info)(text, icon=":material/campaign:")
@@ -99,7 +98,7 @@ def _articles_block(user) -> None:
         st.caption(state.t("common.none"))
         return
     for r in rows:
-        st.markdown(f"- {label(vocab.ARTICLE_KINDS, r['kind'])} · **{md_escape(article_title(r))}** · {r['published_on'] or ''}")
+        st.markdown(f"- {label(vocab.ARTICLE_KINDS, r['kind'])} · **{article_title(r)}** · {r['published_on'] or ''}")
 
 
 def _consultations_block(user) -> None:

@@ -13,6 +13,7 @@ from ipoverseas.access.policy import ROLES
 from ipoverseas.ui import actions, state
 from ipoverseas.ui.history import render_history
 from ipoverseas.ui.pages import PageSpec, guard
+from ipoverseas.ui.widgets import t_md
 
 PAGE = PageSpec(key="admin-users", title_key="nav.admin_users", icon=":material/group:", action="manage_users",
                 order=200, section="nav.section.admin")
@@ -40,7 +41,7 @@ def _flash() -> None:
     secret = st.session_state.pop(P + "secret", None)
     if secret:
         username, password = secret
-        st.info(state.t("admin.users.temp_password", username=username, days=config.get("temporary_password_days")),
+        st.info(t_md("admin.users.temp_password", username=username, days=config.get("temporary_password_days")),
                 icon=":material/key:")
         st.code(password, language=None)
 
@@ -118,7 +119,7 @@ def _edit(admin, user_id: int, centres: dict[str, str]) -> None:
     if target is None:
         st.error(state.t("errors.not_found"))
         return
-    st.subheader(state.t("admin.users.edit", username=target["username"]))
+    st.subheader(t_md("admin.users.edit", username=target["username"]))
     st.caption(state.t("admin.users.open_sessions", count=target["open_sessions"]))
     with st.form(P + "edit_form"):
         c1, c2 = st.columns(2)
@@ -245,7 +246,7 @@ def _bulk(admin) -> None:
             result = users.bulk_create(admin, data, upload.name)
         if result.problems:
             p = result.problems[0]
-            st.error(state.t("admin.bulk.failed", row=p.row, message=state.t(p.key, **p.values)))
+            st.error(t_md("admin.bulk.failed", row=p.row, message=state.t(p.key, **p.values)))
             return
         st.session_state.pop(P + "bulk_checked", None)
         st.session_state[P + "bulk_done"] = users.passwords_workbook(result.created)

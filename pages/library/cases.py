@@ -10,9 +10,10 @@ from __future__ import annotations
 import streamlit as st
 
 from ipoverseas.access import policy
+from ipoverseas.core.markdown import escape
 from ipoverseas.cases import export, library, similar
 from ipoverseas.cases import facets as case_facets
-from ipoverseas.core import config, search, vocab
+from ipoverseas.core import config, vocab
 from ipoverseas.cases.library import CaseFilter
 from ipoverseas.ui import state
 from ipoverseas.ui.cache import cached
@@ -268,23 +269,23 @@ def _detail(user, raw: str) -> None:
     if case is None:
         st.warning(state.t("errors.not_found"))
         return
-    st.title(search.md_escape(case["title"]))
+    st.title(escape(case["title"]))
     chips = [country(case["country"]), label(vocab.DISPUTE_TYPES, case["dispute_type"]),
              label(vocab.FORUMS, case["forum"]), str(case["filed_on"] or "")]
-    st.caption(" · ".join(search.md_escape(c) for c in chips if c) + (f" · {state.t('common.demo')}" if case["is_demo"] else ""))
+    st.caption(" · ".join(escape(c) for c in chips if c) + (f" · {state.t('common.demo')}" if case["is_demo"] else ""))
     if case["distinction"]:
         st.success(f"**{label(vocab.DISTINCTIONS, case['distinction'])}** · "
-                   + state.t("cases.distinction_reason") + ": " + search.md_escape(case["distinction_reason"] or ""),
+                   + state.t("cases.distinction_reason") + ": " + escape(case["distinction_reason"]),
                    icon=":material/workspace_premium:")
     if policy.can(user, "edit_case"):
         st.info(state.t("cases.review_state", status=label(vocab.REVIEW_STATUSES, case["review_status"]))
-                + ("" if not case["review_note"] else " · " + search.md_escape(case["review_note"])))
+                + ("" if not case["review_note"] else " · " + escape(case["review_note"])))
 
     left, right = st.columns([3, 2])
     with left:
         for name in ("summary", "guidance", "lessons"):
             st.subheader(state.t(f"cases.field.{name}"))
-            st.markdown(search.md_escape(case[name]) or state.t("common.none"))
+            st.markdown(escape(case[name], multiline=True) or state.t("common.none"))
     with right:
         st.subheader(state.t("cases.details"))
         lang = state.lang()
@@ -302,7 +303,7 @@ def _detail(user, raw: str) -> None:
             ("defendants_count", case["defendants_count"]), ("source", case["source"]),
             ("sub_centre_id", centre),
         ]
-        st.markdown("\n".join(f"- **{state.t(f'cases.field.{k}')}**: {search.md_escape(str(v))}"
+        st.markdown("\n".join(f"- **{state.t(f'cases.field.{k}')}**: {escape(v)}"
                               for k, v in facts if v not in (None, "")))
 
     st.subheader(state.t("cases.similar"))
@@ -311,7 +312,7 @@ def _detail(user, raw: str) -> None:
         st.caption(state.t("common.none"))
     for r in similar:
         tag = state.t("cases.similar_same") if r["same_group"] else state.t("cases.similar_text")
-        if st.button(f"{r['title']} · {country(r['country'])} · {r['filed_on'] or ''} ({tag})",
+        if st.button(f"{escape(r['title'])} · {country(r['country'])} · {r['filed_on'] or ''} ({tag})",
                      key=f"cases_similar_{r['id']}", type="tertiary"):
             _open(r["id"])
 
@@ -320,6 +321,6 @@ def _detail(user, raw: str) -> None:
     if not related:
         st.caption(state.t("common.none"))
     for a in related:
-        st.markdown(f"- {label(vocab.ARTICLE_KINDS, a['kind'])} · **{search.md_escape(article_title(a))}**"
+        st.markdown(f"- {label(vocab.ARTICLE_KINDS, a['kind'])} · **{article_title(a)}**"
                     f" · {a['published_on'] or ''}")
     render_history("case", case["id"], user=user)  # shown to those audit_query.history allows

@@ -19,6 +19,7 @@ import streamlit as st
 from ipoverseas.core import errors
 from ipoverseas.access import policy
 from ipoverseas.core import geo, markdown, vocab
+from ipoverseas.core.markdown import escape
 from ipoverseas.knowledge import articles, deadlines
 from ipoverseas.ui import actions, state
 from ipoverseas.ui.cache import cached
@@ -26,7 +27,7 @@ from ipoverseas.ui.history import render_history
 from ipoverseas.ui.params import parse_id
 from ipoverseas.ui.pages import PageSpec, guard
 from ipoverseas.ui.deadlines import render_response_clock
-from ipoverseas.ui.widgets import article_title, country, label
+from ipoverseas.ui.widgets import article_title, country, label, t_md
 
 PAGE = PageSpec(key="guides", title_key="guides.title", icon=":material/travel_explore:", action="read_article",
                 order=10, section="nav.section.knowledge")
@@ -83,7 +84,7 @@ def _go(**query: object) -> None:
 
 
 def _open_button(row: dict, key: str, *, icon: str = ":material/article:") -> None:
-    title = article_title(row) or row.get("ref", "")
+    title = article_title(row) or escape(row.get("ref", ""))
     st.button(title, key=key, type="tertiary", icon=icon, on_click=_go, kwargs={"article": row["id"]})
 
 
@@ -325,11 +326,11 @@ def _article_view(user, raw_id: str) -> None:
     flash = st.session_state.pop("guides_flash", None)
     if flash:
         st.success(flash)
-    st.title(_md_text(article_title(article)))
+    st.title(article_title(article))
     if state.lang() == "en" and article.get("title_en") and article["title_zh"] != article["title_en"]:
-        st.caption(_md_text(article["title_zh"]))
+        st.caption(escape(article["title_zh"]))
     elif state.lang() == "zh" and article.get("title_en"):
-        st.caption(_md_text(article["title_en"]))
+        st.caption(escape(article["title_en"]))
     badges = [label(vocab.ARTICLE_KINDS, article["kind"])]
     if article["status"] == "draft":
         badges.append(state.t("guides.draft_badge"))
@@ -387,9 +388,9 @@ def _case_link(c: dict) -> None:
     """A link to the case on the Cases page (`/cases?case=<id>`), in-app so the login survives."""
     badge = f" · **{label(vocab.DISTINCTIONS, c['distinction'])}**" if c.get("distinction") else ""
     st.page_link(st.Page(_cases_page, url_path="cases", title=state.t("guides.related_cases")),
-                 label=_md_text(c["title"]), query_params={"case": str(c["id"])}, icon=":material/gavel:")
+                 label=escape(c["title"]), query_params={"case": str(c["id"])}, icon=":material/gavel:")
     st.caption(" · ".join(part for part in (
-        c["case_ref"], country(c["country"]), label(vocab.DISPUTE_TYPES, c["dispute_type"]),
+        escape(c["case_ref"]), country(c["country"]), label(vocab.DISPUTE_TYPES, c["dispute_type"]),
         label(vocab.OUTCOMES, c["outcome"]) if c.get("outcome") else "",
         str(c["filed_on"]) if c.get("filed_on") else "") if part) + badge)
 
@@ -399,9 +400,9 @@ def _meta(article: dict) -> None:
     source = article.get("source") or ""
     url = article.get("source_url") or ""
     if url and markdown.is_safe_url(url):
-        lines.append(state.t("guides.meta.source") + ": " + f"[{_md_text(source or url)}]({markdown.link_target(url)})")
+        lines.append(state.t("guides.meta.source") + ": " + f"[{escape(source or url)}]({markdown.link_target(url)})")
     elif source:
-        lines.append(state.t("guides.meta.source") + ": " + _md_text(source))
+        lines.append(state.t("guides.meta.source") + ": " + escape(source))
     else:
         lines.append(state.t("guides.meta.source") + ": " + state.t("guides.meta.no_source"))
     if article.get("published_on"):
@@ -409,7 +410,7 @@ def _meta(article: dict) -> None:
     lines.append(state.t("guides.meta.updated", date=article["updated_at"].date().isoformat()))
     if article.get("sub_centre"):
         sc = article["sub_centre"]
-        lines.append(state.t("guides.meta.by", who=_md_text(sc["name_en"] if state.lang() == "en" and sc["name_en"] else sc["name_zh"])))
+        lines.append(t_md("guides.meta.by", who=sc["name_en"] if state.lang() == "en" and sc["name_en"] else sc["name_zh"]))
     facets = []
     if article["countries"]:
         facets.append(state.t("guides.facet.country") + ": " + ", ".join(country(c) for c in article["countries"]))
@@ -423,11 +424,6 @@ def _meta(article: dict) -> None:
         st.markdown("  \n".join(lines))
         if facets:
             st.caption(" · ".join(facets))
-
-
-def _md_text(text: str) -> str:
-    """Text shown literally inside st.markdown: no markup, no HTML."""
-    return "".join("\\" + ch if ch in "\\`*_{}[]()#+-!|<>~$" else ch for ch in str(text))
 
 
 # --- editing ------------------------------------------------------------------------
@@ -449,7 +445,7 @@ def _editor_actions(user, article: dict) -> None:
         if not history:
             st.caption(state.t("common.none"))
         for item in history:
-            line = state.t("guides.history.line", action=state.t(f"guides.action.{item['action']}"),
+            line = t_md("guides.history.line", action=state.t(f"guides.action.{item['action']}"),
                            version=item["after_version"], by=item["by"] or "?",
                            when=item["created_at"].strftime("%Y-%m-%d %H:%M"))
             cols = st.columns([4, 1])

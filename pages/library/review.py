@@ -7,8 +7,9 @@ from __future__ import annotations
 import streamlit as st
 
 from ipoverseas.core import errors
+from ipoverseas.core.markdown import escape
 from ipoverseas.cases import library, review
-from ipoverseas.core import search, vocab
+from ipoverseas.core import vocab
 from ipoverseas.ui import actions, state
 from ipoverseas.ui.cache import cached
 from ipoverseas.ui.pages import PageSpec, guard
@@ -72,11 +73,11 @@ def _panel(user, case_id: int) -> None:
         st.warning(state.t("errors.not_found"))
         return
     with st.container(border=True):
-        st.subheader(search.md_escape(case["title"]))
+        st.subheader(escape(case["title"]))
         st.caption(" · ".join(filter(None, [country(case["country"]), label(vocab.DISPUTE_TYPES, case["dispute_type"]),
                                             label(vocab.REVIEW_STATUSES, case["review_status"])])))
         for name in ("summary", "guidance", "lessons"):
-            st.markdown(f"**{state.t(f'cases.field.{name}')}**: " + search.md_escape(case[name]))
+            st.markdown(f"**{state.t(f'cases.field.{name}')}**: " + escape(case[name], multiline=True))
         reason = st.text_area(state.t("cases.review.reason"), key=f"review_reason_{case_id}", max_chars=review.MAX_REASON)
         status = case["review_status"]
         cols = st.columns(4)

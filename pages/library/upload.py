@@ -7,6 +7,7 @@ import hashlib
 import streamlit as st
 
 from ipoverseas.access import policy
+from ipoverseas.core.markdown import escape
 from ipoverseas.core import config
 from ipoverseas.imports import UploadRefusal, report, service, template
 from ipoverseas.ui import actions, state
@@ -78,7 +79,7 @@ def _upload(user) -> None:
         st.session_state["upload_prepared"] = held
     _, prepared, refusal = held
     if refusal is not None:
-        st.error(refusal.message(lang), icon=":material/block:")
+        st.error(escape(refusal.message(lang)), icon=":material/block:")
         return
     _problems(prepared, lang)
     _preview(prepared)

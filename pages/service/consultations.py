@@ -9,6 +9,7 @@ import streamlit as st
 
 from ipoverseas.access import policy
 from ipoverseas.core import config, i18n, vocab
+from ipoverseas.core.markdown import escape
 from ipoverseas.consultations import queue, sweep, workflow
 from ipoverseas.ui import service_view as view
 from ipoverseas.ui import state
@@ -124,8 +125,8 @@ def _shortlist(user: policy.Principal, item: dict) -> None:
     lang = state.lang()
     for rank, c in enumerate(candidates, 1):
         with st.container(border=True):
-            st.markdown(f"**{rank}. {view.md(c.name)}** · {view.md(c.title)} · {view.md(c.organisation)} "
-                        f"· {c.sub_centre or ''} — **{c.score:g}**")
+            st.markdown(f"**{rank}. {escape(c.name)}** · {escape(c.title)} · {escape(c.organisation)} "
+                        f"· {escape(c.sub_centre)} — **{c.score:g}**")
             st.caption(" · ".join(state.t(key, **_labels(values, lang)) for key, values in c.reasons))
             if st.button(state.t("service.shortlist.assign"), key=f"{K}assign_{c.expert_id}"):
                 view.act(lambda c=c: workflow.assign(user, item["id"], c.expert_id), "service.shortlist.assigned")

@@ -9,10 +9,10 @@ from __future__ import annotations
 import streamlit as st
 
 from ipoverseas.access import policy
+from ipoverseas.core.markdown import escape
 from ipoverseas.consultations import workflow
 from ipoverseas.experts import directory
 from ipoverseas.core import vocab
-from ipoverseas.core.search import md_escape
 from ipoverseas.ui import service_view as view
 from ipoverseas.ui import state
 from ipoverseas.ui.cache import cached
@@ -123,8 +123,8 @@ def _profile(user: policy.Principal, expert_id: int) -> None:
     if st.button(state.t("service.back"), key=K + "back", icon=":material/arrow_back:"):
         del st.query_params["expert"]
         st.rerun()
-    st.title(md_escape(p["name"]) + (f" ({state.t('common.demo')})" if p["is_demo"] else ""))
-    st.caption(" · ".join(md_escape(v or "") for v in (p["title"], p["organisation"], p["sub_centre"])))
+    st.title(escape(p["name"]) + (f" ({state.t('common.demo')})" if p["is_demo"] else ""))
+    st.caption(" · ".join(escape(v) for v in (p["title"], p["organisation"], p["sub_centre"])))
     view_metrics = [
         (state.t("service.experts.answered"), p["answered"]),
         (state.t("service.experts.median"), "—" if p["median_response_days"] is None
@@ -146,11 +146,11 @@ def _profile(user: policy.Principal, expert_id: int) -> None:
     st.markdown(f"**{state.t('service.experts.bio')}**")
     st.text(p["bio"] or "—")
     if "email" in p:
-        st.markdown(f"**{state.t('service.experts.contact')}**: {view.md(p['email'] or '—')} · {view.md(p['phone'] or '—')}")
+        st.markdown(f"**{state.t('service.experts.contact')}**: {escape(p['email'] or '—')} · {escape(p['phone'] or '—')}")
     if p["away"]:
         st.markdown(f"**{state.t('service.experts.away_periods')}**")
         for a in p["away"]:
-            st.markdown(f"- {a['starts_on']} – {a['ends_on']} {view.md(a['note'] or '')}")
+            st.markdown(f"- {a['starts_on']} – {a['ends_on']} {escape(a['note'])}")
     st.subheader(state.t("service.experts.cases"))
     if p["cases"]:
         st.dataframe([{
@@ -199,7 +199,7 @@ def edit_form(user: policy.Principal, p: dict, key: str) -> None:
     with st.expander(state.t("service.experts.away_periods"), expanded=not staff):
         for a in p["away"]:
             c1, c2 = st.columns([4, 1])
-            c1.markdown(f"{a['starts_on']} – {a['ends_on']} {view.md(a['note'] or '')}")
+            c1.markdown(f"{a['starts_on']} – {a['ends_on']} {escape(a['note'])}")
             if c2.button(state.t("service.experts.remove"), key=f"{key}_rm_{a['id']}"):
                 view.act(lambda a=a: directory.remove_away(user, a["id"]), "service.experts.saved")
         with st.form(key + "_away_form", clear_on_submit=True):
