@@ -8,13 +8,13 @@ from datetime import datetime, timedelta
 import pytest
 from sqlalchemy import func, insert, select, update
 
-from ipoverseas.consultations import sweep, workflow as svc, clock
+from ipoverseas.consultations import calendar, clock, sweep, workflow as svc
 from ipoverseas.core import db
 from ipoverseas.experts import directory
 from ipoverseas.core.models import AuditEvent, Consultation, ConsultationEvent, Notification
 from tests.service_helpers import build_world
 
-MONDAY = clock.from_local(datetime(2026, 11, 2, 9, 0))
+MONDAY = calendar.from_local(datetime(2026, 11, 2, 9, 0))
 
 
 @pytest.fixture

@@ -2,7 +2,7 @@
 through AppTest: every role sees what it may and nothing else, and each role's journey works."""
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from ipoverseas.access import policy
 from ipoverseas.consultations import queue as consultation_queue, workflow as svc
@@ -261,3 +261,33 @@ def test_an_action_that_lost_a_race_says_reload_instead_of_a_traceback(sqlite_de
     at.button(key="assignments_accept").click().run()
     assert not at.exception
     assert i18n.t("service.error.changed_meanwhile", "en") in [w.value for w in at.warning]
+
+
+def test_the_page_names_the_deadline_as_due_never_a_time_already_past(sqlite_demo_database, principal, monkeypatch):
+    """The "two meanings of due" bug: asked on Wednesday 25 November 2026 at 00:00 Beijing time with
+    a 3-working-day promise, the consultation is, on Saturday at noon, at risk and due on Monday
+    30 November at 00:00 (the last moment still on time), not on the Saturday 00:00 already past."""
+    import re
+    from datetime import datetime
+
+    from ipoverseas.consultations import calendar
+    from ipoverseas.core.models import ConsultationEvent
+
+    ent, staff = principal("enterprise"), principal("staff")
+    cid = svc.ask(ent, svc.Question(company="Co", country="US", question="Q", disclaimer_accepted=True,
+                                    sub_centre_id=staff.sub_centre_id))
+    wednesday = calendar.from_local(datetime(2026, 11, 25, 0, 0))
+    with db.write_session() as s:
+        s.execute(update(ConsultationEvent).where(ConsultationEvent.consultation_id == cid).values(at=wednesday))
+        c = s.get(Consultation, cid)
+        c.created_at = wednesday
+    saturday_noon = calendar.from_local(datetime(2026, 11, 28, 12, 0))
+    monkeypatch.setattr(svc, "utcnow", lambda: saturday_noon)
+    for page, user in (("my_consultations", ent), ("consultations", staff)):
+        at = run_page(page, user, query={"id": str(cid)})
+        assert not at.exception
+        (shown,) = [w.value for w in at.warning if w.value.startswith("At risk")]
+        assert "due by 2026-11-30 00:00 (Beijing time)" in shown, shown
+        assert not at.error                                     # not overdue
+        named = [datetime.strptime(t, "%Y-%m-%d %H:%M") for t in re.findall(r"\d{4}-\d\d-\d\d \d\d:\d\d", shown)]
+        assert named and all(t >= calendar.to_local(saturday_noon) for t in named)

@@ -1,5 +1,5 @@
 """Staff's triage queue of open consultations: filtered, sorted, counted and paged in SQL on
-the clock facts `consultations` stores on each row (`workdays.Facts`)."""
+the clock facts the workflow stores on each row (`clock.Facts`)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from sqlalchemy import case as sql_case
 
 from ipoverseas.access import policy
 from ipoverseas.core import db
-from ipoverseas.consultations import clock
+from ipoverseas.consultations import calendar
 from ipoverseas.access.policy import Principal
 from ipoverseas.consultations.workflow import (ACCEPT_WITHIN_DAYS, LIST_COLUMNS, OPEN, overdue_sql, sql_flag, with_clocks)
 from ipoverseas.core.models import Consultation, Expert, SubCentre, utcnow
@@ -26,7 +26,7 @@ def _queue_filter(only: str | None, now: datetime):
                     or_(Consultation.due_at.is_(None), Consultation.due_at >= now))
     if only == "stale":
         return and_(Consultation.status == "assigned",
-                    Consultation.assigned_at <= clock.latest_start(now, ACCEPT_WITHIN_DAYS))
+                    Consultation.assigned_at <= calendar.latest_start(now, ACCEPT_WITHIN_DAYS))
     if only in (None, "all"):
         return true()
     raise ValueError(f"unknown queue filter {only!r}")
@@ -50,7 +50,7 @@ def queue(user: Principal, *, now: datetime | None = None, only: str | None = No
     now = now or utcnow()
     where = [policy.where(user, "triage_consultation"), Consultation.status.in_(OPEN), _queue_filter(only, now)]
     running_due = sql_case((Consultation.answered_at.is_(None), Consultation.due_at), else_=None)
-    stale_before = clock.latest_start(now, ACCEPT_WITHIN_DAYS)
+    stale_before = calendar.latest_start(now, ACCEPT_WITHIN_DAYS)
     with db.read_session() as s:
         total = int(s.scalar(select(func.count()).select_from(Consultation).where(*where)) or 0)
         rows = s.execute(select(*LIST_COLUMNS, Expert.name.label("expert_name"), SubCentre.code.label("sub_centre"))

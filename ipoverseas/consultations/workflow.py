@@ -7,15 +7,15 @@ accepted within 3 working days. Every transition is checked against the policy
 one `write_session()`, recorded as a ConsultationEvent (the clock is computed from
 those) and audited.
 
-The service clock runs from the question (created_at) to the first answer, minus the
-time spent waiting on the enterprise, in China's working days (`workdays`). The expert's
+The service clock (`clock`) runs from the question (created_at) to the first answer, minus the
+time spent waiting on the enterprise, in China's working days (`calendar`). The expert's
 own response time runs from their assignment to the first answer.
 
 What the clock says that does not depend on "now" (the deadline, the 80% instant, the
 working days to the first answer and whether it was on time, for the service and for the
 expert) is stored on the row at every transition (`set_clock_facts`), so the queue
-(`consultation_queue`), compliance (`compliance`) and the overdue sweep
-(`consultation_sweep`) filter, sort, count and page in SQL, at any table size.
+(`queue`), compliance (`compliance`) and the overdue sweep
+(`sweep`) filter, sort, count and page in SQL, at any table size.
 Each row records the basis its facts were computed on (`clock_basis`: the promise and the
 holiday table's digest); after the promise setting or the holiday table changes, start-up
 (`bootstrap.refresh_clocks`) recomputes the open consultations on another basis, and
@@ -44,7 +44,7 @@ from ipoverseas.access import policy
 from ipoverseas.core import config, db, vocab
 from ipoverseas.experts import directory
 from ipoverseas.accounts import notifications
-from ipoverseas.consultations import clock
+from ipoverseas.consultations import calendar, clock
 from ipoverseas.access.policy import ENTERPRISE, STAFF, Principal
 from ipoverseas.core.models import (Article, ArticleCountry, ArticleIpType, Case, Consultation, ConsultationEvent, ConsultationMessage, Expert, SubCentre, User, utcnow)
 
@@ -120,12 +120,12 @@ def service_clock(c: Consultation | Any, events: list[tuple], now: datetime | No
 
 
 def clock_basis() -> str:
-    """The basis the clock facts are computed on now (`workdays.basis`)."""
+    """The basis the clock facts are computed on now (`clock.basis`)."""
     return clock.basis(promise_days())
 
 
 def set_clock_facts(c: Consultation, events: list[tuple], basis: str | None = None) -> None:
-    """Store the clock's facts on the row (see `workdays.Facts`) from its events, oldest first,
+    """Store the clock's facts on the row (see `clock.Facts`) from its events, oldest first,
     with the basis they were computed on.
 
     The overdue mark (`overdue_notified_at`) is cleared when the deadline it was for is gone:
@@ -199,7 +199,7 @@ def recompute_clocks(only_open: bool = True, only_stale: bool = False, chunk: in
         if done:          # the batches that were committed, also when a later one failed
             with db.write_session() as s:
                 trail.record(s, None, "consultation.recompute_clocks", "consultation", None, detail={
-                    "promise_days": promise_days(), "calendar": clock.calendar_digest(), "basis": basis,
+                    "promise_days": promise_days(), "calendar": calendar.digest(), "basis": basis,
                     "rows": done, "scope": "open" if only_open else "all", "only_stale": only_stale,
                     "complete": complete})
     return done
@@ -232,7 +232,7 @@ def get(user: Principal, consultation_id: int, now: datetime | None = None) -> d
         sub = s.get(SubCentre, c.sub_centre_id) if c.sub_centre_id else None
         out["sub_centre"] = sub.code if sub else None
         if c.expert_id and c.status == "assigned" and c.assigned_at:
-            out["unaccepted_days"] = clock.elapsed(c.assigned_at, now or utcnow())
+            out["unaccepted_days"] = calendar.working_time(c.assigned_at, now or utcnow())
         return out
 
 
@@ -294,7 +294,7 @@ def with_clocks(session: Session, rows, now: datetime | None) -> list[dict]:
 
 
 def overdue_sql(now: datetime, due=None, answered=None):
-    """SQL: unanswered and past the promise (by the stored deadline, see `workdays.Facts`)."""
+    """SQL: unanswered and past the promise (strictly after the stored deadline, see `clock.Facts`)."""
     due = Consultation.due_at if due is None else due
     answered = Consultation.answered_at if answered is None else answered
     return and_(answered.is_(None), due < now)
@@ -493,13 +493,13 @@ def assign(user: Principal, consultation_id: int, expert_id: int, note: str = ""
         c = _load(s, user, consultation_id, lock=True)
         _require_triage(user, c)
         stale = (c.status == "assigned" and c.assigned_at is not None
-                 and clock.elapsed(c.assigned_at, now) >= ACCEPT_WITHIN_DAYS)
+                 and calendar.working_time(c.assigned_at, now) >= ACCEPT_WITHIN_DAYS)
         if c.status != "new" and not stale:
             raise NotAllowed("assign: status " + c.status)
         if expert_id == c.expert_id:
             raise NotAllowed("assign: same expert")
-        eligible = directory.shortlist(s, c, today=today or clock.to_local(now).date(), limit=1,
-                                     exclude=_declined(s, c.id), only=expert_id)
+        eligible = directory.shortlist(s, c, today=today or calendar.to_local(now).date(), limit=1,
+                                       exclude=_declined(s, c.id), only=expert_id)
         if not eligible:
             raise NotAllowed("assign: expert not eligible")
         previous = c.expert_id

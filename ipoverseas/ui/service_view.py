@@ -10,7 +10,8 @@ import streamlit as st
 
 from ipoverseas.core import errors
 from ipoverseas.access import policy
-from ipoverseas.consultations import workflow, clock as workdays
+from ipoverseas.consultations import calendar, workflow
+from ipoverseas.consultations.clock import Clock
 from ipoverseas.core import vocab
 from . import state
 from .params import parse_id
@@ -33,10 +34,12 @@ def safe_markdown(text: str | None) -> None:
 def local_time(moment: datetime | None) -> str:
     if moment is None:
         return ""
-    return workdays.to_local(moment).strftime("%Y-%m-%d %H:%M")
+    return calendar.to_local(moment).strftime("%Y-%m-%d %H:%M")
 
 
-def clock_text(clock: workdays.Clock) -> str:
+def clock_text(clock: Clock) -> str:
+    """The clock in words; a running or at-risk clock names its deadline (`Clock.due`: the last
+    moment still on time, so never an instant already past)."""
     used = f"{clock.used_days:.1f}"
     promise = f"{clock.promise_days:g}"
     if clock.state == "met":
@@ -52,7 +55,7 @@ def clock_text(clock: workdays.Clock) -> str:
     return state.t(key, used=used, promise=promise, due=due)
 
 
-def clock_flag(clock: workdays.Clock) -> str:
+def clock_flag(clock: Clock) -> str:
     """A short word for the clock's state (text, not emoji: some desktops have no emoji font)."""
     return state.t(f"service.flag.{clock.state}")
 
@@ -74,7 +77,7 @@ def highlighted(rows: list[dict], states: list[str]):
     return frame.style.apply(colour, axis=1)
 
 
-def show_clock(clock: workdays.Clock) -> None:
+def show_clock(clock: Clock) -> None:
     text = clock_text(clock)
     if clock.state in ("overdue", "missed"):
         st.error(text, icon=":material/timer_off:")
