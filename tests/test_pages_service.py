@@ -6,7 +6,7 @@ from sqlalchemy import func, select, update
 
 from ipoverseas.access import policy
 from ipoverseas.consultations import queue as consultation_queue, workflow as svc
-from ipoverseas.core import db, i18n
+from ipoverseas.core import db, errors, i18n
 from ipoverseas.core.models import Consultation, Expert, User
 from tests.pagetest import run_page, texts
 
@@ -247,20 +247,23 @@ def test_queue_pages_and_filters_in_sql(sqlite_demo_database, principal, monkeyp
     assert not at.exception
 
 
-def test_an_action_that_lost_a_race_says_reload_instead_of_a_traceback(sqlite_demo_database, principal, monkeypatch):
+@pytest.mark.parametrize("refusal", [errors.Stale("service.error.changed_meanwhile"),
+                                     errors.NotNow("service.error.not_now", action="accept", status="accepted")])
+def test_an_action_that_lost_a_race_says_reload_instead_of_a_traceback(sqlite_demo_database, principal, monkeypatch,
+                                                                       refusal):
     ent, staff, expert = principal("enterprise"), principal("staff"), principal("expert")
     cid = svc.ask(ent, svc.Question(company="Co", country="US", question="Q", disclaimer_accepted=True,
                                     sub_centre_id=staff.sub_centre_id))
     svc.assign(staff, cid, expert.expert_id)
     at = run_page("assignments", expert, query={"id": str(cid)})
 
-    def changed_meanwhile(*_args):
-        raise svc.ChangedMeanwhile("consultation changed meanwhile")
+    def refused(*_args):
+        raise refusal
 
-    monkeypatch.setattr(svc, "accept", changed_meanwhile)
+    monkeypatch.setattr(svc, "accept", refused)
     at.button(key="assignments_accept").click().run()
     assert not at.exception
-    assert i18n.t("service.error.changed_meanwhile", "en") in [w.value for w in at.warning]
+    assert i18n.t(refusal.key, "en") in [w.value for w in at.warning]
 
 
 def test_the_page_names_the_deadline_as_due_never_a_time_already_past(sqlite_demo_database, principal, monkeypatch):

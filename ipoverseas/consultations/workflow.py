@@ -22,7 +22,9 @@ holiday table's digest); after the promise setting or the holiday table changes,
 `recompute_clocks()` (CLI: `recompute-clocks`) stores them again on demand.
 
 Writers lock the consultation's row (`_load(..., lock=True)`), so concurrent writers of one
-consultation take turns; a write that still loses a race is refused as ChangedMeanwhile.
+consultation take turns; a write that still loses a race is refused as errors.Stale.
+A transition the user may make in general but not in the consultation's present status is
+refused as errors.NotNow; one the policy forbids, as errors.Denied; bad input, as errors.Invalid.
 """
 
 from __future__ import annotations
@@ -59,19 +61,11 @@ def promise_days() -> float:
     return float(config.get("consultation_promise_days"))
 
 
-class NotAllowed(errors.Denied):
-    """The action is not possible now (wrong status) or not for this user."""
-
-
-class ChangedMeanwhile(NotAllowed):
-    """Someone else changed the consultation while this action was writing: nothing was
-    written; reload and try again."""
-
-
 @contextmanager
 def _write() -> Iterator[Session]:
     """`db.write_session()` for the service's writes: a write that lost a race to another
-    writer of the same row (the version check, `StaleDataError`) is refused as ChangedMeanwhile.
+    writer of the same row (the version check, `StaleDataError`) is refused as errors.Stale
+    ("changed meanwhile": nothing was written; reload and try again).
 
     Every writer loads the consultation with `_load(..., lock=True)` (SELECT ... FOR UPDATE on
     PostgreSQL; SQLite's BEGIN IMMEDIATE already serialises writers), so a second writer waits
@@ -81,7 +75,7 @@ def _write() -> Iterator[Session]:
         with db.write_session() as s:
             yield s
     except StaleDataError as exc:
-        raise ChangedMeanwhile("consultation changed meanwhile") from exc
+        raise errors.Stale("service.error.changed_meanwhile") from exc
 
 
 # --- reading -----------------------------------------------------------------------------
@@ -188,7 +182,7 @@ def recompute_clocks(only_open: bool = True, only_stale: bool = False, chunk: in
                     history = _events_of(s, [c.id for c in rows])
                     for c in rows:
                         set_clock_facts(c, history[c.id], basis)
-            except ChangedMeanwhile:
+            except errors.Stale:
                 retries += 1
                 if retries > 3:
                     raise
@@ -486,7 +480,8 @@ def assign(user: Principal, consultation_id: int, expert_id: int, note: str = ""
     """Staff (own sub-centre) or admin assign an expert from the shortlist.
 
     Allowed on a new consultation, or as a reassignment of one that was not accepted within
-    3 working days. A conflicted, inactive or away expert is refused whatever the caller sends.
+    3 working days. A conflicted, inactive or away expert, or one who declined it, is refused
+    (errors.Invalid) whatever the caller sends.
     """
     now = now or utcnow()
     with _write() as s:
@@ -495,13 +490,13 @@ def assign(user: Principal, consultation_id: int, expert_id: int, note: str = ""
         stale = (c.status == "assigned" and c.assigned_at is not None
                  and calendar.working_time(c.assigned_at, now) >= ACCEPT_WITHIN_DAYS)
         if c.status != "new" and not stale:
-            raise NotAllowed("assign: status " + c.status)
+            raise errors.NotNow("service.error.not_now", action="assign", status=c.status)
         if expert_id == c.expert_id:
-            raise NotAllowed("assign: same expert")
+            raise errors.Invalid([("expert", "service.error.same_expert", {})])
         eligible = directory.shortlist(s, c, today=today or calendar.to_local(now).date(), limit=1,
                                        exclude=_declined(s, c.id), only=expert_id)
         if not eligible:
-            raise NotAllowed("assign: expert not eligible")
+            raise errors.Invalid([("expert", "service.error.expert_not_eligible", {})])
         previous = c.expert_id
         c.expert_id = expert_id
         c.assigned_at = now
@@ -523,7 +518,7 @@ def accept(user: Principal, consultation_id: int) -> None:
         c = _load(s, user, consultation_id, lock=True)
         _require_assigned_expert(user, c)
         if c.status != "assigned":
-            raise NotAllowed("accept: status " + c.status)
+            raise errors.NotNow("service.error.not_now", action="accept", status=c.status)
         c.accepted_at = utcnow()
         _transition(s, user, c, "accepted", action="consultation.accept")
 
@@ -536,7 +531,7 @@ def decline(user: Principal, consultation_id: int, reason: str) -> None:
         c = _load(s, user, consultation_id, lock=True)
         _require_assigned_expert(user, c)
         if c.status not in ("assigned", "accepted"):
-            raise NotAllowed("decline: status " + c.status)
+            raise errors.NotNow("service.error.not_now", action="decline", status=c.status)
         declined_by = c.expert_id
         c.expert_id = None
         c.assigned_at = None
@@ -564,7 +559,7 @@ def answer(user: Principal, consultation_id: int, text: str) -> None:
         c = _load(s, user, consultation_id, lock=True)
         _require_assigned_expert(user, c)
         if c.status not in ("assigned", "accepted", "waiting"):
-            raise NotAllowed("answer: status " + c.status)
+            raise errors.NotNow("service.error.not_now", action="answer", status=c.status)
         if c.status == "assigned":
             c.accepted_at = utcnow()
             _transition(s, user, c, "accepted", action="consultation.accept", note="answered directly")
@@ -589,7 +584,7 @@ def set_waiting(user: Principal, consultation_id: int, message: str) -> None:
         c = _load(s, user, consultation_id, lock=True)
         _require_assigned_expert(user, c)
         if c.status not in ("assigned", "accepted"):
-            raise NotAllowed("waiting: status " + c.status)
+            raise errors.NotNow("service.error.not_now", action="waiting", status=c.status)
         if c.status == "assigned":
             c.accepted_at = utcnow()
             _transition(s, user, c, "accepted", action="consultation.accept")
@@ -605,7 +600,7 @@ def resume(user: Principal, consultation_id: int) -> None:
         c = _load(s, user, consultation_id, lock=True)
         policy.require(user, "resume_consultation", c)
         if c.status != "waiting":
-            raise NotAllowed("resume: status " + c.status)
+            raise errors.NotNow("service.error.not_now", action="resume", status=c.status)
         _transition(s, user, c, "accepted", action="consultation.resume")
 
 
@@ -625,7 +620,7 @@ def post_message(user: Principal, consultation_id: int, body: str) -> None:
         c = _load(s, user, consultation_id, lock=True)
         if _is_asker(user, c):
             if c.status == "closed":
-                raise NotAllowed("message: closed")
+                raise errors.NotNow("service.error.not_now", action="message", status=c.status)
             s.add(ConsultationMessage(consultation_id=c.id, author_id=user.id, kind="followup", body=body,
                                       created_at=utcnow()))
             trail.record(s, user, "consultation.message", "consultation", c.id, after={"kind": "followup"})
@@ -637,7 +632,7 @@ def post_message(user: Principal, consultation_id: int, body: str) -> None:
                                  "followup", c.id, body[:200])
         elif policy.can(user, "answer_consultation", c):
             if c.status not in WITH_EXPERT + ("answered",):
-                raise NotAllowed("message: status " + c.status)
+                raise errors.NotNow("service.error.not_now", action="message", status=c.status)
             s.add(ConsultationMessage(consultation_id=c.id, author_id=user.id, kind="note", body=body,
                                       created_at=utcnow()))
             trail.record(s, user, "consultation.message", "consultation", c.id, after={"kind": "note"})
@@ -662,7 +657,7 @@ def rate(user: Principal, consultation_id: int, rating: int, comment: str = "") 
         if not _is_asker(user, c):
             raise errors.Denied(action="rate")
         if c.answered_at is None or c.status not in ("answered", "closed"):
-            raise NotAllowed("rate: not answered")
+            raise errors.NotNow("service.error.not_now", action="rate", status=c.status)
         before = {"rating": c.rating, "rating_comment": c.rating_comment}
         c.rating, c.rating_comment = rating, (comment or "").strip() or None
         trail.record(s, user, "consultation.rate", "consultation", c.id, before=before,
@@ -674,7 +669,7 @@ def close(user: Principal, consultation_id: int) -> None:
         c = _load(s, user, consultation_id, lock=True)
         policy.require(user, "close_consultation", c)
         if c.status == "closed":
-            raise NotAllowed("close: already closed")
+            raise errors.NotNow("service.error.not_now", action="close", status=c.status)
         c.closed_at = utcnow()
         _transition(s, user, c, "closed", action="consultation.close")
         notifications.notify(s, _expert_users(s, c.expert_id), "closed", c.id, c.company)
@@ -704,7 +699,7 @@ def record_followup(user: Principal, consultation_id: int, outcome: str, loss_av
         c = _load(s, user, consultation_id, lock=True)
         _require_triage(user, c)
         if c.answered_at is None:
-            raise NotAllowed("followup: not answered")
+            raise errors.NotNow("service.error.not_now", action="followup", status=c.status)
         before = {"followup_outcome": c.followup_outcome, "loss_avoided_cny": c.loss_avoided_cny,
                   "draft_case_id": c.draft_case_id}
         c.followup_outcome, c.loss_avoided_cny = code, amount

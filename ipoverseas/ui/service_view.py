@@ -1,5 +1,5 @@
-"""Display pieces shared by the consultation pages: clock badge, thread, safe Markdown,
-self-help suggestions, and the message shown for a refused or invalid action."""
+"""Display pieces shared by the consultation pages: clock badge, thread, safe Markdown and
+self-help suggestions. (A refused action is shown by `ipoverseas.ui.actions`.)"""
 
 from __future__ import annotations
 
@@ -8,7 +8,6 @@ from datetime import date, datetime
 
 import streamlit as st
 
-from ipoverseas.core import errors
 from ipoverseas.access import policy
 from ipoverseas.consultations import calendar, workflow
 from ipoverseas.consultations.clock import Clock
@@ -188,42 +187,9 @@ def md(text: str | None) -> str:
     return _md(text)
 
 
-def show_error(exc: Exception) -> None:
-    """What went wrong, in words a user understands; nothing was written."""
-    if isinstance(exc, errors.Invalid):
-        for field, key, values in exc.problems:
-            field_key = "service.field." + field
-            name = state.t(field_key) if field_key in _known() else field
-            st.error(f"{name}: {state.t(key, **values)}")
-    elif isinstance(exc, workflow.ChangedMeanwhile):
-        st.warning(state.t("service.error.changed_meanwhile"))
-    elif isinstance(exc, workflow.NotAllowed):
-        st.warning(state.t("service.error.not_now"))
-    elif isinstance(exc, errors.Denied):
-        st.warning(state.t("service.error.denied"))
-    else:
-        raise exc
-
-
-def _known() -> set[str]:
-    from ipoverseas.core import i18n
-    return set(i18n.catalogue(state.lang()))
-
-
 def pick_id(key: str) -> int | None:
     """The id in the URL query parameter `key`, or None (also for garbage)."""
     return parse_id(st.query_params.get(key))
-
-
-def act(fn, done_key: str) -> None:
-    """Run a service call from a button: a toast and a rerun when done, a clear message when refused."""
-    try:
-        fn()
-    except (errors.Invalid, errors.Denied) as exc:
-        show_error(exc)
-    else:
-        st.toast(state.t(done_key))
-        st.rerun()
 
 
 def page_offset(total: int, size: int, key: str) -> int:

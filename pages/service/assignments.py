@@ -10,6 +10,7 @@ from ipoverseas.consultations import workflow
 from ipoverseas.core import vocab
 from ipoverseas.ui import service_view as view
 from ipoverseas.ui import state
+from ipoverseas.ui.actions import run
 from ipoverseas.ui.pages import PageSpec, guard
 from ipoverseas.ui.widgets import country, label
 
@@ -17,6 +18,7 @@ PAGE = PageSpec(key="assignments", title_key="service.nav.assignments", icon=":m
                 action="answer_consultation", order=54, section="nav.section.service")
 
 K = "assignments_"
+FIELDS = ("service.field.",)
 
 
 def render() -> None:
@@ -61,11 +63,12 @@ def _detail(user: policy.Principal, consultation_id: int) -> None:
         if status == "assigned":
             c1, c2 = st.columns(2)
             if c1.button(state.t("service.inbox.accept"), type="primary", key=K + "accept"):
-                view.act(lambda: workflow.accept(user, item["id"]), "service.inbox.accepted")
+                run(lambda: workflow.accept(user, item["id"]), done="service.inbox.accepted", fields=FIELDS)
             with c2.popover(state.t("service.inbox.decline")):
                 reason = st.text_area(state.t("service.inbox.decline_reason"), key=K + "reason", max_chars=2000)
                 if st.button(state.t("service.inbox.decline_confirm"), key=K + "decline"):
-                    view.act(lambda: workflow.decline(user, item["id"], reason), "service.inbox.declined")
+                    run(lambda: workflow.decline(user, item["id"], reason), done="service.inbox.declined",
+                        fields=FIELDS)
         if status in ("assigned", "accepted", "waiting"):
             st.subheader(state.t("service.inbox.answer"))
             st.caption(state.t("service.inbox.answer_help"))
@@ -76,20 +79,21 @@ def _detail(user: policy.Principal, consultation_id: int) -> None:
                     view.safe_markdown(text)
             c1, c2 = st.columns(2)
             if c1.button(state.t("service.inbox.send_answer"), type="primary", key=K + "send"):
-                view.act(lambda: workflow.answer(user, item["id"], text), "service.inbox.answered")
+                run(lambda: workflow.answer(user, item["id"], text), done="service.inbox.answered", fields=FIELDS)
             if status in ("assigned", "accepted"):
                 with c2.popover(state.t("service.inbox.ask_more")):
                     request = st.text_area(state.t("service.inbox.ask_more_label"), key=K + "request", max_chars=2000)
                     if st.button(state.t("service.inbox.ask_more_send"), key=K + "waiting"):
-                        view.act(lambda: workflow.set_waiting(user, item["id"], request), "service.inbox.paused")
+                        run(lambda: workflow.set_waiting(user, item["id"], request), done="service.inbox.paused",
+                            fields=FIELDS)
             elif status == "waiting":
                 if c2.button(state.t("service.queue.resume"), key=K + "resume"):
-                    view.act(lambda: workflow.resume(user, item["id"]), "service.done")
+                    run(lambda: workflow.resume(user, item["id"]), done="service.done", fields=FIELDS)
         elif status == "answered":
             with st.form(K + "note_form", clear_on_submit=True):
                 note = st.text_area(state.t("service.inbox.note"), key=K + "note", max_chars=workflow.MAX_QUESTION)
                 if st.form_submit_button(state.t("service.mine.send")):
-                    view.act(lambda: workflow.post_message(user, item["id"], note), "service.mine.sent")
+                    run(lambda: workflow.post_message(user, item["id"], note), done="service.mine.sent", fields=FIELDS)
         view.history(item)
     with right:
         st.subheader(state.t("service.selfhelp.similar"))

@@ -12,6 +12,7 @@ from ipoverseas.core import config, i18n, vocab
 from ipoverseas.consultations import queue, sweep, workflow
 from ipoverseas.ui import service_view as view
 from ipoverseas.ui import state
+from ipoverseas.ui.actions import run
 from ipoverseas.ui.compliance import render_compliance
 from ipoverseas.ui.history import render_history
 from ipoverseas.ui.pages import PageSpec, guard
@@ -23,6 +24,7 @@ PAGE = PageSpec(key="consultations", title_key="service.nav.consultations", icon
 K = "consultations_"
 FILTERS = ("all", "overdue", "at_risk", "new", "stale")
 SWEEP_SECONDS = 600
+FIELDS = ("service.field.",)
 
 
 def render() -> None:
@@ -92,7 +94,7 @@ def _detail(user: policy.Principal, consultation_id: int) -> None:
         with st.form(K + "note_form", clear_on_submit=True):
             note = st.text_area(state.t("service.queue.note"), key=K + "note", max_chars=workflow.MAX_QUESTION)
             if st.form_submit_button(state.t("service.mine.send")):
-                view.act(lambda: workflow.post_message(user, item["id"], note), "service.mine.sent")
+                run(lambda: workflow.post_message(user, item["id"], note), done="service.mine.sent", fields=FIELDS)
         view.history(item)
         render_history("consultation", item["id"], user=user)
     with right:
@@ -106,11 +108,11 @@ def _detail(user: policy.Principal, consultation_id: int) -> None:
             st.info(state.t("service.queue.waiting_accept", days=f"{item.get('unaccepted_days') or 0:.1f}"))
         if status == "waiting":
             if st.button(state.t("service.queue.resume"), key=K + "resume"):
-                view.act(lambda: workflow.resume(user, item["id"]), "service.done")
+                run(lambda: workflow.resume(user, item["id"]), done="service.done", fields=FIELDS)
         if item["answered_at"] is not None:
             _followup(user, item)
         if status != "closed" and st.button(state.t("service.mine.close"), key=K + "close"):
-            view.act(lambda: workflow.close(user, item["id"]), "service.mine.closed")
+            run(lambda: workflow.close(user, item["id"]), done="service.mine.closed", fields=FIELDS)
 
 
 def _shortlist(user: policy.Principal, item: dict) -> None:
@@ -128,7 +130,8 @@ def _shortlist(user: policy.Principal, item: dict) -> None:
                         f"· {c.sub_centre or ''} — **{c.score:g}**")
             st.caption(" · ".join(state.t(key, **_labels(values, lang)) for key, values in c.reasons))
             if st.button(state.t("service.shortlist.assign"), key=f"{K}assign_{c.expert_id}"):
-                view.act(lambda c=c: workflow.assign(user, item["id"], c.expert_id), "service.shortlist.assigned")
+                run(lambda c=c: workflow.assign(user, item["id"], c.expert_id), done="service.shortlist.assigned",
+                    fields=FIELDS)
 
 
 def _labels(values: dict, lang: str) -> dict:
@@ -157,6 +160,7 @@ def _followup(user: policy.Principal, item: dict) -> None:
         draft = st.checkbox(state.t("service.followup.draft"), key=K + "draft",
                             disabled=item["draft_case_id"] is not None)
         if st.form_submit_button(state.t("service.followup.save")):
-            view.act(lambda: workflow.record_followup(user, item["id"], outcome, loss, draft), "service.done")
+            run(lambda: workflow.record_followup(user, item["id"], outcome, loss, draft), done="service.done",
+                fields=FIELDS)
     if item["draft_case_id"]:
         st.caption(state.t("service.followup.draft_made", id=item["draft_case_id"]))
