@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import delete, func, select
 
 from ipoverseas import bootstrap
-from ipoverseas.consultations import calendar, clock, compliance, queue, sweep, workflow as svc
+from ipoverseas.consultations import calendar, clock, compliance, queue, states, sweep, workflow as svc
 from ipoverseas.core import db
 from ipoverseas.cli import main
 from ipoverseas.core.models import AuditEvent, Consultation, ConsultationEvent, Notification
@@ -114,7 +114,7 @@ def test_queue_filters_and_counts_agree_with_the_python_clock(world, seed):
         _random_world(world, random.Random(seed), now)
         clocks = {cid: v for cid, v in _python_clocks(now).items() if v[0].status in svc.OPEN}
         stale_ids = {cid for cid, (r, _c, _e) in clocks.items() if r.status == "assigned"
-                     and calendar.working_time(r.assigned_at, now) >= svc.ACCEPT_WITHIN_DAYS}
+                     and calendar.working_time(r.assigned_at, now) >= states.ACCEPT_WITHIN_DAYS}
         expected = {
             None: set(clocks),
             "overdue": {cid for cid, (_r, c, _e) in clocks.items() if c.overdue},

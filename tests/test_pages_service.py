@@ -294,3 +294,45 @@ def test_the_page_names_the_deadline_as_due_never_a_time_already_past(sqlite_dem
         assert not at.error                                     # not overdue
         named = [datetime.strptime(t, "%Y-%m-%d %H:%M") for t in re.findall(r"\d{4}-\d\d-\d\d \d\d:\d\d", shown)]
         assert named and all(t >= calendar.to_local(saturday_noon) for t in named)
+
+
+# Each page's control for a move: (the kind of widget, its key).
+CONTROLS = {
+    "assignments": {"accept": ("button", "assignments_accept"), "decline": ("button", "assignments_decline"),
+                    "answer": ("button", "assignments_send"), "request_info": ("button", "assignments_waiting"),
+                    "resume": ("button", "assignments_resume"), "note": ("text_area", "assignments_note")},
+    "my_consultations": {"follow_up": ("text_area", "my-consultations_message"),
+                         "rate": ("select_slider", "my-consultations_stars"),
+                         "close": ("button", "my-consultations_close")},
+    "consultations": {"resume": ("button", "consultations_resume"), "close": ("button", "consultations_close"),
+                      "record_outcome": ("selectbox", "consultations_outcome"),
+                      "staff_note": ("text_area", "consultations_note"),
+                      "follow_up": ("text_area", "consultations_message"),
+                      "assign": ("toggle", "consultations_more")},            # the shortlist, also to reassign
+}
+
+
+@pytest.mark.parametrize("steps", [[], ["assign"], ["assign", "accept"], ["assign", "accept", "wait"],
+                                   ["assign", "answer"], ["assign", "answer", "close"]])
+def test_the_pages_show_the_moves_the_state_machine_allows(sqlite_demo_database, principal, steps):
+    """The pages ask `states.actions`: each shows the control of every move the user may make
+    now, and none of the others (the note box gives way to the answer box while one may answer)."""
+    from ipoverseas.consultations import states
+
+    ent, staff, expert = principal("enterprise"), principal("staff"), principal("expert")
+    cid = svc.ask(staff, svc.Question(company="Co", country="US", question="Q", disclaimer_accepted=True,
+                                      enterprise_user_id=ent.id))          # staff asked on the enterprise's behalf
+    run = {"assign": lambda: svc.assign(staff, cid, expert.expert_id), "accept": lambda: svc.accept(expert, cid),
+           "wait": lambda: svc.set_waiting(expert, cid, "More?"), "answer": lambda: svc.answer(expert, cid, "A."),
+           "close": lambda: svc.close(ent, cid)}
+    for step in steps:
+        run[step]()
+    for page, user in (("assignments", expert), ("my_consultations", ent), ("consultations", staff)):
+        moves = states.actions(user, svc.get(user, cid))
+        expected = {"assign" if m == "reassign" else m for m in moves} & set(CONTROLS[page])
+        if page == "assignments" and "answer" in moves:
+            expected.discard("note")
+        at = run_page(page, user, query={"id": str(cid)})
+        assert not at.exception
+        shown = {m for m, (kind, key) in CONTROLS[page].items() if any(w.key == key for w in getattr(at, kind))}
+        assert shown == expected, (page, steps, moves)
