@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import func, select, update
 
 from ipoverseas.core import errors
-from ipoverseas.consultations import compliance, queue as consultation_queue, sweep, workflow as svc, clock
+from ipoverseas.consultations import calendar, compliance, queue as consultation_queue, sweep, workflow as svc
 from ipoverseas.core import db
 from ipoverseas.accounts import notifications
 from ipoverseas.core.models import AuditEvent, Case, Consultation, ConsultationEvent, Notification
@@ -142,8 +142,9 @@ def test_decline_returns_it_to_the_queue_and_keeps_the_decliner_off_the_list(wor
     got = svc.get(staff, cid)
     assert got["status"] == "new" and got["expert_id"] is None
     assert world.experts["best"] not in [c.expert_id for c in svc.shortlist_for(staff, cid)]
-    with pytest.raises(svc.NotAllowed):
+    with pytest.raises(errors.Invalid) as refused:       # sent directly: refused as not eligible
         svc.assign(staff, cid, world.experts["best"])
+    assert refused.value.problems == [("expert", "service.error.expert_not_eligible", {})]
     svc.assign(staff, cid, world.experts["partial"])
     assert svc.get(staff, cid)["expert_id"] == world.experts["partial"]
     with db.read_session() as s:
@@ -155,14 +156,16 @@ def test_reassignment_only_after_three_working_days_without_acceptance(world):
     staff = world.p("staff_zj")
     cid = svc.ask(world.p("ent_a"), _question(sub_centre_id=world.zj))
     svc.assign(staff, cid, world.experts["best"])
-    with pytest.raises(svc.NotAllowed):
+    with pytest.raises(errors.NotNow):
         svc.assign(staff, cid, world.experts["partial"])
     # Assigned on Monday 23 Nov 2026 09:00 China time; Thursday 26 Nov 09:00 is 3 working days later.
-    monday = clock.from_local(datetime(2026, 11, 23, 9, 0))
+    monday = calendar.from_local(datetime(2026, 11, 23, 9, 0))
     with db.write_session() as s:
         s.execute(update(Consultation).where(Consultation.id == cid).values(assigned_at=monday))
-    with pytest.raises(svc.NotAllowed):
+    with pytest.raises(errors.NotNow):
         svc.assign(staff, cid, world.experts["partial"], now=monday + timedelta(days=2, hours=23))
+    with pytest.raises(errors.Invalid):                   # stale, but to the same expert
+        svc.assign(staff, cid, world.experts["best"], now=monday + timedelta(days=3))
     svc.assign(staff, cid, world.experts["partial"], now=monday + timedelta(days=3))
     got = svc.get(staff, cid)
     assert got["expert_id"] == world.experts["partial"] and got["status"] == "assigned"
@@ -171,7 +174,7 @@ def test_reassignment_only_after_three_working_days_without_acceptance(world):
 def test_a_conflicted_expert_is_refused_even_when_sent_directly(world):
     staff = world.p("staff_zj")
     cid = svc.ask(world.p("ent_a"), _question(sub_centre_id=world.zj, opposing_party="acme lighting corporation"))
-    with pytest.raises(svc.NotAllowed):
+    with pytest.raises(errors.Invalid):
         svc.assign(staff, cid, world.experts["conflicted"])
     assert svc.get(staff, cid)["status"] == "new"
 
@@ -206,7 +209,7 @@ def test_staff_may_ask_on_behalf_of_an_enterprise_and_experts_may_not_ask(world)
 def test_rating_needs_an_answer_and_a_value_from_1_to_5(world):
     ent, staff, exp = world.p("ent_a"), world.p("staff_zj"), world.p("exp_best")
     cid = svc.ask(ent, _question(sub_centre_id=world.zj))
-    with pytest.raises(svc.NotAllowed):
+    with pytest.raises(errors.NotNow):
         svc.rate(ent, cid, 4)
     svc.assign(staff, cid, world.experts["best"])
     svc.answer(exp, cid, "Answer")
@@ -252,11 +255,11 @@ def test_compliance_per_sub_centre_and_per_expert(world):
         svc.assign(staff, cid, world.experts["best"])
         svc.answer(exp, cid, "Answer")
     svc.assign(staff, still_open, world.experts["best"])
-    monday = clock.from_local(datetime(2026, 11, 2, 9, 0))
+    monday = calendar.from_local(datetime(2026, 11, 2, 9, 0))
     _backdate(on_time, monday, monday + timedelta(days=1))                 # 1 working day
     _backdate(late, monday, monday + timedelta(days=7))                    # 5 working days
     _backdate(still_open, monday)                                          # open, long overdue
-    now = clock.from_local(datetime(2026, 11, 20, 9, 0))
+    now = calendar.from_local(datetime(2026, 11, 20, 9, 0))
     rows = compliance.figures(staff, date(2026, 11, 1), date(2026, 11, 30), now=now)
     assert len(rows) == 1
     zj = rows[0]
@@ -281,7 +284,7 @@ def test_queue_sorts_by_deadline_and_flags_risk(world):
     sooner = svc.ask(ent, _question(sub_centre_id=world.zj, deadline=date.today() + timedelta(days=3)))
     none = svc.ask(ent, _question(sub_centre_id=world.zj, deadline=None))
     assert [i["id"] for i in consultation_queue.queue(staff)[0]] == [sooner, later, none]
-    monday = clock.from_local(datetime(2026, 11, 23, 9, 0))
+    monday = calendar.from_local(datetime(2026, 11, 23, 9, 0))
     _backdate(none, monday)
     at_risk_now = monday + timedelta(days=2, hours=14)        # Wednesday 23:00: 2.58 of 3 days used
     assert [i["id"] for i in consultation_queue.queue(staff, now=at_risk_now, only="at_risk")[0]] == [none]

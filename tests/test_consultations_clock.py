@@ -1,19 +1,20 @@
 """The stored clock facts (migration 0006): backfilled by the migration, kept by every
 transition, and in agreement with the Python clock the pages show."""
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 import pytest
 from alembic import command
-from sqlalchemy import select, text
+from sqlalchemy import select, text, update
 
 from ipoverseas.core import db
-from ipoverseas.consultations import clock
-from ipoverseas.core.models import Consultation
+from ipoverseas.consultations import calendar, clock, compliance, queue, sweep, workflow as svc
+from ipoverseas.core.models import Consultation, ConsultationEvent
+from tests.service_helpers import build_world
 
 
 def cn(*args) -> datetime:
-    return clock.from_local(datetime(*args))
+    return calendar.from_local(datetime(*args))
 
 
 def test_deadline_is_the_last_moment_still_on_time():
@@ -27,6 +28,67 @@ def test_deadline_is_the_last_moment_still_on_time():
     assert clock.deadline(inside, 3) == clock.reached(inside, 3) == cn(2026, 11, 25, 15, 0)
 
 
+# The example of the "two meanings of due" bug: a 3-working-day promise started on Wednesday
+# 25 November 2026 at 00:00 Beijing time (no holiday or make-up day for weeks around it) is used
+# up at Saturday 00:00 and due on Monday 30 November at 00:00; on Saturday at noon it is at risk,
+# not overdue, and its due time is Monday, not the Saturday midnight already past.
+WEDNESDAY, SATURDAY_NOON, MONDAY = cn(2026, 11, 25, 0, 0), cn(2026, 11, 28, 12, 0), cn(2026, 11, 30, 0, 0)
+
+
+def test_one_meaning_of_due_the_clock_and_the_stored_facts():
+    assert all(calendar.is_working_day(date(2026, 11, d)) for d in (23, 24, 25, 26, 27, 30))
+    assert not any(calendar.is_working_day(date(2026, 11, d)) for d in (28, 29))
+    saturday = clock.clock(WEDNESDAY, None, [], 3, now=SATURDAY_NOON)
+    assert saturday.state == "at_risk" and not saturday.overdue
+    assert saturday.due == MONDAY == clock.deadline(WEDNESDAY, 3)
+    assert calendar.to_local(saturday.due) == datetime(2026, 11, 30, 0, 0)      # Monday 00:00, Beijing time
+    assert clock.facts(WEDNESDAY, None, None, [(WEDNESDAY, None, "new")], 3).due_at == saturday.due
+    assert clock.clock(WEDNESDAY, None, [], 3, now=MONDAY).state == "at_risk"    # the last moment on time
+    assert clock.clock(WEDNESDAY, None, [], 3, now=MONDAY + timedelta(seconds=1)).overdue
+    assert not hasattr(clock, "due_at")                                           # no second meaning
+
+
+@pytest.mark.parametrize("start", [WEDNESDAY, cn(2026, 11, 20, 15, 0), cn(2024, 9, 28, 12, 0),
+                                   cn(2024, 9, 30, 10, 0), cn(2026, 2, 13, 17, 0), cn(2026, 2, 27, 0, 0)])
+def test_a_running_clock_never_names_a_past_instant_as_due(start):
+    """Hour by hour over three weeks (holidays and make-up days included): while the clock runs
+    or is at risk, its due time is now or later; once overdue, it is past."""
+    for hours in range(0, 24 * 21):
+        now = start + timedelta(hours=hours, minutes=30)
+        c = clock.clock(start, None, [], 3, now=now)
+        if c.state in ("running", "at_risk"):
+            assert c.due is not None and c.due >= now, (start, now, c)
+        else:
+            assert c.state == "overdue" and clock.deadline(start, 3) < now, (start, now, c)
+
+
+def test_the_queue_the_sweep_and_compliance_use_the_same_due(database):
+    world = build_world()
+    staff = world.p("staff_zj")
+    cid = svc.ask(world.p("ent_a"), svc.Question(company="Co", question="Q", country="US", disclaimer_accepted=True,
+                                                  sub_centre_id=world.zj))
+    with db.write_session() as s:                          # asked on Wednesday 00:00 Beijing time
+        s.execute(update(ConsultationEvent).where(ConsultationEvent.consultation_id == cid).values(at=WEDNESDAY))
+        c = s.get(Consultation, cid)
+        c.created_at = WEDNESDAY
+        s.flush()
+        svc.set_clock_facts(c, [(WEDNESDAY, None, "new")])
+    assert svc.get(staff, cid, now=SATURDAY_NOON)["clock"].due == MONDAY
+    with db.read_session() as s:
+        assert s.get(Consultation, cid).due_at == MONDAY
+
+    def overdue(now) -> tuple:
+        counts = queue.queue_counts(staff, now=now)
+        (row,) = compliance.figures(staff, date(2026, 11, 1), date(2026, 11, 30), now=now)
+        return counts["overdue"], counts["at_risk"], row["open_overdue"]
+
+    assert overdue(SATURDAY_NOON) == overdue(MONDAY) == (0, 1, 0)
+    assert sweep.notify_overdue(SATURDAY_NOON) == sweep.notify_overdue(MONDAY) == 0
+    later = MONDAY + timedelta(seconds=1)
+    assert overdue(later) == (1, 0, 1)
+    assert sweep.notify_overdue(later) == 1
+
+
 def test_an_open_pause_keeps_an_instant_already_passed():
     asked = cn(2026, 11, 23, 9, 0)                        # Monday
     short = [(cn(2026, 11, 24, 9, 0), None)]              # paused after 1 day: no due time yet
@@ -38,12 +100,12 @@ def test_an_open_pause_keeps_an_instant_already_passed():
 
 def test_latest_start_turns_elapsed_working_days_into_one_comparison():
     now = cn(2026, 11, 30, 10, 0)                         # Monday 10:00
-    start = clock.latest_start(now, 3)
+    start = calendar.latest_start(now, 3)
     assert start == cn(2026, 11, 25, 10, 0)               # Wednesday 10:00 (the weekend does not count)
     assert clock.elapsed(start, now) == pytest.approx(3)
     assert clock.elapsed(start + timedelta(minutes=1), now) < 3
     # Across the National Day week 2024: half of 8 Oct, 30 Sept, Sunday 29 Sept (make-up), Friday 27 Sept.
-    assert clock.latest_start(cn(2024, 10, 8, 12, 0), 3) == cn(2024, 9, 27, 12, 0)
+    assert calendar.latest_start(cn(2024, 10, 8, 12, 0), 3) == cn(2024, 9, 27, 12, 0)
 
 
 def test_migration_backfills_existing_rows(database):

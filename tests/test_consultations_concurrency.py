@@ -8,13 +8,13 @@ from datetime import datetime, timedelta
 import pytest
 from sqlalchemy import func, insert, select, update
 
-from ipoverseas.consultations import sweep, workflow as svc, clock
-from ipoverseas.core import db
+from ipoverseas.consultations import calendar, clock, sweep, workflow as svc
+from ipoverseas.core import db, errors
 from ipoverseas.experts import directory
 from ipoverseas.core.models import AuditEvent, Consultation, ConsultationEvent, Notification
 from tests.service_helpers import build_world
 
-MONDAY = clock.from_local(datetime(2026, 11, 2, 9, 0))
+MONDAY = calendar.from_local(datetime(2026, 11, 2, 9, 0))
 
 
 @pytest.fixture
@@ -66,7 +66,7 @@ def test_two_staff_assign_the_same_consultation_at_once(world, monkeypatch):
                    lambda: svc.assign(admin, cid, world.experts["partial"]))
     refused = [r for r in results if isinstance(r, Exception)]
     assert len(refused) == 1, results
-    assert isinstance(refused[0], svc.NotAllowed), repr(refused[0])
+    assert isinstance(refused[0], errors.NotNow), repr(refused[0])      # it is assigned now
     with db.read_session() as s:
         c = s.get(Consultation, cid)
         assigned = s.scalar(select(func.count()).select_from(ConsultationEvent).where(
@@ -115,7 +115,7 @@ def test_a_write_that_lost_a_race_is_refused_as_changed_meanwhile(world, monkeyp
         return real_shortlist(session, c, **kwargs)
 
     monkeypatch.setattr(directory, "shortlist", shortlist)
-    with pytest.raises(svc.ChangedMeanwhile):
+    with pytest.raises(errors.Stale):
         svc.assign(world.p("staff_zj"), cid, world.experts["best"])
     with db.read_session() as s:
         assert s.get(Consultation, cid).status == "new"      # nothing was written

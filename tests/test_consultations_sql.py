@@ -12,13 +12,13 @@ import pytest
 from sqlalchemy import delete, func, select
 
 from ipoverseas import bootstrap
-from ipoverseas.consultations import compliance, queue, sweep, workflow as svc, clock
+from ipoverseas.consultations import calendar, clock, compliance, queue, states, sweep, workflow as svc
 from ipoverseas.core import db
 from ipoverseas.cli import main
 from ipoverseas.core.models import AuditEvent, Consultation, ConsultationEvent, Notification
 from tests.service_helpers import build_world
 
-MONDAY = clock.from_local(datetime(2026, 11, 2, 9, 0))
+MONDAY = calendar.from_local(datetime(2026, 11, 2, 9, 0))
 
 
 @pytest.fixture
@@ -114,7 +114,7 @@ def test_queue_filters_and_counts_agree_with_the_python_clock(world, seed):
         _random_world(world, random.Random(seed), now)
         clocks = {cid: v for cid, v in _python_clocks(now).items() if v[0].status in svc.OPEN}
         stale_ids = {cid for cid, (r, _c, _e) in clocks.items() if r.status == "assigned"
-                     and clock.elapsed(r.assigned_at, now) >= svc.ACCEPT_WITHIN_DAYS}
+                     and calendar.working_time(r.assigned_at, now) >= states.ACCEPT_WITHIN_DAYS}
         expected = {
             None: set(clocks),
             "overdue": {cid for cid, (_r, c, _e) in clocks.items() if c.overdue},
@@ -274,7 +274,7 @@ def test_recompute_clocks_after_the_promise_changes(world, monkeypatch, capsys):
     assert c.clock_basis == clock.basis(5) == svc.clock_basis()
     (event,) = events                                     # one summary event, not one per row
     assert event.entity == "consultation" and event.entity_id is None and event.user_id is None
-    assert event.detail == {"promise_days": 5.0, "calendar": clock.calendar_digest(), "basis": clock.basis(5),
+    assert event.detail == {"promise_days": 5.0, "calendar": calendar.digest(), "basis": clock.basis(5),
                             "rows": 1, "scope": "open", "only_stale": False, "complete": True}
 
 
@@ -318,21 +318,21 @@ def test_start_up_recomputes_the_open_clocks_after_the_promise_changed(world, mo
 def holiday_on_wednesday(tmp_path, monkeypatch):
     """The holiday table with one more holiday: Wednesday 4 November 2026."""
     table = tmp_path / "holidays_cn.csv"
-    table.write_text(clock.CALENDAR_FILE.read_text(encoding="utf-8").rstrip("\n")
+    table.write_text(calendar.CALENDAR_FILE.read_text(encoding="utf-8").rstrip("\n")
                      + "\n2026-11-04,holiday,test day,0\n", encoding="utf-8")
-    clock._prefix.cache_clear()
-    monkeypatch.setattr(clock, "calendar", lru_cache(maxsize=1)(lambda: clock.load_calendar(table)))
+    calendar._prefix.cache_clear()
+    monkeypatch.setattr(calendar, "current", lru_cache(maxsize=1)(lambda: calendar.load_calendar(table)))
     yield
-    clock._prefix.cache_clear()      # monkeypatch puts the real calendar back after this
+    calendar._prefix.cache_clear()      # monkeypatch puts the real calendar back after this
 
 
 def test_start_up_recomputes_the_open_clocks_after_the_holiday_table_changed(world, request):
     cid = _add(world, MONDAY, [(2, "assigned")])
     before = clock.basis(3)
     request.getfixturevalue("holiday_on_wednesday")
-    assert clock.basis(3) != before and not clock.is_working_day(date(2026, 11, 4))
+    assert clock.basis(3) != before and not calendar.is_working_day(date(2026, 11, 4))
     assert bootstrap.refresh_clocks() == 1
     with db.read_session() as s:
         c = s.get(Consultation, cid)
-    assert c.due_at == clock.from_local(datetime(2026, 11, 6, 9, 0))    # Friday, not Thursday
+    assert c.due_at == calendar.from_local(datetime(2026, 11, 6, 9, 0))    # Friday, not Thursday
     assert c.clock_basis == clock.basis(3)

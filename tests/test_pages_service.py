@@ -2,11 +2,11 @@
 through AppTest: every role sees what it may and nothing else, and each role's journey works."""
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from ipoverseas.access import policy
 from ipoverseas.consultations import queue as consultation_queue, workflow as svc
-from ipoverseas.core import db, i18n
+from ipoverseas.core import db, errors, i18n
 from ipoverseas.core.models import Consultation, Expert, User
 from tests.pagetest import run_page, texts
 
@@ -247,17 +247,92 @@ def test_queue_pages_and_filters_in_sql(sqlite_demo_database, principal, monkeyp
     assert not at.exception
 
 
-def test_an_action_that_lost_a_race_says_reload_instead_of_a_traceback(sqlite_demo_database, principal, monkeypatch):
+@pytest.mark.parametrize("refusal", [errors.Stale("service.error.changed_meanwhile"),
+                                     errors.NotNow("service.error.not_now", action="accept", status="accepted")])
+def test_an_action_that_lost_a_race_says_reload_instead_of_a_traceback(sqlite_demo_database, principal, monkeypatch,
+                                                                       refusal):
     ent, staff, expert = principal("enterprise"), principal("staff"), principal("expert")
     cid = svc.ask(ent, svc.Question(company="Co", country="US", question="Q", disclaimer_accepted=True,
                                     sub_centre_id=staff.sub_centre_id))
     svc.assign(staff, cid, expert.expert_id)
     at = run_page("assignments", expert, query={"id": str(cid)})
 
-    def changed_meanwhile(*_args):
-        raise svc.ChangedMeanwhile("consultation changed meanwhile")
+    def refused(*_args):
+        raise refusal
 
-    monkeypatch.setattr(svc, "accept", changed_meanwhile)
+    monkeypatch.setattr(svc, "accept", refused)
     at.button(key="assignments_accept").click().run()
     assert not at.exception
-    assert i18n.t("service.error.changed_meanwhile", "en") in [w.value for w in at.warning]
+    assert i18n.t(refusal.key, "en") in [m.value for m in [*at.warning, *at.error]]
+
+
+def test_the_page_names_the_deadline_as_due_never_a_time_already_past(sqlite_demo_database, principal, monkeypatch):
+    """The "two meanings of due" bug: asked on Wednesday 25 November 2026 at 00:00 Beijing time with
+    a 3-working-day promise, the consultation is, on Saturday at noon, at risk and due on Monday
+    30 November at 00:00 (the last moment still on time), not on the Saturday 00:00 already past."""
+    import re
+    from datetime import datetime
+
+    from ipoverseas.consultations import calendar
+    from ipoverseas.core.models import ConsultationEvent
+
+    ent, staff = principal("enterprise"), principal("staff")
+    cid = svc.ask(ent, svc.Question(company="Co", country="US", question="Q", disclaimer_accepted=True,
+                                    sub_centre_id=staff.sub_centre_id))
+    wednesday = calendar.from_local(datetime(2026, 11, 25, 0, 0))
+    with db.write_session() as s:
+        s.execute(update(ConsultationEvent).where(ConsultationEvent.consultation_id == cid).values(at=wednesday))
+        c = s.get(Consultation, cid)
+        c.created_at = wednesday
+    saturday_noon = calendar.from_local(datetime(2026, 11, 28, 12, 0))
+    monkeypatch.setattr(svc, "utcnow", lambda: saturday_noon)
+    for page, user in (("my_consultations", ent), ("consultations", staff)):
+        at = run_page(page, user, query={"id": str(cid)})
+        assert not at.exception
+        (shown,) = [w.value for w in at.warning if w.value.startswith("At risk")]
+        assert "due by 2026-11-30 00:00 (Beijing time)" in shown, shown
+        assert not at.error                                     # not overdue
+        named = [datetime.strptime(t, "%Y-%m-%d %H:%M") for t in re.findall(r"\d{4}-\d\d-\d\d \d\d:\d\d", shown)]
+        assert named and all(t >= calendar.to_local(saturday_noon) for t in named)
+
+
+# Each page's control for a move: (the kind of widget, its key).
+CONTROLS = {
+    "assignments": {"accept": ("button", "assignments_accept"), "decline": ("button", "assignments_decline"),
+                    "answer": ("button", "assignments_send"), "request_info": ("button", "assignments_waiting"),
+                    "resume": ("button", "assignments_resume"), "note": ("text_area", "assignments_note")},
+    "my_consultations": {"follow_up": ("text_area", "my-consultations_message"),
+                         "rate": ("select_slider", "my-consultations_stars"),
+                         "close": ("button", "my-consultations_close")},
+    "consultations": {"resume": ("button", "consultations_resume"), "close": ("button", "consultations_close"),
+                      "record_outcome": ("selectbox", "consultations_outcome"),
+                      "staff_note": ("text_area", "consultations_note"),
+                      "follow_up": ("text_area", "consultations_message"),
+                      "assign": ("toggle", "consultations_more")},            # the shortlist, also to reassign
+}
+
+
+@pytest.mark.parametrize("steps", [[], ["assign"], ["assign", "accept"], ["assign", "accept", "wait"],
+                                   ["assign", "answer"], ["assign", "answer", "close"]])
+def test_the_pages_show_the_moves_the_state_machine_allows(sqlite_demo_database, principal, steps):
+    """The pages ask `states.actions`: each shows the control of every move the user may make
+    now, and none of the others (the note box gives way to the answer box while one may answer)."""
+    from ipoverseas.consultations import states
+
+    ent, staff, expert = principal("enterprise"), principal("staff"), principal("expert")
+    cid = svc.ask(staff, svc.Question(company="Co", country="US", question="Q", disclaimer_accepted=True,
+                                      enterprise_user_id=ent.id))          # staff asked on the enterprise's behalf
+    run = {"assign": lambda: svc.assign(staff, cid, expert.expert_id), "accept": lambda: svc.accept(expert, cid),
+           "wait": lambda: svc.set_waiting(expert, cid, "More?"), "answer": lambda: svc.answer(expert, cid, "A."),
+           "close": lambda: svc.close(ent, cid)}
+    for step in steps:
+        run[step]()
+    for page, user in (("assignments", expert), ("my_consultations", ent), ("consultations", staff)):
+        moves = states.actions(user, svc.get(user, cid))
+        expected = {"assign" if m == "reassign" else m for m in moves} & set(CONTROLS[page])
+        if page == "assignments" and "answer" in moves:
+            expected.discard("note")
+        at = run_page(page, user, query={"id": str(cid)})
+        assert not at.exception
+        shown = {m for m, (kind, key) in CONTROLS[page].items() if any(w.key == key for w in getattr(at, kind))}
+        assert shown == expected, (page, steps, moves)

@@ -1,36 +1,37 @@
-"""China's working-day calendar and the service clock, on real holiday edge cases."""
+"""China's working-day calendar (`calendar`) and the service clock (`clock`), on real holiday edge cases."""
 
 from datetime import date, datetime, timedelta
 
 import pytest
 
-from ipoverseas.consultations import clock
-from ipoverseas.consultations.clock import add_working_days, due_at, elapsed, is_working_day
+from ipoverseas.consultations import calendar, clock
+from ipoverseas.consultations.calendar import add_working_days, is_working_day
+from ipoverseas.consultations.clock import deadline, elapsed
 
 
 def cn(*args) -> datetime:
     """A China local time, as the naive UTC the database stores."""
-    return clock.from_local(datetime(*args))
+    return calendar.from_local(datetime(*args))
 
 
 def local(moment: datetime) -> datetime:
-    return clock.to_local(moment)
+    return calendar.to_local(moment)
 
 
 # --- the calendar table -------------------------------------------------------------
 
 
 def test_table_covers_2024_to_2027_and_flags_2027_provisional():
-    cal = clock.calendar()
+    cal = calendar.current()
     assert {2024, 2025, 2026, 2027} <= cal.years
     assert cal.provisional_years == {2027}
     for year in (2024, 2025, 2026, 2027):
-        assert clock.covered(year)
-    assert not clock.covered(2031)
+        assert calendar.covered(year)
+    assert not calendar.covered(2031)
 
 
 def test_every_make_up_day_is_a_weekend_and_no_day_is_both():
-    cal = clock.calendar()
+    cal = calendar.current()
     assert cal.workdays, "no make-up working days loaded"
     assert all(d.weekday() >= 5 for d in cal.workdays)
     assert not (cal.workdays & cal.holidays)
@@ -57,7 +58,7 @@ def test_2027_stays_provisional_until_the_notice_is_in_the_table():
     china = holidays.China(years=2027)
     make_up = [d for d in (date(2027, 1, 1) + timedelta(days=i) for i in range(365))
                if d.weekday() >= 5 and china.is_working_day(d)]
-    cal = clock.calendar()
+    cal = calendar.current()
     if 2027 in cal.provisional_years:
         assert make_up == [], "the holidays package now has 2027 make-up days: update data/holidays_cn.csv"
         assert {d for d in cal.holidays if d.year == 2027} == set(china)
@@ -91,7 +92,7 @@ def test_add_working_days_jumps_the_national_day_week():
     assert add_working_days(date(2024, 9, 30), 1) == date(2024, 10, 8)
     # Friday 27 Sept + 1: the next working day is Sunday 29 September (make-up day).
     assert add_working_days(date(2024, 9, 27), 1) == date(2024, 9, 29)
-    assert clock.working_days_between(date(2024, 9, 28), date(2024, 10, 13)) == 7  # 29, 30 Sept; 8-11 Oct; Sat 12 Oct
+    assert calendar.working_days_between(date(2024, 9, 28), date(2024, 10, 13)) == 7  # 29, 30 Sept; 8-11 Oct; Sat 12 Oct
 
 
 # --- the clock ----------------------------------------------------------------------
@@ -99,7 +100,7 @@ def test_add_working_days_jumps_the_national_day_week():
 
 def test_national_day_week_does_not_count():
     asked = cn(2024, 9, 30, 10, 0)
-    due = due_at(asked, 3)
+    due = deadline(asked, 3)
     # 14 h on 30 Sept, nothing on 1-7 Oct, 24 h on 8 and 9 Oct, 10 h on 10 Oct.
     assert local(due) == datetime(2024, 10, 10, 10, 0)
     assert elapsed(asked, cn(2024, 10, 8, 10, 0)) == pytest.approx(1.0)
@@ -107,7 +108,7 @@ def test_national_day_week_does_not_count():
 
 def test_a_question_asked_on_a_saturday_before_a_make_up_sunday():
     asked = cn(2024, 9, 28, 12, 0)          # Saturday: not a working day
-    due = due_at(asked, 3)
+    due = deadline(asked, 3)
     # Sunday 29 Sept (make-up), Monday 30 Sept, then the break, then Tuesday 8 Oct.
     assert local(due) == datetime(2024, 10, 9, 0, 0)
     assert elapsed(asked, cn(2024, 9, 29, 0, 0)) == 0
@@ -115,14 +116,14 @@ def test_a_question_asked_on_a_saturday_before_a_make_up_sunday():
 
 def test_spring_festival_2024_with_its_make_up_sunday():
     asked = cn(2024, 2, 9, 9, 0)            # Friday, Spring Festival eve (a working day in 2024)
-    due = due_at(asked, 3)
+    due = deadline(asked, 3)
     # 15 h on 9 Feb, break 10-17 Feb, Sunday 18 Feb (make-up) 24 h, 19 Feb 24 h, 9 h on 20 Feb.
     assert local(due) == datetime(2024, 2, 20, 9, 0)
 
 
 def test_spring_festival_2026_with_its_make_up_saturdays():
     asked = cn(2026, 2, 13, 17, 0)          # Friday
-    due = due_at(asked, 3)
+    due = deadline(asked, 3)
     # 7 h on 13 Feb, Saturday 14 Feb (make-up) 24 h, break 15-23 Feb, 24 Feb 24 h, 17 h on 25 Feb.
     assert local(due) == datetime(2026, 2, 25, 17, 0)
     # The make-up Saturday 28 Feb counts too.
@@ -134,10 +135,10 @@ def test_pause_and_resume():
     pauses = [(cn(2026, 11, 24, 9, 0), cn(2026, 11, 26, 9, 0))]   # waiting Tue 9:00 -> Thu 9:00
     assert elapsed(asked, cn(2026, 11, 27, 9, 0), pauses) == pytest.approx(2.0)
     # Due: 24 h used before the pause; 48 h more from Thursday 9:00 -> Monday 30 Nov 9:00.
-    assert local(due_at(asked, 3, pauses)) == datetime(2026, 11, 30, 9, 0)
+    assert local(deadline(asked, 3, pauses)) == datetime(2026, 11, 30, 9, 0)
     # While the pause is open there is no due time, and the clock does not run.
     open_pause = [(cn(2026, 11, 24, 9, 0), None)]
-    assert due_at(asked, 3, open_pause) is None
+    assert deadline(asked, 3, open_pause) is None
     paused = clock.clock(asked, None, open_pause, 3, now=cn(2026, 12, 10, 9, 0))
     assert paused.paused and paused.state == "paused"
     assert paused.used_days == pytest.approx(1.0)
@@ -196,13 +197,13 @@ def test_fast_spans_agree_with_a_day_by_day_count():
 def test_the_clock_basis_follows_the_days_of_the_table_not_its_comments(tmp_path):
     """`basis`: the promise and a digest of the holidays and make-up days; a comment or a
     name changed in the table does not make the stored clocks out of date, a day does."""
-    text = clock.CALENDAR_FILE.read_text(encoding="utf-8")
+    text = calendar.CALENDAR_FILE.read_text(encoding="utf-8")
     renamed, added = tmp_path / "renamed.csv", tmp_path / "added.csv"
     renamed.write_text("# a new comment\n" + text.replace("国庆节 National Day", "National Day"), encoding="utf-8")
     added.write_text(text.rstrip("\n") + "\n2026-11-04,holiday,test day,0\n", encoding="utf-8")
-    real = clock.calendar()
-    assert clock.basis(3) == clock.basis(3.0) == f"3d/{clock.calendar_digest(real)}"
+    real = calendar.current()
+    assert clock.basis(3) == clock.basis(3.0) == f"3d/{calendar.digest(real)}"
     assert clock.basis(5) != clock.basis(3)
-    assert clock.calendar_digest(clock.load_calendar(renamed)) == clock.calendar_digest(real)
-    assert clock.calendar_digest(clock.load_calendar(added)) != clock.calendar_digest(real)
-    assert len(clock.calendar_digest(real)) == 10
+    assert calendar.digest(calendar.load_calendar(renamed)) == calendar.digest(real)
+    assert calendar.digest(calendar.load_calendar(added)) != calendar.digest(real)
+    assert len(calendar.digest(real)) == 10

@@ -1,5 +1,5 @@
 """The service promise's compliance figures, per sub-centre or per expert, over a period:
-aggregated in SQL on the clock facts `consultations` stores on each row (`workdays.Facts`)."""
+aggregated in SQL on the clock facts the workflow stores on each row (`clock.Facts`)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from sqlalchemy import case as sql_case
 from ipoverseas.access import policy
 from ipoverseas.core import db
 from ipoverseas.experts import directory
-from ipoverseas.consultations import clock
+from ipoverseas.consultations import calendar
 from ipoverseas.access.policy import Principal
 from ipoverseas.consultations.workflow import OPEN, overdue_sql, sql_flag
 from ipoverseas.core.models import Consultation, Expert, SubCentre, utcnow
@@ -32,7 +32,7 @@ def figures(user: Principal, start: date, end: date, *, by: str = "sub_centre",
     Rows: key, name, asked, answered, on_time, due, on_time_share, median_first_answer_days,
     open_overdue. Staff see their sub-centre's; admin all. Experts are measured from their
     (last) assignment, sub-centres from the question. Aggregated in SQL on the stored clock
-    facts (`workdays.Facts`); the median with window functions (the same SQL on both databases).
+    facts (`clock.Facts`); the median with window functions (the same SQL on both databases).
 
     The rule for the share answered on time (`on_time / due`): a consultation is "due" once
     it is answered (on time or not), or once its promise ran out without an answer: while
@@ -46,8 +46,8 @@ def figures(user: Principal, start: date, end: date, *, by: str = "sub_centre",
         raise ValueError("by must be sub_centre or expert")
     now = now or utcnow()
     key, due_at, days, on_time = _BY[by]
-    lo = clock.from_local(datetime.combine(start, datetime.min.time()))
-    hi = clock.from_local(datetime.combine(end + timedelta(days=1), datetime.min.time()))
+    lo = calendar.from_local(datetime.combine(start, datetime.min.time()))
+    hi = calendar.from_local(datetime.combine(end + timedelta(days=1), datetime.min.time()))
     where = [policy.where(user, "read_compliance"), Consultation.created_at >= lo, Consultation.created_at < hi, key.is_not(None)]
     stopped = sql_case((Consultation.status == "closed", func.coalesce(Consultation.closed_at, now)), else_=now)
     missed_unanswered = overdue_sql(stopped, due_at)

@@ -1,5 +1,5 @@
 """Staff's triage queue of open consultations: filtered, sorted, counted and paged in SQL on
-the clock facts `consultations` stores on each row (`workdays.Facts`)."""
+the clock facts the workflow stores on each row (`clock.Facts`)."""
 
 from __future__ import annotations
 
@@ -10,9 +10,9 @@ from sqlalchemy import case as sql_case
 
 from ipoverseas.access import policy
 from ipoverseas.core import db
-from ipoverseas.consultations import clock
+from ipoverseas.consultations import states
 from ipoverseas.access.policy import Principal
-from ipoverseas.consultations.workflow import (ACCEPT_WITHIN_DAYS, LIST_COLUMNS, OPEN, overdue_sql, sql_flag, with_clocks)
+from ipoverseas.consultations.workflow import LIST_COLUMNS, OPEN, overdue_sql, sql_flag, with_clocks
 from ipoverseas.core.models import Consultation, Expert, SubCentre, utcnow
 
 
@@ -25,8 +25,7 @@ def _queue_filter(only: str | None, now: datetime):
         return and_(Consultation.answered_at.is_(None), Consultation.at_risk_at <= now,
                     or_(Consultation.due_at.is_(None), Consultation.due_at >= now))
     if only == "stale":
-        return and_(Consultation.status == "assigned",
-                    Consultation.assigned_at <= clock.latest_start(now, ACCEPT_WITHIN_DAYS))
+        return and_(Consultation.status == "assigned", Consultation.assigned_at <= states.stale_before(now))
     if only in (None, "all"):
         return true()
     raise ValueError(f"unknown queue filter {only!r}")
@@ -50,7 +49,6 @@ def queue(user: Principal, *, now: datetime | None = None, only: str | None = No
     now = now or utcnow()
     where = [policy.where(user, "triage_consultation"), Consultation.status.in_(OPEN), _queue_filter(only, now)]
     running_due = sql_case((Consultation.answered_at.is_(None), Consultation.due_at), else_=None)
-    stale_before = clock.latest_start(now, ACCEPT_WITHIN_DAYS)
     with db.read_session() as s:
         total = int(s.scalar(select(func.count()).select_from(Consultation).where(*where)) or 0)
         rows = s.execute(select(*LIST_COLUMNS, Expert.name.label("expert_name"), SubCentre.code.label("sub_centre"))
@@ -62,8 +60,7 @@ def queue(user: Principal, *, now: datetime | None = None, only: str | None = No
                          .limit(limit).offset(offset)).all()
         items = with_clocks(s, rows, now)
     for item in items:
-        item["stale"] = bool(item["status"] == "assigned" and item["assigned_at"]
-                             and item["assigned_at"] <= stale_before)
+        item["stale"] = states.is_stale(item, now)
     return items, total
 
 

@@ -1,28 +1,28 @@
 """The consultation service: ask, self-help, triage, assign, answer, follow up; and its clock.
 
-Statuses: new -> assigned -> accepted -> (waiting <-> accepted) -> answered -> closed.
-An expert who declines sends it back to "new"; staff may reassign one that was not
-accepted within 3 working days. Every transition is checked against the policy
-(`policy.can` on the record, and `policy.where` for every read), written in
-one `write_session()`, recorded as a ConsultationEvent (the clock is computed from
-those) and audited.
+Statuses: new -> assigned -> accepted -> (waiting <-> accepted) -> answered -> closed; the
+state machine (`states`) says which move is possible for whom in which status, and where it
+leads. Every transition here asks `states.check` first (the policy on the record, then the
+status: refused with errors.Denied or errors.NotNow), and every read `policy.where`; the pages
+show the moves of `states.actions`. Each transition is written in one `write_session()`,
+recorded as a ConsultationEvent (the clock is computed from those) and audited.
 
-The service clock runs from the question (created_at) to the first answer, minus the
-time spent waiting on the enterprise, in China's working days (`workdays`). The expert's
+The service clock (`clock`) runs from the question (created_at) to the first answer, minus the
+time spent waiting on the enterprise, in China's working days (`calendar`). The expert's
 own response time runs from their assignment to the first answer.
 
 What the clock says that does not depend on "now" (the deadline, the 80% instant, the
 working days to the first answer and whether it was on time, for the service and for the
 expert) is stored on the row at every transition (`set_clock_facts`), so the queue
-(`consultation_queue`), compliance (`compliance`) and the overdue sweep
-(`consultation_sweep`) filter, sort, count and page in SQL, at any table size.
+(`queue`), compliance (`compliance`) and the overdue sweep
+(`sweep`) filter, sort, count and page in SQL, at any table size.
 Each row records the basis its facts were computed on (`clock_basis`: the promise and the
 holiday table's digest); after the promise setting or the holiday table changes, start-up
 (`bootstrap.refresh_clocks`) recomputes the open consultations on another basis, and
 `recompute_clocks()` (CLI: `recompute-clocks`) stores them again on demand.
 
 Writers lock the consultation's row (`_load(..., lock=True)`), so concurrent writers of one
-consultation take turns; a write that still loses a race is refused as ChangedMeanwhile.
+consultation take turns; a write that still loses a race is refused as errors.Stale.
 """
 
 from __future__ import annotations
@@ -44,13 +44,12 @@ from ipoverseas.access import policy
 from ipoverseas.core import config, db, vocab
 from ipoverseas.experts import directory
 from ipoverseas.accounts import notifications
-from ipoverseas.consultations import clock
+from ipoverseas.consultations import calendar, clock, states
 from ipoverseas.access.policy import ENTERPRISE, STAFF, Principal
 from ipoverseas.core.models import (Article, ArticleCountry, ArticleIpType, Case, Consultation, ConsultationEvent, ConsultationMessage, Expert, SubCentre, User, utcnow)
 
 OPEN = vocab.CONSULTATION_OPEN
 WITH_EXPERT = vocab.CONSULTATION_WITH_EXPERT
-ACCEPT_WITHIN_DAYS = 3
 FOLLOWUP_OUTCOMES = ("settled", "won", "lost", "withdrawn", "default_judgment")
 MAX_QUESTION = 20_000
 
@@ -59,19 +58,11 @@ def promise_days() -> float:
     return float(config.get("consultation_promise_days"))
 
 
-class NotAllowed(errors.Denied):
-    """The action is not possible now (wrong status) or not for this user."""
-
-
-class ChangedMeanwhile(NotAllowed):
-    """Someone else changed the consultation while this action was writing: nothing was
-    written; reload and try again."""
-
-
 @contextmanager
 def _write() -> Iterator[Session]:
     """`db.write_session()` for the service's writes: a write that lost a race to another
-    writer of the same row (the version check, `StaleDataError`) is refused as ChangedMeanwhile.
+    writer of the same row (the version check, `StaleDataError`) is refused as errors.Stale
+    ("changed meanwhile": nothing was written; reload and try again).
 
     Every writer loads the consultation with `_load(..., lock=True)` (SELECT ... FOR UPDATE on
     PostgreSQL; SQLite's BEGIN IMMEDIATE already serialises writers), so a second writer waits
@@ -81,7 +72,7 @@ def _write() -> Iterator[Session]:
         with db.write_session() as s:
             yield s
     except StaleDataError as exc:
-        raise ChangedMeanwhile("consultation changed meanwhile") from exc
+        raise errors.Stale("service.error.changed_meanwhile") from exc
 
 
 # --- reading -----------------------------------------------------------------------------
@@ -120,12 +111,12 @@ def service_clock(c: Consultation | Any, events: list[tuple], now: datetime | No
 
 
 def clock_basis() -> str:
-    """The basis the clock facts are computed on now (`workdays.basis`)."""
+    """The basis the clock facts are computed on now (`clock.basis`)."""
     return clock.basis(promise_days())
 
 
 def set_clock_facts(c: Consultation, events: list[tuple], basis: str | None = None) -> None:
-    """Store the clock's facts on the row (see `workdays.Facts`) from its events, oldest first,
+    """Store the clock's facts on the row (see `clock.Facts`) from its events, oldest first,
     with the basis they were computed on.
 
     The overdue mark (`overdue_notified_at`) is cleared when the deadline it was for is gone:
@@ -188,7 +179,7 @@ def recompute_clocks(only_open: bool = True, only_stale: bool = False, chunk: in
                     history = _events_of(s, [c.id for c in rows])
                     for c in rows:
                         set_clock_facts(c, history[c.id], basis)
-            except ChangedMeanwhile:
+            except errors.Stale:
                 retries += 1
                 if retries > 3:
                     raise
@@ -199,7 +190,7 @@ def recompute_clocks(only_open: bool = True, only_stale: bool = False, chunk: in
         if done:          # the batches that were committed, also when a later one failed
             with db.write_session() as s:
                 trail.record(s, None, "consultation.recompute_clocks", "consultation", None, detail={
-                    "promise_days": promise_days(), "calendar": clock.calendar_digest(), "basis": basis,
+                    "promise_days": promise_days(), "calendar": calendar.digest(), "basis": basis,
                     "rows": done, "scope": "open" if only_open else "all", "only_stale": only_stale,
                     "complete": complete})
     return done
@@ -232,7 +223,7 @@ def get(user: Principal, consultation_id: int, now: datetime | None = None) -> d
         sub = s.get(SubCentre, c.sub_centre_id) if c.sub_centre_id else None
         out["sub_centre"] = sub.code if sub else None
         if c.expert_id and c.status == "assigned" and c.assigned_at:
-            out["unaccepted_days"] = clock.elapsed(c.assigned_at, now or utcnow())
+            out["unaccepted_days"] = calendar.working_time(c.assigned_at, now or utcnow())
         return out
 
 
@@ -294,7 +285,7 @@ def with_clocks(session: Session, rows, now: datetime | None) -> list[dict]:
 
 
 def overdue_sql(now: datetime, due=None, answered=None):
-    """SQL: unanswered and past the promise (by the stored deadline, see `workdays.Facts`)."""
+    """SQL: unanswered and past the promise (strictly after the stored deadline, see `clock.Facts`)."""
     due = Consultation.due_at if due is None else due
     answered = Consultation.answered_at if answered is None else answered
     return and_(answered.is_(None), due < now)
@@ -477,36 +468,29 @@ def _transition(session: Session, user: Principal, c: Consultation, to: str, *, 
                  detail={"note": note} if note else None)
 
 
-def _require_triage(user: Principal, c: Consultation) -> None:
-    policy.require(user, "triage_consultation", c)
-
-
 def assign(user: Principal, consultation_id: int, expert_id: int, note: str = "",
            today: date | None = None, now: datetime | None = None) -> None:
     """Staff (own sub-centre) or admin assign an expert from the shortlist.
 
-    Allowed on a new consultation, or as a reassignment of one that was not accepted within
-    3 working days. A conflicted, inactive or away expert is refused whatever the caller sends.
+    Allowed on a new consultation ("assign"), or as a reassignment of one that was not accepted
+    within 3 working days ("reassign", see `states`). A conflicted, inactive or away expert, or
+    one who declined it, is refused (errors.Invalid) whatever the caller sends.
     """
     now = now or utcnow()
     with _write() as s:
         c = _load(s, user, consultation_id, lock=True)
-        _require_triage(user, c)
-        stale = (c.status == "assigned" and c.assigned_at is not None
-                 and clock.elapsed(c.assigned_at, now) >= ACCEPT_WITHIN_DAYS)
-        if c.status != "new" and not stale:
-            raise NotAllowed("assign: status " + c.status)
+        to = states.check(user, c, "assign" if c.status == "new" else "reassign", now).leads_to(c.status)
         if expert_id == c.expert_id:
-            raise NotAllowed("assign: same expert")
-        eligible = directory.shortlist(s, c, today=today or clock.to_local(now).date(), limit=1,
-                                     exclude=_declined(s, c.id), only=expert_id)
+            raise errors.Invalid([("expert", "service.error.same_expert", {})])
+        eligible = directory.shortlist(s, c, today=today or calendar.to_local(now).date(), limit=1,
+                                       exclude=_declined(s, c.id), only=expert_id)
         if not eligible:
-            raise NotAllowed("assign: expert not eligible")
+            raise errors.Invalid([("expert", "service.error.expert_not_eligible", {})])
         previous = c.expert_id
         c.expert_id = expert_id
         c.assigned_at = now
         c.accepted_at = None
-        _transition(s, user, c, "assigned", note=note or None, expert_id=expert_id,
+        _transition(s, user, c, to, note=note or None, expert_id=expert_id,
                     action="consultation.reassign" if previous else "consultation.assign",
                     extra_before={"expert_id": previous})
         notifications.notify(s, _expert_users(s, expert_id), "assigned", c.id, c.company)
@@ -514,18 +498,12 @@ def assign(user: Principal, consultation_id: int, expert_id: int, note: str = ""
             notifications.notify(s, _expert_users(s, previous), "closed", c.id, "reassigned")
 
 
-def _require_assigned_expert(user: Principal, c: Consultation) -> None:
-    policy.require(user, "answer_consultation", c)
-
-
 def accept(user: Principal, consultation_id: int) -> None:
     with _write() as s:
         c = _load(s, user, consultation_id, lock=True)
-        _require_assigned_expert(user, c)
-        if c.status != "assigned":
-            raise NotAllowed("accept: status " + c.status)
+        to = states.check(user, c, "accept").leads_to(c.status)
         c.accepted_at = utcnow()
-        _transition(s, user, c, "accepted", action="consultation.accept")
+        _transition(s, user, c, to, action="consultation.accept")
 
 
 def decline(user: Principal, consultation_id: int, reason: str) -> None:
@@ -534,14 +512,12 @@ def decline(user: Principal, consultation_id: int, reason: str) -> None:
         raise errors.Invalid([("reason", "service.error.required", {})])
     with _write() as s:
         c = _load(s, user, consultation_id, lock=True)
-        _require_assigned_expert(user, c)
-        if c.status not in ("assigned", "accepted"):
-            raise NotAllowed("decline: status " + c.status)
+        to = states.check(user, c, "decline").leads_to(c.status)
         declined_by = c.expert_id
         c.expert_id = None
         c.assigned_at = None
         c.accepted_at = None
-        _transition(s, user, c, "new", note=reason, expert_id=declined_by, action="consultation.decline",
+        _transition(s, user, c, to, note=reason, expert_id=declined_by, action="consultation.decline",
                     extra_before={"expert_id": declined_by})
         notifications.notify(s, staff_of(s, c.sub_centre_id), "declined", c.id, reason)
 
@@ -562,9 +538,7 @@ def answer(user: Principal, consultation_id: int, text: str) -> None:
         raise errors.Invalid([("answer", "service.error.too_long", {"max": MAX_QUESTION})])
     with _write() as s:
         c = _load(s, user, consultation_id, lock=True)
-        _require_assigned_expert(user, c)
-        if c.status not in ("assigned", "accepted", "waiting"):
-            raise NotAllowed("answer: status " + c.status)
+        to = states.check(user, c, "answer").leads_to(c.status)
         if c.status == "assigned":
             c.accepted_at = utcnow()
             _transition(s, user, c, "accepted", action="consultation.accept", note="answered directly")
@@ -575,7 +549,7 @@ def answer(user: Principal, consultation_id: int, text: str) -> None:
             c.answered_at = utcnow()
         s.add(ConsultationMessage(consultation_id=c.id, author_id=user.id, kind="answer", body=text,
                                   created_at=utcnow()))
-        _transition(s, user, c, "answered", action="consultation.answer",
+        _transition(s, user, c, to, action="consultation.answer",
                     extra_before={"answer": before_answer}, extra_after={"answer": text})
         notifications.notify(s, [c.enterprise_user_id, c.created_by_id], "answered", c.id, c.company)
 
@@ -587,15 +561,13 @@ def set_waiting(user: Principal, consultation_id: int, message: str) -> None:
         raise errors.Invalid([("message", "service.error.required", {})])
     with _write() as s:
         c = _load(s, user, consultation_id, lock=True)
-        _require_assigned_expert(user, c)
-        if c.status not in ("assigned", "accepted"):
-            raise NotAllowed("waiting: status " + c.status)
+        to = states.check(user, c, "request_info").leads_to(c.status)
         if c.status == "assigned":
             c.accepted_at = utcnow()
             _transition(s, user, c, "accepted", action="consultation.accept")
         s.add(ConsultationMessage(consultation_id=c.id, author_id=user.id, kind="request", body=message,
                                   created_at=utcnow()))
-        _transition(s, user, c, "waiting", note=message, action="consultation.waiting")
+        _transition(s, user, c, to, note=message, action="consultation.waiting")
         notifications.notify(s, [c.enterprise_user_id, c.created_by_id], "waiting", c.id, message[:200])
 
 
@@ -603,19 +575,21 @@ def resume(user: Principal, consultation_id: int) -> None:
     """The expert (or staff) restarts the clock without a reply from the enterprise."""
     with _write() as s:
         c = _load(s, user, consultation_id, lock=True)
-        policy.require(user, "resume_consultation", c)
-        if c.status != "waiting":
-            raise NotAllowed("resume: status " + c.status)
-        _transition(s, user, c, "accepted", action="consultation.resume")
+        to = states.check(user, c, "resume").leads_to(c.status)
+        _transition(s, user, c, to, action="consultation.resume")
 
 
-def _is_asker(user: Principal, c: Consultation) -> bool:
-    return policy.can(user, "follow_up_consultation", c)
+_FOLLOW_UP_TRANSITIONS = {"waiting": ("consultation.resume", "enterprise replied"),
+                          "answered": ("consultation.followup", "follow-up question")}
 
 
-def post_message(user: Principal, consultation_id: int, body: str) -> None:
-    """A post in the thread. The enterprise's reply ends a wait; a follow-up question on an
-    answered consultation puts it back to the expert. The expert may add notes."""
+def post_message(user: Principal, consultation_id: int, body: str, kind: str | None = None) -> None:
+    """A post in the thread, of a kind (`states.MESSAGE_MOVES`): the asker's follow-up (a reply
+    ends a wait; a follow-up question on an answered consultation puts it back to the expert),
+    the assigned expert's note, or a sub-centre note. Without a kind, the user's own
+    (`states.message_kind`)."""
+    if kind is not None and kind not in states.MESSAGE_MOVES:
+        raise ValueError(f"unknown message kind {kind!r}")
     body = (body or "").strip()
     if not body:
         raise errors.Invalid([("message", "service.error.required", {})])
@@ -623,31 +597,20 @@ def post_message(user: Principal, consultation_id: int, body: str) -> None:
         raise errors.Invalid([("message", "service.error.too_long", {"max": MAX_QUESTION})])
     with _write() as s:
         c = _load(s, user, consultation_id, lock=True)
-        if _is_asker(user, c):
-            if c.status == "closed":
-                raise NotAllowed("message: closed")
-            s.add(ConsultationMessage(consultation_id=c.id, author_id=user.id, kind="followup", body=body,
-                                      created_at=utcnow()))
-            trail.record(s, user, "consultation.message", "consultation", c.id, after={"kind": "followup"})
-            if c.status == "waiting":
-                _transition(s, user, c, "accepted", action="consultation.resume", note="enterprise replied")
-            elif c.status == "answered":
-                _transition(s, user, c, "accepted", action="consultation.followup", note="follow-up question")
+        kind = kind or states.message_kind(user, c)
+        move = states.check(user, c, states.MESSAGE_MOVES[kind])
+        s.add(ConsultationMessage(consultation_id=c.id, author_id=user.id, kind=kind, body=body,
+                                  created_at=utcnow()))
+        trail.record(s, user, "consultation.message", "consultation", c.id, after={"kind": kind})
+        if kind == "followup":
+            target = move.leads_to(c.status)
+            if target != c.status:
+                action, note = _FOLLOW_UP_TRANSITIONS[c.status]
+                _transition(s, user, c, target, action=action, note=note)
             notifications.notify(s, _expert_users(s, c.expert_id) or staff_of(s, c.sub_centre_id),
                                  "followup", c.id, body[:200])
-        elif policy.can(user, "answer_consultation", c):
-            if c.status not in WITH_EXPERT + ("answered",):
-                raise NotAllowed("message: status " + c.status)
-            s.add(ConsultationMessage(consultation_id=c.id, author_id=user.id, kind="note", body=body,
-                                      created_at=utcnow()))
-            trail.record(s, user, "consultation.message", "consultation", c.id, after={"kind": "note"})
+        elif kind == "note":
             notifications.notify(s, [c.enterprise_user_id], "followup", c.id, body[:200])
-        elif policy.can(user, "triage_consultation", c):
-            s.add(ConsultationMessage(consultation_id=c.id, author_id=user.id, kind="staff_note", body=body,
-                                      created_at=utcnow()))
-            trail.record(s, user, "consultation.message", "consultation", c.id, after={"kind": "staff_note"})
-        else:
-            raise errors.Denied(action="message")
 
 
 def rate(user: Principal, consultation_id: int, rating: int, comment: str = "") -> None:
@@ -659,10 +622,7 @@ def rate(user: Principal, consultation_id: int, rating: int, comment: str = "") 
         raise errors.Invalid([("rating", "service.error.rating", {"value": str(rating)})])
     with _write() as s:
         c = _load(s, user, consultation_id, lock=True)
-        if not _is_asker(user, c):
-            raise errors.Denied(action="rate")
-        if c.answered_at is None or c.status not in ("answered", "closed"):
-            raise NotAllowed("rate: not answered")
+        states.check(user, c, "rate")
         before = {"rating": c.rating, "rating_comment": c.rating_comment}
         c.rating, c.rating_comment = rating, (comment or "").strip() or None
         trail.record(s, user, "consultation.rate", "consultation", c.id, before=before,
@@ -672,11 +632,9 @@ def rate(user: Principal, consultation_id: int, rating: int, comment: str = "") 
 def close(user: Principal, consultation_id: int) -> None:
     with _write() as s:
         c = _load(s, user, consultation_id, lock=True)
-        policy.require(user, "close_consultation", c)
-        if c.status == "closed":
-            raise NotAllowed("close: already closed")
+        to = states.check(user, c, "close").leads_to(c.status)
         c.closed_at = utcnow()
-        _transition(s, user, c, "closed", action="consultation.close")
+        _transition(s, user, c, to, action="consultation.close")
         notifications.notify(s, _expert_users(s, c.expert_id), "closed", c.id, c.company)
 
 
@@ -702,9 +660,7 @@ def record_followup(user: Principal, consultation_id: int, outcome: str, loss_av
         raise errors.Invalid(problems)
     with _write() as s:
         c = _load(s, user, consultation_id, lock=True)
-        _require_triage(user, c)
-        if c.answered_at is None:
-            raise NotAllowed("followup: not answered")
+        states.check(user, c, "record_outcome")
         before = {"followup_outcome": c.followup_outcome, "loss_avoided_cny": c.loss_avoided_cny,
                   "draft_case_id": c.draft_case_id}
         c.followup_outcome, c.loss_avoided_cny = code, amount
@@ -764,7 +720,7 @@ def shortlist_for(user: Principal, consultation_id: int, today: date | None = No
     """The ranked shortlist for a consultation (staff of its sub-centre, or admin)."""
     with db.read_session() as s:
         c = _load(s, user, consultation_id)
-        _require_triage(user, c)
+        policy.require(user, "triage_consultation", c)
         exclude = _declined(s, c.id)
         if c.expert_id:
             exclude.add(c.expert_id)

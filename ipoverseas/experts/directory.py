@@ -21,7 +21,7 @@ from ipoverseas.core import errors
 from ipoverseas.audit import trail
 from ipoverseas.access import policy
 from ipoverseas.core import config, db, vocab
-from ipoverseas.consultations import clock
+from ipoverseas.consultations import calendar
 from ipoverseas.access.policy import Principal
 from ipoverseas.core.models import (Case, Consultation, Expert, ExpertAway, ExpertCountry, ExpertIndustry, ExpertIpType, ExpertLanguage, ExpertPartyLink, SubCentre, utcnow)
 
@@ -471,7 +471,7 @@ def shortlist(session: Session, consultation: Consultation, *, today: date | Non
     f_lang = flag(ExpertLanguage, "language", language)
     f_en = flag(ExpertLanguage, "language", "en")
     load = _open_load()
-    soon = clock.add_working_days(today, int(promise) or 1)
+    soon = calendar.add_working_days(today, int(promise) or 1)
     away_soon = exists().where(ExpertAway.expert_id == Expert.id, ExpertAway.starts_on <= soon,
                                ExpertAway.ends_on >= today)
     rough = (f_country * WEIGHTS["country"] + f_ip * WEIGHTS["ip_type"] + f_ind * WEIGHTS["industry"]

@@ -1,5 +1,5 @@
-"""Display pieces shared by the consultation pages: clock badge, thread, safe Markdown,
-self-help suggestions, and the message shown for a refused or invalid action."""
+"""Display pieces shared by the consultation pages: clock badge, thread, safe Markdown and
+self-help suggestions. (A refused action is shown by `ipoverseas.ui.actions`.)"""
 
 from __future__ import annotations
 
@@ -8,14 +8,14 @@ from datetime import date, datetime
 
 import streamlit as st
 
-from ipoverseas.core import errors
 from ipoverseas.core.markdown import escape
 from ipoverseas.access import policy
-from ipoverseas.consultations import workflow, clock as workdays
+from ipoverseas.consultations import calendar, workflow
+from ipoverseas.consultations.clock import Clock
 from ipoverseas.core import vocab
 from . import state
 from .params import parse_id
-from .widgets import article_title, country, label, t_md
+from .widgets import article_title, country, label
 
 
 def safe_markdown(text: str | None) -> None:
@@ -34,10 +34,12 @@ def safe_markdown(text: str | None) -> None:
 def local_time(moment: datetime | None) -> str:
     if moment is None:
         return ""
-    return workdays.to_local(moment).strftime("%Y-%m-%d %H:%M")
+    return calendar.to_local(moment).strftime("%Y-%m-%d %H:%M")
 
 
-def clock_text(clock: workdays.Clock) -> str:
+def clock_text(clock: Clock) -> str:
+    """The clock in words; a running or at-risk clock names its deadline (`Clock.due`: the last
+    moment still on time, so never an instant already past)."""
     used = f"{clock.used_days:.1f}"
     promise = f"{clock.promise_days:g}"
     if clock.state == "met":
@@ -53,7 +55,7 @@ def clock_text(clock: workdays.Clock) -> str:
     return state.t(key, used=used, promise=promise, due=due)
 
 
-def clock_flag(clock: workdays.Clock) -> str:
+def clock_flag(clock: Clock) -> str:
     """A short word for the clock's state (text, not emoji: some desktops have no emoji font)."""
     return state.t(f"service.flag.{clock.state}")
 
@@ -75,7 +77,7 @@ def highlighted(rows: list[dict], states: list[str]):
     return frame.style.apply(colour, axis=1)
 
 
-def show_clock(clock: workdays.Clock) -> None:
+def show_clock(clock: Clock) -> None:
     text = clock_text(clock)
     if clock.state in ("overdue", "missed"):
         st.error(text, icon=":material/timer_off:")
@@ -174,42 +176,11 @@ def response_clock(dispute_type: str | None, start: date | None) -> None:
         logging.getLogger(__name__).exception("response clock failed")
 
 
-def show_error(exc: Exception) -> None:
-    """What went wrong, in words a user understands; nothing was written."""
-    if isinstance(exc, errors.Invalid):
-        for field, key, values in exc.problems:
-            field_key = "service.field." + field
-            name = state.t(field_key) if field_key in _known() else field
-            st.error(f"{name}: {t_md(key, **values)}")
-    elif isinstance(exc, workflow.ChangedMeanwhile):
-        st.warning(state.t("service.error.changed_meanwhile"))
-    elif isinstance(exc, workflow.NotAllowed):
-        st.warning(state.t("service.error.not_now"))
-    elif isinstance(exc, errors.Denied):
-        st.warning(state.t("service.error.denied"))
-    else:
-        raise exc
-
-
-def _known() -> set[str]:
-    from ipoverseas.core import i18n
-    return set(i18n.catalogue(state.lang()))
 
 
 def pick_id(key: str) -> int | None:
     """The id in the URL query parameter `key`, or None (also for garbage)."""
     return parse_id(st.query_params.get(key))
-
-
-def act(fn, done_key: str) -> None:
-    """Run a service call from a button: a toast and a rerun when done, a clear message when refused."""
-    try:
-        fn()
-    except (errors.Invalid, errors.Denied) as exc:
-        show_error(exc)
-    else:
-        st.toast(state.t(done_key))
-        st.rerun()
 
 
 def page_offset(total: int, size: int, key: str) -> int:

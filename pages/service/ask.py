@@ -11,11 +11,11 @@ from datetime import date
 import streamlit as st
 
 from ipoverseas.access import policy
-from ipoverseas.core import errors
 from ipoverseas.consultations import workflow
 from ipoverseas.core import vocab
 from ipoverseas.ui import service_view as view
 from ipoverseas.ui import state
+from ipoverseas.ui.actions import run
 from ipoverseas.ui.pages import PageSpec, guard
 
 PAGE = PageSpec(key="ask", title_key="service.nav.ask", icon=":material/contact_support:",
@@ -99,11 +99,8 @@ def render() -> None:
                 dispute_type=dispute_type, stage=stage, opposing_party=opposing,
                 deadline=deadline if has_deadline else None, urgency=urgency or "normal", question=question,
                 disclaimer_accepted=accepted, sub_centre_id=sub_centre_id, enterprise_user_id=enterprise_id)
-            try:
-                new_id = workflow.ask(user, q)
-            except errors.Invalid as exc:
-                view.show_error(exc)
-            else:
+            new_id = run(lambda: workflow.ask(user, q), rerun=False, fields=("service.field.",))
+            if new_id is not None:
                 st.session_state[K + "done"] = new_id
                 st.rerun()
     with right:

@@ -6,10 +6,11 @@ from __future__ import annotations
 import streamlit as st
 
 from ipoverseas.access import policy
-from ipoverseas.consultations import workflow
+from ipoverseas.consultations import states, workflow
 from ipoverseas.core import vocab
 from ipoverseas.ui import service_view as view
 from ipoverseas.ui import state
+from ipoverseas.ui.actions import run
 from ipoverseas.ui.pages import PageSpec, guard
 from ipoverseas.ui.widgets import country, label
 
@@ -17,6 +18,7 @@ PAGE = PageSpec(key="assignments", title_key="service.nav.assignments", icon=":m
                 action="answer_consultation", order=54, section="nav.section.service")
 
 K = "assignments_"
+FIELDS = ("service.field.",)
 
 
 def render() -> None:
@@ -33,7 +35,7 @@ def render() -> None:
     if not rows:
         st.info(state.t("service.inbox.none"))
         return
-    open_rows = [r for r in rows if r["status"] in workflow.WITH_EXPERT]
+    open_rows = [r for r in rows if r["status"] in states.WITH_EXPERT]
     st.caption(state.t("service.inbox.count", open=len(open_rows), n=total))
     table = [{
         state.t("service.field.flag"): view.clock_flag(r["clock"]),
@@ -53,20 +55,20 @@ def _detail(user: policy.Principal, consultation_id: int) -> None:
     item = view.detail_header(user, consultation_id, K)
     if item is None:
         return
+    moves = states.actions(user, item)
     left, right = st.columns([3, 2])
-    status = item["status"]
     with left:
         view.summary(item)
         view.thread(item)
-        if status == "assigned":
+        if "accept" in moves or "decline" in moves:
             c1, c2 = st.columns(2)
-            if c1.button(state.t("service.inbox.accept"), type="primary", key=K + "accept"):
-                view.act(lambda: workflow.accept(user, item["id"]), "service.inbox.accepted")
-            with c2.popover(state.t("service.inbox.decline")):
-                reason = st.text_area(state.t("service.inbox.decline_reason"), key=K + "reason", max_chars=2000)
-                if st.button(state.t("service.inbox.decline_confirm"), key=K + "decline"):
-                    view.act(lambda: workflow.decline(user, item["id"], reason), "service.inbox.declined")
-        if status in ("assigned", "accepted", "waiting"):
+            if "accept" in moves and c1.button(state.t("service.inbox.accept"), type="primary", key=K + "accept"):
+                run(lambda: workflow.accept(user, item["id"]), done="service.inbox.accepted", fields=FIELDS)
+            if "decline" in moves:
+                _ask_then(c2, "service.inbox.decline", ("reason", "service.inbox.decline_reason"),
+                          ("decline", "service.inbox.decline_confirm"),
+                          lambda reason: workflow.decline(user, item["id"], reason), "service.inbox.declined")
+        if "answer" in moves:
             st.subheader(state.t("service.inbox.answer"))
             st.caption(state.t("service.inbox.answer_help"))
             text = st.text_area(state.t("service.inbox.answer_label"), value=item["answer"] or "", height=220,
@@ -76,23 +78,31 @@ def _detail(user: policy.Principal, consultation_id: int) -> None:
                     view.safe_markdown(text)
             c1, c2 = st.columns(2)
             if c1.button(state.t("service.inbox.send_answer"), type="primary", key=K + "send"):
-                view.act(lambda: workflow.answer(user, item["id"], text), "service.inbox.answered")
-            if status in ("assigned", "accepted"):
-                with c2.popover(state.t("service.inbox.ask_more")):
-                    request = st.text_area(state.t("service.inbox.ask_more_label"), key=K + "request", max_chars=2000)
-                    if st.button(state.t("service.inbox.ask_more_send"), key=K + "waiting"):
-                        view.act(lambda: workflow.set_waiting(user, item["id"], request), "service.inbox.paused")
-            elif status == "waiting":
-                if c2.button(state.t("service.queue.resume"), key=K + "resume"):
-                    view.act(lambda: workflow.resume(user, item["id"]), "service.done")
-        elif status == "answered":
+                run(lambda: workflow.answer(user, item["id"], text), done="service.inbox.answered", fields=FIELDS)
+            if "request_info" in moves:
+                _ask_then(c2, "service.inbox.ask_more", ("request", "service.inbox.ask_more_label"),
+                          ("waiting", "service.inbox.ask_more_send"),
+                          lambda request: workflow.set_waiting(user, item["id"], request), "service.inbox.paused")
+            elif "resume" in moves and c2.button(state.t("service.queue.resume"), key=K + "resume"):
+                run(lambda: workflow.resume(user, item["id"]), done="service.done", fields=FIELDS)
+        elif "note" in moves:
             with st.form(K + "note_form", clear_on_submit=True):
                 note = st.text_area(state.t("service.inbox.note"), key=K + "note", max_chars=workflow.MAX_QUESTION)
                 if st.form_submit_button(state.t("service.mine.send")):
-                    view.act(lambda: workflow.post_message(user, item["id"], note), "service.mine.sent")
+                    run(lambda: workflow.post_message(user, item["id"], note, "note"), done="service.mine.sent",
+                        fields=FIELDS)
         view.history(item)
     with right:
         st.subheader(state.t("service.selfhelp.similar"))
         view.suggestions(user, country_code=item["country"], dispute_type=item["dispute_type"],
                          ip_type=item["ip_type"], industry=item["industry"], text=item["opposing_party"] or "")
         view.response_clock(item["dispute_type"], item["created_at"].date() if item["created_at"] else None)
+
+
+def _ask_then(column, label_key: str, text: tuple[str, str], button: tuple[str, str], call, done: str) -> None:
+    """A popover that asks for a text (`text`: its key and label) and sends it with `call` when its
+    button (`button`: key and label) is pressed."""
+    with column.popover(state.t(label_key)):
+        value = st.text_area(state.t(text[1]), key=K + text[0], max_chars=2000)
+        if st.button(state.t(button[1]), key=K + button[0]):
+            run(lambda: call(value), done=done, fields=FIELDS)

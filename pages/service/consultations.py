@@ -10,9 +10,10 @@ import streamlit as st
 from ipoverseas.access import policy
 from ipoverseas.core import config, i18n, vocab
 from ipoverseas.core.markdown import escape
-from ipoverseas.consultations import queue, sweep, workflow
+from ipoverseas.consultations import queue, states, sweep, workflow
 from ipoverseas.ui import service_view as view
 from ipoverseas.ui import state
+from ipoverseas.ui.actions import run
 from ipoverseas.ui.compliance import render_compliance
 from ipoverseas.ui.history import render_history
 from ipoverseas.ui.pages import PageSpec, guard
@@ -24,6 +25,7 @@ PAGE = PageSpec(key="consultations", title_key="service.nav.consultations", icon
 K = "consultations_"
 FILTERS = ("all", "overdue", "at_risk", "new", "stale")
 SWEEP_SECONDS = 600
+FIELDS = ("service.field.",)
 
 
 def render() -> None:
@@ -86,32 +88,37 @@ def _detail(user: policy.Principal, consultation_id: int) -> None:
     item = view.detail_header(user, consultation_id, K)
     if item is None:
         return
+    moves = states.actions(user, item)
     left, right = st.columns([3, 2])
     with left:
         view.summary(item)
         view.thread(item)
-        with st.form(K + "note_form", clear_on_submit=True):
-            note = st.text_area(state.t("service.queue.note"), key=K + "note", max_chars=workflow.MAX_QUESTION)
-            if st.form_submit_button(state.t("service.mine.send")):
-                view.act(lambda: workflow.post_message(user, item["id"], note), "service.mine.sent")
+        for kind, label_key in (("staff_note", "service.queue.note"), ("followup", "service.mine.followup")):
+            if states.MESSAGE_MOVES[kind] in moves:
+                _message_form(user, item, kind, label_key)
         view.history(item)
         render_history("consultation", item["id"], user=user)
     with right:
-        status = item["status"]
-        stale = status == "assigned" and (item.get("unaccepted_days") or 0) >= workflow.ACCEPT_WITHIN_DAYS
-        if status == "new" or stale:
-            if stale:
-                st.warning(state.t("service.queue.stale", days=f"{item['unaccepted_days']:.1f}"))
+        if "reassign" in moves:
+            st.warning(state.t("service.queue.stale", days=f"{item['unaccepted_days']:.1f}"))
+        if "assign" in moves or "reassign" in moves:
             _shortlist(user, item)
-        elif status == "assigned":
+        elif item["status"] == "assigned":
             st.info(state.t("service.queue.waiting_accept", days=f"{item.get('unaccepted_days') or 0:.1f}"))
-        if status == "waiting":
-            if st.button(state.t("service.queue.resume"), key=K + "resume"):
-                view.act(lambda: workflow.resume(user, item["id"]), "service.done")
-        if item["answered_at"] is not None:
+        if "resume" in moves and st.button(state.t("service.queue.resume"), key=K + "resume"):
+            run(lambda: workflow.resume(user, item["id"]), done="service.done", fields=FIELDS)
+        if "record_outcome" in moves:
             _followup(user, item)
-        if status != "closed" and st.button(state.t("service.mine.close"), key=K + "close"):
-            view.act(lambda: workflow.close(user, item["id"]), "service.mine.closed")
+        if "close" in moves and st.button(state.t("service.mine.close"), key=K + "close"):
+            run(lambda: workflow.close(user, item["id"]), done="service.mine.closed", fields=FIELDS)
+
+
+def _message_form(user: policy.Principal, item: dict, kind: str, label_key: str) -> None:
+    name = K + ("note" if kind == "staff_note" else "message")
+    with st.form(name + "_form", clear_on_submit=True):
+        body = st.text_area(state.t(label_key), key=name, max_chars=workflow.MAX_QUESTION)
+        if st.form_submit_button(state.t("service.mine.send")):
+            run(lambda: workflow.post_message(user, item["id"], body, kind), done="service.mine.sent", fields=FIELDS)
 
 
 def _shortlist(user: policy.Principal, item: dict) -> None:
@@ -129,7 +136,8 @@ def _shortlist(user: policy.Principal, item: dict) -> None:
                         f"· {escape(c.sub_centre)} — **{c.score:g}**")
             st.caption(" · ".join(state.t(key, **_labels(values, lang)) for key, values in c.reasons))
             if st.button(state.t("service.shortlist.assign"), key=f"{K}assign_{c.expert_id}"):
-                view.act(lambda c=c: workflow.assign(user, item["id"], c.expert_id), "service.shortlist.assigned")
+                run(lambda c=c: workflow.assign(user, item["id"], c.expert_id), done="service.shortlist.assigned",
+                    fields=FIELDS)
 
 
 def _labels(values: dict, lang: str) -> dict:
@@ -158,6 +166,7 @@ def _followup(user: policy.Principal, item: dict) -> None:
         draft = st.checkbox(state.t("service.followup.draft"), key=K + "draft",
                             disabled=item["draft_case_id"] is not None)
         if st.form_submit_button(state.t("service.followup.save")):
-            view.act(lambda: workflow.record_followup(user, item["id"], outcome, loss, draft), "service.done")
+            run(lambda: workflow.record_followup(user, item["id"], outcome, loss, draft), done="service.done",
+                fields=FIELDS)
     if item["draft_case_id"]:
         st.caption(state.t("service.followup.draft_made", id=item["draft_case_id"]))

@@ -15,6 +15,7 @@ from ipoverseas.experts import directory
 from ipoverseas.core import vocab
 from ipoverseas.ui import service_view as view
 from ipoverseas.ui import state
+from ipoverseas.ui.actions import run
 from ipoverseas.ui.cache import cached
 from ipoverseas.ui.history import render_history
 from ipoverseas.ui.pages import PageSpec, guard
@@ -24,6 +25,7 @@ PAGE = PageSpec(key="experts", title_key="service.nav.experts", icon=":material/
                 order=50, section="nav.section.service")
 
 K = "experts_"
+FIELDS = ("service.field.",)
 PAGE_SIZE = 25
 
 _search = cached(directory.search)
@@ -195,20 +197,22 @@ def edit_form(user: policy.Principal, p: dict, key: str) -> None:
             if staff:
                 values["active"] = st.checkbox(state.t("service.experts.active"), value=p["active"], key=key + "_active")
             if st.form_submit_button(state.t("service.experts.save"), type="primary"):
-                view.act(lambda: directory.update_profile(user, p["id"], values), "service.experts.saved")
+                run(lambda: directory.update_profile(user, p["id"], values), done="service.experts.saved",
+                    fields=FIELDS)
     with st.expander(state.t("service.experts.away_periods"), expanded=not staff):
         for a in p["away"]:
             c1, c2 = st.columns([4, 1])
             c1.markdown(f"{a['starts_on']} – {a['ends_on']} {escape(a['note'])}")
             if c2.button(state.t("service.experts.remove"), key=f"{key}_rm_{a['id']}"):
-                view.act(lambda a=a: directory.remove_away(user, a["id"]), "service.experts.saved")
+                run(lambda a=a: directory.remove_away(user, a["id"]), done="service.experts.saved", fields=FIELDS)
         with st.form(key + "_away_form", clear_on_submit=True):
             c1, c2 = st.columns(2)
             starts = c1.date_input(state.t("service.experts.away_from"), value=None, key=key + "_away_from")
             ends = c2.date_input(state.t("service.experts.away_to"), value=None, key=key + "_away_to")
             note = st.text_input(state.t("service.experts.away_note"), key=key + "_away_note", max_chars=300)
             if st.form_submit_button(state.t("service.experts.away_add")):
-                view.act(lambda: directory.add_away(user, p["id"], starts, ends, note), "service.experts.saved")
+                run(lambda: directory.add_away(user, p["id"], starts, ends, note), done="service.experts.saved",
+                    fields=FIELDS)
 
 
 def _add_expert(user: policy.Principal, centres: list[dict]) -> None:
@@ -232,4 +236,5 @@ def _add_expert(user: policy.Principal, centres: list[dict]) -> None:
                 values[name] = st.multiselect(state.t(f"service.experts.{name}"), list(vocabulary.codes),
                                               key=f"{K}add_{name}", format_func=lambda c, v=vocabulary: v.label(c, lang))
             if st.form_submit_button(state.t("service.experts.add_submit"), type="primary"):
-                view.act(lambda: directory.create_expert(user, values, sub_centre_id), "service.experts.added")
+                run(lambda: directory.create_expert(user, values, sub_centre_id), done="service.experts.added",
+                    fields=FIELDS)

@@ -9,10 +9,11 @@ from __future__ import annotations
 import streamlit as st
 
 from ipoverseas.access import policy
-from ipoverseas.consultations import workflow
+from ipoverseas.consultations import states, workflow
 from ipoverseas.core import vocab
 from ipoverseas.ui import service_view as view
 from ipoverseas.ui import state
+from ipoverseas.ui.actions import run
 from ipoverseas.ui.pages import PageSpec, guard
 from ipoverseas.ui.widgets import country, label
 
@@ -20,6 +21,7 @@ PAGE = PageSpec(key="my-consultations", title_key="service.nav.my_consultations"
                 action="follow_own_consultations", order=52, section="nav.section.service")
 
 K = "my-consultations_"
+FIELDS = ("service.field.",)
 
 
 def render() -> None:
@@ -54,13 +56,14 @@ def _detail(user: policy.Principal, consultation_id: int) -> None:
         st.warning(state.t("service.mine.waiting_hint"), icon=":material/reply:")
     view.summary(item)
     view.thread(item)
-    status = item["status"]
-    if status != "closed":
+    moves = states.actions(user, item)
+    if "follow_up" in moves:
         with st.form(K + "message_form", clear_on_submit=True):
             body = st.text_area(state.t("service.mine.followup"), key=K + "message", max_chars=workflow.MAX_QUESTION)
             if st.form_submit_button(state.t("service.mine.send")):
-                view.act(lambda: workflow.post_message(user, item["id"], body), "service.mine.sent")
-    if item["answered_at"] is not None and status in ("answered", "closed"):
+                run(lambda: workflow.post_message(user, item["id"], body, "followup"), done="service.mine.sent",
+                    fields=FIELDS)
+    if "rate" in moves:
         st.subheader(state.t("service.mine.rate"))
         with st.form(K + "rate_form"):
             stars = st.select_slider(state.t("service.field.rating"), options=[1, 2, 3, 4, 5],
@@ -68,10 +71,9 @@ def _detail(user: policy.Principal, consultation_id: int) -> None:
             comment = st.text_area(state.t("service.field.rating_comment"), value=item["rating_comment"] or "",
                                    key=K + "comment", max_chars=2000)
             if st.form_submit_button(state.t("service.mine.rate_submit")):
-                view.act(lambda: workflow.rate(user, item["id"], stars, comment), "service.mine.rated")
+                run(lambda: workflow.rate(user, item["id"], stars, comment), done="service.mine.rated", fields=FIELDS)
         if item["rating"]:
             st.caption(state.t("service.mine.your_rating", rating=item["rating"]))
-    if status != "closed":
-        if st.button(state.t("service.mine.close"), key=K + "close"):
-            view.act(lambda: workflow.close(user, item["id"]), "service.mine.closed")
+    if "close" in moves and st.button(state.t("service.mine.close"), key=K + "close"):
+        run(lambda: workflow.close(user, item["id"]), done="service.mine.closed", fields=FIELDS)
     view.history(item)
