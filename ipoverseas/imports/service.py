@@ -82,7 +82,8 @@ def check_may_import(user: Principal | None, sub_centre_id: int) -> None:
 def prepare(source: bytes | str | Path, filename: str, dataset: str, user: Principal | None,
             sub_centre_id: int, *, with_plan: bool = True) -> Prepared:
     """Check, read, validate and (with_plan) compare with the database. Writes nothing."""
-    D.get(dataset)
+    if not D.get(dataset).batched:
+        raise ValueError(f"{dataset} are not imported as a batch: see imports.accounts")
     check_may_import(user, sub_centre_id)
     got, ahead = intake.read(source, filename, dataset,
                              meanwhile=lambda package: _read_ahead(package, dataset, sub_centre_id))
