@@ -169,3 +169,28 @@ def test_a_csv_of_accounts_and_no_import_batch(demo_database, principal):
     with db.read_session() as s:  # accounts are disabled, never rolled back: no batch
         assert s.scalar(select(ImportBatch.id).order_by(ImportBatch.id.desc()).limit(1)) == batches
 
+
+def test_the_command_line_creates_accounts_and_writes_the_passwords(demo_database, tmp_path, capsys):
+    from ipoverseas.cli import main
+
+    out = tmp_path / "passwords.xlsx"
+    assert main(["import", "accounts", str(ACCOUNTS / "messy_openpyxl.xlsx"), "--passwords", str(out),
+                 "--lang", "en"]) == 1
+    assert "already on row 3" in capsys.readouterr().out and not out.exists()
+    good = tmp_path / "good.xlsx"
+    book = openpyxl.Workbook()
+    book.active.append(["Username", "Display name", "Role", "Sub-centre code"])
+    book.active.append(["cli.admin", "CLI", "管理员", None])
+    book.save(good)
+    assert main(["import", "accounts", str(good), "--dry-run"]) == 0
+    assert _user("cli.admin") is None
+    assert main(["import", "accounts", str(good)]) == 2              # where do the passwords go?
+    assert main(["import", "accounts", str(good), "--sub-centre", "ZJ", "--passwords", str(out)]) == 2
+    assert main(["import", "accounts", str(good), "--passwords", str(out), "--user", "staff"]) == 1
+    assert main(["import", "accounts", str(good), "--passwords", str(out), "--lang", "en"]) == 0
+    assert "1 accounts created" in capsys.readouterr().out
+    assert (out.stat().st_mode & 0o777) == 0o600
+    rows = list(openpyxl.load_workbook(out).active.iter_rows(min_row=2, values_only=True))
+    assert [r[0] for r in rows] == ["cli.admin"] and _user("cli.admin").role == "admin"
+    assert main(["import", "accounts", str(good), "--passwords", str(out)]) == 2   # never overwritten
+    assert main(["template", "accounts", str(tmp_path / "t.xlsx")]) == 0
