@@ -88,6 +88,48 @@ def xlsx_bytes(rows: list[list[Any]], sheet: str = "Sheet1") -> bytes:
     return buf.getvalue()
 
 
+def accounts_workbook(rows: list[list[Any]], *, header: list[str] | None = None,
+                      hidden_junk_sheet: bool = False) -> bytes:
+    """The accounts template (imports/template.py), filled in with openpyxl as a clerk would in Excel."""
+    import openpyxl
+
+    from ipoverseas.imports import template
+
+    book = openpyxl.load_workbook(io.BytesIO(template.build("accounts")))
+    sheet = book.worksheets[0]
+    sheet.delete_rows(2, 1)  # the example row
+    if header:
+        for c, title in enumerate(header, start=1):
+            sheet.cell(1, c, title)
+    for r, row in enumerate(rows, start=2):
+        for c, value in enumerate(row, start=1):
+            sheet.cell(r, c, value)
+    if hidden_junk_sheet:
+        junk = book.create_sheet("old", 0)
+        junk.append(["用户名", "姓名", "角色"])
+        junk.append(["junk.user", "Junk", "admin"])
+        junk.sheet_state = "hidden"
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def create_accounts(actor, data: bytes, filename: str = "accounts.xlsx"):
+    """As the admin page does it: check the file, then create its accounts when it has no problem.
+
+    Returns (the checked file, the (username, temporary password) pairs created: none on a problem).
+    """
+    from ipoverseas.imports import accounts
+
+    checked = accounts.prepare(data, filename, actor)
+    return checked, ([] if checked.errors else accounts.create(checked, actor))
+
+
+def problems_of(checked) -> set[tuple]:
+    """(row, column, code) of every error of a checked file."""
+    return {(p.row, p.column, p.code) for p in checked.errors}
+
+
 SNAPSHOT_TABLES = ("cases", "experts", "expert_countries", "expert_ip_types", "expert_industries",
                    "expert_languages", "articles", "article_countries", "article_ip_types", "article_industries")
 

@@ -131,6 +131,14 @@ def get_principal(user_id: int) -> Principal | None:
         return Principal.of(user)
 
 
+def principal_named(username: str) -> Principal | None:
+    """The active account called `username` (as typed: normalised), or None. For the command line,
+    which acts as a named user."""
+    with db.read_session() as session:
+        user = session.scalar(select(User).where(User.username == normalize_username(username)))
+        return Principal.of(user) if user is not None and user.active else None
+
+
 def principal_for_email(email: str | None) -> Principal | None:
     """Single sign-on: the active local account whose e-mail is `email` (case-insensitive).
 

@@ -72,9 +72,7 @@ def add_accounts(session: Session, accounts: list[NewAccount], *, actor: Princip
     codes = sorted({a.sub_centre_code for a in accounts if a.sub_centre_code})
     centres = dict(session.execute(select(SubCentre.code, SubCentre.id).where(SubCentre.code.in_(codes))).all()) \
         if codes else {}
-    taken: set[str] = set()
-    for start in range(0, len(names), 500):
-        taken.update(session.scalars(select(User.username).where(User.username.in_(names[start:start + 500]))))
+    taken = taken_usernames(session, names)
     rows: list[User] = []
     for index, (account, username) in enumerate(zip(accounts, names)):
         if account.role not in ROLES:
@@ -105,6 +103,14 @@ def add_accounts(session: Session, accounts: list[NewAccount], *, actor: Princip
     for user in rows:
         trail.record(session, actor, "user.create", "user", user.id, after=user_snapshot(user))
     return rows
+
+
+def taken_usernames(session: Session, usernames: list[str]) -> set[str]:
+    """Which of these (normalised) usernames an account has already, in keyed look-ups of 500."""
+    taken: set[str] = set()
+    for start in range(0, len(usernames), 500):
+        taken.update(session.scalars(select(User.username).where(User.username.in_(usernames[start:start + 500]))))
+    return taken
 
 
 def user_snapshot(user: User) -> dict[str, Any]:

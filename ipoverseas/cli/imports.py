@@ -1,4 +1,5 @@
-"""Commands: import, template, rollback — the same pipeline as the Upload page.
+"""Commands: import, template, rollback — the same pipeline as the Upload page and the admin's
+bulk accounts.
 
 Exit codes: 0 the import was applied (or would be, with --dry-run); 1 the file
 was refused or had errors; 2 a usage error.
@@ -6,30 +7,35 @@ was refused or had errors; 2 a usage error.
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
-from ipoverseas.core import config, db, i18n
+from ipoverseas.accounts import authentication
+from ipoverseas.core import config, db, errors, i18n
 from ipoverseas.access.policy import Principal
-
-DATASETS = ("cases", "experts", "articles")
+from ipoverseas.imports import datasets as D
 
 
 def register(sub) -> None:
-    p = sub.add_parser("import", help="import a workbook or CSV of cases, experts or articles into a sub-centre")
-    p.add_argument("dataset", choices=DATASETS)
+    p = sub.add_parser("import", help="import a workbook or CSV of cases, experts or articles into a sub-centre, "
+                                      "or create the accounts of one")
+    p.add_argument("dataset", choices=list(D.DATASETS))
     p.add_argument("file", help=".xlsx workbook, or .csv in UTF-8 or GBK")
-    p.add_argument("--sub-centre", required=True, metavar="CODE", help="the sub-centre the rows belong to, e.g. ZJ")
+    p.add_argument("--sub-centre", metavar="CODE", help="cases, experts, articles: the sub-centre the rows belong "
+                                                        "to, e.g. ZJ (required)")
+    p.add_argument("--passwords", metavar="OUT.xlsx", help="accounts: the new workbook to write the accounts' "
+                                                           "temporary passwords to (required unless --dry-run)")
     p.add_argument("--dry-run", action="store_true", help="check and show the plan; write nothing")
     p.add_argument("--skip-invalid", action="store_true", help="write the valid rows and skip the rejected ones "
-                                                                "(default: all or nothing)")
+                                                                "(default: all or nothing; accounts: always all or nothing)")
     p.add_argument("--user", metavar="USERNAME", help="act as this account (its permissions apply); "
                                                       "default: the server operator")
     p.add_argument("--lang", choices=i18n.LANGUAGES, help="language of the report (default: setting, else zh)")
     p.set_defaults(handler=_import)
 
     p = sub.add_parser("template", help="write the upload template of a dataset")
-    p.add_argument("dataset", choices=DATASETS)
+    p.add_argument("dataset", choices=list(D.DATASETS))
     p.add_argument("out", help="the .xlsx file to write")
     p.add_argument("--lang", choices=i18n.LANGUAGES)
     p.set_defaults(handler=_template)
@@ -51,15 +57,10 @@ def _lang(args) -> str:
 def _user(username: str | None) -> Principal | None:
     if not username:
         return None
-    from sqlalchemy import select
-
-    from ipoverseas.core.models import User
-
-    with db.read_session() as s:
-        user = s.scalar(select(User).where(User.username == username.strip().lower()))
-        if user is None or not user.active:
-            raise SystemExit(_usage(f"no active user {username!r}"))
-        return Principal.of(user)
+    principal = authentication.principal_named(username)
+    if principal is None:
+        raise SystemExit(_usage(f"no active user {username!r}"))
+    return principal
 
 
 def _usage(message: str) -> int:
@@ -75,6 +76,10 @@ def _import(args) -> int:
     path = Path(args.file)
     if not path.is_file():
         return _usage(f"no such file: {args.file}")
+    if not D.get(args.dataset).batched:
+        return _import_accounts(args, path, lang)
+    if not args.sub_centre or args.passwords:
+        return _usage(f"{args.dataset} belong to a sub-centre: give --sub-centre CODE (and no --passwords)")
     db.migrate()
     try:
         user = _user(args.user)
@@ -105,6 +110,49 @@ def _import(args) -> int:
     return 0
 
 
+def _import_accounts(args, path: Path, lang: str) -> int:
+    """Accounts: all or nothing, no sub-centre owns them; the temporary passwords go to a new workbook."""
+    from ..imports import accounts
+    from ..imports.report import problem_lines
+
+    if args.sub_centre or args.skip_invalid:
+        return _usage("accounts belong to no sub-centre (a staff account's is a column of the file) and are "
+                      "all or nothing: no --sub-centre, no --skip-invalid")
+    out = Path(args.passwords) if args.passwords else None
+    if out is None and not args.dry_run:
+        return _usage("give --passwords OUT.xlsx: the new accounts' temporary passwords are written there")
+    if out is not None and (out.suffix.lower() != ".xlsx" or out.exists() or not out.parent.is_dir()):
+        return _usage(f"--passwords must name a new .xlsx file in an existing folder: {out}")
+    db.migrate()
+    try:
+        user = _user(args.user)
+        checked = accounts.prepare(path, path.name, user)
+    except SystemExit as exc:
+        return int(exc.code)
+    except errors.Refusal as exc:
+        print(i18n.t(exc.key, lang, **exc.values))
+        return 1
+    for line in problem_lines(checked, lang):
+        print(line)
+    if checked.errors:
+        print(i18n.t("upload.refused.accounts_have_errors", lang, rows=len(checked.parsed.rejected)))
+        return 1
+    print(i18n.t("admin.bulk.ready", lang, count=len(checked.accounts)))
+    if args.dry_run:
+        return 0
+    try:
+        created = accounts.create(checked, user)
+    except errors.Refusal as exc:
+        print(i18n.t(exc.key, lang, **exc.values))
+        return 1
+    # Only the operator may read the passwords; the file is new (O_EXCL), never an overwritten one.
+    with os.fdopen(os.open(out, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "wb") as fh:
+        fh.write(accounts.passwords_workbook(created))
+    print(i18n.t("upload.accounts.created", lang, count=len(created), file=str(out),
+                 days=config.get("temporary_password_days")))
+    return 0
+
+
 def _template(args) -> int:
     from ..imports import template
 
@@ -113,6 +161,8 @@ def _template(args) -> int:
         return _usage("the template must be written to an .xlsx file")
     if not out.parent.exists():
         return _usage(f"no such folder: {out.parent}")
+    if any(column.choices for column in D.get(args.dataset).columns):
+        db.migrate()   # the template's dropdowns read the database (the active sub-centres)
     template.write(args.dataset, out, _lang(args))
     print(f"wrote {out}")
     return 0

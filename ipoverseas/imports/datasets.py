@@ -1,15 +1,20 @@
-"""The three uploadable datasets: their columns, headers, kinds and where they are stored.
+"""The uploadable datasets: their columns, headers, kinds and where they are stored.
 
 A column has a field name (the model attribute, or a facet name for multi-valued
 facets), a Chinese and an English header, input aliases, a kind that decides how a
 cell is read, and an optional vocabulary. Everything else (template, header mapping,
 validation, plan, apply) is driven from these specs.
+
+Cases, experts and articles are a sub-centre's records: matched on their key within the
+sub-centre imported into, created or updated, written as an import batch with history and
+rollback (service.py). Accounts are read and checked the same way, but are created only, all or
+nothing, by an admin, and are no batch (`batched=False`: accounts.py says why).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Callable
 
 from ipoverseas.core import vocab
 
@@ -40,6 +45,9 @@ class Column:
     help_zh: str = ""
     help_en: str = ""
     example: Any = None
+    # The template's dropdown when the values live in the database (a callable, called when the
+    # template is built, never by the reader): the dataset's service checks the cell against them.
+    choices: Callable[[], list[str]] | None = None
 
     @property
     def vocab(self) -> vocab.Vocabulary | None:
@@ -72,6 +80,13 @@ class Dataset:
     sheet_names: tuple[str, ...]          # names the data sheet may have
     facets: dict[str, Facet] = field(default_factory=dict)
     entity: str = ""
+    # What differs between datasets, said here rather than bent into the shared stages:
+    action: str = "import_records"    # the policy action that allows importing it
+    batched: bool = True              # a sub-centre's records, imported as a batch (service.py); False:
+                                      # created only, by the dataset's own service, no batch (accounts.py)
+    all_or_nothing: bool = False      # any problem and nothing is written: the reader keeps the rejected
+                                      # rows' readable cells too, so later checks report every problem at once
+    max_rows: int | None = None       # a lower limit than the upload_max_rows setting
 
     @property
     def model(self) -> Any:
@@ -250,11 +265,54 @@ ARTICLES = Dataset(
     ),
 )
 
-DATASETS: dict[str, Dataset] = {d.name: d for d in (CASES, EXPERTS, ARTICLES)}
+def _sub_centre_codes() -> list[str]:
+    """The active sub-centres' codes: the template's dropdown (built in the server, never in the reader)."""
+    from sqlalchemy import select
+
+    from ipoverseas.core import db, models
+
+    with db.read_session() as session:
+        return list(session.scalars(select(models.SubCentre.code).where(models.SubCentre.active.is_(True))
+                                    .order_by(models.SubCentre.code)))
+
+
+ACCOUNTS = Dataset(
+    name="accounts", model_name="User", key="username", entity="user",
+    sheet_names=("账号", "accounts", "account", "users", "user", "用户", "账号 accounts", "数据", "data"),
+    # Admin only; created only (a username that exists is a row problem); all or nothing; at most
+    # 2,000 accounts a file; no sub-centre owns them: the sub-centre column is a staff account's own.
+    action="manage_users", batched=False, all_or_nothing=True, max_rows=2_000,
+    columns=(
+        Column("username", "用户名", "Username", ID, True, aliases=("账号", "登录名", "用户账号", "login", "user name", "account"),
+               max_len=80, help_zh="登录用的账号名：不含空格，最多 80 个字符，不区分大小写；不能与已有账号或本文件其他行重复。",
+               help_en="The name to log in with: no spaces, at most 80 characters, case-insensitive; "
+                       "not an existing account's nor another row's.",
+               example="example.zhang"),
+        Column("display_name", "姓名", "Display name", TEXT, True, aliases=("名称", "显示名", "name"), max_len=200,
+               help_zh="账号显示的姓名或名称。", help_en="The name the account shows.", example="张三"),
+        Column("role", "角色", "Role", VOCAB, True, vocab.ROLES, aliases=("账号类型", "用户类型", "account type"),
+               help_zh="从下拉列表选择：企业用户、分中心工作人员、专家或国家中心管理员（也可填 企业、专家、staff 等）。",
+               help_en="Pick from the list: enterprise, sub-centre staff, expert or national centre admin.",
+               example="分中心工作人员"),
+        Column("sub_centre_code", "分中心代码", "Sub-centre code", ID, aliases=("分中心", "所属分中心", "sub-centre", "sub centre"),
+               max_len=32, choices=_sub_centre_codes,
+               help_zh="分中心工作人员必填，从下拉列表选择有效的分中心代码（如 ZJ）；其他角色可不填。",
+               help_en="Required for sub-centre staff: an active sub-centre's code from the list (e.g. ZJ); "
+                       "optional for other roles.",
+               example="ZJ"),
+        Column("email", "邮箱", "E-mail", EMAIL, aliases=("电子邮箱", "email", "mail"), max_len=254,
+               help_zh="可不填。", help_en="Optional.", example="zhang.san@example.cn"),
+        Column("organisation", "单位", "Organisation", TEXT, aliases=("单位名称", "企业", "企业名称", "organization", "company"),
+               max_len=200, help_zh="企业账号填写企业名称；可不填。", help_en="An enterprise account's company; optional.",
+               example="浙江分中心"),
+    ),
+)
+
+DATASETS: dict[str, Dataset] = {d.name: d for d in (CASES, EXPERTS, ARTICLES, ACCOUNTS)}
 
 
 def get(name: str) -> Dataset:
     try:
         return DATASETS[name]
     except KeyError:
-        raise ValueError(f"unknown dataset {name!r}: choose cases, experts or articles") from None
+        raise ValueError(f"unknown dataset {name!r}: choose {', '.join(DATASETS)}") from None

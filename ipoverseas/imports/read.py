@@ -52,6 +52,9 @@ class Parsed:
     rejected: list[tuple[int, str | None]] = field(default_factory=list)   # (excel row, key)
     problems: list[Problem] = field(default_factory=list)
     total_rows: int = 0                        # non-blank data rows
+    # An all-or-nothing dataset's rejected rows, with their readable cells (a bad cell is None),
+    # for the checks that come after the reader.
+    partial: list[tuple[int, tuple]] = field(default_factory=list)
 
     @property
     def errors(self) -> list[Problem]:
@@ -72,6 +75,8 @@ def parse(path: str, filename: str, dataset_name: str, package: Package, limits:
 
 def _parse(path: str, filename: str, dataset_name: str, package: Package, limits: dict[str, int]) -> Parsed:
     dataset = D.get(dataset_name)
+    if dataset.max_rows is not None and dataset.max_rows < limits["max_rows"]:
+        limits = {**limits, "max_rows": dataset.max_rows}
     if package.kind == "csv":
         grid = _csv_rows(Path(path), limits)
         return _parse_grid(dataset, filename, "csv", Path(filename).name, grid, [], limits, None)
@@ -244,6 +249,8 @@ def _parse_grid(dataset: D.Dataset, filename: str, kind: str, sheet: str, grid: 
             continue
         if bad_row[i]:
             parsed.rejected.append((excel_rows[i], key))
+            if dataset.all_or_nothing:
+                parsed.partial.append((excel_rows[i], rows_out[i]))
             continue
         parsed.rows.append((excel_rows[i], rows_out[i]))
     return parsed

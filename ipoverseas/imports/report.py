@@ -24,19 +24,8 @@ MAX_COMMENTS = 5_000
 def summary_lines(prepared, result=None, lang: str = "en", limit: int = 200, *, problems: bool = True) -> list[str]:
     """The report the command line prints (and the page shows in pieces)."""
     t = lambda _key, **kw: i18n.t(_key, lang, **kw)  # noqa: E731
-    parsed, plan = prepared.parsed, prepared.plan
-    lines = []
-    errors = [p for p in parsed.problems if p.severity == ERROR] if problems else []
-    warnings = [p for p in parsed.problems if p.severity != ERROR] if problems else []
-    if problems:
-        lines += [t("upload.report.file", filename=prepared.filename, sheet=parsed.sheet, sha=prepared.sha256[:12]),
-                  t("upload.report.rows", total=parsed.total_rows, valid=len(parsed.rows), rejected=len(parsed.rejected))]
-    if errors:
-        lines.append(t("upload.report.errors", count=len(errors)))
-    for p in (errors + warnings)[:limit]:
-        lines.append("  " + problem_line(p, lang))
-    if len(errors) + len(warnings) > limit:
-        lines.append("  " + t("upload.report.more", count=len(errors) + len(warnings) - limit))
+    plan = prepared.plan
+    lines = problem_lines(prepared, lang, limit) if problems else []
     if plan is not None:
         c = plan.counts
         lines.append(t("upload.report.plan", **c))
@@ -57,6 +46,23 @@ def summary_lines(prepared, result=None, lang: str = "en", limit: int = 200, *, 
             lines.append(t("upload.result.nothing"))
         else:
             lines.append(t("upload.result.applied", **result.message_args))
+    return lines
+
+
+def problem_lines(intake, lang: str = "en", limit: int = 200) -> list[str]:
+    """The file read (an `intake.Intake`, or a `service.Prepared`), its rows, and its problems, errors first."""
+    t = lambda _key, **kw: i18n.t(_key, lang, **kw)  # noqa: E731
+    parsed = intake.parsed
+    errors = [p for p in parsed.problems if p.severity == ERROR]
+    warnings = [p for p in parsed.problems if p.severity != ERROR]
+    lines = [t("upload.report.file", filename=intake.filename, sheet=parsed.sheet, sha=intake.sha256[:12]),
+             t("upload.report.rows", total=parsed.total_rows, valid=len(parsed.rows), rejected=len(parsed.rejected))]
+    if errors:
+        lines.append(t("upload.report.errors", count=len(errors)))
+    for p in (errors + warnings)[:limit]:
+        lines.append("  " + problem_line(p, lang))
+    if len(errors) + len(warnings) > limit:
+        lines.append("  " + t("upload.report.more", count=len(errors) + len(warnings) - limit))
     return lines
 
 

@@ -1,16 +1,13 @@
 """The upload pipeline as the page and the command line call it.
 
-prepare(): pre-flight check -> read and validate in a child process -> plan (preview)
+prepare(): pre-flight check -> read and validate in a child process (intake.py) -> plan (preview)
 apply():   re-plan in one write transaction (under a per-sub-centre lock) -> write
 rollback(): undo a batch; history(): the batches a user may see.
 """
 
 from __future__ import annotations
 
-import hashlib
 import logging
-import os
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
@@ -23,10 +20,9 @@ from ipoverseas.access import policy
 from ipoverseas.core import db
 from ipoverseas.access.policy import Principal
 from ipoverseas.core.models import ImportBatch, SubCentre, User
-from . import apply as applier, datasets as D, gcpause, plan as planner, preflight, sandbox
+from . import apply as applier, datasets as D, gcpause, intake, plan as planner, preflight
 from .plan import Plan
 from .problems import Busy, Denied, Refused
-from .read import Parsed
 
 log = logging.getLogger(__name__)
 
@@ -37,15 +33,11 @@ ALL_OR_NOTHING, SKIP_INVALID = "all", "skip"
 
 
 @dataclass
-class Prepared:
-    dataset: str
-    filename: str
-    sha256: str
-    sub_centre_id: int
-    parsed: Parsed
-    plan: Plan | None
-    source: bytes = field(repr=False, default=b"")
-    source_path: str | None = None
+class Prepared(intake.Intake):
+    """A file read (an `intake.Intake`) for a sub-centre, with its plan."""
+
+    sub_centre_id: int = 0
+    plan: Plan | None = None
     already_batch: int | None = None      # an applied batch of this very file
     ahead: planner.ReadAhead | None = field(default=None, repr=False)   # for the next plan only
 
@@ -90,83 +82,19 @@ def check_may_import(user: Principal | None, sub_centre_id: int) -> None:
 def prepare(source: bytes | str | Path, filename: str, dataset: str, user: Principal | None,
             sub_centre_id: int, *, with_plan: bool = True) -> Prepared:
     """Check, read, validate and (with_plan) compare with the database. Writes nothing."""
-    D.get(dataset)
+    if not D.get(dataset).batched:
+        raise ValueError(f"{dataset} are not imported as a batch: see imports.accounts")
     check_may_import(user, sub_centre_id)
-    limits = preflight.limits()
-    if isinstance(source, (str, Path)):
-        path = Path(source)
-        if path.stat().st_size > limits["max_bytes"]:
-            raise Refused("too_big", size_mb=round(path.stat().st_size / 1048576, 1), max_mb=limits["max_bytes"] // 1048576)
-        return _prepare_path(path, None, filename, dataset, sub_centre_id, limits, with_plan)
-    data = bytes(source)
-    suffix = Path(filename).suffix.lower()[:8] or ".bin"
-    fd, tmp = tempfile.mkstemp(prefix="ipoverseas-upload-", suffix=suffix)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        return _prepare_path(Path(tmp), data, filename, dataset, sub_centre_id, limits, with_plan)
-    finally:
-        os.unlink(tmp)
-
-
-def _prepare_path(path: Path, data: bytes | None, filename: str, dataset: str, sub_centre_id: int,
-                  limits: dict[str, int], with_plan: bool) -> Prepared:
-    parsed, digest, ahead = _read(path, filename, dataset, sub_centre_id, limits)
-    # The bytes are kept for the annotated report of an upload; a file on disk is read again when needed.
-    prepared = Prepared(dataset, filename, digest, sub_centre_id, parsed, None,
-                        data if data is not None else b"", source_path=None if data is not None else str(path),
-                        ahead=ahead)
+    got, ahead = intake.read(source, filename, dataset,
+                             meanwhile=lambda package: _read_ahead(package, dataset, sub_centre_id))
+    prepared = Prepared(**vars(got), sub_centre_id=sub_centre_id, ahead=ahead)
     with db.read_session() as session:
         prepared.already_batch = _applied_batch(session, prepared.sha256, dataset, sub_centre_id)
         if with_plan:
             with gcpause.paused():
-                prepared.plan = planner.make(session, parsed, sub_centre_id, prepared.ahead)
+                prepared.plan = planner.make(session, prepared.parsed, sub_centre_id, prepared.ahead)
                 prepared.ahead = None
     return prepared
-
-
-def _read(path: Path, filename: str, dataset: str, sub_centre_id: int,
-          limits: dict[str, int]) -> tuple[Parsed, str, planner.ReadAhead | None]:
-    """Pre-flight, then parse and validate in the sandboxed child; the file's SHA-256 and
-    the sub-centre's stored rows read meanwhile (planner.read_ahead).
-
-    The package is checked first, with each sheet's declared range. When every sheet
-    declares one, the scan of the cells (a second or so on a big file) runs here while
-    the child parses, and a refusal by it wins: a range that lied is refused with its own
-    message even when the reader crashed on it. Without a declared range the scan comes
-    first. The child cannot know the error cells and formulas without a value the scan
-    finds: a file that has some is parsed a second time with them (such a file is refused
-    or fixed anyway).
-    """
-    target = "ipoverseas.imports.read.parse"
-    preload = ("ipoverseas.imports.read", "python_calamine")
-    child = sandbox.Child(preload=preload)
-    try:
-        package = preflight.check_package(path, filename)
-        overlap = preflight.declared(package)
-        if overlap:
-            child.send(target, str(path), filename, dataset, package, limits)
-        digest = hashlib.sha256()
-        with path.open("rb") as fh:
-            for block in iter(lambda: fh.read(1 << 20), b""):
-                digest.update(block)
-        preflight.check_cells(path, package)
-        if overlap and preflight.broken_cells(package):
-            child.kill()
-            child.close()
-            child = sandbox.Child(preload=preload)
-            overlap = False
-        if not overlap:
-            child.send(target, str(path), filename, dataset, package, limits)
-        with gcpause.paused():
-            ahead = _read_ahead(package, dataset, sub_centre_id)
-            parsed = child.receive()
-    except BaseException:
-        child.kill()   # refused, or failed here: the child's result is not wanted
-        raise
-    finally:
-        child.close()
-    return parsed, digest.hexdigest(), ahead
 
 
 def _read_ahead(package: preflight.Package, dataset: str, sub_centre_id: int) -> planner.ReadAhead | None:

@@ -1,8 +1,9 @@
 """The template workbook of a dataset (XlsxWriter).
 
 A data sheet with the header in Chinese (English below it as a comment), a dropdown
-on every controlled column (from a hidden lists sheet), ID columns formatted as
-text, one example row; and an instructions sheet that explains each column.
+on every controlled column (from a hidden lists sheet: a vocabulary, or values read from
+the database such as the active sub-centres), ID columns formatted as text, one example
+row; and an instructions sheet that explains each column.
 """
 
 from __future__ import annotations
@@ -19,7 +20,8 @@ DATA_ROWS = 5_000   # rows that carry the dropdowns and text formats
 
 
 def sheet_name(dataset: D.Dataset) -> str:
-    return {"cases": "案件 Cases", "experts": "专家 Experts", "articles": "文章 Articles"}[dataset.name]
+    return {"cases": "案件 Cases", "experts": "专家 Experts", "articles": "文章 Articles",
+            "accounts": "账号 Accounts"}[dataset.name]
 
 
 def build(dataset_name: str, lang: str = "zh") -> bytes:
@@ -54,6 +56,8 @@ def build(dataset_name: str, lang: str = "zh") -> bytes:
             labels = ["是", "否"]
         elif vocabulary is not None:
             labels = [t.zh for t in vocabulary]
+        elif col.choices is not None:
+            labels = col.choices() or None
         else:
             labels = None
         if labels:
@@ -81,8 +85,11 @@ def build(dataset_name: str, lang: str = "zh") -> bytes:
     guide.set_column(4, 5, 60, wrap)
     title = i18n.t(f"upload.template.title.{dataset.name}", lang)
     guide.write_string(0, 0, title, wb.add_format({"bold": True, "font_size": 14}))
-    guide.write_string(1, 0, i18n.t("upload.template.intro", "zh"))
-    guide.write_string(2, 0, i18n.t("upload.template.intro", "en"))
+    intro = f"upload.template.intro.{dataset.name}"   # what differs for a dataset, or the common words
+    if intro not in i18n.catalogue("zh"):
+        intro = "upload.template.intro"
+    guide.write_string(1, 0, i18n.t(intro, "zh"))
+    guide.write_string(2, 0, i18n.t(intro, "en"))
     cols = ["列名", "Column", "必填 Required", "类型 Kind", "说明", "Help"]
     for c, name in enumerate(cols):
         guide.write_string(4, c, name, head)

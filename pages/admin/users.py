@@ -7,8 +7,9 @@ import hashlib
 
 import streamlit as st
 
-from ipoverseas.core import config, i18n
+from ipoverseas.core import config, errors, i18n
 from ipoverseas.accounts import users
+from ipoverseas.imports import accounts as bulk, report, template
 from ipoverseas.access.policy import ROLES
 from ipoverseas.ui import actions, state
 from ipoverseas.ui.history import render_history
@@ -210,15 +211,18 @@ def _create(admin) -> None:
 
 
 def _bulk(admin) -> None:
+    """Accounts from a workbook: the upload pipeline's accounts dataset (ipoverseas.imports.accounts)."""
+    lang = state.lang()
     st.caption(state.t("admin.bulk.intro"))
     done = st.session_state.get(P + "bulk_done")
     if done:
         st.download_button(state.t("admin.bulk.passwords"), data=done, file_name="new-accounts.xlsx",
                            key=P + "passwords", icon=":material/key:")
-    st.download_button(state.t("admin.bulk.template"), data=users.bulk_template(), file_name="users-template.xlsx",
+    st.download_button(state.t("admin.bulk.template"), data=lambda: template.build("accounts", lang),
+                       file_name="accounts-template.xlsx", on_click="ignore",
                        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                        key=P + "template", icon=":material/download:")
-    upload = st.file_uploader(state.t("admin.bulk.upload"), type=["xlsx"], key=P + "upload")
+    upload = st.file_uploader(state.t("admin.bulk.upload"), type=["xlsx", "csv"], key=P + "upload")
     if upload is None:
         return
     data = upload.getvalue()
@@ -226,30 +230,44 @@ def _bulk(admin) -> None:
     held = st.session_state.get(P + "bulk_checked")
     if not held or held[0] != token:  # checked once per file (pre-flight and the sandboxed reader), not per rerun
         with st.spinner(state.t("admin.bulk.checking")):
-            held = (token, users.read_bulk(data, upload.name))
+            try:
+                held = (token, bulk.prepare(data, upload.name, admin), None)
+            except errors.Refusal as refusal:  # the file as a whole: shown below, at every rerun
+                held = (token, None, refusal.with_traceback(None))
         st.session_state[P + "bulk_checked"] = held
-    checked = held[1]
-    if checked.problems:
-        st.error(state.t("admin.bulk.problems", count=len(checked.problems)))
-        st.dataframe([{
-            state.t("admin.bulk.row"): p.row or "", state.t("admin.bulk.column"): p.column,
-            state.t("admin.bulk.value"): p.value, state.t("admin.bulk.message"): state.t(p.key, **p.values),
-        } for p in checked.problems], hide_index=True, width="stretch")
+    _, checked, refusal = held
+    if refusal is not None:
+        actions.show_refusal(refusal)
         return
-    st.success(state.t("admin.bulk.ready", count=len(checked.rows)))
-    st.dataframe([{state.t("login.username"): r["username"], state.t("admin.users.display_name"): r["display_name"],
-                   state.t("login.role"): state.t(f"role.{r['role']}"),
-                   state.t("admin.users.sub_centre"): r["sub_centre"] or ""} for r in checked.rows],
+    problems = checked.parsed.problems
+    if checked.errors:
+        st.error(state.t("admin.bulk.problems", count=len(checked.errors)))
+    elif problems:
+        st.caption(state.t("admin.bulk.notes", count=len(problems)))
+    if problems:
+        st.dataframe([{
+            state.t("admin.bulk.row"): p.row or "", state.t("admin.bulk.column"): p.column or "",
+            state.t("admin.bulk.value"): "" if p.value is None else str(p.value)[:100],
+            state.t("admin.bulk.message"): p.message(lang),
+        } for p in problems], hide_index=True, width="stretch")
+        st.download_button(state.t("upload.report_download"), data=lambda: report.annotated(checked, lang),
+                           file_name=f"problems-{checked.filename.rsplit('.', 1)[0]}.xlsx", key=P + "report",
+                           mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                           icon=":material/report:", on_click="ignore")
+    if checked.errors:
+        return
+    st.success(state.t("admin.bulk.ready", count=len(checked.accounts)))
+    st.dataframe([{state.t("admin.bulk.row"): row, state.t("login.username"): a.username,
+                   state.t("admin.users.display_name"): a.display_name, state.t("login.role"): state.t(f"role.{a.role}"),
+                   state.t("admin.users.sub_centre"): a.sub_centre_code or ""} for row, a in checked.accounts],
                  hide_index=True, width="stretch")
-    if st.button(state.t("admin.bulk.apply", count=len(checked.rows)), type="primary", key=P + "apply"):
+    if st.button(state.t("admin.bulk.apply", count=len(checked.accounts)), type="primary", key=P + "apply"):
         with st.spinner(state.t("admin.bulk.working")):
-            result = users.bulk_create(admin, data, upload.name)
-        if result.problems:
-            p = result.problems[0]
-            st.error(t_md("admin.bulk.failed", row=p.row, message=state.t(p.key, **p.values)))
+            ok, created = actions.attempt(lambda: bulk.create(checked, admin))
+        st.session_state.pop(P + "bulk_checked", None)  # refused: the next run checks the file again
+        if not ok:
             return
-        st.session_state.pop(P + "bulk_checked", None)
-        st.session_state[P + "bulk_done"] = users.passwords_workbook(result.created)
-        st.session_state[P + "flash"] = state.t("admin.bulk.done", count=len(result.created),
+        st.session_state[P + "bulk_done"] = bulk.passwords_workbook(created)
+        st.session_state[P + "flash"] = state.t("admin.bulk.done", count=len(created),
                                                 days=config.get("temporary_password_days"))
         st.rerun()

@@ -9,7 +9,7 @@ import streamlit as st
 from ipoverseas.access import policy
 from ipoverseas.core.markdown import escape
 from ipoverseas.core import config
-from ipoverseas.imports import UploadRefusal, report, service, template
+from ipoverseas.imports import datasets, report, service, template, UploadRefusal
 from ipoverseas.ui import actions, state
 from ipoverseas.ui.cache import cached
 from ipoverseas.ui.history import render_history
@@ -18,7 +18,7 @@ from ipoverseas.ui.pages import PageSpec, guard
 PAGE = PageSpec(key="upload", title_key="upload.nav", icon=":material/upload_file:", action="import_records",
                 order=60, section="nav.section.data")
 
-DATASETS = ("cases", "experts", "articles")
+DATASETS = [name for name, dataset in datasets.DATASETS.items() if dataset.batched]  # a sub-centre's records
 SHOW = 200
 
 _sub_centres = cached(service.sub_centres)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from ipoverseas.experts import directory
-from ipoverseas.ui import state
+from ipoverseas.ui import expert_form, state
 from ipoverseas.ui.pages import PageSpec, guard
 
 PAGE = PageSpec(key="my-profile", title_key="service.nav.my_profile", icon=":material/badge:",
@@ -31,5 +31,4 @@ def render() -> None:
               else f"{profile['median_response_days']:.1f}", border=True)
     c3.metric(state.t("service.experts.load"), f"{profile['open_load']} / {profile['capacity_per_month']}",
               border=True)
-    from pages.service.experts import edit_form
-    edit_form(user, profile, key=K + "edit")
+    expert_form.edit_form(user, profile, key=K + "edit")

@@ -4,7 +4,8 @@
 
 Messy files are what offices send: made with openpyxl, XlsxWriter, and LibreOffice
 (`soffice --headless --convert-to xlsx`). Hostile files are what an attacker or a
-broken tool sends. tests/test_import_files.py and tests/test_import_hostile.py use them.
+broken tool sends. tests/test_import_files.py and tests/test_import_hostile.py use them;
+tests/test_import_accounts.py the accounts files (in accounts/).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from openpyxl.styles import Alignment, Font
 HERE = Path(__file__).resolve().parent
 MESSY = HERE / "messy"
 HOSTILE = HERE / "hostile"
+ACCOUNTS = HERE / "accounts"
 
 
 def title_rows_merged_header() -> None:
@@ -198,7 +200,8 @@ def csv_files() -> None:
 
 
 def libreoffice() -> None:
-    """An office export: a GBK-free CSV and a workbook with formulas, converted by LibreOffice."""
+    """Office exports converted by LibreOffice: CSVs (cases; accounts, whose digit strings it turns into
+    numbers, as Excel does) and a workbook with formulas."""
     soffice = shutil.which("soffice") or shutil.which("libreoffice")
     if soffice is None:
         print("soffice not found: LibreOffice files not made")
@@ -221,13 +224,67 @@ def libreoffice() -> None:
         csv_src = tmp_path / "libreoffice_from_csv.csv"
         csv_src.write_text("案件编号,案件名称,国家/地区,纠纷类型,立案日期\nZJ-LOC-1,从CSV转换的案件,英国,商标抢注,2024-03-05\n",
                            encoding="utf-8")
-        subprocess.run([soffice, "--headless", f"-env:UserInstallation=file://{tmp_path}/profile",
-                        "--infilter=CSV:44,34,76,1", "--convert-to", "xlsx", "--outdir", str(out), str(csv_src)],
-                       check=True, capture_output=True, timeout=180)
-        shutil.copy(out / "libreoffice_from_csv.xlsx", MESSY / "libreoffice_from_csv.xlsx")
+        accounts_src = tmp_path / "accounts_from_csv.csv"
+        accounts_src.write_text("Username,Name,Role,Sub-centre,Email,Organization\n"
+                                "lo.one,LibreOffice 一,企业,,lo.one@example.cn,某公司\n"
+                                "lo.two,LibreOffice 二,分中心工作人员,sh,,\n"
+                                "110101199003071234,身份证号,专家,,,\n"
+                                "13800138000,手机号,enterprise,,,\n", encoding="utf-8")
+        for source, target in ((csv_src, MESSY / "libreoffice_from_csv.xlsx"),
+                               (accounts_src, ACCOUNTS / "libreoffice_from_csv.xlsx")):
+            subprocess.run([soffice, "--headless", f"-env:UserInstallation=file://{tmp_path}/profile",
+                            "--infilter=CSV:44,34,76,1", "--convert-to", "xlsx", "--outdir", str(out), str(source)],
+                           check=True, capture_output=True, timeout=180)
+            shutil.copy(out / f"{source.stem}.xlsx", target)
         subprocess.run([soffice, "--headless", f"-env:UserInstallation=file://{tmp_path}/profile",
                         "--convert-to", "xls", "--outdir", str(out), str(src)], check=True, capture_output=True, timeout=180)
         shutil.copy(out / "libreoffice_formulas.xls", HOSTILE / "old_xls_renamed.xlsx")
+
+
+# --- accounts (tests/test_import_accounts.py) ------------------------------------------------
+
+def accounts_messy() -> None:
+    """An office's list of new accounts: a hidden first sheet, a title row, headers in both languages
+    with full-width brackets, role aliases, a wrong role, usernames twice (in other case and
+    full-width), a username that exists, a staff row without a sub-centre, zero-width spaces."""
+    wb = openpyxl.Workbook()
+    hidden = wb.active
+    hidden.title = "账号"   # the name the reader looks for first: hidden sheets are never read
+    hidden.append(["用户名", "姓名", "角色"])
+    hidden.append(["hidden.admin", "不应创建", "admin"])
+    hidden.sheet_state = "hidden"
+    ws = wb.create_sheet("Sheet1")
+    ws["A1"] = "2026年第一批新增账号（浙江）"
+    ws.merge_cells("A1:F1")
+    ws.append(["用户名（登录名）", " 姓名 ", "Role", "分中心", "E-mail", "单位名称", "备注"])
+    rows = [
+        ["Li.Si", "李四", "企业", None, "LI.SI@Example.cn", "某电器有限公司", "企业别名"],        # 3: fine
+        ["ｗａｎｇ．ｗｕ", "王五\u200b", "分中心", "ｚｊ", "ｗａｎｇ@example.cn", None, "全角"],      # 4: fine
+        ["zhao\u200b.liu", "赵六", "专家", "", None, None, "零宽空格"],                           # 5: fine
+        ["qian.qi", "钱七", "管理员", None, None, None, ""],                                   # 6: fine
+        ["sun.ba", "孙八", "经理", None, None, None, "错误角色"],                                # 7: bad role
+        ["ＬＩ．ＳＩ", "李四二", "Sub-centre staff", "GD", None, None, "与第3行重复"],            # 8: twice
+        ["STAFF", "已有账号", "企业用户", None, None, None, "已存在"],                            # 9: exists
+        ["zhou.jiu", "周九", "staff", None, None, None, "缺分中心"],                              # 10: no centre
+        ["wu shi", "吴十", "expert", "XX", "not-an-email", None, ""],                            # 11: three
+    ]
+    for row in rows:
+        ws.append(row)
+    wb.save(ACCOUNTS / "messy_openpyxl.xlsx")
+
+
+def accounts_numbers() -> None:
+    """Usernames Excel stored as numbers (XlsxWriter): a phone number is fine, an 18-digit ID lost digits."""
+    wb = xlsxwriter.Workbook(str(ACCOUNTS / "numbers_xlsxwriter.xlsx"))
+    ws = wb.add_worksheet("accounts")
+    ws.write_row(0, 0, ["Username", "Display name", "Role", "Sub-centre code"])
+    ws.write_number(1, 0, 13800138000)
+    ws.write_row(1, 1, ["手机号账号", "enterprise"])
+    ws.write_number(2, 0, 110101199003071234)
+    ws.write_row(2, 1, ["身份证号账号", "enterprise"])
+    ws.write_string(3, 0, "110101199003071235")
+    ws.write_row(3, 1, ["文本身份证号", "expert"])
+    wb.close()
 
 
 # --- hostile -----------------------------------------------------------------------------
@@ -296,13 +353,14 @@ def hostile() -> None:
 
 
 def main() -> None:
-    MESSY.mkdir(exist_ok=True)
-    HOSTILE.mkdir(exist_ok=True)
+    for folder in (MESSY, HOSTILE, ACCOUNTS):
+        folder.mkdir(exist_ok=True)
     for make in (title_rows_merged_header, two_row_header, hidden_first_sheet, english_headers, number_ids,
                  error_cells, formula_no_value, ambiguous_dates, duplicates_and_other_centre, experts_multi,
-                 articles, csv_files, hostile, libreoffice):
+                 articles, csv_files, hostile, libreoffice, accounts_messy, accounts_numbers):
         make()
-    print("made", len(list(MESSY.iterdir())), "messy and", len(list(HOSTILE.iterdir())), "hostile files")
+    print("made", len(list(MESSY.iterdir())), "messy,", len(list(HOSTILE.iterdir())), "hostile and",
+          len(list(ACCOUNTS.iterdir())), "accounts files")
 
 
 if __name__ == "__main__":
