@@ -301,7 +301,7 @@ class Consultation(Base):
     version: Mapped[int] = mapped_column(Integer, default=1)
     is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
     # The service clock's facts, kept by `consultations` at every status change (from the
-    # events, with `workdays`), so the queue and compliance filter, sort and count in SQL.
+    # events, with `consultations/clock.py`), so the queue and compliance filter, sort and count in SQL.
     # Service clock: from the question; expert clock: from the (last) assignment.
     due_at: Mapped[Optional[datetime]] = mapped_column(DateTime)          # overdue after this
     at_risk_at: Mapped[Optional[datetime]] = mapped_column(DateTime)      # 80% of the promise used
@@ -311,7 +311,7 @@ class Consultation(Base):
     expert_answer_days: Mapped[Optional[float]] = mapped_column(Float)
     expert_on_time: Mapped[Optional[bool]] = mapped_column(Boolean)
     overdue_notified_at: Mapped[Optional[datetime]] = mapped_column(DateTime)
-    # What the facts were computed on (`workdays.basis`: the promise and the holiday table's
+    # What the facts were computed on (`clock.basis`: the promise and the holiday table's
     # digest); start-up recomputes the open consultations whose basis is not the current one.
     clock_basis: Mapped[Optional[str]] = mapped_column(String(40))
 
