@@ -20,7 +20,7 @@ from playwright.sync_api import expect
 from sqlalchemy import func, select, update
 
 from ipoverseas.access.policy import Principal
-from ipoverseas.cases import library
+from ipoverseas.cases import similar
 from ipoverseas.core import db, i18n
 from ipoverseas.core.models import (Article, Case, Consultation, ConsultationMessage, Expert, ExpertAway,
                                     Notification, RecordVersion, SubCentre, User)
@@ -99,7 +99,7 @@ def _plant(url: str) -> dict:
         with db.read_session() as s:
             published = s.scalars(select(Case.id).where(Case.review_status == "published")
                                   .order_by(Case.distinction.is_(None), Case.id)).all()
-            ids["case"] = next(i for i in published if library.similar_cases(ent, i) and library.related_articles(ent, i))
+            ids["case"] = next(i for i in published if similar.similar_cases(ent, i) and similar.related_articles(ent, i))
             shown = s.scalars(select(Article.id).where(Article.status == "published", Article.source.is_not(None))
                               .order_by(Article.id)).all()
             ids["article"] = next(i for i in shown if articles.related_cases(ent, i))
