@@ -53,7 +53,7 @@ def where(user: Principal | None, action: str, table: Any = None, *, indexed: bo
 
     `table` may be another table with the columns the scope reads (the case count tables keep
     `review_status` and `sub_centre_id`). `indexed=False` keeps the columns off their indexes (see
-    `_column`).
+    `scopes._column`).
     """
     rule = _action(action)
     if user is None:
