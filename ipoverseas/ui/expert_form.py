@@ -9,11 +9,9 @@ from ipoverseas.access import policy
 from ipoverseas.core import vocab
 from ipoverseas.core.markdown import escape
 from ipoverseas.experts import directory
+from ipoverseas.ui import service_view as view
 from ipoverseas.ui import state
 from ipoverseas.ui.actions import run
-
-FIELDS = ("service.field.",)
-
 
 def edit_form(user: policy.Principal, p: dict, key: str) -> None:
     """The profile editor of the experts directory and of the expert's own "My profile" page."""
@@ -44,13 +42,13 @@ def edit_form(user: policy.Principal, p: dict, key: str) -> None:
                 values["active"] = st.checkbox(state.t("service.experts.active"), value=p["active"], key=key + "_active")
             if st.form_submit_button(state.t("service.experts.save"), type="primary"):
                 run(lambda: directory.update_profile(user, p["id"], values), done="service.experts.saved",
-                    fields=FIELDS)
+                    fields=view.FIELDS)
     with st.expander(state.t("service.experts.away_periods"), expanded=not staff):
         for a in p["away"]:
             c1, c2 = st.columns([4, 1])
             c1.markdown(f"{a['starts_on']} – {a['ends_on']} {escape(a['note'])}")
             if c2.button(state.t("service.experts.remove"), key=f"{key}_rm_{a['id']}"):
-                run(lambda a=a: directory.remove_away(user, a["id"]), done="service.experts.saved", fields=FIELDS)
+                run(lambda a=a: directory.remove_away(user, a["id"]), done="service.experts.saved", fields=view.FIELDS)
         with st.form(key + "_away_form", clear_on_submit=True):
             c1, c2 = st.columns(2)
             starts = c1.date_input(state.t("service.experts.away_from"), value=None, key=key + "_away_from")
@@ -58,4 +56,4 @@ def edit_form(user: policy.Principal, p: dict, key: str) -> None:
             note = st.text_input(state.t("service.experts.away_note"), key=key + "_away_note", max_chars=300)
             if st.form_submit_button(state.t("service.experts.away_add")):
                 run(lambda: directory.add_away(user, p["id"], starts, ends, note), done="service.experts.saved",
-                    fields=FIELDS)
+                    fields=view.FIELDS)

@@ -3,11 +3,11 @@ self-help suggestions. (A refused action is shown by `ipoverseas.ui.actions`.)""
 
 from __future__ import annotations
 
-import importlib.util
 from datetime import date, datetime
 
 import streamlit as st
 
+from ipoverseas.core import markdown
 from ipoverseas.core.markdown import escape
 from ipoverseas.access import policy
 from ipoverseas.consultations import calendar, workflow
@@ -15,20 +15,15 @@ from ipoverseas.consultations.clock import Clock
 from ipoverseas.core import vocab
 from . import state
 from .params import parse_id
+from .deadlines import render_response_clock
 from .widgets import article_title, country, label
 
 
 def safe_markdown(text: str | None) -> None:
-    """Show untrusted Markdown safely: through ipoverseas.safe_markdown when it is installed,
-    else as plain text (never as HTML)."""
+    """Show untrusted Markdown through the one safe renderer (no raw HTML, safe links only)."""
     if not text:
         return
-    try:
-        from ipoverseas.core import markdown as sm
-    except ImportError:
-        st.text(text)
-        return
-    st.html(sm.render(text))
+    st.html(markdown.render(text))
 
 
 def local_time(moment: datetime | None) -> str:
@@ -128,6 +123,7 @@ def thread(item: dict) -> None:
             safe_markdown(m["body"])
 
 
+FIELDS = ("service.field.",)  # the i18n prefix under which the service pages name their fields
 MESSAGE_KINDS = ("answer", "request", "followup", "note", "staff_note")
 
 
@@ -165,15 +161,10 @@ def suggestions(user: policy.Principal, *, country_code: str | None, dispute_typ
 
 
 def response_clock(dispute_type: str | None, start: date | None) -> None:
-    """The deadlines of the dispute type, when the response-clock component is installed."""
-    if not dispute_type or start is None or importlib.util.find_spec("ipoverseas.ui.response_clock") is None:
+    """The legal deadlines of the dispute type, counted from `start`."""
+    if not dispute_type or start is None:
         return
-    try:
-        from ipoverseas.ui.deadlines import render_response_clock
-        render_response_clock(dispute_type, start)
-    except Exception:  # an aid: the page works without it
-        import logging
-        logging.getLogger(__name__).exception("response clock failed")
+    render_response_clock(dispute_type, start)
 
 
 

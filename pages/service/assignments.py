@@ -18,7 +18,6 @@ PAGE = PageSpec(key="assignments", title_key="service.nav.assignments", icon=":m
                 action="answer_consultation", order=54, section="nav.section.service")
 
 K = "assignments_"
-FIELDS = ("service.field.",)
 
 
 def render() -> None:
@@ -63,7 +62,7 @@ def _detail(user: policy.Principal, consultation_id: int) -> None:
         if "accept" in moves or "decline" in moves:
             c1, c2 = st.columns(2)
             if "accept" in moves and c1.button(state.t("service.inbox.accept"), type="primary", key=K + "accept"):
-                run(lambda: workflow.accept(user, item["id"]), done="service.inbox.accepted", fields=FIELDS)
+                run(lambda: workflow.accept(user, item["id"]), done="service.inbox.accepted", fields=view.FIELDS)
             if "decline" in moves:
                 _ask_then(c2, "service.inbox.decline", ("reason", "service.inbox.decline_reason"),
                           ("decline", "service.inbox.decline_confirm"),
@@ -78,19 +77,19 @@ def _detail(user: policy.Principal, consultation_id: int) -> None:
                     view.safe_markdown(text)
             c1, c2 = st.columns(2)
             if c1.button(state.t("service.inbox.send_answer"), type="primary", key=K + "send"):
-                run(lambda: workflow.answer(user, item["id"], text), done="service.inbox.answered", fields=FIELDS)
+                run(lambda: workflow.answer(user, item["id"], text), done="service.inbox.answered", fields=view.FIELDS)
             if "request_info" in moves:
                 _ask_then(c2, "service.inbox.ask_more", ("request", "service.inbox.ask_more_label"),
                           ("waiting", "service.inbox.ask_more_send"),
                           lambda request: workflow.set_waiting(user, item["id"], request), "service.inbox.paused")
             elif "resume" in moves and c2.button(state.t("service.queue.resume"), key=K + "resume"):
-                run(lambda: workflow.resume(user, item["id"]), done="service.done", fields=FIELDS)
+                run(lambda: workflow.resume(user, item["id"]), done="service.done", fields=view.FIELDS)
         elif "note" in moves:
             with st.form(K + "note_form", clear_on_submit=True):
                 note = st.text_area(state.t("service.inbox.note"), key=K + "note", max_chars=workflow.MAX_QUESTION)
                 if st.form_submit_button(state.t("service.mine.send")):
                     run(lambda: workflow.post_message(user, item["id"], note, "note"), done="service.mine.sent",
-                        fields=FIELDS)
+                        fields=view.FIELDS)
         view.history(item)
     with right:
         st.subheader(state.t("service.selfhelp.similar"))
@@ -105,4 +104,4 @@ def _ask_then(column, label_key: str, text: tuple[str, str], button: tuple[str, 
     with column.popover(state.t(label_key)):
         value = st.text_area(state.t(text[1]), key=K + text[0], max_chars=2000)
         if st.button(state.t(button[1]), key=K + button[0]):
-            run(lambda: call(value), done=done, fields=FIELDS)
+            run(lambda: call(value), done=done, fields=view.FIELDS)

@@ -25,7 +25,6 @@ PAGE = PageSpec(key="consultations", title_key="service.nav.consultations", icon
 K = "consultations_"
 FILTERS = ("all", "overdue", "at_risk", "new", "stale")
 SWEEP_SECONDS = 600
-FIELDS = ("service.field.",)
 
 
 def render() -> None:
@@ -106,11 +105,11 @@ def _detail(user: policy.Principal, consultation_id: int) -> None:
         elif item["status"] == "assigned":
             st.info(state.t("service.queue.waiting_accept", days=f"{item.get('unaccepted_days') or 0:.1f}"))
         if "resume" in moves and st.button(state.t("service.queue.resume"), key=K + "resume"):
-            run(lambda: workflow.resume(user, item["id"]), done="service.done", fields=FIELDS)
+            run(lambda: workflow.resume(user, item["id"]), done="service.done", fields=view.FIELDS)
         if "record_outcome" in moves:
             _followup(user, item)
         if "close" in moves and st.button(state.t("service.mine.close"), key=K + "close"):
-            run(lambda: workflow.close(user, item["id"]), done="service.mine.closed", fields=FIELDS)
+            run(lambda: workflow.close(user, item["id"]), done="service.mine.closed", fields=view.FIELDS)
 
 
 def _message_form(user: policy.Principal, item: dict, kind: str, label_key: str) -> None:
@@ -118,7 +117,7 @@ def _message_form(user: policy.Principal, item: dict, kind: str, label_key: str)
     with st.form(name + "_form", clear_on_submit=True):
         body = st.text_area(state.t(label_key), key=name, max_chars=workflow.MAX_QUESTION)
         if st.form_submit_button(state.t("service.mine.send")):
-            run(lambda: workflow.post_message(user, item["id"], body, kind), done="service.mine.sent", fields=FIELDS)
+            run(lambda: workflow.post_message(user, item["id"], body, kind), done="service.mine.sent", fields=view.FIELDS)
 
 
 def _shortlist(user: policy.Principal, item: dict) -> None:
@@ -137,7 +136,7 @@ def _shortlist(user: policy.Principal, item: dict) -> None:
             st.caption(" · ".join(state.t(key, **_labels(values, lang)) for key, values in c.reasons))
             if st.button(state.t("service.shortlist.assign"), key=f"{K}assign_{c.expert_id}"):
                 run(lambda c=c: workflow.assign(user, item["id"], c.expert_id), done="service.shortlist.assigned",
-                    fields=FIELDS)
+                    fields=view.FIELDS)
 
 
 def _labels(values: dict, lang: str) -> dict:
@@ -167,6 +166,6 @@ def _followup(user: policy.Principal, item: dict) -> None:
                             disabled=item["draft_case_id"] is not None)
         if st.form_submit_button(state.t("service.followup.save")):
             run(lambda: workflow.record_followup(user, item["id"], outcome, loss, draft), done="service.done",
-                fields=FIELDS)
+                fields=view.FIELDS)
     if item["draft_case_id"]:
         st.caption(state.t("service.followup.draft_made", id=item["draft_case_id"]))

@@ -26,7 +26,6 @@ PAGE = PageSpec(key="experts", title_key="service.nav.experts", icon=":material/
                 order=50, section="nav.section.service")
 
 K = "experts_"
-FIELDS = ("service.field.",)
 PAGE_SIZE = 25
 
 _search = cached(directory.search)
@@ -192,4 +191,4 @@ def _add_expert(user: policy.Principal, centres: list[dict]) -> None:
                                               key=f"{K}add_{name}", format_func=lambda c, v=vocabulary: v.label(c, lang))
             if st.form_submit_button(state.t("service.experts.add_submit"), type="primary"):
                 run(lambda: directory.create_expert(user, values, sub_centre_id), done="service.experts.added",
-                    fields=FIELDS)
+                    fields=view.FIELDS)

@@ -21,7 +21,6 @@ PAGE = PageSpec(key="my-consultations", title_key="service.nav.my_consultations"
                 action="follow_own_consultations", order=52, section="nav.section.service")
 
 K = "my-consultations_"
-FIELDS = ("service.field.",)
 
 
 def render() -> None:
@@ -62,7 +61,7 @@ def _detail(user: policy.Principal, consultation_id: int) -> None:
             body = st.text_area(state.t("service.mine.followup"), key=K + "message", max_chars=workflow.MAX_QUESTION)
             if st.form_submit_button(state.t("service.mine.send")):
                 run(lambda: workflow.post_message(user, item["id"], body, "followup"), done="service.mine.sent",
-                    fields=FIELDS)
+                    fields=view.FIELDS)
     if "rate" in moves:
         st.subheader(state.t("service.mine.rate"))
         with st.form(K + "rate_form"):
@@ -71,9 +70,9 @@ def _detail(user: policy.Principal, consultation_id: int) -> None:
             comment = st.text_area(state.t("service.field.rating_comment"), value=item["rating_comment"] or "",
                                    key=K + "comment", max_chars=2000)
             if st.form_submit_button(state.t("service.mine.rate_submit")):
-                run(lambda: workflow.rate(user, item["id"], stars, comment), done="service.mine.rated", fields=FIELDS)
+                run(lambda: workflow.rate(user, item["id"], stars, comment), done="service.mine.rated", fields=view.FIELDS)
         if item["rating"]:
             st.caption(state.t("service.mine.your_rating", rating=item["rating"]))
     if "close" in moves and st.button(state.t("service.mine.close"), key=K + "close"):
-        run(lambda: workflow.close(user, item["id"]), done="service.mine.closed", fields=FIELDS)
+        run(lambda: workflow.close(user, item["id"]), done="service.mine.closed", fields=view.FIELDS)
     view.history(item)
