@@ -41,7 +41,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from ipoverseas.core import errors
 from ipoverseas.audit import trail
 from ipoverseas.access import policy
-from ipoverseas.core import config, db, vocab
+from ipoverseas.core import config, db, search, vocab
 from ipoverseas.experts import directory
 from ipoverseas.accounts import notifications
 from ipoverseas.consultations import calendar, clock, states
@@ -397,25 +397,17 @@ def _expert_users(session: Session, expert_id: int | None) -> list[int]:
 
 
 def _search_ids(kind: str, query: str) -> list[int] | None:
-    """Ids from the full-text search service when it is installed; None otherwise."""
-    try:
-        from ipoverseas.core import search  # written by the knowledge-base and case-library work
-    except ImportError:
+    """The 200 best full-text hits of the question's text, or None for an empty text."""
+    if not query.strip():
         return None
-    fn = getattr(search, "search_ids", None)
-    if fn is None or not query.strip():
-        return None
-    try:
-        return [int(i) for i in fn(kind, query, 200)]
-    except Exception:  # search is an aid here; fall back to the facets
-        return None
+    return search.search_ids(kind, query, 200)
 
 
 def suggestions(user: Principal, *, country: str | None, dispute_type: str | None = None,
                 ip_type: str | None = None, industry: str | None = None, text: str = "",
                 limit: int = 5) -> dict[str, list[dict]]:
     """The most similar published cases and articles, scored in SQL on shared facets
-    (and on full-text hits when the search service is there)."""
+    (and on the question's full-text hits)."""
     case_hits = _search_ids("cases", text) if text else None
     article_hits = _search_ids("articles", text) if text else None
 
