@@ -41,9 +41,10 @@ def refresh_statistics() -> None:
 def refresh_clocks() -> int:
     """Recompute the open consultations whose clock facts were computed on another promise or
     holiday table than the current ones (`consultations.recompute_clocks(only_stale=True)`), so
-    the queue's filters never read a stale deadline after a settings change; returns how many."""
+    the queue's filters never read a stale deadline after a settings change, and compute any
+    row never computed (written before migration 0006); returns how many."""
     count = workflow.recompute_clocks(only_stale=True)
-    log.info("consultation clocks: %d open consultation(s) recomputed for basis %s (promise %g working days)",
+    log.info("consultation clocks: %d consultation(s) recomputed for basis %s (promise %g working days)",
              count, workflow.clock_basis(), workflow.promise_days())
     return count
 

@@ -116,3 +116,32 @@ def test_no_module_imports_in_a_circle():
         if name not in index:
             visit(name)
     assert not cycles
+
+
+def test_migrations_import_no_live_code():
+    """A migration is frozen history: what it does must not change when live code moves. The
+    SQL it needs is copied into it (0007), and facts that follow live settings are computed at
+    start-up (0006). Only the environment (env.py) may import the models."""
+    versions = ROOT / "ipoverseas" / "migrations" / "versions"
+    offenders = []
+    for path in sorted(versions.glob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = ([node.module or ""] if isinstance(node, ast.ImportFrom)
+                     else [a.name for a in node.names] if isinstance(node, ast.Import) else [])
+            offenders += [f"{path.name} imports {n}" for n in names if n.split(".")[0] == "ipoverseas"]
+    assert not offenders
+
+
+# Test folders that are not a package of ipoverseas: the pages (and their ui), the browser
+# journeys, the benchmarks, the production example (deploy/) and the test workbooks.
+NOT_A_PACKAGE = {"pages", "e2e", "bench", "deploy", "files"}
+
+
+def test_the_tests_mirror_the_packages():
+    tests = ROOT / "tests"
+    packages = {p.name for p in (ROOT / "ipoverseas").iterdir() if (p / "__init__.py").is_file()}
+    folders = {p.name for p in tests.iterdir() if p.is_dir() and not p.name.startswith((".", "__"))}
+    assert folders - NOT_A_PACKAGE <= packages, "a test folder names no package of ipoverseas"
+    assert [p.name for p in tests.glob("test_*.py")] == ["test_architecture.py"], \
+        "put a new test in the folder of the package it tests"
+    assert all((tests / f / "__init__.py").is_file() for f in folders - {"files"})

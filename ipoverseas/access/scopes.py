@@ -1,6 +1,6 @@
 """Scopes: the relations between a user and a record that the policy's rules name ("their own
 sub-centre's", "assigned to them"...). Each scope answers twice, for one record (`allows`) and as
-a SQL condition over a table (`sql`), so the two answers cannot disagree (tests/test_policy.py
+a SQL condition over a table (`sql`), so the two answers cannot disagree (tests/access/test_policy.py
 checks them against each other on every record of the demo data)."""
 
 from __future__ import annotations

@@ -38,7 +38,7 @@ migrations, each with its own frozen copy of these definitions (as tuples
 triggers, 0008 made them statement-level on PostgreSQL (the rows a statement wrote, from
 its transition tables, aggregated and applied with one upsert; SQLite keeps one upsert
 per chart and row). `rebuild` recomputes the table from these live definitions, and
-tests/test_analytics_rollups.py checks the triggers keep what it computes: a change to a
+tests/cases/test_rollups.py checks the triggers keep what it computes: a change to a
 code, a key, a condition, or a measure's SQL or position here needs a new migration with
 new triggers. The names are not stored: renaming a chart or a measure needs none.
 """

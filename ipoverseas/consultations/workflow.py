@@ -33,7 +33,7 @@ from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any, Iterable, Iterator
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, func, or_, select, true
 from sqlalchemy import case as sql_case
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
@@ -141,11 +141,20 @@ def _refresh_clock(session: Session, c: Consultation) -> None:
 RECOMPUTE_CHUNK = 100   # rows per transaction: short row locks, and progress kept if it stops
 
 
+def _due_for_recompute(basis: str, only_open: bool, only_stale: bool):
+    """Which rows a recompute takes. A row never computed (clock_basis NULL: written before
+    migration 0006 stored the facts) is always taken, closed or not, so that its figures exist."""
+    chosen = and_(Consultation.status.in_(OPEN), Consultation.answered_at.is_(None)) if only_open else true()
+    if only_stale:
+        chosen = and_(chosen, Consultation.clock_basis != basis)
+    return or_(Consultation.clock_basis.is_(None), chosen)
+
+
 def recompute_clocks(only_open: bool = True, only_stale: bool = False, chunk: int = RECOMPUTE_CHUNK) -> int:
     """Store the clock facts again (after the promise setting or the holiday table changed).
 
     Open consultations only by default (answered and closed ones keep the figures they were
-    measured with); `only_stale`: only those whose facts are on another basis than the current
+    measured with), and any row never computed; `only_stale`: only those whose facts are on another basis than the current
     one (what start-up runs, `bootstrap.refresh_clocks`). Returns how many rows were recomputed.
 
     Works in small batches, each its own transaction with its rows locked (a staff action on
@@ -158,9 +167,7 @@ def recompute_clocks(only_open: bool = True, only_stale: bool = False, chunk: in
     if only_stale:
         with db.read_session() as s:   # no write (nor a revision bump) at a start-up with nothing to do
             if s.scalar(select(Consultation.id).where(
-                    or_(Consultation.clock_basis.is_(None), Consultation.clock_basis != basis),
-                    *((Consultation.status.in_(OPEN), Consultation.answered_at.is_(None)) if only_open else ()))
-                    .limit(1)) is None:
+                    _due_for_recompute(basis, only_open, only_stale)).limit(1)) is None:
                 return 0
     complete = False
     try:
@@ -169,10 +176,7 @@ def recompute_clocks(only_open: bool = True, only_stale: bool = False, chunk: in
                 with _write() as s:
                     stmt = (select(Consultation).where(Consultation.id > last).order_by(Consultation.id)
                             .limit(chunk).with_for_update(of=Consultation).execution_options(populate_existing=True))
-                    if only_open:
-                        stmt = stmt.where(Consultation.status.in_(OPEN), Consultation.answered_at.is_(None))
-                    if only_stale:
-                        stmt = stmt.where(or_(Consultation.clock_basis.is_(None), Consultation.clock_basis != basis))
+                    stmt = stmt.where(_due_for_recompute(basis, only_open, only_stale))
                     rows = list(s.scalars(stmt))
                     if not rows:
                         break

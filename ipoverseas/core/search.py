@@ -340,12 +340,9 @@ def _register_autogenerate_filter() -> None:
     They are made by raw DDL in a migration (FTS5 virtual tables, a GIN expression
     index) and deliberately have no ORM model.
     """
-    try:
-        from alembic.autogenerate.compare import comparators
-        from alembic.operations import ops
-        from alembic.util.langhelpers import DispatchPriority
-    except ImportError:  # pragma: no cover
-        return
+    from alembic.autogenerate.compare import comparators
+    from alembic.operations import ops
+    from alembic.util.langhelpers import DispatchPriority
 
     def drop_search_ops(autogen_context, upgrade_ops, *args, **kwargs):
         kept = []

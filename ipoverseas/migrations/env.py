@@ -4,6 +4,7 @@ or on the URL in the config (for `alembic` on the command line)."""
 from alembic import context
 from sqlalchemy import create_engine
 
+import ipoverseas.core.search  # noqa: F401  (tells autogenerate the search tables and indexes are not drift)
 from ipoverseas.core.models import Base
 
 config = context.config

@@ -4,8 +4,8 @@
 
 Messy files are what offices send: made with openpyxl, XlsxWriter, and LibreOffice
 (`soffice --headless --convert-to xlsx`). Hostile files are what an attacker or a
-broken tool sends. tests/test_import_files.py and tests/test_import_hostile.py use them;
-tests/test_import_accounts.py the accounts files (in accounts/).
+broken tool sends. tests/imports/test_files.py and tests/imports/test_hostile.py use them;
+tests/imports/test_accounts.py the accounts files (in accounts/).
 """
 
 from __future__ import annotations
@@ -241,7 +241,7 @@ def libreoffice() -> None:
         shutil.copy(out / "libreoffice_formulas.xls", HOSTILE / "old_xls_renamed.xlsx")
 
 
-# --- accounts (tests/test_import_accounts.py) ------------------------------------------------
+# --- accounts (tests/imports/test_accounts.py) ------------------------------------------------
 
 def accounts_messy() -> None:
     """An office's list of new accounts: a hidden first sheet, a title row, headers in both languages

@@ -4,13 +4,11 @@ Revision ID: 0002
 Revises: 0001
 Create Date: 2026-11-25
 
-See ipoverseas/search.py for how the objects are used. Each indexed field ends with
+See ipoverseas/core/search.py for how the objects are used. Each indexed field ends with
 a separator character (\\x01) and the text ends with two, so every occurrence of a
 1- or 2-character term starts some trigram (SQLite) or is a gram (PostgreSQL).
 """
 from alembic import op
-
-import ipoverseas.core.search  # noqa: F401  (registers the autogenerate filter for these objects)
 
 revision = '0002'
 down_revision = '0001'

@@ -1,0 +1,108 @@
+"""Benchmark of the upload pipeline on a generated 100,000-row case workbook (opt-in: make bench).
+
+Prints name=value lines: the pipeline (pre-flight + read and validate in the child
+process + plan + apply) into an empty database and again as an update of half the
+rows; the floor on this machine (python-calamine, the fastest reader installed,
+plus a plain executemany in one transaction); their ratios; and peak memory.
+Floor and pipeline each run in a fresh process, so their peak memory is their own.
+
+SQLite always; PostgreSQL too when IPOVERSEAS_TEST_DATABASE_URL is set (the floor is
+then psycopg's executemany). IPOVERSEAS_BENCH_RUNS=N repeats floor and pipeline N
+times, one right after the other, and prints every run's ratios and their median:
+the machine is shared, so one run's ratio is noisy. On SQLite the CPU seconds
+(the process and its reader child) are printed too: they move less with the load.
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import subprocess
+import sys
+import uuid
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from tests.imports.helpers import BENCH_ROWS, bench_files
+
+ROOT = Path(__file__).resolve().parents[2]
+PG_URL = os.environ.get("IPOVERSEAS_TEST_DATABASE_URL")
+RUNS = int(os.environ.get("IPOVERSEAS_BENCH_RUNS", "1"))
+
+
+def _run(function: str, url: str, first: Path, second: Path) -> dict[str, str]:
+    code = (f"from tests.imports.helpers import {function}; "
+            f"{function}({url!r}, {str(first)!r}, {str(second)!r})")
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=3600,
+                         env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert out.returncode == 0, out.stderr[-3000:]
+    figures = {}
+    for line in out.stdout.splitlines():
+        if "=" in line:
+            name, value = line.split("=", 1)
+            figures[name] = value
+    return figures
+
+
+class _Databases:
+    """A fresh database per side and run: a file for SQLite, a created (and dropped) one on PostgreSQL."""
+
+    def __init__(self, backend: str, folder: Path):
+        self.backend, self.folder, self.made = backend, folder, []
+
+    def new(self, tag: str) -> str:
+        if self.backend == "sqlite":
+            return f"sqlite:///{self.folder / tag}.db"
+        name = f"ipo_bench_{tag}_{uuid.uuid4().hex[:8]}"
+        with self._admin().connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+        self.made.append(name)
+        return make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
+
+    def _admin(self):
+        return create_engine(make_url(PG_URL).set(database="postgres"), isolation_level="AUTOCOMMIT")
+
+    def drop(self) -> None:
+        if self.made:
+            with self._admin().connect() as conn:
+                for name in self.made:
+                    conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+@pytest.mark.bench
+@pytest.mark.parametrize("backend", ["sqlite"] + (["postgresql"] if PG_URL else []))
+def test_bench_import_100k_cases(backend, tmp_path):
+    first, second = bench_files(BENCH_ROWS)
+    databases = _Databases(backend, tmp_path)
+    ratios: dict[str, list[float]] = {"create": [], "update": [], "create_cpu": [], "update_cpu": []}
+    peaks = []
+    print()
+    print(f"rows={BENCH_ROWS}")
+    print(f"backend={backend}")
+    try:
+        for run in range(1, RUNS + 1):
+            load = os.getloadavg()[0]
+            floor = _run("bench_floor", databases.new(f"floor{run}"), first, second)
+            pipe = _run("bench_pipeline", databases.new(f"pipeline{run}"), first, second)
+            for name, value in {**floor, **pipe}.items():
+                print(f"run{run}_{name}={value}")
+            for kind in ("create", "update"):
+                ratios[kind].append(float(pipe[f"pipeline_{kind}_s"]) / float(floor[f"floor_{kind}_s"]))
+                if backend == "sqlite":  # on PostgreSQL the server's CPU is not in these figures
+                    ratios[f"{kind}_cpu"].append(float(pipe[f"pipeline_{kind}_cpu_s"]) / float(floor[f"floor_{kind}_cpu_s"]))
+            peaks.append(max(float(pipe["pipeline_peak_parent_mb"]), float(pipe["pipeline_peak_reader_mb"])))
+            print(f"run{run}_load_average={load:.2f}")
+            print(f"run{run}_ratio_create={ratios['create'][-1]:.2f}")
+            print(f"run{run}_ratio_update={ratios['update'][-1]:.2f}")
+    finally:
+        databases.drop()
+    for name, values in ratios.items():
+        if values:
+            print(f"ratio_{name}={statistics.median(values):.2f}")
+    print(f"peak_memory_mb={max(peaks):.0f}")
+    assert max(peaks) < 1024, "over 1 GB peak memory"
+    create, update = statistics.median(ratios["create"]), statistics.median(ratios["update"])
+    assert create < 2 and update < 2, "more than twice the floor"

@@ -1,0 +1,175 @@
+"""The production example: deploy/nginx.conf and .streamlit/config.toml agree with the settings,
+and (browser journey) nginx with TLS and WebSocket upgrade really serves the app."""
+
+import os
+import re
+import shutil
+import socket
+import ssl
+import subprocess
+import time
+import tomllib
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from ipoverseas.core import config
+
+ROOT = Path(__file__).resolve().parents[2]
+NGINX_CONF = ROOT / "deploy" / "nginx.conf"
+STREAMLIT_CONF = ROOT / ".streamlit" / "config.toml"
+
+
+def _directives(text):
+    lines = [" ".join(line.split("#", 1)[0].split()) for line in text.splitlines()]
+    return [line.rstrip(";") for line in lines if line]
+
+
+def _mb(value):
+    number, unit = re.fullmatch(r"(\d+)([kKmMgG]?)", value).groups()
+    return int(number) * {"": 1 / 2**20, "k": 1 / 1024, "m": 1, "g": 1024}[unit.lower()]
+
+
+def test_nginx_body_limit_fits_the_upload_limit():
+    sizes = [d.split()[1] for d in _directives(NGINX_CONF.read_text()) if d.startswith("client_max_body_size")]
+    assert len(sizes) == 1
+    limit = _mb(sizes[0])
+    streamlit_limit = tomllib.loads(STREAMLIT_CONF.read_text())["server"]["maxUploadSize"]
+    assert limit >= config.get("upload_max_mb") and limit >= streamlit_limit       # uploads fit
+    assert limit <= max(config.get("upload_max_mb"), streamlit_limit) + 2          # and nothing much bigger
+
+
+def test_nginx_has_tls_websocket_upgrade_and_forwarded_headers():
+    directives = _directives(NGINX_CONF.read_text())
+    text = "\n".join(directives)
+    assert "listen 443 ssl" in text and "ssl_certificate " in text and "ssl_certificate_key " in text
+    assert "return 301 https://$host$request_uri" in text
+    assert "proxy_http_version 1.1" in text
+    assert "proxy_set_header Upgrade $http_upgrade" in text
+    assert "proxy_set_header Connection $connection_upgrade" in text
+    assert "proxy_set_header Host $http_host" in text and "proxy_set_header X-Forwarded-Proto $scheme" in text
+    assert re.search(r"proxy_read_timeout (\d+)s", text) and int(re.search(r"proxy_read_timeout (\d+)s", text)[1]) >= 600
+    assert "ssl_protocols TLSv1.2 TLSv1.3" in text
+
+
+def test_streamlit_keeps_xsrf_cors_and_host_protection_on():
+    server = tomllib.loads(STREAMLIT_CONF.read_text())["server"]
+    assert server["enableXsrfProtection"] is True
+    assert server["enableCORS"] is True
+    assert server["allowedHosts"] and "*" not in server["allowedHosts"]
+    assert server["maxUploadSize"] == config.get("upload_max_mb")
+    assert tomllib.loads(STREAMLIT_CONF.read_text())["client"]["showErrorDetails"] == "none"
+
+
+def test_deploy_doc_names_every_part():
+    doc = (ROOT / "docs" / "deploy.md").read_text(encoding="utf-8")
+    for needle in ("deploy/nginx.conf", "allowedHosts", "enableXsrfProtection", "enableCORS", "client_max_body_size",
+                   "IPOVERSEAS_SESSION_IDLE_MINUTES", "IPOVERSEAS_SESSION_MAX_HOURS", "[auth]", "Upgrade"):
+        assert needle in doc, needle
+
+
+# --- nginx in front of the real app ------------------------------------------------------------
+
+
+def _free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def nginx_front(live_server, tmp_path_factory):
+    nginx = shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None)
+    if nginx is None:
+        pytest.skip("nginx is not installed (apt-get install -y nginx)")
+    folder = tmp_path_factory.mktemp("nginx")
+    cert, key = folder / "cert.pem", folder / "key.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=localhost",
+                    "-keyout", str(key), "-out", str(cert)], check=True, capture_output=True)
+    https_port, http_port = _free_port(), _free_port()
+    app_port = live_server.rsplit(":", 1)[1]
+    site = NGINX_CONF.read_text()
+    site = (site.replace("ipoverseas.example.cn", "localhost")
+                .replace("/etc/ssl/ipoverseas/fullchain.pem", str(cert))
+                .replace("/etc/ssl/ipoverseas/privkey.pem", str(key))
+                .replace("127.0.0.1:8501", f"127.0.0.1:{app_port}")
+                .replace("listen 443 ssl;", f"listen 127.0.0.1:{https_port} ssl;")
+                .replace("listen 80;", f"listen 127.0.0.1:{http_port};")
+                .replace("listen [::]:443 ssl;\n", "").replace("listen [::]:80;\n", ""))
+    (folder / "site.conf").write_text(site)
+    for sub in ("body", "proxy", "fastcgi", "uwsgi", "scgi"):
+        (folder / sub).mkdir()
+    (folder / "nginx.conf").write_text(f"""
+worker_processes 1;
+pid {folder}/nginx.pid;
+error_log {folder}/error.log;
+events {{ worker_connections 256; }}
+http {{
+    access_log {folder}/access.log;
+    client_body_temp_path {folder}/body;
+    proxy_temp_path {folder}/proxy;
+    fastcgi_temp_path {folder}/fastcgi;
+    uwsgi_temp_path {folder}/uwsgi;
+    scgi_temp_path {folder}/scgi;
+    include {folder}/site.conf;
+}}
+""")
+    check = subprocess.run([nginx, "-t", "-c", str(folder / "nginx.conf")], capture_output=True, text=True)
+    assert check.returncode == 0, check.stderr
+    proc = subprocess.Popen([nginx, "-c", str(folder / "nginx.conf"), "-g", "daemon off;"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = f"https://localhost:{https_port}"
+    context = ssl.create_default_context(cafile=str(cert))
+    for _ in range(100):
+        try:
+            if urllib.request.urlopen(base + "/_stcore/health", context=context, timeout=2).status == 200:
+                break
+        except OSError:
+            time.sleep(0.1)
+    try:
+        yield {"base": base, "http": f"http://localhost:{http_port}", "ssl": context}
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+@pytest.mark.e2e
+def test_through_nginx_tls_websocket_and_secure_cookie(nginx_front, browser):
+    from playwright.sync_api import expect
+
+    from ipoverseas.core import i18n
+    from tests.e2e.helpers import TIMEOUT, login, wait_idle
+
+    context = browser.new_context(locale="zh-CN", ignore_https_errors=True)
+    page = context.new_page()
+    login(page, nginx_front["base"], "staff")  # the login runs over the proxied WebSocket
+    expect(page.get_by_role("heading", name=i18n.t("home.title.staff", "zh"))).to_be_visible(timeout=TIMEOUT)
+    for _ in range(50):
+        cookie = next((c for c in context.cookies() if c["name"] == "ipo_session"), None)
+        if cookie:
+            break
+        page.wait_for_timeout(100)
+    assert cookie and cookie["secure"] and cookie["httpOnly"]   # behind TLS the cookie is Secure
+    page.reload()
+    wait_idle(page)
+    expect(page.get_by_role("heading", name=i18n.t("home.title.staff", "zh"))).to_be_visible(timeout=TIMEOUT)
+    context.close()
+
+
+@pytest.mark.e2e
+def test_nginx_redirects_http_and_refuses_oversized_bodies(nginx_front):
+    class NoRedirect(urllib.request.HTTPRedirectHandler):
+        def redirect_request(self, *args, **kwargs):
+            return None
+
+    opener = urllib.request.build_opener(NoRedirect)
+    with pytest.raises(urllib.error.HTTPError) as redirect:
+        opener.open(nginx_front["http"] + "/home", timeout=5)
+    assert redirect.value.code == 301 and redirect.value.headers["Location"].startswith("https://localhost")
+    big = urllib.request.Request(nginx_front["base"] + "/_stcore/upload_file/x/y", data=b"x" * (22 * 2**20),
+                                 method="PUT")
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(big, context=nginx_front["ssl"], timeout=30)
+    assert refused.value.code == 413

@@ -1,0 +1,285 @@
+"""Helpers for the upload tests: workbooks made on the fly, table snapshots, users."""
+
+from __future__ import annotations
+
+import io
+import os
+import random
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any, Iterable
+
+from sqlalchemy import select, text
+
+from ipoverseas.core import db
+from ipoverseas.imports import datasets as D
+
+FILES = Path(__file__).resolve().parents[1] / "files"
+
+CASE_HEADER = [c.zh for c in D.CASES.columns if c.field != D.SUB_CENTRE]
+
+_COUNTRIES = ["美国", "United States", "US", "德国", "Germany", "日本", "JP", "英国", "UK", "法国", "欧盟", "巴西", "印度", "韩国"]
+_DISPUTES = ["美国337调查", "337", "诉讼", "Schedule A", "海关扣押", "展会禁令", "商标抢注"]
+_FORUMS = ["法院", "ITC", "海关", "展会", "电商平台"]
+_IPS = ["发明专利", "商标", "外观设计", "著作权", "Patent"]
+_INDUSTRIES = ["电子信息", "机械装备", "新能源", "纺织服装", "家居"]
+_PROVINCES = ["浙江", "江苏", "广东", "ZJ"]
+_ROLES = ["被告", "原告", "被申请人"]
+_OUTCOMES = ["未决", "胜诉", "和解", "败诉", "撤诉"]
+
+
+def case_row(i: int, rng: random.Random, *, ref_prefix: str = "BENCH", variant: int = 0) -> list[Any]:
+    filed = date(2018, 1, 1) + timedelta(days=rng.randrange(0, 2500))
+    closed = filed + timedelta(days=rng.randrange(30, 900)) if rng.random() < 0.5 else None
+    return [
+        f"{ref_prefix}-{i:06d}",
+        f"某{rng.choice(['电器', '光伏', '玩具', '机械', '纺织'])}企业{rng.choice(['专利', '商标'])}纠纷案{i}" + ("（更新）" if variant else ""),
+        rng.choice(_COUNTRIES), rng.choice(_FORUMS), rng.choice(_DISPUTES), rng.choice(_IPS), rng.choice(_INDUSTRIES),
+        rng.choice(_PROVINCES), f"示例企业{i % 5000}有限公司", rng.choice(_ROLES), rng.choice(["是", "否"]),
+        f"Example Holdings {i % 3000} Inc.", filed, closed, "已结案" if closed else "进行中",
+        rng.choice(_OUTCOMES), round(rng.uniform(1000, 5_000_000), 2) + variant, rng.randrange(1, 200),
+        "权利人以侵犯其专利权为由提起诉讼，涉及产品出口至当地市场的多个型号。" * 2,
+        "组织企业应诉，开展不侵权分析并与权利人谈判。", "出口前做好自由实施检索，保留研发证据。", "分中心调研",
+    ]
+
+
+def write_cases_xlsx(path: Path, rows: Iterable[list[Any]], *, header: list[str] | None = None,
+                     sheet: str = "案件 Cases") -> Path:
+    """A case workbook written the way a big export is (XlsxWriter, constant memory)."""
+    import xlsxwriter
+
+    wb = xlsxwriter.Workbook(str(path), {"constant_memory": True, "strings_to_numbers": False,
+                                         "strings_to_formulas": False, "strings_to_urls": False})
+    ws = wb.add_worksheet(sheet)
+    date_fmt = wb.add_format({"num_format": "yyyy-mm-dd"})
+    ws.write_row(0, 0, header or CASE_HEADER)
+    for r, row in enumerate(rows, start=1):
+        for c, value in enumerate(row):
+            if value is None:
+                continue
+            if isinstance(value, date):
+                ws.write_datetime(r, c, value, date_fmt)
+            elif isinstance(value, str):
+                ws.write_string(r, c, value)
+            else:
+                ws.write_number(r, c, value)
+    wb.close()
+    return path
+
+
+def cases_workbook(path: Path, n: int, *, seed: int = 7, ref_prefix: str = "T", changed_every: int = 0) -> Path:
+    """n good case rows; with changed_every=k, every k-th row differs from the seed's first version."""
+    rng = random.Random(seed)
+    return write_cases_xlsx(path, (case_row(i, rng, ref_prefix=ref_prefix,
+                                            variant=1 if changed_every and i % changed_every == 0 else 0)
+                                   for i in range(n)))
+
+
+def xlsx_bytes(rows: list[list[Any]], sheet: str = "Sheet1") -> bytes:
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = sheet
+    for row in rows:
+        ws.append(row)
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def accounts_workbook(rows: list[list[Any]], *, header: list[str] | None = None,
+                      hidden_junk_sheet: bool = False) -> bytes:
+    """The accounts template (imports/template.py), filled in with openpyxl as a clerk would in Excel."""
+    import openpyxl
+
+    from ipoverseas.imports import template
+
+    book = openpyxl.load_workbook(io.BytesIO(template.build("accounts")))
+    sheet = book.worksheets[0]
+    sheet.delete_rows(2, 1)  # the example row
+    if header:
+        for c, title in enumerate(header, start=1):
+            sheet.cell(1, c, title)
+    for r, row in enumerate(rows, start=2):
+        for c, value in enumerate(row, start=1):
+            sheet.cell(r, c, value)
+    if hidden_junk_sheet:
+        junk = book.create_sheet("old", 0)
+        junk.append(["用户名", "姓名", "角色"])
+        junk.append(["junk.user", "Junk", "admin"])
+        junk.sheet_state = "hidden"
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def create_accounts(actor, data: bytes, filename: str = "accounts.xlsx"):
+    """As the admin page does it: check the file, then create its accounts when it has no problem.
+
+    Returns (the checked file, the (username, temporary password) pairs created: none on a problem).
+    """
+    from ipoverseas.imports import accounts
+
+    checked = accounts.prepare(data, filename, actor)
+    return checked, ([] if checked.errors else accounts.create(checked, actor))
+
+
+def problems_of(checked) -> set[tuple]:
+    """(row, column, code) of every error of a checked file."""
+    return {(p.row, p.column, p.code) for p in checked.errors}
+
+
+SNAPSHOT_TABLES = ("cases", "experts", "expert_countries", "expert_ip_types", "expert_industries",
+                   "expert_languages", "articles", "article_countries", "article_ip_types", "article_industries")
+
+
+def snapshot(tables: Iterable[str] = SNAPSHOT_TABLES) -> dict[str, list[tuple]]:
+    """Every row of the data tables, sorted: for 'identical to before' comparisons."""
+    out = {}
+    with db.get_engine().connect() as conn:
+        for table in tables:
+            rows = conn.execute(text(f"SELECT * FROM {table}")).all()
+            out[table] = sorted((tuple(r) for r in rows), key=repr)
+    return out
+
+
+def count(model, **where) -> int:
+    from sqlalchemy import func
+
+    stmt = select(func.count()).select_from(model)
+    for name, value in where.items():
+        stmt = stmt.where(getattr(model, name) == value)
+    with db.read_session() as s:
+        return int(s.scalar(stmt))
+
+
+def sub_centre_id(code: str) -> int:
+    from ipoverseas.core.models import SubCentre
+
+    with db.read_session() as s:
+        return s.scalar(select(SubCentre.id).where(SubCentre.code == code))
+
+
+# --- the benchmark (tests/bench/test_import.py runs these in fresh processes) ---------------
+
+BENCH_DIR = Path("/tmp/ipoverseas-bench")
+# IPOVERSEAS_BENCH_ROWS: fewer rows, e.g. on PostgreSQL, where the case triggers make the floor itself slow
+BENCH_ROWS = int(os.environ.get("IPOVERSEAS_BENCH_ROWS", "100000"))
+
+
+def bench_files(n: int = BENCH_ROWS) -> tuple[Path, Path]:
+    """The generated workbooks: n new cases, and the same n with every second row changed (cached)."""
+    BENCH_DIR.mkdir(exist_ok=True)
+    first, second = BENCH_DIR / f"cases-{n}-v1.xlsx", BENCH_DIR / f"cases-{n}-v1-half-changed.xlsx"
+    if not first.exists():
+        cases_workbook(first.with_suffix(".tmp"), n, ref_prefix="BENCH").rename(first)
+    if not second.exists():
+        cases_workbook(second.with_suffix(".tmp"), n, ref_prefix="BENCH", changed_every=2).rename(second)
+    return first, second
+
+
+def _fresh_db(url: str) -> None:
+    import os
+
+    from ipoverseas.core import db as dbm
+    from ipoverseas.core.models import SubCentre
+
+    os.environ["IPOVERSEAS_DATABASE_URL"] = url
+    dbm.migrate()
+    with dbm.write_session() as s:
+        s.add(SubCentre(code="BN", name_zh="基准分中心", name_en="Bench"))
+
+
+def _peak_mb() -> tuple[float, float]:
+    import resource
+
+    return (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+            resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024)
+
+
+def _cpu_s() -> float:
+    """CPU seconds of this process and its finished children (the reader child of the pipeline)."""
+    import resource
+
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
+def bench_floor(url: str, first: str, second: str) -> None:
+    """The floor: the fastest reader, then a plain executemany in one transaction."""
+    import time
+
+    from python_calamine import CalamineWorkbook
+
+    _fresh_db(url)
+    from ipoverseas.core import db as dbm
+
+    def read(path):
+        t = time.perf_counter()
+        with CalamineWorkbook.from_path(path) as wb:
+            rows = wb.get_sheet_by_name(wb.sheet_names[0]).to_python()
+        return rows[1:], time.perf_counter() - t
+
+    c0 = _cpu_s()
+    rows, t_read = read(first)
+    cols = "case_ref, title, country, dispute_type, filed_on, amount_usd, summary, guidance, lessons, source, " \
+           "sub_centre_id, status, review_status, version, party_confidential, is_demo, created_at, updated_at"
+    sc = 1
+    engine = dbm.get_engine()
+    raw = engine.raw_connection()
+    mark = "?" if engine.dialect.paramstyle == "qmark" else "%s"
+    now = "2026-01-01 00:00:00"
+    params = [(r[0], r[1], "US", "litigation", r[12] or None, r[16], r[18], r[19], r[20], r[21], sc, "ongoing",
+               "submitted", 1, False, False, now, now) for r in rows]
+    t = time.perf_counter()
+    cur = raw.cursor()
+    if engine.dialect.name == "sqlite":
+        cur.execute("BEGIN")  # the engine's connections run in autocommit: one transaction, as the pipeline
+    cur.executemany(f"INSERT INTO cases ({cols}) VALUES ({', '.join([mark] * 18)})", params)
+    raw.commit()
+    t_insert = time.perf_counter() - t
+    c1 = _cpu_s()
+    rows2, t_read2 = read(second)
+    upd = [(r[1], r[16], r[0]) for i, r in enumerate(rows2) if i % 2 == 0]
+    t = time.perf_counter()
+    if engine.dialect.name == "sqlite":
+        cur.execute("BEGIN")
+    cur.executemany(f"UPDATE cases SET title = {mark}, amount_usd = {mark} WHERE sub_centre_id = 1 AND case_ref = {mark}", upd)
+    raw.commit()
+    t_update = time.perf_counter() - t
+    c2 = _cpu_s()
+    raw.close()
+    print(f"floor_read_s={t_read:.2f}")
+    print(f"floor_insert_s={t_insert:.2f}")
+    print(f"floor_create_s={t_read + t_insert:.2f}")
+    print(f"floor_update_s={t_read2 + t_update:.2f}")
+    print(f"floor_create_cpu_s={c1 - c0:.2f}")
+    print(f"floor_update_cpu_s={c2 - c1:.2f}")
+    print(f"floor_peak_mb={_peak_mb()[0]:.0f}")
+
+
+def bench_pipeline(url: str, first: str, second: str) -> None:
+    """The pipeline: pre-flight + read/validate (child) + plan + apply, as `python -m ipoverseas import` runs it."""
+    import time
+
+    _fresh_db(url)
+    from ipoverseas.imports import service
+
+    for name, path in (("create", first), ("update", second)):
+        t, c = time.perf_counter(), _cpu_s()
+        prepared, result = service.run(Path(path), Path(path).name, "cases", None, 1)
+        elapsed, cpu = time.perf_counter() - t, _cpu_s() - c
+        assert result is not None and not result.nothing_to_do, result
+        print(f"pipeline_{name}_s={elapsed:.2f}")
+        print(f"pipeline_{name}_cpu_s={cpu:.2f}")
+        print(f"pipeline_{name}_counts=" + ",".join(f"{k}:{v}" for k, v in result.counts.items() if v))
+    parent, child = _peak_mb()
+    print(f"pipeline_peak_parent_mb={parent:.0f}")
+    print(f"pipeline_peak_reader_mb={child:.0f}")
+
+
+def allocate(megabytes: int) -> int:
+    """Run in the reader child by a test: allocate until the memory limit stops it."""
+    block = bytearray(megabytes * 1024 * 1024)
+    return len(block)

@@ -1,0 +1,97 @@
+"""The Upload page through AppTest: roles, upload with file_uploader, preview, apply, history, rollback."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import func, select
+
+from ipoverseas.access import policy
+from ipoverseas.core import db, i18n
+from ipoverseas.core.models import Case, ImportBatch
+from tests.imports.helpers import FILES, sub_centre_id
+from tests.pages.apptest import run_page, shown, texts
+
+USERS = {"enterprise": "enterprise", "staff": "staff", "expert": "expert", "admin": "admin"}
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@pytest.mark.parametrize("role", policy.ROLES)
+def test_upload_page_for_every_role(sqlite_demo_database, principal, role):
+    at = run_page("upload", principal(USERS[role]))
+    assert not at.exception
+    if role in ("staff", "admin"):
+        assert at.title[0].value == i18n.t("upload.title", "en")
+        assert at.file_uploader and at.get("download_button")
+    else:
+        assert at.warning[0].value == i18n.t("errors.not_allowed", "en")
+        assert not at.title and not at.file_uploader
+
+
+def _upload(at, path, name=None):
+    at.file_uploader(key="upload_file_cases").set_value((name or path.name, path.read_bytes(), XLSX))
+    return at.run()
+
+
+def test_staff_uploads_previews_and_applies(sqlite_demo_database, principal):
+    staff = principal("staff")
+    at = run_page("upload", staff, lang="zh")
+    selectbox = at.selectbox(key="upload_sub_centre")
+    assert selectbox.disabled and len(selectbox.options) == 1 and selectbox.options[0].startswith("ZJ")
+    at = _upload(at, FILES / "messy" / "duplicates_and_other_centre.xlsx")
+    assert not at.exception
+    shown = texts(at)
+    assert i18n.t("upload.preview", "zh") in shown
+    assert i18n.t("upload.metric.other_centre", "zh") in shown
+    # A conflicting duplicate blocks all-or-nothing; skipping it lets the import go through.
+    assert at.button(key="upload_apply").disabled
+    at.radio(key="upload_mode").set_value(i18n.t("upload.mode.skip", "zh")).run()
+    at.button(key="upload_apply").click().run()
+    assert not at.exception
+    assert any(i18n.t("upload.result.applied", "zh", batch=1, created=2, updated=0, unchanged=0, skipped=4)
+               == s.value for s in at.success)
+    with db.read_session() as s:
+        assert s.scalar(select(func.count()).select_from(Case).where(Case.case_ref.like("ZJ-X-%"))) == 2
+        assert s.scalar(select(func.count()).select_from(Case).where(Case.case_ref == "GD-X-9")) == 0
+    # The same file again: nothing to change, and the page says so.
+    at = _upload(run_page("upload", staff, lang="en"), FILES / "messy" / "duplicates_and_other_centre.xlsx")
+    assert i18n.t("upload.already", "en", batch=1) in texts(at)
+
+
+def test_hostile_file_through_the_page(sqlite_demo_database, principal):
+    at = _upload(run_page("upload", principal("staff")), FILES / "hostile" / "zip_bomb.xlsx")
+    assert not at.exception
+    assert shown(at.error[0].value) == i18n.t("upload.refused.zip_bomb", "en")
+    with db.read_session() as s:
+        assert s.scalar(select(func.count()).select_from(ImportBatch)) == 0
+
+
+def test_problems_are_listed_with_row_column_and_message(sqlite_demo_database, principal):
+    at = _upload(run_page("upload", principal("staff")), FILES / "messy" / "number_ids.xlsx")
+    assert not at.exception
+    assert i18n.t("upload.problems", "en", count=1) in texts(at)
+    frame = at.dataframe[0].value
+    assert list(frame.iloc[0][["Row", "Column"]]) == [3, "案件编号"]
+    assert "15" in frame.iloc[0]["Message"]
+
+
+def test_history_and_rollback_on_the_page(sqlite_demo_database, principal):
+    from ipoverseas.imports import service
+
+    staff = principal("staff")
+    path = FILES / "messy" / "two_row_header.xlsx"
+    _, result = service.run(path, path.name, "cases", staff, sub_centre_id("ZJ"))
+    gd_staff = principal("staff_gd")
+    _, gd_result = service.run(path, path.name, "cases", gd_staff, sub_centre_id("GD"))
+    at = run_page("upload", staff)
+    history = [df.value for df in at.dataframe][-1]
+    assert list(history["Batch"]) == [result.batch_id]   # only the own sub-centre's batches
+    assert at.selectbox(key="upload_rollback_batch").options == [str(result.batch_id)]
+    at.checkbox(key="upload_rollback_sure").check()
+    [submit] = [b for b in at.button if b.label == i18n.t("upload.history.rollback", "en")]
+    submit.click().run()
+    assert not at.exception
+    with db.read_session() as s:
+        assert s.get(ImportBatch, result.batch_id).status == "rolled_back"
+        assert s.get(ImportBatch, gd_result.batch_id).status == "applied"
+    admin = run_page("upload", principal("admin"))
+    assert set([df.value for df in admin.dataframe][-1]["Batch"]) == {result.batch_id, gd_result.batch_id}
