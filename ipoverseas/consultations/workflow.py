@@ -502,10 +502,18 @@ def accept(user: Principal, consultation_id: int) -> None:
         _transition(s, user, c, to, action="consultation.accept")
 
 
+def _required_text(field: str, value: str | None) -> str:
+    """A text the user must write (a reason, an answer, a message), stripped; refused when empty or too long."""
+    value = (value or "").strip()
+    if not value:
+        raise errors.Invalid([(field, "service.error.required", {})])
+    if len(value) > MAX_QUESTION:
+        raise errors.Invalid([(field, "service.error.too_long", {"max": MAX_QUESTION})])
+    return value
+
+
 def decline(user: Principal, consultation_id: int, reason: str) -> None:
-    reason = (reason or "").strip()
-    if not reason:
-        raise errors.Invalid([("reason", "service.error.required", {})])
+    reason = _required_text("reason", reason)
     with _write() as s:
         c = _load(s, user, consultation_id, lock=True)
         to = states.check(user, c, "decline").leads_to(c.status)
@@ -527,11 +535,7 @@ def _declined(session: Session, consultation_id: int) -> set[int]:
 
 def answer(user: Principal, consultation_id: int, text: str) -> None:
     """The assigned expert answers (Markdown). The first answer stops the service clock."""
-    text = (text or "").strip()
-    if not text:
-        raise errors.Invalid([("answer", "service.error.required", {})])
-    if len(text) > MAX_QUESTION:
-        raise errors.Invalid([("answer", "service.error.too_long", {"max": MAX_QUESTION})])
+    text = _required_text("answer", text)
     with _write() as s:
         c = _load(s, user, consultation_id, lock=True)
         to = states.check(user, c, "answer").leads_to(c.status)
@@ -552,9 +556,7 @@ def answer(user: Principal, consultation_id: int, text: str) -> None:
 
 def set_waiting(user: Principal, consultation_id: int, message: str) -> None:
     """The expert asks the enterprise for more: the clock pauses until the enterprise replies."""
-    message = (message or "").strip()
-    if not message:
-        raise errors.Invalid([("message", "service.error.required", {})])
+    message = _required_text("message", message)
     with _write() as s:
         c = _load(s, user, consultation_id, lock=True)
         to = states.check(user, c, "request_info").leads_to(c.status)
@@ -586,11 +588,7 @@ def post_message(user: Principal, consultation_id: int, body: str, kind: str | N
     (`states.message_kind`)."""
     if kind is not None and kind not in states.MESSAGE_MOVES:
         raise ValueError(f"unknown message kind {kind!r}")
-    body = (body or "").strip()
-    if not body:
-        raise errors.Invalid([("message", "service.error.required", {})])
-    if len(body) > MAX_QUESTION:
-        raise errors.Invalid([("message", "service.error.too_long", {"max": MAX_QUESTION})])
+    body = _required_text("message", body)
     with _write() as s:
         c = _load(s, user, consultation_id, lock=True)
         kind = kind or states.message_kind(user, c)

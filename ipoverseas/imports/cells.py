@@ -260,23 +260,16 @@ def url(value: Any) -> str | None:
 
 def converter(column: D.Column) -> tuple[Callable[[Any], Any], bool]:
     """The column's converter, and whether it is worth memoising by value."""
-    kind = column.kind
-    if kind == D.VOCAB:
+    if column.kind == D.VOCAB:
         return vocab_converter(column), True
-    if kind == D.MULTI:
+    if column.kind == D.MULTI:
         return multi_converter(column), True
-    if kind == D.DATE:
-        return to_date, True
-    if kind == D.AMOUNT:
-        return to_amount, False
-    if kind == D.INT:
-        return to_int, True
-    if kind == D.BOOL:
-        return to_bool, True
-    if kind == D.ID:
-        return to_id, False
-    if kind == D.EMAIL:
-        return email, False
-    if kind == D.URL:
-        return url, False
-    return clean_text, False
+    return _CONVERTERS.get(column.kind, (clean_text, False))
+
+
+# Kind -> (converter, memoise?). Dates, integers and yes/no repeat across rows; amounts, ids,
+# e-mails and URLs are mostly distinct, so a memo would only grow.
+_CONVERTERS: dict[str, tuple[Callable[[Any], Any], bool]] = {
+    D.DATE: (to_date, True), D.AMOUNT: (to_amount, False), D.INT: (to_int, True), D.BOOL: (to_bool, True),
+    D.ID: (to_id, False), D.EMAIL: (email, False), D.URL: (url, False),
+}

@@ -239,7 +239,6 @@ def _parse_grid(dataset: D.Dataset, filename: str, kind: str, sheet: str, grid: 
 
     parsed = Parsed(dataset.name, filename, kind, sheet, header_excel_row, present, titles, col_of,
                     total_rows=n, problems=problems)
-    seen: dict[str, int] = {}
     for i in range(n):
         key = keys[i]
         if key is not None and key.casefold().startswith(EXAMPLE_PREFIXES):
