@@ -16,7 +16,7 @@ from decimal import Decimal
 import xlsxwriter
 from sqlalchemy import select
 
-from ipoverseas.core import db, i18n, vocab
+from ipoverseas.core import db, i18n, localtime, vocab
 from ipoverseas.access.policy import Principal
 from ipoverseas.cases.library import CaseFilter, conditions, mask, sub_centre_names
 from ipoverseas.core.models import Case
@@ -93,7 +93,7 @@ def export_cases(user: Principal | None, f: CaseFilter, lang: str = "zh", *, max
     sheet.autofilter(0, 0, max(written, 1), len(COLUMNS) - 1)
 
     about = book.add_worksheet(i18n.t("cases.export.about_sheet", lang)[:31])
-    info = [(i18n.t("cases.export.exported_at", lang), datetime.now().strftime("%Y-%m-%d %H:%M")),
+    info = [(i18n.t("cases.export.exported_at", lang), localtime.now().strftime(localtime.FORMAT) + " " + localtime.label(lang)),
             (i18n.t("cases.export.rows", lang), str(written)),
             (i18n.t("cases.export.filter", lang), describe(f)),
             (i18n.t("cases.export.truncated", lang), i18n.t("cases.export.yes" if truncated else "cases.export.no", lang))]

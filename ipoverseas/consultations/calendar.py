@@ -22,10 +22,10 @@ from datetime import date, datetime, time, timedelta
 from functools import lru_cache
 from pathlib import Path
 
+from ipoverseas.core import localtime
 from ipoverseas.core.config import DATA_DIR
 
 CALENDAR_FILE = DATA_DIR / "holidays_cn.csv"
-CHINA_OFFSET = timedelta(hours=8)
 DAY = timedelta(days=1)
 HORIZON_DAYS = 800  # the furthest an instant is looked for
 
@@ -146,14 +146,9 @@ def working_days_between(start: date, end: date) -> int:
 # --- instants: naive UTC in, China's working time out ----------------------------------------
 
 
-def to_local(moment: datetime) -> datetime:
-    """Naive UTC -> naive China local time."""
-    return moment + CHINA_OFFSET
-
-
-def from_local(moment: datetime) -> datetime:
-    """Naive China local time -> naive UTC (what the database stores)."""
-    return moment - CHINA_OFFSET
+# Naive UTC <-> naive local time, in the zone of the `time_zone` setting (Beijing by default).
+to_local = localtime.to_local
+from_local = localtime.from_local
 
 
 def working_seconds(start: datetime, end: datetime) -> float:

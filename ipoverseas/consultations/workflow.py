@@ -38,7 +38,7 @@ from sqlalchemy import case as sql_case
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from ipoverseas.core import errors
+from ipoverseas.core import errors, localtime
 from ipoverseas.audit import trail
 from ipoverseas.access import policy
 from ipoverseas.core import config, db, search, vocab
@@ -318,7 +318,7 @@ class Question:
 
 def validate(q: Question, today: date | None = None) -> list[tuple[str, str, dict]]:
     """All the problems of a question at once: (field, i18n key, values)."""
-    today = today or date.today()
+    today = today or localtime.today()
     problems: list[tuple[str, str, dict]] = []
     if not (q.company or "").strip():
         problems.append(("company", "service.error.required", {}))
@@ -683,7 +683,7 @@ _DISPUTE_BY_STAGE = {"complaint": "ecommerce", "account_frozen": "ecommerce", "d
 
 def _draft_case(c: Consultation, user: Principal) -> Case:
     dispute = c.dispute_type or _DISPUTE_BY_STAGE.get(c.stage or "", "litigation")
-    today = date.today()
+    today = localtime.today()
     return Case(
         case_ref=f"CONS-{c.id}", sub_centre_id=c.sub_centre_id,
         title=f"{c.company} · {vocab.countries().label(c.country, 'zh')} · {vocab.DISPUTE_TYPES.label(dispute, 'zh')}",

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Callable
+from zoneinfo import ZoneInfo
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 DATA_DIR = PROJECT_ROOT / "data"
@@ -30,6 +31,12 @@ def _number(value: Any) -> int | float:
     """A whole number stays an int; a fraction (e.g. 0.1 minutes in a test) is a float."""
     number = float(value)
     return int(number) if number.is_integer() else number
+
+
+def _zone_name(value: Any) -> str:
+    name = str(value).strip()
+    ZoneInfo(name)   # an unknown name is refused here, naming the setting's value
+    return name
 
 
 @dataclass(frozen=True)
@@ -52,6 +59,9 @@ SETTINGS: tuple[Setting, ...] = (
             "Load the demo content into an empty database at start-up.", _bool),
     Setting("default_language", "auto",
             "UI language when the user has not chosen one: zh, en, or auto (follow the browser).",),
+    Setting("time_zone", "Asia/Shanghai",
+            "Time zone of every time shown and of the dates the clocks count (\"today\", a deadline's day): "
+            "an IANA name. The database stores UTC.", _zone_name),
     Setting("consultation_promise_days", 3,
             "Working days within which a consultation must be answered.", int),
     Setting("upload_max_mb", 20,

@@ -17,7 +17,7 @@ from typing import Any, Iterable
 from sqlalchemy import case, exists, func, literal, or_, select
 from sqlalchemy.orm import Session
 
-from ipoverseas.core import errors
+from ipoverseas.core import errors, localtime
 from ipoverseas.audit import trail
 from ipoverseas.access import policy
 from ipoverseas.core import config, db, vocab
@@ -65,7 +65,7 @@ def search(user: Principal, *, country: str | None = None, ip_type: str | None =
            available: bool = False, text: str | None = None, include_inactive: bool = False,
            today: date | None = None, limit: int = 50, offset: int = 0) -> tuple[list[dict], int]:
     """One page of the directory and the total count, filtered in SQL."""
-    today = today or date.today()
+    today = today or localtime.today()
     where = [f for f in (
         _facet_filter(ExpertCountry, "country", country),
         _facet_filter(ExpertIpType, "ip_type", ip_type),
@@ -120,7 +120,7 @@ def _contact_allowed(user: Principal, expert_id: int) -> bool:
 
 def profile(user: Principal, expert_id: int, today: date | None = None) -> dict | None:
     """A profile: specialties, languages, bio, advised cases, figures; contact only if allowed."""
-    today = today or date.today()
+    today = today or localtime.today()
     with db.read_session() as s:
         expert = s.get(Expert, expert_id)
         if expert is None or (not expert.active and not policy.can(user, "see_inactive_experts")
@@ -456,7 +456,7 @@ def shortlist(session: Session, consultation: Consultation, *, today: date | Non
     just declined), or one in conflict with the parties. `only` scores one expert (or
     returns nothing when that expert is not eligible).
     """
-    today = today or date.today()
+    today = today or localtime.today()
     promise = float(config.get("consultation_promise_days"))
     language = needed_language(consultation.country)
 

@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from ipoverseas.access import policy
-from ipoverseas.core import errors
+from ipoverseas.core import errors, localtime
 from ipoverseas.core.errors import Problem
 from ipoverseas.audit import trail
 from ipoverseas.core import db, search, vocab
@@ -128,7 +128,7 @@ def browse(user: Principal, flt: ArticleFilter = ArticleFilter(), *, page: int =
 
     Newest first; with a text query, in the search's rank order.
     """
-    today = today or date.today()
+    today = today or localtime.today()
     page, page_size = max(1, int(page)), max(1, min(int(page_size), 200))
     ids = search_ids(flt.text) if flt.text else None
     where = _conditions(user, flt, today, ids)
@@ -168,7 +168,7 @@ FACETS = ("kind", "country", "ip_type", "industry", "status")
 
 def facets(user: Principal, flt: ArticleFilter = ArticleFilter(), *, today: date | None = None) -> dict[str, dict[str, int]]:
     """For each facet, code -> number of matching articles, under every other current filter."""
-    today = today or date.today()
+    today = today or localtime.today()
     ids = search_ids(flt.text) if flt.text else None
     out: dict[str, dict[str, int]] = {"status": {}}
     sees_drafts = policy.can(user, "edit_article")
@@ -192,7 +192,7 @@ def facets(user: Principal, flt: ArticleFilter = ArticleFilter(), *, today: date
 
 def map_counts(user: Principal, *, today: date | None = None) -> list[dict]:
     """Per country: published guides (every kind but alerts), active alerts, and their sum."""
-    today = today or date.today()
+    today = today or localtime.today()
     guides = func.sum(case((Article.kind != ALERT, 1), else_=0))
     alerts = func.sum(case((is_active_alert(today), 1), else_=0))
     stmt = (select(ArticleCountry.country, guides.label("guides"), alerts.label("active_alerts"))
@@ -210,7 +210,7 @@ def alerts(user: Principal, which: str = "active", *, today: date | None = None,
            industry: str | None = None, limit: int = 100) -> list[dict]:
     """Published risk alerts: `active` (valid today or open-ended), most severe first,
     or the `archive` (valid_until before today), most recently expired first."""
-    today = today or date.today()
+    today = today or localtime.today()
     severity_rank = case({"high": 0, "medium": 1, "low": 2}, value=Article.severity, else_=3)
     stmt = select(*LIST_COLUMNS).where(policy.where(user, "read_article"), Article.status == "published")
     if which == "archive":
@@ -270,7 +270,7 @@ def get_article(user: Principal, article_id: int) -> dict | None:
 
 def related_articles(user: Principal, article_id: int, *, today: date | None = None, limit: int = 6) -> list[dict]:
     """Published articles sharing a country or the dispute type: the most shared first."""
-    today = today or date.today()
+    today = today or localtime.today()
     with db.read_session() as s:
         base = s.execute(select(Article.id, Article.dispute_type).where(Article.id == article_id, policy.where(user, "read_article"))).first()
         if base is None:
@@ -470,7 +470,7 @@ def create_article(user: Principal, form: ArticleInput, *, publish: bool = False
     if not can_edit(user, {"sub_centre_id": owner}):
         raise errors.Denied("guides.error.not_allowed")
     data = form.clean(publishing=publish)
-    today = today or date.today()
+    today = today or localtime.today()
     with db.write_session() as s:
         ref = data["ref"] or f"KB-{uuid.uuid4().hex[:10].upper()}"
         taken = s.scalar(select(func.count()).select_from(Article).where(
@@ -550,7 +550,7 @@ def set_status(user: Principal, article_id: int, status: str, *, expected_versio
     """Publish a draft or withdraw a published article to draft; returns the new version."""
     if status not in vocab.ARTICLE_STATUSES:
         raise errors.Invalid("guides.error.unknown_value", field="status", value=status)
-    today = today or date.today()
+    today = today or localtime.today()
     with db.write_session() as s:
         article = _load_for_edit(s, user, article_id, expected_version)
         if article.status == status:

@@ -23,7 +23,7 @@ from datetime import date, timedelta
 from functools import lru_cache
 from pathlib import Path
 
-from ipoverseas.core import vocab
+from ipoverseas.core import localtime, vocab
 from ipoverseas.core.config import DATA_DIR
 
 RULES_FILE = DATA_DIR / "response_clock.csv"
@@ -161,7 +161,7 @@ def deadlines(dispute_type: str, start: date, *, today: date | None = None,
     With `jurisdiction` (a country or office code) only that jurisdiction's rules are
     kept, when it has any; otherwise all of the dispute type's rules are shown.
     """
-    today = today or date.today()
+    today = today or localtime.today()
     chosen = list(rules(dispute_type))
     if jurisdiction:
         own = [r for r in chosen if r.jurisdiction == jurisdiction]

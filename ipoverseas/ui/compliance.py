@@ -14,7 +14,7 @@ from datetime import date, timedelta
 import streamlit as st
 
 from ipoverseas.consultations import compliance, workflow
-from ipoverseas.core import i18n
+from ipoverseas.core import i18n, localtime
 from ipoverseas.access import policy
 from ipoverseas.access.policy import Principal
 from . import state
@@ -34,7 +34,7 @@ def _days(value: float | None) -> str:
 def render_compliance(user: Principal, key: str = "compliance", today: date | None = None) -> None:
     if not policy.can(user, "read_compliance"):
         return
-    today = today or date.today()
+    today = today or localtime.today()
     st.subheader(state.t("service.compliance.title"))
     st.caption(state.t("service.compliance.intro", days=f"{workflow.promise_days():g}"))
     c1, c2 = st.columns([2, 1])

@@ -13,7 +13,7 @@ from datetime import date
 import streamlit as st
 
 from ipoverseas.knowledge import deadlines
-from ipoverseas.core import vocab
+from ipoverseas.core import localtime, vocab
 from ipoverseas.core.markdown import escape, link_target
 from ipoverseas.ui import state
 
@@ -25,7 +25,7 @@ def render_response_clock(dispute_type: str | None, start_date: date | None, *,
     if not deadlines.has_clock(dispute_type) or start_date is None:
         return False
     lang = state.lang()
-    today = today or date.today()
+    today = today or localtime.today()
     items = deadlines.deadlines(dispute_type, start_date, today=today, jurisdiction=jurisdiction)
     if heading:
         st.subheader(state.t("guides.clock.title", dispute=vocab.DISPUTE_TYPES.label(dispute_type, lang)))

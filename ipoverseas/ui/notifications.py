@@ -16,7 +16,7 @@ from ipoverseas.core.markdown import escape
 from ipoverseas.access import policy
 from ipoverseas.access.policy import Principal
 from . import state
-from .service_view import local_time
+from ipoverseas.core import localtime
 
 # Where a notification about a consultation leads: the page of what the user does with it.
 TARGET_PAGES = (("triage_consultation", "consultations"), ("answer_consultation", "assignments"),
@@ -41,7 +41,7 @@ def render_notifications(user: Principal | None, key: str = "notifications") -> 
             if n["consultation_id"] and page:
                 line = f"[{line}](/{page}?id={n['consultation_id']})"
             st.markdown(line)
-            st.caption(f"{local_time(n['created_at'])} · {escape((n['message'] or '')[:80])}")
+            st.caption(f"{localtime.text(n['created_at'])} · {escape((n['message'] or '')[:80])}")
         if unread and st.button(state.t("service.notifications.mark_read"), key=key + "_read"):
             notifications.mark_read(user)
             st.rerun()

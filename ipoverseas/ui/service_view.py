@@ -3,14 +3,14 @@ self-help suggestions. (A refused action is shown by `ipoverseas.ui.actions`.)""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 
 import streamlit as st
 
-from ipoverseas.core import markdown
+from ipoverseas.core import localtime, markdown
 from ipoverseas.core.markdown import escape
 from ipoverseas.access import policy
-from ipoverseas.consultations import calendar, workflow
+from ipoverseas.consultations import workflow
 from ipoverseas.consultations.clock import Clock
 from ipoverseas.core import vocab
 from . import state
@@ -26,12 +26,6 @@ def safe_markdown(text: str | None) -> None:
     st.html(markdown.render(text))
 
 
-def local_time(moment: datetime | None) -> str:
-    if moment is None:
-        return ""
-    return calendar.to_local(moment).strftime("%Y-%m-%d %H:%M")
-
-
 def clock_text(clock: Clock) -> str:
     """The clock in words; a running or at-risk clock names its deadline (`Clock.due`: the last
     moment still on time, so never an instant already past)."""
@@ -43,7 +37,7 @@ def clock_text(clock: Clock) -> str:
         return state.t("service.clock.missed", used=used, promise=promise)
     if clock.state == "paused":
         return state.t("service.clock.paused", used=used, promise=promise)
-    due = local_time(clock.due)
+    due = localtime.text(clock.due)
     if clock.state == "overdue":
         return state.t("service.clock.overdue", used=used, promise=promise)
     key = "service.clock.at_risk" if clock.state == "at_risk" else "service.clock.running"
@@ -100,7 +94,7 @@ def summary(item: dict) -> None:
         (state.t("service.field.deadline"), item.get("enterprise_deadline")),
         (state.t("service.field.urgency"), label(vocab.URGENCIES, item.get("urgency"))),
         (state.t("service.field.status"), status_label(item.get("status", ""))),
-        (state.t("service.field.asked_at"), local_time(item.get("created_at"))),
+        (state.t("service.field.asked_at"), localtime.text(item.get("created_at"))),
     ]
     if item.get("expert_name"):
         facts.append((state.t("service.field.expert"), item["expert_name"]))
@@ -119,7 +113,7 @@ def thread(item: dict) -> None:
     for m in messages:
         kind = state.t(f"service.thread.kind.{m['kind']}") if m["kind"] in MESSAGE_KINDS else m["kind"]
         with st.container(border=True):
-            st.caption(f"{kind} · {escape(m.get('author'))} · {local_time(m['created_at'])}")
+            st.caption(f"{kind} · {escape(m.get('author'))} · {localtime.text(m['created_at'])}")
             safe_markdown(m["body"])
 
 
@@ -130,7 +124,7 @@ MESSAGE_KINDS = ("answer", "request", "followup", "note", "staff_note")
 def history(item: dict) -> None:
     with st.expander(state.t("service.history.title")):
         st.dataframe([{
-            state.t("service.history.when"): local_time(e["at"]),
+            state.t("service.history.when"): localtime.text(e["at"]),
             state.t("service.history.from"): status_label(e["from_status"]) if e["from_status"] else "",
             state.t("service.history.to"): status_label(e["to_status"]),
             state.t("service.history.who"): e.get("who") or "",

@@ -10,7 +10,7 @@ import streamlit as st
 
 from ipoverseas.access import policy
 from ipoverseas.consultations import states, workflow
-from ipoverseas.core import vocab
+from ipoverseas.core import localtime, vocab
 from ipoverseas.ui import service_view as view
 from ipoverseas.ui import state
 from ipoverseas.ui.actions import run
@@ -37,7 +37,7 @@ def render() -> None:
     st.caption(state.t("service.mine.count", n=total))
     st.dataframe([{
         "#": r["id"],
-        state.t("service.field.asked_at"): view.local_time(r["created_at"]),
+        state.t("service.field.asked_at"): localtime.text(r["created_at"]),
         state.t("service.field.country"): country(r["country"]),
         state.t("service.field.stage"): label(vocab.STAGES, r["stage"]),
         state.t("service.field.status"): view.status_label(r["status"]),
