@@ -115,6 +115,15 @@ def recent(user: Principal, limit: int = 20) -> list[dict]:
         return [dict(r._mapping) for r in s.execute(stmt)]
 
 
+def mark_read_for(user: Principal, consultation_id: int) -> int:
+    """Mark the user's unread notifications about one consultation read (when they open it)."""
+    with db.read_session() as s:
+        ids = list(s.scalars(select(Notification.id).where(
+            Notification.user_id == user.id, Notification.read_at.is_(None),
+            Notification.consultation_id == consultation_id)))
+    return mark_read(user, ids) if ids else 0
+
+
 def mark_read(user: Principal, ids: Iterable[int] | None = None) -> int:
     """Mark the user's own notifications read (all of them when ids is None)."""
     stmt = update(Notification).where(Notification.user_id == user.id, Notification.read_at.is_(None))

@@ -10,7 +10,11 @@ user may make on a consultation now (`actions`).
                     any but closed --close--> closed
 
 Besides those, moves that leave the status alone: `note` (the expert's post), `staff_note`, `rate`
-(once answered) and `record_outcome` (staff record what happened after the dispute).
+(once answered: also while a follow-up question is open, since the enterprise rates the answers
+it has received) and `record_outcome` (staff record what happened after the dispute).
+
+The expert accepts either with `accept` or by answering: `answer` from `assigned` accepts on
+the way (`answering_accepts`; the page says so next to the answer box).
 
 A move is possible when the policy lets this user do its permission (an action of
 `ipoverseas.access.actions`) to this consultation, AND the consultation's state allows it. The
@@ -95,13 +99,26 @@ MOVES: dict[str, Move] = {m.name: m for m in (
          {**_to(("new", "assigned", "accepted")), "waiting": "accepted", "answered": "accepted"}),
     Move("note", "answer_consultation", _to(WITH_EXPERT + ("answered",))),
     Move("staff_note", "triage_consultation", _to(STATUSES)),
-    Move("rate", "follow_up_consultation", _to(("answered", "closed")), when=_answered),
+    Move("rate", "follow_up_consultation", _to(STATUSES), when=_answered),
     Move("close", "close_consultation", _to(NOT_CLOSED, "closed")),
     Move("record_outcome", "triage_consultation", _to(STATUSES), when=_answered),
 )}
 
 MESSAGE_MOVES = {"followup": "follow_up", "note": "note", "staff_note": "staff_note"}
 """A post in the thread, by its kind (`ConsultationMessage.kind`): the move it is."""
+
+
+def answering_accepts(c: Any) -> bool:
+    """Whether sending an answer to this consultation now also accepts the assignment."""
+    return _get(c, "status") == "assigned" and MOVES["answer"].leads_to("assigned") is not None
+
+
+def awaiting_answer(c: Any) -> str | None:
+    """What is still unanswered: "followup" (a follow-up question after an answer), "question"
+    (the question itself, never answered), or None. Closing then asks for confirmation."""
+    if _get(c, "status") not in OPEN:
+        return None
+    return "followup" if _get(c, "answered_at") is not None else "question"
 
 
 def check(user: Principal, c: Any, move: str, now: datetime | None = None) -> Move:

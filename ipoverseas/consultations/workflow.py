@@ -607,7 +607,9 @@ def post_message(user: Principal, consultation_id: int, body: str, kind: str | N
             notifications.notify(s, [c.enterprise_user_id], "followup", c.id, body[:200])
 
 
-def rate(user: Principal, consultation_id: int, rating: int, comment: str = "") -> None:
+def rate(user: Principal, consultation_id: int, rating: int | None, comment: str = "") -> None:
+    if rating is None:
+        raise errors.Invalid([("rating", "service.error.rating_missing", {})])
     try:
         rating = int(rating)
     except (TypeError, ValueError):

@@ -100,6 +100,19 @@ def render(markdown_text: str | None) -> str:
     return _parser().render(str(markdown_text))
 
 
+# Tables in rendered Markdown get visible borders and scroll sideways on a narrow screen
+# (the app's own style, not the writer's: the renderer drops any HTML a text brings).
+TABLE_CSS = ("<style>.ipo-md table{border-collapse:collapse;margin:0.5rem 0;display:block;overflow-x:auto;"
+             "max-width:100%}.ipo-md th,.ipo-md td{border:1px solid #c8ccd4;padding:0.3rem 0.6rem;"
+             "vertical-align:top}.ipo-md th{background:#f3f4f7}</style>")
+
+
+def render_block(markdown_text: str | None) -> str:
+    """`render()` wrapped for display (st.html): a block whose tables have borders ("" for nothing)."""
+    body = render(markdown_text)
+    return f'{TABLE_CSS}<div class="ipo-md">{body}</div>' if body else ""
+
+
 def plain_text(markdown_text: str | None, limit: int | None = None) -> str:
     """The text of a Markdown document without its markup: for excerpts and previews."""
     if not markdown_text:

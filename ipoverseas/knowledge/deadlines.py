@@ -154,15 +154,45 @@ def due_date(rule: Rule, start: date) -> date:
     return start + timedelta(days=rule.offset)
 
 
+# The enterprise's stages (vocab.STAGES) at which the event a dispute type's clock counts from
+# has not happened yet: a warning letter is not a served ITC complaint, nor a TRO, nor a lawsuit.
+# At these stages there is no clock to show.
+NOT_YET = {
+    "itc_337": frozenset({"prevention", "letter", "complaint", "enforcing"}),
+    "litigation": frozenset({"prevention", "letter", "complaint", "enforcing"}),
+    "ecommerce": frozenset({"prevention", "letter", "complaint", "enforcing"}),
+    "customs": frozenset({"prevention", "letter", "complaint", "enforcing"}),
+}
+
+
+def starting_event(dispute_type: str | None) -> Rule | None:
+    """The rule whose trigger the clock counts from (its first step), or None without a clock."""
+    return next(iter(rules(dispute_type)), None) if has_clock(dispute_type) else None
+
+
+def event_happened(dispute_type: str | None, stage: str | None) -> bool:
+    """False when the enterprise's stage says the clock's event has not happened yet."""
+    return stage not in NOT_YET.get(dispute_type or "", frozenset())
+
+
+def event_may_be_ahead(dispute_type: str | None) -> bool:
+    """Whether the clock's event may lie in the future (steps before it, e.g. a fair's opening)."""
+    return any(r.offset < 0 for r in rules(dispute_type))
+
+
 def deadlines(dispute_type: str, start: date, *, today: date | None = None,
-              jurisdiction: str | None = None) -> list[Deadline]:
+              jurisdiction: str | None = None, event_only: bool = False) -> list[Deadline]:
     """The dated steps of a dispute type's clock, earliest first.
 
     With `jurisdiction` (a country or office code) only that jurisdiction's rules are
-    kept, when it has any; otherwise all of the dispute type's rules are shown.
+    kept, when it has any; otherwise all of the dispute type's rules are shown. With
+    `event_only`, `start` is the date of the starting event (`starting_event`) and only
+    the steps counted from that same event are dated.
     """
     today = today or localtime.today()
     chosen = list(rules(dispute_type))
+    if event_only and chosen:
+        chosen = [r for r in chosen if r.trigger_en == chosen[0].trigger_en]
     if jurisdiction:
         own = [r for r in chosen if r.jurisdiction == jurisdiction]
         chosen = own or chosen

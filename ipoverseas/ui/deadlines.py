@@ -1,7 +1,8 @@
 """The response-clock component: shown on articles and consultations of a dispute type.
 
-    from ipoverseas.ui.response_clock import render_response_clock
-    render_response_clock("itc_337", consultation.created_at.date())
+    from ipoverseas.ui.deadlines import render_response_clock, render_event_clock
+    render_response_clock("itc_337", start_date)       # the user gives the start date
+    render_event_clock("itc_337", stage, key="ask_")   # asks for the date of the clock's event
 
 It writes nothing to session state, so any page may call it more than once.
 """
@@ -18,18 +19,48 @@ from ipoverseas.core.markdown import escape, link_target
 from ipoverseas.ui import state
 
 
+def render_event_clock(dispute_type: str | None, stage: str | None, *, key: str,
+                       today: date | None = None) -> bool:
+    """The clock counted from the event it counts from, as the enterprise states it: no clock
+    when the stage says the event has not happened; otherwise a date box for that event and,
+    once a date is given, its dated steps. Returns whether a clock is shown."""
+    event = deadlines.starting_event(dispute_type)
+    if event is None:
+        return False
+    lang = state.lang()
+    st.subheader(state.t("guides.clock.title", dispute=vocab.DISPUTE_TYPES.label(dispute_type, lang)))
+    if not deadlines.event_happened(dispute_type, stage):
+        st.caption(state.t("service.clock_event.not_yet", event=event.trigger(lang),
+                           stage=vocab.STAGES.label(stage, lang)))
+        return False
+    today = today or localtime.today()
+    day = st.date_input(state.t("service.clock_event.date", event=event.trigger(lang)), value=None,
+                        max_value=None if deadlines.event_may_be_ahead(dispute_type) else today,
+                        key=key + "event_date", help=state.t("service.clock_event.help"), format="YYYY-MM-DD")
+    if day is None:
+        st.caption(state.t("service.clock_event.give_date", event=event.trigger(lang)))
+        return False
+    return render_response_clock(dispute_type, day, today=today, heading=False, event=event.trigger(lang))
+
+
 def render_response_clock(dispute_type: str | None, start_date: date | None, *,
                           jurisdiction: str | None = None, today: date | None = None,
-                          heading: bool = True) -> bool:
-    """Show the clock's dated steps; returns False (and shows nothing) without a clock."""
+                          heading: bool = True, event: str | None = None) -> bool:
+    """Show the clock's dated steps; returns False (and shows nothing) without a clock. With
+    `event` (the starting event's name), `start_date` is that event's date as the user gave it,
+    and only the steps counted from it are dated."""
     if not deadlines.has_clock(dispute_type) or start_date is None:
         return False
     lang = state.lang()
     today = today or localtime.today()
-    items = deadlines.deadlines(dispute_type, start_date, today=today, jurisdiction=jurisdiction)
+    items = deadlines.deadlines(dispute_type, start_date, today=today, jurisdiction=jurisdiction,
+                                event_only=event is not None)
     if heading:
         st.subheader(state.t("guides.clock.title", dispute=vocab.DISPUTE_TYPES.label(dispute_type, lang)))
-    st.caption(state.t("guides.clock.from", date=start_date.isoformat()))
+    if event is None:
+        st.caption(state.t("guides.clock.from", date=start_date.isoformat()))
+    else:
+        st.caption(state.t("service.clock_event.from", event=event, date=start_date.isoformat()))
     upcoming = next((d for d in items if not d.overdue), None)
     if upcoming is not None:
         st.info(state.t("guides.clock.next", date=upcoming.due.isoformat(), days=upcoming.days_left,

@@ -37,7 +37,8 @@ def edit_form(user: policy.Principal, p: dict, key: str) -> None:
                                      ("industries", vocab.INDUSTRIES), ("languages", vocab.LANGUAGES)):
                 values[name] = st.multiselect(state.t(f"service.experts.{name}"), list(vocabulary.codes),
                                               default=p[name], key=f"{key}_{name}",
-                                              format_func=lambda c, v=vocabulary: v.label(c, lang))
+                                              format_func=lambda c, v=vocabulary: v.label(c, lang),
+                                              placeholder=state.t("service.ask.choose"))
             if staff:
                 values["active"] = st.checkbox(state.t("service.experts.active"), value=p["active"], key=key + "_active")
             if st.form_submit_button(state.t("service.experts.save"), type="primary"):

@@ -3,8 +3,9 @@
     from ipoverseas.ui.notifications import render_notifications
     render_notifications(user)
 
-Shows the count of unread notifications and, in an expander, the newest ones with a
-link to the consultation; a button marks them read.
+Shows the count of unread notifications and, in an expander (a Material bell icon: no emoji
+font needed), the newest ones, each a link to its consultation (opening the consultation marks
+its notifications read); a button marks them all read.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from ipoverseas.core.markdown import escape
 from ipoverseas.access import policy
 from ipoverseas.access.policy import Principal
 from . import state
+from .links import record_link
 from ipoverseas.core import localtime
 
 # Where a notification about a consultation leads: the page of what the user does with it.
@@ -28,7 +30,8 @@ def render_notifications(user: Principal | None, key: str = "notifications") -> 
         return
     unread = notifications.unread_count(user)
     title = state.t("service.notifications.title", n=unread) if unread else state.t("service.notifications.none_new")
-    with st.expander(("🔔 " if unread else "") + title, expanded=False):
+    with st.expander(title, expanded=False,
+                     icon=":material/notifications_active:" if unread else ":material/notifications:"):
         items = notifications.recent(user, limit=15)
         if not items:
             st.caption(state.t("service.notifications.empty"))
@@ -36,11 +39,11 @@ def render_notifications(user: Principal | None, key: str = "notifications") -> 
         page = next((page for action, page in TARGET_PAGES if policy.can(user, action)), None)
         for n in items:
             text = state.t(f"service.notify.{n['kind']}", id=n["consultation_id"] or "")
-            mark = "**" if n["read_at"] is None else ""
-            line = f"{mark}{escape(text)}{mark}"
+            icon = ":material/mark_email_unread:" if n["read_at"] is None else ":material/drafts:"
             if n["consultation_id"] and page:
-                line = f"[{line}](/{page}?id={n['consultation_id']})"
-            st.markdown(line)
+                record_link(page, n["consultation_id"], text, icon=icon)   # opening it marks it read
+            else:
+                st.markdown(f"{icon} {escape(text)}")
             st.caption(f"{localtime.text(n['created_at'])} · {escape((n['message'] or '')[:80])}")
         if unread and st.button(state.t("service.notifications.mark_read"), key=key + "_read"):
             notifications.mark_read(user)

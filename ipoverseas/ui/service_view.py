@@ -3,27 +3,27 @@ self-help suggestions. (A refused action is shown by `ipoverseas.ui.actions`.)""
 
 from __future__ import annotations
 
-from datetime import date
-
 import streamlit as st
 
 from ipoverseas.core import localtime, markdown
 from ipoverseas.core.markdown import escape
 from ipoverseas.access import policy
+from ipoverseas.accounts import notifications
 from ipoverseas.consultations import workflow
 from ipoverseas.consultations.clock import Clock
 from ipoverseas.core import vocab
 from . import state
+from .links import RECORD_PARAMS, record_link
 from .params import parse_id
-from .deadlines import render_response_clock
-from .widgets import article_title, country, label
+from .deadlines import render_event_clock
+from .widgets import country, label
 
 
 def safe_markdown(text: str | None) -> None:
     """Show untrusted Markdown through the one safe renderer (no raw HTML, safe links only)."""
     if not text:
         return
-    st.html(markdown.render(text))
+    st.html(markdown.render_block(text))
 
 
 def clock_text(clock: Clock) -> str:
@@ -76,6 +76,11 @@ def show_clock(clock: Clock) -> None:
         st.info(text, icon=":material/timer:")
 
 
+def day_text(day) -> str:
+    """A date for a table or fact line; "—" when there is none (never `None`)."""
+    return day.isoformat() if day else "—"
+
+
 def status_label(status: str) -> str:
     return label(vocab.CONSULTATION_STATUSES, status)
 
@@ -91,7 +96,7 @@ def summary(item: dict) -> None:
         (state.t("service.field.dispute_type"), label(vocab.DISPUTE_TYPES, item.get("dispute_type"))),
         (state.t("service.field.stage"), label(vocab.STAGES, item.get("stage"))),
         (state.t("service.field.opposing_party"), item.get("opposing_party")),
-        (state.t("service.field.deadline"), item.get("enterprise_deadline")),
+        (state.t("service.field.deadline"), day_text(item.get("enterprise_deadline"))),
         (state.t("service.field.urgency"), label(vocab.URGENCIES, item.get("urgency"))),
         (state.t("service.field.status"), status_label(item.get("status", ""))),
         (state.t("service.field.asked_at"), localtime.text(item.get("created_at"))),
@@ -144,28 +149,37 @@ def suggestions(user: policy.Principal, *, country_code: str | None, dispute_typ
             st.caption(state.t("service.selfhelp.none"))
         for c in found["cases"]:
             outcome = label(vocab.OUTCOMES, c["outcome"]) if c["outcome"] else ""
-            st.markdown(f"- {escape(c['title'])} · {country(c['country'])} · "
-                        f"{label(vocab.DISPUTE_TYPES, c['dispute_type'])} {('· ' + outcome) if outcome else ''}")
+            record_link("cases", c["id"], " · ".join(x for x in (
+                c["title"], country(c["country"]), label(vocab.DISPUTE_TYPES, c["dispute_type"]), outcome) if x))
     with right:
         st.markdown(f"**{state.t('service.selfhelp.articles')}**")
         if not found["articles"]:
             st.caption(state.t("service.selfhelp.none"))
+        lang = state.lang()
         for a in found["articles"]:
-            st.markdown(f"- {label(vocab.ARTICLE_KINDS, a['kind'])} · {article_title(a)}")
+            title = (a["title_en"] if lang == "en" and a["title_en"] else a["title_zh"] or a["title_en"]) or ""
+            record_link("guides", a["id"], f"{label(vocab.ARTICLE_KINDS, a['kind'])} · {title}")
 
 
-def response_clock(dispute_type: str | None, start: date | None) -> None:
-    """The legal deadlines of the dispute type, counted from `start`."""
-    if not dispute_type or start is None:
-        return
-    render_response_clock(dispute_type, start)
+def response_clock(dispute_type: str | None, stage: str | None, key: str) -> None:
+    """The legal deadlines of the dispute type, counted from the event the enterprise dates."""
+    render_event_clock(dispute_type, stage, key=key)
 
 
+LEGACY_PARAM = "id"
 
 
-def pick_id(key: str) -> int | None:
-    """The id in the URL query parameter `key`, or None (also for garbage)."""
-    return parse_id(st.query_params.get(key))
+def pick_id(page_key: str) -> int | None:
+    """The record id in the page's record parameter (`?consultation=`; the older `?id=` still
+    opens it, for bookmarks made before), or None (also for garbage)."""
+    return parse_id(st.query_params.get(RECORD_PARAMS[page_key]) or st.query_params.get(LEGACY_PARAM))
+
+
+def open_column() -> dict:
+    """Column config that makes the "#" column of a consultation list a link to each record
+    (each cell holds `links.record_url(page, id)`; the link shows the id)."""
+    return {"#": st.column_config.LinkColumn("#", display_text=r"consultation=(\d+)", width="small",
+                                               help=state.t("service.open_help"))}
 
 
 def page_offset(total: int, size: int, key: str) -> int:
@@ -181,27 +195,30 @@ def page_offset(total: int, size: int, key: str) -> int:
     return (int(page) - 1) * size
 
 
-def open_picker(rows: list[dict], key: str, describe) -> None:
-    """A box to open one consultation of a list: puts its id in the URL (?id=)."""
-    by_id = {r["id"]: r for r in rows}
-    pick = st.selectbox(state.t("service.open"), list(by_id), index=None, key=key + "pick",
-                        format_func=lambda i: f"#{i} · " + describe(by_id[i]),
-                        placeholder=state.t("service.open_placeholder"))
-    if pick is not None and st.button(state.t("service.open_button"), key=key + "open"):
-        st.query_params["id"] = str(pick)
-        st.rerun()
-
-
-def detail_header(user, consultation_id: int, key: str) -> dict | None:
-    """The top of a consultation's page: the record (or "not found"), a back button, title and clock."""
+def detail_header(user, consultation_id: int, key: str, page_key: str) -> dict | None:
+    """The top of a consultation's page: the record (or "not found"), a back button, title and
+    clock. Opening the record marks the user's notifications about it read."""
     item = workflow.get(user, consultation_id)
     if item is None:
         st.warning(state.t("errors.not_found"))
+        _back(key, page_key)
         return None
-    if st.button(state.t("service.back"), key=key + "back", icon=":material/arrow_back:"):
-        del st.query_params["id"]
-        st.rerun()
+    notifications.mark_read_for(user, consultation_id)
+    _back(key, page_key)
     st.subheader(state.t("service.detail.title", id=item["id"]))
+    zone_caption()
     show_clock(item["clock"])
     return item
+
+
+def zone_caption() -> None:
+    """The page's one label of the time zone its times are in."""
+    st.caption(state.t("service.times_in", zone=localtime.label(state.lang())))
+
+
+def _back(key: str, page_key: str) -> None:
+    if st.button(state.t("service.back"), key=key + "back", icon=":material/arrow_back:"):
+        for name in (RECORD_PARAMS[page_key], LEGACY_PARAM):
+            st.query_params.pop(name, None)
+        st.rerun()
 

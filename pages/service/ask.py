@@ -6,13 +6,11 @@ dispute type) updates as the form is filled in, before anyone answers.
 
 from __future__ import annotations
 
-from datetime import date
-
 import streamlit as st
 
 from ipoverseas.access import policy
 from ipoverseas.consultations import workflow
-from ipoverseas.core import vocab
+from ipoverseas.core import localtime, vocab
 from ipoverseas.ui import service_view as view
 from ipoverseas.ui import state
 from ipoverseas.ui.actions import run
@@ -83,8 +81,9 @@ def render() -> None:
         opposing = st.text_input(state.t("service.field.opposing_party"), key=K + "opposing", max_chars=300,
                                  help=state.t("service.ask.opposing_help"))
         c1, c2 = st.columns(2)
-        has_deadline = c1.checkbox(state.t("service.ask.has_deadline"), key=K + "has_deadline")
-        deadline = c1.date_input(state.t("service.field.deadline"), value=None, min_value=date.today(),
+        has_deadline = c1.checkbox(state.t("service.ask.has_deadline"), key=K + "has_deadline",
+                                   help=state.t("service.ask.has_deadline_help"))
+        deadline = c1.date_input(state.t("service.field.deadline"), value=None, min_value=localtime.today(),
                                  key=K + "deadline", disabled=not has_deadline)
         with c2:
             urgency = st.selectbox(state.t("service.field.urgency"), list(vocab.URGENCIES.codes),
@@ -109,7 +108,7 @@ def render() -> None:
         if country or dispute_type or ip_type:
             view.suggestions(user, country_code=country, dispute_type=dispute_type, ip_type=ip_type,
                              industry=industry, text=opposing or "")
-            view.response_clock(dispute_type, date.today())
+            view.response_clock(dispute_type, stage, K)
         else:
             st.caption(state.t("service.selfhelp.fill"))
         st.caption(state.t("service.ask.promise", days=f"{workflow.promise_days():g}"))

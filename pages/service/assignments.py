@@ -11,6 +11,7 @@ from ipoverseas.core import vocab
 from ipoverseas.ui import service_view as view
 from ipoverseas.ui import state
 from ipoverseas.ui.actions import run
+from ipoverseas.ui.links import record_url
 from ipoverseas.ui.pages import PageSpec, guard
 from ipoverseas.ui.widgets import country, label
 
@@ -23,7 +24,7 @@ K = "assignments_"
 def render() -> None:
     user = guard(PAGE)
     st.title(state.t("service.inbox.title"))
-    chosen = view.pick_id("id")
+    chosen = view.pick_id(PAGE.key)
     if chosen is not None:
         _detail(user, chosen)
         return
@@ -36,22 +37,23 @@ def render() -> None:
         return
     open_rows = [r for r in rows if r["status"] in states.WITH_EXPERT]
     st.caption(state.t("service.inbox.count", open=len(open_rows), n=total))
+    view.zone_caption()
     table = [{
         state.t("service.field.flag"): view.clock_flag(r["clock"]),
-        "#": r["id"],
+        "#": record_url(PAGE.key, r["id"]),
         state.t("service.field.status"): view.status_label(r["status"]),
         state.t("service.field.clock"): view.clock_text(r["clock"]),
-        state.t("service.field.deadline"): r["enterprise_deadline"],
+        state.t("service.field.deadline"): view.day_text(r["enterprise_deadline"]),
         state.t("service.field.country"): country(r["country"]),
         state.t("service.field.ip_type"): label(vocab.IP_TYPES, r["ip_type"]),
         state.t("service.field.question"): (r["question"] or "")[:80],
     } for r in rows]
-    st.dataframe(view.highlighted(table, [r["clock"].state for r in rows]), hide_index=True, width="stretch")
-    view.open_picker(rows, K, lambda r: (r["question"] or "")[:50])
+    st.dataframe(view.highlighted(table, [r["clock"].state for r in rows]), hide_index=True, width="stretch",
+                 column_config=view.open_column())
 
 
 def _detail(user: policy.Principal, consultation_id: int) -> None:
-    item = view.detail_header(user, consultation_id, K)
+    item = view.detail_header(user, consultation_id, K, PAGE.key)
     if item is None:
         return
     moves = states.actions(user, item)
@@ -70,6 +72,8 @@ def _detail(user: policy.Principal, consultation_id: int) -> None:
         if "answer" in moves:
             st.subheader(state.t("service.inbox.answer"))
             st.caption(state.t("service.inbox.answer_help"))
+            if states.answering_accepts(item):
+                st.info(state.t("service.inbox.answer_accepts"), icon=":material/how_to_reg:")
             text = st.text_area(state.t("service.inbox.answer_label"), value=item["answer"] or "", height=220,
                                 key=K + "answer", max_chars=workflow.MAX_QUESTION)
             if text.strip():
@@ -95,7 +99,7 @@ def _detail(user: policy.Principal, consultation_id: int) -> None:
         st.subheader(state.t("service.selfhelp.similar"))
         view.suggestions(user, country_code=item["country"], dispute_type=item["dispute_type"],
                          ip_type=item["ip_type"], industry=item["industry"], text=item["opposing_party"] or "")
-        view.response_clock(item["dispute_type"], item["created_at"].date() if item["created_at"] else None)
+        view.response_clock(item["dispute_type"], item["stage"], K)
 
 
 def _ask_then(column, label_key: str, text: tuple[str, str], button: tuple[str, str], call, done: str) -> None:

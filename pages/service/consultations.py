@@ -1,5 +1,5 @@
 """Consultations (staff, admin): the triage queue, the ranked shortlist, assignment and
-reassignment, and the follow-up after the dispute. One consultation opens with ?id=<n>."""
+reassignment, and the follow-up after the dispute. One consultation opens with ?consultation=<n>."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from ipoverseas.consultations import queue, states, sweep, workflow
 from ipoverseas.ui import service_view as view
 from ipoverseas.ui import state
 from ipoverseas.ui.actions import run
+from ipoverseas.ui.links import record_url
 from ipoverseas.ui.compliance import render_compliance
 from ipoverseas.ui.history import render_history
 from ipoverseas.ui.pages import PageSpec, guard
@@ -30,7 +31,7 @@ SWEEP_SECONDS = 600
 def render() -> None:
     user = guard(PAGE)
     st.title(state.t("service.queue.title"))
-    chosen = view.pick_id("id")
+    chosen = view.pick_id(PAGE.key)
     if chosen is not None:
         _detail(user, chosen)
         return
@@ -64,11 +65,12 @@ def _queue(user: policy.Principal) -> None:
         st.info(state.t("service.queue.empty"))
         return
     st.caption(state.t("service.queue.sorted"))
+    view.zone_caption()
     table = [{
         state.t("service.field.flag"): view.clock_flag(r["clock"])
         + (" · " + state.t("service.flag.stale") if r["stale"] else ""),
-        "#": r["id"],
-        state.t("service.field.deadline"): r["enterprise_deadline"],
+        "#": record_url(PAGE.key, r["id"]),
+        state.t("service.field.deadline"): view.day_text(r["enterprise_deadline"]),
         state.t("service.field.clock"): view.clock_text(r["clock"]),
         state.t("service.field.status"): view.status_label(r["status"]),
         state.t("service.field.company"): r["company"],
@@ -78,13 +80,13 @@ def _queue(user: policy.Principal) -> None:
         state.t("service.field.expert"): r["expert_name"] or "",
         state.t("service.field.sub_centre_id"): r.get("sub_centre") or "",
     } for r in rows]
-    st.dataframe(view.highlighted(table, [r["clock"].state for r in rows]), hide_index=True, width="stretch")
+    st.dataframe(view.highlighted(table, [r["clock"].state for r in rows]), hide_index=True, width="stretch",
+                 column_config=view.open_column())
     st.caption(state.t("service.queue.legend"))
-    view.open_picker(rows, K, lambda r: r["company"])
 
 
 def _detail(user: policy.Principal, consultation_id: int) -> None:
-    item = view.detail_header(user, consultation_id, K)
+    item = view.detail_header(user, consultation_id, K, PAGE.key)
     if item is None:
         return
     moves = states.actions(user, item)

@@ -46,7 +46,7 @@ def _facet_select(name: str, vocabulary, codes=None):
 
 def render() -> None:
     user = guard(PAGE)
-    chosen = view.pick_id("expert")
+    chosen = view.pick_id(PAGE.key)
     if chosen is not None:
         _profile(user, chosen)
         return
@@ -188,7 +188,8 @@ def _add_expert(user: policy.Principal, centres: list[dict]) -> None:
             for name, vocabulary in (("countries", vocab.countries()), ("ip_types", vocab.IP_TYPES),
                                      ("industries", vocab.INDUSTRIES), ("languages", vocab.LANGUAGES)):
                 values[name] = st.multiselect(state.t(f"service.experts.{name}"), list(vocabulary.codes),
-                                              key=f"{K}add_{name}", format_func=lambda c, v=vocabulary: v.label(c, lang))
+                                              key=f"{K}add_{name}", format_func=lambda c, v=vocabulary: v.label(c, lang),
+                                              placeholder=state.t("service.ask.choose"))
             if st.form_submit_button(state.t("service.experts.add_submit"), type="primary"):
                 run(lambda: directory.create_expert(user, values, sub_centre_id), done="service.experts.added",
                     fields=view.FIELDS)

@@ -147,11 +147,25 @@ def test_the_badge_and_list_component(world):
     at.session_state["ui_lang"] = "en"
     at.run()
     assert not at.exception
-    assert at.expander[0].label.endswith(i18n.t("service.notifications.title", "en", n=1))
-    assert any(f"#{cid}" in m.value and f"consultations?id={cid}" in m.value for m in at.markdown)
+    assert at.expander[0].label == i18n.t("service.notifications.title", "en", n=1)
+    assert at.expander[0].proto.icon == ":material/notifications_active:"   # not an emoji (no font needed)
+    links = [(p.proto.label, p.proto.page, p.proto.query_string) for p in at.get("page_link")]
+    assert any(f"#{cid}" in label and page.endswith("consultations") and query == f"consultation={cid}"
+               for label, page, query in links), links
     at.button(key="notifications_read").click().run()
     assert notifications.unread_count(staff) == 0
     assert at.expander[0].label == i18n.t("service.notifications.none_new", "en")
+    assert at.expander[0].proto.icon == ":material/notifications:"
     # Nobody logged in: nothing at all.
     nobody = AppTest.from_function(_component_script, default_timeout=30).run()
     assert not nobody.exception and not nobody.expander
+
+
+def test_opening_a_consultation_marks_its_notifications_read(world):
+    cid = _ask(world)
+    staff = world.p("staff_zj")
+    other = _ask(world)
+    assert notifications.unread_count(staff) == 2
+    assert notifications.mark_read_for(staff, cid) == 1
+    assert notifications.mark_read_for(staff, cid) == 0              # nothing left to mark
+    assert [n["consultation_id"] for n in notifications.recent(staff) if n["read_at"] is None] == [other]

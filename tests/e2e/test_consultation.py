@@ -49,7 +49,7 @@ def test_ask_assign_answer_rate(live_server, page):
     expect(page.get_by_role("heading", name=zh("service.queue.title"))).to_be_visible(timeout=TIMEOUT)
     page.wait_for_timeout(1000)
     page.screenshot(path=str(SHOTS / "screenshot-queue.png"))
-    page.goto(f"{live_server}/consultations?id={cid}")
+    page.goto(f"{live_server}/consultations?consultation={cid}")
     wait_idle(page)
     expect(page.get_by_role("heading", name=zh("service.shortlist.title"))).to_be_visible(timeout=TIMEOUT)
     SHOTS.mkdir(exist_ok=True)
@@ -68,7 +68,7 @@ def test_ask_assign_answer_rate(live_server, page):
 
     # 3. The expert accepts and answers in Markdown.
     login(page, live_server, "expert")
-    page.goto(f"{live_server}/assignments?id={cid}")
+    page.goto(f"{live_server}/assignments?consultation={cid}")
     wait_idle(page)
     page.get_by_role("button", name=zh("service.inbox.accept"), exact=True).click()
     wait_idle(page)
@@ -84,7 +84,7 @@ def test_ask_assign_answer_rate(live_server, page):
 
     # 4. The enterprise reads the answer and rates it.
     login(page, live_server, "enterprise")
-    page.goto(f"{live_server}/my-consultations?id={cid}")
+    page.goto(f"{live_server}/my-consultations?consultation={cid}")
     wait_idle(page)
     expect(page.get_by_role("heading", name="初步意见")).to_be_visible(timeout=TIMEOUT)
     page.get_by_role("textbox", name=zh("service.field.rating_comment")).fill("答复及时、清楚")

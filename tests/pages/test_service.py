@@ -8,6 +8,7 @@ from ipoverseas.access import policy
 from ipoverseas.consultations import queue as consultation_queue, workflow as svc
 from ipoverseas.core import db, errors, i18n
 from ipoverseas.core.models import Consultation, Expert, User
+from ipoverseas.ui.links import record_url
 from tests.pages.apptest import run_page, texts
 
 USERS = {"enterprise": "enterprise", "staff": "staff", "expert": "expert", "admin": "admin"}
@@ -163,7 +164,7 @@ def test_the_journey_staff_assign_expert_answers_enterprise_rates(sqlite_demo_da
     rendered = [str(h.proto.body) for h in at.get("html")]
     assert any("<h2>" in h for h in rendered)          # the Markdown answer, rendered
     assert not any("<script>" in h for h in rendered)  # and its raw HTML escaped
-    at.select_slider(key="my-consultations_stars").set_value(4)
+    at.radio(key="my-consultations_stars").set_value(4)
     at.text_area(key="my-consultations_comment").input("很及时")
     _button(at, "service.mine.rate_submit").click().run()
     assert not at.exception
@@ -242,7 +243,8 @@ def test_queue_pages_and_filters_in_sql(sqlite_demo_database, principal, monkeyp
         at.number_input(key="consultations_page_all").set_value(2).run()
         assert not at.exception
         second = next(df.value for df in at.dataframe if "#" in df.value.columns)
-        assert list(second["#"]) == [r["id"] for r in consultation_queue.queue(admin, limit=3, offset=3)[0]]
+        assert list(second["#"]) == [record_url("consultations", r["id"])
+                                     for r in consultation_queue.queue(admin, limit=3, offset=3)[0]]
     at.segmented_control(key="consultations_filter").set_value("overdue").run()
     assert not at.exception
 
@@ -302,7 +304,7 @@ CONTROLS = {
                     "answer": ("button", "assignments_send"), "request_info": ("button", "assignments_waiting"),
                     "resume": ("button", "assignments_resume"), "note": ("text_area", "assignments_note")},
     "my_consultations": {"follow_up": ("text_area", "my-consultations_message"),
-                         "rate": ("select_slider", "my-consultations_stars"),
+                         "rate": ("radio", "my-consultations_stars"),
                          "close": ("button", "my-consultations_close")},
     "consultations": {"resume": ("button", "consultations_resume"), "close": ("button", "consultations_close"),
                       "record_outcome": ("selectbox", "consultations_outcome"),
