@@ -175,11 +175,19 @@ def pick_id(page_key: str) -> int | None:
     return parse_id(st.query_params.get(RECORD_PARAMS[page_key]) or st.query_params.get(LEGACY_PARAM))
 
 
-def open_column() -> dict:
-    """Column config that makes the "#" column of a consultation list a link to each record
-    (each cell holds `links.record_url(page, id)`; the link shows the id)."""
-    return {"#": st.column_config.LinkColumn("#", display_text=r"consultation=(\d+)", width="small",
-                                               help=state.t("service.open_help"))}
+def consultation_table(data, ids: list[int], page_key: str, key: str) -> None:
+    """A list of consultations: its "#" column links each row to its record (a bookmarkable URL,
+    `?consultation=ID`, opening in a new tab) and picking a row opens it here, in one click.
+    `data`: the rows (or their Styler) with "#" holding `links.record_url(page_key, id)`."""
+    event = st.dataframe(data, hide_index=True, width="stretch", key=key + "table", on_select="rerun",
+                         selection_mode="single-row",
+                         column_config={"#": st.column_config.LinkColumn(
+                             "#", display_text=r"consultation=(\d+)", width="small",
+                             help=state.t("service.open_help"))})
+    picked = event.selection.rows if event is not None else []
+    if picked:
+        st.query_params[RECORD_PARAMS[page_key]] = str(ids[picked[0]])
+        st.rerun()
 
 
 def page_offset(total: int, size: int, key: str) -> int:

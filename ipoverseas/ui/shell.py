@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 
 import streamlit as st
@@ -85,4 +86,28 @@ def main(registry) -> None:
                           url_path=spec.key, default=spec.key == ("home" if len(specs) > 1 else specs[0][0].key))
         sections.setdefault(state.t(spec.section), []).append(st_page)
     page = st.navigation(sections)
+    _close_menu_on_phones(page.url_path)
     page.run()
+
+
+# On a phone the sidebar (the menu) lies over the page; Streamlit leaves it open after a page is
+# chosen. Below its mobile breakpoint, close it once the new page starts.
+CLOSE_MENU_JS = """<script>/* page: %s */
+(() => {
+  if (window.innerWidth >= 768) return;
+  const close = () => {
+    const button = document.querySelector('[data-testid="stSidebarCollapseButton"] button');
+    if (button && button.getAttribute('aria-expanded') === 'true') button.click();
+  };
+  setTimeout(close, 100);
+})();</script>"""
+
+
+def _close_menu_on_phones(page_key: str) -> None:
+    """After a change of page (not on the reruns of a page), close the menu on a narrow screen."""
+    if st.session_state.get("shell_page") == page_key:
+        return
+    st.session_state["shell_page"] = page_key
+    with st.sidebar:
+        st.html(CLOSE_MENU_JS % json.dumps(page_key).replace("*/", ""), unsafe_allow_javascript=True,
+                width="content")

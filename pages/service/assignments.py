@@ -48,8 +48,8 @@ def render() -> None:
         state.t("service.field.ip_type"): label(vocab.IP_TYPES, r["ip_type"]),
         state.t("service.field.question"): (r["question"] or "")[:80],
     } for r in rows]
-    st.dataframe(view.highlighted(table, [r["clock"].state for r in rows]), hide_index=True, width="stretch",
-                 column_config=view.open_column())
+    view.consultation_table(view.highlighted(table, [r["clock"].state for r in rows]), [r["id"] for r in rows],
+                            PAGE.key, K)
 
 
 def _detail(user: policy.Principal, consultation_id: int) -> None:

@@ -80,8 +80,8 @@ def _queue(user: policy.Principal) -> None:
         state.t("service.field.expert"): r["expert_name"] or "",
         state.t("service.field.sub_centre_id"): r.get("sub_centre") or "",
     } for r in rows]
-    st.dataframe(view.highlighted(table, [r["clock"].state for r in rows]), hide_index=True, width="stretch",
-                 column_config=view.open_column())
+    view.consultation_table(view.highlighted(table, [r["clock"].state for r in rows]), [r["id"] for r in rows],
+                            PAGE.key, K)
     st.caption(state.t("service.queue.legend"))
 
 

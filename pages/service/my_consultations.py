@@ -37,7 +37,7 @@ def render() -> None:
         return
     st.caption(state.t("service.mine.count", n=total))
     view.zone_caption()
-    st.dataframe([{
+    view.consultation_table([{
         "#": record_url(PAGE.key, r["id"]),
         state.t("service.field.asked_at"): localtime.text(r["created_at"]),
         state.t("service.field.country"): country(r["country"]),
@@ -45,7 +45,7 @@ def render() -> None:
         state.t("service.field.status"): view.status_label(r["status"]),
         state.t("service.field.clock"): view.clock_text(r["clock"]),
         state.t("service.field.question"): (r["question"] or "")[:80],
-    } for r in rows], hide_index=True, width="stretch", column_config=view.open_column())
+    } for r in rows], [r["id"] for r in rows], PAGE.key, K)
 
 
 def _detail(user: policy.Principal, consultation_id: int) -> None:

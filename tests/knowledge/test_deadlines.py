@@ -109,3 +109,25 @@ def test_a_malformed_rules_file_names_the_line(tmp_path, bad, message):
     with pytest.raises(rc.RuleFileError, match="line 2") as err:
         rc.load_rules(path)
     assert message in str(err.value)
+
+
+def test_a_warning_letter_is_not_a_served_itc_complaint():
+    """The clock of a dispute type counts from its event; stages before that event have no clock."""
+    assert rc.starting_event("itc_337").trigger_en.startswith("service of the complaint")
+    assert not rc.event_happened("itc_337", "letter")
+    assert not rc.event_happened("ecommerce", "prevention")
+    assert rc.event_happened("itc_337", "sued")
+    assert rc.event_happened("itc_337", None)            # no stage given: ask for the date
+    assert rc.event_happened("trade_fair", "prevention")  # a fair's opening may lie ahead
+    assert rc.event_may_be_ahead("trade_fair") and not rc.event_may_be_ahead("itc_337")
+    assert rc.starting_event("licensing") is None
+
+
+def test_event_only_dates_just_the_steps_counted_from_that_event():
+    served = date(2026, 11, 2)
+    steps = rc.deadlines("itc_337", served, today=date(2026, 11, 10), event_only=True)
+    event = rc.starting_event("itc_337")
+    assert steps and all(d.rule.trigger_en == event.trigger_en for d in steps)
+    assert len(steps) < len(rc.deadlines("itc_337", served, today=date(2026, 11, 10)))
+    answer = next(d for d in steps if d.rule.offset == 20)
+    assert answer.due == date(2026, 11, 22) and answer.days_left == 12

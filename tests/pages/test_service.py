@@ -338,3 +338,128 @@ def test_the_pages_show_the_moves_the_state_machine_allows(sqlite_demo_database,
         assert not at.exception
         shown = {m for m, (kind, key) in CONTROLS[page].items() if any(w.key == key for w in getattr(at, kind))}
         assert shown == expected, (page, steps, moves)
+
+
+def _answered(principal, *, follow_up: bool = False) -> int:
+    ent, staff, expert = principal("enterprise"), principal("staff"), principal("expert")
+    cid = svc.ask(ent, svc.Question(company="Co", country="US", question="Q", disclaimer_accepted=True,
+                                    sub_centre_id=staff.sub_centre_id))
+    svc.assign(staff, cid, expert.expert_id)
+    svc.answer(expert, cid, "| a | b |\n|---|---|\n| 1 | 2 |")
+    if follow_up:
+        svc.post_message(ent, cid, "And the costs?", "followup")
+    return cid
+
+
+def test_a_follow_up_keeps_the_rating_form_which_starts_empty(sqlite_demo_database, principal):
+    ent = principal("enterprise")
+    cid = _answered(principal, follow_up=True)
+    assert svc.get(ent, cid)["status"] == "accepted"       # the follow-up went back to the expert
+    at = run_page("my_consultations", ent, query={"consultation": str(cid)})
+    assert not at.exception
+    stars = at.radio(key="my-consultations_stars")
+    assert stars.value is None                              # no preset 5
+    _button(at, "service.mine.rate_submit").click().run()
+    assert any(i18n.t("service.error.rating_missing", "en") in e.value for e in at.error)
+    assert svc.get(ent, cid)["rating"] is None
+    at.radio(key="my-consultations_stars").set_value(3)
+    _button(at, "service.mine.rate_submit").click().run()
+    assert not at.exception and svc.get(ent, cid)["rating"] == 3
+
+
+def test_closing_with_an_open_follow_up_asks_first(sqlite_demo_database, principal):
+    ent = principal("enterprise")
+    cid = _answered(principal, follow_up=True)
+    at = run_page("my_consultations", ent, query={"consultation": str(cid)})
+    warning = i18n.t("service.mine.close_unanswered.followup", "en")
+    assert any(w.value == warning for w in at.warning)
+    confirm = at.button(key="my-consultations_close")
+    assert confirm.label == i18n.t("service.mine.close_confirm", "en")
+    confirm.click().run()
+    assert svc.get(ent, cid)["status"] == "closed"
+    # With nothing unanswered, closing is one plain button and no warning.
+    done = _answered(principal)
+    at = run_page("my_consultations", ent, query={"consultation": str(done)})
+    assert not any(w.value == warning for w in at.warning)
+    assert at.button(key="my-consultations_close").label == i18n.t("service.mine.close", "en")
+
+
+@pytest.mark.parametrize("page,role", [("my_consultations", "enterprise"), ("consultations", "staff"),
+                                       ("assignments", "expert")])
+def test_each_list_links_every_row_to_its_consultation(sqlite_demo_database, principal, page, role):
+    user = principal(role)
+    cid = _answered(principal)
+    at = run_page(page, user)
+    assert not at.exception
+    table = next(df for df in at.dataframe if "#" in df.value.columns)
+    key = {"my_consultations": "my-consultations"}.get(page, page)
+    links = list(table.value["#"])
+    assert links and all(link.startswith(f"{key}?consultation=") for link in links)
+    assert '"LinkColumn"' in table.proto.columns or "link" in table.proto.columns.lower()
+    assert not [b for b in at.button if b.label == i18n.t("service.open_button", "en")]   # no picker
+    if page != "consultations":
+        assert record_url(key, cid) in links
+    # The URL opens it; an unknown or garbage id shows "not found", never a crash.
+    opened = run_page(page, user, query={"consultation": str(cid)})
+    assert not opened.exception
+    assert opened.subheader[0].value == i18n.t("service.detail.title", "en", id=cid)
+    for bad in ("999999", "x"):
+        other = run_page(page, user, query={"consultation": bad})
+        assert not other.exception
+        if bad == "999999":
+            assert other.warning[0].value == i18n.t("errors.not_found", "en")
+
+
+def test_no_none_or_english_on_the_chinese_service_pages(sqlite_demo_database, principal):
+    cid = _answered(principal)
+    for page, role in (("assignments", "expert"), ("consultations", "staff"), ("my_consultations", "enterprise")):
+        for query in ({}, {"consultation": str(cid)}):
+            at = run_page(page, principal(role), lang="zh", query=query)
+            assert not at.exception
+            shown = texts(at) + " ".join(df.value.astype(str).to_csv() for df in at.dataframe)
+            assert "None" not in shown, (page, query)
+            assert "北京时间" in shown
+            placeholders = [getattr(w.proto, "placeholder", "") for w in list(at.selectbox) + list(at.multiselect)]
+            assert not [p for p in placeholders if "Choose" in p], (page, placeholders)
+    label = i18n.t("service.queue.note", "zh")
+    assert "内部" not in label and "企业可见" in label
+
+
+def test_the_expert_page_says_answering_accepts(sqlite_demo_database, principal):
+    ent, staff, expert = principal("enterprise"), principal("staff"), principal("expert")
+    cid = svc.ask(ent, svc.Question(company="Co", country="US", question="Q", disclaimer_accepted=True,
+                                    sub_centre_id=staff.sub_centre_id))
+    svc.assign(staff, cid, expert.expert_id)
+    at = run_page("assignments", expert, query={"consultation": str(cid)})
+    assert any(i.value == i18n.t("service.inbox.answer_accepts", "en") for i in at.info)
+    svc.accept(expert, cid)
+    at = run_page("assignments", expert, query={"consultation": str(cid)})
+    assert not any(i.value == i18n.t("service.inbox.answer_accepts", "en") for i in at.info)
+
+
+def test_the_ask_page_clock_counts_from_the_stated_event(sqlite_demo_database, principal):
+    at = run_page("ask", principal("enterprise"))
+    at.selectbox(key="ask_country").select("US")
+    at.selectbox(key="ask_dispute_type").select("itc_337")
+    at.selectbox(key="ask_stage").select("letter").run()
+    assert not at.exception
+    shown = texts(at)
+    assert "no deadlines are shown" in shown and "days left" not in shown and "due today" not in shown
+    assert not [d for d in at.date_input if d.key == "ask_event_date"]
+    at.selectbox(key="ask_stage").select("sued").run()
+    assert "days left" not in texts(at)                    # no date given yet: no clock
+    from ipoverseas.core import localtime
+    served = localtime.today().replace(day=1)
+    at.date_input(key="ask_event_date").set_value(served).run()
+    assert f"({served.isoformat()}, the date you gave)" in texts(at)
+
+
+def test_times_are_beijing_dates(sqlite_demo_database, principal):
+    from datetime import datetime
+    ent = principal("enterprise")
+    cid = _answered(principal)
+    with db.write_session() as s:
+        s.get(Consultation, cid).created_at = datetime(2026, 12, 2, 18, 18)     # UTC
+    at = run_page("my_consultations", ent, query={"consultation": str(cid)})
+    assert "2026-12-03 02:18" in texts(at) and "2026-12-02" not in texts(at)
+    assert "Beijing time" in texts(at)
