@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 
 from ipoverseas.core.models import Consultation, ConsultationEvent, ConsultationMessage, Expert
-from . import names
+from . import companies, names
 
 
 @dataclass(frozen=True)
@@ -37,7 +37,8 @@ ENTERPRISES: tuple[EnterpriseAccount, ...] = (
     EnterpriseAccount("enterprise5", "泉州岚驰鞋业有限公司（演示）", "FJ", "textiles", "林志鹏（电商运营总监）"),
     EnterpriseAccount("enterprise6", "青岛骁峯汽车配件有限公司（演示）", "SD", "auto", "王磊（出口业务部）"),
     EnterpriseAccount("enterprise7", "义乌沐棠家居用品有限公司（演示）", "ZJ", "light_industry", "何敏（跨境电商负责人）"),
-)
+) + tuple(EnterpriseAccount(f"enterprise{n}", name, province, industry, contact)
+          for n, (name, province, industry, contact) in enumerate(companies.COMPANIES, start=8))
 
 
 @dataclass(frozen=True)
@@ -192,6 +193,8 @@ FAIRS = ("法兰克福国际消费品展览会", "科隆国际五金博览会", 
 PLAN = (
     ("new", 10), ("assigned", 10), ("accepted", 8), ("waiting", 7), ("answered", 12), ("closed", 20),
 )
+LATE_OPEN_SHARE = 0.06     # open consultations already past the promise
+SLOW_ANSWER_SHARE = 0.08   # answers sent after the promise
 # How many of each status go to expert #1 (the demo expert's inbox).
 EXPERT1 = {"assigned": 3, "accepted": 3, "waiting": 2, "answered": 3, "closed": 5}
 
@@ -243,11 +246,14 @@ def build(rng: random.Random, now: datetime, users: dict[str, int], sub_centres:
     expert1_left = dict(EXPERT1)
     used = {t.key: 0 for t in TOPICS}
 
+    zhejiang = [a for a in ENTERPRISES if a.province == "ZJ"]
+    shown_late: set[str] = set()
     for i, status in enumerate(statuses):
-        account = ENTERPRISES[0] if rng.random() < 0.55 else others[i % len(others)]
+        # the demo enterprise asks about one in six; the other companies share the rest
+        account = ENTERPRISES[0] if i % 6 == 0 else rng.choice(others)
         use_expert1 = expert1_left.get(status, 0) > 0 and account.province == "ZJ"
         if status in expert1_left and expert1_left[status] > 0 and not use_expert1 and rng.random() < 0.5:
-            account, use_expert1 = ENTERPRISES[0], True
+            account, use_expert1 = rng.choice(zhejiang), True
         if use_expert1:
             expert1_left[status] -= 1
             candidates = [t for t in TOPICS if t.country == "US" and not t.industries or
@@ -263,17 +269,16 @@ def build(rng: random.Random, now: datetime, users: dict[str, int], sub_centres:
             product=product, opp=opp or "", days=rng.randint(2, 9), n=rng.choice((80, 150, 260, 400)),
             sales=rng.choice((300, 800, 1500, 3000)), fair=rng.choice(FAIRS))
 
-        # ages (days before now)
-        if status == "new":
-            age = rng.uniform(0.1, 2.5) if i % 2 else rng.uniform(5, 14)
-        elif status == "assigned":
-            age = rng.uniform(0.5, 3) if i % 2 else rng.uniform(5, 16)
-        elif status == "accepted":
-            age = rng.uniform(1, 12)
+        # ages (days before now): most open ones are within the promise; a few are late (to show
+        # the overdue and at-risk features), as at a centre that mostly keeps its promise
+        if status in ("new", "assigned", "accepted"):
+            late = rng.random() < LATE_OPEN_SHARE or status not in shown_late   # one late of each, at least
+            shown_late.add(status)
+            age = rng.uniform(5, 12) if late else rng.uniform(0.1, 2.8)
         elif status == "waiting":
-            age = rng.uniform(3, 20)
+            age = rng.uniform(2, 15)
         elif status == "answered":
-            age = rng.uniform(3, 45)
+            age = rng.uniform(2, 45)
         else:
             age = rng.uniform(12, 90)
         created = now - timedelta(days=age)
@@ -306,17 +311,17 @@ def build(rng: random.Random, now: datetime, users: dict[str, int], sub_centres:
         # the chain of status changes
         steps: list[tuple[str, str, timedelta, int | None]] = []   # from, to, gap, user
         if status != "new":
-            steps.append(("new", "assigned", _hours(rng, 2, 40), staff_id))
+            steps.append(("new", "assigned", _hours(rng, 1, 8), staff_id))
         if status in ("accepted", "waiting", "answered", "closed"):
-            steps.append(("assigned", "accepted", _hours(rng, 1, 20), expert_user))
+            steps.append(("assigned", "accepted", _hours(rng, 1, 12), expert_user))
         paused = status == "waiting" or (status in ("answered", "closed") and rng.random() < 0.3)
         if paused:
-            steps.append(("accepted", "waiting", _hours(rng, 3, 30), expert_user))
+            steps.append(("accepted", "waiting", _hours(rng, 3, 16), expert_user))
             if status != "waiting":
                 steps.append(("waiting", "accepted", _hours(rng, 10, 72), enterprise_id))
         if status in ("answered", "closed"):
-            slow = rng.random() < 0.2
-            steps.append(("accepted", "answered", _hours(rng, 80, 150) if slow else _hours(rng, 6, 50), expert_user))
+            slow = rng.random() < SLOW_ANSWER_SHARE
+            steps.append(("accepted", "answered", _hours(rng, 90, 150) if slow else _hours(rng, 4, 30), expert_user))
         if status == "closed":
             steps.append(("answered", "closed", _hours(rng, 20, 240), enterprise_id))
         total = sum((s[2] for s in steps), timedelta())

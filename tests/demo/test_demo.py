@@ -245,3 +245,29 @@ def test_remove_leaves_real_records_and_reload_gives_the_same_content(fresh_db):
     # loading again gives the same case library (fixed seed, fixed anchor date)
     demo.load()
     assert _snapshot() == first
+
+
+def test_demo_consultations_come_from_many_companies_and_mostly_meet_the_promise(fresh_db):
+    """Issue 12: not one company behind every Zhejiang question, and service figures a real centre
+    that promises 3 working days would have: most answered on time, a few overdue and at risk."""
+    from ipoverseas.access.policy import Principal
+    from ipoverseas.consultations import compliance, queue
+
+    demo.load()
+    with db.read_session() as session:
+        rows = session.execute(select(Consultation.company, SubCentre.code)
+                               .join(SubCentre, SubCentre.id == Consultation.sub_centre_id)).all()
+        admin = Principal.of(session.scalar(select(User).where(User.username == "admin")))
+        staff = Principal.of(session.scalar(select(User).where(User.username == "staff")))
+    companies = Counter(company for company, _ in rows)
+    assert len(companies) >= 25, companies
+    assert max(companies.values()) <= len(rows) // 4            # no company asks most of them
+    zhejiang = Counter(company for company, code in rows if code == "ZJ")
+    assert len(zhejiang) >= 5 and max(zhejiang.values()) <= sum(zhejiang.values()) // 2, zhejiang
+    assert len({code for _, code in rows}) >= 8                  # across the sub-centres
+    today = date.today()
+    total = compliance.totals(compliance.figures(admin, today - timedelta(days=120), today + timedelta(days=1)))
+    assert 0.7 <= total["on_time_share"] <= 0.95, total
+    counts = queue.queue_counts(admin)
+    assert 1 <= counts["overdue"] <= 12 and counts["at_risk"] >= 1 and counts["stale"] >= 1, counts
+    assert queue.queue_counts(staff)["open"] < counts["open"]
