@@ -37,8 +37,8 @@ ENTERPRISES: tuple[EnterpriseAccount, ...] = (
     EnterpriseAccount("enterprise5", "泉州岚驰鞋业有限公司（演示）", "FJ", "textiles", "林志鹏（电商运营总监）"),
     EnterpriseAccount("enterprise6", "青岛骁峯汽车配件有限公司（演示）", "SD", "auto", "王磊（出口业务部）"),
     EnterpriseAccount("enterprise7", "义乌沐棠家居用品有限公司（演示）", "ZJ", "light_industry", "何敏（跨境电商负责人）"),
-) + tuple(EnterpriseAccount(f"enterprise{n}", name, province, industry, contact)
-          for n, (name, province, industry, contact) in enumerate(companies.COMPANIES, start=8))
+) + tuple(EnterpriseAccount(f"company{n:02d}", name, province, industry, contact)
+          for n, (name, province, industry, contact) in enumerate(companies.COMPANIES, start=1))
 
 
 @dataclass(frozen=True)

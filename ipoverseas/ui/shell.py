@@ -27,7 +27,9 @@ def _database_ready() -> bool:
     return True
 
 
-def _sidebar(user) -> None:
+def _sidebar(user):
+    """The sidebar; returns the slot for the notifications (filled after the page ran, so that a
+    notification the page just marked read is no longer counted)."""
     with st.sidebar:
         choice = st.segmented_control(
             state.t("app.language"), options=list(i18n.LANGUAGES),
@@ -41,9 +43,11 @@ def _sidebar(user) -> None:
             st.session_state[state.LANG_KEY] = choice
         if user is not None:
             st.caption(t_md("app.signed_in_as", name=user.display_name, role=state.t(f"role.{user.role}")))
-            render_notifications(user, key="shell_notifications")
+            slot = st.empty()
             if st.button(state.t("app.logout"), key="shell_logout", icon=":material/logout:"):
                 login.log_out()
+            return slot
+    return None
 
 
 def _run_page(fn) -> None:
@@ -68,7 +72,7 @@ def main(registry) -> None:
         st.stop()
 
     user = state.refresh_user()
-    _sidebar(user)
+    notifications_slot = _sidebar(user)
     if user is not None:
         login.hand_over_token()
     if user is None:
@@ -88,6 +92,9 @@ def main(registry) -> None:
     page = st.navigation(sections)
     _close_menu_on_phones(page.url_path)
     page.run()
+    if notifications_slot is not None:
+        with notifications_slot.container():
+            render_notifications(user, key="shell_notifications")
 
 
 # On a phone the sidebar (the menu) lies over the page; Streamlit leaves it open after a page is

@@ -17,7 +17,7 @@ from ipoverseas.access.policy import Principal
 from ipoverseas.consultations import workflow as svc
 from ipoverseas.core import db, i18n
 from ipoverseas.core.models import Consultation, User
-from tests.e2e.helpers import TIMEOUT, login, logout, wait_idle
+from tests.e2e.helpers import TIMEOUT, login, logout, pick, wait_idle
 
 pytestmark = pytest.mark.e2e
 SHOTS = Path(os.environ.get("IPOVERSEAS_SCREENSHOTS", "/tmp/shots-h-b"))
@@ -46,6 +46,10 @@ def _plant(url: str) -> dict:
 
         ids = {"rate": answered("收到警告函，如何应对？（追问后评分）"), "open": answered("一键打开的咨询")}
         ids["night"] = answered("凌晨提交的咨询")
+        ids["assigned"] = svc.ask(ent, svc.Question(company="宁波示例电器有限公司", country="US", question="待专家接受的咨询",
+                                                    dispute_type="itc_337", stage="sued", disclaimer_accepted=True,
+                                                    sub_centre_id=staff.sub_centre_id))
+        svc.assign(staff, ids["assigned"], expert.expert_id)
         with db.write_session() as s:
             s.get(Consultation, ids["night"]).created_at = datetime(2026, 12, 2, 18, 18)
     db.dispose_all()
@@ -65,6 +69,11 @@ def live_server_env(planted):
     return {"IPOVERSEAS_DATABASE_URL": planted["url"]}
 
 
+def _visit(page, url: str) -> None:
+    page.goto(url)
+    wait_idle(page)
+
+
 def _shot(page, name: str) -> None:
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.wait_for_timeout(600)
@@ -74,8 +83,7 @@ def _shot(page, name: str) -> None:
 def test_enterprise_asks_a_follow_up_then_still_rates(live_server, page, planted):
     cid = planted["rate"]
     login(page, live_server, "enterprise")
-    page.goto(f"{live_server}/my-consultations?consultation={cid}")
-    wait_idle(page)
+    _visit(page, f"{live_server}/my-consultations?consultation={cid}")
     expect(page.get_by_role("heading", name="初步意见")).to_be_visible(timeout=TIMEOUT)
     follow = page.get_by_role("textbox", name=zh("service.mine.followup"))
     follow.fill("请问应诉费用大约多少？")
@@ -104,8 +112,7 @@ def test_enterprise_asks_a_follow_up_then_still_rates(live_server, page, planted
 def test_a_list_row_opens_its_consultation_in_one_click(live_server, page, planted):
     cid = planted["open"]
     login(page, live_server, "enterprise")
-    page.goto(f"{live_server}/my-consultations")
-    wait_idle(page)
+    _visit(page, f"{live_server}/my-consultations")
     expect(page.get_by_role("heading", name=zh("service.mine.title"))).to_be_visible(timeout=TIMEOUT)
     _shot(page, "my-consultations-list-1280")
     grid = page.get_by_test_id("stDataFrame").first
@@ -118,13 +125,11 @@ def test_a_list_row_opens_its_consultation_in_one_click(live_server, page, plant
     opened = int(page.url.rsplit("=", 1)[1])
     expect(page.get_by_role("heading", name=zh("service.detail.title", id=opened))).to_be_visible(timeout=TIMEOUT)
     # The URL is a bookmark: it opens the same record in a fresh load.
-    page.goto(f"{live_server}/my-consultations?consultation={cid}")
-    wait_idle(page)
+    _visit(page, f"{live_server}/my-consultations?consultation={cid}")
     expect(page.get_by_role("heading", name=zh("service.detail.title", id=cid))).to_be_visible(timeout=TIMEOUT)
     _shot(page, "my-consultation-detail-1280")
     # A bookmark of someone else's or an unknown consultation: the standard "not found".
-    page.goto(f"{live_server}/my-consultations?consultation=999999")
-    wait_idle(page)
+    _visit(page, f"{live_server}/my-consultations?consultation=999999")
     expect(page.get_by_text(zh("errors.not_found"))).to_be_visible(timeout=TIMEOUT)
     logout(page)
 
@@ -132,8 +137,7 @@ def test_a_list_row_opens_its_consultation_in_one_click(live_server, page, plant
 def test_a_consultation_asked_at_0218_beijing_time_shows_that_date(live_server, page, planted):
     cid = planted["night"]
     login(page, live_server, "enterprise")
-    page.goto(f"{live_server}/my-consultations?consultation={cid}")
-    wait_idle(page)
+    _visit(page, f"{live_server}/my-consultations?consultation={cid}")
     main = page.get_by_test_id("stMain")
     expect(main.get_by_text("2026-12-03 02:18").first).to_be_visible(timeout=TIMEOUT)
     expect(main.get_by_text(zh("service.times_in", zone="北京时间"))).to_be_visible(timeout=TIMEOUT)
@@ -156,8 +160,7 @@ def test_a_phone_can_use_the_consultation_pages(live_server, page, planted):
     assert box is None or box["x"] + box["width"] <= 1, box     # the menu slid away
     _shot(page, "my-consultations-390")
     # Nothing on the page is wider than the phone (tables scroll inside themselves).
-    page.goto(f"{live_server}/my-consultations?consultation={planted['open']}")
-    wait_idle(page)
+    _visit(page, f"{live_server}/my-consultations?consultation={planted['open']}")
     expect(page.get_by_role("heading", name="初步意见")).to_be_visible(timeout=TIMEOUT)
     width = page.evaluate("() => document.documentElement.scrollWidth")
     assert width <= 390, width
@@ -165,8 +168,7 @@ def test_a_phone_can_use_the_consultation_pages(live_server, page, planted):
     expect(table).to_be_visible(timeout=TIMEOUT)
     assert table.evaluate("t => getComputedStyle(t.querySelector('td')).borderTopStyle") == "solid"
     _shot(page, "my-consultation-detail-390")
-    page.goto(f"{live_server}/")
-    wait_idle(page)
+    _visit(page, f"{live_server}/")
     width = page.evaluate("() => document.documentElement.scrollWidth")
     assert width <= 390, width
     _shot(page, "home-390")
@@ -175,4 +177,40 @@ def test_a_phone_can_use_the_consultation_pages(live_server, page, planted):
 
 def logout_on_phone(page) -> None:
     page.get_by_test_id("stExpandSidebarButton").click()
+    logout(page)
+
+
+def test_the_expert_sees_the_rule_and_the_clock_asks_for_the_event(live_server, page, planted):
+    login(page, live_server, "expert")
+    _visit(page, f"{live_server}/assignments")
+    expect(page.get_by_role("heading", name=zh("service.inbox.title"))).to_be_visible(timeout=TIMEOUT)
+    _shot(page, "assignments-list-1280")
+    _visit(page, f"{live_server}/assignments?consultation={planted['assigned']}")
+    expect(page.get_by_text(zh("service.inbox.answer_accepts"))).to_be_visible(timeout=TIMEOUT)
+    # The ITC clock waits for the date of service the enterprise states; then counts from it.
+    event = page.get_by_role("textbox", name=re.compile("申诉书和立案通知送达之日"))
+    expect(event).to_be_visible(timeout=TIMEOUT)
+    expect(page.get_by_text(re.compile("剩余|今天到期"))).to_have_count(0)
+    event.fill("2026-11-20")
+    event.press("Enter")
+    wait_idle(page)
+    expect(page.get_by_text(re.compile("2026-11-20，按您提供的日期"))).to_be_visible(timeout=TIMEOUT)
+    _shot(page, "assignment-detail-1280")
+    logout(page)
+
+
+def test_the_english_ask_form_reads_whole(live_server, page, planted):
+    login(page, live_server, "enterprise")
+    page.get_by_test_id("stSidebar").get_by_text("English", exact=True).click()
+    wait_idle(page)
+    _visit(page, f"{live_server}/ask")
+    label = page.get_by_test_id("stCheckbox").filter(has_text=i18n.t("service.ask.has_deadline", "en")).first
+    expect(label).to_be_visible(timeout=TIMEOUT)
+    text = label.locator("p").first
+    assert text.evaluate("e => e.scrollWidth <= e.clientWidth + 1"), "the label is cut"
+    pick(page, "Dispute type", "ITC Section 337")
+    pick(page, "Stage", "Received a warning letter")
+    expect(page.get_by_text(re.compile("no deadlines are shown"))).to_be_visible(timeout=TIMEOUT)
+    expect(page.get_by_text(re.compile("days left|due today"))).to_have_count(0)
+    _shot(page, "ask-en-1280")
     logout(page)
