@@ -142,23 +142,23 @@ def suggestions(user: policy.Principal, *, country_code: str | None, dispute_typ
     """Self-help: the most similar published cases and articles."""
     found = workflow.suggestions(user, country=country_code, dispute_type=dispute_type, ip_type=ip_type,
                                       industry=industry, text=text)
-    left, right = st.columns(2)
-    with left:
-        st.markdown(f"**{state.t('service.selfhelp.cases')}**")
-        if not found["cases"]:
-            st.caption(state.t("service.selfhelp.none"))
-        for c in found["cases"]:
-            outcome = label(vocab.OUTCOMES, c["outcome"]) if c["outcome"] else ""
-            record_link("cases", c["id"], " · ".join(x for x in (
-                c["title"], country(c["country"]), label(vocab.DISPUTE_TYPES, c["dispute_type"]), outcome) if x))
-    with right:
-        st.markdown(f"**{state.t('service.selfhelp.articles')}**")
-        if not found["articles"]:
-            st.caption(state.t("service.selfhelp.none"))
-        lang = state.lang()
-        for a in found["articles"]:
-            title = (a["title_en"] if lang == "en" and a["title_en"] else a["title_zh"] or a["title_en"]) or ""
-            record_link("guides", a["id"], f"{label(vocab.ARTICLE_KINDS, a['kind'])} · {title}")
+    # One column (not two side by side): a link's label is one line, and a narrow column cuts it.
+    st.markdown(f"**{state.t('service.selfhelp.cases')}**")
+    if not found["cases"]:
+        st.caption(state.t("service.selfhelp.none"))
+    for c in found["cases"]:
+        outcome = label(vocab.OUTCOMES, c["outcome"]) if c["outcome"] else ""
+        text = " · ".join(x for x in (c["title"], country(c["country"]),
+                                      label(vocab.DISPUTE_TYPES, c["dispute_type"]), outcome) if x)
+        record_link("cases", c["id"], text, icon=":material/gavel:", help=escape(text))
+    st.markdown(f"**{state.t('service.selfhelp.articles')}**")
+    if not found["articles"]:
+        st.caption(state.t("service.selfhelp.none"))
+    lang = state.lang()
+    for a in found["articles"]:
+        title = (a["title_en"] if lang == "en" and a["title_en"] else a["title_zh"] or a["title_en"]) or ""
+        text = f"{label(vocab.ARTICLE_KINDS, a['kind'])} · {title}"
+        record_link("guides", a["id"], text, icon=":material/article:", help=escape(text))
 
 
 def response_clock(dispute_type: str | None, stage: str | None, key: str) -> None:
