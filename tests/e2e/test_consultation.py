@@ -87,6 +87,7 @@ def test_ask_assign_answer_rate(live_server, page):
     page.goto(f"{live_server}/my-consultations?consultation={cid}")
     wait_idle(page)
     expect(page.get_by_role("heading", name="初步意见")).to_be_visible(timeout=TIMEOUT)
+    page.get_by_test_id("stRadio").get_by_text("★★★★★", exact=True).click()   # no rating is preset
     page.get_by_role("textbox", name=zh("service.field.rating_comment")).fill("答复及时、清楚")
     page.get_by_role("button", name=zh("service.mine.rate_submit")).click()
     expect(page.get_by_text(zh("service.mine.your_rating", rating=5))).to_be_visible(timeout=TIMEOUT)
