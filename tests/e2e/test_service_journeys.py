@@ -125,6 +125,10 @@ def test_a_list_row_opens_its_consultation_in_one_click(live_server, page, plant
     # The URL is a bookmark: it opens the same record in a fresh load.
     _visit(page, f"{live_server}/my-consultations?consultation={cid}")
     expect(page.get_by_role("heading", name=zh("service.detail.title", id=cid))).to_be_visible(timeout=TIMEOUT)
+    table = page.locator("[data-testid='stHtml'] table").first      # the answer's Markdown table
+    table.scroll_into_view_if_needed()
+    assert table.evaluate("t => getComputedStyle(t.querySelector('td')).borderTopStyle") == "solid"
+    table.screenshot(path=str(SHOTS / "answer-table-1280.png"))
     _shot(page, "my-consultation-detail-1280")
     # A bookmark of someone else's or an unknown consultation: the standard "not found".
     _visit(page, f"{live_server}/my-consultations?consultation=999999")
