@@ -23,7 +23,7 @@ from ipoverseas.access import policy
 from ipoverseas.audit import trail
 from ipoverseas.consultations import calendar, workflow
 from ipoverseas.core import db, errors
-from ipoverseas.core.models import CalendarDay, CalendarYear, utcnow
+from ipoverseas.core.models import AuditEvent, CalendarDay, CalendarYear, utcnow
 
 KINDS = calendar.KINDS
 
@@ -186,7 +186,7 @@ def save_day(user, day: date, kind: str | None, name: str = "", source: str = ""
             row.source, row.updated_at = (source or "").strip()[:MAX_SOURCE], utcnow()
             if s.get(CalendarYear, day.year) is None:
                 s.add(CalendarYear(year=day.year, provisional=True, source=row.source, updated_at=utcnow()))
-        trail.record(s, user, "calendar.save_day", "calendar_day", None, before=before,
+        trail.record(s, user, "calendar.save_day", "calendar_year", day.year, before=before,
                      after={"kind": kind, "name": name} if kind else None, detail={"day": day.isoformat()})
     return {"recomputed": _after_change()}
 
@@ -214,3 +214,13 @@ def _after_change() -> int:
     start-up). Only the consultations whose deadline the change moves get other figures."""
     calendar.invalidate()
     return workflow.recompute_clocks(only_stale=True)
+
+
+def history(user, year: int, limit: int = 100) -> list[dict]:
+    """The year's audited changes, newest first: when (UTC), who, what, the detail."""
+    _allow(user)
+    with db.read_session() as s:
+        rows = s.execute(select(AuditEvent.at, AuditEvent.username, AuditEvent.action, AuditEvent.detail)
+                         .where(AuditEvent.entity == "calendar_year", AuditEvent.entity_id == year)
+                         .order_by(AuditEvent.id.desc()).limit(limit)).mappings().all()
+    return [dict(r) for r in rows]
