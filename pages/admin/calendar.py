@@ -13,7 +13,6 @@ import streamlit as st
 
 from ipoverseas.core import localtime
 from ipoverseas.core.markdown import escape
-from ipoverseas.imports import UploadRefusal
 from ipoverseas.network import workcalendar
 from ipoverseas.ui import actions, state
 from ipoverseas.ui.pages import PageSpec, guard
@@ -91,17 +90,9 @@ def _upload(user, year: int, uploaded) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "notice"
         path.write_bytes(uploaded.getvalue())
-        try:
-            rows = workcalendar.read_notice(path, uploaded.name)
-        except UploadRefusal as refusal:
-            actions.show_refusal(refusal)
-            return
-        except Exception as refusal:  # noqa: BLE001 - a refusal of the rows
-            from ipoverseas.core import errors
-            if isinstance(refusal, errors.Refusal):
-                actions.show_refusal(refusal)
-                return
-            raise
+        ok, rows = actions.attempt(lambda: workcalendar.read_notice(path, uploaded.name))
+    if not ok:
+        return
     ok, changes = actions.attempt(lambda: workcalendar.preview(user, year, rows))
     if not ok:
         return

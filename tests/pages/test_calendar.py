@@ -45,3 +45,12 @@ def test_a_make_up_day_on_a_weekday_is_refused(sqlite_demo_database, principal):
 def test_others_see_nothing_of_the_calendar(sqlite_demo_database, principal, who):
     at = run_page("calendar", principal(who), lang="zh")
     assert not at.dataframe and "工作日历" not in [t.value for t in at.title]
+
+
+@pytest.mark.parametrize("who", ["admin", "staff"])
+def test_the_admin_home_reminds_of_next_years_notice_from_november(sqlite_demo_database, principal, who):
+    from ipoverseas.core import localtime
+    at = run_page("home", principal(who), lang="zh")
+    due = calendar.calendar_reminder(localtime.today())
+    shown = "放假安排尚未正式录入" in texts(at)
+    assert not at.exception and shown == (who == "admin" and due is not None)
