@@ -34,7 +34,10 @@ def _seed():
     for line in lines:
         m = _SOURCE.match(line)
         if m:
-            sources[int(m.group(1))] = m.group(2).strip()[:300]
+            text = m.group(2).strip()
+            if text.upper().startswith("PROVISIONAL"):
+                text = "data/holidays_cn.csv（暂定：尚无正式通知，仅含法定节假日）"
+            sources[int(m.group(1))] = text[:300]
     reader = csv.DictReader(line for line in lines if line.strip() and not line.startswith("#"))
     for row in reader:
         day = date.fromisoformat(row["date"].strip())
