@@ -102,6 +102,8 @@ _LIST = [
            "manage users and sub-centres", "管理用户与分中心"),
     Action("read_audit_log", None, _rules(admin=ANY),
            "read the audit log", "查看审计日志"),
+    Action("manage_calendar", None, _rules(admin=ANY),
+           "keep the working-day calendar (holidays, make-up working days)", "维护工作日历（节假日、调休上班日）"),
 ]
 
 ACTIONS: dict[str, Action] = {action.name: action for action in _LIST}

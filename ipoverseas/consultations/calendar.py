@@ -1,8 +1,15 @@
 """China's working days: which days count, and how much working time lies between two instants.
 
-The calendar comes from `data/holidays_cn.csv`: the State Council's yearly notices, with public
-holidays AND make-up working days (调休上班). Nothing is downloaded at run time. A year the table
-does not cover falls back to Monday-Friday (and `covered()` says so).
+The calendar lives in the database (tables `calendar_days` and `calendar_years`): the State
+Council's yearly notices, with public holidays AND make-up working days (调休上班), kept by the
+admin on the page "工作日历 / Working-day calendar" or with `python -m ipoverseas calendar import`.
+`data/holidays_cn.csv` is the seed of an empty database (migration 0013) and the fallback when
+there is no database. A year the table does not cover falls back to Monday-Friday (and
+`covered()` says so).
+
+`current()` is called in hot loops: it is cached per process, and re-read when the calendar's
+stamp in the database changes (checked at most every CHECK_SECONDS) or at once after a change
+made in this process (`invalidate()`).
 
 Days are China's local days (UTC+8). Timestamps in the database are naive UTC, so every function
 here that takes an instant takes naive UTC (`to_local` / `from_local` convert). One working day is
@@ -11,23 +18,32 @@ make-up Saturday does.
 
 This module knows nothing of consultations, promises or pauses: the consultation clock
 (`ipoverseas.consultations.clock`) is built on it, and so is the experts' "away soon" check.
+Keeping it (and recomputing the stored clock facts after a change): `ipoverseas.network.workcalendar`.
 """
 
 from __future__ import annotations
 
 import csv
 import hashlib
-from dataclasses import dataclass
+import threading
+import time as _time
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
-from ipoverseas.core import localtime
+from sqlalchemy import func, select
+from sqlalchemy.exc import SQLAlchemyError
+
+from ipoverseas.core import config, db, localtime
 from ipoverseas.core.config import DATA_DIR
+from ipoverseas.core.models import CalendarDay, CalendarYear
 
 CALENDAR_FILE = DATA_DIR / "holidays_cn.csv"
 DAY = timedelta(days=1)
 HORIZON_DAYS = 800  # the furthest an instant is looked for
+CHECK_SECONDS = 2.0  # how often `current()` asks the database whether the calendar changed
+KINDS = ("holiday", "workday")
 
 
 @dataclass(frozen=True)
@@ -37,6 +53,7 @@ class Calendar:
     years: frozenset[int]
     provisional_years: frozenset[int]
     names: dict
+    sources: dict = field(default_factory=dict)     # year -> the notice it comes from
 
     def is_working_day(self, day: date) -> bool:
         if day in self.workdays:
@@ -68,10 +85,68 @@ def load_calendar(path: Path = CALENDAR_FILE) -> Calendar:
     return Calendar(frozenset(holidays), frozenset(workdays), frozenset(years), frozenset(provisional), names)
 
 
-@lru_cache(maxsize=1)
+_cache: dict[str, Any] = {"cal": None, "at": 0.0, "key": None}
+_cache_lock = threading.Lock()
+
+
 def current() -> Calendar:
-    """The calendar in force (`data/holidays_cn.csv`, read once)."""
-    return load_calendar()
+    """The calendar in force: the database's (cached; see the module's note), or the seed file
+    when there is no database or its table is empty."""
+    cal = _cache["cal"]
+    if cal is not None and _time.monotonic() - _cache["at"] < CHECK_SECONDS:
+        return cal
+    return _reload()
+
+
+def invalidate() -> None:
+    """Forget the cached calendar: the next `current()` reads the database again."""
+    with _cache_lock:
+        _cache.update(cal=None, at=0.0, key=None)
+
+
+def _reload() -> Calendar:
+    with _cache_lock:
+        url = config.database_url()
+        try:
+            stamp = _stamp(url)
+        except SQLAlchemyError:
+            stamp = None
+        key = (url, stamp)
+        if _cache["cal"] is None or _cache["key"] != key:
+            cal = None
+            if stamp is not None and stamp[0]:
+                try:
+                    cal = load_from_database()
+                except SQLAlchemyError:
+                    cal = None
+            _cache["cal"] = cal or load_calendar()
+            _cache["key"] = key
+        _cache["at"] = _time.monotonic()
+        return _cache["cal"]
+
+
+def _stamp(url: str) -> tuple | None:
+    """(days, years, last change) of the stored calendar; None when there is no database yet."""
+    if url.startswith("sqlite:///"):
+        path = url[len("sqlite:///"):]
+        if path and ":memory:" not in path and not Path(path).exists():
+            return None
+    engine = db.get_engine(url)
+    with engine.connect() as conn:
+        days = conn.execute(select(func.count(), func.max(CalendarDay.updated_at))).one()
+        years = conn.execute(select(func.count(), func.max(CalendarYear.updated_at))).one()
+    return (int(days[0] or 0), int(years[0] or 0), str(days[1]), str(years[1]))
+
+
+def load_from_database() -> Calendar:
+    with db.read_session() as s:
+        days = s.scalars(select(CalendarDay)).all()
+        years = s.scalars(select(CalendarYear)).all()
+    holidays = frozenset(d.day for d in days if d.kind == "holiday")
+    workdays = frozenset(d.day for d in days if d.kind == "workday")
+    return Calendar(holidays, workdays, frozenset(y.year for y in years) | {d.day.year for d in days},
+                    frozenset(y.year for y in years if y.provisional), {d.day: d.name for d in days},
+                    {y.year: y.source for y in years})
 
 
 _digest: list = [None, ""]   # [the calendar, its digest]: the last one asked for
@@ -115,16 +190,24 @@ def add_working_days(day: date, n: int) -> date:
 PREFIX_START, PREFIX_DAYS = date(2000, 1, 1), 366 * 100
 
 
-@lru_cache(maxsize=1)
+_prefix_memo: list = [None, None]   # [the calendar, its counts]
+
+
 def _prefix() -> list[int]:
     """counts[i] = working days in [PREFIX_START, PREFIX_START + i days): O(1) spans."""
     cal = current()
+    if _prefix_memo[0] is cal:
+        return _prefix_memo[1]
     counts = [0] * (PREFIX_DAYS + 1)
     day = PREFIX_START
     for i in range(PREFIX_DAYS):
         counts[i + 1] = counts[i] + cal.is_working_day(day)
         day += DAY
+    _prefix_memo[:] = [cal, counts]
     return counts
+
+
+_prefix.cache_clear = lambda: _prefix_memo.__setitem__(slice(None), [None, None])  # type: ignore[attr-defined]
 
 
 def working_days_between(start: date, end: date) -> int:
@@ -190,3 +273,15 @@ def latest_start(end: datetime, days: float) -> datetime:
             remaining -= span
         day -= DAY
     return from_local(datetime.combine(day, time()))
+
+
+
+def calendar_reminder(today: date) -> dict | None:
+    """From 1 November, while next year's calendar is provisional or missing: {"year": next year,
+    "missing": bool}, for the admin home's reminder to enter the notice; None otherwise."""
+    if today.month < 11:
+        return None
+    cal, year = current(), today.year + 1
+    if year in cal.years and year not in cal.provisional_years:
+        return None
+    return {"year": year, "missing": year not in cal.years}

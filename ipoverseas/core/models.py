@@ -474,3 +474,27 @@ class CaseRollup(Base):
     m4: Mapped[float] = mapped_column(Float)
     m5: Mapped[float] = mapped_column(Float)
     m6: Mapped[float] = mapped_column(Float)
+
+
+class CalendarDay(Base):
+    """One exception to Monday-Friday in China's working-day calendar (`consultations.calendar`):
+    a holiday (a day off) or a make-up working day (调休上班). Seeded from `data/holidays_cn.csv`
+    by migration 0013; kept by the admin on the page "工作日历 / Working-day calendar"."""
+
+    __tablename__ = "calendar_days"
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(8))            # holiday | workday
+    name: Mapped[str] = mapped_column(String(200), default="")
+    source: Mapped[str] = mapped_column(String(300), default="")
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class CalendarYear(Base):
+    """A year the calendar covers: its source (the State Council notice) and whether it is
+    provisional (the notice not yet published: statutory holidays only, no make-up days)."""
+
+    __tablename__ = "calendar_years"
+    year: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    provisional: Mapped[bool] = mapped_column(Boolean, default=False)
+    source: Mapped[str] = mapped_column(String(300), default="")
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)

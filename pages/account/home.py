@@ -43,6 +43,7 @@ def render() -> None:
     metrics([(state.t(f"home.kpi.{k}"), figures.get(k, 0)) for k in KPIS[user.role]], columns=len(KPIS[user.role]))
 
     _alerts_block(user, today)
+    _calendar_reminder(user)   # issue 13 (h-d): next year's holiday notice, admin only
     left, right = st.columns(2)
     reviews = policy.can(user, "review_cases")   # the national centre: the review queue comes first
     curates = policy.can(user, "edit_case")      # a sub-centre: its region's newest cases, full width
@@ -128,3 +129,13 @@ def _imports_block(user) -> None:
         state.t("import.created"): r["created_count"], state.t("import.updated"): r["updated_count"],
         state.t("import.when"): r["created_at"],
     } for r in rows], hide_index=True, width="stretch")
+
+
+# --- issue 13 (the network, engineer h-d): the admin's reminder to enter next year's holiday notice ---
+def _calendar_reminder(user) -> None:
+    from ipoverseas.consultations import calendar
+    from ipoverseas.core import localtime
+    from ipoverseas.ui.links import page_link
+    if policy.can(user, "manage_calendar") and (due := calendar.calendar_reminder(localtime.today())):
+        st.warning(state.t("calendar.reminder", year=due["year"]), icon=":material/event:")
+        page_link("admin-calendar", state.t("nav.admin_calendar"))
