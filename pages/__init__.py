@@ -2,7 +2,7 @@
 
 Each page module defines PAGE (a PageSpec) and render(), and runs nothing at import. The modules
 live in sub-folders, out of reach of Streamlit's legacy `pages/*.py` folder mode, so a direct URL on
-a freshly started server always runs the app's entry script (tests/pages/test_registry.py).
+a freshly started server always runs the app's entry script (tests/e2e/test_security.py).
 """
 
 from __future__ import annotations
