@@ -32,8 +32,9 @@ def _user_agent() -> str | None:
 
 
 def render() -> None:
-    st.title(state.t("login.title"))
+    st.title(state.t("app.name"))          # the system's name first: the page a newcomer sees
     st.caption(state.t("login.subtitle"))
+    st.subheader(state.t("login.title"))
     notice = st.session_state.pop(state.NOTICE_KEY, None)
     if notice:
         st.info(state.t(notice))

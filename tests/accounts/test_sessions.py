@@ -241,7 +241,8 @@ def _app(login=None, token_hash=None):
 def test_shell_shows_the_login_form_without_a_session(sqlite_demo_database):
     at = _app().run()
     assert not at.exception
-    assert at.title[0].value == i18n.t("login.title", "en")
+    assert at.title[0].value == i18n.t("app.name", "en")        # the system's name, not only "Log in"
+    assert at.subheader[0].value == i18n.t("login.title", "en")
     assert at.text_input(key="login_username") is not None
 
 
@@ -252,7 +253,7 @@ def test_shell_logs_out_at_the_next_interaction_after_disable(sqlite_demo_databa
     assert at.title[0].value == i18n.t("home.title.staff", "en")
     users.set_active(principal("admin"), login.principal.id, False)
     at.run()
-    assert at.title[0].value == i18n.t("login.title", "en")
+    assert at.subheader[0].value == i18n.t("login.title", "en")
     assert i18n.t("login.session_ended", "en") in [i.value for i in at.info]
     assert "auth_user" not in at.session_state
 
@@ -261,7 +262,7 @@ def test_shell_refuses_a_principal_without_a_live_session(sqlite_demo_database, 
     at = _app()
     at.session_state["auth_user"] = principal("admin")  # no server session behind it
     at.run()
-    assert at.title[0].value == i18n.t("login.title", "en")
+    assert at.subheader[0].value == i18n.t("login.title", "en")
 
 
 def test_shell_login_form_opens_a_server_session(sqlite_demo_database):
@@ -321,7 +322,7 @@ def test_shell_lockout_keeps_the_same_generic_message(sqlite_demo_database, monk
         at.button[0].click()
         at.run()
         seen.add(tuple(e.value for e in at.error))
-        assert at.title[0].value == i18n.t("login.title", "en")
+        assert at.subheader[0].value == i18n.t("login.title", "en")
     assert seen == {(i18n.t("login.failed", "en"),)}
     from ipoverseas.core.models import User
 
