@@ -11,12 +11,12 @@ from __future__ import annotations
 import io
 import json
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import Select, func, select
 
-from ipoverseas.core import errors
+from ipoverseas.core import errors, localtime
 from ipoverseas.access import policy
 from ipoverseas.core import db
 from ipoverseas.access.policy import Principal
@@ -33,8 +33,8 @@ class AuditFilter:
     action: str = ""                     # exact action, or a prefix ending in "." (e.g. "login.")
     entity: str = ""
     entity_id: int | None = None
-    since: date | None = None            # inclusive; a UTC date (events are stored in UTC)
-    until: date | None = None            # inclusive; a UTC date
+    since: date | None = None            # inclusive; the users' date (localtime), events are stored in UTC
+    until: date | None = None            # inclusive; the users' date
 
 
 def _where(f: AuditFilter) -> list:
@@ -52,20 +52,15 @@ def _where(f: AuditFilter) -> list:
     if f.entity_id is not None:
         where.append(AuditEvent.entity_id == f.entity_id)
     if f.since:
-        where.append(AuditEvent.at >= utc_start(f.since))
+        where.append(AuditEvent.at >= day_start(f.since))
     if f.until:
-        where.append(AuditEvent.at < utc_start(f.until + timedelta(days=1)))
+        where.append(AuditEvent.at < day_start(f.until + timedelta(days=1)))
     return where
 
 
-def utc_today() -> date:
-    """Today's date in UTC (the audit page's dates are UTC dates, whatever the server's time zone)."""
-    return datetime.now(timezone.utc).date()
-
-
-def utc_start(day: date) -> datetime:
-    """00:00 UTC of a UTC date, as stored (`AuditEvent.at` is naive UTC)."""
-    return datetime.combine(day, time.min)
+def day_start(day: date) -> datetime:
+    """00:00 of the users' date (Beijing time by default), as stored: naive UTC like `AuditEvent.at`."""
+    return localtime.from_local(datetime.combine(day, time.min))
 
 
 def _columns() -> Select:

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ipoverseas.core import errors
+from ipoverseas.core import errors, localtime
 from ipoverseas.audit import query
 from ipoverseas.access.policy import Principal
 from . import state
 from .cache import cached
+from .widgets import time_header
 
 _history = cached(query.history)
 
@@ -32,9 +33,8 @@ def render_history(entity: str, entity_id: int, *, user: Principal | None = None
             st.caption(state.t("history.none"))
             return
         st.dataframe([{
-            state.t("history.when"): r["at"],
+            time_header("history.when"): localtime.text(r["at"]),
             state.t("history.who"): r["who"],
             state.t("history.what"): r["what"],
             state.t("history.change"): r["change"],
         } for r in rows], hide_index=True, width="stretch")
-        st.caption(state.t("history.utc"))

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ipoverseas.core import vocab
+from ipoverseas.core import localtime, vocab
 from ipoverseas.core.markdown import escape
 from . import state
 
@@ -46,3 +46,8 @@ def metrics(items: list[tuple[str, object]], columns: int = 4) -> None:
 
 def demo_badge(is_demo: bool) -> str:
     return f" `{state.t('common.demo')}`" if is_demo else ""
+
+
+def time_header(key: str) -> str:
+    """A time column's header, naming the zone once for the whole table: 时间（北京时间）."""
+    return state.t("time.header", name=state.t(key), zone=localtime.label(state.lang()))

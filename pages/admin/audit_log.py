@@ -7,10 +7,11 @@ from datetime import timedelta
 import streamlit as st
 
 from ipoverseas.audit import query
-from ipoverseas.core import config, i18n
+from ipoverseas.core import config, i18n, localtime
 from ipoverseas.audit.query import AuditFilter
 from ipoverseas.ui import state
 from ipoverseas.ui.pages import PageSpec, guard
+from ipoverseas.ui.widgets import time_header
 
 PAGE = PageSpec(key="audit", title_key="nav.audit", icon=":material/receipt_long:", action="read_audit_log",
                 order=220, section="nav.section.admin")
@@ -34,10 +35,10 @@ def render() -> None:
     entity = c4.selectbox(state.t("audit.entity"), [None, *facets["entities"]], key=P + "entity",
                           format_func=lambda e: i18n.t("admin.all", lang) if e is None else e)
     entity_id = c5.number_input(state.t("audit.entity_id"), min_value=0, step=1, value=None, key=P + "entity_id")
-    today = query.utc_today()  # events are stored in UTC: the period is in UTC dates
+    today = localtime.today()  # the period is in the users' dates (Beijing time by default)
     period = c6.date_input(state.t("audit.period"), value=(today - timedelta(days=30), today), key=P + "period",
                            max_value=today + timedelta(days=1),
-                           help=state.t("audit.period_help", today=today.isoformat()))
+                           help=state.t("audit.period_help", today=today.isoformat(), zone=localtime.label(lang)))
     since, until = (period if isinstance(period, tuple) and len(period) == 2
                     else ((period[0], period[0]) if isinstance(period, tuple) and period else (None, None)))
     filt = AuditFilter(user=who, sub_centre_id=centre, action=action or "", entity=entity or "",
@@ -52,7 +53,7 @@ def render() -> None:
         rows, total = query.search(user, filt, offset=0, limit=size)
     st.caption(state.t("admin.users.count", total=total, page=page_no, pages=pages))
     st.dataframe([{
-        "#": r["id"], state.t("audit.at"): r["at"], state.t("audit.user"): r["username"] or "",
+        "#": r["id"], time_header("audit.at"): localtime.text(r["at"]), state.t("audit.user"): r["username"] or "",
         state.t("admin.users.sub_centre"): r["sub_centre"] or "", state.t("audit.action"): r["action"],
         state.t("audit.entity"): r["entity"] or "", state.t("audit.entity_id"): r["entity_id"],
         state.t("audit.change"): query.summary(r["detail"]),

@@ -7,14 +7,14 @@ import hashlib
 
 import streamlit as st
 
-from ipoverseas.core import config, errors, i18n
+from ipoverseas.core import config, errors, i18n, localtime
 from ipoverseas.accounts import users
 from ipoverseas.imports import accounts as bulk, report, template
 from ipoverseas.access.policy import ROLES
 from ipoverseas.ui import actions, state
 from ipoverseas.ui.history import render_history
 from ipoverseas.ui.pages import PageSpec, guard
-from ipoverseas.ui.widgets import t_md
+from ipoverseas.ui.widgets import t_md, time_header
 
 PAGE = PageSpec(key="admin-users", title_key="nav.admin_users", icon=":material/group:", action="manage_users",
                 order=200, section="nav.section.admin")
@@ -84,7 +84,7 @@ def _list(user) -> None:
         state.t("login.role"): state.t(f"role.{r['role']}"), state.t("admin.users.sub_centre"): r["sub_centre"] or "",
         state.t("admin.users.email"): r["email"] or "",
         state.t("admin.users.status"): _status(r),
-        state.t("admin.users.last_login"): r["last_login_at"],
+        time_header("admin.users.last_login"): localtime.text(r["last_login_at"]) or state.t("admin.users.never"),
     } for r in rows], hide_index=True, width="stretch")
     if pages > 1:
         st.number_input(state.t("admin.page"), min_value=1, max_value=pages, step=1, key=P + "page")

@@ -8,12 +8,13 @@ import streamlit as st
 
 from ipoverseas.access import policy
 from ipoverseas.core.markdown import escape
-from ipoverseas.core import config
+from ipoverseas.core import config, localtime
 from ipoverseas.imports import datasets, report, service, template, UploadRefusal
 from ipoverseas.ui import actions, state
 from ipoverseas.ui.cache import cached
 from ipoverseas.ui.history import render_history
 from ipoverseas.ui.pages import PageSpec, guard
+from ipoverseas.ui.widgets import time_header
 
 PAGE = PageSpec(key="upload", title_key="upload.nav", icon=":material/upload_file:", action="import_records",
                 order=60, section="nav.section.data")
@@ -184,7 +185,7 @@ def _history_block(user) -> None:
     rows = _history(user, limit=size, offset=(page - 1) * size)
     st.caption(state.t("upload.history.count", count=total))
     st.dataframe([{
-        state.t("upload.history.batch"): r["id"], state.t("upload.history.when"): r["created_at"],
+        state.t("upload.history.batch"): r["id"], time_header("upload.history.when"): localtime.text(r["created_at"]),
         state.t("upload.col.sub_centre"): r["sub_centre"], state.t("upload.dataset"): state.t(f"upload.dataset.{r['dataset']}"),
         state.t("import.filename"): r["filename"], state.t("upload.history.who"): r["username"] or "",
         state.t("upload.metric.created"): r["created_count"], state.t("upload.metric.updated"): r["updated_count"],

@@ -4,13 +4,15 @@ and its user filter takes % and _ literally (on SQLite and PostgreSQL)."""
 
 from datetime import date, datetime, timedelta, timezone
 
+from zoneinfo import ZoneInfo
+
 import pytest
 from sqlalchemy import func, select
 
 from ipoverseas.core import errors
 from ipoverseas.audit import trail, query
 from ipoverseas.accounts import password_change, sessions, users
-from ipoverseas.core import db
+from ipoverseas.core import db, localtime
 from ipoverseas.audit.query import AuditFilter
 from ipoverseas.core.models import AuditEvent, UserSession
 
@@ -140,7 +142,7 @@ def test_sso_messages_exist_in_both_languages():
             assert text != key and "a@b.cn" in text
 
 
-# --- gap 5: the period is in UTC dates ---------------------------------------------------
+# --- gap 5: the period is in the users' dates (Beijing time) ---------------------------------------------------
 
 
 def _event_at(at: datetime, username: str = "someone") -> int:
@@ -152,11 +154,11 @@ def _event_at(at: datetime, username: str = "someone") -> int:
         return event.id
 
 
-def test_period_filter_cuts_at_midnight_utc(demo_database, principal):
+def test_period_filter_cuts_at_midnight_beijing_time(demo_database, principal):
     admin = principal("admin")
     day = date(2026, 3, 1)
-    late = _event_at(datetime(2026, 3, 1, 23, 59, 59, 999000))   # 07:59 on 2 March in Beijing: still 1 March
-    early = _event_at(datetime(2026, 3, 2, 0, 0, 0))             # 2 March UTC
+    late = _event_at(datetime(2026, 3, 1, 15, 59, 59, 999000))   # 23:59:59 on 1 March in Beijing
+    early = _event_at(datetime(2026, 3, 1, 16, 0, 0))            # 00:00 on 2 March in Beijing
 
     def ids(**kw):
         rows, _ = query.search(admin, AuditFilter(action="test.boundary", **kw), limit=10)
@@ -168,7 +170,7 @@ def test_period_filter_cuts_at_midnight_utc(demo_database, principal):
     assert ids(until=day - timedelta(days=1)) == set()
 
 
-def test_utc_today_ignores_the_server_time_zone(monkeypatch):
+def test_the_audit_page_s_today_ignores_the_server_time_zone(monkeypatch):
     import time
 
     now = datetime.now(timezone.utc)
@@ -178,13 +180,13 @@ def test_utc_today_ignores_the_server_time_zone(monkeypatch):
     time.tzset()
     try:
         assert date.today() != now.date() or datetime.now(timezone.utc).date() != now.date()
-        assert query.utc_today() == datetime.now(timezone.utc).date()
+        assert localtime.today() == datetime.now(ZoneInfo("Asia/Shanghai")).date()
     finally:
         monkeypatch.undo()
         time.tzset()
 
 
-def test_audit_page_defaults_to_the_utc_date(sqlite_demo_database, principal, monkeypatch):
+def test_audit_page_defaults_to_the_beijing_date(sqlite_demo_database, principal, monkeypatch):
     import time
 
     from tests.pages.apptest import run_page
@@ -196,9 +198,9 @@ def test_audit_page_defaults_to_the_utc_date(sqlite_demo_database, principal, mo
         at = run_page("audit_log", principal("admin"))
         assert not at.exception
         [period] = [d for d in at.date_input if d.key == "audit_period"]
-        today = datetime.now(timezone.utc).date()
+        today = datetime.now(ZoneInfo("Asia/Shanghai")).date()
         assert period.value[1] == today
-        assert "UTC" in period.help and today.isoformat() in period.help
+        assert "Beijing time" in period.help and today.isoformat() in period.help
     finally:
         monkeypatch.undo()
         time.tzset()

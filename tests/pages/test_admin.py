@@ -167,3 +167,26 @@ def test_admin_users_page_shows_an_expired_temporary_password(sqlite_demo_databa
     table = at.dataframe[0].value
     assert list(table[i18n.t("admin.users.status", "en")]) == [
         i18n.t("admin.status.active", "en") + " · " + i18n.t("admin.status.temporary_expired", "en")]
+
+
+def test_times_on_the_users_and_audit_pages_are_beijing_time_labelled_once(sqlite_demo_database, principal):
+    """Stored UTC is shown as Beijing time; the zone is named in the column header; no `None`."""
+    from datetime import datetime
+
+    from sqlalchemy import update
+
+    from ipoverseas.core import db
+    from ipoverseas.core.models import User
+
+    with db.write_session() as s:
+        s.execute(update(User).where(User.username == "staff").values(last_login_at=datetime(2026, 12, 2, 18, 18)))
+        s.execute(update(User).where(User.username == "expert").values(last_login_at=None))
+    at = run_page("users", principal("admin"), lang="zh")
+    table = at.dataframe[0].value
+    column = "最近登录（北京时间）"
+    assert column in table.columns, list(table.columns)
+    shown = dict(zip(table["用户名"], table[column]))
+    assert shown["staff"] == "2026-12-03 02:18"
+    assert shown["expert"] == "从未登录"
+    audit = run_page("audit_log", principal("admin"), lang="zh").dataframe[0].value
+    assert any("北京时间" in c for c in audit.columns) and "None" not in audit.to_string()
