@@ -1,0 +1,1 @@
+"""Pages: the sub-centre network (reports, activities, transfers)."""
