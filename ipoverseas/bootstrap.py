@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 
 from ipoverseas.core import config, db
 from ipoverseas.consultations import workflow
+from ipoverseas.network import duties
 from ipoverseas import demo
 from ipoverseas.core.models import User
 
@@ -46,7 +47,9 @@ def refresh_clocks() -> int:
     count = workflow.recompute_clocks(only_stale=True)
     log.info("consultation clocks: %d consultation(s) recomputed for basis %s (promise %g working days)",
              count, workflow.clock_basis(), workflow.promise_days())
-    return count
+    moved = duties.recompute_due_dates()
+    log.info("reporting duties: %d due date(s) moved", moved)
+    return count + moved
 
 
 def _is_empty() -> bool:

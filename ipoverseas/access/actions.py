@@ -14,7 +14,7 @@ from ipoverseas.access.principal import ADMIN, ENTERPRISE, EXPERT, ROLES, STAFF,
 from ipoverseas.access.scopes import (
     ANY, ASKED_BY_THEM, ASKER, ASSIGNED, NONE, OWN_PROFILE, OWN_SUB_CENTRE, PUBLISHED, SELF, Resource, Scope,
 )
-from ipoverseas.core.models import Article, Case, Consultation, Expert, ImportBatch, User
+from ipoverseas.core.models import Article, Case, Consultation, DutyItem, Expert, ImportBatch, User
 
 
 @dataclass(frozen=True)
@@ -40,6 +40,7 @@ EXPERT_PROFILE = Resource("expert", Expert)
 CONSULTATION = Resource("consultation", Consultation)
 IMPORT_BATCH = Resource("import_batch", ImportBatch)
 USER = Resource("user", User)
+DUTY = Resource("duty", DutyItem)
 
 
 def _rules(enterprise=NONE, staff=NONE, expert=NONE, admin=NONE):
@@ -104,6 +105,15 @@ _LIST = [
            "read the audit log", "查看审计日志"),
     Action("manage_calendar", None, _rules(admin=ANY),
            "keep the working-day calendar (holidays, make-up working days)", "维护工作日历（节假日、调休上班日）"),
+    # the sub-centre network's reporting duties
+    Action("read_duties", DUTY, _rules(staff=OWN_SUB_CENTRE, admin=ANY),
+           "see reporting duties, their reports and reviews", "查看报送任务、报送材料及审核"),
+    Action("submit_duty", DUTY, _rules(staff=OWN_SUB_CENTRE),
+           "hand in a duty's report", "提交报送材料"),
+    Action("review_duty", DUTY, _rules(admin=ANY),
+           "accept a report or return it for revision", "采纳报送材料或退回修改"),
+    Action("manage_duty_types", None, _rules(admin=ANY),
+           "keep the reporting duty types (what is owed, when)", "维护报送任务类型（报送什么、何时到期）"),
 ]
 
 ACTIONS: dict[str, Action] = {action.name: action for action in _LIST}

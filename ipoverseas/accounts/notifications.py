@@ -27,7 +27,9 @@ from ipoverseas.core.models import Notification, User, utcnow
 
 log = logging.getLogger(__name__)
 
-KINDS = ("new_consultation", "assigned", "declined", "answered", "followup", "waiting", "overdue", "closed")
+KINDS = ("new_consultation", "assigned", "declined", "answered", "followup", "waiting", "overdue", "closed",
+         # reporting duties (network.reminders, network.submissions): entity "duty"
+         "duty_due_soon", "duty_due", "duty_overdue", "duty_accepted", "duty_returned")
 
 def setting(name: str) -> Any:
     """An SMTP setting from the registry (ipoverseas.config)."""
@@ -46,18 +48,20 @@ class Email:
 
 
 def notify(session: Session, user_ids: Iterable[int | None], kind: str, consultation_id: int | None,
-           message: str = "") -> int:
-    """Add one notification per user (None and duplicates skipped); returns how many."""
+           message: str = "", *, entity: str | None = None, entity_id: int | None = None) -> int:
+    """Add one notification per user (None and duplicates skipped); returns how many. A notification
+    about another record than a consultation names it by `entity` and `entity_id`."""
     if kind not in KINDS:
         raise ValueError(f"unknown notification kind {kind!r}")
     ids = list(dict.fromkeys(uid for uid in user_ids if uid))
     for uid in ids:
         session.add(Notification(user_id=uid, kind=kind, consultation_id=consultation_id,
-                                 message=(message or "")[:500], created_at=utcnow()))
+                                 message=(message or "")[:500], created_at=utcnow(), entity=entity,
+                                 entity_id=entity_id))
     if ids and email_enabled():
         rows = session.execute(select(User.email).where(User.id.in_(ids), User.email.is_not(None),
                                                         User.active.is_(True))).scalars().all()
-        subject = i18n.t(f"service.notify.{kind}", "zh", id=consultation_id or "")
+        subject = i18n.t(f"service.notify.{kind}", "zh", id=consultation_id or entity_id or "")
         _queue(session, [Email(addr, subject, f"{subject}\n\n{message}") for addr in rows if addr])
     return len(ids)
 
@@ -107,7 +111,7 @@ def unread_count(user: Principal) -> int:
 
 def recent(user: Principal, limit: int = 20) -> list[dict]:
     stmt = (select(Notification.id, Notification.kind, Notification.consultation_id, Notification.message,
-                   Notification.created_at, Notification.read_at)
+                   Notification.created_at, Notification.read_at, Notification.entity, Notification.entity_id)
             .where(Notification.user_id == user.id)
             .order_by(Notification.read_at.is_not(None), Notification.created_at.desc(), Notification.id.desc())
             .limit(limit))
@@ -115,12 +119,14 @@ def recent(user: Principal, limit: int = 20) -> list[dict]:
         return [dict(r._mapping) for r in s.execute(stmt)]
 
 
-def mark_read_for(user: Principal, consultation_id: int) -> int:
-    """Mark the user's unread notifications about one consultation read (when they open it)."""
+def mark_read_for(user: Principal, consultation_id: int, entity: str = "consultation") -> int:
+    """Mark the user's unread notifications about one record read (when they open it): a
+    consultation, or another record named by its entity ("duty"...)."""
+    about = (Notification.consultation_id == consultation_id if entity == "consultation"
+             else (Notification.entity == entity) & (Notification.entity_id == consultation_id))
     with db.read_session() as s:
         ids = list(s.scalars(select(Notification.id).where(
-            Notification.user_id == user.id, Notification.read_at.is_(None),
-            Notification.consultation_id == consultation_id)))
+            Notification.user_id == user.id, Notification.read_at.is_(None), about)))
     return mark_read(user, ids) if ids else 0
 
 

@@ -12,7 +12,7 @@ from decimal import Decimal
 from typing import Any, Optional
 
 from sqlalchemy import (
-    JSON, BigInteger, Boolean, Date, DateTime, Float, ForeignKey, Index, Integer, MetaData,
+    JSON, BigInteger, Boolean, Date, DateTime, Float, ForeignKey, Index, Integer, LargeBinary, MetaData,
     Numeric, String, Text, UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -357,6 +357,9 @@ class Notification(Base):
     message: Mapped[str] = mapped_column(String(500), default="")
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     read_at: Mapped[Optional[datetime]] = mapped_column(DateTime)
+    # a notification about another kind of record (a reporting duty...): its entity and id
+    entity: Mapped[Optional[str]] = mapped_column(String(32))
+    entity_id: Mapped[Optional[int]] = mapped_column(Integer)
 
 
 class ImportBatch(Base):
@@ -498,3 +501,87 @@ class CalendarYear(Base):
     provisional: Mapped[bool] = mapped_column(Boolean, default=False)
     source: Mapped[str] = mapped_column(String(300), default="")
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class StoredFile(Base):
+    """A document a user handed in (a report, evidence), kept in the database so that every app
+    process and host sees it; checked by `network.documents` before it is stored."""
+
+    __tablename__ = "stored_files"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(255))
+    kind: Mapped[str] = mapped_column(String(8))                 # docx | xlsx | pdf
+    size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    content: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
+    created_by: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class DutyType(Base):
+    """A reporting duty of the sub-centres (the annual plan, the monthly status...). Seeded from
+    `data/duty_types.json` by migration 0014; kept by the admin on the page 报送 / Reports."""
+
+    __tablename__ = "duty_types"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(40), unique=True)
+    name_zh: Mapped[str] = mapped_column(String(200))
+    name_en: Mapped[str] = mapped_column(String(200), default="")
+    short_zh: Mapped[str] = mapped_column(String(20), default="")    # the duty grid's column heads
+    short_en: Mapped[str] = mapped_column(String(20), default="")
+    owner_sub_centre_id: Mapped[Optional[int]] = mapped_column(ForeignKey("sub_centres.id"))  # None: every active one
+    frequency: Mapped[str] = mapped_column(String(12))          # yearly | quarterly | monthly | once
+    due_rule: Mapped[str] = mapped_column(String(60))
+    content_zh: Mapped[str] = mapped_column(Text, default="")
+    content_en: Mapped[str] = mapped_column(Text, default="")
+    figures: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class DutyItem(Base):
+    """One report a sub-centre owes: a duty for one period, with its due date (stored, computed on
+    the working-day calendar whose digest is `basis`) and where it stands."""
+
+    __tablename__ = "duty_items"
+    __table_args__ = (UniqueConstraint("duty_type_id", "sub_centre_id", "period"),
+                      Index("ix_duty_items_year_sub_centre", "year", "sub_centre_id"))
+    id: Mapped[int] = mapped_column(primary_key=True)
+    duty_type_id: Mapped[int] = mapped_column(ForeignKey("duty_types.id", ondelete="CASCADE"))
+    sub_centre_id: Mapped[int] = mapped_column(ForeignKey("sub_centres.id"), index=True)
+    year: Mapped[int] = mapped_column(Integer)
+    period: Mapped[str] = mapped_column(String(10))             # 2026 | 2026-Q3 | 2026-07 | once
+    period_start: Mapped[date] = mapped_column(Date)
+    period_end: Mapped[date] = mapped_column(Date)
+    due_on: Mapped[date] = mapped_column(Date, index=True)
+    basis: Mapped[str] = mapped_column(String(80), default="")   # the rule and calendar digest due_on was computed on
+    status: Mapped[str] = mapped_column(String(12), default="open")  # open | submitted | returned | accepted
+    on_time: Mapped[Optional[bool]] = mapped_column(Boolean)    # the first submission was on or before due_on
+    first_submitted_at: Mapped[Optional[datetime]] = mapped_column(DateTime)
+    last_submitted_at: Mapped[Optional[datetime]] = mapped_column(DateTime)
+    reviewed_at: Mapped[Optional[datetime]] = mapped_column(DateTime)
+    reminded_soon_at: Mapped[Optional[datetime]] = mapped_column(DateTime)
+    reminded_due_at: Mapped[Optional[datetime]] = mapped_column(DateTime)
+    reminded_overdue_at: Mapped[Optional[datetime]] = mapped_column(DateTime)
+    is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class DutySubmission(Base):
+    """One handing-in of a duty's report (a returned one is handed in again: a new row), and the
+    admin's decision on it."""
+
+    __tablename__ = "duty_submissions"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("duty_items.id", ondelete="CASCADE"), index=True)
+    submitted_by: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id"))
+    submitted_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    text: Mapped[str] = mapped_column(Text, default="")
+    figures: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    file_id: Mapped[Optional[int]] = mapped_column(ForeignKey("stored_files.id"))
+    decision: Mapped[Optional[str]] = mapped_column(String(12))   # accepted | returned
+    reason: Mapped[str] = mapped_column(Text, default="")
+    reviewed_by: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id"))
+    reviewed_at: Mapped[Optional[datetime]] = mapped_column(DateTime)
+    is_demo: Mapped[bool] = mapped_column(Boolean, default=False)

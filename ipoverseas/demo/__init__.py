@@ -11,7 +11,7 @@ from sqlalchemy import delete, func, select, update
 from ipoverseas.core import db
 from ipoverseas.demo import content
 from ipoverseas.demo.accounts import ACCOUNTS, DEMO_PASSWORD  # noqa: F401  (the login page lists them)
-from ipoverseas.core.models import (Article, Case, Consultation, ConsultationEvent, ConsultationMessage, Expert, ImportBatch, Notification, RecordVersion, SubCentre, User, UserSession)
+from ipoverseas.core.models import (DutyItem, DutySubmission, StoredFile, Article, Case, Consultation, ConsultationEvent, ConsultationMessage, Expert, ImportBatch, Notification, RecordVersion, SubCentre, User, UserSession)
 
 
 def is_loaded() -> bool:
@@ -61,6 +61,18 @@ def remove() -> dict[str, int]:
         counts["experts"] = session.execute(delete(Expert).where(Expert.is_demo.is_(True))).rowcount
         session.execute(delete(RecordVersion).where(RecordVersion.user_id.in_(demo_users)))
         session.execute(update(ImportBatch).where(ImportBatch.user_id.in_(demo_users)).values(user_id=None))
+        # Reporting: the demo year goes, and so do the open items made for demo sub-centres since;
+        # a real report handed in or reviewed by a demo account keeps its row, without the link.
+        demo_centres = select(SubCentre.id).where(SubCentre.is_demo.is_(True))
+        counts["duty_items"] = session.execute(delete(DutyItem).where(
+            DutyItem.is_demo.is_(True) | (DutyItem.sub_centre_id.in_(demo_centres) & (DutyItem.status == "open"))
+        )).rowcount   # their submissions go with them (ON DELETE CASCADE)
+        for column in (DutySubmission.submitted_by, DutySubmission.reviewed_by):
+            session.execute(update(DutySubmission).where(column.in_(demo_users)).values({column.key: None}))
+        session.execute(update(StoredFile).where(StoredFile.created_by.in_(demo_users)).values(created_by=None))
+        session.execute(delete(StoredFile).where(StoredFile.is_demo.is_(True),
+                                                 ~StoredFile.id.in_(select(DutySubmission.file_id)
+                                                                    .where(DutySubmission.file_id.is_not(None)))))
         counts["users"] = session.execute(delete(User).where(User.is_demo.is_(True))).rowcount
         counts["sub_centres"] = session.execute(delete(SubCentre).where(
             SubCentre.is_demo.is_(True),
@@ -70,5 +82,6 @@ def remove() -> dict[str, int]:
             ~SubCentre.id.in_(select(Article.sub_centre_id).where(Article.sub_centre_id.is_not(None))),
             ~SubCentre.id.in_(select(Consultation.sub_centre_id).where(Consultation.sub_centre_id.is_not(None))),
             ~SubCentre.id.in_(select(ImportBatch.sub_centre_id).where(ImportBatch.sub_centre_id.is_not(None))),
+            ~SubCentre.id.in_(select(DutyItem.sub_centre_id)),
         )).rowcount
     return counts

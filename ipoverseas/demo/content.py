@@ -20,11 +20,13 @@ from sqlalchemy.orm import Session
 
 from ipoverseas.access import policy
 from ipoverseas.accounts import creation
+from ipoverseas.core import localtime
 from ipoverseas.core.models import SubCentre, utcnow
 from ipoverseas.demo.accounts import ACCOUNTS, DEMO_PASSWORD
 from . import articles as articles_mod
 from . import cases as cases_mod
 from . import consultations as consultations_mod
+from . import duties as duties_mod
 from . import experts as experts_mod
 
 SEED = 2026
@@ -123,9 +125,13 @@ def load_all(session: Session) -> dict[str, int]:
     session.add_all(articles)
     session.flush()
 
+    # 8. a year of the network's reporting duties
+    reporting = duties_mod.build(session, rng, localtime.today(now), sub_centres, sub_centre_names,
+                                 {code: uid for code, uid in staff_users.items()}, users["admin"])
+
     return {
         "sub_centres": len(sub_centre_rows), "users": len(users), "experts": len(experts),
         "expert_away": len(away), "expert_party_links": len(links), "cases": len(cases),
         "consultations": len(consultations), "consultation_events": len(events),
-        "consultation_messages": len(messages), "articles": len(articles),
+        "consultation_messages": len(messages), "articles": len(articles), **reporting,
     }

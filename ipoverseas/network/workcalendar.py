@@ -24,6 +24,7 @@ from ipoverseas.audit import trail
 from ipoverseas.consultations import calendar, workflow
 from ipoverseas.core import db, errors
 from ipoverseas.core.models import AuditEvent, CalendarDay, CalendarYear, utcnow
+from . import duties
 
 KINDS = calendar.KINDS
 
@@ -210,10 +211,12 @@ def set_provisional(user, year: int, provisional: bool, source: str | None = Non
 
 def _after_change() -> int:
     """The calendar changed here: forget the cache, and store the open consultations' clock facts
-    again (their basis holds the calendar's digest: `bootstrap.refresh_clocks` does the same at
-    start-up). Only the consultations whose deadline the change moves get other figures."""
+    and the reporting duties' due dates again (their basis holds the calendar's digest:
+    `bootstrap.refresh_clocks` does the same at start-up). Only the consultations and duties whose
+    deadline the change moves get other figures; returns how many consultations were recomputed
+    plus how many due dates moved."""
     calendar.invalidate()
-    return workflow.recompute_clocks(only_stale=True)
+    return workflow.recompute_clocks(only_stale=True) + duties.recompute_due_dates()
 
 
 def history(user, year: int, limit: int = 100) -> list[dict]:

@@ -23,6 +23,8 @@ from ipoverseas.core import localtime
 # Where a notification about a consultation leads: the page of what the user does with it.
 TARGET_PAGES = (("triage_consultation", "consultations"), ("answer_consultation", "assignments"),
                 ("follow_own_consultations", "my-consultations"))
+# Where a notification about another record leads: its entity -> the page that opens it.
+ENTITY_PAGES = {"duty": "reports"}
 
 
 def render_notifications(user: Principal | None, key: str = "notifications") -> None:
@@ -38,10 +40,12 @@ def render_notifications(user: Principal | None, key: str = "notifications") -> 
             return
         page = next((page for action, page in TARGET_PAGES if policy.can(user, action)), None)
         for n in items:
-            text = state.t(f"service.notify.{n['kind']}", id=n["consultation_id"] or "")
+            text = state.t(f"service.notify.{n['kind']}", id=n["consultation_id"] or n["entity_id"] or "")
             icon = ":material/mark_email_unread:" if n["read_at"] is None else ":material/drafts:"
             if n["consultation_id"] and page:
                 record_link(page, n["consultation_id"], text, icon=icon)   # opening it marks it read
+            elif n["entity"] in ENTITY_PAGES and n["entity_id"]:
+                record_link(ENTITY_PAGES[n["entity"]], n["entity_id"], text, icon=icon)
             else:
                 st.markdown(f"{icon} {escape(text)}")
             st.caption(f"{localtime.text(n['created_at'])} · {escape((n['message'] or '')[:80])}")
