@@ -89,7 +89,7 @@ def main(registry) -> None:
         st_page = st.Page(_run_page(fn), title=state.t(spec.title_key), icon=spec.icon,
                           url_path=spec.key, default=spec.key == ("home" if len(specs) > 1 else specs[0][0].key))
         sections.setdefault(state.t(spec.section), []).append(st_page)
-    page = st.navigation(sections)
+    page = st.navigation(sections, expanded=True)   # every page listed: no English "View N more"
     _close_menu_on_phones(page.url_path)
     page.run()
     if notifications_slot is not None:
