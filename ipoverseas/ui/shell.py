@@ -91,10 +91,17 @@ def main(registry) -> None:
         sections.setdefault(state.t(spec.section), []).append(st_page)
     page = st.navigation(sections, expanded=True)   # every page listed: no English "View N more"
     _close_menu_on_phones(page.url_path)
+    # The bell is drawn before the page, so a page that stops early still has it, and drawn again
+    # in its place after the page, whose opening a record marks that record's notifications read.
+    _bell(notifications_slot, user, "shell_notifications_before")
     page.run()
-    if notifications_slot is not None:
-        with notifications_slot.container():
-            render_notifications(user, key="shell_notifications")
+    _bell(notifications_slot, user, "shell_notifications")
+
+
+def _bell(slot, user, key: str) -> None:
+    if slot is not None:
+        with slot.container():
+            render_notifications(user, key=key)
 
 
 # On a phone the sidebar (the menu) lies over the page; Streamlit leaves it open after a page is
