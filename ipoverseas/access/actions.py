@@ -14,7 +14,7 @@ from ipoverseas.access.principal import ADMIN, ENTERPRISE, EXPERT, ROLES, STAFF,
 from ipoverseas.access.scopes import (
     ANY, ASKED_BY_THEM, ASKER, ASSIGNED, NONE, OWN_PROFILE, OWN_SUB_CENTRE, PUBLISHED, SELF, Resource, Scope,
 )
-from ipoverseas.core.models import Article, Case, Consultation, DutyItem, Expert, ImportBatch, User
+from ipoverseas.core.models import Activity, Article, Case, Consultation, DutyItem, Expert, ImportBatch, User
 
 
 @dataclass(frozen=True)
@@ -41,6 +41,7 @@ CONSULTATION = Resource("consultation", Consultation)
 IMPORT_BATCH = Resource("import_batch", ImportBatch)
 USER = Resource("user", User)
 DUTY = Resource("duty", DutyItem)
+ACTIVITY = Resource("activity", Activity)
 
 
 def _rules(enterprise=NONE, staff=NONE, expert=NONE, admin=NONE):
@@ -114,6 +115,11 @@ _LIST = [
            "accept a report or return it for revision", "采纳报送材料或退回修改"),
     Action("manage_duty_types", None, _rules(admin=ANY),
            "keep the reporting duty types (what is owed, when)", "维护报送任务类型（报送什么、何时到期）"),
+    # the sub-centres' activities (training, publicity, publications...)
+    Action("read_activities", ACTIVITY, _rules(staff=OWN_SUB_CENTRE, admin=ANY),
+           "see the sub-centres' activities and their counts", "查看分中心工作活动及统计"),
+    Action("edit_activity", ACTIVITY, _rules(staff=OWN_SUB_CENTRE, admin=ANY),
+           "record or change an activity and its evidence", "登记或修改工作活动及佐证材料"),
 ]
 
 ACTIONS: dict[str, Action] = {action.name: action for action in _LIST}

@@ -585,3 +585,57 @@ class DutySubmission(Base):
     reviewed_by: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id"))
     reviewed_at: Mapped[Optional[datetime]] = mapped_column(DateTime)
     is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class Activity(Base):
+    """Something a sub-centre did that the assessment counts: a training session, a publicity
+    event, a report published, an enterprise helped to funding or matched with an agency. Entered
+    on the page 工作活动 / Activities or uploaded (the dataset `activities`)."""
+
+    __tablename__ = "activities"
+    __table_args__ = (UniqueConstraint("sub_centre_id", "activity_ref"),
+                      Index("ix_activities_sub_centre_held_on", "sub_centre_id", "held_on"),
+                      Index("ix_activities_kind_held_on", "kind", "held_on"))
+    id: Mapped[int] = mapped_column(primary_key=True)
+    activity_ref: Mapped[str] = mapped_column(String(64))
+    sub_centre_id: Mapped[int] = mapped_column(ForeignKey("sub_centres.id"))
+    held_on: Mapped[date] = mapped_column(Date, index=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    title: Mapped[str] = mapped_column(String(300))
+    city: Mapped[str] = mapped_column(String(100), default="")
+    organisers: Mapped[str] = mapped_column(String(500), default="")
+    participants: Mapped[Optional[int]] = mapped_column(Integer)
+    enterprises_reached: Mapped[Optional[int]] = mapped_column(Integer)
+    article_url: Mapped[Optional[str]] = mapped_column(String(500))
+    note: Mapped[str] = mapped_column(Text, default="")
+    created_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    import_batch_id: Mapped[Optional[int]] = mapped_column(ForeignKey("import_batches.id"))
+    is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    countries: Mapped[list["ActivityCountry"]] = relationship(cascade="all, delete-orphan", lazy="selectin")
+    industries: Mapped[list["ActivityIndustry"]] = relationship(cascade="all, delete-orphan", lazy="selectin")
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class ActivityCountry(Base):
+    __tablename__ = "activity_countries"
+    activity_id: Mapped[int] = mapped_column(ForeignKey("activities.id", ondelete="CASCADE"), primary_key=True)
+    country: Mapped[str] = mapped_column(String(8), primary_key=True, index=True)
+
+
+class ActivityIndustry(Base):
+    __tablename__ = "activity_industries"
+    activity_id: Mapped[int] = mapped_column(ForeignKey("activities.id", ondelete="CASCADE"), primary_key=True)
+    industry: Mapped[str] = mapped_column(String(32), primary_key=True, index=True)
+
+
+class ActivityFile(Base):
+    """An evidence file of an activity (a sign-in sheet, photos in a PDF...)."""
+
+    __tablename__ = "activity_files"
+    activity_id: Mapped[int] = mapped_column(ForeignKey("activities.id", ondelete="CASCADE"), primary_key=True)
+    file_id: Mapped[int] = mapped_column(ForeignKey("stored_files.id"), primary_key=True)

@@ -233,6 +233,15 @@ ARTICLE_KINDS = _vocab("article_kind", [
     ("practice_guide", "实务指引", "Practice guide", ["实务", "指引", "guide"]),
 ])
 
+ACTIVITY_KINDS = _vocab("activity_kind", [
+    ("training", "培训", "Training session", ["培训会", "培训活动", "讲座", "training"]),
+    ("publicity", "宣传活动", "Publicity event", ["宣传", "宣讲", "publicity"]),
+    ("publication", "发布报告或指引", "Report or guide published", ["发布", "报告", "指引", "出版", "publication"]),
+    ("funding_help", "协助申请资助", "Helped to apply for assistance funding", ["资助", "资助申请", "funding"]),
+    ("agency_match", "对接服务机构", "Matched with an IP service agency", ["对接", "服务机构", "agency"]),
+    ("other", "其他", "Other", ["其它", "other"]),
+])
+
 ARTICLE_STATUSES = _vocab("article_status", [
     ("draft", "草稿", "Draft", []),
     ("published", "已发布", "Published", []),

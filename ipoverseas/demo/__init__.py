@@ -11,7 +11,7 @@ from sqlalchemy import delete, func, select, update
 from ipoverseas.core import db
 from ipoverseas.demo import content
 from ipoverseas.demo.accounts import ACCOUNTS, DEMO_PASSWORD  # noqa: F401  (the login page lists them)
-from ipoverseas.core.models import (DutyItem, DutySubmission, StoredFile, Article, Case, Consultation, ConsultationEvent, ConsultationMessage, Expert, ImportBatch, Notification, RecordVersion, SubCentre, User, UserSession)
+from ipoverseas.core.models import (Activity, ActivityFile, DutyItem, DutySubmission, StoredFile, Article, Case, Consultation, ConsultationEvent, ConsultationMessage, Expert, ImportBatch, Notification, RecordVersion, SubCentre, User, UserSession)
 
 
 def is_loaded() -> bool:
@@ -69,10 +69,14 @@ def remove() -> dict[str, int]:
         )).rowcount   # their submissions go with them (ON DELETE CASCADE)
         for column in (DutySubmission.submitted_by, DutySubmission.reviewed_by):
             session.execute(update(DutySubmission).where(column.in_(demo_users)).values({column.key: None}))
+        # Activities: the demo's go (their evidence links with them); real ones keep their row.
+        counts["activities"] = session.execute(delete(Activity).where(Activity.is_demo.is_(True))).rowcount
+        session.execute(update(Activity).where(Activity.created_by_id.in_(demo_users)).values(created_by_id=None))
         session.execute(update(StoredFile).where(StoredFile.created_by.in_(demo_users)).values(created_by=None))
         session.execute(delete(StoredFile).where(StoredFile.is_demo.is_(True),
                                                  ~StoredFile.id.in_(select(DutySubmission.file_id)
-                                                                    .where(DutySubmission.file_id.is_not(None)))))
+                                                                    .where(DutySubmission.file_id.is_not(None))),
+                                                 ~StoredFile.id.in_(select(ActivityFile.file_id))))
         counts["users"] = session.execute(delete(User).where(User.is_demo.is_(True))).rowcount
         counts["sub_centres"] = session.execute(delete(SubCentre).where(
             SubCentre.is_demo.is_(True),
@@ -83,5 +87,6 @@ def remove() -> dict[str, int]:
             ~SubCentre.id.in_(select(Consultation.sub_centre_id).where(Consultation.sub_centre_id.is_not(None))),
             ~SubCentre.id.in_(select(ImportBatch.sub_centre_id).where(ImportBatch.sub_centre_id.is_not(None))),
             ~SubCentre.id.in_(select(DutyItem.sub_centre_id)),
+            ~SubCentre.id.in_(select(Activity.sub_centre_id)),
         )).rowcount
     return counts

@@ -23,6 +23,7 @@ from ipoverseas.accounts import creation
 from ipoverseas.core import localtime
 from ipoverseas.core.models import SubCentre, utcnow
 from ipoverseas.demo.accounts import ACCOUNTS, DEMO_PASSWORD
+from . import activities as activities_mod
 from . import articles as articles_mod
 from . import cases as cases_mod
 from . import consultations as consultations_mod
@@ -129,9 +130,13 @@ def load_all(session: Session) -> dict[str, int]:
     reporting = duties_mod.build(session, rng, localtime.today(now), sub_centres, sub_centre_names,
                                  {code: uid for code, uid in staff_users.items()}, users["admin"])
 
+    # 9. the sub-centres' activities of the year
+    activities = activities_mod.build(session, random.Random(SEED + 9), localtime.today(now), sub_centres,
+                                      staff_users)
+
     return {
         "sub_centres": len(sub_centre_rows), "users": len(users), "experts": len(experts),
         "expert_away": len(away), "expert_party_links": len(links), "cases": len(cases),
         "consultations": len(consultations), "consultation_events": len(events),
-        "consultation_messages": len(messages), "articles": len(articles), **reporting,
+        "consultation_messages": len(messages), "articles": len(articles), **reporting, **activities,
     }

@@ -64,6 +64,8 @@ def write(session: Session, plan: Plan, *, user: Principal | None, filename: str
             shared.update(review_status="submitted", created_by_id=user_id)
         if plan.dataset == "articles":
             shared.update(author_id=user_id)
+        if plan.dataset == "activities":
+            shared.update(created_by_id=user_id)
         shared.update({f: dataset.column(f).default for f in dataset.scalar_fields
                        if f not in scalars and dataset.column(f).default is not None})
         written = [(f, p) for f, p in zip(plan.fields, plan.positions) if f in scalars]

@@ -5,7 +5,7 @@ facets), a Chinese and an English header, input aliases, a kind that decides how
 cell is read, and an optional vocabulary. Everything else (template, header mapping,
 validation, plan, apply) is driven from these specs.
 
-Cases, experts and articles are a sub-centre's records: matched on their key within the
+Cases, experts, articles and activities are a sub-centre's records: matched on their key within the
 sub-centre imported into, created or updated, written as an import batch with history and
 rollback (service.py). Accounts are read and checked the same way, but are created only, all or
 nothing, by an admin, and are no batch (`batched=False`: accounts.py says why).
@@ -265,6 +265,50 @@ ARTICLES = Dataset(
     ),
 )
 
+ACTIVITIES = Dataset(
+    name="activities", model_name="Activity", key="activity_ref", entity="activity",
+    sheet_names=("活动", "工作活动", "activities", "activity", "活动 activities", "数据", "data"),
+    facets={
+        "countries": Facet("ActivityCountry", "activity_id", "country"),
+        "industries": Facet("ActivityIndustry", "activity_id", "industry"),
+    },
+    columns=(
+        Column("activity_ref", "活动编号", "Activity ref", ID, True, aliases=("编号", "activity id", "ref", "id"),
+               max_len=64, help_zh="本分中心内唯一的编号，作为文本填写。", help_en="Unique within your sub-centre; entered as text.",
+               example="ZJ-2026-HD-001"),
+        Column("held_on", "日期", "Date", DATE, True, aliases=("活动日期", "举办日期", "date", "held on"),
+               help_zh="活动举办（或报告发布）的日期。", help_en="When it took place (or was published).",
+               example="2026-05-20"),
+        Column("kind", "活动类型", "Kind", VOCAB, True, vocab.ACTIVITY_KINDS, aliases=("类型", "type", "category"),
+               help_zh="培训、宣传活动、发布报告或指引、协助申请资助、对接服务机构或其他。",
+               help_en="Training, publicity, report or guide published, funding help, agency match or other.",
+               example="培训"),
+        Column("title", "名称", "Title", TEXT, True, aliases=("活动名称", "标题", "title", "name"), max_len=300,
+               help_zh="必填。", help_en="Required.", example="海外展会知识产权风险防控培训"),
+        Column("city", "城市", "City", TEXT, aliases=("地点", "举办地", "city", "place"), max_len=100, default="",
+               help_zh="举办城市。", help_en="Where.", example="宁波"),
+        Column("organisers", "主办及合作单位", "Organisers and partners", TEXT,
+               aliases=("主办单位", "合作单位", "organisers", "partners"), max_len=500, default="",
+               help_zh="可填多个单位。", help_en="One or more.", example="宁波市市场监管局、宁波市贸促会"),
+        Column("participants", "参加人数", "Participants", INT, aliases=("人数", "participants", "attendees"),
+               help_zh="整数。", help_en="A whole number.", example=120),
+        Column("enterprises_reached", "覆盖企业数", "Enterprises reached", INT,
+               aliases=("企业数", "服务企业数", "enterprises"), help_zh="整数。", help_en="A whole number.", example=45),
+        Column("industries", "行业", "Industries", MULTI, False, vocab.INDUSTRIES, aliases=("industry",),
+               help_zh=_MULTI_HELP_ZH, help_en=_MULTI_HELP_EN, example="电子信息"),
+        Column("countries", "涉及国家/地区", "Countries concerned", MULTI, False, vocab.countries,
+               aliases=("国家/地区", "国家", "countries", "country"),
+               help_zh=_MULTI_HELP_ZH, help_en=_MULTI_HELP_EN, example="美国、德国"),
+        Column("article_url", "报道链接", "Article link", URL, aliases=("链接", "url", "link", "新闻链接"), max_len=500,
+               help_zh="发布的报道或文章链接，以 http:// 或 https:// 开头。", help_en="A published article, http(s)://.",
+               example="https://www.example.gov.cn/news/1.html"),
+        Column("note", "备注", "Note", LONGTEXT, aliases=("说明", "note", "remarks"), default="",
+               help_zh="可不填。", help_en="Optional.", example=""),
+        _SUB_CENTRE_COLUMN,
+    ),
+)
+
+
 def _sub_centre_codes() -> list[str]:
     """The active sub-centres' codes: the template's dropdown (built in the server, never in the reader)."""
     from sqlalchemy import select
@@ -308,7 +352,7 @@ ACCOUNTS = Dataset(
     ),
 )
 
-DATASETS: dict[str, Dataset] = {d.name: d for d in (CASES, EXPERTS, ARTICLES, ACCOUNTS)}
+DATASETS: dict[str, Dataset] = {d.name: d for d in (CASES, EXPERTS, ARTICLES, ACTIVITIES, ACCOUNTS)}
 
 
 def get(name: str) -> Dataset:

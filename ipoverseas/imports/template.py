@@ -20,7 +20,7 @@ DATA_ROWS = 5_000   # rows that carry the dropdowns and text formats
 
 
 def sheet_name(dataset: D.Dataset) -> str:
-    return {"cases": "案件 Cases", "experts": "专家 Experts", "articles": "文章 Articles",
+    return {"cases": "案件 Cases", "experts": "专家 Experts", "articles": "文章 Articles", "activities": "活动 Activities",
             "accounts": "账号 Accounts"}[dataset.name]
 
 
