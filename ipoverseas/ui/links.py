@@ -28,6 +28,7 @@ RECORD_PARAMS = {
     "upload": "batch",
     "admin-users": "user",
     "reports": "duty",
+    "activities": "activity",
 }
 
 
