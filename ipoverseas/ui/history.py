@@ -25,7 +25,7 @@ def render_history(entity: str, entity_id: int, *, user: Principal | None = None
     if user is None:
         user = state.current_user()
     try:
-        rows = _history(user, entity, int(entity_id), limit=limit)
+        rows = _history(user, entity, int(entity_id), limit=limit, lang=state.lang())
     except errors.Denied:
         return
     with st.expander(state.t("history.title", count=len(rows)), expanded=expanded, icon=":material/history:"):
