@@ -66,7 +66,7 @@ def day_start(day: date) -> datetime:
 
 def _columns() -> Select:
     return (select(AuditEvent.id, AuditEvent.at, AuditEvent.username, AuditEvent.user_id,
-                   SubCentre.code.label("sub_centre"), AuditEvent.action, AuditEvent.entity,
+                   SubCentre.code.label("sub_centre"), AuditEvent.sub_centre_id, AuditEvent.action, AuditEvent.entity,
                    AuditEvent.entity_id, AuditEvent.detail)
             .outerjoin(SubCentre, SubCentre.id == AuditEvent.sub_centre_id))
 
@@ -134,6 +134,7 @@ def export_xlsx(actor: Principal, f: AuditFilter, lang: str = i18n.DEFAULT_LANGU
     sheet.set_column(5, 5, 24)
     sheet.set_column(9, 10, 60)
     where = _where(f)
+    centres = dict(actors_sub_centres(lang))
     r = 0
     with db.read_session() as session:
         result = session.execute(_columns().where(*where).order_by(AuditEvent.id.desc()).limit(EXPORT_MAX_ROWS)
@@ -141,7 +142,8 @@ def export_xlsx(actor: Principal, f: AuditFilter, lang: str = i18n.DEFAULT_LANGU
         for row in result:
             r += 1
             values = (row["id"], localtime.text(row["at"], "%Y-%m-%d %H:%M:%S"),
-                      row["username"], row["user_id"], row["sub_centre"], labels.action(row["action"], lang),
+                      row["username"], row["user_id"], centres.get(row["sub_centre_id"], row["sub_centre"]),
+                      labels.action(row["action"], lang),
                       row["action"], labels.entity(row["entity"], lang), row["entity_id"],
                       summary(row["detail"], lang, row["entity"]),
                       json.dumps(row["detail"], ensure_ascii=False, default=str) if row["detail"] else "")
@@ -222,9 +224,11 @@ def history(actor: Principal | None, entity: str, entity_id: int, *, limit: int 
     return out[:limit]
 
 
-def actors_sub_centres() -> list[tuple[int, str]]:
+def actors_sub_centres(lang: str = i18n.DEFAULT_LANGUAGE) -> list[tuple[int, str]]:
+    """(id, name in `lang`) of every sub-centre, for the filter and for the table's sub-centre column."""
     with db.read_session() as session:
-        return [(i, c) for i, c in session.execute(select(SubCentre.id, SubCentre.code).order_by(SubCentre.code))]
+        return [(i, (en if lang == "en" and en else zh) or code) for i, code, zh, en in session.execute(
+            select(SubCentre.id, SubCentre.code, SubCentre.name_zh, SubCentre.name_en).order_by(SubCentre.code))]
 
 
 __all__ = ["AuditFilter", "search", "facets", "export_xlsx", "history", "may_see_history", "neutralise", "summary"]

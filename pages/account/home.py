@@ -148,13 +148,14 @@ def _consultations_block(user) -> None:
         st.caption(state.t("common.none"))
         return
     page_key = _consultation_page(user)
+    own = policy.can(user, "follow_own_consultations")   # an enterprise's own: its company goes without saying
     _record_table([{
         "#": record_url(page_key, r["id"]),
-        state.t("consultation.company"): r["company"],
-        state.t("case.country"): country(r["country"]),
         state.t("consultation.status"): label(vocab.CONSULTATION_STATUSES, r["status"]),
-        state.t("consultation.deadline"): r["enterprise_deadline"].isoformat() if r["enterprise_deadline"] else "",
         state.t("consultation.question"): (r["question"] or "")[:60],
+        **({} if own else {state.t("consultation.company"): r["company"]}),
+        state.t("case.country"): country(r["country"]),
+        state.t("consultation.deadline"): r["enterprise_deadline"].isoformat() if r["enterprise_deadline"] else "",
     } for r in rows], [r["id"] for r in rows], page_key, "home_consultations")
 
 

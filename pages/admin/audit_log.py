@@ -24,7 +24,7 @@ def render() -> None:
     st.title(state.t("audit.title"))
     st.caption(state.t("audit.intro"))
     facets = query.facets(user)
-    centres = dict(query.actors_sub_centres())
+    centres = dict(query.actors_sub_centres(lang))
     c1, c2, c3 = st.columns(3)
     who = c1.text_input(state.t("audit.user"), key=P + "user", max_chars=80)
     centre = c2.selectbox(state.t("admin.users.sub_centre"), [None, *centres], key=P + "centre",
@@ -57,7 +57,7 @@ def render() -> None:
     st.caption(state.t("admin.users.count", total=total, page=page_no, pages=pages))
     st.dataframe([{
         "#": r["id"], time_header("audit.at"): localtime.text(r["at"]), state.t("audit.user"): r["username"] or "",
-        state.t("admin.users.sub_centre"): r["sub_centre"] or "", state.t("audit.action"): labels.action(r["action"], lang),
+        state.t("admin.users.sub_centre"): centres.get(r["sub_centre_id"], r["sub_centre"] or ""), state.t("audit.action"): labels.action(r["action"], lang),
         state.t("audit.entity"): labels.entity(r["entity"], lang), state.t("audit.entity_id"): r["entity_id"],
         state.t("audit.details"): query.summary(r["detail"], lang, r["entity"]),
     } for r in rows], hide_index=True, width="stretch")

@@ -206,5 +206,6 @@ def test_the_audit_trail_speaks_chinese(sqlite_demo_database, principal):
     assert not {a for a in actions if "." in a or a.isascii()}, actions
     details = " ".join(table["内容"])
     assert "原因: 密码" in details and "连续登录失败次数: 0 → 1" in details
+    assert "浙江分中心" in set(table["分中心"]), set(table["分中心"])   # its name, not its code
     assert "{" not in details and '"' not in details
     assert at.selectbox(key="audit_action").format_func("login.") == "登录（全部）"
