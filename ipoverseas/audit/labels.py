@@ -32,9 +32,10 @@ ACTIONS = (
     "import.apply", "import.rollback",
     "calendar.save_year", "calendar.save_day", "calendar.set_provisional",
     "notification.read",
+    "duty_type.save", "duty.submit", "duty.accept", "duty.return",     # the sub-centres' reporting duties (issue 13)
 )
 ENTITIES = ("user", "user_session", "sub_centre", "case", "article", "expert", "consultation", "import_batch",
-            "calendar_year", "notification")
+            "calendar_year", "notification", "duty", "duty_type")
 
 # Fields whose values are codes of a vocabulary: shown as the vocabulary's label.
 _VOCABULARIES = {

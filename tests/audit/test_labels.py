@@ -62,7 +62,10 @@ def test_every_action_entity_and_field_has_a_label(lang):
     fields |= {"method", "reason", "username", "email", "sessions_ended", "ended_at", "note", "kind", "away_id",
                "starts_on", "ends_on", "filename", "sha256", "created", "dataset", "counts", "removed", "restored",
                "kept", "provisional", "changes", "day", "ids", "count", "promise_days", "calendar", "basis", "rows",
-               "scope", "only_stale", "complete", "temporary_password", "expert_ref", "name", "source"}
+               "scope", "only_stale", "complete", "temporary_password", "expert_ref", "name", "source",
+               # the reporting duties (issue 13)
+               "short_zh", "short_en", "owner_sub_centre_id", "frequency", "due_rule", "content_zh", "content_en",
+               "figures", "submission", "file", "on_time"}
     missing = [f for f in sorted(fields) if labels.field(f, lang) == f]
     assert not missing
 
