@@ -188,7 +188,7 @@ def _may_see(session, actor: Principal | None, entity: str, entity_id: int) -> b
 def history(actor: Principal | None, entity: str, entity_id: int, *, limit: int = 200,
             lang: str = i18n.DEFAULT_LANGUAGE) -> list[dict]:
     """A record's history, newest first: its audit events, and the before-images kept by edits and imports.
-    Each row: at, who, action (the code), what (its label in `lang`), change (readable lines), source.
+    Each row: at, who, what (the action's code), label (its words in `lang`), change (readable lines), source.
 
     Raises errors.Denied unless `actor` may see it (`may_see_history`).
     """
@@ -210,15 +210,16 @@ def history(actor: Principal | None, entity: str, entity_id: int, *, limit: int 
         if user_ids:
             from ipoverseas.core.models import User
             names = dict(session.execute(select(User.id, User.username).where(User.id.in_(user_ids))).all())
-    out = [{"at": e["at"], "who": e["username"] or "", "action": e["action"], "what": labels.action(e["action"], lang),
+    out = [{"at": e["at"], "who": e["username"] or "", "what": e["action"], "label": labels.action(e["action"], lang),
             "change": summary(e["detail"], lang, entity), "source": "audit"} for e in events]
     for v in versions:
         code = f"{entity}.{v['action']}" if f"{entity}.{v['action']}" in labels.ACTIONS else v["action"]
-        what = labels.action(code, lang)
+        label = labels.action(code, lang)
         if v["batch_id"]:
-            what = i18n.t("audit.version_of", lang, what=what, batch=v["batch_id"])
+            label = i18n.t("audit.version_of", lang, what=label, batch=v["batch_id"])
         change = summary({"before": v["before"]}, lang, entity) if v["before"] else ""
-        out.append({"at": v["created_at"], "who": names.get(v["user_id"], ""), "action": code, "what": what,
+        out.append({"at": v["created_at"], "who": names.get(v["user_id"], ""),
+                    "what": v["action"] + (f" (batch #{v['batch_id']})" if v["batch_id"] else ""), "label": label,
                     "change": change, "source": "version"})
     out.sort(key=lambda item: item["at"] or datetime.min, reverse=True)
     return out[:limit]

@@ -35,6 +35,6 @@ def render_history(entity: str, entity_id: int, *, user: Principal | None = None
         st.dataframe([{
             time_header("history.when"): localtime.text(r["at"]),
             state.t("history.who"): r["who"],
-            state.t("history.what"): r["what"],
+            state.t("history.what"): r["label"],
             state.t("history.change"): r["change"],
         } for r in rows], hide_index=True, width="stretch")

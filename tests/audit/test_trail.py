@@ -220,7 +220,7 @@ def test_history_of_a_record_combines_events_and_versions(demo_database, princip
     review.transition(admin, case_id, "approve")
     rows = query.history(admin, "case", case_id)
     assert {r["source"] for r in rows} == {"audit", "version"}
-    assert any(r["action"] == "case.approve" and r["what"] == "审核通过" and "审核状态: 待审核 → 已通过" in r["change"]
+    assert any(r["what"] == "case.approve" and r["label"] == "审核通过" and "审核状态: 待审核 → 已通过" in r["change"]
                for r in rows), rows[:2]
     assert query.history(admin, "case", 10**8) == []
 
