@@ -16,7 +16,8 @@ from typing import Any
 
 from sqlalchemy import Select, func, select
 
-from ipoverseas.core import errors, localtime
+from ipoverseas.audit import labels
+from ipoverseas.core import errors, i18n, localtime
 from ipoverseas.access import policy
 from ipoverseas.core import db
 from ipoverseas.access.policy import Principal
@@ -65,7 +66,7 @@ def day_start(day: date) -> datetime:
 
 def _columns() -> Select:
     return (select(AuditEvent.id, AuditEvent.at, AuditEvent.username, AuditEvent.user_id,
-                   SubCentre.code.label("sub_centre"), AuditEvent.action, AuditEvent.entity,
+                   SubCentre.code.label("sub_centre"), AuditEvent.sub_centre_id, AuditEvent.action, AuditEvent.entity,
                    AuditEvent.entity_id, AuditEvent.detail)
             .outerjoin(SubCentre, SubCentre.id == AuditEvent.sub_centre_id))
 
@@ -98,34 +99,26 @@ def neutralise(value: Any) -> str:
     return "'" + text if text.startswith(FORMULA_PREFIXES) else text
 
 
-def summary(detail: dict | None) -> str:
-    """before -> after in one line, for tables and exports."""
-    if not detail:
-        return ""
-    before, after = detail.get("before"), detail.get("after")
-    rest = {k: v for k, v in detail.items() if k not in ("before", "after")}
-    parts = []
-    if before is not None or after is not None:
-        keys = list(dict.fromkeys([*(before or {}), *(after or {})]))
-        for k in keys:
-            parts.append(f"{k}: {_short((before or {}).get(k))} → {_short((after or {}).get(k))}")
-    if rest:
-        parts.append(json.dumps(rest, ensure_ascii=False, default=str))
-    return "; ".join(parts)
+def summary(detail: dict | None, lang: str = i18n.DEFAULT_LANGUAGE, entity: str | None = None) -> str:
+    """before -> after as readable lines in one cell ("审核状态: 已提交 → 已批准"), for tables and exports."""
+    return labels.text(detail, lang, entity)
 
 
-def _short(value: Any, width: int = 80) -> str:
-    text = "∅" if value is None else (json.dumps(value, ensure_ascii=False, default=str)
-                                      if isinstance(value, (dict, list)) else str(value))
-    return text if len(text) <= width else text[: width - 1] + "…"
+# The export's columns: (header key, whether it names the zone). Times are the users' (Beijing) time.
+EXPORT_COLUMNS = (("audit.export.id", False), ("audit.at", True), ("audit.user", False), ("audit.export.user_id", False),
+                  ("admin.users.sub_centre", False), ("audit.action", False), ("audit.export.action_code", False),
+                  ("audit.entity", False), ("audit.entity_id", False), ("audit.change", False),
+                  ("audit.export.detail_json", False))
 
 
-EXPORT_HEADERS = ("id", "at (UTC)", "user", "user id", "sub-centre", "action", "entity", "entity id",
-                  "before → after", "detail (JSON)")
+def export_headers(lang: str) -> list[str]:
+    return [i18n.t("time.header", lang, name=i18n.t(key, lang), zone=localtime.label(lang)) if zoned
+            else i18n.t(key, lang) for key, zoned in EXPORT_COLUMNS]
 
 
-def export_xlsx(actor: Principal, f: AuditFilter) -> bytes:
-    """The matching events as an xlsx (streamed from SQL in chunks; every cell written as text)."""
+def export_xlsx(actor: Principal, f: AuditFilter, lang: str = i18n.DEFAULT_LANGUAGE) -> bytes:
+    """The matching events as an xlsx in `lang` (streamed from SQL in chunks; every cell written as text).
+    The raw detail (JSON) stays in the last column, so that nothing of the record is lost."""
     import xlsxwriter
 
     policy.require(actor, "read_audit_log")
@@ -134,21 +127,25 @@ def export_xlsx(actor: Principal, f: AuditFilter) -> bytes:
                                         "strings_to_formulas": False, "strings_to_urls": False})
     sheet = book.add_worksheet("audit")
     bold = book.add_format({"bold": True})
-    for c, name in enumerate(EXPORT_HEADERS):
+    for c, name in enumerate(export_headers(lang)):
         sheet.write_string(0, c, name, bold)
     sheet.set_column(0, 0, 8)
     sheet.set_column(1, 1, 20)
-    sheet.set_column(8, 9, 60)
+    sheet.set_column(5, 5, 24)
+    sheet.set_column(9, 10, 60)
     where = _where(f)
+    centres = dict(actors_sub_centres(lang))
     r = 0
     with db.read_session() as session:
         result = session.execute(_columns().where(*where).order_by(AuditEvent.id.desc()).limit(EXPORT_MAX_ROWS)
                                  .execution_options(yield_per=2000)).mappings()
         for row in result:
             r += 1
-            values = (row["id"], row["at"].isoformat(sep=" ", timespec="seconds") if row["at"] else "",
-                      row["username"], row["user_id"], row["sub_centre"], row["action"], row["entity"],
-                      row["entity_id"], summary(row["detail"]),
+            values = (row["id"], localtime.text(row["at"], "%Y-%m-%d %H:%M:%S"),
+                      row["username"], row["user_id"], centres.get(row["sub_centre_id"], row["sub_centre"]),
+                      labels.action(row["action"], lang),
+                      row["action"], labels.entity(row["entity"], lang), row["entity_id"],
+                      summary(row["detail"], lang, row["entity"]),
                       json.dumps(row["detail"], ensure_ascii=False, default=str) if row["detail"] else "")
             for c, value in enumerate(values):
                 if isinstance(value, int) and not isinstance(value, bool):
@@ -189,8 +186,10 @@ def _may_see(session, actor: Principal | None, entity: str, entity_id: int) -> b
     return row is not None and policy.can(actor, action, row._mapping)
 
 
-def history(actor: Principal | None, entity: str, entity_id: int, *, limit: int = 200) -> list[dict]:
+def history(actor: Principal | None, entity: str, entity_id: int, *, limit: int = 200,
+            lang: str = i18n.DEFAULT_LANGUAGE) -> list[dict]:
     """A record's history, newest first: its audit events, and the before-images kept by edits and imports.
+    Each row: at, who, what (the action's code), label (its words in `lang`), change (readable lines), source.
 
     Raises errors.Denied unless `actor` may see it (`may_see_history`).
     """
@@ -212,20 +211,26 @@ def history(actor: Principal | None, entity: str, entity_id: int, *, limit: int 
         if user_ids:
             from ipoverseas.core.models import User
             names = dict(session.execute(select(User.id, User.username).where(User.id.in_(user_ids))).all())
-    out = [{"at": e["at"], "who": e["username"] or "", "what": e["action"], "change": summary(e["detail"]),
-            "source": "audit"} for e in events]
+    out = [{"at": e["at"], "who": e["username"] or "", "what": e["action"], "label": labels.action(e["action"], lang),
+            "change": summary(e["detail"], lang, entity), "source": "audit"} for e in events]
     for v in versions:
-        what = v["action"] + (f" (batch #{v['batch_id']})" if v["batch_id"] else "")
-        change = summary({"before": v["before"]}) if v["before"] else ""
-        out.append({"at": v["created_at"], "who": names.get(v["user_id"], ""), "what": what,
+        code = f"{entity}.{v['action']}" if f"{entity}.{v['action']}" in labels.ACTIONS else v["action"]
+        label = labels.action(code, lang)
+        if v["batch_id"]:
+            label = i18n.t("audit.version_of", lang, what=label, batch=v["batch_id"])
+        change = summary({"before": v["before"]}, lang, entity) if v["before"] else ""
+        out.append({"at": v["created_at"], "who": names.get(v["user_id"], ""),
+                    "what": v["action"] + (f" (batch #{v['batch_id']})" if v["batch_id"] else ""), "label": label,
                     "change": change, "source": "version"})
     out.sort(key=lambda item: item["at"] or datetime.min, reverse=True)
     return out[:limit]
 
 
-def actors_sub_centres() -> list[tuple[int, str]]:
+def actors_sub_centres(lang: str = i18n.DEFAULT_LANGUAGE) -> list[tuple[int, str]]:
+    """(id, name in `lang`) of every sub-centre, for the filter and for the table's sub-centre column."""
     with db.read_session() as session:
-        return [(i, c) for i, c in session.execute(select(SubCentre.id, SubCentre.code).order_by(SubCentre.code))]
+        return [(i, (en if lang == "en" and en else zh) or code) for i, code, zh, en in session.execute(
+            select(SubCentre.id, SubCentre.code, SubCentre.name_zh, SubCentre.name_en).order_by(SubCentre.code))]
 
 
 __all__ = ["AuditFilter", "search", "facets", "export_xlsx", "history", "may_see_history", "neutralise", "summary"]

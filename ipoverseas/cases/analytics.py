@@ -26,6 +26,7 @@ from ipoverseas.cases.library import CaseFilter, conditions
 from ipoverseas.core.models import Case, CaseRollup
 
 TOP_COUNTRIES = 15
+OTHER = "_other"   # the heatmap's row of all the countries outside the top ones
 _EDGES = (0, *rollups.AMOUNT_EDGES, None)  # one set of band edges for the rollups and the live query
 AMOUNT_BANDS = tuple(zip(_EDGES, _EDGES[1:], ("<10k", "10k–100k", "100k–1M", "1M–10M", "≥10M")))
 DAY_BUCKET = rollups.DAY_BUCKET  # resolution time in 30-day bins; quartiles are read from the bins
@@ -152,7 +153,8 @@ def trend(user: Principal, f: CaseFilter) -> pd.DataFrame:
 
 
 def country_dispute(user: Principal, f: CaseFilter, top: int = TOP_COUNTRIES) -> pd.DataFrame:
-    """country, dispute_type, cases — for the countries with the most cases."""
+    """country, dispute_type, cases — the `top` countries with the most cases, and one row `OTHER`
+    that sums all the others (so every row of the heatmap keeps a readable label, and no case is lost)."""
     if _rolled_up(user, f):
         rows = [(a, b, int(n)) for a, b, n in _rollup(user, COUNTRY_BY_DISPUTE_TYPE)]
     else:
@@ -163,8 +165,13 @@ def country_dispute(user: Principal, f: CaseFilter, top: int = TOP_COUNTRIES) ->
     frame = _frame(rows, ["country", "dispute_type", "cases"])
     if frame.empty:
         return frame
-    keep = frame.groupby("country")["cases"].sum().nlargest(top).index
-    return frame[frame["country"].isin(keep)].reset_index(drop=True)
+    totals = frame.groupby("country")["cases"].sum()
+    keep = sorted(totals.index, key=lambda c: (-totals[c], c))[:top]   # ties by code: the same on every run
+    head, rest = frame[frame["country"].isin(keep)], frame[~frame["country"].isin(keep)]
+    if not rest.empty:
+        other = rest.groupby("dispute_type", as_index=False)["cases"].sum().assign(country=OTHER)
+        head = pd.concat([head, other[["country", "dispute_type", "cases"]]])
+    return head.reset_index(drop=True)
 
 
 def outcomes(user: Principal, f: CaseFilter) -> pd.DataFrame:

@@ -14,7 +14,7 @@ from ipoverseas.access.policy import Principal
 from ipoverseas.audit import trail
 from ipoverseas.cases.library import LIST_COLUMNS, Page, case_dict
 from ipoverseas.core import db, errors, vocab
-from ipoverseas.core.models import Case, RecordVersion, utcnow
+from ipoverseas.core.models import AuditEvent, Case, RecordVersion, User, utcnow
 
 
 TRANSITIONS = {
@@ -120,15 +120,28 @@ def set_distinction(user: Principal, case_id: int, distinction: str | None, reas
         return _save(s, user, case, "distinction" if distinction else "distinction_clear", before, changes)
 
 
+REVIEW_ACTIONS = (*TRANSITIONS, "distinction", "distinction_clear")
+
+
 def history(user: Principal, case_id: int, limit: int = 20) -> list[dict]:
-    """The before-images of a case's review changes, newest first (staff of the region and admin)."""
+    """The review steps of a case, newest first (staff of the region and admin): who (display name),
+    when (`at`, UTC), the step (`action`: approve, publish, distinction...), the review status after
+    it, and why: the reviewer's note or the reason for a selection."""
     with db.read_session() as s:
         if s.execute(select(Case.id).where(Case.id == case_id, policy.where(user, "read_case"))).first() is None:
             return []
         if not policy.can(user, "edit_case"):
             return []
-        rows = s.execute(select(RecordVersion.id, RecordVersion.action, RecordVersion.created_at,
-                                RecordVersion.after_version, RecordVersion.user_id)
-                         .where(RecordVersion.entity == "case", RecordVersion.entity_id == case_id)
-                         .order_by(RecordVersion.id.desc()).limit(limit)).all()
-    return [dict(r._mapping) for r in rows]
+        rows = s.execute(select(AuditEvent.id, AuditEvent.at, AuditEvent.action, AuditEvent.detail,
+                                func.coalesce(User.display_name, AuditEvent.username).label("who"))
+                         .outerjoin(User, User.id == AuditEvent.user_id)
+                         .where(AuditEvent.entity == "case", AuditEvent.entity_id == case_id,
+                                AuditEvent.action.in_([f"case.{a}" for a in REVIEW_ACTIONS]))
+                         .order_by(AuditEvent.id.desc()).limit(limit)).all()
+    out = []
+    for r in rows:
+        after = (r.detail or {}).get("after") or {}
+        out.append({"id": r.id, "at": r.at, "who": r.who or "", "action": r.action.removeprefix("case."),
+                    "status": after.get("review_status"),
+                    "reason": after.get("distinction_reason") or after.get("review_note") or ""})
+    return out

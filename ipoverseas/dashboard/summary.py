@@ -8,13 +8,13 @@ from sqlalchemy import case, func, select, true
 
 from ipoverseas.access import policy
 from ipoverseas.access.policy import Principal
-from ipoverseas.core import db, vocab
+from ipoverseas.core import db, localtime, vocab
 from ipoverseas.core.models import Article, Case, Consultation, Expert, ImportBatch, SubCentre
 
 
 def active_alerts(user: Principal, today: date | None = None, limit: int = 5) -> list[dict]:
     """Published risk alerts still valid today, most severe first."""
-    today = today or date.today()
+    today = today or localtime.today()
     severity_rank = case({"high": 0, "medium": 1, "low": 2}, value=Article.severity, else_=3)
     stmt = (select(Article.id, Article.title_zh, Article.title_en, Article.severity, Article.valid_until)
             .where(policy.where(user, "read_article"), Article.status == "published", Article.kind == "risk_alert",
@@ -26,7 +26,7 @@ def active_alerts(user: Principal, today: date | None = None, limit: int = 5) ->
 
 def counts(user: Principal, today: date | None = None) -> dict[str, int]:
     """The KPI tiles of the user's home page."""
-    today = today or date.today()
+    today = today or localtime.today()
     with db.read_session() as s:
         def scalar(stmt) -> int:
             return int(s.scalar(stmt) or 0)

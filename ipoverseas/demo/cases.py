@@ -574,6 +574,7 @@ def build(rng: random.Random, sub_centres: dict[str, int], sub_centre_names: dic
 
     seq: dict[tuple[str, int], int] = {}
     cases: list[Case] = []
+    titles: set[str] = set()   # the titles given so far: each case gets its own
     for row in rows:
         sc: Scenario = row["sc"]
         filed: date = row["filed"]
@@ -653,6 +654,7 @@ def build(rng: random.Random, sub_centres: dict[str, int], sub_centre_names: dic
         title = _fill(rng.choice(TITLES[key]), ctx)
         if ctx["n"] <= 1:
             title = title.replace("1家中国企业", "某中国企业").replace("1名", "某").replace("1家", "某")
+        title = _distinct(title, titles, PROVINCES.label(province, "zh"), filed.year)
         results = RESULTS[result_key]
         options = results.get(outcome) or results["pending"]
         if amount is None:
@@ -696,6 +698,20 @@ def build(rng: random.Random, sub_centres: dict[str, int], sub_centre_names: dic
 
     _review(rng, cases)
     return cases
+
+
+def _distinct(title: str, seen: set[str], province: str, year: int) -> str:
+    """No two cases share a title (two cases that read the same look like one entered twice): on a
+    clash, name the party's province ("浙江某..."), then the year, then a number. Takes nothing from
+    the random generator, so a load stays the same as the one before."""
+    candidates = [title]
+    if "某" in title:
+        candidates.append(title.replace("某", f"{province}某", 1))
+    candidates += [f"{c}（{year}年）" for c in list(candidates)]
+    candidates += [f"{title}（{year}年之{n}）" for n in range(2, 100)]
+    chosen = next(c for c in candidates if c[:300] not in seen)[:300]
+    seen.add(chosen)
+    return chosen
 
 
 def _dtype_zh(dtype: str) -> str:

@@ -40,11 +40,24 @@ def trend(df: pd.DataFrame, labels: dict, titles: dict) -> alt.Chart:
     ).properties(height=320)
 
 
-def heatmap(df: pd.DataFrame, country_labels: dict, type_labels: dict, titles: dict) -> alt.Chart:
+HEATMAP_ROW = 26   # px per country: room for every label (Vega would drop overlapping ones)
+HEATMAP_AXES = 160  # px below the rows for the slanted dispute-type labels (the height is the whole chart's)
+
+
+def heatmap(df: pd.DataFrame, country_labels: dict, type_labels: dict, titles: dict, other: str = "_other") -> alt.Chart:
+    """Countries (rows, most cases first, the `other` row last) by dispute type; every country
+    label is drawn: the chart grows with the rows and labels are never thinned out."""
     data = _label_map(_label_map(df, "country", country_labels), "dispute_type", type_labels)
+    order = []
+    if len(data):
+        totals = data.groupby("country")["cases"].sum()
+        codes = sorted((c for c in totals.index if c != other), key=lambda c: (-totals[c], c))
+        codes += [other] if other in totals.index else []
+        order = [country_labels.get(c, c) for c in codes]
     base = alt.Chart(data).encode(
-        x=alt.X("dispute_type_label:N", title=titles["dispute_type"]),
-        y=alt.Y("country_label:N", title=titles["country"], sort=alt.EncodingSortField("cases", op="sum", order="descending")),
+        x=alt.X("dispute_type_label:N", title=titles["dispute_type"], axis=alt.Axis(labelAngle=-40, labelLimit=180, labelOverlap=False)),
+        y=alt.Y("country_label:N", title=titles["country"], sort=order,
+                axis=alt.Axis(labelOverlap=False, labelLimit=220)),
     )
     cells = base.mark_rect().encode(
         color=alt.Color("cases:Q", title=titles["cases"], scale=alt.Scale(scheme="orangered")),
@@ -53,7 +66,7 @@ def heatmap(df: pd.DataFrame, country_labels: dict, type_labels: dict, titles: d
                  alt.Tooltip("cases:Q", title=titles["cases"])],
     )
     text = base.mark_text(fontSize=10).encode(text="cases:Q")
-    return (cells + text).properties(height=max(200, 24 * data["country"].nunique() if len(data) else 200))
+    return (cells + text).properties(height=max(200, HEATMAP_ROW * len(order) + HEATMAP_AXES))
 
 
 def outcomes(df: pd.DataFrame, type_labels: dict, outcome_labels: dict, titles: dict) -> alt.Chart:

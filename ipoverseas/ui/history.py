@@ -25,7 +25,7 @@ def render_history(entity: str, entity_id: int, *, user: Principal | None = None
     if user is None:
         user = state.current_user()
     try:
-        rows = _history(user, entity, int(entity_id), limit=limit)
+        rows = _history(user, entity, int(entity_id), limit=limit, lang=state.lang())
     except errors.Denied:
         return
     with st.expander(state.t("history.title", count=len(rows)), expanded=expanded, icon=":material/history:"):
@@ -35,6 +35,6 @@ def render_history(entity: str, entity_id: int, *, user: Principal | None = None
         st.dataframe([{
             time_header("history.when"): localtime.text(r["at"]),
             state.t("history.who"): r["who"],
-            state.t("history.what"): r["what"],
+            state.t("history.what"): r["label"],
             state.t("history.change"): r["change"],
         } for r in rows], hide_index=True, width="stretch")

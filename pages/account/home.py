@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 import streamlit as st
 
 from ipoverseas.access import policy
 from ipoverseas.dashboard import summary
-from ipoverseas.core import vocab
+from ipoverseas.core import i18n, localtime, vocab
 from ipoverseas.access.policy import ADMIN, ENTERPRISE, EXPERT, STAFF
 from ipoverseas.ui import state
 from ipoverseas.ui.cache import cached
 from ipoverseas.ui.compliance import render_compliance
+from ipoverseas.ui.links import RECORD_PARAMS, record_link, record_url
 from ipoverseas.ui.pages import PageSpec, guard
-from ipoverseas.ui.widgets import article_title, country, label, metrics, t_md
+from ipoverseas.ui.widgets import country, label, metrics, t_md, time_header
 
 PAGE = PageSpec(key="home", title_key="nav.home", icon=":material/home:", action=None, order=0)
 
@@ -35,7 +34,7 @@ KPIS = {
 
 def render() -> None:
     user = guard(PAGE)
-    today = date.today()
+    today = localtime.today()   # the users' date: an alert valid until yesterday Beijing time is over
     st.title(state.t(f"home.title.{user.role}"))
     st.caption(t_md(f"home.intro.{user.role}", name=user.display_name))
 
@@ -63,17 +62,52 @@ def render() -> None:
         _imports_block(user)
 
 
+SEVERITY_COLOURS = {"high": "red", "medium": "orange", "low": "blue"}
+
+
+def _consultation_page(user) -> str:
+    """The page on which this user opens a consultation: an enterprise's own list, an expert's
+    assignments, or the sub-centre's / national centre's queue."""
+    if policy.can(user, "follow_own_consultations"):
+        return "my-consultations"
+    if policy.can(user, "answer_consultation"):
+        return "assignments"
+    return "consultations"
+
+
+def _stand_in() -> None:   # stands for the registered page of the same URL path (st.switch_page matches it)
+    pass
+
+
+def _record_table(rows: list[dict], ids: list, page_key: str, key: str) -> None:
+    """A table whose "#" column links each row to its record (a bookmarkable URL, `record_url`) and
+    in which picking a row opens that record here, in one click."""
+    event = st.dataframe(rows, hide_index=True, width="stretch", key=key, on_select="rerun",
+                         selection_mode="single-row",
+                         column_config={"#": st.column_config.LinkColumn(
+                             "#", display_text=r"=(\d+)", width="small", help=state.t("home.open_help"))})
+    picked = event.selection.rows if event is not None else []
+    if picked:
+        st.switch_page(st.Page(_stand_in, url_path=page_key, title=page_key),
+                       query_params={RECORD_PARAMS[page_key]: str(ids[picked[0]])})
+
+
 def _alerts_block(user, today) -> None:
     alerts = _alerts(user, today)
     st.subheader(state.t("home.alerts"))
     if not alerts:
         st.info(state.t("home.no_alerts"))
         return
-    for alert in alerts:
-        text = f"**{label(vocab.SEVERITIES, alert['severity'])}** · {article_title(alert)}"
-        if alert["valid_until"]:
-            text += " · " + state.t("home.valid_until", date=alert["valid_until"].isoformat())
-        {"high": st.error, "medium": st.warning}.get(alert["severity"], st.info)(text, icon=":material/campaign:")
+    for alert in alerts:   # each one a link to the alert itself
+        with st.container(horizontal=True, vertical_alignment="center", gap="small"):
+            st.badge(label(vocab.SEVERITIES, alert["severity"]), icon=":material/campaign:",
+                     color=SEVERITY_COLOURS.get(alert["severity"], "blue"))
+            title = alert["title_en"] if state.lang() == "en" and alert["title_en"] else alert["title_zh"]
+            until = (state.t("home.valid_until", date=alert["valid_until"].isoformat())
+                     if alert["valid_until"] else None)
+            record_link("guides", alert["id"], title or "", help=until)
+            if until:
+                st.caption(until)
 
 
 def _cases_block(user) -> None:
@@ -82,14 +116,16 @@ def _cases_block(user) -> None:
     if not rows:
         st.caption(state.t("common.none"))
         return
-    st.dataframe([{
+    _record_table([{
+        "#": record_url("cases", r["id"]),
         state.t("case.ref"): r["case_ref"],
-        state.t("case.title"): r["title"] + (f" ({state.t('common.demo')})" if r["is_demo"] else ""),
+        state.t("case.title"): r["title"],
         state.t("case.country"): country(r["country"]),
         state.t("case.dispute_type"): label(vocab.DISPUTE_TYPES, r["dispute_type"]),
-        state.t("case.filed_on"): r["filed_on"],
+        state.t("case.filed_on"): r["filed_on"].isoformat() if r["filed_on"] else "",
         state.t("case.review_status"): label(vocab.REVIEW_STATUSES, r["review_status"]),
-    } for r in rows], hide_index=True, width="stretch")
+        state.t("home.col.badge"): state.t("common.demo") if r["is_demo"] else "",
+    } for r in rows], [r["id"] for r in rows], "cases", "home_cases")
 
 
 def _articles_block(user) -> None:
@@ -99,7 +135,10 @@ def _articles_block(user) -> None:
         st.caption(state.t("common.none"))
         return
     for r in rows:
-        st.markdown(f"- {label(vocab.ARTICLE_KINDS, r['kind'])} · **{article_title(r)}** · {r['published_on'] or ''}")
+        title = r["title_en"] if state.lang() == "en" and r["title_en"] else r["title_zh"]
+        record_link("guides", r["id"], title or "", icon=":material/article:",
+                    help=" · ".join(filter(None, [label(vocab.ARTICLE_KINDS, r["kind"]),
+                                                  r["published_on"].isoformat() if r["published_on"] else ""])))
 
 
 def _consultations_block(user) -> None:
@@ -108,14 +147,16 @@ def _consultations_block(user) -> None:
     if not rows:
         st.caption(state.t("common.none"))
         return
-    st.dataframe([{
-        "#": r["id"],
-        state.t("consultation.company"): r["company"],
-        state.t("case.country"): country(r["country"]),
+    page_key = _consultation_page(user)
+    own = policy.can(user, "follow_own_consultations")   # an enterprise's own: its company goes without saying
+    _record_table([{
+        "#": record_url(page_key, r["id"]),
         state.t("consultation.status"): label(vocab.CONSULTATION_STATUSES, r["status"]),
-        state.t("consultation.deadline"): r["enterprise_deadline"],
         state.t("consultation.question"): (r["question"] or "")[:60],
-    } for r in rows], hide_index=True, width="stretch")
+        **({} if own else {state.t("consultation.company"): r["company"]}),
+        state.t("case.country"): country(r["country"]),
+        state.t("consultation.deadline"): r["enterprise_deadline"].isoformat() if r["enterprise_deadline"] else "",
+    } for r in rows], [r["id"] for r in rows], page_key, "home_consultations")
 
 
 def _imports_block(user) -> None:
@@ -124,11 +165,22 @@ def _imports_block(user) -> None:
     if not rows:
         st.caption(state.t("common.none"))
         return
+    lang = state.lang()
     st.dataframe([{
-        "#": r["id"], state.t("import.dataset"): r["dataset"], state.t("import.filename"): r["filename"],
-        state.t("import.created"): r["created_count"], state.t("import.updated"): r["updated_count"],
-        state.t("import.when"): r["created_at"],
+        "#": r["id"], state.t("import.dataset"): i18n.catalogue(lang).get(f"upload.dataset.{r['dataset']}", r["dataset"]),
+        state.t("import.filename"): r["filename"], state.t("home.import.result"): _import_result(r, lang),
+        time_header("import.when"): localtime.text(r["created_at"]),
     } for r in rows], hide_index=True, width="stretch")
+
+
+def _import_result(row: dict, lang: str) -> str:
+    """What the upload did: "新增 20 · 更新 3", or that it was rolled back (its rows are gone)."""
+    counts = {"created": row["created_count"] or 0, "updated": row["updated_count"] or 0}
+    if row["status"] == "applied":
+        return state.t("home.import.applied", **counts)
+    if row["status"] == "rolled_back":
+        return state.t("home.import.rolled_back", **counts)
+    return i18n.catalogue(lang).get(f"upload.history.status.{row['status']}", row["status"])
 
 
 # --- issue 13 (the network, engineer h-d): the admin's reminder to enter next year's holiday notice ---

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import streamlit as st
 
-from ipoverseas.audit import query
+from ipoverseas.audit import labels, query
 from ipoverseas.core import config, i18n, localtime
 from ipoverseas.audit.query import AuditFilter
 from ipoverseas.ui import state
@@ -24,16 +24,19 @@ def render() -> None:
     st.title(state.t("audit.title"))
     st.caption(state.t("audit.intro"))
     facets = query.facets(user)
-    centres = dict(query.actors_sub_centres())
+    centres = dict(query.actors_sub_centres(lang))
     c1, c2, c3 = st.columns(3)
     who = c1.text_input(state.t("audit.user"), key=P + "user", max_chars=80)
     centre = c2.selectbox(state.t("admin.users.sub_centre"), [None, *centres], key=P + "centre",
-                          format_func=lambda c: i18n.t("admin.all", lang) if c is None else centres[c])
+                          format_func=lambda c: i18n.t("admin.all", lang) if c is None else centres[c],
+                          placeholder=state.t("admin.all"))
     action = c3.selectbox(state.t("audit.action"), [None, *_action_choices(facets["actions"])], key=P + "action",
-                          format_func=lambda a: i18n.t("admin.all", lang) if a is None else a)
+                          format_func=lambda a: i18n.t("admin.all", lang) if a is None else labels.action(a, lang),
+                          placeholder=state.t("admin.all"))
     c4, c5, c6 = st.columns(3)
     entity = c4.selectbox(state.t("audit.entity"), [None, *facets["entities"]], key=P + "entity",
-                          format_func=lambda e: i18n.t("admin.all", lang) if e is None else e)
+                          format_func=lambda e: i18n.t("admin.all", lang) if e is None else labels.entity(e, lang),
+                          placeholder=state.t("admin.all"))
     entity_id = c5.number_input(state.t("audit.entity_id"), min_value=0, step=1, value=None, key=P + "entity_id")
     today = localtime.today()  # the period is in the users' dates (Beijing time by default)
     period = c6.date_input(state.t("audit.period"), value=(today - timedelta(days=30), today), key=P + "period",
@@ -54,9 +57,9 @@ def render() -> None:
     st.caption(state.t("admin.users.count", total=total, page=page_no, pages=pages))
     st.dataframe([{
         "#": r["id"], time_header("audit.at"): localtime.text(r["at"]), state.t("audit.user"): r["username"] or "",
-        state.t("admin.users.sub_centre"): r["sub_centre"] or "", state.t("audit.action"): r["action"],
-        state.t("audit.entity"): r["entity"] or "", state.t("audit.entity_id"): r["entity_id"],
-        state.t("audit.change"): query.summary(r["detail"]),
+        state.t("admin.users.sub_centre"): centres.get(r["sub_centre_id"], r["sub_centre"] or ""), state.t("audit.action"): labels.action(r["action"], lang),
+        state.t("audit.entity"): labels.entity(r["entity"], lang), state.t("audit.entity_id"): r["entity_id"],
+        state.t("audit.details"): query.summary(r["detail"], lang, r["entity"]),
     } for r in rows], hide_index=True, width="stretch")
     if pages > 1:
         st.number_input(state.t("admin.page"), min_value=1, max_value=pages, step=1, key=P + "page")
@@ -64,7 +67,7 @@ def render() -> None:
     if st.button(state.t("audit.prepare_export", total=min(total, query.EXPORT_MAX_ROWS)),
                  key=P + "prepare", icon=":material/table_view:", disabled=not total):
         with st.spinner(state.t("audit.exporting")):
-            st.session_state[P + "export"] = query.export_xlsx(user, filt)
+            st.session_state[P + "export"] = query.export_xlsx(user, filt, lang)
     data = st.session_state.get(P + "export")
     if data:
         st.download_button(state.t("audit.download"), data=data, file_name=f"audit-{today.isoformat()}.xlsx",

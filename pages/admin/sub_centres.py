@@ -30,7 +30,8 @@ def render() -> None:
 
     by_id = {r["id"]: r for r in rows}
     chosen = st.selectbox(state.t("admin.sub_centres.pick"), list(by_id), index=None, key=P + "pick",
-                          format_func=lambda i: f"{by_id[i]['code']} · {by_id[i]['name_zh']}")
+                          format_func=lambda i: f"{by_id[i]['code']} · {by_id[i]['name_zh']}",
+                          placeholder=state.t("admin.sub_centres.pick_placeholder"))
     if chosen is not None:
         row = by_id[chosen]
         with st.form(P + "edit_form"):

@@ -75,9 +75,10 @@ def render() -> None:
 
     _block("trend", _trend(user, f), lambda d: charts.trend(d, types, titles),
            lambda d: d.assign(dispute_type=d["dispute_type"].map(lambda c: types.get(c, c))))
-    _block("heatmap", _heat(user, f), lambda d: charts.heatmap(d, countries, types, titles),
+    heat_rows = {**countries, analytics.OTHER: state.t("analytics.other_countries")}   # top countries + the rest
+    _block("heatmap", _heat(user, f), lambda d: charts.heatmap(d, heat_rows, types, titles, other=analytics.OTHER),
            lambda d: d.pivot_table(index="country", columns="dispute_type", values="cases", fill_value=0)
-           .rename(index=lambda c: countries.get(c, c), columns=lambda c: types.get(c, c)))
+           .rename(index=lambda c: heat_rows.get(c, c), columns=lambda c: types.get(c, c)))
     outcomes = vocab.OUTCOMES.options(lang)
     _block("outcomes", _outcomes(user, f), lambda d: charts.outcomes(d, types, outcomes, titles),
            lambda d: d.assign(dispute_type=d["dispute_type"].map(lambda c: types.get(c, c)),

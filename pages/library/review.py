@@ -6,14 +6,15 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ipoverseas.core import errors
+from ipoverseas.audit import labels as audit_labels
+from ipoverseas.core import errors, localtime
 from ipoverseas.core.markdown import escape
 from ipoverseas.cases import library, review
 from ipoverseas.core import vocab
 from ipoverseas.ui import actions, state
 from ipoverseas.ui.cache import cached
 from ipoverseas.ui.pages import PageSpec, guard
-from ipoverseas.ui.widgets import country, label, metrics
+from ipoverseas.ui.widgets import country, label, metrics, time_header
 
 PAGE = PageSpec(key="review", title_key="cases.review.title", icon=":material/fact_check:", action="review_cases",
                 order=30, section="nav.section.knowledge")
@@ -102,8 +103,14 @@ def _panel(user, case_id: int) -> None:
         history = _history(user, case_id)
         if history:
             with st.expander(state.t("cases.review.history")):
-                st.dataframe([{"#": h["id"], "action": h["action"], "at": h["created_at"],
-                               "version": h["after_version"]} for h in history], hide_index=True)
+                lang = state.lang()
+                st.dataframe([{
+                    time_header("history.when"): localtime.text(h["at"]),
+                    state.t("history.who"): h["who"],
+                    state.t("history.what"): audit_labels.action(f"case.{h['action']}", lang),
+                    state.t("history.review_status"): label(vocab.REVIEW_STATUSES, h["status"]),
+                    state.t("history.reason"): h["reason"],
+                } for h in history], hide_index=True, width="stretch")
 
 
 def _do(fn, action_label: str, case_id: int) -> None:

@@ -59,7 +59,7 @@ def render() -> None:
                 default = next((i for i, c in enumerate(centres) if c["id"] == user.sub_centre_id), 0)
                 sub_centre_id = st.selectbox(
                     state.t("service.field.sub_centre_id"), [c["id"] for c in centres], index=default,
-                    key=K + "sub_centre",
+                    key=K + "sub_centre", placeholder=state.t("service.ask.choose"),
                     format_func=lambda i, lang=state.lang(): next((c["name_zh"] if lang == "zh" else c["name_en"] or c["name_zh"])
                                                for c in centres if c["id"] == i))
         c1, c2 = st.columns(2)
@@ -87,7 +87,8 @@ def render() -> None:
                                  key=K + "deadline", disabled=not has_deadline)
         with c2:
             urgency = st.selectbox(state.t("service.field.urgency"), list(vocab.URGENCIES.codes),
-                                   format_func=lambda c, lang=state.lang(): vocab.URGENCIES.label(c, lang), key=K + "urgency")
+                                   format_func=lambda c, lang=state.lang(): vocab.URGENCIES.label(c, lang), key=K + "urgency",
+                                   placeholder=state.t("service.ask.choose"))
         question = st.text_area(state.t("service.field.question") + " *", key=K + "question", height=180,
                                 max_chars=workflow.MAX_QUESTION, help=state.t("service.ask.question_help"))
         st.info(state.t("service.ask.disclaimer_text"), icon=":material/gavel:")

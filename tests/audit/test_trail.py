@@ -9,8 +9,8 @@ import pytest
 from sqlalchemy import func, select
 
 from ipoverseas.cases import review
-from ipoverseas.core import errors
-from ipoverseas.audit import trail, query
+from ipoverseas.core import errors, i18n, localtime
+from ipoverseas.audit import labels, trail, query
 from ipoverseas.accounts import password_change, sessions, users
 from ipoverseas.core import db
 from ipoverseas.audit.query import AuditFilter
@@ -189,7 +189,13 @@ def test_export_is_a_real_workbook_with_neutralised_cells(demo_database, princip
     data = query.export_xlsx(principal("admin"), AuditFilter())
     sheet = openpyxl.load_workbook(io.BytesIO(data)).active
     rows = list(sheet.iter_rows(values_only=True))
-    assert rows[0][:6] == ("id", "at (UTC)", "user", "user id", "sub-centre", "action")
+    # Headers in the reader's language, times in Beijing time (named in the header), actions labelled.
+    assert rows[0][:6] == ("编号", "时间（北京时间）", "用户", "用户编号", i18n.t("admin.users.sub_centre", "zh"), "操作")
+    english = openpyxl.load_workbook(io.BytesIO(query.export_xlsx(principal("admin"), AuditFilter(), "en"))).active
+    assert next(english.iter_rows(values_only=True))[:2] == ("ID", "When (Beijing time)")
+    newest = query.search(principal("admin"), AuditFilter())[0][0]
+    assert rows[1][1] == localtime.text(newest["at"], "%Y-%m-%d %H:%M:%S")
+    assert rows[1][5] == labels.action(newest["action"], "zh") != newest["action"]
     _, total = query.search(principal("admin"), AuditFilter())
     assert len(rows) - 1 == total
     cells = [c for row in rows[1:] for c in row if isinstance(c, str)]
@@ -204,7 +210,8 @@ def test_neutralise_and_summary():
     assert query.neutralise("=1+1") == "'=1+1"
     assert query.neutralise("@x") == "'@x" and query.neutralise("-2") == "'-2"
     assert query.neutralise("plain") == "plain" and query.neutralise(None) == ""
-    assert query.summary({"before": {"active": True}, "after": {"active": False}}) == "active: True → False"
+    assert query.summary({"before": {"active": True}, "after": {"active": False}}, "en") == "Active: yes → no"
+    assert query.summary({"before": {"active": True}, "after": {"active": False}}, "zh") == "启用: 是 → 否"
 
 
 def test_history_of_a_record_combines_events_and_versions(demo_database, principal):
@@ -213,7 +220,8 @@ def test_history_of_a_record_combines_events_and_versions(demo_database, princip
     review.transition(admin, case_id, "approve")
     rows = query.history(admin, "case", case_id)
     assert {r["source"] for r in rows} == {"audit", "version"}
-    assert any(r["what"] == "case.approve" and "review_status" in r["change"] for r in rows)
+    assert any(r["what"] == "case.approve" and r["label"] == "审核通过" and "审核状态: 待审核 → 已通过" in r["change"]
+               for r in rows), rows[:2]
     assert query.history(admin, "case", 10**8) == []
 
 

@@ -44,8 +44,12 @@ def test_counts_match_python(demo_database, principal, role):
     assert {(d, o): n for d, o, n in outcomes.itertuples(index=False)} == dict(
         Counter((r["dispute_type"], r["outcome"]) for r in rows if r["outcome"]))
     heat = analytics.country_dispute(user, f)
-    assert heat["country"].nunique() <= analytics.TOP_COUNTRIES
-    assert heat["cases"].sum() <= len(rows)
+    countries = Counter(r["country"] for r in rows)
+    top = sorted(countries, key=lambda c: (-countries[c], c))[:analytics.TOP_COUNTRIES]
+    shown = set(heat["country"])
+    assert shown - {analytics.OTHER} == set(top)
+    assert (analytics.OTHER in shown) is (len(countries) > analytics.TOP_COUNTRIES)
+    assert heat["cases"].sum() == len(rows)        # the countries outside the top ones are in "other"
     mass = [r for r in rows if r["dispute_type"] == "ecommerce" and r["province"] and r["defendants_count"] is not None]
     d = analytics.defendants_by_province(user, f)
     assert dict(zip(d["province"], d["defendants"])) == {
@@ -100,3 +104,19 @@ def test_chart_builders_make_valid_specs(demo_database, principal):
     for chart in built:
         spec = chart.to_dict()  # validates against the Vega-Lite schema
         assert "http" not in str(spec.get("data", "")), "charts must not fetch data"
+
+
+def test_heatmap_draws_every_country_label(demo_database, principal):
+    """Issue 12: the heatmap dropped every other country label. Now: the top countries and one
+    "other" row, in order, each with its row of height and labels never thinned out."""
+    heat = analytics.country_dispute(principal("admin"), CaseFilter())
+    labels = {c: f"国家{c}" for c in heat["country"]} | {analytics.OTHER: "其他国家/地区"}
+    titles = {k: k for k in ("cases", "country", "dispute_type")}
+    spec = charts.heatmap(heat, labels, {}, titles, other=analytics.OTHER).to_dict()
+    y = spec["layer"][0]["encoding"]["y"] if "encoding" in spec["layer"][0] else spec["encoding"]["y"]
+    assert y["axis"]["labelOverlap"] is False
+    assert len(y["sort"]) == heat["country"].nunique() == analytics.TOP_COUNTRIES + 1
+    assert y["sort"][-1] == "其他国家/地区" and set(y["sort"]) == {labels[c] for c in heat["country"]}
+    assert spec["height"] >= 20 * len(y["sort"]) + 100   # the height is the whole chart's, axes included
+    x = spec["layer"][0]["encoding"]["x"] if "encoding" in spec["layer"][0] else spec["encoding"]["x"]
+    assert x["axis"]["labelOverlap"] is False          # nor a dispute type dropped

@@ -125,3 +125,16 @@ def test_queue_lists_submitted_oldest_first_and_unpublish_clears_distinction(dem
     assert library.get_case(principal("enterprise"), pub) is None
     hist = review.history(admin, pub)
     assert [h["action"] for h in hist] == ["unpublish", "distinction"]
+
+
+def test_history_says_who_and_why(demo_database, principal):
+    admin = principal("admin")
+    cid = _case("submitted")
+    review.transition(admin, cid, "approve", reason="事实清楚，来源可靠")
+    review.transition(admin, cid, "publish")
+    review.set_distinction(admin, cid, "guiding", "首个被宣告无效的抢注商标")
+    hist = review.history(admin, cid)
+    assert [h["action"] for h in hist] == ["distinction", "publish", "approve"]
+    assert [h["reason"] for h in hist] == ["首个被宣告无效的抢注商标", "", "事实清楚，来源可靠"]
+    assert [h["status"] for h in hist] == [None, "published", "approved"]
+    assert {h["who"] for h in hist} == {"国家中心管理员"} and all(h["at"] for h in hist)

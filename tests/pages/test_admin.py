@@ -149,7 +149,9 @@ def test_audit_page_filters_and_exports(sqlite_demo_database, principal):
     at.session_state["audit_action"] = "login.failed"
     at.run()
     table = at.dataframe[0].value
-    assert len(table) >= 1 and set(table[i18n.t("audit.action", "en")]) == {"login.failed"}
+    assert len(table) >= 1 and set(table[i18n.t("audit.action", "en")]) == {"Login failed"}
+    assert set(table[i18n.t("audit.entity", "en")]) == {"User"}
+    assert "Reason: unknown username" in table[i18n.t("audit.details", "en")].iloc[0]
     next(b for b in at.button if b.key == "audit_prepare").click()
     at.run()
     assert not at.exception
@@ -190,3 +192,20 @@ def test_times_on_the_users_and_audit_pages_are_beijing_time_labelled_once(sqlit
     assert shown["expert"] == "从未登录"
     audit = run_page("audit_log", principal("admin"), lang="zh").dataframe[0].value
     assert any("北京时间" in c for c in audit.columns) and "None" not in audit.to_string()
+
+
+def test_the_audit_trail_speaks_chinese(sqlite_demo_database, principal):
+    """No raw action code, entity code or JSON in the Chinese audit trail (issue 12)."""
+    authentication.authenticate("staff", "ipoverseas-demo")
+    authentication.authenticate("staff", "wrong-password")
+    at = run_page("audit_log", principal("admin"), lang="zh")
+    assert not at.exception
+    table = at.dataframe[0].value
+    actions, entities = set(table["操作"]), set(table["记录类型"])
+    assert {"登录成功", "登录失败"} <= actions and "用户" in entities
+    assert not {a for a in actions if "." in a or a.isascii()}, actions
+    details = " ".join(table["内容"])
+    assert "原因: 密码" in details and "连续登录失败次数: 0 → 1" in details
+    assert "浙江分中心" in set(table["分中心"]), set(table["分中心"])   # its name, not its code
+    assert "{" not in details and '"' not in details
+    assert at.selectbox(key="audit_action").format_func("login.") == "登录（全部）"

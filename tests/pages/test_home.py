@@ -1,5 +1,6 @@
 """The home page for every role, through AppTest; and the navigation each role gets."""
 
+import re
 from pathlib import Path
 
 import pytest
@@ -86,3 +87,56 @@ def test_every_page_file_is_out_of_reach_of_the_legacy_folder_mode():
     assert sorted(path.name for path in root.glob("*.py")) == ["__init__.py"]
     on_disk = {path.stem for path in root.glob("*/*.py") if path.name != "__init__.py"}
     assert on_disk == {module.__name__.rsplit(".", 1)[1] for module in pages.REGISTRY}
+
+
+# --- issue 12: the home page's rows open their records; its words are the users' -----------------
+
+CONSULTATION_PAGES = {"enterprise": "my-consultations", "staff": "consultations", "expert": "assignments",
+                      "admin": "consultations"}
+
+
+def _table(at, column: str):
+    """The first table of the page that has `column`."""
+    return next(df.value for df in at.dataframe if column in df.value.columns)
+
+
+@pytest.mark.parametrize("role", ["enterprise", "staff", "expert"])
+def test_home_consultations_link_to_the_roles_page(sqlite_demo_database, principal, role):
+    at = run_page("home", principal(ROLE_USERS[role]), lang="zh")
+    assert not at.exception
+    table = _table(at, i18n.t("consultation.question", "zh"))
+    links = list(table["#"])
+    assert links and all(re.fullmatch(rf"{CONSULTATION_PAGES[role]}\?consultation=\d+", u) for u in links), links
+    assert "None" not in table.to_string()
+
+
+def test_home_cases_link_to_the_case_and_mark_demo_in_a_column(sqlite_demo_database, principal):
+    at = run_page("home", principal("enterprise"), lang="zh")
+    table = _table(at, i18n.t("case.ref", "zh"))
+    assert all(re.fullmatch(r"cases\?case=\d+", u) for u in table["#"])
+    assert not [t for t in table[i18n.t("case.title", "zh")] if "演示" in t]
+    assert set(table[i18n.t("home.col.badge", "zh")]) == {i18n.t("common.demo", "zh")}
+
+
+def test_home_alerts_and_articles_are_links(sqlite_demo_database, principal):
+    at = run_page("home", principal("enterprise"), lang="zh")
+    pages = [el.proto.page for el in at.get("page_link")]
+    assert pages.count("guides") >= 2, pages      # the active alerts and the newest articles
+    assert not at.error and not at.warning         # no alert boxes: each alert is a link now
+
+
+def test_staff_home_shows_a_rolled_back_upload_as_rolled_back(sqlite_demo_database, principal):
+    from ipoverseas.imports import service
+    from tests.imports.helpers import FILES, sub_centre_id
+
+    staff = principal("staff")
+    path = FILES / "messy" / "two_row_header.xlsx"
+    _, result = service.run(path, path.name, "cases", staff, sub_centre_id("ZJ"))
+    service.rollback(result.batch_id, staff)
+    at = run_page("home", staff, lang="zh")
+    assert not at.exception
+    table = _table(at, i18n.t("import.filename", "zh"))
+    row = table[table["#"] == result.batch_id].iloc[0]
+    assert row[i18n.t("home.import.result", "zh")].startswith("已撤销")
+    assert row[i18n.t("import.dataset", "zh")] == i18n.t("upload.dataset.cases", "zh")
+    assert "时间（北京时间）" in table.columns and re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d", row["时间（北京时间）"])

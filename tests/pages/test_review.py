@@ -58,3 +58,20 @@ def test_admin_approves_returns_and_publishes(sqlite_demo_database, principal):
         actions = s.scalars(select(AuditEvent.action).where(AuditEvent.entity == "case", AuditEvent.entity_id == cid)
                             .order_by(AuditEvent.id)).all()
     assert actions == ["case.approve", "case.publish", "case.distinction"]
+
+
+def test_review_history_shows_who_when_and_why_in_chinese(sqlite_demo_database, principal):
+    admin = principal("admin")
+    at = run_page("review", admin, lang="zh")
+    cid = at.selectbox(key="review_pick").value
+    at.text_area(key=f"review_reason_{cid}").input("事实清楚，来源可靠").run()
+    at.button(key=f"review_approve_{cid}").click().run()
+    at.radio(key="review_queue").set_value("approved").run()
+    at.selectbox(key="review_pick").set_value(cid).run()
+    assert not at.exception
+    table = at.dataframe[-1].value
+    assert list(table.columns) == ["时间（北京时间）", "操作人", "操作", "审核状态", "理由 / 审核意见"]
+    row = table.iloc[0]
+    assert (row["操作人"], row["操作"], row["审核状态"], row["理由 / 审核意见"]) == (
+        "国家中心管理员", "审核通过", "已通过", "事实清楚，来源可靠")
+    assert len(row["时间（北京时间）"]) == 16
