@@ -64,6 +64,9 @@ SETTINGS: tuple[Setting, ...] = (
             "an IANA name. The database stores UTC.", _zone_name),
     Setting("consultation_promise_days", 3,
             "Working days within which a consultation must be answered.", int),
+    Setting("transfer_accept_days", 2,
+            "Working days within which a sub-centre must accept or refuse a dispute the national centre "
+            "transfers to it.", _number),
     Setting("upload_max_mb", 20,
             "Largest upload accepted, in megabytes.", int),
     Setting("upload_max_rows", 200_000,
