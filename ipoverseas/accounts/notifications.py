@@ -27,7 +27,8 @@ from ipoverseas.core.models import Notification, User, utcnow
 
 log = logging.getLogger(__name__)
 
-KINDS = ("new_consultation", "assigned", "declined", "answered", "followup", "waiting", "overdue", "closed")
+KINDS = ("new_consultation", "assigned", "declined", "answered", "followup", "waiting", "overdue", "closed",
+         "transfer", "transfer_refused", "transfer_overdue")   # the last three name a transfer (`transfer_id`)
 
 def setting(name: str) -> Any:
     """An SMTP setting from the registry (ipoverseas.config)."""
@@ -46,18 +47,18 @@ class Email:
 
 
 def notify(session: Session, user_ids: Iterable[int | None], kind: str, consultation_id: int | None,
-           message: str = "") -> int:
+           message: str = "", *, transfer_id: int | None = None) -> int:
     """Add one notification per user (None and duplicates skipped); returns how many."""
     if kind not in KINDS:
         raise ValueError(f"unknown notification kind {kind!r}")
     ids = list(dict.fromkeys(uid for uid in user_ids if uid))
     for uid in ids:
-        session.add(Notification(user_id=uid, kind=kind, consultation_id=consultation_id,
+        session.add(Notification(user_id=uid, kind=kind, consultation_id=consultation_id, transfer_id=transfer_id,
                                  message=(message or "")[:500], created_at=utcnow()))
     if ids and email_enabled():
         rows = session.execute(select(User.email).where(User.id.in_(ids), User.email.is_not(None),
                                                         User.active.is_(True))).scalars().all()
-        subject = i18n.t(f"service.notify.{kind}", "zh", id=consultation_id or "")
+        subject = i18n.t(f"service.notify.{kind}", "zh", id=consultation_id or transfer_id or "")
         _queue(session, [Email(addr, subject, f"{subject}\n\n{message}") for addr in rows if addr])
     return len(ids)
 
@@ -106,7 +107,8 @@ def unread_count(user: Principal) -> int:
 
 
 def recent(user: Principal, limit: int = 20) -> list[dict]:
-    stmt = (select(Notification.id, Notification.kind, Notification.consultation_id, Notification.message,
+    stmt = (select(Notification.id, Notification.kind, Notification.consultation_id, Notification.transfer_id,
+                   Notification.message,
                    Notification.created_at, Notification.read_at)
             .where(Notification.user_id == user.id)
             .order_by(Notification.read_at.is_not(None), Notification.created_at.desc(), Notification.id.desc())
@@ -121,6 +123,15 @@ def mark_read_for(user: Principal, consultation_id: int) -> int:
         ids = list(s.scalars(select(Notification.id).where(
             Notification.user_id == user.id, Notification.read_at.is_(None),
             Notification.consultation_id == consultation_id)))
+    return mark_read(user, ids) if ids else 0
+
+
+def mark_read_for_transfer(user: Principal, transfer_id: int) -> int:
+    """Mark the user's unread notifications about one transfer read (when they open it)."""
+    with db.read_session() as s:
+        ids = list(s.scalars(select(Notification.id).where(
+            Notification.user_id == user.id, Notification.read_at.is_(None),
+            Notification.transfer_id == transfer_id)))
     return mark_read(user, ids) if ids else 0
 
 

@@ -174,7 +174,8 @@ def may_see_history(actor: Principal | None, entity: str, entity_id: int) -> boo
 # Who may change a record (for an expert: see their contact details; for an account: its owner)
 # may read its history; admin reads every record's, as the audit log.
 HISTORY_ACTIONS = {"case": "edit_case", "article": "edit_article", "import_batch": "rollback_batch",
-                   "consultation": "triage_consultation", "expert": "see_expert_contact", "user": "keep_own_account"}
+                   "consultation": "triage_consultation", "expert": "see_expert_contact", "user": "keep_own_account",
+                   "transfer": "read_transfer"}
 
 
 def _may_see(session, actor: Principal | None, entity: str, entity_id: int) -> bool:

@@ -24,6 +24,7 @@ from ipoverseas.audit import trail
 from ipoverseas.consultations import calendar, workflow
 from ipoverseas.core import db, errors
 from ipoverseas.core.models import AuditEvent, CalendarDay, CalendarYear, utcnow
+from ipoverseas.network import transfers
 
 KINDS = calendar.KINDS
 
@@ -213,7 +214,9 @@ def _after_change() -> int:
     again (their basis holds the calendar's digest: `bootstrap.refresh_clocks` does the same at
     start-up). Only the consultations whose deadline the change moves get other figures."""
     calendar.invalidate()
-    return workflow.recompute_clocks(only_stale=True)
+    count = workflow.recompute_clocks(only_stale=True)
+    transfers.recompute_due()      # the open transfers' acceptance deadlines, on the same calendar
+    return count
 
 
 def history(user, year: int, limit: int = 100) -> list[dict]:

@@ -27,6 +27,7 @@ RECORD_PARAMS = {
     "assignments": "consultation",
     "upload": "batch",
     "admin-users": "user",
+    "transfers": "transfer",
 }
 
 

@@ -38,9 +38,11 @@ def render_notifications(user: Principal | None, key: str = "notifications") -> 
             return
         page = next((page for action, page in TARGET_PAGES if policy.can(user, action)), None)
         for n in items:
-            text = state.t(f"service.notify.{n['kind']}", id=n["consultation_id"] or "")
+            text = state.t(f"service.notify.{n['kind']}", id=n["consultation_id"] or n.get("transfer_id") or "")
             icon = ":material/mark_email_unread:" if n["read_at"] is None else ":material/drafts:"
-            if n["consultation_id"] and page:
+            if n.get("transfer_id"):
+                record_link("transfers", n["transfer_id"], text, icon=icon)   # opening it marks it read
+            elif n["consultation_id"] and page:
                 record_link(page, n["consultation_id"], text, icon=icon)   # opening it marks it read
             else:
                 st.markdown(f"{icon} {escape(text)}")
