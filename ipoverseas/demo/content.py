@@ -26,6 +26,7 @@ from . import articles as articles_mod
 from . import cases as cases_mod
 from . import consultations as consultations_mod
 from . import experts as experts_mod
+from . import transfers as transfers_mod
 
 SEED = 2026
 
@@ -123,7 +124,9 @@ def load_all(session: Session) -> dict[str, int]:
     session.add_all(articles)
     session.flush()
 
-    return {
+    transfers = transfers_mod.load(session, rng, now, users, sub_centres)   # 8. transfers from the centre
+
+    return {**transfers,
         "sub_centres": len(sub_centre_rows), "users": len(users), "experts": len(experts),
         "expert_away": len(away), "expert_party_links": len(links), "cases": len(cases),
         "consultations": len(consultations), "consultation_events": len(events),
