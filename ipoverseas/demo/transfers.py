@@ -85,6 +85,7 @@ def load(session: Session, rng: random.Random, now: datetime, users: dict[str, i
             open_ones.remove(c)
             t.kind, t.consultation_id, t.company, t.country = "consultation", c.id, c.company, c.country
             t.enterprise_deadline, t.from_sub_centre_id = c.enterprise_deadline, c.sub_centre_id
+            t.description, t.contact = c.question, c.contact or ""
             if state == "accepted":
                 t.from_sub_centre_id = sub_centres["SH"] if c.sub_centre_id != sub_centres["SH"] else sub_centres["BJ"]
                 t.sub_centre_id = c.sub_centre_id

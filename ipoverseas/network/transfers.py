@@ -72,7 +72,7 @@ def _write() -> Iterator[Session]:
         with db.write_session() as s:
             yield s
     except StaleDataError as exc:
-        raise errors.Stale("service.error.changed_meanwhile") from exc
+        raise errors.Stale("transfers.error.changed_meanwhile") from exc
 
 
 def _text(field: str, value: str | None, limit: int = MAX_TEXT, required: bool = True) -> str:
@@ -332,7 +332,8 @@ def _add(s: Session, user: Principal, *, target: SubCentre, note: str, now: date
             raise errors.NotNow("transfers.error.already_pending")
         t = Transfer(kind="consultation", consultation_id=consultation.id, company=consultation.company,
                      country=consultation.country, enterprise_deadline=consultation.enterprise_deadline,
-                     contact="", description="", from_sub_centre_id=consultation.sub_centre_id)
+                     contact=consultation.contact or "", description=consultation.question[:MAX_TEXT],
+                     from_sub_centre_id=consultation.sub_centre_id)
     else:
         assert lead is not None
         t = Transfer(kind="lead", company=lead.company.strip(), country=vocab.countries().lookup(lead.country),
