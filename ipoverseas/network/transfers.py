@@ -44,6 +44,7 @@ FILTERS = ("pending", "overdue", "accepted", "refused", "withdrawn")   # "overdu
 MAX_TEXT = 20_000
 MAX_LINE = 300
 RECOMPUTE_CHUNK = 200
+MAX_ID = 2**31 - 1
 
 
 def accept_days() -> float:
@@ -164,6 +165,8 @@ def recompute_due(only_stale: bool = True, chunk: int = RECOMPUTE_CHUNK) -> int:
 
 def _load(s: Session, user: Principal, transfer_id: int, *, lock: bool = False) -> Transfer:
     """The transfer if the user may see it, else errors.Denied (the same for "absent")."""
+    if not 1 <= transfer_id <= MAX_ID:     # an id typed into the URL: PostgreSQL's integer refuses more
+        raise errors.Denied(action="read_transfer")
     stmt = select(Transfer).where(Transfer.id == transfer_id, policy.where(user, "read_transfer"))
     if lock:
         stmt = stmt.with_for_update(of=Transfer).execution_options(populate_existing=True)
