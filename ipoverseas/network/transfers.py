@@ -360,10 +360,11 @@ def create(user: Principal, *, sub_centre_id: int | None, note: str = "", consul
     policy.require(user, "transfer_dispute")
     if (consultation_id is None) == (lead is None):
         raise ValueError("transfer either a consultation or a lead")
-    if lead is not None:
-        problems = validate_lead(lead)
-        if problems:
-            raise errors.Invalid(problems)
+    problems = validate_lead(lead) if lead is not None else []
+    if sub_centre_id is None:       # said with the lead's problems, all at once
+        problems.append(("sub_centre_id", "transfers.error.no_sub_centre", {}))
+    if problems:
+        raise errors.Invalid(problems)
     note = _text("note", note, required=False)
     now = now or utcnow()
     with _write() as s:

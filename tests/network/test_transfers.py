@@ -181,6 +181,9 @@ def test_a_lead_is_checked_all_at_once(world):
         tr.create(world.p("admin"), sub_centre_id=world.zj,
                   lead=tr.Lead("", "Atlantis", "", date.today() - timedelta(days=3)))
     assert {p.field for p in refused.value.problems} == {"company", "country", "description", "deadline"}
+    with pytest.raises(errors.Invalid) as refused:
+        tr.create(world.p("admin"), sub_centre_id=None, lead=tr.Lead("", "US", "x"))
+    assert {p.field for p in refused.value.problems} == {"company", "sub_centre_id"}
     with pytest.raises(errors.Invalid):
         tr.create(world.p("admin"), sub_centre_id=None, lead=_lead())
     with db.read_session() as s:
