@@ -65,11 +65,12 @@ def _centre_name(row: dict, prefix: str = "sub_centre") -> str:
 
 
 def _state_text(row: dict) -> str:
-    text = state.t("transfers.state." + row["status"])
+    """The state in a word or two: an overdue pending one says so instead of "pending"."""
     if row.get("overdue"):
-        text += " · " + state.t("transfers.flag.overdue")
-    elif row["status"] in ("accepted", "refused") and row.get("decided_on_time") is False:
-        text += " · " + state.t("transfers.flag.late")
+        return state.t("transfers.filter.overdue")
+    text = state.t("transfers.state." + row["status"])
+    if row["status"] in ("accepted", "refused") and row.get("decided_on_time") is False:
+        text += state.t("transfers.flag.late")
     return text
 
 
@@ -101,13 +102,14 @@ def _list(user) -> None:
     if not rows:
         st.info(state.t("transfers.empty"))
         return
+    everyone = policy.sees_all(user, "read_transfer")    # staff: all rows are their own sub-centre's
     table = [{
         "#": record_url(PAGE.key, r["id"]),
         state.t("transfers.field.state"): _state_text(r),
         state.t("transfers.field.kind"): _what(r),
         state.t("transfers.field.company"): r["company"],
         state.t("transfers.field.country"): country(r["country"]),
-        state.t("transfers.field.sub_centre_id"): _centre_name(r),
+        **({state.t("transfers.field.sub_centre_id"): _centre_name(r)} if everyone else {}),
         time_header("transfers.field.created_at"): localtime.text(r["created_at"]),
         time_header("transfers.field.due_at"): localtime.text(r["due_at"]) if r["status"] == "pending" else "—",
         state.t("transfers.field.days"): _days_text(r),

@@ -59,7 +59,12 @@ def test_staff_see_their_own_and_accept_one_that_becomes_their_consultation(sqli
     staff = principal("staff")
     at = run_page("transfers", staff, lang="zh")
     assert not at.exception
-    assert set(at.dataframe[0].value["接收分中心"]) == {"浙江分中心"}
+    table = at.dataframe[0].value
+    ids = {int(link.split("=")[1]) for link in table["#"]}
+    with db.read_session() as s:
+        zj = s.scalar(select(SubCentre.id).where(SubCentre.code == "ZJ"))
+        assert ids and {s.get(Transfer, i).sub_centre_id for i in ids} == {zj}
+        assert len(ids) == s.query(Transfer).filter(Transfer.sub_centre_id == zj).count()
     tid = _pending("ZJ")
     at = run_page("transfers", staff, lang="zh", query={"transfer": str(tid)})
     assert not at.exception and f"转交 #{tid}" in texts(at) and "个工作日" in texts(at)
