@@ -9,6 +9,7 @@ from datetime import date, datetime, timedelta
 import pytest
 from sqlalchemy import func, select
 
+from ipoverseas.accounts import notifications
 from ipoverseas.audit import query as audit_query
 from ipoverseas.cli import main
 from ipoverseas.consultations import calendar, clock, queue, workflow
@@ -273,3 +274,13 @@ def test_an_overdue_mark_for_an_earlier_deadline_is_cleared_when_the_deadline_mo
     wc.save_day(world.p("admin"), date(2026, 11, 4), "holiday", "test day")
     t = _row(tid)
     assert t.due_at == calendar.from_local(datetime(2026, 11, 6, 9, 0)) and t.overdue_notified_at is None
+
+
+def test_a_transfer_notification_names_the_transfer_and_opening_it_marks_it_read(world):
+    tid = _send(world)
+    staff = world.p("staff_zj")
+    [note] = notifications.recent(staff)
+    assert (note["kind"], note["transfer_id"], note["consultation_id"], note["read_at"]) == ("transfer", tid, None, None)
+    assert notifications.unread_count(staff) == 1
+    assert notifications.mark_read_for_transfer(world.p("staff_gd"), tid) == 0
+    assert notifications.mark_read_for_transfer(staff, tid) == 1 and notifications.unread_count(staff) == 0
