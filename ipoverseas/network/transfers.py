@@ -262,6 +262,7 @@ def get(user: Principal, transfer_id: int, now: datetime | None = None) -> dict 
             return None
         row = s.execute(select(*LIST_COLUMNS, Transfer.description, Transfer.contact, Transfer.refusal_reason,
                                Transfer.from_sub_centre_id, _FROM.code.label("from_sub_centre"),
+                               _FROM.name_zh.label("from_sub_centre_zh"), _FROM.name_en.label("from_sub_centre_en"),
                                _BY.display_name.label("created_by"), _ACC.display_name.label("accepted_by"),
                                _REF.display_name.label("refused_by"))
                         .join(_TARGET, _TARGET.id == Transfer.sub_centre_id)
@@ -282,7 +283,8 @@ def open_consultations(user: Principal, limit: int = 200) -> list[dict]:
                                                      Transfer.consultation_id.is_not(None))
     with db.read_session() as s:
         rows = s.execute(select(Consultation.id, Consultation.company, Consultation.country, Consultation.status,
-                                SubCentre.code.label("sub_centre"))
+                                SubCentre.code.label("sub_centre"), SubCentre.name_zh.label("sub_centre_zh"),
+                                SubCentre.name_en.label("sub_centre_en"))
                          .outerjoin(SubCentre, SubCentre.id == Consultation.sub_centre_id)
                          .where(policy.where(user, "read_consultation"), Consultation.status.in_(workflow.OPEN),
                                 Consultation.id.not_in(pending))

@@ -159,7 +159,7 @@ def _new_transfer(user) -> None:
                 _do(lambda: transfers.create(user, sub_centre_id=target, note=note, lead=lead), "transfers.done.created")
         with consultation_tab, st.form(K + "consultation_form"):
             items = transfers.open_consultations(user)
-            labels = {c["id"]: f"#{c['id']} · {c['company']} · {c['sub_centre'] or '—'}" for c in items}
+            labels = {c["id"]: f"#{c['id']} · {c['company']} · {_centre_name(c)}" for c in items}
             picked = st.selectbox(state.t("transfers.field.consultation_id") + " *", list(labels), index=None,
                                   format_func=lambda i: labels.get(i, str(i)), key=K + "consultation",
                                   placeholder=state.t("transfers.choose"))
@@ -217,7 +217,7 @@ def _detail(user, transfer_id: int) -> None:
             (state.t("transfers.field.deadline"), view.day_text(item["enterprise_deadline"])),
             (state.t("transfers.field.contact"), item["contact"] or "—"),
             (state.t("transfers.field.sub_centre_id"), _centre_name(item)),
-            (state.t("transfers.field.from_sub_centre"), item["from_sub_centre"] or "—"),
+            (state.t("transfers.field.from_sub_centre"), _centre_name(item, "from_sub_centre")),
             (state.t("transfers.field.created_by"), item["created_by"] or "—"),
             (state.t("transfers.field.created_at"), localtime.text(item["created_at"])),
         ]

@@ -3,6 +3,8 @@ creates one from a lead; staff see their sub-centre's only, accept one (it becom
 consultation) and refuse one with a reason; another sub-centre's transfer by id in the URL shows
 "not found"; the admin sends a refused one elsewhere; others see nothing."""
 
+import re
+
 import pytest
 from sqlalchemy import select
 
@@ -80,6 +82,7 @@ def test_staff_see_their_own_and_accept_one_that_becomes_their_consultation(sqli
 def test_staff_refuse_with_a_reason(sqlite_demo_database, principal):
     tid = _pending("ZJ", "consultation")
     at = run_page("transfers", principal("staff"), lang="zh", query={"transfer": str(tid)})
+    assert re.search(r"原分中心\*\*: \S+分中心", "\n".join(str(m.value) for m in at.markdown))   # a name, not a code
     at.button(key="FormSubmitter:transfers_refuse_form-退回").click().run()
     assert "退回理由: 必填" in texts(at) and _row(tid).status == "pending"
     at.text_area(key="transfers_reason").input("本中心暂无熟悉该国程序的专家。")
@@ -115,3 +118,18 @@ def test_the_admin_sends_a_refused_transfer_elsewhere(sqlite_demo_database, prin
 def test_others_see_nothing_of_transfers(sqlite_demo_database, principal, who):
     at = run_page("transfers", principal(who), lang="zh")
     assert not at.dataframe and not at.title
+
+
+def test_user_written_text_of_a_transfer_shows_literally(sqlite_demo_database, principal):
+    from ipoverseas.network import transfers
+
+    hostile = "![](http://127.0.0.77:9/x.png) **bold** <img src=x>"
+    with db.read_session() as s:
+        zj = s.scalar(select(SubCentre.id).where(SubCentre.code == "ZJ"))
+    tid = transfers.create(principal("admin"), sub_centre_id=zj, note=hostile,
+                           lead=transfers.Lead(hostile, "US", hostile, None, hostile))
+    at = run_page("transfers", principal("staff"), lang="zh", query={"transfer": str(tid)})
+    assert not at.exception
+    md = "\n".join(str(m.value) for m in at.markdown)
+    assert "![](http://127.0.0.77:9/x.png)" not in md and "http://127.0.0.77:9/x.png" in texts(at)
+    assert [t.value for t in at.text].count(hostile) == 2          # the description and the note, as plain text
