@@ -71,5 +71,6 @@ def remove() -> dict[str, int]:
             ~SubCentre.id.in_(select(Article.sub_centre_id).where(Article.sub_centre_id.is_not(None))),
             ~SubCentre.id.in_(select(Consultation.sub_centre_id).where(Consultation.sub_centre_id.is_not(None))),
             ~SubCentre.id.in_(select(ImportBatch.sub_centre_id).where(ImportBatch.sub_centre_id.is_not(None))),
+            *transfers.sub_centres_in_use(),
         )).rowcount
     return counts

@@ -141,3 +141,10 @@ def remove(session: Session) -> int:
                         .values({column.key: None}))
     session.execute(update(Transfer).where(Transfer.is_demo.is_(True)).values(previous_id=None, next_id=None))
     return session.execute(delete(Transfer).where(Transfer.is_demo.is_(True))).rowcount
+
+
+def sub_centres_in_use() -> list:
+    """Conditions keeping the demo sub-centres that real transfers name (to or from) from removal."""
+    from ipoverseas.core.models import SubCentre
+    return [~SubCentre.id.in_(select(Transfer.sub_centre_id)),
+            ~SubCentre.id.in_(select(Transfer.from_sub_centre_id).where(Transfer.from_sub_centre_id.is_not(None)))]

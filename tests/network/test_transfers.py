@@ -284,3 +284,17 @@ def test_a_transfer_notification_names_the_transfer_and_opening_it_marks_it_read
     assert notifications.unread_count(staff) == 1
     assert notifications.mark_read_for_transfer(world.p("staff_gd"), tid) == 0
     assert notifications.mark_read_for_transfer(staff, tid) == 1 and notifications.unread_count(staff) == 0
+
+
+def test_demo_remove_keeps_real_transfers_and_the_demo_sub_centre_they_name(demo_database, principal):
+    from ipoverseas import demo
+    from ipoverseas.core.models import SubCentre
+
+    with db.read_session() as s:
+        zj = s.scalar(select(SubCentre.id).where(SubCentre.code == "ZJ"))
+    real = tr.create(principal("admin"), sub_centre_id=zj, lead=_lead("Real Co"))
+    counts = demo.remove()
+    assert counts["transfers"] >= 20
+    with db.read_session() as s:
+        assert [t.id for t in s.scalars(select(Transfer))] == [real]
+        assert s.get(Transfer, real).created_by_id is None and s.get(SubCentre, zj) is not None
