@@ -14,7 +14,8 @@ from ipoverseas.access.principal import ADMIN, ENTERPRISE, EXPERT, ROLES, STAFF,
 from ipoverseas.access.scopes import (
     ANY, ASKED_BY_THEM, ASKER, ASSIGNED, NONE, OWN_PROFILE, OWN_SUB_CENTRE, PUBLISHED, SELF, Resource, Scope,
 )
-from ipoverseas.core.models import Activity, Article, Case, Consultation, DutyItem, Expert, ImportBatch, User
+from ipoverseas.core.models import (Activity, Article, Case, Consultation, DutyItem, Expert, ImportBatch, Transfer,
+                                    User)
 
 
 @dataclass(frozen=True)
@@ -42,6 +43,7 @@ IMPORT_BATCH = Resource("import_batch", ImportBatch)
 USER = Resource("user", User)
 DUTY = Resource("duty", DutyItem)
 ACTIVITY = Resource("activity", Activity)
+TRANSFER = Resource("transfer", Transfer)      # its `sub_centre_id` is the sub-centre it is sent to
 
 
 def _rules(enterprise=NONE, staff=NONE, expert=NONE, admin=NONE):
@@ -120,6 +122,14 @@ _LIST = [
            "see the sub-centres' activities and their counts", "查看分中心工作活动及统计"),
     Action("edit_activity", ACTIVITY, _rules(staff=OWN_SUB_CENTRE, admin=ANY),
            "record or change an activity and its evidence", "登记或修改工作活动及佐证材料"),
+    # --- the sub-centre network: transfers from the national centre
+    Action("read_transfer", TRANSFER, _rules(staff=OWN_SUB_CENTRE, admin=ANY),
+           "see the disputes the national centre transferred", "查看国家中心转交的纠纷"),
+    Action("transfer_dispute", TRANSFER, _rules(admin=ANY),
+           "transfer a consultation or a dispute lead to a sub-centre, withdraw it, send a refused one elsewhere",
+           "向分中心转交咨询或纠纷线索、撤回转交、改转其他分中心"),
+    Action("take_transfer", TRANSFER, _rules(staff=OWN_SUB_CENTRE),
+           "accept or refuse (with a reason) a dispute transferred to the sub-centre", "接收或说明理由退回转交的纠纷"),
 ]
 
 ACTIONS: dict[str, Action] = {action.name: action for action in _LIST}

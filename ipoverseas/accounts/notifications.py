@@ -29,7 +29,9 @@ log = logging.getLogger(__name__)
 
 KINDS = ("new_consultation", "assigned", "declined", "answered", "followup", "waiting", "overdue", "closed",
          # reporting duties (network.reminders, network.submissions): entity "duty"
-         "duty_due_soon", "duty_due", "duty_overdue", "duty_accepted", "duty_returned")
+         "duty_due_soon", "duty_due", "duty_overdue", "duty_accepted", "duty_returned",
+         # transfers from the centre (network.transfers): entity "transfer"
+         "transfer", "transfer_refused", "transfer_overdue")
 
 def setting(name: str) -> Any:
     """An SMTP setting from the registry (ipoverseas.config)."""
@@ -121,7 +123,7 @@ def recent(user: Principal, limit: int = 20) -> list[dict]:
 
 def mark_read_for(user: Principal, consultation_id: int, entity: str = "consultation") -> int:
     """Mark the user's unread notifications about one record read (when they open it): a
-    consultation, or another record named by its entity ("duty"...)."""
+    consultation, or another record named by its entity ("duty", "transfer"...)."""
     about = (Notification.consultation_id == consultation_id if entity == "consultation"
              else (Notification.entity == entity) & (Notification.entity_id == consultation_id))
     with db.read_session() as s:

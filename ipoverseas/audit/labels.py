@@ -33,9 +33,12 @@ ACTIONS = (
     "calendar.save_year", "calendar.save_day", "calendar.set_provisional",
     "notification.read",
     "duty_type.save", "duty.submit", "duty.accept", "duty.return",     # the sub-centres' reporting duties (issue 13)
+    "activity.create", "activity.update",                              # their activities
+    "transfer.create", "transfer.accept", "transfer.refuse", "transfer.retransfer", "transfer.withdraw",
+    "transfer.overdue_notified", "transfer.recompute_due", "consultation.from_transfer", "consultation.transferred",
 )
 ENTITIES = ("user", "user_session", "sub_centre", "case", "article", "expert", "consultation", "import_batch",
-            "calendar_year", "notification", "duty", "duty_type")
+            "calendar_year", "notification", "duty", "duty_type", "activity", "transfer")
 
 # Fields whose values are codes of a vocabulary: shown as the vocabulary's label.
 _VOCABULARIES = {
@@ -46,7 +49,8 @@ _VOCABULARIES = {
 }
 # "status" and "kind" mean different things on different records.
 _BY_ENTITY = {("case", "status"): vocab.CASE_STATUSES, ("consultation", "status"): vocab.CONSULTATION_STATUSES,
-              ("article", "status"): vocab.ARTICLE_STATUSES, ("article", "kind"): vocab.ARTICLE_KINDS}
+              ("article", "status"): vocab.ARTICLE_STATUSES, ("article", "kind"): vocab.ARTICLE_KINDS,
+              ("activity", "kind"): vocab.ACTIVITY_KINDS}
 WIDTH = 80
 _ISO_TIME = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")   # a time as trail.jsonable writes it
 

@@ -172,7 +172,7 @@ def may_see_history(actor: Principal | None, entity: str, entity_id: int) -> boo
 # may read its history; admin reads every record's, as the audit log.
 HISTORY_ACTIONS = {"case": "edit_case", "article": "edit_article", "import_batch": "rollback_batch",
                    "consultation": "triage_consultation", "expert": "see_expert_contact", "user": "keep_own_account",
-                   "duty": "read_duties", "activity": "read_activities"}
+                   "duty": "read_duties", "activity": "read_activities", "transfer": "read_transfer"}
 
 
 def _may_see(session, actor: Principal | None, entity: str, entity_id: int) -> bool:

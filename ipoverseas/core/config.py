@@ -67,6 +67,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("duty_soon_days", 3,
             "A sub-centre's report counts as due soon, and its reminder goes out, this many working days before it is due.",
             int),
+    Setting("transfer_accept_days", 2,
+            "Working days within which a sub-centre must accept or refuse a dispute the national centre "
+            "transfers to it.", _number),
     Setting("upload_max_mb", 20,
             "Largest upload accepted, in megabytes.", int),
     Setting("upload_max_rows", 200_000,

@@ -639,3 +639,56 @@ class ActivityFile(Base):
     __tablename__ = "activity_files"
     activity_id: Mapped[int] = mapped_column(ForeignKey("activities.id", ondelete="CASCADE"), primary_key=True)
     file_id: Mapped[int] = mapped_column(ForeignKey("stored_files.id"), primary_key=True)
+
+
+class Transfer(Base):
+    """A dispute the national centre hands to a sub-centre (`network.transfers`): an existing
+    consultation, or a dispute lead (an enterprise, a country, what happened, the deadline it
+    faces). The sub-centre accepts it (the lead becomes a consultation of theirs; a consultation
+    moves to them) or refuses it with a reason; a refused one may be sent elsewhere (`next_id`).
+
+    The acceptance clock counts working days (`consultations.calendar`) from `created_at`:
+    `due_at` is the deadline (overdue strictly after it), stored with its basis like the
+    consultation clock, so lists filter, sort and count in SQL."""
+
+    __tablename__ = "transfers"
+    __table_args__ = (
+        Index("ix_transfers_sub_centre_created", "sub_centre_id", "created_at"),
+        Index("ix_transfers_status_due_at", "status", "due_at"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))                       # consultation | lead
+    consultation_id: Mapped[Optional[int]] = mapped_column(ForeignKey("consultations.id", ondelete="SET NULL"),
+                                                           index=True)
+    # The lead (for a consultation: a copy of its company, country and deadline, for the lists).
+    company: Mapped[str] = mapped_column(String(300), default="")
+    country: Mapped[Optional[str]] = mapped_column(String(8))
+    description: Mapped[str] = mapped_column(Text, default="")
+    enterprise_deadline: Mapped[Optional[date]] = mapped_column(Date)
+    contact: Mapped[str] = mapped_column(String(300), default="")
+    sub_centre_id: Mapped[int] = mapped_column(ForeignKey("sub_centres.id"))    # the target (the scope)
+    from_sub_centre_id: Mapped[Optional[int]] = mapped_column(ForeignKey("sub_centres.id"))
+    note: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[str] = mapped_column(String(16), default="pending")  # pending|accepted|refused|withdrawn
+    created_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)
+    accepted_at: Mapped[Optional[datetime]] = mapped_column(DateTime)
+    accepted_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id"))
+    refused_at: Mapped[Optional[datetime]] = mapped_column(DateTime)
+    refused_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id"))
+    refusal_reason: Mapped[Optional[str]] = mapped_column(Text)
+    withdrawn_at: Mapped[Optional[datetime]] = mapped_column(DateTime)
+    result_consultation_id: Mapped[Optional[int]] = mapped_column(ForeignKey("consultations.id", ondelete="SET NULL"))
+    previous_id: Mapped[Optional[int]] = mapped_column(ForeignKey("transfers.id", ondelete="SET NULL"))
+    next_id: Mapped[Optional[int]] = mapped_column(ForeignKey("transfers.id", ondelete="SET NULL"))
+    # The acceptance clock's facts (see the class note) and the sweep's mark.
+    due_at: Mapped[Optional[datetime]] = mapped_column(DateTime)
+    decision_days: Mapped[Optional[float]] = mapped_column(Float)        # working days to accept or refuse
+    decided_on_time: Mapped[Optional[bool]] = mapped_column(Boolean)
+    clock_basis: Mapped[Optional[str]] = mapped_column(String(40))
+    overdue_notified_at: Mapped[Optional[datetime]] = mapped_column(DateTime)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    __mapper_args__ = {"version_id_col": version}

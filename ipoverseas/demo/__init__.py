@@ -9,7 +9,7 @@ from __future__ import annotations
 from sqlalchemy import delete, func, select, update
 
 from ipoverseas.core import db
-from ipoverseas.demo import content
+from ipoverseas.demo import content, transfers
 from ipoverseas.demo.accounts import ACCOUNTS, DEMO_PASSWORD  # noqa: F401  (the login page lists them)
 from ipoverseas.core.models import (Activity, ActivityFile, DutyItem, DutySubmission, StoredFile, Article, Case, Consultation, ConsultationEvent, ConsultationMessage, Expert, ImportBatch, Notification, RecordVersion, SubCentre, User, UserSession)
 
@@ -34,6 +34,7 @@ def remove() -> dict[str, int]:
         demo_users = select(User.id).where(User.is_demo.is_(True))
         demo_experts = select(Expert.id).where(Expert.is_demo.is_(True))
         session.execute(update(User).where(User.is_demo.is_(True)).values(expert_id=None))
+        counts["transfers"] = transfers.remove(session)
         # Events, messages and notifications of demo consultations go with them (ON DELETE CASCADE).
         counts["consultations"] = session.execute(
             delete(Consultation).where(Consultation.is_demo.is_(True))).rowcount
@@ -88,5 +89,6 @@ def remove() -> dict[str, int]:
             ~SubCentre.id.in_(select(ImportBatch.sub_centre_id).where(ImportBatch.sub_centre_id.is_not(None))),
             ~SubCentre.id.in_(select(DutyItem.sub_centre_id)),
             ~SubCentre.id.in_(select(Activity.sub_centre_id)),
+            *transfers.sub_centres_in_use(),
         )).rowcount
     return counts

@@ -29,6 +29,7 @@ from . import cases as cases_mod
 from . import consultations as consultations_mod
 from . import duties as duties_mod
 from . import experts as experts_mod
+from . import transfers as transfers_mod
 
 SEED = 2026
 
@@ -126,15 +127,17 @@ def load_all(session: Session) -> dict[str, int]:
     session.add_all(articles)
     session.flush()
 
-    # 8. a year of the network's reporting duties
+    transfers = transfers_mod.load(session, rng, now, users, sub_centres)   # 8. transfers from the centre
+
+    # 9. a year of the network's reporting duties
     reporting = duties_mod.build(session, rng, localtime.today(now), sub_centres, sub_centre_names,
                                  {code: uid for code, uid in staff_users.items()}, users["admin"])
 
-    # 9. the sub-centres' activities of the year
+    # 10. the sub-centres' activities of the year
     activities = activities_mod.build(session, random.Random(SEED + 9), localtime.today(now), sub_centres,
                                       staff_users)
 
-    return {
+    return {**transfers,
         "sub_centres": len(sub_centre_rows), "users": len(users), "experts": len(experts),
         "expert_away": len(away), "expert_party_links": len(links), "cases": len(cases),
         "consultations": len(consultations), "consultation_events": len(events),

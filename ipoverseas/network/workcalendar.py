@@ -24,7 +24,7 @@ from ipoverseas.audit import trail
 from ipoverseas.consultations import calendar, workflow
 from ipoverseas.core import db, errors
 from ipoverseas.core.models import AuditEvent, CalendarDay, CalendarYear, utcnow
-from . import duties
+from . import duties, transfers
 
 KINDS = calendar.KINDS
 
@@ -216,7 +216,9 @@ def _after_change() -> int:
     deadline the change moves get other figures; returns how many consultations were recomputed
     plus how many due dates moved."""
     calendar.invalidate()
-    return workflow.recompute_clocks(only_stale=True) + duties.recompute_due_dates()
+    count = workflow.recompute_clocks(only_stale=True) + duties.recompute_due_dates()
+    transfers.recompute_due()      # the open transfers' acceptance deadlines, on the same calendar
+    return count
 
 
 def history(user, year: int, limit: int = 100) -> list[dict]:

@@ -29,6 +29,7 @@ RECORD_PARAMS = {
     "admin-users": "user",
     "reports": "duty",
     "activities": "activity",
+    "transfers": "transfer",
 }
 
 

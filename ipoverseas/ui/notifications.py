@@ -24,7 +24,7 @@ from ipoverseas.core import localtime
 TARGET_PAGES = (("triage_consultation", "consultations"), ("answer_consultation", "assignments"),
                 ("follow_own_consultations", "my-consultations"))
 # Where a notification about another record leads: its entity -> the page that opens it.
-ENTITY_PAGES = {"duty": "reports"}
+ENTITY_PAGES = {"duty": "reports", "transfer": "transfers"}
 
 
 def render_notifications(user: Principal | None, key: str = "notifications") -> None:
@@ -45,7 +45,7 @@ def render_notifications(user: Principal | None, key: str = "notifications") -> 
             if n["consultation_id"] and page:
                 record_link(page, n["consultation_id"], text, icon=icon)   # opening it marks it read
             elif n["entity"] in ENTITY_PAGES and n["entity_id"]:
-                record_link(ENTITY_PAGES[n["entity"]], n["entity_id"], text, icon=icon)
+                record_link(ENTITY_PAGES[n["entity"]], n["entity_id"], text, icon=icon)   # opening it marks it read
             else:
                 st.markdown(f"{icon} {escape(text)}")
             st.caption(f"{localtime.text(n['created_at'])} · {escape((n['message'] or '')[:80])}")
