@@ -19,6 +19,7 @@ from pathlib import Path, PurePosixPath
 from defusedxml import ElementTree as SafeET
 
 from ipoverseas.core import config
+from . import long_cell
 from .problems import Refused
 
 MAX_MEMBERS = 5_000
@@ -139,14 +140,19 @@ def _check_zip(zf: zipfile.ZipFile, size: int, lim: dict[str, int]) -> Package:
         raise Refused("zip_bomb")
     members: dict[str, zipfile.ZipInfo] = {}
     total = 0
+    packed: list[zipfile.ZipInfo] = []
     for info in infos:
         members[_member_key(info)] = info
         total += info.file_size
         if info.file_size > RATIO_FLOOR and info.file_size > MAX_RATIO * max(info.compress_size, 1):
-            raise Refused("zip_bomb")
+            packed.append(info)
         if info.flag_bits & 0x1:
             raise Refused("encrypted")
     if total > lim["max_uncompressed"]:
+        raise Refused("zip_bomb")
+    for info in packed:
+        # One enormous repetitive cell packs as well as a bomb: say so when that is what it is.
+        long_cell.check(zf, info, members, lim["max_cell_chars"], lambda: _sheets(zf, members))
         raise Refused("zip_bomb")
     content_types = members.get("[content_types].xml")
     if content_types is None or "xl/workbook.xml" not in members and not any(
