@@ -227,6 +227,11 @@ def test_problem_report_is_the_uploaded_workbook_annotated(sqlite_demo_database)
     assert "Ambiguous" in ws["E2"].comment.text                 # and commented
     problems = wb["Problems"]
     assert problems.max_row == 1 + len(prepared.parsed.problems)
+    assert {r[4] for r in problems.iter_rows(min_row=2, values_only=True)} <= {"error", "note"}
+    assert "error" in {r[4] for r in problems.iter_rows(min_row=2, values_only=True)}
+    zh = openpyxl.load_workbook(io.BytesIO(report.annotated(prepared, "zh")))["问题清单"]
+    levels = [r[4] for r in zh.iter_rows(min_row=2, values_only=True)]
+    assert "错误" in levels and set(levels) <= {"错误", "提示"}   # the level in the user's language, not a code
     csv_prepared = service.prepare((FILES / "messy" / "gbk.csv").read_bytes().replace(b"337", b"xyz"), "g.csv",
                                    "cases", None, sub_centre_id("ZJ"))
     wb = openpyxl.load_workbook(io.BytesIO(report.annotated(csv_prepared, "zh")))
