@@ -96,3 +96,15 @@ def test_a_real_zip_bomb_is_still_one(sqlite_demo_database):
     with pytest.raises(Refused) as caught:
         service.prepare(FILES / "hostile" / "zip_bomb.xlsx", "z.xlsx", "cases", None, sub_centre_id("ZJ"))
     assert caught.value.code == "zip_bomb"
+
+
+def test_an_xlsx_with_too_many_rows_reports_its_real_row_count(sqlite_demo_database, tmp_path, monkeypatch):
+    """Not "an absurd range": a plain sheet that is too long says how long it is and the limit."""
+    from tests.imports.helpers import cases_workbook
+
+    monkeypatch.setenv("IPOVERSEAS_UPLOAD_MAX_ROWS", "100")
+    path = cases_workbook(tmp_path / "long.xlsx", 1_500)
+    with pytest.raises(Refused) as caught:
+        service.prepare(path, path.name, "cases", None, sub_centre_id("ZJ"))
+    assert caught.value.code == "too_many_rows"
+    assert caught.value.params == {"rows": 1_501, "max_rows": 100}
