@@ -12,6 +12,7 @@ from playwright.sync_api import expect
 
 from ipoverseas.core import i18n
 from tests.e2e.helpers import TIMEOUT, login, wait_idle
+from tests.imports.helpers import CASE_HEADER, xlsx_bytes
 
 pytestmark = pytest.mark.e2e
 SHOTS = Path("/work/tmp/shots-h-c")
@@ -70,10 +71,18 @@ def test_the_chinese_upload_page_has_no_english_uploader_text_and_a_refusal_is_i
     wait_idle(page)
     _shot(page, "upload-zh-refused.png")
 
-    # ... and the import history lists it: who, when, file, why.
+    # A workbook with a bad row (no title in row 3): checked, its rows refused with their problem.
+    bad = tmp_path / "bad-row.xlsx"
+    bad.write_bytes(xlsx_bytes([CASE_HEADER[:6], ["E2E-1", "好的一行", "美国", "法院", "诉讼", "发明专利"],
+                                ["E2E-2", "", "美国", "法院", "诉讼", "发明专利"]]))
+    page.locator("input[type=file]").first.set_input_files(str(bad))
+    expect(page.get_by_text(i18n.t("upload.problems", "zh", count=1))).to_be_visible(timeout=TIMEOUT)
+    wait_idle(page)
+
+    # ... and the import history lists both: who, when, file, why.
     page.get_by_role("tab", name=i18n.t("upload.tab.history", "zh")).click()
     wait_idle(page)
-    expect(page.get_by_test_id("stDataFrame").first).to_be_visible(timeout=TIMEOUT)   # the list (a canvas)
+    expect(page.locator("[data-testid=stDataFrame]:visible").first).to_be_visible(timeout=TIMEOUT)   # the list (a canvas)
     page.get_by_test_id("stSelectbox").filter(has_text=i18n.t("upload.history.refusal_pick", "zh")) \
         .get_by_role("combobox").click()
     page.get_by_role("option").filter(has_text="setup.xlsx").first.click()
@@ -84,3 +93,13 @@ def test_the_chinese_upload_page_has_no_english_uploader_text_and_a_refusal_is_i
     expect(detail).to_contain_text("staff")
     expect(detail).to_contain_text("KB")
     _shot(page, "upload-zh-history.png")
+
+    # The workbook's refusal names the row and the column.
+    page.get_by_test_id("stSelectbox").filter(has_text=i18n.t("upload.history.refusal_pick", "zh")) \
+        .get_by_role("combobox").click()
+    page.get_by_role("option").filter(has_text="bad-row.xlsx").first.click()
+    wait_idle(page)
+    detail = page.get_by_test_id("stMarkdown").filter(has_text="bad-row.xlsx").first
+    expect(detail).to_contain_text("第 3 行", timeout=TIMEOUT)
+    expect(detail).to_contain_text(CASE_HEADER[1])
+    _shot(page, "upload-zh-history-bad-row.png")

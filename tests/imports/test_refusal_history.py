@@ -92,3 +92,20 @@ def test_stored_problems_are_capped(sqlite_demo_database, principal):
     assert row["problem_count"] == 300
     assert len(refusals.problems(row["problems"], "zh")) == refusals.MAX_STORED
     assert len(row["problems"]) <= refusals.MAX_JSON_CHARS
+
+
+def test_removing_the_demo_keeps_a_refusal_without_its_demo_user(demo_database, principal):
+    """The demo's users and sub-centres go (python -m ipoverseas demo remove): a refusal that one
+    of them made keeps its row without the user (ON DELETE SET NULL) or goes with its sub-centre."""
+    from sqlalchemy import select
+
+    from ipoverseas import demo
+    from ipoverseas.core import db
+
+    staff = principal("staff")
+    with pytest.raises(Refused):
+        service.prepare(EXE, "by-demo-staff.xlsx", "cases", staff, staff.sub_centre_id)
+    demo.remove()
+    with db.read_session() as s:
+        left = s.execute(select(ImportRefusal.user_id, ImportRefusal.sub_centre_id)).all()
+    assert all(user_id is None for user_id, _ in left)
