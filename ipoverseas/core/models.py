@@ -380,6 +380,28 @@ class ImportBatch(Base):
     rolled_back_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id"))
 
 
+class ImportRefusal(Base):
+    """An upload refused (the file as a whole, or rows with errors): who, when, which file and why.
+
+    Nothing of the file is stored but its name, size, hash and the first problems (JSON text,
+    capped). Its own table, so the queries of applied batches (home page, rollback) stay as
+    they are; the import history lists both.
+    """
+
+    __tablename__ = "import_refusals"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    sub_centre_id: Mapped[Optional[int]] = mapped_column(ForeignKey("sub_centres.id", ondelete="CASCADE"), index=True)
+    dataset: Mapped[str] = mapped_column(String(32))
+    filename: Mapped[str] = mapped_column(String(300))
+    size_bytes: Mapped[int] = mapped_column(BigInteger, default=0)
+    sha256: Mapped[str] = mapped_column(String(64), default="")
+    cause: Mapped[str] = mapped_column(String(64))         # the refusal's code, or "row_errors"
+    problem_count: Mapped[int] = mapped_column(Integer, default=0)
+    problems: Mapped[str] = mapped_column(Text, default="[]")
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
 class RecordVersion(Base):
     """The before-image of a row that a batch or an edit changed."""
 

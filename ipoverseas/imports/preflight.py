@@ -19,6 +19,7 @@ from pathlib import Path, PurePosixPath
 from defusedxml import ElementTree as SafeET
 
 from ipoverseas.core import config
+from . import long_cell
 from .problems import Refused
 
 MAX_MEMBERS = 5_000
@@ -27,6 +28,7 @@ RATIO_FLOOR = 2 * 1024 * 1024
 MAX_COLUMNS = 702          # ZZ: our datasets have about 25 columns; extra columns are fine
 HEADER_SLACK = 1_000       # title rows above the header, blank rows, ...
 MAX_ERRORS_LISTED = 2_000
+_EXCEL_ROWS = 1_048_576    # a sheet's most rows: a range beyond it is no sheet Excel made
 
 _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ENCRYPTED = "EncryptedPackage".encode("utf-16-le")
@@ -139,14 +141,19 @@ def _check_zip(zf: zipfile.ZipFile, size: int, lim: dict[str, int]) -> Package:
         raise Refused("zip_bomb")
     members: dict[str, zipfile.ZipInfo] = {}
     total = 0
+    packed: list[zipfile.ZipInfo] = []
     for info in infos:
         members[_member_key(info)] = info
         total += info.file_size
         if info.file_size > RATIO_FLOOR and info.file_size > MAX_RATIO * max(info.compress_size, 1):
-            raise Refused("zip_bomb")
+            packed.append(info)
         if info.flag_bits & 0x1:
             raise Refused("encrypted")
     if total > lim["max_uncompressed"]:
+        raise Refused("zip_bomb")
+    for info in packed:
+        # One enormous repetitive cell packs as well as a bomb: say so when that is what it is.
+        long_cell.check(zf, info, members, lim["max_cell_chars"], lambda: _sheets(zf, members))
         raise Refused("zip_bomb")
     content_types = members.get("[content_types].xml")
     if content_types is None or "xl/workbook.xml" not in members and not any(
@@ -219,9 +226,13 @@ def _check_declared_range(data: bytes, sheet: SheetInfo, lim: dict[str, int]) ->
     if dim and dim.group(3):
         rows = int(dim.group(4))
         cols = col_index(dim.group(3)) + 1
-        if rows > max_rows or cols > MAX_COLUMNS * 4 or rows * min(cols, MAX_COLUMNS) > max_rows * 100:
+        if rows > _EXCEL_ROWS or cols > MAX_COLUMNS * 4 or rows * min(cols, MAX_COLUMNS) > max_rows * 100:
             raise Refused("absurd_range", range=f"{dim.group(1).decode()}{dim.group(2).decode()}:"
                           f"{dim.group(3).decode()}{dim.group(4).decode()}")
+        if rows > max_rows:
+            # Plausibly a sheet with too many rows: the scan of the cells counts them before any
+            # parser starts, and refuses them with the real count (a declared range can lie).
+            sheet.declared = False
 
 
 def _read(zf: zipfile.ZipFile, info: zipfile.ZipInfo, cap: int, size: int = -1) -> bytes:
@@ -300,7 +311,12 @@ def _scan_sheet(zf: zipfile.ZipFile, info: zipfile.ZipInfo, sheet: SheetInfo, li
         m = _ROW_R.match(data, start) if start >= 0 else None
         sheet.max_row = int(m.group(1)) if m else data.count(b"row", 0, last)
         if sheet.max_row > max_rows:
-            raise Refused("absurd_range", range=f"{sheet.name}!{sheet.max_row}")
+            # Rows all the way down: too many rows, said with the sheet's real length. A stray
+            # cell far below a short sheet: an absurd range.
+            present = data.count(b"<row ") + data.count(b":row ")
+            if present * 2 < sheet.max_row:
+                raise Refused("absurd_range", range=f"{sheet.name}!{sheet.max_row}")
+            raise Refused("too_many_rows", rows=sheet.max_row, max_rows=lim["max_rows"])
     for m in _COL3.finditer(data):
         # A cell beyond column ZZ: refuse only when it holds a value (styled empty cells are common).
         cell = _CELL_FULL.match(data, data.rfind(b"<", 0, m.start() + 1))

@@ -144,13 +144,18 @@ def _csv_rows(path: Path, limits: dict[str, int]) -> list[list[Any]]:
         dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")
     except csv.Error:
         dialect = csv.excel
-    csv.field_size_limit(limits["max_cell_chars"] * 4 + 10)
+    # No field limit of csv's own: the file's size bounds a cell, and a cell over the app's limit
+    # is then reported as too long, at its row and column (csv's limit would say "malformed").
+    csv.field_size_limit(max(len(text), 131072) + 10)
     try:
         rows = []
-        for row in csv.reader(io.StringIO(text, newline=""), dialect):
+        reader = csv.reader(io.StringIO(text, newline=""), dialect)
+        for row in reader:
             rows.append(row)
             if len(rows) > limits["max_rows"] + 1000:
-                raise Refused("too_many_rows", rows=len(rows), max_rows=limits["max_rows"])
+                # Refused, with the real count: the rest is counted, not kept.
+                filled = sum(1 for r in rows if any(r)) + sum(1 for r in reader if any(r))
+                raise Refused("too_many_rows", rows=filled, max_rows=limits["max_rows"])
         return rows
     except csv.Error:
         raise Refused("csv_broken") from None

@@ -87,20 +87,21 @@ def annotated(prepared, lang: str = "zh") -> bytes:
     problems = [(p.sheet, p.row, p.col_index, p.severity, p.column, "" if p.value is None else str(p.value)[:200],
                  p.message(lang)) for p in prepared.parsed.problems]
     headers = i18n.t("upload.report.sheet_headers", lang).split("|")
+    levels = {p.severity: i18n.t(f"upload.severity.{p.severity}", lang) for p in prepared.parsed.problems}
     suffix = ".csv" if prepared.parsed.kind == "csv" else ".xlsx"
     fd, tmp = tempfile.mkstemp(prefix="ipoverseas-report-", suffix=suffix)
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(prepared.source or Path(prepared.source_path).read_bytes())
         return sandbox.run("ipoverseas.imports.report.build_annotated", tmp, prepared.parsed.kind, prepared.filename,
-                           problems, headers, i18n.t("upload.report.sheet_name", lang))
+                           problems, headers, i18n.t("upload.report.sheet_name", lang), levels)
     finally:
         os.unlink(tmp)
 
 
 def build_annotated(path: str, kind: str, filename: str, problems: list[tuple], headers: list[str],
-                    list_sheet: str) -> bytes:
-    """Child side of `annotated()`."""
+                    list_sheet: str, levels: dict[str, str] | None = None) -> bytes:
+    """Child side of `annotated()`. `levels`: each severity's label in the user's language."""
     import openpyxl
     from openpyxl.comments import Comment
     from openpyxl.styles import PatternFill
@@ -136,7 +137,7 @@ def build_annotated(path: str, kind: str, filename: str, problems: list[tuple], 
     out = wb.create_sheet(list_sheet[:31])
     out.append(headers)
     for sheet, row, col, severity, column, value, message in problems:
-        values = [sheet, row, column, value, severity, message]
+        values = [sheet, row, column, value, (levels or {}).get(severity, severity), message]
         out.append(values)
     for row in out.iter_rows(min_row=2):
         for cell in row:

@@ -2,7 +2,7 @@
 
 prepare(): pre-flight check -> read and validate in a child process (intake.py) -> plan (preview)
 apply():   re-plan in one write transaction (under a per-sub-centre lock) -> write
-rollback(): undo a batch; history(): the batches a user may see.
+rollback(): undo a batch; history(): the batches and refused uploads a user may see (refusals.py).
 """
 
 from __future__ import annotations
@@ -12,15 +12,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
-from sqlalchemy import func, select, text
+from sqlalchemy import DateTime, Integer, String, Text, func, literal, null, select, text, union_all
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from ipoverseas.access import policy
 from ipoverseas.core import db
 from ipoverseas.access.policy import Principal
-from ipoverseas.core.models import ImportBatch, SubCentre, User
-from . import apply as applier, datasets as D, gcpause, intake, plan as planner, preflight
+from ipoverseas.core.models import ImportBatch, ImportRefusal, SubCentre, User
+from . import apply as applier, datasets as D, gcpause, intake, plan as planner, preflight, refusals
 from .plan import Plan
 from .problems import Busy, Denied, Refused
 
@@ -39,6 +39,7 @@ class Prepared(intake.Intake):
     sub_centre_id: int = 0
     plan: Plan | None = None
     already_batch: int | None = None      # an applied batch of this very file
+    refusal_id: int | None = None         # the import history's note of its rows with errors
     ahead: planner.ReadAhead | None = field(default=None, repr=False)   # for the next plan only
 
     @property
@@ -85,9 +86,16 @@ def prepare(source: bytes | str | Path, filename: str, dataset: str, user: Princ
     if not D.get(dataset).batched:
         raise ValueError(f"{dataset} are not imported as a batch: see imports.accounts")
     check_may_import(user, sub_centre_id)
-    got, ahead = intake.read(source, filename, dataset,
-                             meanwhile=lambda package: _read_ahead(package, dataset, sub_centre_id))
+    try:
+        got, ahead = intake.read(source, filename, dataset,
+                                 meanwhile=lambda package: _read_ahead(package, dataset, sub_centre_id))
+    except Refused as exc:   # the file as a whole: noted for the import history
+        refusals.record(source, filename, dataset, user, sub_centre_id, refusal=exc)
+        raise
     prepared = Prepared(**vars(got), sub_centre_id=sub_centre_id, ahead=ahead)
+    if prepared.parsed.rejected:   # rows with errors: the check refused them, noted with their problems
+        prepared.refusal_id = refusals.record(source, filename, dataset, user, sub_centre_id,
+                                              problems=prepared.parsed.problems, sha256=prepared.sha256)
     with db.read_session() as session:
         prepared.already_batch = _applied_batch(session, prepared.sha256, dataset, sub_centre_id)
         if with_plan:
@@ -188,27 +196,42 @@ def rollback(batch_id: int, user: Principal | None) -> dict[str, Any]:
 
 
 def history(user: Principal, *, limit: int = 50, offset: int = 0) -> list[dict[str, Any]]:
-    """The batches `user` may see, newest first: staff their sub-centre's, admin all."""
-    stmt = (select(ImportBatch.id, ImportBatch.dataset, ImportBatch.filename, ImportBatch.sha256,
-                   ImportBatch.created_count, ImportBatch.updated_count, ImportBatch.unchanged_count,
-                   ImportBatch.rejected_count, ImportBatch.status, ImportBatch.created_at,
-                   ImportBatch.rolled_back_at, SubCentre.code.label("sub_centre"), User.username)
-            .outerjoin(SubCentre, SubCentre.id == ImportBatch.sub_centre_id)
-            .outerjoin(User, User.id == ImportBatch.user_id))
+    """The batches and the refused uploads `user` may see, newest first: staff their
+    sub-centre's, admin all. Each row's `kind` is "batch" or "refusal" (status "refused")."""
     if not policy.can(user, "import_records"):
         return []
-    stmt = stmt.where(policy.where(user, "import_records"))
+    none_int = lambda: null().cast(Integer)  # noqa: E731
+    batches = (select(literal("batch").label("kind"), ImportBatch.id, ImportBatch.dataset, ImportBatch.filename,
+                      ImportBatch.sha256, none_int().label("size_bytes"),
+                      ImportBatch.created_count, ImportBatch.updated_count, ImportBatch.unchanged_count,
+                      ImportBatch.rejected_count, ImportBatch.status, ImportBatch.created_at,
+                      ImportBatch.rolled_back_at, SubCentre.code.label("sub_centre"), User.username,
+                      null().cast(String).label("cause"), none_int().label("problem_count"),
+                      null().cast(Text).label("problems"))
+               .outerjoin(SubCentre, SubCentre.id == ImportBatch.sub_centre_id)
+               .outerjoin(User, User.id == ImportBatch.user_id)
+               .where(policy.where(user, "import_records")))
+    refused = (select(literal("refusal").label("kind"), ImportRefusal.id, ImportRefusal.dataset, ImportRefusal.filename,
+                      ImportRefusal.sha256, ImportRefusal.size_bytes.cast(Integer).label("size_bytes"),
+                      none_int(), none_int(), none_int(), none_int(), literal("refused"), ImportRefusal.created_at,
+                      null().cast(DateTime), SubCentre.code, User.username,
+                      ImportRefusal.cause, ImportRefusal.problem_count, ImportRefusal.problems)
+               .outerjoin(SubCentre, SubCentre.id == ImportRefusal.sub_centre_id)
+               .outerjoin(User, User.id == ImportRefusal.user_id)
+               .where(policy.where(user, "import_records", ImportRefusal)))
+    both = union_all(batches, refused).subquery()
+    stmt = select(both).order_by(both.c.created_at.desc(), both.c.kind, both.c.id.desc()).limit(limit).offset(offset)
     with db.read_session() as s:
-        return [dict(r._mapping) for r in s.execute(stmt.order_by(ImportBatch.id.desc()).limit(limit).offset(offset))]
+        return [dict(r._mapping) for r in s.execute(stmt)]
 
 
 def history_count(user: Principal) -> int:
-    stmt = select(func.count()).select_from(ImportBatch)
     if not policy.can(user, "import_records"):
         return 0
-    stmt = stmt.where(policy.where(user, "import_records"))
     with db.read_session() as s:
-        return int(s.scalar(stmt) or 0)
+        return sum(int(s.scalar(select(func.count()).select_from(table)
+                                .where(policy.where(user, "import_records", table))) or 0)
+                   for table in (ImportBatch, ImportRefusal))
 
 
 def sub_centres(user: Principal) -> list[dict[str, Any]]:

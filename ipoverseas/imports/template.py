@@ -2,8 +2,10 @@
 
 A data sheet with the header in Chinese (English below it as a comment), a dropdown
 on every controlled column (from a hidden lists sheet: a vocabulary, or values read from
-the database such as the active sub-centres), ID columns formatted as text, one example
-row; and an instructions sheet that explains each column.
+the database such as the active sub-centres), ID columns formatted as text, and nothing
+else: its first row is the user's first record. The instructions sheet explains each column
+with an example value (an example row on the data sheet kept its grey italics when typed over,
+so the first real record looked like an example).
 """
 
 from __future__ import annotations
@@ -32,7 +34,6 @@ def build(dataset_name: str, lang: str = "zh") -> bytes:
     head_req = wb.add_format({"bold": True, "bg_color": "#FCE4D6", "border": 1, "text_wrap": True, "valign": "top"})
     text_fmt = wb.add_format({"num_format": "@"})
     date_fmt = wb.add_format({"num_format": "yyyy-mm-dd"})
-    example_fmt = wb.add_format({"font_color": "#7F7F7F", "italic": True, "num_format": "@"})
     wrap = wb.add_format({"text_wrap": True, "valign": "top"})
 
     data = wb.add_worksheet(sheet_name(dataset))
@@ -73,9 +74,6 @@ def build(dataset_name: str, lang: str = "zh") -> bytes:
                 "error_title": col.zh, "error_message": col.help_zh[:250],
                 "input_title": col.zh[:32], "input_message": (col.help_zh + " " + col.help_en)[:250]})
             list_col += 1
-        example = col.example
-        if example not in (None, ""):
-            data.write_string(1, c, str(example), example_fmt)
     data.freeze_panes(1, 1)
     data.set_row(0, 32)
 
@@ -83,6 +81,7 @@ def build(dataset_name: str, lang: str = "zh") -> bytes:
     guide.set_column(1, 1, 26)
     guide.set_column(2, 3, 12)
     guide.set_column(4, 5, 60, wrap)
+    guide.set_column(6, 6, 28, wrap)
     title = i18n.t(f"upload.template.title.{dataset.name}", lang)
     guide.write_string(0, 0, title, wb.add_format({"bold": True, "font_size": 14}))
     intro = f"upload.template.intro.{dataset.name}"   # what differs for a dataset, or the common words
@@ -90,7 +89,7 @@ def build(dataset_name: str, lang: str = "zh") -> bytes:
         intro = "upload.template.intro"
     guide.write_string(1, 0, i18n.t(intro, "zh"))
     guide.write_string(2, 0, i18n.t(intro, "en"))
-    cols = ["列名", "Column", "必填 Required", "类型 Kind", "说明", "Help"]
+    cols = ["列名", "Column", "必填 Required", "类型 Kind", "说明", "Help", "示例 Example"]
     for c, name in enumerate(cols):
         guide.write_string(4, c, name, head)
     for r, col in enumerate(dataset.columns, start=5):
@@ -100,6 +99,8 @@ def build(dataset_name: str, lang: str = "zh") -> bytes:
         guide.write_string(r, 3, i18n.t(f"upload.kind.{col.kind}", "zh") + " / " + i18n.t(f"upload.kind.{col.kind}", "en"))
         guide.write_string(r, 4, col.help_zh)
         guide.write_string(r, 5, col.help_en)
+        if col.example not in (None, ""):
+            guide.write_string(r, 6, str(col.example))
     wb.close()
     return buf.getvalue()
 

@@ -16,6 +16,7 @@ from ipoverseas.core.markdown import escape
 from ipoverseas.network import workcalendar
 from ipoverseas.ui import actions, state
 from ipoverseas.ui.pages import PageSpec, guard
+from ipoverseas.ui.uploader import file_input
 
 PAGE = PageSpec(key="admin-calendar", title_key="nav.admin_calendar", icon=":material/calendar_month:",
                 action="manage_calendar", order=215, section="nav.section.admin")
@@ -73,7 +74,7 @@ def render() -> None:
 
     st.subheader(state.t("calendar.upload"))
     st.caption(state.t("calendar.upload_help", year=year))
-    uploaded = st.file_uploader(state.t("calendar.file"), type=["xlsx", "csv"], key=P + f"file_{year}")
+    uploaded = file_input("calendar.file", ["xlsx", "csv"], key=P + f"file_{year}")
     if uploaded is not None:
         _upload(user, year, uploaded)
 

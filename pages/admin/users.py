@@ -14,6 +14,7 @@ from ipoverseas.access.policy import ROLES
 from ipoverseas.ui import actions, state
 from ipoverseas.ui.history import render_history
 from ipoverseas.ui.pages import PageSpec, guard
+from ipoverseas.ui.uploader import file_input
 from ipoverseas.ui.widgets import t_md, time_header
 
 PAGE = PageSpec(key="admin-users", title_key="nav.admin_users", icon=":material/group:", action="manage_users",
@@ -222,7 +223,7 @@ def _bulk(admin) -> None:
                        file_name="accounts-template.xlsx", on_click="ignore",
                        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                        key=P + "template", icon=":material/download:")
-    upload = st.file_uploader(state.t("admin.bulk.upload"), type=["xlsx", "csv"], key=P + "upload")
+    upload = file_input("admin.bulk.upload", ["xlsx", "csv"], key=P + "upload")
     if upload is None:
         return
     data = upload.getvalue()

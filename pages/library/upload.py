@@ -9,12 +9,13 @@ import streamlit as st
 from ipoverseas.access import policy
 from ipoverseas.core.markdown import escape
 from ipoverseas.core import config, localtime
-from ipoverseas.imports import datasets, report, service, template, UploadRefusal
+from ipoverseas.imports import datasets, refusals, report, service, template, UploadRefusal
 from ipoverseas.ui import actions, state
 from ipoverseas.ui.cache import cached
 from ipoverseas.ui.history import render_history
 from ipoverseas.ui.pages import PageSpec, guard
-from ipoverseas.ui.widgets import time_header
+from ipoverseas.ui.uploader import file_input
+from ipoverseas.ui.widgets import t_md, time_header
 
 PAGE = PageSpec(key="upload", title_key="upload.nav", icon=":material/upload_file:", action="import_records",
                 order=60, section="nav.section.data")
@@ -52,7 +53,8 @@ def _upload(user) -> None:
         name = "name_zh" if state.lang() == "zh" else "name_en"
         by_label = {f"{c['code']} · {c[name] or c['name_zh']}": c["id"] for c in centres}
         sub_centre_id = by_label[st.selectbox(state.t("upload.sub_centre"), list(by_label), key="upload_sub_centre",
-                                              disabled=not policy.sees_all(user, "import_records"))]
+                                              disabled=not policy.sees_all(user, "import_records"),
+                                              placeholder=state.t("upload.sub_centre_placeholder"))]
     lang = state.lang()
     st.download_button(state.t("upload.template_download"), data=template.build(dataset, lang),
                        file_name=f"ipoverseas-{dataset}-template.xlsx", key="upload_template",
@@ -60,7 +62,7 @@ def _upload(user) -> None:
                        icon=":material/download:", on_click="ignore")
     st.caption(state.t("upload.limits", mb=config.get("upload_max_mb"), rows=config.get("upload_max_rows"),
                        chars=config.get("upload_max_cell_chars")))
-    uploaded = st.file_uploader(state.t("upload.file"), type=["xlsx", "csv"], key=f"upload_file_{dataset}")
+    uploaded = file_input("upload.file", ["xlsx", "csv"], key=f"upload_file_{dataset}", caption=False)
     if uploaded is None:
         return
     data = uploaded.getvalue()
@@ -184,16 +186,26 @@ def _history_block(user) -> None:
     page = st.number_input(state.t("upload.history.page"), 1, pages, 1, key="upload_history_page") if pages > 1 else 1
     rows = _history(user, limit=size, offset=(page - 1) * size)
     st.caption(state.t("upload.history.count", count=total))
+    lang = state.lang()
+
+    def count(r, name):   # a refused upload wrote nothing: no counts, not zeros
+        return "" if r["kind"] == "refusal" else str(r[name])
+
     st.dataframe([{
-        state.t("upload.history.batch"): r["id"], time_header("upload.history.when"): localtime.text(r["created_at"]),
-        state.t("upload.col.sub_centre"): r["sub_centre"], state.t("upload.dataset"): state.t(f"upload.dataset.{r['dataset']}"),
-        state.t("import.filename"): r["filename"], state.t("upload.history.who"): r["username"] or "",
-        state.t("upload.metric.created"): r["created_count"], state.t("upload.metric.updated"): r["updated_count"],
-        state.t("upload.metric.unchanged"): r["unchanged_count"], state.t("upload.metric.rejected"): r["rejected_count"],
+        state.t("upload.history.batch"): str(r["id"]) if r["kind"] == "batch" else "",
+        time_header("upload.history.when"): localtime.text(r["created_at"]),
+        state.t("upload.col.sub_centre"): r["sub_centre"] or "", state.t("upload.dataset"): state.t(f"upload.dataset.{r['dataset']}"),
+        state.t("import.filename"): r["filename"], state.t("upload.history.size"): _size(r["size_bytes"]),
+        state.t("upload.history.who"): r["username"] or "",
         state.t("upload.history.status"): state.t(f"upload.history.status.{r['status']}"),
-        state.t("upload.history.sha"): r["sha256"][:12],
+        state.t("upload.history.cause"): refusals.summary(r["problems"], r["problem_count"], lang) if r["kind"] == "refusal" else "",
+        state.t("upload.metric.created"): count(r, "created_count"), state.t("upload.metric.updated"): count(r, "updated_count"),
+        state.t("upload.metric.unchanged"): count(r, "unchanged_count"), state.t("upload.metric.rejected"): count(r, "rejected_count"),
+        state.t("upload.history.sha"): (r["sha256"] or "")[:12],
     } for r in rows], hide_index=True, width="stretch")
-    shown = st.selectbox(state.t("history.batch_pick"), [r["id"] for r in rows], index=None,
+    _refusal_details([r for r in rows if r["kind"] == "refusal"], lang)
+    batches = [r for r in rows if r["kind"] == "batch"]
+    shown = st.selectbox(state.t("history.batch_pick"), [r["id"] for r in batches], index=None,
                          key="upload_history_batch", placeholder=state.t("history.batch_placeholder"))
     if shown is not None:  # only the batches listed above: those `user` may see
         render_history("import_batch", shown, user=user, expanded=True)
@@ -205,11 +217,12 @@ def _history_block(user) -> None:
             st.dataframe([{state.t("upload.col.key"): k["key"], "#": k["id"],
                            state.t("upload.col.message"): state.t(f"upload.history.kept.{k['reason']}")}
                           for k in done[1][:SHOW]], hide_index=True)
-    applied = [r["id"] for r in rows if r["status"] == "applied"]
+    applied = [r["id"] for r in batches if r["status"] == "applied"]
     if not applied:
         return
     with st.form("upload_rollback_form"):
-        batch = st.selectbox(state.t("upload.history.rollback_pick"), applied, key="upload_rollback_batch")
+        batch = st.selectbox(state.t("upload.history.rollback_pick"), applied, key="upload_rollback_batch",
+                             placeholder=state.t("upload.history.batch_placeholder"))
         sure = st.checkbox(state.t("upload.history.rollback_confirm"), key="upload_rollback_sure")
         go = st.form_submit_button(state.t("upload.history.rollback"), icon=":material/undo:")
     if go and sure:
@@ -220,3 +233,32 @@ def _history_block(user) -> None:
             state.t("upload.history.rolled_back", batch=batch, removed=result["removed"], restored=result["restored"]),
             result["kept"])
         st.rerun()
+
+
+def _refusal_details(refused: list[dict], lang: str) -> None:
+    """Every stored problem of one refused upload listed above (only those `user` may see)."""
+    if not refused:
+        return
+    labels = {state.t("upload.history.refusal_option", when=localtime.text(r["created_at"]), file=r["filename"]): r
+              for r in refused}
+    picked = st.selectbox(state.t("upload.history.refusal_pick"), list(labels), index=None,
+                          key="upload_history_refusal", placeholder=state.t("upload.history.refusal_placeholder"))
+    if picked is None:
+        return
+    r = labels[picked]
+    rows = refusals.problems(r["problems"], lang)
+    st.markdown(t_md("upload.history.refusal_detail", file=r["filename"], size=_size(r["size_bytes"]) or "-",
+                     sha=(r["sha256"] or "-")[:12], who=r["username"] or "-", when=localtime.text(r["created_at"]),
+                     cause=refusals.summary(r["problems"], r["problem_count"], lang)))
+    st.dataframe([{
+        state.t("upload.col.sheet"): p["sheet"], state.t("upload.col.row"): "" if p["row"] is None else str(p["row"]),
+        state.t("upload.col.column"): p["column"], state.t("upload.col.message"): p["message"],
+    } for p in rows], hide_index=True, width="stretch")
+    if r["problem_count"] > len(rows):
+        st.caption(state.t("upload.history.refusal_more", count=r["problem_count"], shown=len(rows)))
+
+
+def _size(n: int | None) -> str:
+    if not n:
+        return ""
+    return f"{n / 1048576:.1f} MB" if n >= 1048576 else f"{max(n / 1024, 0.1):.1f} KB"

@@ -97,7 +97,6 @@ def accounts_workbook(rows: list[list[Any]], *, header: list[str] | None = None,
 
     book = openpyxl.load_workbook(io.BytesIO(template.build("accounts")))
     sheet = book.worksheets[0]
-    sheet.delete_rows(2, 1)  # the example row
     if header:
         for c, title in enumerate(header, start=1):
             sheet.cell(1, c, title)

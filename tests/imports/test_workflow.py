@@ -171,7 +171,7 @@ def test_cli_exit_codes_and_dry_run(demo_database, tmp_path, capsys, principal):
         cli(["import", "planets", str(good), "--sub-centre", "ZJ"])
     assert usage.value.code == 2
     assert cli(["import", "cases", str(good)]) == 2   # no --sub-centre: a usage error
-    batch = max(r["id"] for r in service.history(principal("admin")))
+    batch = max(r["id"] for r in service.history(principal("admin")) if r["kind"] == "batch")
     assert cli(["rollback", str(batch), "--user", "staff_gd"]) == 1
     assert cli(["rollback", str(batch), "--lang", "en"]) == 0
     assert "rolled back" in capsys.readouterr().out
@@ -181,8 +181,8 @@ def test_cli_exit_codes_and_dry_run(demo_database, tmp_path, capsys, principal):
     assert cli(["template", "experts", str(tmp_path / "t.txt")]) == 2
 
 
-@pytest.mark.parametrize("dataset", ["cases", "experts", "articles"])
-def test_template_has_header_dropdowns_text_ids_instructions_and_an_example(sqlite_database, dataset):
+@pytest.mark.parametrize("dataset", ["cases", "experts", "articles", "accounts"])
+def test_template_has_header_dropdowns_text_ids_and_instructions_with_examples(sqlite_database, dataset):
     from ipoverseas.imports import datasets as D
 
     spec = D.get(dataset)
@@ -193,18 +193,28 @@ def test_template_has_header_dropdowns_text_ids_instructions_and_an_example(sqli
     assert any("Instructions" in name for name in wb.sheetnames)
     lists = [dv for dv in data.data_validations.dataValidation if dv.type == "list"]
     controlled = [c for c in spec.columns if c.kind in (D.VOCAB, D.MULTI, D.BOOL)]
-    assert len(lists) == len(controlled)
+    assert len(lists) == len(controlled) + sum(1 for c in spec.columns if c.choices is not None and c.choices())
     key_col = [c.field for c in spec.columns].index(spec.key) + 1
     assert data.column_dimensions[openpyxl.utils.get_column_letter(key_col)].number_format == "@"
-    assert str(data.cell(2, key_col).value).startswith("示例")
+    # The data sheet is the header only: what the user types in row 2 is a record in a plain style.
+    assert data.max_row == 1
+    for c in range(1, len(spec.columns) + 1):
+        font = data.cell(2, c).font
+        grey = font.color is not None and font.color.type == "rgb" and font.color.rgb.endswith("7F7F7F")
+        assert not font.italic and not grey
+    # The examples are on the instructions sheet, one per column, beside its help.
     guide = wb.worksheets[1]
-    assert {r[0].value for r in guide.iter_rows(min_row=6)} >= {c.zh for c in spec.columns}
+    header = next(r for r in guide.iter_rows(values_only=True) if r and r[0] == "列名")
+    assert header[6] == "示例 Example"
+    examples = {r[0]: r[6] for r in guide.iter_rows(min_row=6, values_only=True) if r[0]}
+    assert set(examples) >= {c.zh for c in spec.columns}
+    assert examples[spec.key_column.zh] == str(spec.key_column.example)
+    assert "示例" in guide["A2"].value and "Example" in guide["A3"].value
 
 
-def test_an_empty_template_imports_nothing_and_the_example_row_is_skipped(sqlite_demo_database):
+def test_an_empty_template_imports_nothing(sqlite_demo_database):
     prepared = service.prepare(template.build("cases"), "template.xlsx", "cases", None, sub_centre_id("ZJ"))
-    assert prepared.plan.counts["created"] == 0 and not prepared.parsed.errors
-    assert [p.code for p in prepared.parsed.warnings] == ["example_row"]
+    assert prepared.plan.counts["created"] == 0 and not prepared.parsed.problems
 
 
 def test_problem_report_is_the_uploaded_workbook_annotated(sqlite_demo_database):
@@ -217,6 +227,11 @@ def test_problem_report_is_the_uploaded_workbook_annotated(sqlite_demo_database)
     assert "Ambiguous" in ws["E2"].comment.text                 # and commented
     problems = wb["Problems"]
     assert problems.max_row == 1 + len(prepared.parsed.problems)
+    assert {r[4] for r in problems.iter_rows(min_row=2, values_only=True)} <= {"error", "note"}
+    assert "error" in {r[4] for r in problems.iter_rows(min_row=2, values_only=True)}
+    zh = openpyxl.load_workbook(io.BytesIO(report.annotated(prepared, "zh")))["问题清单"]
+    levels = [r[4] for r in zh.iter_rows(min_row=2, values_only=True)]
+    assert "错误" in levels and set(levels) <= {"错误", "提示"}   # the level in the user's language, not a code
     csv_prepared = service.prepare((FILES / "messy" / "gbk.csv").read_bytes().replace(b"337", b"xyz"), "g.csv",
                                    "cases", None, sub_centre_id("ZJ"))
     wb = openpyxl.load_workbook(io.BytesIO(report.annotated(csv_prepared, "zh")))

@@ -84,7 +84,7 @@ def test_history_and_rollback_on_the_page(sqlite_demo_database, principal):
     _, gd_result = service.run(path, path.name, "cases", gd_staff, sub_centre_id("GD"))
     at = run_page("upload", staff)
     history = [df.value for df in at.dataframe][-1]
-    assert list(history["Batch"]) == [result.batch_id]   # only the own sub-centre's batches
+    assert list(history["Batch"]) == [str(result.batch_id)]   # only the own sub-centre's batches
     assert at.selectbox(key="upload_rollback_batch").options == [str(result.batch_id)]
     at.checkbox(key="upload_rollback_sure").check()
     [submit] = [b for b in at.button if b.label == i18n.t("upload.history.rollback", "en")]
@@ -94,4 +94,43 @@ def test_history_and_rollback_on_the_page(sqlite_demo_database, principal):
         assert s.get(ImportBatch, result.batch_id).status == "rolled_back"
         assert s.get(ImportBatch, gd_result.batch_id).status == "applied"
     admin = run_page("upload", principal("admin"))
-    assert set([df.value for df in admin.dataframe][-1]["Batch"]) == {result.batch_id, gd_result.batch_id}
+    assert set([df.value for df in admin.dataframe][-1]["Batch"]) == {str(result.batch_id), str(gd_result.batch_id)}
+
+
+def test_a_refused_upload_is_in_the_history_with_its_cause(sqlite_demo_database, principal):
+    staff = principal("staff")
+    at = _upload(run_page("upload", staff, lang="zh"), FILES / "hostile" / "zip_bomb.xlsx", "名单.xlsx")
+    assert not at.exception
+    at = _upload(at, FILES / "messy" / "number_ids.xlsx")      # a workbook with a bad row
+    assert not at.exception
+    at = run_page("upload", staff, lang="zh")
+    history = [df.value for df in at.dataframe][-1]
+    status, cause = i18n.t("upload.history.status", "zh"), i18n.t("upload.history.cause", "zh")
+    assert list(history[status]) == [i18n.t("upload.history.status.refused", "zh")] * 2
+    assert list(history[i18n.t("import.filename", "zh")]) == ["number_ids.xlsx", "名单.xlsx"]
+    assert list(history[i18n.t("upload.history.batch", "zh")]) == ["", ""]
+    assert history[cause].iloc[1] == i18n.t("upload.refused.zip_bomb", "zh")
+    assert "第 3 行" in history[cause].iloc[0] and "案件编号" in history[cause].iloc[0]
+    assert history[i18n.t("upload.history.size", "zh")].iloc[1].endswith("KB")
+    assert all(len(v) == 12 for v in history[i18n.t("upload.history.sha", "zh")])
+    assert "None" not in history.to_string()
+    # Every problem of one refusal, in the user's language.
+    picker = at.selectbox(key="upload_history_refusal")
+    assert picker.placeholder == i18n.t("upload.history.refusal_placeholder", "zh")
+    picker.set_value(picker.options[0]).run()
+    problems = [df.value for df in at.dataframe][-1]
+    assert list(problems[i18n.t("upload.col.row", "zh")]) == ["3"]
+    assert "15" in problems[i18n.t("upload.col.message", "zh")].iloc[0]
+    # The other staff's sub-centre sees none of it.
+    other = run_page("upload", principal("staff_gd"), lang="zh")
+    assert i18n.t("upload.history.none", "zh") in texts(other)
+
+
+def test_the_page_speaks_chinese_placeholders_and_uploader(sqlite_demo_database, principal):
+    at = run_page("upload", principal("admin"), lang="zh")
+    assert at.selectbox(key="upload_sub_centre").placeholder == i18n.t("upload.sub_centre_placeholder", "zh")
+    uploader = at.file_uploader(key="upload_file_cases")
+    assert uploader.label == i18n.t("upload.file", "zh")
+    # The dropzone's own texts are restyled in Chinese for this uploader (ipoverseas/ui/uploader.py).
+    styles = [h.proto.body for h in at.get("html")]
+    assert any(".st-key-upload_file_cases" in css and "选择文件" in css and "20 MB" in css for css in styles)
