@@ -3,15 +3,15 @@
 A table of its own, so the queries of applied batches stay as they are. A refusal of a removed
 user keeps its row without the user; a removed sub-centre takes its refusals with it.
 
-Revision ID: 0014
-Revises: 0013
+Revision ID: 0017
+Revises: 0016
 Create Date: 2026-12-04
 """
 import sqlalchemy as sa
 from alembic import op
 
-revision = '0014'
-down_revision = '0013'
+revision = '0017'
+down_revision = '0016'
 branch_labels = None
 depends_on = None
 
