@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from ipoverseas.core import config, db
 from ipoverseas.consultations import workflow
-from ipoverseas.network import duties
+from ipoverseas.network import duties, transfers
 from ipoverseas import demo
 from ipoverseas.core.models import User
 
@@ -49,6 +49,8 @@ def refresh_clocks() -> int:
              count, workflow.clock_basis(), workflow.promise_days())
     moved = duties.recompute_due_dates()
     log.info("reporting duties: %d due date(s) moved", moved)
+    pending = transfers.recompute_due()
+    log.info("transfers: %d pending transfer(s) checked for a stale deadline", pending)
     return count + moved
 
 

@@ -154,9 +154,10 @@ def recompute_due(only_stale: bool = True, chunk: int = RECOMPUTE_CHUNK) -> int:
                 if t.due_at != before:
                     moved.append(t.id)
         last, done = rows[-1].id, done + len(rows)
-    with db.write_session() as s:
-        trail.record(s, None, "transfer.recompute_due", "transfer", None,
-                     detail={"basis": basis, "rows": done, "moved": moved[:200]})
+    if done:     # nothing stale (every start-up, usually): nothing to write
+        with db.write_session() as s:
+            trail.record(s, None, "transfer.recompute_due", "transfer", None,
+                         detail={"basis": basis, "rows": done, "moved": moved[:200]})
     return done
 
 
