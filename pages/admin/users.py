@@ -13,6 +13,7 @@ from ipoverseas.imports import accounts as bulk, report, template
 from ipoverseas.access.policy import ROLES
 from ipoverseas.ui import actions, state
 from ipoverseas.ui.history import render_history
+from ipoverseas.ui.links import record_url
 from ipoverseas.ui.pages import PageSpec, guard
 from ipoverseas.ui.uploader import file_input
 from ipoverseas.ui.widgets import t_md, time_header
@@ -80,13 +81,20 @@ def _list(user) -> None:
         rows, total = users.list_users(user, text=text, role=role, sub_centre_id=ids.get(centre) if centre else None,
                                        status=status, offset=0, limit=size)
     st.caption(state.t("admin.users.count", total=total, page=page_no, pages=pages))
-    st.dataframe([{
-        "#": r["id"], state.t("login.username"): r["username"], state.t("admin.users.display_name"): r["display_name"],
+    event = st.dataframe([{
+        "#": record_url(PAGE.key, r["id"]), state.t("login.username"): r["username"],
+        state.t("admin.users.display_name"): r["display_name"],
         state.t("login.role"): state.t(f"role.{r['role']}"), state.t("admin.users.sub_centre"): r["sub_centre"] or "",
         state.t("admin.users.email"): r["email"] or "",
         state.t("admin.users.status"): _status(r),
         time_header("admin.users.last_login"): localtime.text(r["last_login_at"]) or state.t("admin.users.never"),
-    } for r in rows], hide_index=True, width="stretch")
+    } for r in rows], hide_index=True, width="stretch", key=P + "table", on_select="rerun", selection_mode="single-row",
+        column_config={"#": st.column_config.LinkColumn("#", display_text=r"user=(\d+)", width="small",
+                                                        help=state.t("admin.users.open_help"))})
+    picked = event.selection.rows if event is not None else []
+    if picked and 0 <= picked[0] < len(rows):     # one click on a row opens the account
+        st.query_params["user"] = str(rows[picked[0]]["id"])
+        st.rerun()
     if pages > 1:
         st.number_input(state.t("admin.page"), min_value=1, max_value=pages, step=1, key=P + "page")
 
@@ -100,7 +108,8 @@ def _list(user) -> None:
         return
     default = int(wanted) if wanted and wanted.isdigit() and int(wanted) in options else None
     chosen = st.selectbox(i18n.t("admin.users.pick", lang), list(options), format_func=options.get,
-                          index=list(options).index(default) if default else None, key=P + "pick")
+                          index=list(options).index(default) if default else None, key=P + "pick",
+                          placeholder=i18n.t("admin.users.pick_placeholder", lang))
     if chosen is not None:
         _edit(user, chosen, centres)
 

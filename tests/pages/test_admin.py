@@ -209,3 +209,9 @@ def test_the_audit_trail_speaks_chinese(sqlite_demo_database, principal):
     assert "浙江分中心" in set(table["分中心"]), set(table["分中心"])   # its name, not its code
     assert "{" not in details and '"' not in details
     assert at.selectbox(key="audit_action").format_func("login.") == "登录（全部）"
+
+
+def test_every_row_of_the_users_list_links_to_its_account(sqlite_demo_database, principal):
+    at = run_page("users", principal("admin"), lang="zh")
+    links = at.dataframe[0].value["#"]
+    assert len(links) and links.str.fullmatch(r"admin-users\?user=\d+").all()
