@@ -13,7 +13,9 @@ from ipoverseas.cases import library, review
 from ipoverseas.core import vocab
 from ipoverseas.ui import actions, state
 from ipoverseas.ui.cache import cached
+from ipoverseas.ui.links import record_url
 from ipoverseas.ui.pages import PageSpec, guard
+from ipoverseas.ui.params import parse_id
 from ipoverseas.ui.widgets import country, label, metrics, time_header
 
 PAGE = PageSpec(key="review", title_key="cases.review.title", icon=":material/fact_check:", action="review_cases",
@@ -47,8 +49,8 @@ def render() -> None:
     if not result.rows:
         st.info(state.t("cases.review.empty"))
         return
-    st.dataframe([{
-        "#": r["id"],
+    event = st.dataframe([{
+        "#": record_url(PAGE.key, r["id"]),
         state.t("cases.field.case_ref"): r["case_ref"],
         state.t("cases.field.title"): r["title"],
         state.t("cases.field.country"): country(r["country"]),
@@ -56,12 +58,23 @@ def render() -> None:
         state.t("cases.field.filed_on"): r["filed_on"],
         state.t("cases.field.distinction"): label(vocab.DISTINCTIONS, r["distinction"]),
         state.t("cases.field.review_note"): r["review_note"] or "",
-    } for r in result.rows], hide_index=True, width="stretch")
+    } for r in result.rows], hide_index=True, width="stretch", key="review_table", on_select="rerun",
+        selection_mode="single-row", column_config={"#": st.column_config.LinkColumn(
+            "#", display_text=r"case=(\d+)", width="small", help=state.t("cases.review.open_help"))})
+    picked = event.selection.rows if event is not None else []
+    if picked and 0 <= picked[0] < len(result.rows):     # one click on a row opens the case below
+        st.query_params["case"] = str(result.rows[picked[0]]["id"])
+        st.rerun()
     if result.pages > 1:
         st.number_input(state.t("cases.review.page", pages=result.pages), min_value=1, max_value=result.pages,
                         step=1, key="review_page")
 
     titles = {r["id"]: f"#{r['id']} {r['title'][:50]}" for r in result.rows}
+    wanted = parse_id(st.query_params.get("case"))     # a link, a row picked, or a bookmark
+    if wanted is not None and wanted not in titles:
+        titles = {wanted: f"#{wanted}", **titles}
+    if wanted is not None and st.session_state.get("review_opened") != wanted:
+        st.session_state["review_pick"] = st.session_state["review_opened"] = wanted
     case_id = st.selectbox(state.t("cases.review.pick"), list(titles), key="review_pick",
                            format_func=lambda i: titles.get(i, str(i)))
     if case_id is not None:

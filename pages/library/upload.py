@@ -13,7 +13,9 @@ from ipoverseas.imports import datasets, refusals, report, service, template, Up
 from ipoverseas.ui import actions, state
 from ipoverseas.ui.cache import cached
 from ipoverseas.ui.history import render_history
+from ipoverseas.ui.links import record_url
 from ipoverseas.ui.pages import PageSpec, guard
+from ipoverseas.ui.params import parse_id
 from ipoverseas.ui.uploader import file_input
 from ipoverseas.ui.widgets import t_md, time_header
 
@@ -191,8 +193,8 @@ def _history_block(user) -> None:
     def count(r, name):   # a refused upload wrote nothing: no counts, not zeros
         return "" if r["kind"] == "refusal" else str(r[name])
 
-    st.dataframe([{
-        state.t("upload.history.batch"): str(r["id"]) if r["kind"] == "batch" else "",
+    event = st.dataframe([{
+        state.t("upload.history.batch"): record_url(PAGE.key, r["id"]) if r["kind"] == "batch" else "",
         time_header("upload.history.when"): localtime.text(r["created_at"]),
         state.t("upload.col.sub_centre"): r["sub_centre"] or "", state.t("upload.dataset"): state.t(f"upload.dataset.{r['dataset']}"),
         state.t("import.filename"): r["filename"], state.t("upload.history.size"): _size(r["size_bytes"]),
@@ -202,10 +204,21 @@ def _history_block(user) -> None:
         state.t("upload.metric.created"): count(r, "created_count"), state.t("upload.metric.updated"): count(r, "updated_count"),
         state.t("upload.metric.unchanged"): count(r, "unchanged_count"), state.t("upload.metric.rejected"): count(r, "rejected_count"),
         state.t("upload.history.sha"): (r["sha256"] or "")[:12],
-    } for r in rows], hide_index=True, width="stretch")
+    } for r in rows], hide_index=True, width="stretch", key="upload_history_table", on_select="rerun",
+        selection_mode="single-row", column_config={state.t("upload.history.batch"): st.column_config.LinkColumn(
+            state.t("upload.history.batch"), display_text=r"batch=(\d+)", width="small",
+            help=state.t("upload.history.open_help"))})
+    picked = event.selection.rows if event is not None else []
+    if picked and 0 <= picked[0] < len(rows) and rows[picked[0]]["kind"] == "batch":   # one click: its history
+        st.query_params["batch"] = str(rows[picked[0]]["id"])
+        st.rerun()
     _refusal_details([r for r in rows if r["kind"] == "refusal"], lang)
     batches = [r for r in rows if r["kind"] == "batch"]
-    shown = st.selectbox(state.t("history.batch_pick"), [r["id"] for r in batches], index=None,
+    wanted = parse_id(st.query_params.get("batch"))     # a link, a row picked, or a bookmark
+    listed = [r["id"] for r in batches] + ([wanted] if wanted and wanted not in {r["id"] for r in batches} else [])
+    if wanted is not None and st.session_state.get("upload_history_opened") != wanted:
+        st.session_state["upload_history_batch"] = st.session_state["upload_history_opened"] = wanted
+    shown = st.selectbox(state.t("history.batch_pick"), listed, index=None,
                          key="upload_history_batch", placeholder=state.t("history.batch_placeholder"))
     if shown is not None:  # only the batches listed above: those `user` may see
         render_history("import_batch", shown, user=user, expanded=True)

@@ -75,3 +75,13 @@ def test_review_history_shows_who_when_and_why_in_chinese(sqlite_demo_database, 
     assert (row["操作人"], row["操作"], row["审核状态"], row["理由 / 审核意见"]) == (
         "国家中心管理员", "审核通过", "已通过", "事实清楚，来源可靠")
     assert len(row["时间（北京时间）"]) == 16
+
+
+def test_a_case_opens_from_its_link_and_every_row_links(sqlite_demo_database, principal):
+    from tests.pages.apptest import run_page as run
+    at = run("review", principal("admin"), lang="zh")
+    links = at.dataframe[0].value["#"]
+    assert links.str.fullmatch(r"review\?case=\d+").all()
+    last = int(links.iloc[-1].split("=")[1])
+    at = run("review", principal("admin"), lang="zh", query={"case": str(last)})
+    assert at.selectbox(key="review_pick").value == last

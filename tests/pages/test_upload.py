@@ -84,7 +84,7 @@ def test_history_and_rollback_on_the_page(sqlite_demo_database, principal):
     _, gd_result = service.run(path, path.name, "cases", gd_staff, sub_centre_id("GD"))
     at = run_page("upload", staff)
     history = [df.value for df in at.dataframe][-1]
-    assert list(history["Batch"]) == [str(result.batch_id)]   # only the own sub-centre's batches
+    assert list(history["Batch"]) == [f"upload?batch={result.batch_id}"]   # own sub-centre only; a link
     assert at.selectbox(key="upload_rollback_batch").options == [str(result.batch_id)]
     at.checkbox(key="upload_rollback_sure").check()
     [submit] = [b for b in at.button if b.label == i18n.t("upload.history.rollback", "en")]
@@ -94,7 +94,10 @@ def test_history_and_rollback_on_the_page(sqlite_demo_database, principal):
         assert s.get(ImportBatch, result.batch_id).status == "rolled_back"
         assert s.get(ImportBatch, gd_result.batch_id).status == "applied"
     admin = run_page("upload", principal("admin"))
-    assert set([df.value for df in admin.dataframe][-1]["Batch"]) == {str(result.batch_id), str(gd_result.batch_id)}
+    assert set([df.value for df in admin.dataframe][-1]["Batch"]) == {f"upload?batch={result.batch_id}",
+                                                                     f"upload?batch={gd_result.batch_id}"}
+    opened = run_page("upload", staff, query={"batch": str(result.batch_id)})      # a bookmark opens its history
+    assert opened.selectbox(key="upload_history_batch").value == result.batch_id
 
 
 def test_a_refused_upload_is_in_the_history_with_its_cause(sqlite_demo_database, principal):
