@@ -43,6 +43,10 @@ SYNC_KEY = "cases_synced_params"
 
 def render() -> None:
     user = guard(PAGE)
+    # A link to this same page (a row, a similar record, the way back) runs it with the link's
+    # params but leaves the browser's address as it was: send the params back so the address,
+    # a bookmark and the browser's Back match what is shown.
+    st.query_params.from_dict(st.query_params.to_dict())
     raw = st.query_params.get("case")
     if raw is not None:
         _detail(user, raw)
@@ -95,9 +99,8 @@ def _write_url(f: CaseFilter, sort: str, size: int, page: int) -> None:
         params["n"] = str(size)
     if page > 1:
         params["p"] = str(page)
-    # Sent even when the script's params already match: after the case page's link back
-    # to this same page the browser's address still shows `case=`, and must be corrected.
-    st.query_params.from_dict(params)
+    if st.query_params.to_dict() != params:
+        st.query_params.from_dict(params)
     st.session_state[SYNC_KEY] = params
 
 
