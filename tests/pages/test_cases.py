@@ -210,3 +210,11 @@ def test_a_one_character_search_says_it_is_too_broad(sqlite_demo_database, princ
     assert any(found in i.value and "337" in i.value for i in at.info), [i.value for i in at.info]
     at = run_page("cases", principal("enterprise"), lang=lang, query={"q": "337"})
     assert not at.info
+
+
+def test_the_chinese_case_library_has_no_english_placeholder(sqlite_demo_database, principal):
+    for role in ("enterprise", "admin"):
+        for query in ({}, {"q": "专利"}):
+            at = run_page("cases", principal(role), lang="zh", query=query)
+            placeholders = [w.proto.placeholder for w in list(at.selectbox) + list(at.multiselect)]
+            assert not [p for p in placeholders if "Choose" in p], placeholders
