@@ -254,7 +254,10 @@ def _table(user, rows: list[dict], f: CaseFilter) -> None:
         demo: st.column_config.TextColumn(demo, width="small"),
     }
     # "content": every row of the page shows, without a scroll box inside the page
-    event = st.dataframe(data, hide_index=True, width="stretch", height="content", key="cases_table",
+    # A new key after each opening: the browser may still hold the row picked to open the last
+    # case (when the way back is taken before that page finished), which would open it again.
+    key = f"cases_table_{st.session_state.get('cases_opened', 0)}"
+    event = st.dataframe(data, hide_index=True, width="stretch", height="content", key=key,
                          on_select="rerun", selection_mode="single-row", column_config=columns)
     picked = event.selection.rows if event is not None else []
     if picked and 0 <= picked[0] < len(rows):
@@ -262,6 +265,7 @@ def _table(user, rows: list[dict], f: CaseFilter) -> None:
 
 
 def _open(case_id: int) -> None:
+    st.session_state["cases_opened"] = st.session_state.get("cases_opened", 0) + 1
     st.query_params["case"] = str(case_id)
     st.rerun()
 

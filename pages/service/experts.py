@@ -115,7 +115,10 @@ def _table(rows: list[dict], centres: list[dict]) -> None:
         state.t("service.experts.availability"): state.t("service.experts.away") if r["away"]
         else state.t("service.experts.available"),
     } for r in rows]
-    event = st.dataframe(data, hide_index=True, width="stretch", height="content", key=K + "table",
+    # A new key after each opening: the browser may still hold the row picked to open the last
+    # profile (when the way back is taken before that page finished), which would open it again.
+    key = f"{K}table_{st.session_state.get(K + 'opened', 0)}"
+    event = st.dataframe(data, hide_index=True, width="stretch", height="content", key=key,
                          on_select="rerun", selection_mode="single-row", column_config={
                              "#": st.column_config.LinkColumn("#", display_text=r"expert=(\d+)", width="small",
                                                               help=state.t("service.experts.open")),
@@ -124,6 +127,7 @@ def _table(rows: list[dict], centres: list[dict]) -> None:
                          })
     picked = event.selection.rows if event is not None else []
     if picked and 0 <= picked[0] < len(rows):
+        st.session_state[K + "opened"] = st.session_state.get(K + "opened", 0) + 1
         st.query_params["expert"] = str(rows[picked[0]]["id"])
         st.rerun()
 

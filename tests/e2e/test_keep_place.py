@@ -186,11 +186,14 @@ def test_the_experts_directory_opens_a_profile_by_a_link(live_server, page):
     page.wait_for_url(re.compile(r".*/experts\?expert=\d+$"), timeout=TIMEOUT)
     wait_idle(page)
     expert = page.url.rsplit("=", 1)[1]
-    title = page.get_by_role("heading").first.inner_text()
+    expect(page.get_by_role("button", name=zh("service.back"))).to_be_visible(timeout=TIMEOUT)
+    heading = page.get_by_test_id("stMain").get_by_role("heading", level=1)
+    expect(heading).not_to_have_text(zh("service.experts.title"), timeout=TIMEOUT)
+    title = heading.inner_text()
     _shot(page, "expert-profile-zh")
     page.go_back()
     _settle(page)
     expect(page.get_by_test_id("stDataFrame").first).to_be_visible(timeout=TIMEOUT)
     page.goto(f"{live_server}/experts?expert={expert}")            # a bookmark
     wait_idle(page)
-    expect(page.get_by_role("heading").first).to_have_text(title, timeout=TIMEOUT)
+    expect(page.get_by_test_id("stMain").get_by_role("heading", level=1)).to_have_text(title, timeout=TIMEOUT)
