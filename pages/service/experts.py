@@ -56,6 +56,7 @@ def render() -> None:
         return
     st.title(state.t("service.experts.title"))
     st.caption(state.t("service.experts.intro"))
+    _restore_filters()
     c1, c2, c3, c4 = st.columns(4)
     with c1:
         country_code = _facet_select("country", vocab.countries())
@@ -74,6 +75,7 @@ def render() -> None:
     available = c3.checkbox(state.t("service.experts.filter.available"), key=K + "f_available")
     filters = dict(country=country_code, ip_type=ip_type, industry=industry, language=language,
                    sub_centre_id=sub_centre_id, available=available, text=text or None)
+    st.session_state[K + "kept"] = {k: st.session_state.get(K + "f_" + k) for k in FILTERS}
     page_no = st.session_state.get(K + "page", 0)
     if st.session_state.get(K + "last_filters") != filters:
         st.session_state[K + "last_filters"] = filters
@@ -95,6 +97,17 @@ def render() -> None:
         st.info(state.t("service.experts.none"))
     if policy.can(user, "edit_expert", {"sub_centre_id": user.sub_centre_id}):
         _add_expert(user, centres)
+
+
+FILTERS = ("country", "ip_type", "industry", "language", "sub_centre", "text", "available")
+
+
+def _restore_filters() -> None:
+    """Back from a profile, the filters as they were: Streamlit forgets the widgets of a page not
+    drawn (the profile), so their values are kept apart and put back."""
+    for name, value in (st.session_state.get(K + "kept") or {}).items():
+        if K + "f_" + name not in st.session_state and value is not None:
+            st.session_state[K + "f_" + name] = value
 
 
 def _table(rows: list[dict], centres: list[dict]) -> None:

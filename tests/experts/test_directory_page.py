@@ -53,3 +53,20 @@ def test_a_bookmarked_profile_opens_with_a_demo_badge(sqlite_demo_database, prin
     assert any("中心" in c.value for c in at.caption), [c.value for c in at.caption]      # not a code
     assert any(m.value == f":gray-badge[{i18n.t('common.demo', 'zh')}]" for m in at.markdown)
 
+
+
+def test_back_from_a_profile_the_filters_are_as_they_were(sqlite_demo_database, principal):
+    at = run_page("experts", principal("enterprise"), lang="zh")
+    at.selectbox(key="experts_f_country").select("US").run()
+    at.text_input(key="experts_f_text").input("专利").run()
+    filtered = at.dataframe[0].value["#"].tolist()
+    assert filtered and len(filtered) < 60
+    at.query_params["expert"] = filtered[0].rsplit("=", 1)[1]
+    at.run()
+    assert at.title[0].value != i18n.t("service.experts.title", "zh")      # the profile
+    del at.query_params["expert"]
+    at.run()
+    assert not at.exception
+    assert at.selectbox(key="experts_f_country").value == "US"
+    assert at.text_input(key="experts_f_text").value == "专利"
+    assert at.dataframe[0].value["#"].tolist() == filtered
