@@ -37,6 +37,7 @@ FACETS: dict[str, tuple[str, Any]] = {
 
 SORTS = ("filed_desc", "filed_asc", "relevance", "title", "amount_desc", "defendants_desc")
 NARROW_SORTS = ("amount_desc", "defendants_desc")  # their columns are in ix_cases_library_facets
+BROAD_SHARE = 0.5  # a one-character search matching more than this share of the library is too broad
 
 LIST_COLUMNS = (Case.id, Case.case_ref, Case.title, Case.country, Case.forum, Case.dispute_type, Case.ip_type,
                 Case.industry, Case.filed_on, Case.closed_on, Case.outcome, Case.amount_usd,
@@ -369,6 +370,18 @@ def get_case(user: Principal | None, case_id: int) -> dict | None:
         out["sub_centre_name_zh"] = sc.name_zh if sc else None
         out["sub_centre_name_en"] = sc.name_en if sc else None
     return mask(out, user)
+
+
+def default_sort(f: CaseFilter) -> str:
+    """A search lists the best matches first; a browse, the newest cases."""
+    return "relevance" if f.text.strip() else "filed_desc"
+
+
+def too_broad(user: Principal | None, f: CaseFilter, found: int) -> bool:
+    """A one-character search that matches most of what the user may see (美, a): it says
+    little, and the reader should be told so and offered a longer term."""
+    words = search.terms(f.text)
+    return len(words) == 1 and len(words[0]) == 1 and found > BROAD_SHARE * total(user)
 
 
 def default_filter_for(user: Principal | None) -> CaseFilter:

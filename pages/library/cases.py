@@ -18,9 +18,10 @@ from ipoverseas.cases.library import CaseFilter
 from ipoverseas.ui import state
 from ipoverseas.ui.cache import cached
 from ipoverseas.ui.history import render_history
+from ipoverseas.ui.links import page_link, record_link, record_url
 from ipoverseas.ui.params import parse_id
 from ipoverseas.ui.pages import PageSpec, guard
-from ipoverseas.ui.widgets import article_title, country, label, metrics
+from ipoverseas.ui.widgets import country, label, metrics
 
 PAGE = PageSpec(key="cases", title_key="cases.title", icon=":material/gavel:", action="read_case", order=20,
                 section="nav.section.knowledge")
@@ -42,6 +43,10 @@ SYNC_KEY = "cases_synced_params"
 
 def render() -> None:
     user = guard(PAGE)
+    # A link to this same page (a row, a similar record, the way back) runs it with the link's
+    # params but leaves the browser's address as it was: send the params back so the address,
+    # a bookmark and the browser's Back match what is shown.
+    st.query_params.from_dict(st.query_params.to_dict())
     raw = st.query_params.get("case")
     if raw is not None:
         _detail(user, raw)
@@ -69,8 +74,8 @@ def _init_from_url(user) -> None:
         st.session_state[f"cases_f_{facet}"] = list(getattr(f, library.FACETS[facet][0]))
     st.session_state["cases_q"] = f.text
     st.session_state["cases_distinction"] = bool(f.distinctions)
-    sort = params.get("sort", "filed_desc")
-    st.session_state["cases_sort"] = sort if sort in library.SORTS else "filed_desc"
+    sort = params.get("sort", library.default_sort(f))
+    st.session_state["cases_sort"] = sort if sort in library.SORTS else library.default_sort(f)
     size = params.get("n", "")
     st.session_state["cases_size"] = parse_id(size) if parse_id(size) in PAGE_SIZES else 50
     page = params.get("p", "")
@@ -88,7 +93,7 @@ def _filter_from_state(user) -> CaseFilter:
 
 def _write_url(f: CaseFilter, sort: str, size: int, page: int) -> None:
     params = f.to_query_params()
-    if sort != "filed_desc":
+    if sort != library.default_sort(f):
         params["sort"] = sort
     if size != 50:
         params["n"] = str(size)
@@ -103,6 +108,24 @@ def _reset_page() -> None:
     st.session_state["cases_page"] = 1
 
 
+def _query_changed() -> None:
+    """A new search sorts by relevance, unless the reader chose another order; no search, no relevance."""
+    _reset_page()
+    had_text = bool((st.query_params.get("q") or "").strip())   # the URL still holds the last run's query
+    has_text = bool((st.session_state.get("cases_q") or "").strip())
+    sort = st.session_state.get("cases_sort")
+    if has_text and not had_text and sort in (None, "filed_desc"):
+        st.session_state["cases_sort"] = "relevance"
+    elif not has_text and sort == "relevance":
+        st.session_state["cases_sort"] = "filed_desc"
+
+
+def _list_params() -> dict[str, str]:
+    """The list's view as the URL holds it (query, filters, sort, page, rows per page): a case
+    opened from the list carries it, so its way back leads to the same list."""
+    return {k: v for k, v in st.query_params.to_dict().items() if k != "case"}
+
+
 # --- the library ------------------------------------------------------------------------------
 
 
@@ -114,10 +137,11 @@ def _library(user) -> None:
     lang = state.lang()
 
     st.text_input(state.t("cases.search"), key="cases_q", placeholder=state.t("cases.search_hint"),
-                  on_change=_reset_page)
+                  on_change=_query_changed)
     counts = _facets(user, f, tuple(_facets_for(user)))
     centres = _centres(lang)
-    with st.expander(state.t("cases.filters"), expanded=not f.is_empty(), icon=":material/filter_list:"):
+    # closed by default: the results, not the filters, belong on the first screen
+    with st.expander(state.t("cases.filters"), expanded=False, icon=":material/filter_list:"):
         cols = st.columns(3)
         for i, facet in enumerate(_facets_for(user)):
             with cols[i % 3]:
@@ -126,12 +150,17 @@ def _library(user) -> None:
             st.caption(state.t("cases.facets_estimated", limit=f"{config.get('facet_exact_hits'):,}"))
         st.toggle(state.t("cases.only_distinguished"), key="cases_distinction", on_change=_reset_page)
     f = _filter_from_state(user)
+    active = [state.t(f"cases.facet.{facet}") for facet in _facets_for(user) if getattr(f, library.FACETS[facet][0])]
+    if f.distinctions:
+        active.append(state.t("cases.only_distinguished"))
+    if active:
+        st.caption(state.t("cases.filters_active", facets=state.t("cases.list_sep").join(active)))
 
     top = st.columns([2, 1, 1])
     with top[1]:
         sorts = [s for s in library.SORTS if s != "relevance" or f.text]
         if st.session_state.get("cases_sort") not in sorts:
-            st.session_state["cases_sort"] = "filed_desc"
+            st.session_state["cases_sort"] = library.default_sort(f)
         labels = {s: state.t(f"cases.sort.{s}") for s in sorts}
         sort = st.selectbox(state.t("cases.sort"), sorts, key="cases_sort", format_func=labels.get)
     with top[2]:
@@ -147,17 +176,18 @@ def _library(user) -> None:
         metrics([(state.t("cases.found"), f"{result.total:,}")], columns=1)
 
     _write_url(f, sort, size, page_no)
+    if library.too_broad(user, f, result.total):
+        st.info(state.t("cases.short_query", query=f.text.strip(), count=f"{result.total:,}"),
+                icon=":material/manage_search:")
     if not result.rows:
         st.info(state.t("cases.none"))
         return
     _table(user, result.rows, f)
-    nav = st.columns([1, 2, 2])
+    nav = st.columns([1, 2])
     with nav[0]:
         st.number_input(state.t("cases.page", pages=result.pages), min_value=1, max_value=result.pages,
                         step=1, key="cases_page")
     with nav[1]:
-        _open_picker(result.rows)
-    with nav[2]:
         _export(user, f)
 
 
@@ -192,49 +222,50 @@ def _rounded(n: int) -> int:
 
 
 def _table(user, rows: list[dict], f: CaseFilter) -> None:
+    """The page of cases. Its "#" column links each row to its case (a bookmarkable URL that keeps
+    the list's view, for a new tab) and picking a row opens it here, in one click. A search
+    shows each case's matching passage next to its title; a demo case is marked in its own column."""
+    back = _list_params()
+    matches = _snippets(tuple(r["id"] for r in rows), f.text) if f.text else {}
+    title, match, demo = state.t("cases.field.title"), state.t("cases.match"), state.t("cases.demo_column")
     data = []
     for r in rows:
-        item = {
-            "#": r["id"],
+        item = {"#": record_url("cases", r["id"], **back), demo: state.t("cases.demo_tag") if r["is_demo"] else "",
+                title: r["title"]}
+        if f.text:
+            item[match] = matches.get(r["id"], "")
+        item.update({
             state.t("cases.field.case_ref"): r["case_ref"],
-            state.t("cases.field.title"): r["title"] + (f" ({state.t('common.demo')})" if r["is_demo"] else ""),
             state.t("cases.field.country"): country(r["country"]),
             state.t("cases.field.dispute_type"): label(vocab.DISPUTE_TYPES, r["dispute_type"]),
             state.t("cases.field.forum"): label(vocab.FORUMS, r["forum"]),
             state.t("cases.field.filed_on"): r["filed_on"],
             state.t("cases.field.outcome"): label(vocab.OUTCOMES, r["outcome"]),
             state.t("cases.field.distinction"): label(vocab.DISTINCTIONS, r["distinction"]),
-        }
+        })
         if policy.can(user, "edit_case"):
             item[state.t("cases.field.review_status")] = label(vocab.REVIEW_STATUSES, r["review_status"])
         data.append(item)
-    if f.text:
-        matches = _snippets(tuple(r["id"] for r in rows), f.text)
-        for item, r in zip(data, rows):
-            item[state.t("cases.match")] = matches.get(r["id"], "")
-    st.dataframe(data, hide_index=True, width="stretch", key="cases_table", on_select="rerun",
-                 selection_mode="single-row")
-    event = st.session_state.get("cases_table")
-    selected = getattr(getattr(event, "selection", None), "rows", None) if event is not None else None
-    if isinstance(event, dict):
-        selected = event.get("selection", {}).get("rows")
-    if selected:
-        index = selected[0]
-        if 0 <= index < len(rows):
-            _open(rows[index]["id"])
-
-
-def _open_picker(rows: list[dict]) -> None:
-    options = [r["id"] for r in rows]
-    titles = {r["id"]: f"#{r['id']} {r['title'][:40]}" for r in rows}
-    choice = st.selectbox(state.t("cases.open"), options, index=None, key="cases_open_pick",
-                          format_func=lambda i: titles.get(i, str(i)), placeholder=state.t("cases.open_hint"))
-    if choice is not None:
-        st.session_state.pop("cases_open_pick", None)
-        _open(choice)
+    columns = {
+        "#": st.column_config.LinkColumn("#", display_text=r"case=(\d+)", width="small",
+                                         help=state.t("cases.open_help")),
+        title: st.column_config.TextColumn(title, width="large"),
+        match: st.column_config.TextColumn(match, width="large"),
+        demo: st.column_config.TextColumn(demo, width="small"),
+    }
+    # "content": every row of the page shows, without a scroll box inside the page
+    # A new key after each opening: the browser may still hold the row picked to open the last
+    # case (when the way back is taken before that page finished), which would open it again.
+    key = f"cases_table_{st.session_state.get('cases_opened', 0)}"
+    event = st.dataframe(data, hide_index=True, width="stretch", height="content", key=key,
+                         on_select="rerun", selection_mode="single-row", column_config=columns)
+    picked = event.selection.rows if event is not None else []
+    if picked and 0 <= picked[0] < len(rows):
+        _open(rows[picked[0]]["id"])
 
 
 def _open(case_id: int) -> None:
+    st.session_state["cases_opened"] = st.session_state.get("cases_opened", 0) + 1
     st.query_params["case"] = str(case_id)
     st.rerun()
 
@@ -258,12 +289,12 @@ def _export(user, f: CaseFilter) -> None:
 # --- one case ------------------------------------------------------------------------------------
 
 
-def _back() -> None:
-    st.query_params.pop("case", None)
-
-
 def _detail(user, raw: str) -> None:
-    st.button(state.t("cases.back"), key="cases_back", on_click=_back, icon=":material/arrow_back:")
+    # The list's widgets are not drawn here, so Streamlit forgets them: back on the list, its
+    # view is read again from the URL, which this link (and the browser's history) carries.
+    st.session_state.pop(SYNC_KEY, None)
+    back = _list_params()
+    page_link("cases", state.t("cases.back"), icon=":material/arrow_back:", **back)
     case_id = parse_id(raw)
     case = _case(user, case_id) if case_id else None
     if case is None:
@@ -272,7 +303,9 @@ def _detail(user, raw: str) -> None:
     st.title(escape(case["title"]))
     chips = [country(case["country"]), label(vocab.DISPUTE_TYPES, case["dispute_type"]),
              label(vocab.FORUMS, case["forum"]), str(case["filed_on"] or "")]
-    st.caption(" · ".join(escape(c) for c in chips if c) + (f" · {state.t('common.demo')}" if case["is_demo"] else ""))
+    st.caption(" · ".join(escape(c) for c in chips if c))
+    if case["is_demo"]:
+        st.markdown(f":gray-badge[{state.t('common.demo')}]")
     if case["distinction"]:
         st.success(f"**{label(vocab.DISTINCTIONS, case['distinction'])}** · "
                    + state.t("cases.distinction_reason") + ": " + escape(case["distinction_reason"]),
@@ -312,15 +345,22 @@ def _detail(user, raw: str) -> None:
         st.caption(state.t("common.none"))
     for r in similar:
         tag = state.t("cases.similar_same") if r["same_group"] else state.t("cases.similar_text")
-        if st.button(f"{escape(r['title'])} · {country(r['country'])} · {r['filed_on'] or ''} ({tag})",
-                     key=f"cases_similar_{r['id']}", type="tertiary"):
-            _open(r["id"])
+        record_link("cases", r["id"], r["title"], icon=":material/gavel:", **back)  # same way back to the list
+        st.caption(" · ".join(escape(part) for part in (country(r["country"]), str(r["filed_on"] or ""), tag) if part))
 
     st.subheader(state.t("cases.related_articles"))
     related = _related(user, case["id"])
     if not related:
         st.caption(state.t("common.none"))
     for a in related:
-        st.markdown(f"- {label(vocab.ARTICLE_KINDS, a['kind'])} · **{article_title(a)}**"
-                    f" · {a['published_on'] or ''}")
+        record_link("guides", a["id"], _article_title(a), icon=":material/article:")
+        st.caption(" · ".join(part for part in (label(vocab.ARTICLE_KINDS, a["kind"]), str(a["published_on"] or ""))
+                              if part))
     render_history("case", case["id"], user=user)  # shown to those audit_query.history allows
+
+
+def _article_title(row: dict) -> str:
+    """The article's title in the reader's language, raw: `record_link` escapes it."""
+    if state.lang() == "en" and row.get("title_en"):
+        return row["title_en"]
+    return row.get("title_zh") or row.get("title_en") or ""

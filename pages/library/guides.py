@@ -24,6 +24,7 @@ from ipoverseas.knowledge import articles, deadlines
 from ipoverseas.ui import actions, state
 from ipoverseas.ui.cache import cached
 from ipoverseas.ui.history import render_history
+from ipoverseas.ui.links import page_link, record_link
 from ipoverseas.ui.params import parse_id
 from ipoverseas.ui.pages import PageSpec, guard
 from ipoverseas.ui.deadlines import render_response_clock
@@ -47,6 +48,10 @@ _history = cached(articles.history)
 
 def render() -> None:
     user = guard(PAGE)
+    # A link to this same page (a row, a similar record, the way back) runs it with the link's
+    # params but leaves the browser's address as it was: send the params back so the address,
+    # a bookmark and the browser's Back match what is shown.
+    st.query_params.from_dict(st.query_params.to_dict())
     params = st.query_params
     if params.get("edit"):
         _editor(user, params.get("edit"))
@@ -83,9 +88,27 @@ def _go(**query: object) -> None:
             st.query_params[key] = str(value)
 
 
-def _open_button(row: dict, key: str, *, icon: str = ":material/article:") -> None:
-    title = article_title(row) or escape(row.get("ref", ""))
-    st.button(title, key=key, type="tertiary", icon=icon, on_click=_go, kwargs={"article": row["id"]})
+def _list_params() -> dict[str, str]:
+    """The list's view as the URL holds it (filters, ?view=): an article opened from it carries
+    it, so the article's way back (its link, the browser's Back) leads to the same list."""
+    return {k: v for k, v in st.query_params.to_dict().items() if k not in ("article", "edit")}
+
+
+def _open_link(row: dict, *, icon: str = ":material/article:") -> None:
+    """The article as a link (one click, a bookmarkable URL) that keeps the list's view."""
+    record_link("guides", row["id"], _raw_title(row) or row.get("ref", ""), icon=icon, **_list_params())
+
+
+def _raw_title(row: dict) -> str:
+    """The title in the reader's language, unescaped (`record_link` escapes it)."""
+    if state.lang() == "en" and row.get("title_en"):
+        return row["title_en"]
+    return row.get("title_zh") or row.get("title_en") or ""
+
+
+def _demo_badge(row: dict) -> str:
+    """A demo record is marked by a badge next to its line, never in its title."""
+    return f" :gray-badge[{state.t('common.demo')}]" if row.get("is_demo") else ""
 
 
 def _kind_line(row: dict, today: date) -> str:
@@ -103,9 +126,7 @@ def _kind_line(row: dict, today: date) -> str:
         parts.append(state.t("guides.expired_on" if expired else "guides.valid_until", date=row["valid_until"].isoformat()))
     if row.get("status") == "draft":
         parts.append(state.t("guides.draft_badge"))
-    if row.get("is_demo"):
-        parts.append(state.t("common.demo"))
-    return " · ".join(parts)
+    return " · ".join(parts) + _demo_badge(row)
 
 
 # --- the landing view ------------------------------------------------------------------
@@ -217,8 +238,7 @@ def _browse_view(user, today: date) -> None:
         return
     for row in rows:
         with st.container(border=True):
-            _open_button(row, f"guides_open_{row['id']}",
-                         icon=":material/campaign:" if row["kind"] == articles.ALERT else ":material/article:")
+            _open_link(row, icon=":material/campaign:" if row["kind"] == articles.ALERT else ":material/article:")
             st.caption(_kind_line(row, today))
             if row.get("snippet"):
                 st.markdown(row["snippet"])
@@ -294,7 +314,7 @@ def _alerts_view(user, today: date) -> None:
     for row in rows:
         box = {"high": st.error, "medium": st.warning}.get(row["severity"], st.info) if which == "active" else st.info
         with st.container(border=True):
-            _open_button(row, f"guides_alert_{row['id']}", icon=":material/campaign:")
+            _open_link(row, icon=":material/campaign:")
             box(_kind_line(row, today))
 
 
@@ -317,7 +337,12 @@ def _clock_view() -> None:
 
 def _article_view(user, raw_id: str) -> None:
     today = date.today()
-    st.button(state.t("guides.back"), key="guides_back", icon=":material/arrow_back:", on_click=_go)
+    # The list's widgets are not drawn here, so Streamlit forgets them: back on the list, its
+    # filters are read again from the URL, which this link (and the browser's history) carries.
+    for param in FILTER_PARAMS:
+        st.session_state.pop(f"guides_url_{param}", None)
+    st.session_state.pop("guides_view_param", None)
+    page_link("guides", state.t("guides.back"), icon=":material/arrow_back:", **_list_params())
     article_id = parse_id(raw_id)
     article = _article(user, article_id) if article_id else None
     if article is None:
@@ -340,7 +365,7 @@ def _article_view(user, raw_id: str) -> None:
             expired = article["valid_until"] < today
             badges.append(state.t("guides.expired_on" if expired else "guides.valid_until",
                                   date=article["valid_until"].isoformat()))
-    st.markdown(" ".join(f"`{b}`" for b in badges))
+    st.markdown(" ".join(f"`{b}`" for b in badges) + _demo_badge(article))
     if article["kind"] == articles.ALERT and article["valid_until"] and article["valid_until"] < today:
         st.warning(state.t("guides.archived_notice"))
 
@@ -365,7 +390,7 @@ def _article_view(user, raw_id: str) -> None:
         if not related:
             st.caption(state.t("common.none"))
         for row in related:
-            _open_button(row, f"guides_rel_{row['id']}")
+            _open_link(row)
             st.caption(_kind_line(row, today))
     with right:
         st.subheader(state.t("guides.related_cases"))

@@ -19,6 +19,7 @@ from ipoverseas.ui import state
 from ipoverseas.ui.actions import run
 from ipoverseas.ui.cache import cached
 from ipoverseas.ui.history import render_history
+from ipoverseas.ui.links import record_url
 from ipoverseas.ui.pages import PageSpec, guard
 from ipoverseas.ui.widgets import country, label
 
@@ -32,9 +33,12 @@ _search = cached(directory.search)
 _centres = cached(workflow.sub_centres)
 
 
+def _list(names) -> str:
+    return ("、" if state.lang() == "zh" else ", ").join(names)
+
+
 def _labels(codes: list[str], vocabulary) -> str:
-    return "、".join(vocabulary.label(c, state.lang()) for c in codes) if state.lang() == "zh" else \
-        ", ".join(vocabulary.label(c, state.lang()) for c in codes)
+    return _list(vocabulary.label(c, state.lang()) for c in codes)
 
 
 def _facet_select(name: str, vocabulary, codes=None):
@@ -52,6 +56,7 @@ def render() -> None:
         return
     st.title(state.t("service.experts.title"))
     st.caption(state.t("service.experts.intro"))
+    _restore_filters()
     c1, c2, c3, c4 = st.columns(4)
     with c1:
         country_code = _facet_select("country", vocab.countries())
@@ -70,6 +75,7 @@ def render() -> None:
     available = c3.checkbox(state.t("service.experts.filter.available"), key=K + "f_available")
     filters = dict(country=country_code, ip_type=ip_type, industry=industry, language=language,
                    sub_centre_id=sub_centre_id, available=available, text=text or None)
+    st.session_state[K + "kept"] = {k: st.session_state.get(K + "f_" + k) for k in FILTERS}
     page_no = st.session_state.get(K + "page", 0)
     if st.session_state.get(K + "last_filters") != filters:
         st.session_state[K + "last_filters"] = filters
@@ -77,18 +83,7 @@ def render() -> None:
     rows, total = _search(user, **filters, limit=PAGE_SIZE, offset=page_no * PAGE_SIZE)
     st.caption(state.t("service.experts.count", n=total))
     if rows:
-        st.dataframe([{
-            state.t("service.experts.name"): r["name"] + (f" ({state.t('common.demo')})" if r["is_demo"] else ""),
-            state.t("service.experts.title_org"): f"{r['title']} · {r['organisation']}",
-            state.t("service.experts.countries"): ", ".join(r["countries"]),
-            state.t("service.experts.ip_types"): _labels(r["ip_types"], vocab.IP_TYPES),
-            state.t("service.experts.industries"): _labels(r["industries"], vocab.INDUSTRIES),
-            state.t("service.experts.languages"): _labels(r["languages"], vocab.LANGUAGES),
-            state.t("service.experts.sub_centre"): r["sub_centre"] or "",
-            state.t("service.experts.load"): f"{r['open_load']} / {r['capacity_per_month']}",
-            state.t("service.experts.availability"): state.t("service.experts.away") if r["away"]
-            else state.t("service.experts.available"),
-        } for r in rows], hide_index=True, width="stretch")
+        _table(rows, centres)
         pages = max(1, -(-total // PAGE_SIZE))
         c1, c2, c3 = st.columns([1, 2, 1])
         if c1.button(state.t("service.prev"), key=K + "prev", disabled=page_no == 0):
@@ -98,16 +93,56 @@ def render() -> None:
         if c3.button(state.t("service.next"), key=K + "next", disabled=page_no + 1 >= pages):
             st.session_state[K + "page"] = page_no + 1
             st.rerun()
-        pick = st.selectbox(state.t("service.experts.open"), [r["id"] for r in rows], index=None, key=K + "pick",
-                            format_func=lambda i: next(r["name"] for r in rows if r["id"] == i),
-                            placeholder=state.t("service.open_placeholder"))
-        if pick is not None and st.button(state.t("service.open_button"), key=K + "open"):
-            st.query_params["expert"] = str(pick)
-            st.rerun()
     else:
         st.info(state.t("service.experts.none"))
     if policy.can(user, "edit_expert", {"sub_centre_id": user.sub_centre_id}):
         _add_expert(user, centres)
+
+
+FILTERS = ("country", "ip_type", "industry", "language", "sub_centre", "text", "available")
+
+
+def _restore_filters() -> None:
+    """Back from a profile, the filters as they were: Streamlit forgets the widgets of a page not
+    drawn (the profile), so their values are kept apart and put back."""
+    for name, value in (st.session_state.get(K + "kept") or {}).items():
+        if K + "f_" + name not in st.session_state and value is not None:
+            st.session_state[K + "f_" + name] = value
+
+
+def _table(rows: list[dict], centres: list[dict]) -> None:
+    """The directory's page: the "#" column links each expert's profile (`?expert=ID`, a bookmark)
+    and picking a row opens it here, in one click. Demo experts are ticked in their own column."""
+    name, demo = state.t("service.experts.name"), state.t("common.demo")
+    data = [{
+        "#": record_url(PAGE.key, r["id"]),
+        name: r["name"],
+        demo: bool(r["is_demo"]),
+        state.t("service.experts.title_org"): f"{r['title']} · {r['organisation']}",
+        state.t("service.experts.countries"): _list(country(c) for c in r["countries"]),
+        state.t("service.experts.ip_types"): _labels(r["ip_types"], vocab.IP_TYPES),
+        state.t("service.experts.industries"): _labels(r["industries"], vocab.INDUSTRIES),
+        state.t("service.experts.languages"): _labels(r["languages"], vocab.LANGUAGES),
+        state.t("service.experts.sub_centre"): _centre_name(centres, r["sub_centre_id"], state.lang()),
+        state.t("service.experts.load"): f"{r['open_load']} / {r['capacity_per_month']}",
+        state.t("service.experts.availability"): state.t("service.experts.away") if r["away"]
+        else state.t("service.experts.available"),
+    } for r in rows]
+    # A new key after each opening: the browser may still hold the row picked to open the last
+    # profile (when the way back is taken before that page finished), which would open it again.
+    key = f"{K}table_{st.session_state.get(K + 'opened', 0)}"
+    event = st.dataframe(data, hide_index=True, width="stretch", height="content", key=key,
+                         on_select="rerun", selection_mode="single-row", column_config={
+                             "#": st.column_config.LinkColumn("#", display_text=r"expert=(\d+)", width="small",
+                                                              help=state.t("service.experts.open")),
+                             name: st.column_config.TextColumn(name, width="medium"),
+                             demo: st.column_config.CheckboxColumn(demo, width="small"),
+                         })
+    picked = event.selection.rows if event is not None else []
+    if picked and 0 <= picked[0] < len(rows):
+        st.session_state[K + "opened"] = st.session_state.get(K + "opened", 0) + 1
+        st.query_params["expert"] = str(rows[picked[0]]["id"])
+        st.rerun()
 
 
 def _centre_name(centres: list[dict], centre_id: int | None, lang: str) -> str:
@@ -125,8 +160,11 @@ def _profile(user: policy.Principal, expert_id: int) -> None:
     if st.button(state.t("service.back"), key=K + "back", icon=":material/arrow_back:"):
         del st.query_params["expert"]
         st.rerun()
-    st.title(escape(p["name"]) + (f" ({state.t('common.demo')})" if p["is_demo"] else ""))
-    st.caption(" · ".join(escape(v) for v in (p["title"], p["organisation"], p["sub_centre"])))
+    st.title(escape(p["name"]))
+    if p["is_demo"]:
+        st.markdown(f":gray-badge[{state.t('common.demo')}]")
+    centre = p["sub_centre_name_en"] if state.lang() == "en" and p["sub_centre_name_en"] else p["sub_centre_name_zh"]
+    st.caption(" · ".join(escape(v) for v in (p["title"], p["organisation"], centre) if v))
     view_metrics = [
         (state.t("service.experts.answered"), p["answered"]),
         (state.t("service.experts.median"), "—" if p["median_response_days"] is None
@@ -141,7 +179,7 @@ def _profile(user: policy.Principal, expert_id: int) -> None:
         st.warning(state.t("service.experts.inactive"))
     if p["away_now"]:
         st.warning(state.t("service.experts.away_now"))
-    st.markdown(f"**{state.t('service.experts.countries')}**: " + ", ".join(country(c) for c in p["countries"]))
+    st.markdown(f"**{state.t('service.experts.countries')}**: " + _list(country(c) for c in p["countries"]))
     st.markdown(f"**{state.t('service.experts.ip_types')}**: " + _labels(p["ip_types"], vocab.IP_TYPES))
     st.markdown(f"**{state.t('service.experts.industries')}**: " + _labels(p["industries"], vocab.INDUSTRIES))
     st.markdown(f"**{state.t('service.experts.languages')}**: " + _labels(p["languages"], vocab.LANGUAGES))

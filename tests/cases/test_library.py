@@ -434,3 +434,18 @@ def test_related_articles_are_both_kinds_first_then_newest(demo_database, princi
         hits = [a for a in articles if country in countries.get(a.id, ()) or a.dispute_type == dtype]
         expected = [a.id for a in sorted(hits, key=key, reverse=True)[:5]]
         assert [a["id"] for a in similar.related_articles(user, cid)] == expected, cid
+
+
+def test_a_search_defaults_to_relevance_and_a_browse_to_the_newest():
+    assert library.default_sort(CaseFilter(text="337")) == "relevance"
+    assert library.default_sort(CaseFilter(text="  ")) == "filed_desc"
+    assert library.default_sort(CaseFilter(countries=("US",))) == "filed_desc"
+
+
+def test_only_a_one_character_search_matching_most_cases_is_too_broad(demo_database, principal):
+    user = principal("enterprise")
+    visible = library.total(user)
+    for query, broad in (("专", True), ("337", False), ("专利", False), ("a b", False)):
+        f = CaseFilter(text=query)
+        assert library.too_broad(user, f, library.count(user, f)) is broad, query
+    assert not library.too_broad(user, CaseFilter(text="专"), visible // 3)

@@ -24,6 +24,11 @@ def _fresh_cache():
     st.cache_data.clear()
 
 
+def _article_links(at) -> list:
+    """The page links that open an article (the list's rows, related articles)."""
+    return [link for link in at.get("page_link") if link.proto.query_string.startswith("article=")]
+
+
 ROLE_USERS = {"enterprise": "enterprise", "staff": "staff", "expert": "expert", "admin": "admin"}
 
 HOSTILE = """## Hostile
@@ -92,8 +97,10 @@ def test_filters_by_kind_show_counts_and_narrow_the_list(sqlite_demo_database, p
     assert not at.exception
     rows, total = articles.browse(user, articles.ArticleFilter(kind="law_procedure"))
     assert i18n.t("guides.results", "en", count=total) in texts(at)
-    shown = [b.label for b in at.button if (b.key or "").startswith("guides_open_")]
+    shown = _article_links(at)
     assert len(shown) == min(total, 20)
+    # each row is a link to its article that keeps the list's filter (its way back)
+    assert all(link.proto.page == "guides" and "kind=law_procedure" in link.proto.query_string for link in shown)
 
 
 def test_alerts_view_and_archive(sqlite_demo_database, principal):
@@ -104,12 +111,39 @@ def test_alerts_view_and_archive(sqlite_demo_database, principal):
              valid_until=date.today() + timedelta(days=30))
     at = run_page("guides", principal("enterprise"), query={"view": "alerts"})
     assert not at.exception
-    labels = [b.label for b in at.button]
+    labels = [link.proto.label for link in _article_links(at)]
+    assert all("view=alerts" in link.proto.query_string for link in _article_links(at))
     assert "Live alert for test" in labels and "Expired alert for test" not in labels
     at.session_state["guides_alerts_which"] = "archive"
     at.run()
-    labels = [b.label for b in at.button]
+    labels = [link.proto.label for link in _article_links(at)]
     assert "Expired alert for test" in labels and "Live alert for test" not in labels
+
+
+def test_an_article_links_back_to_the_list_it_was_opened_from(sqlite_demo_database, principal):
+    user = principal("enterprise")
+    rows, _ = articles.browse(user, articles.ArticleFilter(country="US"))
+    at = run_page("guides", user, query={"article": str(rows[0]["id"]), "country": "US", "view": "alerts"})
+    assert not at.exception
+    back = at.get("page_link")[0]
+    assert back.proto.label == i18n.t("guides.back", "en") and back.proto.page == "guides"
+    assert sorted(back.proto.query_string.split("&")) == ["country=US", "view=alerts"]
+    related = _article_links(at)
+    assert related and all("country=US" in link.proto.query_string for link in related)
+
+
+def test_demo_articles_carry_a_badge_not_a_changed_line(sqlite_demo_database, principal):
+    user = principal("enterprise")
+    rows, _ = articles.browse(user, articles.ArticleFilter())
+    demo = next(r for r in rows if r["is_demo"])
+    for lang in ("zh", "en"):
+        at = run_page("guides", user, lang=lang)
+        badge = f":gray-badge[{i18n.t('common.demo', lang)}]"
+        captions = [c.value for c in at.caption]
+        assert any(c.endswith(badge) for c in captions)
+        assert not any(c.endswith(" · " + i18n.t("common.demo", lang)) for c in captions)
+        at = run_page("guides", user, lang=lang, query={"article": str(demo["id"])})
+        assert any(badge in str(m.value) for m in at.markdown)
 
 
 def test_article_page_shows_source_date_related_and_clock(sqlite_demo_database, principal):
@@ -128,7 +162,7 @@ def test_article_page_shows_source_date_related_and_clock(sqlite_demo_database, 
     assert any(response_due in str(m.value) for m in at.markdown)
     assert any("Section 337" in str(e.value) or "discovery" in str(e.value) for e in at.markdown)
     # related cases link to the Cases page, published ones only
-    links = at.get("page_link")
+    links = [link for link in at.get("page_link") if link.proto.page == "cases"]
     expected = articles.related_cases(principal("enterprise"), article_id)
     assert expected, "the demo has published US Section 337 cases"
     assert [link.proto.query_string for link in links] == [f"case={c['id']}" for c in expected]
@@ -267,7 +301,7 @@ def test_search_box_ranks_and_highlights_the_passage(sqlite_demo_database, princ
     rows, total = articles.browse(user, articles.ArticleFilter(text="专利"))
     assert total > 0
     assert i18n.t("guides.results", "en", count=total) in texts(at)
-    labels = [shown(b.label) for b in at.button if (b.key or "").startswith("guides_open_")]
+    labels = [shown(link.proto.label) for link in _article_links(at)]
     assert labels[0] == (rows[0]["title_en"] or rows[0]["title_zh"])
     assert any("**专利**" in str(m.value) for m in at.markdown)     # the matching passage, highlighted
     # every listed article really contains the term (a substring scan agrees)
