@@ -1,8 +1,12 @@
-"""Reading ids from the URL: anything a user can type into the address bar."""
+"""Reading the URL: ids (anything a user can type into the address bar), and a list's own
+parameters (its filters and page), kept in the URL so that the way back from a record keeps them."""
 
 from __future__ import annotations
 
 import re
+from typing import Iterable
+
+import streamlit as st
 
 _DIGITS = re.compile(r"[0-9]{1,19}")
 MAX_ID = 2**63 - 1  # the largest integer both SQLite and PostgreSQL (bigint) accept
@@ -14,3 +18,17 @@ def parse_id(value: object) -> int | None:
         return None
     number = int(value)
     return number if 1 <= number <= MAX_ID else None
+
+
+def url_params(keys: Iterable[str]) -> dict[str, str]:
+    """The URL's values of a list's parameters (those present)."""
+    return {k: st.query_params[k] for k in keys if k in st.query_params}
+
+
+def keep_in_url(params: dict[str, str], keys: Iterable[str]) -> None:
+    """Put a list's parameters into the URL (dropping those of `keys` not in `params`), when they differ."""
+    keys = tuple(keys)
+    if url_params(keys) != params:
+        for k in keys:
+            st.query_params.pop(k, None)
+        st.query_params.update(params)

@@ -21,7 +21,7 @@ from ipoverseas.ui.cache import cached
 from ipoverseas.ui.history import render_history
 from ipoverseas.ui.links import page_link, record_url
 from ipoverseas.ui.pages import PageSpec, guard
-from ipoverseas.ui.params import parse_id
+from ipoverseas.ui.params import keep_in_url, parse_id, url_params
 from ipoverseas.ui.service_view import page_offset, safe_markdown
 from ipoverseas.ui.widgets import country, label
 
@@ -86,10 +86,7 @@ def _filters(user) -> A.ActivityFilter:
                         else state.t("activities.month_n", n=m))
     params = {"year": str(year), **({"sc": str(sub_centre_id)} if sub_centre_id else {}),
               **({"kind": ",".join(kinds)} if kinds else {}), **({"month": str(month)} if month else {})}
-    if {k: st.query_params[k] for k in LIST_PARAMS if k in st.query_params} != params:
-        for k in LIST_PARAMS:
-            st.query_params.pop(k, None)
-        st.query_params.update(params)
+    keep_in_url(params, LIST_PARAMS)
     return A.ActivityFilter(year=year, sub_centre_id=sub_centre_id, kinds=tuple(kinds), month=month)
 
 
@@ -118,7 +115,7 @@ def _counts(found: dict) -> None:
 
 
 def _table(rows: list[dict]) -> None:
-    keep = {k: st.query_params[k] for k in LIST_PARAMS if k in st.query_params}
+    keep = url_params(LIST_PARAMS)
     st.dataframe([{
         "#": record_url("activities", r["id"], **keep) if r["source"] == "activity" else record_url("guides", r["id"]),
         state.t("activities.field.held_on"): r["held_on"].isoformat() if r["held_on"] else "",
@@ -198,7 +195,7 @@ def _add_form(user) -> None:
 
 def _detail(user, activity_id: int | None) -> None:
     page_link("activities", state.t("activities.back"), icon=":material/arrow_back:",
-              **{k: st.query_params[k] for k in LIST_PARAMS if k in st.query_params})
+              **url_params(LIST_PARAMS))
     try:
         a = A.get(user, activity_id or 0, lang=state.lang())
     except errors.NotFound:

@@ -20,7 +20,7 @@ from ipoverseas.ui.cache import cached
 from ipoverseas.ui.history import render_history
 from ipoverseas.ui.links import page_link
 from ipoverseas.ui.pages import PageSpec, guard
-from ipoverseas.ui.params import parse_id
+from ipoverseas.ui.params import keep_in_url, parse_id, url_params
 from ipoverseas.ui.service_view import page_offset, safe_markdown, zone_caption
 
 PAGE = PageSpec(key="reports", title_key="nav.reports", icon=":material/assignment_turned_in:",
@@ -51,10 +51,6 @@ def render() -> None:
         _calendar(user)
 
 
-def _list_params() -> dict[str, str]:
-    return {k: st.query_params[k] for k in LIST_PARAMS if k in st.query_params}
-
-
 def _calendar(user) -> None:
     st.caption(state.t("reports.intro"))
     today = localtime.today()
@@ -76,10 +72,7 @@ def _calendar(user) -> None:
                             format_func=duty_view.state_label, placeholder=state.t("reports.states_all"))
     params = {"year": str(year), **({"sc": str(sub_centre_id)} if sub_centre_id else {}),
               **({"state": ",".join(picked)} if picked else {})}
-    if _list_params() != params:
-        for k in LIST_PARAMS:
-            st.query_params.pop(k, None)
-        st.query_params.update(params)
+    keep_in_url(params, LIST_PARAMS)
     duties.ensure_year(year)
     grid = _grid(user, year, sub_centre_id=sub_centre_id, lang=state.lang(), today=today)
     duty_view.counts(grid["counts"])
@@ -104,7 +97,7 @@ def _calendar(user) -> None:
 
 
 def _detail(user, item_id: int | None) -> None:
-    page_link("reports", state.t("reports.back"), icon=":material/arrow_back:", **_list_params())
+    page_link("reports", state.t("reports.back"), icon=":material/arrow_back:", **url_params(LIST_PARAMS))
     try:
         item = duties.item(user, item_id or 0, lang=state.lang())
     except errors.NotFound:

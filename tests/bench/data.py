@@ -361,3 +361,38 @@ def build_sqlite(path: str, n_cases: int, n_articles: int = 0, seed: int = 0, pr
     for suffix in ("-wal", "-shm"):
         Path(str(partial) + suffix).unlink(missing_ok=True)
     return str(target)
+
+
+def time_page(monkeypatch, url: str, module: str, user, query: dict, shows: str, runs: int) -> float:
+    """Median script time of a page in AppTest over `runs` runs, Streamlit's caches cleared and the
+    connections new each time; each run must show `shows` and raise nothing."""
+    import statistics
+    import time
+
+    import streamlit as st
+
+    from ipoverseas.core import db
+    from tests.pages.apptest import run_page, texts
+
+    monkeypatch.setenv("IPOVERSEAS_DATABASE_URL", url)
+    times = []
+    for _ in range(runs):
+        st.cache_data.clear()
+        db.dispose_all()
+        started = time.perf_counter()
+        at = run_page(module, user, lang="zh", query=query, timeout=120)
+        times.append(time.perf_counter() - started)
+        assert not at.exception, at.exception
+        assert shows in texts(at), texts(at)[:300]
+    return statistics.median(times)
+
+
+def print_figures(counts: dict, figures: dict, limit: float) -> None:
+    """One name=value line per figure; fails when a figure is over `limit` seconds."""
+    print()
+    for name, value in counts.items():
+        print(f"{name}={value}")
+    for name, value in figures.items():
+        print(f"{name}={value:.3f}")
+    slow = {k: v for k, v in figures.items() if v > limit}
+    assert not slow, f"over {limit} s: {slow}"

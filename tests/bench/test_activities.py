@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import os
 import random
-import statistics
 import time
 from datetime import date, datetime, timedelta
 
 import pytest
 from sqlalchemy import insert, select
+
+from tests.bench.data import print_figures, time_page
 
 CENTRES = 50
 N = int(os.environ.get("IPOVERSEAS_BENCH_ACTIVITIES", "50000"))
@@ -55,24 +56,6 @@ def _fill(rng: random.Random) -> None:
                                     for i in range(N_ARTICLES)])
 
 
-def _time(monkeypatch, url: str, user, query: dict, shows: str) -> float:
-    import streamlit as st
-
-    from ipoverseas.core import db
-    from tests.pages.apptest import run_page, texts
-
-    monkeypatch.setenv("IPOVERSEAS_DATABASE_URL", url)
-    times = []
-    for _ in range(RUNS):
-        st.cache_data.clear()
-        db.dispose_all()
-        started = time.perf_counter()
-        at = run_page("activities", user, lang="zh", query=query, timeout=120)
-        times.append(time.perf_counter() - started)
-        assert not at.exception, at.exception
-        assert shows in texts(at), texts(at)[:300]
-    return statistics.median(times)
-
 
 @pytest.mark.bench
 def test_bench_activities_page(tmp_path, monkeypatch):
@@ -92,23 +75,19 @@ def test_bench_activities_page(tmp_path, monkeypatch):
         admin = policy.Principal.of(s.scalar(select(User).where(User.username == "admin")))
         staff = policy.Principal.of(s.scalar(select(User).where(User.username == "staff")))
         one = s.scalar(select(Activity.id).where(Activity.sub_centre_id == staff.sub_centre_id).limit(1))
-    _time(monkeypatch, url, admin, {"year": "2026"}, "按分中心统计")     # a server has its imports loaded
+    lists = "按分中心统计"
+
+    def timed(user, query, shows=lists):
+        return time_page(monkeypatch, url, "activities", user, query, shows, RUNS)
+
+    timed(admin, {"year": "2026"})      # a server process has its imports loaded: warm up once
     figures = {
-        "activities_list_admin_year_s": _time(monkeypatch, url, admin, {"year": "2026"}, "按分中心统计"),
-        "activities_list_admin_training_s": _time(monkeypatch, url, admin, {"year": "2026", "kind": "training"},
-                                                  "按分中心统计"),
-        "activities_list_admin_month_s": _time(monkeypatch, url, admin, {"year": "2022", "month": "6"}, "按分中心统计"),
-        "activities_list_staff_s": _time(monkeypatch, url, staff, {"year": "2026"}, "按分中心统计"),
-        "activities_record_staff_s": _time(monkeypatch, url, staff, {"activity": str(one)}, "海外知识产权培训"),
+        "activities_list_admin_year_s": timed(admin, {"year": "2026"}),
+        "activities_list_admin_training_s": timed(admin, {"year": "2026", "kind": "training"}),
+        "activities_list_admin_month_s": timed(admin, {"year": "2022", "month": "6"}),
+        "activities_list_staff_s": timed(staff, {"year": "2026"}),
+        "activities_record_staff_s": timed(staff, {"activity": str(one)}, shows="海外知识产权培训"),
     }
     db.dispose_all()
-    print()
-    print(f"activities_rows={N}")
-    print(f"activities_articles={N_ARTICLES}")
-    print(f"activities_sub_centres={CENTRES}")
-    print(f"activities_build_s={build:.1f}")
-    print(f"runs_per_figure={RUNS}")
-    for name, value in figures.items():
-        print(f"{name}={value:.3f}")
-    slow = {k: v for k, v in figures.items() if v > LIMIT_S}
-    assert not slow, f"over {LIMIT_S} s: {slow}"
+    print_figures({"activities_rows": N, "activities_articles": N_ARTICLES, "activities_sub_centres": CENTRES,
+                   "activities_build_s": f"{build:.1f}", "runs_per_figure": RUNS}, figures, LIMIT_S)

@@ -12,12 +12,13 @@ from __future__ import annotations
 
 import os
 import random
-import statistics
 import time
 from datetime import datetime, timedelta
 
 import pytest
 from sqlalchemy import insert, select, update
+
+from tests.bench.data import print_figures, time_page
 
 CENTRES = 50
 YEARS = range(2017, 2027)
@@ -57,24 +58,6 @@ def _fill(rng: random.Random) -> int:
     return len(items)
 
 
-def _time(monkeypatch, url: str, user, query: dict, shows: str = "年报送情况") -> float:
-    import streamlit as st
-
-    from ipoverseas.core import db
-    from tests.pages.apptest import run_page, texts
-
-    monkeypatch.setenv("IPOVERSEAS_DATABASE_URL", url)
-    times = []
-    for _ in range(RUNS):
-        st.cache_data.clear()
-        db.dispose_all()
-        started = time.perf_counter()
-        at = run_page("reports", user, lang="zh", query=query, timeout=120)
-        times.append(time.perf_counter() - started)
-        assert not at.exception, at.exception
-        assert shows in texts(at), texts(at)[:300]
-    return statistics.median(times)
-
 
 @pytest.mark.bench
 def test_bench_reports_page(tmp_path, monkeypatch):
@@ -95,21 +78,19 @@ def test_bench_reports_page(tmp_path, monkeypatch):
         staff = policy.Principal.of(s.scalar(select(User).where(User.username == "staff")))
         one = s.scalar(select(DutyItem.id).where(DutyItem.sub_centre_id == staff.sub_centre_id,
                                                  DutyItem.status == "submitted").limit(1))
-    _time(monkeypatch, url, admin, {"year": "2026"})   # a server process has its imports loaded: warm up once
+    grid = "年报送情况"
+
+    def timed(user, query, shows=grid):
+        return time_page(monkeypatch, url, "reports", user, query, shows, RUNS)
+
+    timed(admin, {"year": "2026"})      # a server process has its imports loaded: warm up once
     figures = {
-        "reports_grid_admin_all_s": _time(monkeypatch, url, admin, {"year": "2026"}),
-        "reports_grid_admin_missing_s": _time(monkeypatch, url, admin, {"year": "2026", "state": "missing"}),
-        "reports_grid_admin_2019_s": _time(monkeypatch, url, admin, {"year": "2019"}),
-        "reports_staff_s": _time(monkeypatch, url, staff, {"year": "2026"}),
-        "reports_record_admin_s": _time(monkeypatch, url, admin, {"duty": str(one)}, shows="第 1 次提交"),
+        "reports_grid_admin_all_s": timed(admin, {"year": "2026"}),
+        "reports_grid_admin_missing_s": timed(admin, {"year": "2026", "state": "missing"}),
+        "reports_grid_admin_2019_s": timed(admin, {"year": "2019"}),
+        "reports_staff_s": timed(staff, {"year": "2026"}),
+        "reports_record_admin_s": timed(admin, {"duty": str(one)}, shows="第 1 次提交"),
     }
     db.dispose_all()
-    print()
-    print(f"reports_items={n}")
-    print(f"reports_sub_centres={CENTRES}")
-    print(f"reports_build_s={build:.1f}")
-    print(f"runs_per_figure={RUNS}")
-    for name, value in figures.items():
-        print(f"{name}={value:.3f}")
-    slow = {k: v for k, v in figures.items() if v > LIMIT_S}
-    assert not slow, f"over {LIMIT_S} s: {slow}"
+    print_figures({"reports_items": n, "reports_sub_centres": CENTRES, "reports_build_s": f"{build:.1f}",
+                   "runs_per_figure": RUNS}, figures, LIMIT_S)
