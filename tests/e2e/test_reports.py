@@ -94,7 +94,8 @@ def test_staff_hand_in_admin_returns_staff_hand_in_again_admin_accepts(live_serv
 
     login(page, live_server, "staff")
     _open(page, live_server, item)
-    expect(page.get_by_text("请补充参训企业数量")).to_be_visible(timeout=TIMEOUT)
+    # the returned reason on the page (the bell in the sidebar quotes it too)
+    expect(page.get_by_test_id("stMainBlockContainer").get_by_text("请补充参训企业数量")).to_be_visible(timeout=TIMEOUT)
     expect(page.get_by_role("heading", name="修改后重新提交")).to_be_visible(timeout=TIMEOUT)
     page.get_by_role("textbox", name="报送正文（可选）").fill("## 本月工作（修改稿）\n- 参训企业 42 家")
     page.get_by_role("button", name="提交", exact=True).click()
