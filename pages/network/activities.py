@@ -15,6 +15,7 @@ import streamlit as st
 
 from ipoverseas.access import policy
 from ipoverseas.core import errors, localtime, vocab
+from ipoverseas.core.markdown import escape
 from ipoverseas.network import activities as A
 from ipoverseas.ui import actions, state
 from ipoverseas.ui.cache import cached
@@ -201,10 +202,10 @@ def _detail(user, activity_id: int | None) -> None:
     except errors.NotFound:
         st.warning(state.t("activities.not_found"))
         return
-    st.subheader(a["title"])
+    st.subheader(escape(a["title"]))
     if a["is_demo"]:
         st.markdown(f":gray-badge[{state.t('common.demo')}]")
-    st.caption(" · ".join(x for x in (a["sub_centre"], label(A.KINDS, a["kind"]), a["held_on"].isoformat(),
+    st.caption(" · ".join(escape(x) for x in (a["sub_centre"], label(A.KINDS, a["kind"]), a["held_on"].isoformat(),
                                       a["city"]) if x))
     c1, c2 = st.columns(2)
     c1.metric(state.t("activities.field.participants"), a["participants"] if a["participants"] is not None else "—",

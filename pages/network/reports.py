@@ -14,6 +14,7 @@ import streamlit as st
 from ipoverseas.access import policy
 from ipoverseas.accounts import notifications
 from ipoverseas.core import errors, localtime
+from ipoverseas.core.markdown import escape
 from ipoverseas.network import duerules, duties, submissions
 from ipoverseas.ui import actions, duty_view, state
 from ipoverseas.ui.cache import cached
@@ -104,10 +105,10 @@ def _detail(user, item_id: int | None) -> None:
         st.warning(state.t("reports.not_found"))
         return
     notifications.mark_read_for(user, item["id"], entity="duty")
-    st.subheader(f"{item['duty']} · {item['period_label']}")
+    st.subheader(escape(f"{item['duty']} · {item['period_label']}"))     # the duty's name is typed by the admin
     zone_caption()
     a, b, c = st.columns(3)
-    a.metric(state.t("reports.sub_centre"), item["sub_centre"], border=True)
+    a.metric(state.t("reports.sub_centre"), escape(item["sub_centre"]), border=True)
     b.metric(state.t("reports.due_on"), item["due_on"].isoformat(), border=True)
     c.metric(state.t("reports.state"), duty_view.state_label(item["state"]), border=True)
     if item["content"]:

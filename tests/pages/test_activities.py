@@ -58,3 +58,16 @@ def test_another_sub_centres_record_is_not_found_and_others_see_nothing(sqlite_d
     for outsider in ("enterprise", "expert"):
         at = run_page("activities", principal(outsider), lang="zh")
         assert not at.dataframe
+
+
+def test_user_written_text_shows_literally(sqlite_demo_database, principal):
+    from datetime import date
+
+    from ipoverseas.network import activities as A
+
+    title, city = "[点我](http://evil.example) **粗体**", "<b>宁波</b>"
+    aid = A.add(principal("staff"), None, A.ActivityForm(held_on=date(2026, 5, 1), kind="other", title=title, city=city))
+    at = run_page("activities", principal("staff"), lang="zh", query={"activity": str(aid)})
+    heading = at.subheader[0].value
+    assert heading != title and "\\[" in heading          # escaped for the Markdown widget...
+    assert title in texts(at) and city in texts(at)       # ...so the reader sees exactly what was typed
