@@ -18,7 +18,7 @@ class DemoAccount:
 DEMO_PASSWORD = "ipoverseas-demo"
 
 ACCOUNTS: tuple[DemoAccount, ...] = (
-    DemoAccount("enterprise", DEMO_PASSWORD, "enterprise", "宁波示例电器有限公司", None, "宁波示例电器有限公司（演示）"),
+    DemoAccount("enterprise", DEMO_PASSWORD, "enterprise", "宁波示例电器有限公司", None, "宁波示例电器有限公司"),
     DemoAccount("staff", DEMO_PASSWORD, "staff", "浙江分中心 王晓", "ZJ"),
     DemoAccount("expert", DEMO_PASSWORD, "expert", "李明远 律师", "ZJ"),
     DemoAccount("admin", DEMO_PASSWORD, "admin", "国家中心管理员"),

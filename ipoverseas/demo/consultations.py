@@ -30,13 +30,13 @@ class EnterpriseAccount:
 
 # The first one is the demo "enterprise" account (demo.ACCOUNTS); the others are added here.
 ENTERPRISES: tuple[EnterpriseAccount, ...] = (
-    EnterpriseAccount("enterprise", "宁波示例电器有限公司（演示）", "ZJ", "electronics", "陈晓东（外贸部经理）"),
-    EnterpriseAccount("enterprise2", "深圳澜拓智能科技有限公司（演示）", "GD", "electronics", "刘佳（法务主管）"),
-    EnterpriseAccount("enterprise3", "苏州禾朗机电有限公司（演示）", "JS", "machinery", "周建国（总经理助理）"),
-    EnterpriseAccount("enterprise4", "上海曜衍新能源科技有限公司（演示）", "SH", "new_energy", "孙悦（知识产权专员）"),
-    EnterpriseAccount("enterprise5", "泉州岚驰鞋业有限公司（演示）", "FJ", "textiles", "林志鹏（电商运营总监）"),
-    EnterpriseAccount("enterprise6", "青岛骁峯汽车配件有限公司（演示）", "SD", "auto", "王磊（出口业务部）"),
-    EnterpriseAccount("enterprise7", "义乌沐棠家居用品有限公司（演示）", "ZJ", "light_industry", "何敏（跨境电商负责人）"),
+    EnterpriseAccount("enterprise", "宁波示例电器有限公司", "ZJ", "electronics", "陈晓东（外贸部经理）"),
+    EnterpriseAccount("enterprise2", "深圳澜拓智能科技有限公司", "GD", "electronics", "刘佳（法务主管）"),
+    EnterpriseAccount("enterprise3", "苏州禾朗机电有限公司", "JS", "machinery", "周建国（总经理助理）"),
+    EnterpriseAccount("enterprise4", "上海曜衍新能源科技有限公司", "SH", "new_energy", "孙悦（知识产权专员）"),
+    EnterpriseAccount("enterprise5", "泉州岚驰鞋业有限公司", "FJ", "textiles", "林志鹏（电商运营总监）"),
+    EnterpriseAccount("enterprise6", "青岛骁峯汽车配件有限公司", "SD", "auto", "王磊（出口业务部）"),
+    EnterpriseAccount("enterprise7", "义乌沐棠家居用品有限公司", "ZJ", "light_industry", "何敏（跨境电商负责人）"),
 ) + tuple(EnterpriseAccount(f"company{n:02d}", name, province, industry, contact)
           for n, (name, province, industry, contact) in enumerate(companies.COMPANIES, start=1))
 

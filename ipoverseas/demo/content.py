@@ -92,7 +92,7 @@ def load_all(session: Session) -> dict[str, int]:
     for username, display_name, code in EXTRA_STAFF:
         create(username, policy.STAFF, display_name, code)
     for enterprise in consultations_mod.ENTERPRISES[1:]:
-        create(enterprise.username, policy.ENTERPRISE, enterprise.organisation.removesuffix("（演示）"),
+        create(enterprise.username, policy.ENTERPRISE, enterprise.organisation,
                organisation=enterprise.organisation)
     linked = {experts[0].id}
     for username, code in EXTRA_EXPERT_ACCOUNTS:
