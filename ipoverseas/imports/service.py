@@ -205,7 +205,8 @@ def history(user: Principal, *, limit: int = 50, offset: int = 0) -> list[dict[s
                       ImportBatch.sha256, none_int().label("size_bytes"),
                       ImportBatch.created_count, ImportBatch.updated_count, ImportBatch.unchanged_count,
                       ImportBatch.rejected_count, ImportBatch.status, ImportBatch.created_at,
-                      ImportBatch.rolled_back_at, SubCentre.code.label("sub_centre"), User.username,
+                      ImportBatch.rolled_back_at, SubCentre.code.label("sub_centre"),
+                      SubCentre.name_zh.label("sub_centre_zh"), SubCentre.name_en.label("sub_centre_en"), User.username,
                       null().cast(String).label("cause"), none_int().label("problem_count"),
                       null().cast(Text).label("problems"))
                .outerjoin(SubCentre, SubCentre.id == ImportBatch.sub_centre_id)
@@ -214,7 +215,7 @@ def history(user: Principal, *, limit: int = 50, offset: int = 0) -> list[dict[s
     refused = (select(literal("refusal").label("kind"), ImportRefusal.id, ImportRefusal.dataset, ImportRefusal.filename,
                       ImportRefusal.sha256, ImportRefusal.size_bytes.cast(Integer).label("size_bytes"),
                       none_int(), none_int(), none_int(), none_int(), literal("refused"), ImportRefusal.created_at,
-                      null().cast(DateTime), SubCentre.code, User.username,
+                      null().cast(DateTime), SubCentre.code, SubCentre.name_zh, SubCentre.name_en, User.username,
                       ImportRefusal.cause, ImportRefusal.problem_count, ImportRefusal.problems)
                .outerjoin(SubCentre, SubCentre.id == ImportRefusal.sub_centre_id)
                .outerjoin(User, User.id == ImportRefusal.user_id)

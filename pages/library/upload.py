@@ -196,7 +196,8 @@ def _history_block(user) -> None:
     event = st.dataframe([{
         state.t("upload.history.batch"): record_url(PAGE.key, r["id"]) if r["kind"] == "batch" else "",
         time_header("upload.history.when"): localtime.text(r["created_at"]),
-        state.t("upload.col.sub_centre"): r["sub_centre"] or "", state.t("upload.dataset"): state.t(f"upload.dataset.{r['dataset']}"),
+        state.t("upload.col.sub_centre"): (r["sub_centre_en"] if lang == "en" and r["sub_centre_en"] else r["sub_centre_zh"])
+        or "", state.t("upload.dataset"): state.t(f"upload.dataset.{r['dataset']}"),
         state.t("import.filename"): r["filename"], state.t("upload.history.size"): _size(r["size_bytes"]),
         state.t("upload.history.who"): r["username"] or "",
         state.t("upload.history.status"): state.t(f"upload.history.status.{r['status']}"),

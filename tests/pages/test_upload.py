@@ -85,6 +85,7 @@ def test_history_and_rollback_on_the_page(sqlite_demo_database, principal):
     at = run_page("upload", staff)
     history = [df.value for df in at.dataframe][-1]
     assert list(history["Batch"]) == [f"upload?batch={result.batch_id}"]   # own sub-centre only; a link
+    assert list(history[i18n.t("upload.col.sub_centre", "en")]) == ["Zhejiang sub-centre"]   # its name, not ZJ
     assert at.selectbox(key="upload_rollback_batch").options == [str(result.batch_id)]
     at.checkbox(key="upload_rollback_sure").check()
     [submit] = [b for b in at.button if b.label == i18n.t("upload.history.rollback", "en")]
