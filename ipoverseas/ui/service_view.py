@@ -190,8 +190,9 @@ def consultation_table(data, ids: list[int], page_key: str, key: str) -> None:
         st.rerun()
 
 
-def page_offset(total: int, size: int, key: str) -> int:
-    """A page picker for a list paged in SQL (shown only when there is more than one page); the offset."""
+def page_offset(total: int, size: int, key: str, caption_key: str = "service.queue.page_of") -> int:
+    """A page picker for a list paged in SQL (shown only when there is more than one page); the offset.
+    `caption_key` says what the list holds ("共 {total} 条咨询，{pages} 页")."""
     pages = max(1, -(-total // size))
     if pages == 1:
         return 0
@@ -199,7 +200,7 @@ def page_offset(total: int, size: int, key: str) -> int:
         st.session_state[key] = pages
     left, right = st.columns([1, 3], vertical_alignment="bottom")
     page = left.number_input(state.t("service.queue.page"), min_value=1, max_value=pages, step=1, key=key)
-    right.caption(state.t("service.queue.page_of", total=total, pages=pages))
+    right.caption(state.t(caption_key, total=total, pages=pages))
     return (int(page) - 1) * size
 
 

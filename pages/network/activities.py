@@ -52,7 +52,7 @@ def render() -> None:
         st.info(state.t("activities.empty"))
     else:
         where = "_".join(map(str, (flt.year, flt.sub_centre_id, "-".join(flt.kinds), flt.month)))
-        offset = page_offset(found["total"], A.PAGE_SIZE, P + "page_" + where)
+        offset = page_offset(found["total"], A.PAGE_SIZE, P + "page_" + where, caption_key="activities.page_of")
         page = _browse(user, flt, page=offset // A.PAGE_SIZE + 1, lang=state.lang())
         _table(page["rows"])
         st.download_button(state.t("activities.export"), data=lambda: A.export_xlsx(user, flt, lang=state.lang()),
@@ -124,14 +124,19 @@ def _table(rows: list[dict]) -> None:
         state.t("activities.field.kind"): label(A.KINDS, r["kind"]),
         state.t("activities.field.title"): r["title"],
         state.t("activities.field.city"): r["city"] or "",
-        state.t("activities.field.participants"): r["participants"],
-        state.t("activities.field.enterprises_reached"): r["enterprises_reached"],
+        state.t("activities.field.participants"): _number(r["participants"]),
+        state.t("activities.field.enterprises_reached"): _number(r["enterprises_reached"]),
         state.t("activities.source"): state.t(f"activities.source.{r['source']}"),
         state.t("common.demo"): bool(r["is_demo"]),
     } for r in rows], hide_index=True, width="stretch", height=min(38 + 35 * len(rows), 1800), column_config={
         "#": st.column_config.LinkColumn("#", display_text=r"(?:activity|article)=(\d+)", width="small",
                                          help=state.t("activities.open_help")),
         state.t("common.demo"): st.column_config.CheckboxColumn(state.t("common.demo"), width="small")})
+
+
+def _number(value) -> str:
+    """A count as the list shows it: — when it was not given (never None)."""
+    return "—" if value is None else f"{value:,}"
 
 
 def _form_fields(key: str, a: dict | None) -> A.ActivityForm:

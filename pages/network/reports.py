@@ -88,7 +88,8 @@ def _calendar(user) -> None:
     if not total:
         st.info(state.t("reports.list_empty"))
         return
-    offset = page_offset(total, duties.LIST_SIZE, P + f"page_{year}_{sub_centre_id}_{'-'.join(picked)}")
+    offset = page_offset(total, duties.LIST_SIZE, P + f"page_{year}_{sub_centre_id}_{'-'.join(picked)}",
+                         caption_key="reports.page_of")
     page = _items(user, year=year, sub_centre_id=sub_centre_id, states=tuple(picked), lang=state.lang(),
                   today=today, offset=offset)
     st.dataframe(duty_view.item_rows(page["rows"], params), hide_index=True, width="stretch",

@@ -24,6 +24,12 @@ def test_staff_see_their_own_counts_and_list(sqlite_demo_database, principal):
     by_centre, listed = at.dataframe[0].value, at.dataframe[1].value
     assert list(by_centre["分中心"]) == ["浙江分中心"] and set(listed["分中心"]) == {"浙江分中心"}
     assert listed["#"].str.contains("activity=|article=").all()
+    assert not listed.isna().any().any() and "None" not in listed.astype(str).values   # a count not given reads —
+
+
+def test_the_page_picker_counts_records_not_consultations(sqlite_demo_database, principal):
+    at = run_page("activities", principal("admin"), lang="zh")
+    assert "共 168 条记录" in texts(at) and "咨询" not in texts(at)
 
 
 def test_the_admin_filters_by_kind_and_the_url_and_links_keep_it(sqlite_demo_database, principal):
