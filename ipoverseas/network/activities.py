@@ -238,9 +238,10 @@ def add(user, sub_centre_id: int | None, form: ActivityForm, files: Iterable[tup
     values = _clean(form)
     checked = [documents.check(content, name) for name, content in files]
     industries, countries = values.pop("industries"), values.pop("countries")
+    ref = (form.activity_ref or "").strip()[:64]
     try:
         with db.write_session() as s:
-            ref = (form.activity_ref or "").strip()[:64] or _next_ref(s, sub_centre_id, values["held_on"])
+            ref = ref or _next_ref(s, sub_centre_id, values["held_on"])
             a = Activity(activity_ref=ref, sub_centre_id=sub_centre_id, created_by_id=user.id, **values,
                          industries=[ActivityIndustry(industry=i) for i in industries],
                          countries=[ActivityCountry(country=c) for c in countries])
@@ -252,7 +253,7 @@ def add(user, sub_centre_id: int | None, form: ActivityForm, files: Iterable[tup
                                 "files": [d.name for d in checked]})
             return a.id
     except IntegrityError:
-        raise errors.Invalid("activities.ref_taken", field="activity_ref", ref=form.activity_ref) from None
+        raise errors.Invalid("activities.ref_taken", field="activity_ref", ref=ref) from None
 
 
 def update(user, activity_id: int, form: ActivityForm, *, expected_version: int,

@@ -4,7 +4,7 @@ the type comes from the magic bytes (not the name), the size has a limit, an Off
 is checked (member count, unpacked size, compression ratio, encryption, XML entity declarations)
 and carries no macros; an xlsx goes through the upload pre-flight itself. A PDF must look like
 one from start to end and carry none of the active content a viewer would run (JavaScript,
-launch actions, embedded files). The server never opens a stored document: it keeps the bytes
+launch actions, embedded files), also inside its compressed streams. The server never opens a stored document: it keeps the bytes
 and their SHA-256 and hands them back on download.
 """
 
@@ -14,6 +14,7 @@ import hashlib
 import re
 import tempfile
 import zipfile
+import zlib
 from dataclasses import dataclass
 from io import BytesIO
 from pathlib import PurePosixPath
@@ -27,6 +28,7 @@ MEDIA_TYPES = {"docx": "application/vnd.openxmlformats-officedocument.wordproces
                "pdf": "application/pdf"}
 _PDF_ACTIVE = re.compile(rb"/(JavaScript|JS|Launch|EmbeddedFiles?|RichMedia|SubmitForm|ImportData)\b")
 _PDF_NAME_ESCAPE = re.compile(rb"#([0-9A-Fa-f]{2})")
+_PDF_STREAM = re.compile(rb"stream\r?\n(.*?)\r?\nendstream", re.S)
 
 
 @dataclass(frozen=True)
@@ -133,7 +135,26 @@ def _check_docx(content: bytes) -> None:
 def _check_pdf(content: bytes) -> None:
     if b"%%EOF" not in content[-2048:]:
         raise _refuse("truncated")
-    names = _PDF_NAME_ESCAPE.sub(lambda m: bytes([int(m.group(1), 16)]), content)
-    found = _PDF_ACTIVE.search(names)
-    if found:
-        raise _refuse("pdf_active", what=found.group(1).decode())
+    budget = preflight.limits()["max_uncompressed"]
+    for part in [content, *_flate_streams(content, budget)]:
+        names = _PDF_NAME_ESCAPE.sub(lambda m: bytes([int(m.group(1), 16)]), part)
+        found = _PDF_ACTIVE.search(names)
+        if found:
+            raise _refuse("pdf_active", what=found.group(1).decode())
+
+
+def _flate_streams(content: bytes, budget: int):
+    """The unpacked Flate streams of a PDF (object streams can hide a /JavaScript dictionary),
+    within `budget` bytes in all: a stream that unpacks past it is a bomb."""
+    for m in _PDF_STREAM.finditer(content):
+        if b"/FlateDecode" not in content[max(0, m.start() - 400):m.start()]:
+            continue
+        unpack = zlib.decompressobj()
+        try:
+            data = unpack.decompress(m.group(1), budget + 1)
+        except zlib.error:
+            continue        # a damaged stream: a viewer cannot run it either
+        budget -= len(data)
+        if budget < 0 or unpack.unconsumed_tail:
+            raise _refuse("zip_bomb")
+        yield data

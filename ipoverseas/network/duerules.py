@@ -75,7 +75,8 @@ def check(frequency: str, rule: str) -> None:
     if frequency not in FREQUENCIES:
         raise errors.Invalid("duties.bad_frequency", field="frequency", frequency=frequency)
     kind, _ = parse(rule)
-    if (frequency == "once") != (kind == "on") or (kind == "nth_workday_next_month" and frequency == "yearly"):
+    if (frequency == "once") != (kind == "on") or (kind == "nth_workday_next_month" and frequency == "yearly") \
+            or (kind == "fixed" and frequency != "yearly"):
         raise errors.Invalid("duties.rule_frequency", field="due_rule", rule=rule, frequency=frequency)
 
 

@@ -179,10 +179,10 @@ def save_duty_type(user, form: DutyTypeForm, type_id: int | None = None) -> int:
 def _owners(session, t: DutyType, sub_centre_ids: Iterable[int] | None) -> list[tuple[int, date]]:
     stmt = select(SubCentre.id, SubCentre.created_at).where(SubCentre.active.is_(True))
     if t.owner_sub_centre_id is not None:
-        stmt = select(SubCentre.id, SubCentre.created_at).where(SubCentre.id == t.owner_sub_centre_id)
+        stmt = stmt.where(SubCentre.id == t.owner_sub_centre_id)
     if sub_centre_ids is not None:
         stmt = stmt.where(SubCentre.id.in_(list(sub_centre_ids)))
-    return [(i, (created or datetime.min).date()) for i, created in session.execute(stmt)]
+    return [(i, localtime.to_local(created).date() if created else date.min) for i, created in session.execute(stmt)]
 
 
 def _wanted(session, year: int, sub_centre_ids, since_creation: bool) -> list[dict]:
@@ -298,7 +298,8 @@ def grid(user, year: int, *, sub_centre_id: int | None = None, lang: str = "zh",
     stmt = (select(DutyItem.id, DutyItem.duty_type_id, DutyItem.sub_centre_id, DutyItem.period, DutyItem.status,
                    DutyItem.on_time, DutyItem.due_on, SubCentre.code, SubCentre.name_zh, SubCentre.name_en)
             .join(SubCentre, SubCentre.id == DutyItem.sub_centre_id)
-            .where(DutyItem.year == year, _visible(user)))
+            .join(DutyType, DutyType.id == DutyItem.duty_type_id)
+            .where(DutyItem.year == year, DutyType.active.is_(True), _visible(user)))
     if sub_centre_id is not None:
         stmt = stmt.where(DutyItem.sub_centre_id == sub_centre_id)
     with db.read_session() as s:
@@ -312,7 +313,9 @@ def grid(user, year: int, *, sub_centre_id: int | None = None, lang: str = "zh",
             continue
         _, short = _labels(t, lang)
         col = _column_of(it.period, short, lang)
-        columns.setdefault(col, (t["position"], it.period))
+        if columns.get(col, (t["position"], it.period, t["id"]))[2] != t["id"]:
+            col = f"{col} ({t['code']})"      # two types share a short name: each keeps its own column
+        columns.setdefault(col, (t["position"], it.period, t["id"]))
         state = state_of(it.status, it.on_time, it.due_on, today, soon)
         counts[state] += 1
         row = rows.setdefault(it.sub_centre_id, {
@@ -344,7 +347,7 @@ def items(user, *, year: int | None = None, sub_centre_id: int | None = None, du
     today = today or localtime.today()
     soon = soon_until(today)
     states = [s for s in states if s in STATES]
-    cond = [_visible(user)]
+    cond = [_visible(user), DutyItem.duty_type_id.in_(select(DutyType.id).where(DutyType.active.is_(True)))]
     if year is not None:
         cond.append(DutyItem.year == year)
     if sub_centre_id is not None:

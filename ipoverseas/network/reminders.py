@@ -48,8 +48,9 @@ def sweep(today: date | None = None) -> dict[str, int]:
         candidates = s.execute(
             select(DutyItem.id, DutyItem.due_on, DutyItem.reminded_soon_at, DutyItem.reminded_due_at,
                    DutyItem.reminded_overdue_at)
-            .where(DutyItem.status == "open", DutyItem.due_on >= today - timedelta(days=OVERDUE_WINDOW_DAYS),
-                   DutyItem.due_on <= soon)).all()
+            .join(DutyType, DutyType.id == DutyItem.duty_type_id)
+            .where(DutyItem.status == "open", DutyType.active.is_(True),
+                   DutyItem.due_on >= today - timedelta(days=OVERDUE_WINDOW_DAYS), DutyItem.due_on <= soon)).all()
     for c in candidates:
         stage = _stage_of(c.due_on, today, soon)
         if stage is None or getattr(c, STAGES[stage][0]) is not None:

@@ -3,7 +3,8 @@
 Staff of the owing sub-centre hand in a document (docx, xlsx, pdf: `network.documents` checks
 it first), text written in the app (safe Markdown), or both, with the figures the duty defines.
 The admin accepts it or returns it with a reason; a returned report is handed in again (a new
-submission row). Each step is audited on the item (`duty`) and notifies the other side.
+submission row). Each step is audited on the item (`duty`); a decision notifies the sub-centre's
+staff (the centre sees what awaits review in the grid and the list).
 """
 
 from __future__ import annotations
@@ -62,7 +63,7 @@ def submit(user, item_id: int, *, text: str = "", figures: dict[str, Any] | None
     text = (text or "").strip()
     if len(text) > MAX_TEXT:
         raise errors.Invalid("duties.text_too_long", field="text", max=MAX_TEXT)
-    document = documents.check(file_content or b"", file_name or "") if file_name else None
+    document = documents.check(file_content or b"", file_name or "") if (file_name or file_content) else None
     if not text and document is None:
         raise errors.Invalid("duties.nothing_to_submit", field="text")
     now = utcnow()

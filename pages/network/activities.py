@@ -24,7 +24,7 @@ from ipoverseas.ui.links import page_link, record_url
 from ipoverseas.ui.pages import PageSpec, guard
 from ipoverseas.ui.params import keep_in_url, parse_id, url_params
 from ipoverseas.ui.service_view import page_offset, safe_markdown
-from ipoverseas.ui.widgets import country, label
+from ipoverseas.ui.widgets import country, label, t_md
 
 PAGE = PageSpec(key="activities", title_key="nav.activities", icon=":material/campaign:",
                 action="read_activities", order=72, section="nav.section.network")
@@ -223,7 +223,7 @@ def _detail(user, activity_id: int | None) -> None:
     for f in a["files"]:
         ok, got = actions.attempt(lambda f=f: A.evidence(user, a["id"], f["id"]))
         if ok:
-            st.download_button(state.t("activities.download", name=f["name"]), got[2], file_name=got[0], mime=got[1],
+            st.download_button(t_md("activities.download", name=f["name"]), got[2], file_name=got[0], mime=got[1],
                                key=P + f"file_{f['id']}", icon=":material/download:")
     if a["may_edit"]:
         with st.expander(state.t("activities.edit"), icon=":material/edit:"):

@@ -23,6 +23,7 @@ from ipoverseas.ui.links import page_link
 from ipoverseas.ui.pages import PageSpec, guard
 from ipoverseas.ui.params import keep_in_url, parse_id, url_params
 from ipoverseas.ui.service_view import page_offset, safe_markdown, zone_caption
+from ipoverseas.ui.widgets import t_md
 
 PAGE = PageSpec(key="reports", title_key="nav.reports", icon=":material/assignment_turned_in:",
                 action="read_duties", order=70, section="nav.section.network")
@@ -130,7 +131,7 @@ def _download(user, sub: dict) -> None:
     ok, found = actions.attempt(lambda: submissions.document(user, sub["id"]))
     if ok:
         name, media_type, content = found
-        st.download_button(state.t("reports.download", name=name, kb=max(1, round(len(content) / 1024))),
+        st.download_button(t_md("reports.download", name=name, kb=str(max(1, round(len(content) / 1024)))),
                            content, file_name=name, mime=media_type, key=P + f"dl_{sub['id']}",
                            icon=":material/download:")
 
@@ -143,7 +144,7 @@ def _submit_form(user, item: dict) -> None:
             cols = st.columns(min(4, len(item["figures"])))
             for i, f in enumerate(item["figures"]):
                 values[f["code"]] = cols[i % len(cols)].number_input(
-                    f["en"] if state.lang() == "en" else f["zh"], min_value=0, step=1, value=None,
+                    escape(f["en"] if state.lang() == "en" else f["zh"]), min_value=0, step=1, value=None,
                     key=P + f"fig_{f['code']}", placeholder=state.t("reports.figure_placeholder"))
         text = st.text_area(state.t("reports.field.text"), key=P + "text", max_chars=submissions.MAX_TEXT,
                             height=200, help=state.t("reports.text_help"))

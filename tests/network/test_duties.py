@@ -80,7 +80,8 @@ def test_due_dates_match_the_hand_computed_table(world):
 @pytest.mark.parametrize("frequency, rule", [
     ("monthly", "fixed:13-01"), ("monthly", "workdays_after_period:0"), ("monthly", "on:2026-01-01"),
     ("yearly", "nth_workday_next_month:5"), ("once", "fixed:03-15"), ("weekly", "fixed:03-15"),
-    ("monthly", "workdays_after:5"), ("monthly", "workdays_after_period:61"),
+    ("monthly", "workdays_after:5"), ("monthly", "workdays_after_period:61"), ("monthly", "fixed:03-15"),
+    ("quarterly", "fixed:12-01"),
 ])
 def test_rules_that_do_not_fit_are_refused(frequency, rule):
     with pytest.raises(errors.Invalid) as refused:
@@ -222,6 +223,16 @@ def _docx_with(extra: dict[str, bytes]) -> bytes:
     return out.getvalue()
 
 
+def _pdf_with_packed(body: bytes) -> bytes:
+    """A PDF whose object stream (Flate-compressed, as PDF 1.5 writers do) holds `body`."""
+    import zlib
+    packed = zlib.compress(b"7 0 " + body)
+    stream = b"8 0 obj\n<< /Type /ObjStm /N 1 /First 4 /Filter /FlateDecode /Length %d >>\nstream\n" % len(packed)
+    pdf = make.pdf(["x"])
+    cut = pdf.index(b"xref")
+    return pdf[:cut] + stream + packed + b"\nendstream\nendobj\n" + pdf[cut:]
+
+
 HOSTILE = [
     ("macro.docx", lambda: _docx_with({"word/vbaProject.bin": b"\x00" * 100}), "reports.doc.macro"),
     ("bomb.docx", lambda: _docx_with({"word/media/huge.bin": b"\x00" * (300 * 1024 * 1024)}), "reports.doc.zip_bomb"),
@@ -230,6 +241,8 @@ HOSTILE = [
     ("script.pdf", lambda: make.pdf(["x"]).replace(b"/Type /Catalog", b"/Type /Catalog /OpenAction << /S /J#61vaScript /JS (app.alert(1)) >>"),
      "reports.doc.pdf_active"),
     ("cut.pdf", lambda: make.pdf(["x"])[:-40], "reports.doc.truncated"),
+    ("packed.pdf", lambda: _pdf_with_packed(b"<< /Type /Action /S /JavaScript /JS (app.alert(1)) >>"),
+     "reports.doc.pdf_active"),
     ("old.docx", lambda: b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 600, "reports.doc.wrong_type_ole"),
     ("entities.docx", lambda: _docx_with({"word/x.xml": b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "b">]><x/>'}),
      "reports.doc.xml_entities"),
@@ -347,3 +360,37 @@ def test_the_admin_keeps_the_duty_types_and_a_rule_change_moves_the_due_dates(wo
     with pytest.raises(errors.Invalid) as taken:
         duties.save_duty_type(admin, new)
     assert taken.value.key == "duties.code_taken" and type_id
+
+
+def test_a_compressed_pdf_without_active_content_is_accepted(world):
+    duties.ensure_year(2026)
+    content = _pdf_with_packed(b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>")
+    submissions.submit(world.p("staff_zj"), _item(world, "monthly_status", "2026-10"), file_name="ok.pdf",
+                       file_content=content)
+    assert _status(_item(world, "monthly_status", "2026-10"))[0] == "submitted"
+
+
+def test_content_without_a_name_is_refused_not_dropped(world):
+    duties.ensure_year(2026)
+    with pytest.raises(errors.Invalid) as refused:
+        submissions.submit(world.p("staff_zj"), _item(world, "monthly_status", "2026-10"), text="x",
+                           file_content=make.pdf(["x"]))
+    assert refused.value.problems[0].field == "file"
+
+
+def test_an_inactive_duty_type_is_no_longer_listed_or_reminded_and_shared_short_names_keep_their_columns(world):
+    admin = world.p("admin")
+    duties.ensure_year(2026)
+    summary = next(t for t in duties.duty_types() if t["code"] == "annual_summary")
+    plan = next(t for t in duties.duty_types() if t["code"] == "annual_plan")
+    same = duties.DutyTypeForm(**{k: plan[k] for k in duties.TYPE_FIELDS if k != "position"})
+    same.short_zh = summary["short_zh"]                       # two yearly types, one short name
+    duties.save_duty_type(admin, same, plan["id"])
+    columns = duties.grid(admin, 2026, today=date(2026, 12, 4))["columns"]
+    assert len([c for c in columns if c.startswith(summary["short_zh"])]) == 2
+    off = duties.DutyTypeForm(**{k: summary[k] for k in duties.TYPE_FIELDS if k != "position"})
+    off.active = False
+    duties.save_duty_type(admin, off, summary["id"])
+    page = duties.items(admin, year=2026, limit=500, today=date(2026, 12, 4))
+    assert "年度工作总结" not in {r["duty"] for r in page["rows"]} and page["total"] == 2 * (1 + 12 + 4)
+    assert reminders.sweep(date(2026, 12, 1))["due"] == 0      # the summary was due that day; it is owed no more
