@@ -135,7 +135,10 @@ def check_package(path: str | Path, filename: str) -> Package:
         return _check_zip(zf, size, lim)
 
 
-def _check_zip(zf: zipfile.ZipFile, size: int, lim: dict[str, int]) -> Package:
+def zip_members(zf: zipfile.ZipFile, lim: dict[str, int]) -> tuple[dict[str, zipfile.ZipInfo], list[zipfile.ZipInfo]]:
+    """The members of an Office package by their lookup key, and those packed like a bomb; refuses
+    too many members, an encrypted member or too much unpacked data. For workbooks and the
+    documents a sub-centre hands in (`network.documents`) alike."""
     infos = zf.infolist()
     if len(infos) > MAX_MEMBERS:
         raise Refused("zip_bomb")
@@ -151,6 +154,26 @@ def _check_zip(zf: zipfile.ZipFile, size: int, lim: dict[str, int]) -> Package:
             raise Refused("encrypted")
     if total > lim["max_uncompressed"]:
         raise Refused("zip_bomb")
+    return members, packed
+
+
+def office_parts(zf: zipfile.ZipFile, members: dict[str, zipfile.ZipInfo], content_types: zipfile.ZipInfo,
+                 head: int = 4096) -> bytes:
+    """Refuse macros and XML entity declarations in an Office package; returns [Content_Types].xml."""
+    if any(n.endswith("vbaproject.bin") for n in members):
+        raise Refused("macro")
+    ct = _read(zf, content_types, 2 * 1024 * 1024)
+    _no_doctype(ct)
+    if b"macroenabled" in ct.lower() or b"vbaproject" in ct.lower():
+        raise Refused("macro")
+    for name, info in members.items():
+        if name.endswith((".xml", ".rels", ".vml")):
+            _no_doctype(_read(zf, info, info.file_size, head))
+    return ct
+
+
+def _check_zip(zf: zipfile.ZipFile, size: int, lim: dict[str, int]) -> Package:
+    members, packed = zip_members(zf, lim)
     for info in packed:
         # One enormous repetitive cell packs as well as a bomb: say so when that is what it is.
         long_cell.check(zf, info, members, lim["max_cell_chars"], lambda: _sheets(zf, members))
@@ -159,18 +182,9 @@ def _check_zip(zf: zipfile.ZipFile, size: int, lim: dict[str, int]) -> Package:
     if content_types is None or "xl/workbook.xml" not in members and not any(
             n.endswith("workbook.xml") for n in members):
         raise Refused("not_workbook")
-    if any(n.endswith("vbaproject.bin") for n in members):
-        raise Refused("macro")
-    ct = _read(zf, content_types, 2 * 1024 * 1024)
-    _no_doctype(ct)
-    if b"macroEnabled" in ct or b"vbaProject" in ct:
-        raise Refused("macro")
+    ct = office_parts(zf, members, content_types)
     if b"purl.oclc.org/ooxml" in ct:
         raise Refused("strict")
-    for name, info in members.items():
-        if name.endswith((".xml", ".rels", ".vml")):
-            with zf.open(info) as fh:
-                _no_doctype(fh.read(4096))
     sheets = _sheets(zf, members)
     for sheet in sheets:
         if sheet.visible:

@@ -21,6 +21,7 @@ from pathlib import PurePosixPath
 
 from ipoverseas.core import errors
 from ipoverseas.imports import preflight
+from ipoverseas.imports.problems import Refused
 
 KINDS = {".docx": "docx", ".xlsx": "xlsx", ".pdf": "pdf"}
 MEDIA_TYPES = {"docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
@@ -94,42 +95,20 @@ def _kind_from_magic(content: bytes) -> str | None:
 
 
 def _check_docx(content: bytes) -> None:
-    lim = preflight.limits()
+    """The upload pre-flight's package checks (members, encryption, unpacked size and ratio, macros,
+    entity declarations), its refusals named in this page's words."""
     try:
-        zf = zipfile.ZipFile(BytesIO(content))
+        with zipfile.ZipFile(BytesIO(content)) as zf:
+            members, packed = preflight.zip_members(zf, preflight.limits())
+            if packed:
+                raise _refuse("zip_bomb")
+            if "[content_types].xml" not in members:
+                raise _refuse("truncated")
+            preflight.office_parts(zf, members, members["[content_types].xml"], head=65536)
     except (zipfile.BadZipFile, OSError, ValueError):
         raise _refuse("truncated") from None
-    with zf:
-        infos = zf.infolist()
-        if len(infos) > preflight.MAX_MEMBERS:
-            raise _refuse("zip_bomb")
-        total = 0
-        for info in infos:
-            total += info.file_size
-            if info.flag_bits & 0x1:
-                raise _refuse("encrypted")
-            if (info.file_size > preflight.RATIO_FLOOR
-                    and info.file_size > preflight.MAX_RATIO * max(info.compress_size, 1)):
-                raise _refuse("zip_bomb")
-        if total > lim["max_uncompressed"]:
-            raise _refuse("zip_bomb")
-        names = {info.filename.replace("\\", "/").lstrip("/").lower(): info for info in infos}
-        if "[content_types].xml" not in names:
-            raise _refuse("truncated")
-        if any(n.endswith("vbaproject.bin") for n in names):
-            raise _refuse("macro")
-        for name, info in names.items():
-            if name.endswith((".xml", ".rels")):
-                try:
-                    with zf.open(info) as fh:
-                        head = fh.read(65536)
-                except Exception:  # zlib.error and friends: a damaged member
-                    raise _refuse("truncated") from None
-                lowered = head.lower()
-                if b"<!doctype" in lowered or b"<!entity" in lowered:
-                    raise _refuse("xml_entities")
-                if name == "[content_types].xml" and (b"macroenabled" in lowered or b"vbaproject" in lowered):
-                    raise _refuse("macro")
+    except Refused as refused:
+        raise _refuse(refused.code) from None
 
 
 def _check_pdf(content: bytes) -> None:
