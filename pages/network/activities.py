@@ -45,7 +45,7 @@ def render() -> None:
         return
     st.caption(state.t("activities.intro"))
     flt = _filters(user)
-    found = _browse(user, flt, page=1, page_size=1, lang=state.lang())
+    found = _browse(user, flt, page=1, lang=state.lang())      # the counts, and the first page
     _counts(found)
     st.subheader(state.t("activities.list_title"))
     if not found["total"]:
@@ -53,7 +53,7 @@ def render() -> None:
     else:
         where = "_".join(map(str, (flt.year, flt.sub_centre_id, "-".join(flt.kinds), flt.month)))
         offset = page_offset(found["total"], A.PAGE_SIZE, P + "page_" + where, caption_key="activities.page_of")
-        page = _browse(user, flt, page=offset // A.PAGE_SIZE + 1, lang=state.lang())
+        page = found if offset == 0 else _browse(user, flt, page=offset // A.PAGE_SIZE + 1, lang=state.lang())
         _table(page["rows"])
         st.download_button(state.t("activities.export"), data=lambda: A.export_xlsx(user, flt, lang=state.lang()),
                            file_name=f"activities-{flt.year or 'all'}.xlsx", icon=":material/download:",

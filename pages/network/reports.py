@@ -84,8 +84,8 @@ def _calendar(user) -> None:
 
     st.subheader(state.t("reports.list_title"))
     zone_caption()
-    total = _items(user, year=year, sub_centre_id=sub_centre_id, states=tuple(picked), lang=state.lang(),
-                   today=today, limit=1)["total"]
+    # the grid counted the same items (year, sub-centre, what the user may see) by state
+    total = sum(n for code, n in grid["counts"].items() if not picked or code in picked)
     if not total:
         st.info(state.t("reports.list_empty"))
         return
