@@ -14,8 +14,8 @@ from ipoverseas.access.principal import ADMIN, ENTERPRISE, EXPERT, ROLES, STAFF,
 from ipoverseas.access.scopes import (
     ANY, ASKED_BY_THEM, ASKER, ASSIGNED, NONE, OWN_PROFILE, OWN_SUB_CENTRE, PUBLISHED, SELF, Resource, Scope,
 )
-from ipoverseas.core.models import (Activity, Article, Case, Consultation, DutyItem, Expert, ImportBatch, Transfer,
-                                    User)
+from ipoverseas.core.models import (Activity, Article, AssessmentOverride, Case, Consultation, DutyItem, Expert,
+                                    ImportBatch, Transfer, User)
 
 
 @dataclass(frozen=True)
@@ -44,6 +44,7 @@ USER = Resource("user", User)
 DUTY = Resource("duty", DutyItem)
 ACTIVITY = Resource("activity", Activity)
 TRANSFER = Resource("transfer", Transfer)      # its `sub_centre_id` is the sub-centre it is sent to
+ASSESSMENT = Resource("assessment", AssessmentOverride)   # a sub-centre's assessment: its `sub_centre_id`
 
 
 def _rules(enterprise=NONE, staff=NONE, expert=NONE, admin=NONE):
@@ -130,6 +131,18 @@ _LIST = [
            "向分中心转交咨询或纠纷线索、撤回转交、改转其他分中心"),
     Action("take_transfer", TRANSFER, _rules(staff=OWN_SUB_CENTRE),
            "accept or refuse (with a reason) a dispute transferred to the sub-centre", "接收或说明理由退回转交的纠纷"),
+    # --- the annual assessment and the work summary
+    Action("read_assessment", ASSESSMENT, _rules(staff=OWN_SUB_CENTRE, admin=ANY),
+           "see the annual assessment and its evidence (staff: their own, with the network's medians)",
+           "查看年度考核及其依据（分中心人员：本分中心，及全网络中位数）"),
+    Action("adjust_assessment", ASSESSMENT, _rules(admin=ANY),
+           "override an item's points with a reason, set the centre's judgement, freeze a year",
+           "说明理由调整考核项得分、给出中心评价分、确定（冻结）年度考核结果"),
+    Action("manage_rubric", None, _rules(admin=ANY),
+           "keep the assessment rubric (items, points, measures, targets)", "维护考核细则（考核项、分值、计量方法、目标值）"),
+    Action("draft_summary", ASSESSMENT, _rules(staff=OWN_SUB_CENTRE, admin=ANY),
+           "draft the year's work summary (staff: their sub-centre; admin: any, and the whole network)",
+           "生成年度工作总结初稿（分中心人员：本分中心；管理员：任一分中心及全网络）"),
 ]
 
 ACTIONS: dict[str, Action] = {action.name: action for action in _LIST}

@@ -36,9 +36,12 @@ ACTIONS = (
     "activity.create", "activity.update",                              # their activities
     "transfer.create", "transfer.accept", "transfer.refuse", "transfer.retransfer", "transfer.withdraw",
     "transfer.overdue_notified", "transfer.recompute_due", "consultation.from_transfer", "consultation.transferred",
+    "assessment.rubric_save", "assessment.override", "assessment.override_remove", "assessment.freeze",
+    "assessment.unfreeze",                                             # the annual assessment (issue 14)
 )
 ENTITIES = ("user", "user_session", "sub_centre", "case", "article", "expert", "consultation", "import_batch",
-            "calendar_year", "notification", "duty", "duty_type", "activity", "transfer")
+            "calendar_year", "notification", "duty", "duty_type", "activity", "transfer", "assessment_year",
+            "assessment_rubric")
 
 # Fields whose values are codes of a vocabulary: shown as the vocabulary's label.
 _VOCABULARIES = {

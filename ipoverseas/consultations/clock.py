@@ -193,6 +193,7 @@ class Facts:
     expert_due_at: datetime | None
     expert_answer_days: float | None
     expert_on_time: bool | None
+    assign_days: float | None = None     # working days from the question to the first assignment
 
     def as_dict(self) -> dict:
         return dict(self.__dict__)
@@ -206,6 +207,7 @@ def facts(created_at: datetime, answered_at: datetime | None, expert_start: date
     when no expert is assigned). An answer that came before the expert's assignment is not
     theirs (no expert answer figures).
     """
+    events = list(events)
     pauses = pauses_from_events(events)
     if answered_at is not None:   # pauses after the first answer do not matter; clip one still open
         pauses = [(a, b if b is not None and b < answered_at else answered_at) for a, b in pauses if a < answered_at]
@@ -219,5 +221,7 @@ def facts(created_at: datetime, answered_at: datetime | None, expert_start: date
         if answered_at is not None and answered_at >= expert_start:
             expert_days = elapsed(expert_start, answered_at, pauses)
             expert_on_time = expert_days <= promise_days + 1e-9
+    first_assigned = next((at for at, _f, to in events if to == "assigned"), None)
+    assign_days = elapsed(created_at, first_assigned, pauses) if first_assigned is not None else None
     return Facts(deadline(created_at, promise_days, pauses), reached(created_at, RISK_SHARE * promise_days, pauses),
-                 first_days, on_time, expert_due, expert_days, expert_on_time)
+                 first_days, on_time, expert_due, expert_days, expert_on_time, assign_days)

@@ -310,6 +310,7 @@ class Consultation(Base):
     expert_due_at: Mapped[Optional[datetime]] = mapped_column(DateTime)
     expert_answer_days: Mapped[Optional[float]] = mapped_column(Float)
     expert_on_time: Mapped[Optional[bool]] = mapped_column(Boolean)
+    assign_days: Mapped[Optional[float]] = mapped_column(Float)           # working days to the first assignment
     overdue_notified_at: Mapped[Optional[datetime]] = mapped_column(DateTime)
     # What the facts were computed on (`clock.basis`: the promise and the holiday table's
     # digest); start-up recomputes the open consultations whose basis is not the current one.
@@ -714,3 +715,46 @@ class Transfer(Base):
     is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
 
     __mapper_args__ = {"version_id_col": version}
+
+
+class AssessmentRubric(Base):
+    """One version of the assessment rubric (`assessment.rubric`): sections, items, points and how
+    each item is measured, as JSON. Seeded from `data/assessment_rubric.json` as version 1; each
+    save by the admin adds a version (the newest is in force; a frozen year keeps its own)."""
+
+    __tablename__ = "assessment_rubrics"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version: Mapped[int] = mapped_column(Integer, unique=True)
+    content: Mapped[dict[str, Any]] = mapped_column(JSON)
+    note: Mapped[str] = mapped_column(Text, default="")
+    created_by: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class AssessmentOverride(Base):
+    """The admin's points for one item of one sub-centre's assessment in a year, with the reason:
+    an override of a computed item, or the points of an item set by judgement."""
+
+    __tablename__ = "assessment_overrides"
+    __table_args__ = (UniqueConstraint("year", "sub_centre_id", "item"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    year: Mapped[int] = mapped_column(Integer)
+    sub_centre_id: Mapped[int] = mapped_column(ForeignKey("sub_centres.id"), index=True)
+    item: Mapped[str] = mapped_column(String(40))
+    points: Mapped[float] = mapped_column(Float)
+    reason: Mapped[str] = mapped_column(Text)
+    set_by: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id"))
+    set_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class AssessmentFreeze(Base):
+    """A year's final assessment: the scorecard as it stood when the admin froze it (`snapshot`),
+    and the rubric version it was computed on. A frozen year no longer follows the data."""
+
+    __tablename__ = "assessment_freezes"
+    year: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    rubric_version: Mapped[int] = mapped_column(Integer)
+    snapshot: Mapped[dict[str, Any]] = mapped_column(JSON)
+    frozen_by: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id"))
+    frozen_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)

@@ -11,7 +11,7 @@ from sqlalchemy import delete, func, select, update
 from ipoverseas.core import db
 from ipoverseas.demo import content, transfers
 from ipoverseas.demo.accounts import ACCOUNTS, DEMO_PASSWORD  # noqa: F401  (the login page lists them)
-from ipoverseas.core.models import (Activity, ActivityFile, DutyItem, DutySubmission, StoredFile, Article, Case, Consultation, ConsultationEvent, ConsultationMessage, Expert, ImportBatch, Notification, RecordVersion, SubCentre, User, UserSession)
+from ipoverseas.core.models import (Activity, ActivityFile, AssessmentOverride, DutyItem, DutySubmission, StoredFile, Article, Case, Consultation, ConsultationEvent, ConsultationMessage, Expert, ImportBatch, Notification, RecordVersion, SubCentre, User, UserSession)
 
 
 def is_loaded() -> bool:
@@ -72,6 +72,8 @@ def remove() -> dict[str, int]:
             session.execute(update(DutySubmission).where(column.in_(demo_users)).values({column.key: None}))
         # Activities: the demo's go (their evidence links with them); real ones keep their row.
         counts["activities"] = session.execute(delete(Activity).where(Activity.is_demo.is_(True))).rowcount
+        counts["assessment_overrides"] = session.execute(
+            delete(AssessmentOverride).where(AssessmentOverride.is_demo.is_(True))).rowcount
         session.execute(update(Activity).where(Activity.created_by_id.in_(demo_users)).values(created_by_id=None))
         session.execute(update(StoredFile).where(StoredFile.created_by.in_(demo_users)).values(created_by=None))
         session.execute(delete(StoredFile).where(StoredFile.is_demo.is_(True),

@@ -15,6 +15,7 @@ The modules next to this one hold the pools and templates:
 from __future__ import annotations
 
 import random
+from datetime import datetime
 
 from sqlalchemy.orm import Session
 
@@ -24,6 +25,7 @@ from ipoverseas.core import localtime
 from ipoverseas.core.models import SubCentre, utcnow
 from ipoverseas.demo.accounts import ACCOUNTS, DEMO_PASSWORD
 from . import activities as activities_mod
+from . import assessment as assessment_mod
 from . import articles as articles_mod
 from . import cases as cases_mod
 from . import consultations as consultations_mod
@@ -61,7 +63,9 @@ def load_all(session: Session) -> dict[str, int]:
     today = now.date()
 
     # 1. sub-centres
-    sub_centre_rows = [SubCentre(code=code, name_zh=zh, name_en=en, province=province, is_demo=True)
+    # working since the start of the year, so that the year's assessment owes them its reports
+    since = localtime.from_local(datetime(localtime.today(now).year, 1, 1))
+    sub_centre_rows = [SubCentre(code=code, name_zh=zh, name_en=en, province=province, is_demo=True, created_at=since)
                        for code, zh, en, province in SUB_CENTRES]
     session.add_all(sub_centre_rows)
     session.flush()
@@ -137,7 +141,10 @@ def load_all(session: Session) -> dict[str, int]:
     activities = activities_mod.build(session, random.Random(SEED + 9), localtime.today(now), sub_centres,
                                       staff_users)
 
-    return {**transfers,
+    # 11. the centre's judgement in this year's assessment
+    judgements = assessment_mod.build(session, localtime.today(now), sub_centres, users["admin"])
+
+    return {**transfers, **judgements,
         "sub_centres": len(sub_centre_rows), "users": len(users), "experts": len(experts),
         "expert_away": len(away), "expert_party_links": len(links), "cases": len(cases),
         "consultations": len(consultations), "consultation_events": len(events),
