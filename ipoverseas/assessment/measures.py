@@ -56,12 +56,12 @@ class Window:
         return date(self.year, 12, 31)
 
     def quarters(self) -> list[tuple[int, date, date]]:
-        """The year's quarters that have ended by `as_of`: (number, first day, last day)."""
+        """The year's quarters that have begun by `as_of`: (number, first day, last day)."""
         out = []
         for q in range(4):
             first = date(self.year, 3 * q + 1, 1)
             last = (date(self.year + 1, 1, 1) if q == 3 else date(self.year, 3 * q + 4, 1)) - timedelta(days=1)
-            if last <= self.as_of:
+            if first <= self.as_of:
                 out.append((q + 1, first, last))
         return out
 
@@ -83,7 +83,7 @@ class Measure:
     code: str
     unit: str
     compute: Callable[[Session, Window, dict, dict[int, date]], dict[int, Value]]
-    evidence: Callable[[Window, int, dict], object] | None   # a SELECT of id, day, label, counted, page
+    evidence: Callable[..., object] | None   # (window, sub-centre, params, lang) -> SELECT id, day, label, counted, page
     params: tuple[str, ...] = ()
 
     def check(self, params: dict) -> list[tuple[str, str]]:
@@ -130,8 +130,9 @@ def duties_on_time(s: Session, w: Window, params: dict, created: dict[int, date]
     return _shares(rows)
 
 
-def duties_evidence(w: Window, sc: int, params: dict):
-    label = DutyType.name_zh + literal(" ") + DutyItem.period
+def duties_evidence(w: Window, sc: int, params: dict, lang: str = "zh"):
+    name = func.coalesce(func.nullif(DutyType.name_en, ""), DutyType.name_zh) if lang == "en" else DutyType.name_zh
+    label = name + literal(" ") + DutyItem.period
     return (select(*_evidence_select(DutyItem.id, DutyItem.due_on, label, DutyItem.on_time.is_(True), "reports"))
             .join(DutyType, DutyType.id == DutyItem.duty_type_id)
             .where(_duties_where(w, params), DutyItem.sub_centre_id == sc))
@@ -143,27 +144,28 @@ def _quarter_flags(w: Window, column):
 
 
 def quarters_with_cases(s: Session, w: Window, params: dict, created: dict[int, date]) -> dict[int, Value]:
-    """The share of the year's ended quarters in which the sub-centre reported at least one case
-    (a case entered or uploaded in that quarter, Beijing time). Quarters that ended before the
-    sub-centre was created are not counted."""
+    """The share of the year's quarters in which the sub-centre reported at least one case (a case
+    entered or uploaded in that quarter, Beijing time). Counted: the quarters that have ended, and
+    the quarter in progress once it has a case (it is not missed before it ends); not the quarters
+    that ended before the sub-centre was created."""
     quarters = w.quarters()
-    if not quarters:
-        return {}
     rows = s.execute(select(Case.sub_centre_id, *_quarter_flags(w, Case.created_at))
                      .where(Case.created_at >= w.lo, Case.created_at < w.hi).group_by(Case.sub_centre_id)).all()
     counts = {r[0]: r[1:] for r in rows}
     out = {}
     for sc, since in created.items():
-        owed = [n for n, (_q, _first, last) in enumerate(quarters) if last >= since]
+        got = counts.get(sc) or [0] * len(quarters)
+        owed = [n for n, (_q, _first, last) in enumerate(quarters)
+                if last >= since and (last <= w.as_of or got[n])]
         if owed:
-            met = sum(1 for n in owed if (counts.get(sc) or [0] * len(quarters))[n])
+            met = sum(1 for n in owed if got[n])
             out[sc] = Value(met / len(owed), float(met), float(len(owed)))
     return out
 
 
-def cases_evidence(w: Window, sc: int, params: dict):
-    day = func.date(Case.created_at)   # UTC date; the page shows each case's own dates
-    return (select(*_evidence_select(Case.id, day, Case.case_ref + literal(" ") + Case.title, true(), "cases"))
+def cases_evidence(w: Window, sc: int, params: dict, lang: str = "zh"):
+    return (select(*_evidence_select(Case.id, Case.created_at, Case.case_ref + literal(" ") + Case.title, true(),
+                                     "cases"))
             .where(Case.sub_centre_id == sc, Case.created_at >= w.lo, Case.created_at < w.hi))
 
 
@@ -193,8 +195,8 @@ def consultations_taken_up(s: Session, w: Window, params: dict, created: dict[in
     return _shares(rows)
 
 
-def taken_up_evidence(w: Window, sc: int, params: dict):
-    return (select(*_evidence_select(Consultation.id, func.date(Consultation.created_at), Consultation.company,
+def taken_up_evidence(w: Window, sc: int, params: dict, lang: str = "zh"):
+    return (select(*_evidence_select(Consultation.id, Consultation.created_at, Consultation.company,
                                      func.coalesce(_taken_up_ok(params), false()), "consultations"))
             .where(_asked(w), _taken_up_due(w), Consultation.sub_centre_id == sc))
 
@@ -214,8 +216,8 @@ def consultations_on_time(s: Session, w: Window, params: dict, created: dict[int
     return _shares(rows)
 
 
-def on_time_evidence(w: Window, sc: int, params: dict):
-    return (select(*_evidence_select(Consultation.id, func.date(Consultation.created_at), Consultation.company,
+def on_time_evidence(w: Window, sc: int, params: dict, lang: str = "zh"):
+    return (select(*_evidence_select(Consultation.id, Consultation.created_at, Consultation.company,
                                      func.coalesce(Consultation.answered_on_time, false()), "consultations"))
             .where(_asked(w), _answer_due(w), Consultation.sub_centre_id == sc))
 
@@ -231,8 +233,8 @@ def outcomes_recorded(s: Session, w: Window, params: dict, created: dict[int, da
     return _shares(rows)
 
 
-def outcomes_evidence(w: Window, sc: int, params: dict):
-    return (select(*_evidence_select(Consultation.id, func.date(Consultation.created_at), Consultation.company,
+def outcomes_evidence(w: Window, sc: int, params: dict, lang: str = "zh"):
+    return (select(*_evidence_select(Consultation.id, Consultation.created_at, Consultation.company,
                                      Consultation.followup_outcome.is_not(None), "consultations"))
             .where(_closed(w), Consultation.sub_centre_id == sc))
 
@@ -244,8 +246,8 @@ def mean_rating(s: Session, w: Window, params: dict, created: dict[int, date]) -
     return _shares(rows)
 
 
-def rating_evidence(w: Window, sc: int, params: dict):
-    return (select(*_evidence_select(Consultation.id, func.date(Consultation.created_at), Consultation.company,
+def rating_evidence(w: Window, sc: int, params: dict, lang: str = "zh"):
+    return (select(*_evidence_select(Consultation.id, Consultation.created_at, Consultation.company,
                                      Consultation.rating, "consultations"))
             .where(_asked(w), Consultation.rating.is_not(None), Consultation.sub_centre_id == sc))
 
@@ -264,9 +266,9 @@ def transfers_on_time(s: Session, w: Window, params: dict, created: dict[int, da
     return _shares(rows)
 
 
-def transfers_evidence(w: Window, sc: int, params: dict):
+def transfers_evidence(w: Window, sc: int, params: dict, lang: str = "zh"):
     label = func.coalesce(func.nullif(Transfer.company, ""), Transfer.description)
-    return (select(*_evidence_select(Transfer.id, func.date(Transfer.created_at), label,
+    return (select(*_evidence_select(Transfer.id, Transfer.created_at, label,
                                      func.coalesce(Transfer.decided_on_time, false()), "transfers"))
             .where(_transfers_due(w), Transfer.sub_centre_id == sc))
 
@@ -293,7 +295,7 @@ def _zero_filled(values: dict[int, Value], created: dict[int, date]) -> dict[int
     return {sc: values.get(sc, Value(0.0, 0.0)) for sc in created}
 
 
-def activities_evidence(w: Window, sc: int, params: dict):
+def activities_evidence(w: Window, sc: int, params: dict, lang: str = "zh"):
     return (select(*_evidence_select(Activity.id, Activity.held_on, Activity.title, true(), "activities"))
             .where(_activities(w, params["kinds"]), Activity.sub_centre_id == sc))
 
@@ -315,10 +317,11 @@ def publication_count(s: Session, w: Window, params: dict, created: dict[int, da
     return _zero_filled(_counts(total.items()), created)
 
 
-def publications_evidence(w: Window, sc: int, params: dict):
+def publications_evidence(w: Window, sc: int, params: dict, lang: str = "zh"):
     acts = select(*_evidence_select(Activity.id, Activity.held_on, Activity.title, true(), "activities")).where(
         _activities(w, ["publication"]), Activity.sub_centre_id == sc)
-    arts = select(*_evidence_select(Article.id, Article.published_on, Article.title_zh, true(), "guides")).where(
+    title = func.coalesce(func.nullif(Article.title_en, ""), Article.title_zh) if lang == "en" else Article.title_zh
+    arts = select(*_evidence_select(Article.id, Article.published_on, title, true(), "guides")).where(
         _published(w), Article.sub_centre_id == sc)
     union = union_all(acts, arts).subquery()
     return select(union.c.id, union.c.day, union.c.label, union.c.counted, union.c.page)
@@ -335,8 +338,8 @@ def expert_count(s: Session, w: Window, params: dict, created: dict[int, date]) 
     return _zero_filled(_counts(rows), created)
 
 
-def experts_evidence(w: Window, sc: int, params: dict):
-    return (select(*_evidence_select(Expert.id, func.date(Expert.created_at), Expert.name, true(), "experts"))
+def experts_evidence(w: Window, sc: int, params: dict, lang: str = "zh"):
+    return (select(*_evidence_select(Expert.id, Expert.created_at, Expert.name, true(), "experts"))
             .where(_experts(w), Expert.sub_centre_id == sc))
 
 

@@ -318,3 +318,59 @@ def changes(old: dict, new: dict) -> list[str]:
     a, b = flat(old), flat(new)
     return [f"{code}: {'added' if code not in a else 'removed' if code not in b else 'changed'}"
             for code in sorted(set(a) | set(b), key=str) if a.get(code) != b.get(code)][:50]
+
+
+def parts_table(rub: Rubric) -> list[dict]:
+    """The rubric's parts, one row each, with the numbers an admin tunes (for the editor)."""
+    out = []
+    for s in rub.sections:
+        for i in s.items:
+            for n, p in enumerate(i.parts):
+                out.append({"section": s.code, "item": i.code, "part": n, "measure": p.measure, "params": p.params,
+                            "points": p.points, "scale": p.scale.kind,
+                            "floor": p.scale.floor if p.scale.kind == "linear" else None,
+                            "target": p.scale.target if p.scale.kind == "linear" else None,
+                            "steps": steps_text(p.scale) if p.scale.kind == "steps" else ""})
+    return out
+
+
+def steps_text(scale: Scale) -> str:
+    return "; ".join(f"{threshold:g}:{share:g}" for threshold, share in sorted(scale.steps, reverse=True))
+
+
+def _steps(text: str, where: str) -> list[list[float]]:
+    out = []
+    for piece in (text or "").replace("；", ";").replace("：", ":").split(";"):
+        if not piece.strip():
+            continue
+        try:
+            threshold, share = (float(x) for x in piece.split(":"))
+        except ValueError:
+            raise errors.Invalid("assessment.rubric.bad_steps", field="steps", where=where)
+        out.append([threshold, share])
+    if not out:
+        raise errors.Invalid("assessment.rubric.bad_steps", field="steps", where=where)
+    return out
+
+
+def with_changes(content: dict, rows: list[dict]) -> dict:
+    """A copy of the rubric's content with the editor's numbers (part points, floors, targets,
+    steps); item and section points become the sums of their parts and items. Checked by `parse`
+    when saved (the sections must still make 100 points)."""
+    new = json.loads(json.dumps(content))
+    by_key = {(r["item"], int(r["part"])): r for r in rows}
+    for s in new["sections"]:
+        for i in s["items"]:
+            for n, p in enumerate(i["parts"]):
+                r = by_key.get((i["code"], n))
+                if r is None:
+                    continue
+                p["points"] = r["points"]
+                kind = p.get("scale", {}).get("kind")
+                if kind == "linear":
+                    p["scale"] = {"kind": "linear", "floor": r["floor"], "target": r["target"]}
+                elif kind == "steps":
+                    p["scale"] = {"kind": "steps", "steps": _steps(r["steps"], i["code"])}
+            i["points"] = sum(p["points"] for p in i["parts"] if isinstance(p.get("points"), (int, float)))
+        s["points"] = sum(i["points"] for i in s["items"])
+    return new

@@ -22,7 +22,7 @@ from sqlalchemy import select
 
 from ipoverseas.access import policy
 from ipoverseas.core import db, errors, localtime
-from ipoverseas.core.models import AssessmentFreeze, AssessmentOverride, SubCentre
+from ipoverseas.core.models import AssessmentFreeze, AssessmentOverride, SubCentre, User
 from ipoverseas.network import duties
 from . import measures, rubric as rubric_mod
 
@@ -102,6 +102,7 @@ class Scorecard:
     frozen_by: int | None = None
     differences: list[Difference] = field(default_factory=list)
     as_of: date | None = None
+    frozen_by_name: str = ""
 
     @property
     def frozen(self) -> bool:
@@ -237,8 +238,10 @@ def compute(user, year: Any, *, today: date | None = None, now: datetime | None 
             with_previous: bool = True) -> Scorecard:
     """The year's scorecard as this user may see it (admin: every sub-centre; staff: their own,
     with the network's medians). A frozen year comes from its snapshot, with `differences`: the
-    items whose live points now differ from the frozen ones."""
-    policy.require(user, "read_assessment")
+    items whose live points now differ from the frozen ones. `user` None is the server operator
+    (the command line), who sees every row."""
+    if user is not None:
+        policy.require(user, "read_assessment")
     year = check_year(year)
     rows, rub, frozen, as_of = year_rows(year, today=today, now=now)
     differences = []
@@ -252,11 +255,19 @@ def compute(user, year: Any, *, today: date | None = None, now: datetime | None 
     medians = {i.code: _median([r.items[i.code].points for r in rows if i.code in r.items]) for i in rub.items}
     section_medians = {s.code: _median([r.sections.get(s.code) for r in rows]) for s in rub.sections}
     total_median = _median([r.total for r in rows])
-    visible = [r for r in rows if policy.can(user, "read_assessment", {"sub_centre_id": r.sub_centre_id})]
+    visible = [r for r in rows if user is None or policy.can(user, "read_assessment", {"sub_centre_id": r.sub_centre_id})]
     seen = {r.sub_centre_id for r in visible}
     return Scorecard(year, rub, visible, medians, section_medians, total_median, len(rows),
                      frozen.frozen_at if frozen else None, frozen.frozen_by if frozen else None,
-                     [d for d in differences if d.sub_centre_id in seen], as_of)
+                     [d for d in differences if d.sub_centre_id in seen], as_of, _name_of(frozen.frozen_by if frozen else None))
+
+
+def _name_of(user_id: int | None) -> str:
+    if user_id is None:
+        return ""
+    with db.read_session() as s:
+        u = s.get(User, user_id)
+        return (u.display_name or u.username) if u else ""
 
 
 def diff(frozen: list[Row], live: list[Row]) -> list[Difference]:

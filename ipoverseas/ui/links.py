@@ -30,6 +30,7 @@ RECORD_PARAMS = {
     "reports": "duty",
     "activities": "activity",
     "transfers": "transfer",
+    "assessment": "sc",          # a sub-centre's assessment (with ?year=)
 }
 
 
