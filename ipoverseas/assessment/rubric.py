@@ -307,18 +307,17 @@ def save(user, content: Any, note: str) -> int:
 
 
 def changes(old: dict, new: dict) -> list[str]:
-    """What differs between two rubrics, item by item, in a few words each (for the audit trail)."""
+    """What differs between two valid rubrics, item by item, in a few words each (for the audit
+    trail). Compared as parsed, so 10 and 10.0 are the same number."""
     def flat(content: dict) -> dict[str, Any]:
-        out = {}
-        for s in content.get("sections", []):
-            out[s.get("code")] = s.get("points")
-            for i in s.get("items", []):
-                out[i.get("code")] = json.dumps([i.get("points"), i.get("parts")], sort_keys=True, ensure_ascii=False)
+        rub = parse(content)
+        out: dict[str, Any] = {s.code: (s.points, s.name_zh, s.name_en) for s in rub.sections}
+        out.update({i.code: (i.section, i.points, i.name_zh, i.name_en,
+                             [(p.measure, p.params, p.scale.as_dict(), p.points) for p in i.parts]) for i in rub.items})
         return out
     a, b = flat(old), flat(new)
     return [f"{code}: {'added' if code not in a else 'removed' if code not in b else 'changed'}"
-            for code in sorted(set(a) | set(b), key=str) if a.get(code) != b.get(code)][:50]
-
+            for code in sorted(set(a) | set(b)) if a.get(code) != b.get(code)][:50]
 
 def parts_table(rub: Rubric) -> list[dict]:
     """The rubric's parts, one row each, with the numbers an admin tunes (for the editor)."""

@@ -243,6 +243,8 @@ def compute(user, year: Any, *, today: date | None = None, now: datetime | None 
     if user is not None:
         policy.require(user, "read_assessment")
     year = check_year(year)
+    if year > (today or localtime.today()).year:
+        raise errors.Invalid("assessment.future_year", field="year", year=year)
     rows, rub, frozen, as_of = year_rows(year, today=today, now=now)
     differences = []
     if frozen is not None:
