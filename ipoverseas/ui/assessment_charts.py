@@ -10,14 +10,15 @@ import streamlit as st
 
 from ipoverseas.assessment import scorecard as sc_mod
 from ipoverseas.core import vocab
+from ipoverseas.core.markdown import escape
 from ipoverseas.ui import state
 from ipoverseas.ui.state import t
 
 TREND_YEARS = 5
 
 
-def _chart_or_table(title_key: str, chart: alt.Chart, frame: pd.DataFrame, key: str) -> None:
-    st.markdown(f"**{t(title_key)}**")
+def _chart_or_table(title: str, chart: alt.Chart, frame: pd.DataFrame, key: str) -> None:
+    st.markdown(f"**{escape(title)}**")
     chart_tab, table_tab = st.tabs([t("assessment.view.chart"), t("assessment.view.table")])
     with chart_tab:
         st.altair_chart(chart, width="stretch", key=key)
@@ -39,7 +40,7 @@ def sections(card: sc_mod.Scorecard) -> None:
         x=alt.X(f"sum({points}):Q", title=points, scale=alt.Scale(domain=[0, 100])),
         color=alt.Color(f"{section}:N", sort=list(names.values()), title=section),
         order=alt.Order("order:Q"), tooltip=[centre, section, points])
-    _chart_or_table("assessment.chart.sections", chart, frame.drop(columns="order"), "assessment_chart_sections")
+    _chart_or_table(t("assessment.chart.sections"), chart, frame.drop(columns="order"), "assessment_chart_sections")
 
 
 def distribution(card: sc_mod.Scorecard) -> None:
@@ -53,14 +54,14 @@ def distribution(card: sc_mod.Scorecard) -> None:
         return
     chart = alt.Chart(frame).mark_boxplot(extent="min-max").encode(
         y=alt.Y(f"{item}:N", sort=[i.name(lang) for i in items], title=None), x=alt.X(f"{points}:Q", title=points))
-    _chart_or_table("assessment.chart.distribution", chart, frame, "assessment_chart_distribution")
+    _chart_or_table(t("assessment.chart.distribution"), chart, frame, "assessment_chart_distribution")
 
 
 def mine_vs_median(card: sc_mod.Scorecard, row: sc_mod.Row) -> None:
     lang = state.lang()
     item, most, points, series = (t("assessment.col.item"), t("assessment.col.max"),
                                   t("assessment.chart.points"), t("assessment.chart.series"))
-    mine, median = t("assessment.chart.mine"), t("assessment.chart.median")
+    mine, median = row.name(lang), t("assessment.chart.median")
     frame = pd.DataFrame([{item: i.name(lang), most: i.points, mine: row.items[i.code].points,
                            median: card.medians.get(i.code)} for i in card.rubric.items])
     long = frame.melt(id_vars=[item, most], value_vars=[mine, median], var_name=series, value_name=points).dropna()
@@ -68,7 +69,7 @@ def mine_vs_median(card: sc_mod.Scorecard, row: sc_mod.Row) -> None:
         y=alt.Y(f"{item}:N", sort=[i.name(lang) for i in card.rubric.items], title=None),
         yOffset=f"{series}:N", x=alt.X(f"{points}:Q", title=points),
         color=alt.Color(f"{series}:N", title=None), tooltip=[item, series, points, most])
-    _chart_or_table("assessment.chart.mine_vs_median", chart, frame, "assessment_chart_mine")
+    _chart_or_table(t("assessment.chart.mine_vs_median", name=mine), chart, frame, "assessment_chart_mine")
 
 
 def trend(cards: list[sc_mod.Scorecard], only: int | None = None) -> None:
@@ -88,7 +89,7 @@ def trend(cards: list[sc_mod.Scorecard], only: int | None = None) -> None:
     chart = alt.Chart(frame).mark_line(point=True).encode(
         x=alt.X(f"{year}:O", title=year), y=alt.Y(f"{total}:Q", title=total),
         color=alt.Color(f"{centre}:N", title=None), tooltip=list(frame.columns))
-    _chart_or_table("assessment.chart.trend", chart, frame, "assessment_chart_trend")
+    _chart_or_table(t("assessment.chart.trend"), chart, frame, "assessment_chart_trend")
 
 
 def provinces(card: sc_mod.Scorecard) -> None:
@@ -103,5 +104,5 @@ def provinces(card: sc_mod.Scorecard) -> None:
     chart = alt.Chart(frame).mark_bar().encode(
         y=alt.Y(f"{province}:N", sort="-x", title=None), x=alt.X(f"{total}:Q", title=total),
         tooltip=list(frame.columns))
-    _chart_or_table("assessment.chart.provinces", chart, frame, "assessment_chart_provinces")
+    _chart_or_table(t("assessment.chart.provinces"), chart, frame, "assessment_chart_provinces")
     st.caption(t("assessment.chart.province_note"))
