@@ -14,6 +14,7 @@ Staff see their own sub-centre's row and the network's median per item, not the 
 from __future__ import annotations
 
 import statistics
+import threading
 from collections import OrderedDict
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
@@ -148,6 +149,7 @@ def _item(item: rubric_mod.Item, values: list[dict[int, measures.Value]], sc: in
 
 
 _LIVE: "OrderedDict[tuple, tuple[list[Row], date]]" = OrderedDict()
+_LIVE_LOCK = threading.Lock()     # the server's sessions run in threads
 LIVE_ENTRIES = 32
 
 
@@ -162,12 +164,15 @@ def live_rows(year: int, rub: rubric_mod.Rubric, *, today: date | None = None,
         duties.ensure_year(year)   # the year's reports exist once asked for
     w = measures.window(year, today, now)
     key = (config.database_url(), db.revision(), year, rub.version, w.as_of, w.now if now else None)
-    if key in _LIVE:
-        _LIVE.move_to_end(key)
-        return _LIVE[key]
-    _LIVE[key] = found = _live_rows(w, rub)
-    while len(_LIVE) > LIVE_ENTRIES:
-        _LIVE.popitem(last=False)
+    with _LIVE_LOCK:
+        if key in _LIVE:
+            _LIVE.move_to_end(key)
+            return _LIVE[key]
+    found = _live_rows(w, rub)
+    with _LIVE_LOCK:
+        _LIVE[key] = found
+        while len(_LIVE) > LIVE_ENTRIES:
+            _LIVE.popitem(last=False)
     return found
 
 

@@ -216,3 +216,17 @@ def test_the_clock_stores_the_working_days_to_the_first_assignment():
     assert facts.assign_days == pytest.approx(clock.elapsed(asked, assigned)) and facts.assign_days == pytest.approx(
         (9 + 9) / 24)                                                  # Friday 15-24 h, Monday 0-9 h
     assert clock.facts(asked, None, None, events[:1], 3).assign_days is None
+
+
+def test_the_command_prints_the_scorecard_as_json(world, capsys):
+    from ipoverseas.cli import main
+
+    assert main(["assessment", str(YEAR), "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    by_code = {c["code"]: c for c in out["sub_centres"]}
+    assert set(by_code) == {"A", "B", "C"} and by_code["A"]["rank"] == 1
+    assert by_code["A"]["items"]["cases_every_quarter"]["parts"][0]["numerator"] == 3
+    assert by_code["B"]["items"]["answered_on_time"]["points"] is None
+    assert main(["assessment", str(YEAR)]) == 0
+    assert "A " in capsys.readouterr().out
+    assert main(["assessment", "1999"]) == 2
