@@ -99,3 +99,6 @@ def _sub_centre(user, card: sc_mod.Scorecard, sc: int) -> None:
     view.sub_centre_detail(user, card, row)
     charts.mine_vs_median(card, row)
     charts.trend(_trend(user, card.year), only=row.sub_centre_id)
+    if not policy.sees_all(user, "read_assessment"):     # staff: how each item is measured
+        with st.expander(t("assessment.tab.rubric"), icon=":material/rule:"):
+            rubric_editor.render(user, card.rubric)
