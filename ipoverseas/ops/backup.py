@@ -26,6 +26,7 @@ from typing import Any
 
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.pool import NullPool
 
 from ipoverseas.core import config, db
@@ -185,7 +186,7 @@ def _backup_postgres(url: str, partial: Path) -> dict[str, Any]:
     conninfo, env = _libpq(url)
     engine = create_engine(url, poolclass=NullPool)
     try:
-        with engine.connect().execution_options(isolation_level="REPEATABLE READ") as conn, conn.begin():
+        with _connected(engine).execution_options(isolation_level="REPEATABLE READ") as conn, conn.begin():
             conn.execute(text("SET TRANSACTION READ ONLY"))
             snapshot = conn.scalar(text("SELECT pg_export_snapshot()"))
             figures = summary.read(conn)    # the same snapshot as the dump's
@@ -194,6 +195,14 @@ def _backup_postgres(url: str, partial: Path) -> dict[str, Any]:
     finally:
         engine.dispose()
     return figures
+
+
+def _connected(engine):
+    try:
+        return engine.connect()
+    except SQLAlchemyError as exc:
+        raise BackupError(f"cannot connect to {engine.url.render_as_string(hide_password=True)}: "
+                          f"{exc.__class__.__name__}") from None
 
 
 def _restore_postgres(source: Path, url: str) -> None:
@@ -249,7 +258,12 @@ def restore(source: str | Path, *, force: bool = False, url: str | None = None) 
     if kind != dialect:
         raise BackupError(f"{source} is a {kind} backup; the configured database is {dialect}")
     expected = _manifest_figures(source)
-    before = current_figures(url)
+    try:
+        before = current_figures(url)
+    except SQLAlchemyError as exc:
+        raise BackupError(f"cannot open the database {make_url(url).render_as_string(hide_password=True)} "
+                          f"({exc.__class__.__name__}): create it first (PostgreSQL: createdb) or check "
+                          "IPOVERSEAS_DATABASE_URL") from None
     replaced = before is not None and not summary.is_empty(before)
     if replaced and not force:
         raise BackupError(f"the database {make_url(url).render_as_string(hide_password=True)} is not empty "

@@ -19,9 +19,21 @@ HEALTH_PATH = "/_ipoverseas/health"
 TIMEOUT_S = 5.0
 
 
+_in_flight: asyncio.Future | None = None
+
+
+async def _check() -> dict[str, str]:
+    """One check at a time per process: probes arriving meanwhile share it, so a database that
+    hangs never ties up more than one worker thread however often the balancer asks."""
+    global _in_flight
+    if _in_flight is None or _in_flight.done():
+        _in_flight = asyncio.ensure_future(run_in_threadpool(health.check))
+    return await asyncio.wait_for(asyncio.shield(_in_flight), TIMEOUT_S)
+
+
 async def health_route(request: Request) -> Response:
     try:
-        result = await asyncio.wait_for(run_in_threadpool(health.check), TIMEOUT_S)
+        result = await _check()
     except asyncio.TimeoutError:
         result = {"database": health.UNREACHABLE, "migrations": health.UNKNOWN}
     return JSONResponse(result, status_code=200 if health.healthy(result) else 503,

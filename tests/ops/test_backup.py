@@ -47,7 +47,10 @@ def _figures_of(url: str) -> dict[str, int]:
     try:
         with engine.connect() as conn:
             return {"cases": conn.scalar(select(func.count()).select_from(Case).where(Case.case_ref.like("BK-%"))),
-                    "batches": conn.scalar(select(func.count()).select_from(ImportBatch)),
+                    "applied": conn.scalar(select(func.count()).select_from(ImportBatch)
+                                           .where(ImportBatch.status == "applied")),
+                    "running": conn.scalar(select(func.count()).select_from(ImportBatch)
+                                           .where(ImportBatch.status == "running")),
                     "versions": conn.scalar(select(func.count()).select_from(RecordVersion)),
                     "totals": conn.scalar(text("SELECT COALESCE(SUM(n), 0) FROM case_facet_totals"))}
     finally:
@@ -97,7 +100,9 @@ def test_a_backup_taken_while_an_import_applies_holds_all_of_it_or_none(database
     with db.get_engine().connect() as conn:   # every committed row, also those still in SQLite's -wal file
         assert summary.read(conn) == after.figures
 
-    for taken, expect in ((during, {"cases": 0, "batches": 0}), (after, {"cases": ROWS, "batches": 1})):
+    # During: only the import's "running" mark (its own committed transaction, imports/running.py).
+    for taken, expect in ((during, {"cases": 0, "applied": 0, "running": 1}),
+                          (after, {"cases": ROWS, "applied": 1, "running": 0})):
         target = empty_target(database)
         restored = ops_backup.restore(taken.path, url=target)
         assert restored.ok and not restored.replaced, restored.differences
