@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Connection, func, inspect, select, text
+from sqlalchemy import Connection, create_engine, func, inspect, select, text
+from sqlalchemy.pool import NullPool
 
 from ipoverseas.core.models import AuditEvent, Base, CaseFacetTotal, CasePairFacet, CaseRollup
 
@@ -41,6 +42,16 @@ def read(conn: Connection) -> dict[str, Any]:
                 if "alembic_version" in existing else None)
     return {"revision": revision, "tables": tables, "totals": totals,
             "audit": {"count": tables.get("audit_events", 0), "last_id": audit_last}}
+
+
+def read_url(url: str) -> dict[str, Any]:
+    """The figures of the database at `url`, on a connection of its own."""
+    engine = create_engine(url, poolclass=NullPool)
+    try:
+        with engine.connect() as conn:
+            return read(conn)
+    finally:
+        engine.dispose()
 
 
 def differences(expected: dict[str, Any], found: dict[str, Any]) -> list[str]:

@@ -17,10 +17,10 @@ from sqlalchemy import func, select, update
 
 from ipoverseas import bootstrap
 from ipoverseas.core import db, i18n
-from ipoverseas.core.models import AuditEvent, Case, ImportBatch, SubCentre, utcnow
+from ipoverseas.core.models import AuditEvent, Case, ImportBatch, utcnow
 from ipoverseas.dashboard import summary
 from ipoverseas.imports import Refused, running, service
-from tests.imports.helpers import cases_workbook
+from tests.imports.helpers import add_sub_centre, cases_workbook
 from tests.pages.apptest import run_page
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -38,11 +38,7 @@ service.run(sys.argv[1], "killed.xlsx", "cases", None, int(sys.argv[2]), progres
 
 
 def _centre() -> int:
-    with db.write_session() as s:
-        centre = SubCentre(code="KL", name_zh="中断", name_en="Killed")
-        s.add(centre)
-        s.flush()
-        return centre.id
+    return add_sub_centre("KL", "中断")
 
 
 def _batches() -> list[tuple]:

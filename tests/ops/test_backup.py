@@ -16,7 +16,7 @@ from ipoverseas.core.models import Case, ImportBatch, RecordVersion, SubCentre
 from ipoverseas.imports import service
 from ipoverseas.ops import backup as ops_backup, summary
 from tests.conftest import PG_URL, _pg_admin_engine, _pg_url
-from tests.imports.helpers import cases_workbook
+from tests.imports.helpers import add_sub_centre, cases_workbook
 
 ROWS = 3000
 
@@ -58,11 +58,7 @@ def _figures_of(url: str) -> dict[str, int]:
 
 
 def _sub_centre() -> int:
-    with db.write_session() as s:
-        centre = SubCentre(code="BK", name_zh="备份", name_en="Backup")
-        s.add(centre)
-        s.flush()
-        return centre.id
+    return add_sub_centre("BK", "备份")
 
 
 def test_a_backup_taken_while_an_import_applies_holds_all_of_it_or_none(database, tmp_path, empty_target,
