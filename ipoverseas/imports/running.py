@@ -82,8 +82,12 @@ def process_state(process: str | None) -> str:
 
 
 def start(user: Principal | None, *, sub_centre_id: int, dataset: str, filename: str, sha256: str) -> int:
-    """The batch as "running" (its counts 0: a failed import wrote nothing); returns its id."""
-    with db.write_session() as session:
+    """The batch as "running" (its counts 0: a failed import wrote nothing); returns its id.
+
+    A plain transaction that leaves the database revision alone: the plan's read-ahead of the
+    stored rows is valid while the revision has not moved (plan.ReadAhead), and this row is no
+    data of it. The apply's commit moves the revision for every cached read."""
+    with Session(db.get_engine(), expire_on_commit=False) as session, session.begin():
         batch = ImportBatch(user_id=user.id if user else None, sub_centre_id=sub_centre_id, dataset=dataset,
                             filename=filename[:300], sha256=sha256, created_count=0, updated_count=0,
                             unchanged_count=0, rejected_count=0, status=RUNNING, created_at=utcnow(),
