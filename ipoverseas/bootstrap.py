@@ -1,5 +1,6 @@
-"""Make the database ready: migrate, load the demo into an empty embedded database, and bring
-the consultations' stored clock facts up to the current promise and holiday table."""
+"""Make the database ready: migrate, load the demo into an empty embedded database, bring
+the consultations' stored clock facts up to the current promise and holiday table, and mark
+failed the imports killed or crashed since the last start (imports/running.py)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from sqlalchemy import func, select
 from ipoverseas.core import config, db
 from ipoverseas.consultations import workflow
 from ipoverseas.network import duties, transfers
+from ipoverseas.imports import running
 from ipoverseas import demo
 from ipoverseas.core.models import User
 
@@ -24,6 +26,7 @@ def prepare_database() -> None:
         demo.load()
     refresh_clocks()
     refresh_statistics()
+    running.sweep()   # imports killed or crashed since the last start: marked failed, audited
 
 
 def refresh_statistics() -> None:

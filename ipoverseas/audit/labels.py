@@ -29,7 +29,7 @@ ACTIONS = (
     "consultation.decline", "consultation.answer", "consultation.waiting", "consultation.resume",
     "consultation.message", "consultation.followup", "consultation.rate", "consultation.close",
     "consultation.recompute_clocks", "consultation.overdue_notified",
-    "import.apply", "import.rollback",
+    "import.apply", "import.rollback", "import.failed",
     "calendar.save_year", "calendar.save_day", "calendar.set_provisional",
     "notification.read",
     "duty_type.save", "duty.submit", "duty.accept", "duty.return",     # the sub-centres' reporting duties (issue 13)

@@ -383,10 +383,12 @@ class ImportBatch(Base):
     updated_count: Mapped[int] = mapped_column(Integer, default=0)
     unchanged_count: Mapped[int] = mapped_column(Integer, default=0)
     rejected_count: Mapped[int] = mapped_column(Integer, default=0)
-    status: Mapped[str] = mapped_column(String(16), default="applied")
+    status: Mapped[str] = mapped_column(String(16), default="applied")   # running -> applied | failed; rolled_back
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     rolled_back_at: Mapped[Optional[datetime]] = mapped_column(DateTime)
     rolled_back_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id"))
+    # "host:pid:start" of the process applying a batch still "running" (imports/running.py)
+    process: Mapped[Optional[str]] = mapped_column(String(200))
 
 
 class ImportRefusal(Base):

@@ -9,17 +9,27 @@ result or exception; a crash, a MemoryError or a timeout in it becomes a
 
 (multiprocessing's spawn context would re-run the parent's `__main__`, which
 under Streamlit is the app script itself; a plain subprocess avoids that.)
+
+The child dies with its parent within a second (a killed server must not leave a reader
+parsing for nobody): on Linux the kernel kills it (prctl PR_SET_PDEATHSIG), and a watchdog
+thread that sees the parent gone ends it too (other systems, or a prctl refused).
+PR_SET_PDEATHSIG fires when the parent's *thread* that started the child ends; a Child is
+started and awaited in one thread (intake.read), so that thread outlives it.
 """
 
 from __future__ import annotations
 
+import ctypes
 import importlib
 import logging
 import os
 import pickle
 import resource
+import signal
 import subprocess
 import sys
+import threading
+import time
 from pathlib import Path
 from typing import Any
 
@@ -33,8 +43,35 @@ _ROOT = str(Path(__file__).resolve().parents[2])
 
 _peak_child_kb = 0
 
+PARENT_ENV = "IPOVERSEAS_SANDBOX_PARENT"
+PR_SET_PDEATHSIG = 1
+WATCH_EVERY_S = 0.25
+
+
+def die_with_parent(parent: int, *, kernel: bool = True) -> None:
+    """End this process when `parent` ends: the kernel's signal (Linux), and a watchdog thread."""
+    if kernel and sys.platform.startswith("linux"):
+        try:
+            libc = ctypes.CDLL(None, use_errno=True)
+            if libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0) != 0:
+                log.warning("prctl(PR_SET_PDEATHSIG) refused: errno %s", ctypes.get_errno())
+        except (OSError, AttributeError):
+            log.warning("prctl is not available: the watchdog alone ends the reader", exc_info=True)
+    if os.getppid() != parent:   # the parent died before the signal was armed
+        os._exit(1)
+    threading.Thread(target=_watch, args=(parent,), name="parent-watchdog", daemon=True).start()
+
+
+def _watch(parent: int) -> None:
+    """The fallback: a child whose parent died is adopted by another process (its ppid changes)."""
+    while os.getppid() == parent:
+        time.sleep(WATCH_EVERY_S)
+    os._exit(1)
+
 
 def _child_main() -> None:
+    if os.environ.get(PARENT_ENV, "").isdigit():
+        die_with_parent(int(os.environ[PARENT_ENV]))
     for module in sys.argv[1:]:  # imported while the parent still checks the file
         try:
             importlib.import_module(module)
@@ -73,6 +110,7 @@ class Child:
     def __init__(self, preload: tuple[str, ...] = ()):
         env = dict(os.environ)
         env["PYTHONPATH"] = _ROOT + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
+        env[PARENT_ENV] = str(os.getpid())
         self.proc = subprocess.Popen([sys.executable, "-m", "ipoverseas.imports.sandbox", *preload],
                                      stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                      env=env, cwd=_ROOT, close_fds=True)

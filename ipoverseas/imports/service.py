@@ -20,7 +20,7 @@ from ipoverseas.access import policy
 from ipoverseas.core import db
 from ipoverseas.access.policy import Principal
 from ipoverseas.core.models import ImportBatch, ImportRefusal, SubCentre, User
-from . import apply as applier, datasets as D, gcpause, intake, plan as planner, preflight, refusals
+from . import apply as applier, datasets as D, gcpause, intake, plan as planner, preflight, refusals, running
 from .plan import Plan
 from .problems import Busy, Denied, Refused
 
@@ -130,9 +130,16 @@ def apply(prepared: Prepared, user: Principal | None, *, mode: str = ALL_OR_NOTH
     check_may_import(user, prepared.sub_centre_id)
     if mode == ALL_OR_NOTHING and prepared.parsed.rejected:
         raise Refused("has_errors", rows=len(prepared.parsed.rejected))
+    try:   # a trace that survives the apply's rollback and the process's death (running.py)
+        running_id = running.start(user, sub_centre_id=prepared.sub_centre_id, dataset=prepared.dataset,
+                                   filename=prepared.filename, sha256=prepared.sha256)
+    except (OperationalError, DBAPIError):
+        log.warning("import could not start on a busy database", exc_info=True)
+        raise Busy("busy") from None
     try:
         with gcpause.paused(), db.write_session() as session:
             _lock_sub_centre(session, prepared.sub_centre_id)
+            running.claim(session, running_id)   # gone when the applied batch commits, back if not
             plan = planner.make(session, prepared.parsed, prepared.sub_centre_id, prepared.ahead)
             prepared.ahead = None
             if check_signature and prepared.plan is not None and plan.signature() != prepared.plan.signature():
@@ -148,10 +155,15 @@ def apply(prepared: Prepared, user: Principal | None, *, mode: str = ALL_OR_NOTH
                                   sha256=prepared.sha256, progress=progress)
             return Result(batch.id, plan.counts)
     except (Refused, Busy, Denied):
+        running.abandon(running_id)
         raise
     except (OperationalError, IntegrityError, DBAPIError) as exc:
         log.warning("import hit a busy or changed database: %s", exc.__class__.__name__, exc_info=True)
+        running.abandon(running_id)
         raise Busy("busy") from None
+    except BaseException as exc:   # a fault or an interrupt: the batch stays, marked failed
+        running.fail(running_id, user, exc)
+        raise
 
 
 def run(source: bytes | str | Path, filename: str, dataset: str, user: Principal | None, sub_centre_id: int, *,
@@ -183,8 +195,8 @@ def rollback(batch_id: int, user: Principal | None) -> dict[str, Any]:
                 raise Refused("no_batch", batch=batch_id)
             if user is not None and not policy.can(user, "rollback_batch", batch):
                 raise Denied("rollback_other")
-            if batch.status != "applied":
-                raise Refused("already_rolled_back", batch=batch_id)
+            if batch.status != "applied":   # rolled back already, or an import that never applied
+                raise Refused("already_rolled_back" if batch.status == "rolled_back" else "not_applied", batch=batch_id)
             if batch.sub_centre_id is not None:
                 _lock_sub_centre(session, batch.sub_centre_id)
             return applier.undo(session, batch, user)

@@ -6,8 +6,10 @@ from starlette.routing import Route
 from streamlit.web.server.starlette.starlette_websocket import is_host_allowed
 
 from ipoverseas.accounts import routes as account_routes
+from ipoverseas.ops import routes as ops_routes
 
 
 def routes() -> list[Route]:
-    """The session-cookie routes, refusing a Host that `server.allowedHosts` does not allow."""
-    return account_routes.routes(host_allowed=is_host_allowed)
+    """The session-cookie routes, refusing a Host that `server.allowedHosts` does not allow, and
+    the load balancer's health check."""
+    return account_routes.routes(host_allowed=is_host_allowed) + ops_routes.routes()

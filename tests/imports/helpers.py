@@ -153,6 +153,17 @@ def count(model, **where) -> int:
         return int(s.scalar(stmt))
 
 
+def add_sub_centre(code: str, name: str = "") -> int:
+    """A new sub-centre (to import into); returns its id."""
+    from ipoverseas.core.models import SubCentre
+
+    with db.write_session() as s:
+        centre = SubCentre(code=code, name_zh=name or code, name_en=name or code)
+        s.add(centre)
+        s.flush()
+        return centre.id
+
+
 def sub_centre_id(code: str) -> int:
     from ipoverseas.core.models import SubCentre
 

@@ -1,0 +1,1 @@
+"""Operating the app: backups and restores, the load balancer's health check."""
