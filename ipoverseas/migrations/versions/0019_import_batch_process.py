@@ -4,15 +4,15 @@ An import writes its batch as "running" (with host, pid and the pid's start time
 transaction before the apply; a batch left "running" by a process that is gone is marked
 "failed" at the next start-up, so a killed import leaves a trace.
 
-Revision ID: 0020
-Revises: 0017
+Revision ID: 0019
+Revises: 0018
 Create Date: 2026-12-04
 """
 import sqlalchemy as sa
 from alembic import op
 
-revision = '0020'
-down_revision = '0017'
+revision = '0019'
+down_revision = '0018'
 branch_labels = None
 depends_on = None
 
