@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from ipoverseas.audit import trail
 from ipoverseas.access.policy import Principal
 from ipoverseas.core.models import (Case, Consultation, ConsultationEvent, ImportBatch, RecordVersion, User, utcnow)
-from . import datasets as D, images
+from . import datasets as D, images, staged
 from .bulk import Bulk
 from .images import restorable
 from .plan import CHUNK, Plan, getter
@@ -70,16 +70,21 @@ def write(session: Session, plan: Plan, *, user: Principal | None, filename: str
                        if f not in scalars and dataset.column(f).default is not None})
         written = [(f, p) for f, p in zip(plan.fields, plan.positions) if f in scalars]
         names = [f"v_{f}" for f, _ in written]
-        stmt = insert(t).values(**shared, **{f: bindparam(f"v_{f}", type_=t.c[f].type) for f, _ in written})
-        inserts = Bulk(conn, stmt, names)
+        stage = staged.Stage(conn, [(n, t.c[f].type) for n, (f, _) in zip(names, written)]) \
+            if staged.applies(conn) else None
+        inserts = stage or Bulk(conn, insert(t).values(
+            **shared, **{f: bindparam(f"v_{f}", type_=t.c[f].type) for f, _ in written}), names)
         pick = getter([p for _, p in written])
         blank = [(j, dataset.column(f).default) for j, (f, _) in enumerate(written)
                  if dataset.column(f).default is not None]
         for i in range(0, len(plan.creates), CHUNK):
             chunk = plan.creates[i:i + CHUNK]
-            inserts.run(_with_defaults(pick(values), blank) for _, _, values in chunk)
+            (stage.add if stage else inserts.run)(_with_defaults(pick(values), blank) for _, _, values in chunk)
             done += len(chunk)
             _tick(progress, done, total)
+        if stage:
+            staged.move_new(stage, t, shared, [f for f, _ in written])
+            stage.drop()
         key_col = getattr(model, dataset.key)
         for id_, key in conn.execute(select(model.id, key_col).where(model.id > before_max,
                                                                      model.import_batch_id == batch.id)):
@@ -110,8 +115,20 @@ def write(session: Session, plan: Plan, *, user: Principal | None, filename: str
             values.update(version=t.c.version + 1, updated_at=now, import_batch_id=batch.id)
             if resubmit:
                 values["review_status"] = "submitted"
+            names = ["b_id", "b_version"] + [f"v_{f}" for f in changed]
+            if staged.applies(conn):
+                stage = staged.Stage(conn, list(zip(names, [t.c.id.type, t.c.version.type] +
+                                                    [t.c[f].type for f in changed])))
+                stage.add((ch.id, ch.version, *[ch.values[f] for f in changed]) for ch in members)
+                written_n = staged.move_changed(stage, t, changed, {k: v for k, v in values.items() if k not in changed})
+                stage.drop()
+                if written_n != len(members):
+                    raise Busy("changed")   # as below
+                done += len(members)
+                _tick(progress, done, total)
+                continue
             stmt = update(t).where(t.c.id == bindparam("b_id"), t.c.version == bindparam("b_version")).values(**values)
-            updates = Bulk(conn, stmt, ["b_id", "b_version"] + [f"v_{f}" for f in changed])
+            updates = Bulk(conn, stmt, names)
             for i in range(0, len(members), CHUNK):
                 chunk = members[i:i + CHUNK]
                 written_n = updates.run((ch.id, ch.version, *[ch.values[f] for f in changed]) for ch in chunk)
