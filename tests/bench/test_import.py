@@ -84,7 +84,8 @@ def test_bench_import_100k_cases(backend, tmp_path):
     first, second = bench_files(BENCH_ROWS)
     databases = _Databases(backend, tmp_path)
     ratios: dict[str, list[float]] = {"create": [], "update": [], "create_cpu": [], "update_cpu": [],
-                                      "true_floor_create": [], "true_floor_update": []}
+                                      "true_floor_create": [], "true_floor_update": [],
+                                      "true_floor_create_cpu": [], "true_floor_update_cpu": []}
     peaks, bare = [], []
     print()
     print(f"rows={BENCH_ROWS}")
@@ -102,6 +103,8 @@ def test_bench_import_100k_cases(backend, tmp_path):
                 ratios[f"true_floor_{kind}"].append(float(pipe[f"pipeline_{kind}_s"]) / float(true[f"true_floor_{kind}_s"]))
                 if backend == "sqlite":  # on PostgreSQL the server's CPU is not in these figures
                     ratios[f"{kind}_cpu"].append(float(pipe[f"pipeline_{kind}_cpu_s"]) / float(floor[f"floor_{kind}_cpu_s"]))
+                    ratios[f"true_floor_{kind}_cpu"].append(float(pipe[f"pipeline_{kind}_cpu_s"])
+                                                            / float(true[f"true_floor_{kind}_cpu_s"]))
             if "true_floor_copy_bare_s" in true:
                 bare.append(float(true["true_floor_copy_s"]) / float(true["true_floor_copy_bare_s"]))
             peaks.append(max(float(pipe["pipeline_peak_parent_mb"]), float(pipe["pipeline_peak_reader_mb"])))
