@@ -187,6 +187,13 @@ def matching_sql(conn, kind: str, query: str, *, ranked: bool = True) -> tuple[s
     return f"SELECT id, {rank} AS rank FROM {k.table} WHERE {where}", params
 
 
+def pool_floor(conn, kind: str, query: str) -> int | None:
+    """SQLite: the id below the newest RANK_POOL hits of a ranked search, when more records match;
+    None when bm25 scores every hit (and on PostgreSQL, and for an empty query)."""
+    built = matching_sql(conn, kind, query) if conn.dialect.name == "sqlite" else None
+    return built[1].get("floor") if built else None
+
+
 def _pool_floor(conn, k: Kind, match: str) -> int | None:
     """The id below the newest RANK_POOL hits, or None when no more records match; the index
     lists its hits by id, so no hit is scored or read from the table to find it."""

@@ -63,3 +63,20 @@ def test_the_library_relevance_page_uses_the_same_order(cases, principal):
         assert [r["id"] for r in page.rows] == full[:size] and page.total == len(full)
     second = library.list_cases(principal("admin"), library.CaseFilter(text="甲乙"), sort="relevance", page=2, page_size=4)
     assert [r["id"] for r in second.rows] == full[4:8]
+
+
+def test_a_scoped_relevance_page_keeps_the_order_of_what_the_user_sees(cases, principal):
+    from sqlalchemy import update
+
+    from ipoverseas.cases import library
+
+    with db.write_session() as s:   # an enterprise reads the published cases only
+        s.execute(update(Case).where(Case.id.in_(cases[::3])).values(review_status="published"))
+    full = search.search_ids("cases", "甲乙")
+    seen = [i for i in full if i in set(cases[::3])]
+    assert 0 < len(seen) < len(full)
+    for size in (1, 2, 3, 50):
+        for number in (1, 2, 3):
+            page = library.list_cases(principal("enterprise"), library.CaseFilter(text="甲乙"), sort="relevance",
+                                      page=number, page_size=size)
+            assert [r["id"] for r in page.rows] == seen[(number - 1) * size:number * size], (size, number)
