@@ -237,8 +237,8 @@ def list_cases(user: Principal | None, f: CaseFilter, *, sort: str = "filed_desc
             floor = (search.pool_floor(s.connection(), "cases", f.text)
                      if sort == "relevance" and f.text.strip() else None)
             if floor is not None:
-                rows = [mask(dict(r._mapping), user) for r in _pooled_relevance(s, user, f, found, floor, offset, page_size)]
-                return Page(rows, found, page, page_size)
+                rows = _pooled_relevance(s, user, f, found, floor, offset, page_size)
+                return Page([mask(dict(r._mapping), user) for r in rows], found, page, page_size)
             plan = _text_plan(s, user, f, found, page * page_size) if sort in ("filed_desc", "filed_asc") else "in"
             # sorted by title, the scope is checked row by row along the title index
             scope = policy.where(user, "read_case", indexed=False) if sort == "title" else None

@@ -1,7 +1,9 @@
 """Write a plan in the caller's transaction, and undo a batch.
 
-Core statements run with the driver's executemany (bulk.py): one INSERT for the new
-rows, one version-checked UPDATE per set of changed columns, the before-image of every
+Core statements: on SQLite the new rows, and each set of changed columns, go into a
+staging table and then into the real table by one INSERT .. SELECT or one
+version-checked UPDATE .. FROM (staged.py: the full-text index flushes once per
+statement); on PostgreSQL multi-row statements (bulk.py). Then the before-image of every
 changed row in `record_versions` (built by the database: images.py),
 the facets of experts and articles, the batch row with its counts, and one audit
 event. When an UPDATE touches fewer rows than planned, someone else changed one of
@@ -70,6 +72,7 @@ def write(session: Session, plan: Plan, *, user: Principal | None, filename: str
                        if f not in scalars and dataset.column(f).default is not None})
         written = [(f, p) for f, p in zip(plan.fields, plan.positions) if f in scalars]
         names = [f"v_{f}" for f, _ in written]
+        # SQLite: staged, then moved by one statement (staged.py); PostgreSQL: multi-row statements.
         stage = staged.Stage(conn, [(n, t.c[f].type) for n, (f, _) in zip(names, written)]) \
             if staged.applies(conn) else None
         inserts = stage or Bulk(conn, insert(t).values(
@@ -79,7 +82,7 @@ def write(session: Session, plan: Plan, *, user: Principal | None, filename: str
                  if dataset.column(f).default is not None]
         for i in range(0, len(plan.creates), CHUNK):
             chunk = plan.creates[i:i + CHUNK]
-            (stage.add if stage else inserts.run)(_with_defaults(pick(values), blank) for _, _, values in chunk)
+            inserts.run(_with_defaults(pick(values), blank) for _, _, values in chunk)
             done += len(chunk)
             _tick(progress, done, total)
         if stage:
@@ -115,23 +118,16 @@ def write(session: Session, plan: Plan, *, user: Principal | None, filename: str
             values.update(version=t.c.version + 1, updated_at=now, import_batch_id=batch.id)
             if resubmit:
                 values["review_status"] = "submitted"
-            names = ["b_id", "b_version"] + [f"v_{f}" for f in changed]
-            if staged.applies(conn):
-                stage = staged.Stage(conn, list(zip(names, [t.c.id.type, t.c.version.type] +
-                                                    [t.c[f].type for f in changed])))
-                stage.add((ch.id, ch.version, *[ch.values[f] for f in changed]) for ch in members)
-                written_n = staged.move_changed(stage, t, changed, {k: v for k, v in values.items() if k not in changed})
-                stage.drop()
-                if written_n != len(members):
-                    raise Busy("changed")   # as below
-                done += len(members)
-                _tick(progress, done, total)
-                continue
-            stmt = update(t).where(t.c.id == bindparam("b_id"), t.c.version == bindparam("b_version")).values(**values)
-            updates = Bulk(conn, stmt, names)
-            for i in range(0, len(members), CHUNK):
-                chunk = members[i:i + CHUNK]
-                written_n = updates.run((ch.id, ch.version, *[ch.values[f] for f in changed]) for ch in chunk)
+            if staged.applies(conn):   # every member in one UPDATE .. FROM a staging table
+                run = staged.updater(conn, t, changed, {k: v for k, v in values.items() if k not in changed})
+                step = max(len(members), 1)
+            else:
+                stmt = update(t).where(t.c.id == bindparam("b_id"), t.c.version == bindparam("b_version")).values(**values)
+                run = Bulk(conn, stmt, ["b_id", "b_version"] + [f"v_{f}" for f in changed]).run
+                step = CHUNK
+            for i in range(0, len(members), step):
+                chunk = members[i:i + step]
+                written_n = run((ch.id, ch.version, *[ch.values[f] for f in changed]) for ch in chunk)
                 if written_n != len(chunk):
                     # A row's version moved after the plan read it: someone else edited it. The
                     # caller's transaction rolls back, so nothing of this batch is written.

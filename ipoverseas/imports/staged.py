@@ -14,7 +14,7 @@ count of changed rows the caller compares with the rows it planned.
 
 from __future__ import annotations
 
-from typing import Any, Iterable, Sequence
+from typing import Any, Callable, Iterable, Sequence
 
 from sqlalchemy import Column, Connection, Integer, MetaData, Table, bindparam, insert, literal, select, update
 from sqlalchemy.types import NullType, TypeEngine
@@ -42,8 +42,9 @@ class Stage:
         stmt = insert(self.table).values(**{name: bindparam(name, type_=type_) for name, type_ in columns})
         self._fill = Bulk(conn, stmt, [name for name, _ in columns])
 
-    def add(self, rows: Iterable[tuple]) -> None:
-        self._fill.run(rows)
+    def run(self, rows: Iterable[tuple]) -> int:
+        """Stage rows (as Bulk.run writes them)."""
+        return self._fill.run(rows)
 
     def drop(self) -> None:
         self.conn.exec_driver_sql(f"DROP TABLE temp.{NAME}")
@@ -57,10 +58,22 @@ def move_new(stage: Stage, target: Table, shared: dict[str, Any], fields: Sequen
     stage.conn.execute(insert(target).from_select([*shared, *fields], source))
 
 
-def move_changed(stage: Stage, target: Table, fields: Sequence[str], constants: dict[str, Any]) -> int:
-    """UPDATE target SET fields from the staging row of the same id and version, and the constants
-    (SQL expressions or values); the number of rows changed."""
-    s = stage.table.c
-    stmt = (update(target).where(target.c.id == s.b_id, target.c.version == s.b_version)
-            .values(**{f: s[f"v_{f}"] for f in fields}, **constants))
-    return stage.conn.execute(stmt).rowcount
+def updater(conn: Connection, target: Table, fields: Sequence[str],
+            constants: dict[str, Any]) -> Callable[[Iterable[tuple]], int]:
+    """A function writing rows (id, version, each field's value): they are staged, then
+    UPDATE target SET the fields from the staging row of the same id and version, and the
+    constants (SQL expressions or values); it returns the number of rows changed."""
+    columns = [("b_id", target.c.id.type), ("b_version", target.c.version.type)]
+    columns += [(f"v_{f}", target.c[f].type) for f in fields]
+
+    def run(rows: Iterable[tuple]) -> int:
+        stage = Stage(conn, columns)
+        stage.run(rows)
+        s = stage.table.c
+        stmt = (update(target).where(target.c.id == s.b_id, target.c.version == s.b_version)
+                .values(**{f: s[f"v_{f}"] for f in fields}, **constants))
+        changed = conn.execute(stmt).rowcount
+        stage.drop()
+        return changed
+
+    return run
