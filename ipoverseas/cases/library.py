@@ -234,6 +234,11 @@ def list_cases(user: Principal | None, f: CaseFilter, *, sort: str = "filed_desc
                    .limit(page_size).offset(offset))
             stmt = select(*LIST_COLUMNS).where(Case.id.in_(ids)).order_by(*_order(sort))
         else:
+            floor = (search.pool_floor(s.connection(), "cases", f.text)
+                     if sort == "relevance" and f.text.strip() else None)
+            if floor is not None:
+                rows = _pooled_relevance(s, user, f, found, floor, offset, page_size)
+                return Page([mask(dict(r._mapping), user) for r in rows], found, page, page_size)
             plan = _text_plan(s, user, f, found, page * page_size) if sort in ("filed_desc", "filed_asc") else "in"
             # sorted by title, the scope is checked row by row along the title index
             scope = policy.where(user, "read_case", indexed=False) if sort == "title" else None
@@ -246,6 +251,25 @@ def list_cases(user: Principal | None, f: CaseFilter, *, sort: str = "filed_desc
             stmt = stmt.limit(page_size).offset(offset)
         rows = [mask(dict(r._mapping), user) for r in s.execute(stmt)]
     return Page(rows, found, page, page_size)
+
+
+def _pooled_relevance(s: Session, user: Principal | None, f: CaseFilter, found: int, floor: int, offset: int,
+                      size: int) -> list:
+    """A page in relevance order when bm25 scores only the newest hits (search.RANK_POOL, ids above
+    `floor`): the visible pool by rank, then the older visible hits newest first, as the full
+    ranking orders them; neither part reads every hit of a broad search."""
+    m = _match_subquery(s, f.text, ranked=True)
+    pool = [*conditions(s, user, replace(f, text=""), seek=False), m.c.id > floor, Case.id > floor]
+    joined = select(*LIST_COLUMNS).join(m, m.c.id == Case.id).where(*pool)
+    rows = list(s.execute(joined.order_by(m.c.rank, Case.id.desc()).limit(size).offset(offset)))
+    if len(rows) == size:
+        return rows
+    visible = int(s.scalar(select(func.count()).select_from(Case).join(m, m.c.id == Case.id).where(*pool)) or 0)
+    skip, need = max(0, offset - visible), size - len(rows)
+    plan = _text_plan(s, user, f, found, skip + need)
+    older = (select(*LIST_COLUMNS).where(*conditions(s, user, f, seek=False, text_plan=plan), Case.id <= floor)
+             .order_by(Case.id.desc()).limit(need).offset(skip))
+    return rows + list(s.execute(older))
 
 
 PROBE_ROWS = 500  # rows a page may walk asking the full-text index about each (~0.3 ms a row)

@@ -18,6 +18,12 @@ How it is made fast:
   the same text. A short term is one gram lookup (exact); a longer term looks up all
   its bigrams and rechecks with `strpos`.
 
+Relevance on SQLite is FTS5's bm25, which reads each scored hit's term statistics: for
+a term in most of a million cases, scoring every hit cost more than a substring scan
+(issue 16). So bm25 scores at most the newest RANK_POOL hits; when more records match,
+the older ones follow them, newest first. A first page then costs the pool's scoring
+and a walk of the index newest first, whatever the query.
+
 The schema objects are created by migration 0002_search.
 """
 
@@ -35,6 +41,8 @@ SEP = "\x01"
 MAX_TERMS = 8
 MAX_TERM_CHARS = 100
 MAX_SHORT_EXPANSION = 20_000  # trigrams OR-ed for one 1-2 character term (exactness first)
+RANK_POOL = 20_000  # SQLite: the newest hits bm25 scores at most (about 50 ms of scoring)
+UNSCORED = 1.0      # the rank of a hit older than the pool: after every bm25 score (those are <= 0)
 
 
 @dataclass(frozen=True)
@@ -147,10 +155,17 @@ def matching_sql(conn, kind: str, query: str, *, ranked: bool = True) -> tuple[s
         return None
     if conn.dialect.name == "sqlite":
         match = _sqlite_match(conn, k, words)
-        rank = f", bm25({k.fts}) AS rank" if ranked else ""
         if match is None:
             return f"SELECT 0 AS id{', 0.0 AS rank' if ranked else ''} WHERE 0", {}
-        return f"SELECT rowid AS id{rank} FROM {k.fts} WHERE {k.fts} MATCH :match", {"match": match}
+        params = {"match": match}
+        rank = ""
+        if ranked:
+            floor = _pool_floor(conn, k, match)
+            rank = f", bm25({k.fts}) AS rank"
+            if floor is not None:   # the older hits are not scored (CASE evaluates bm25 only for the pool)
+                rank = f", CASE WHEN rowid > :floor THEN bm25({k.fts}) ELSE {UNSCORED} END AS rank"
+                params["floor"] = floor
+        return f"SELECT rowid AS id{rank} FROM {k.fts} WHERE {k.fts} MATCH :match", params
     # PostgreSQL: grams lookup on the GIN expression index, then an exact recheck.
     grams: list[str] = []
     rechecks = []
@@ -170,6 +185,21 @@ def matching_sql(conn, kind: str, query: str, *, ranked: bool = True) -> tuple[s
     params["first"] = words[0]
     rank = f"CASE WHEN strpos(lower({k.title_column}), :first) > 0 THEN 0 ELSE 1 END"
     return f"SELECT id, {rank} AS rank FROM {k.table} WHERE {where}", params
+
+
+def pool_floor(conn, kind: str, query: str) -> int | None:
+    """SQLite: the id below the newest RANK_POOL hits of a ranked search, when more records match;
+    None when bm25 scores every hit (and on PostgreSQL, and for an empty query)."""
+    built = matching_sql(conn, kind, query) if conn.dialect.name == "sqlite" else None
+    return built[1].get("floor") if built else None
+
+
+def _pool_floor(conn, k: Kind, match: str) -> int | None:
+    """The id below the newest RANK_POOL hits, or None when no more records match; the index
+    lists its hits by id, so no hit is scored or read from the table to find it."""
+    return _remembered(conn, ("floor", k.fts, match), lambda: conn.execute(
+        text(f"SELECT rowid FROM {k.fts} WHERE {k.fts} MATCH :match ORDER BY rowid DESC LIMIT 1 OFFSET :pool"),
+        {"match": match, "pool": RANK_POOL}).scalar())
 
 
 def _sqlite_only(conn, kind: str, query: str) -> tuple[str, dict] | None:
@@ -224,11 +254,25 @@ def search_ids(kind: str, query: str, limit: int | None = None, *, ranked: bool 
         if built is None:
             return []
         sql, params = built
+        if "floor" in params and limit is not None:
+            return _pooled_ids(conn, _kind(kind), params, int(limit))
         stmt = f"SELECT id FROM ({sql}) m ORDER BY {'rank, ' if ranked else ''}id DESC"
         if limit is not None:
             stmt += " LIMIT :limit"
             params = {**params, "limit": int(limit)}
         return _ids(conn, stmt, params)
+
+
+def _pooled_ids(conn, k: Kind, params: dict, limit: int) -> list[int]:
+    """The first `limit` ids in the order of a pooled ranking (matching_sql), without reading every
+    hit: the pool by bm25, then, if the page is not full, the older hits newest first."""
+    fts = f"FROM {k.fts} WHERE {k.fts} MATCH :match"
+    ids = _ids(conn, f"SELECT rowid {fts} AND rowid > :floor ORDER BY bm25({k.fts}), rowid DESC LIMIT :limit",
+               {**params, "limit": limit})
+    if len(ids) < limit:
+        ids += _ids(conn, f"SELECT rowid {fts} AND rowid <= :floor ORDER BY rowid DESC LIMIT :limit",
+                    {**params, "limit": limit - len(ids)})
+    return ids
 
 
 def _ids(conn, sql: str, params: dict) -> list[int]:

@@ -1,7 +1,9 @@
 """Write a plan in the caller's transaction, and undo a batch.
 
-Core statements run with the driver's executemany (bulk.py): one INSERT for the new
-rows, one version-checked UPDATE per set of changed columns, the before-image of every
+Core statements: on SQLite the new rows, and each set of changed columns, go into a
+staging table and then into the real table by one INSERT .. SELECT or one
+version-checked UPDATE .. FROM (staged.py: the full-text index flushes once per
+statement); on PostgreSQL multi-row statements (bulk.py). Then the before-image of every
 changed row in `record_versions` (built by the database: images.py),
 the facets of experts and articles, the batch row with its counts, and one audit
 event. When an UPDATE touches fewer rows than planned, someone else changed one of
@@ -20,7 +22,7 @@ from sqlalchemy.orm import Session
 from ipoverseas.audit import trail
 from ipoverseas.access.policy import Principal
 from ipoverseas.core.models import (Case, Consultation, ConsultationEvent, ImportBatch, RecordVersion, User, utcnow)
-from . import datasets as D, images
+from . import datasets as D, images, staged
 from .bulk import Bulk
 from .images import restorable
 from .plan import CHUNK, Plan, getter
@@ -70,8 +72,11 @@ def write(session: Session, plan: Plan, *, user: Principal | None, filename: str
                        if f not in scalars and dataset.column(f).default is not None})
         written = [(f, p) for f, p in zip(plan.fields, plan.positions) if f in scalars]
         names = [f"v_{f}" for f, _ in written]
-        stmt = insert(t).values(**shared, **{f: bindparam(f"v_{f}", type_=t.c[f].type) for f, _ in written})
-        inserts = Bulk(conn, stmt, names)
+        # SQLite: staged, then moved by one statement (staged.py); PostgreSQL: multi-row statements.
+        stage = staged.Stage(conn, [(n, t.c[f].type) for n, (f, _) in zip(names, written)]) \
+            if staged.applies(conn) else None
+        inserts = stage or Bulk(conn, insert(t).values(
+            **shared, **{f: bindparam(f"v_{f}", type_=t.c[f].type) for f, _ in written}), names)
         pick = getter([p for _, p in written])
         blank = [(j, dataset.column(f).default) for j, (f, _) in enumerate(written)
                  if dataset.column(f).default is not None]
@@ -80,6 +85,9 @@ def write(session: Session, plan: Plan, *, user: Principal | None, filename: str
             inserts.run(_with_defaults(pick(values), blank) for _, _, values in chunk)
             done += len(chunk)
             _tick(progress, done, total)
+        if stage:
+            staged.move_new(stage, t, shared, [f for f, _ in written])
+            stage.drop()
         key_col = getattr(model, dataset.key)
         for id_, key in conn.execute(select(model.id, key_col).where(model.id > before_max,
                                                                      model.import_batch_id == batch.id)):
@@ -110,11 +118,16 @@ def write(session: Session, plan: Plan, *, user: Principal | None, filename: str
             values.update(version=t.c.version + 1, updated_at=now, import_batch_id=batch.id)
             if resubmit:
                 values["review_status"] = "submitted"
-            stmt = update(t).where(t.c.id == bindparam("b_id"), t.c.version == bindparam("b_version")).values(**values)
-            updates = Bulk(conn, stmt, ["b_id", "b_version"] + [f"v_{f}" for f in changed])
-            for i in range(0, len(members), CHUNK):
-                chunk = members[i:i + CHUNK]
-                written_n = updates.run((ch.id, ch.version, *[ch.values[f] for f in changed]) for ch in chunk)
+            if staged.applies(conn):   # every member in one UPDATE .. FROM a staging table
+                run = staged.updater(conn, t, changed, {k: v for k, v in values.items() if k not in changed})
+                step = max(len(members), 1)
+            else:
+                stmt = update(t).where(t.c.id == bindparam("b_id"), t.c.version == bindparam("b_version")).values(**values)
+                run = Bulk(conn, stmt, ["b_id", "b_version"] + [f"v_{f}" for f in changed]).run
+                step = CHUNK
+            for i in range(0, len(members), step):
+                chunk = members[i:i + step]
+                written_n = run((ch.id, ch.version, *[ch.values[f] for f in changed]) for ch in chunk)
                 if written_n != len(chunk):
                     # A row's version moved after the plan read it: someone else edited it. The
                     # caller's transaction rolls back, so nothing of this batch is written.
