@@ -35,6 +35,7 @@ ACTION = "draft_summary"
 DUTY = "annual_summary"
 EAST_ASIAN_FONT = "SimSun"          # 宋体: Word's Chinese default; LibreOffice substitutes a CJK font
 LATIN_FONT = "Times New Roman"
+PAGE_CM = 16.0                      # the text width: A4 (21 cm) less two margins of 2.5 cm
 TOP_CHART = 12                      # bars in a chart; the tables hold every value
 HUMAN_SECTIONS = ("experience", "problems", "plan")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
@@ -126,7 +127,15 @@ def _fonts(doc) -> None:
     doc.styles["Normal"].font.size = Pt(10.5)
 
 
-def _table(doc, header: list[str], rows: list[list[object]]):
+def _a4(doc) -> None:
+    page = doc.sections[0]
+    page.page_width, page.page_height = Cm(21), Cm(29.7)
+    page.left_margin = page.right_margin = Cm((21 - PAGE_CM) / 2)
+
+
+def _table(doc, header: list[str], rows: list[list[object]], widths: dict[int, float] | None = None):
+    """A grid table, its header bold; `widths`: column -> cm for the columns that need room (the
+    others share what is left of the page)."""
     table = doc.add_table(rows=1, cols=len(header))
     table.style = "Table Grid"
     for cell, text in zip(table.rows[0].cells, header):
@@ -137,6 +146,12 @@ def _table(doc, header: list[str], rows: list[list[object]]):
         cells = table.add_row().cells
         for cell, value in zip(cells, values):
             cell.text = clean(value)
+    if widths:
+        table.autofit = False
+        rest = (PAGE_CM - sum(widths.values())) / max(1, len(header) - len(widths))
+        for row in table.rows:
+            for n, cell in enumerate(row.cells):
+                cell.width = Cm(widths.get(n, rest))
     doc.add_paragraph()
     return table
 
@@ -277,7 +292,8 @@ class _Writer:
                     rows.append([item.name(lang), *([row.name(lang)] if self.network else []),
                                  *self._measured(item, score), _points_cell(score, self.t), f"{item.points:g}",
                                  *([] if self.network else [_points(self.card.medians.get(item.code))])])
-            _table(self.doc, header, rows)
+            first = 1 + len(self.lead())
+            _table(self.doc, header, rows, {0: 3.2, **({1: 2.2} if self.network else {}), first: 5.2})
 
     def _rows_for_item(self):
         if self.network:
@@ -355,6 +371,7 @@ def draft(user, year, *, sub_centre_id: int | None = None, lang: str = "zh", tod
         who = _t(lang, "network")
     doc = Document()
     _fonts(doc)
+    _a4(doc)
     doc.add_heading(clean(_t(lang, "doc_title", who=who, year=year)), level=0)
     doc.add_paragraph(clean(_t(lang, "doc_note", as_of=figs.as_of.isoformat(), version=card.rubric.version)))
     w = _Writer(doc, figs, card, lang, sub_centre_id is None)

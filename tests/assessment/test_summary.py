@@ -178,3 +178,19 @@ def test_libreoffice_converts_the_draft_to_pdf(world, tmp_path):
                     "--outdir", str(tmp_path), str(path)], check=True, capture_output=True, timeout=180)
     pdf = (tmp_path / "summary.pdf").read_bytes()
     assert pdf.startswith(b"%PDF") and len(pdf) > 20_000
+
+
+def test_the_command_writes_the_network_or_one_sub_centre(world, tmp_path, capsys, monkeypatch):
+    from ipoverseas.cli import main
+    from ipoverseas.core import localtime
+    monkeypatch.setattr(localtime, "today", lambda: TODAY)
+    out = tmp_path / "network.docx"
+    assert main(["summary", str(YEAR), str(out)]) == 0
+    assert "wrote" in capsys.readouterr().out
+    assert _doc(out.read_bytes()).paragraphs[0].text == "全网络 2025 年度工作总结（初稿）"
+    assert main(["summary", str(YEAR), str(tmp_path / "a.docx"), "--sub-centre", "A", "--lang", "en"]) == 0
+    assert _doc((tmp_path / "a.docx").read_bytes()).paragraphs[0].text == "Centre A: work summary 2025 (draft)"
+    assert main(["summary", str(YEAR), str(tmp_path / "x.docx"), "--sub-centre", "NOPE"]) == 1
+    assert "No sub-centre has the code NOPE" in capsys.readouterr().err
+    assert main(["summary", "1999", str(tmp_path / "y.docx")]) == 1
+    assert not (tmp_path / "x.docx").exists() and not (tmp_path / "y.docx").exists()
