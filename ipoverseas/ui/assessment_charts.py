@@ -63,12 +63,13 @@ def mine_vs_median(card: sc_mod.Scorecard, row: sc_mod.Row) -> None:
     frame = pd.DataFrame([{t("col.item"): i.name(lang), t("col.max"): i.points,
                            t("chart.mine"): row.items[i.code].points, t("chart.median"): card.medians.get(i.code)}
                           for i in card.rubric.items])
+    series = t("chart.series")
     long = frame.melt(id_vars=[t("col.item"), t("col.max")], value_vars=[t("chart.mine"), t("chart.median")],
-                      var_name="who", value_name=t("chart.points")).dropna()
+                      var_name=series, value_name=t("chart.points")).dropna()
     chart = alt.Chart(long).mark_bar().encode(
         y=alt.Y(f"{t('col.item')}:N", sort=[i.name(lang) for i in card.rubric.items], title=None),
-        yOffset="who:N", x=alt.X(f"{t('chart.points')}:Q", title=t("chart.points")),
-        color=alt.Color("who:N", title=None), tooltip=[t("col.item"), "who", t("chart.points"), t("col.max")])
+        yOffset=f"{series}:N", x=alt.X(f"{t('chart.points')}:Q", title=t("chart.points")),
+        color=alt.Color(f"{series}:N", title=None), tooltip=[t("col.item"), series, t("chart.points"), t("col.max")])
     _chart_or_table(t("chart.mine_vs_median"), chart, frame, "assessment_chart_mine")
 
 

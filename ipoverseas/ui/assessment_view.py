@@ -56,14 +56,14 @@ def network_table(user, card: sc_mod.Scorecard) -> None:
     """Every sub-centre's sections, total, rank and change; each row opens its items."""
     lang = state.lang()
     rows = [{
+        t("col.rank"): r.rank, t("col.sub_centre"): r.name(lang),
         "#": record_url("assessment", r.sub_centre_id, year=str(card.year)),
-        t("col.rank"): r.rank, t("col.sub_centre"): r.name(lang), t("col.province"): province(r.province),
+        t("col.total"): r.total, t("col.assessable"): r.assessable, t("col.change"): r.change,
         **{f"{s.name(lang)} ({s.points:g})": r.sections.get(s.code) for s in card.rubric.sections},
-        t("col.total"): r.total, t("col.assessable"): r.assessable,
-        t("col.previous"): r.previous_total, t("col.change"): r.change,
+        t("col.previous"): r.previous_total, t("col.province"): province(r.province),
     } for r in card.rows]
-    st.dataframe(rows, hide_index=True, width="stretch", height=min(38 + 35 * len(rows), 1200), column_config={
-        "#": st.column_config.LinkColumn("#", display_text=r"sc=(\d+)", width="small", help=t("open_help")),
+    st.dataframe(rows, hide_index=True, width="stretch", height=min(38 + 35 * len(rows), 1800), column_config={
+        "#": st.column_config.LinkColumn("#", display_text=t("open"), width="small", help=t("open_help")),
         t("col.assessable"): st.column_config.NumberColumn(t("col.assessable"), help=t("assessable_help")),
         t("col.change"): st.column_config.NumberColumn(t("col.change"), format="%+.2f"),
     })
@@ -85,7 +85,8 @@ def sub_centre_detail(user, card: sc_mod.Scorecard, row: sc_mod.Row) -> None:
     network median; each item opens its evidence."""
     lang = state.lang()
     a, b, c = st.columns(3)
-    a.metric(t("my_total"), f"{row.total:g} / {row.assessable:g}", _change(row.change) if row.change is not None else None,
+    own = not policy.sees_all(user, "read_assessment")
+    a.metric(t("my_total" if own else "col.total"), f"{row.total:g} / {row.assessable:g}", _change(row.change) if row.change is not None else None,
              border=True, help=t("assessable_help"))
     b.metric(t("my_rank"), f"{row.rank} / {card.network_size}", border=True)
     c.metric(t("median_total"), points_text(card.total_median), border=True)
@@ -93,14 +94,14 @@ def sub_centre_detail(user, card: sc_mod.Scorecard, row: sc_mod.Row) -> None:
         st.markdown(f"**{escape(s.name(lang))}** · {points_text(row.sections.get(s.code))} / {s.points:g}")
         st.dataframe([{
             "#": record_url("assessment", row.sub_centre_id, year=str(card.year), item=spec.code),
-            t("col.item"): spec.name(lang), t("col.max"): spec.points,
+            t("col.item"): spec.name(lang),
+            t("col.points"): points_text(row.items[spec.code].points), t("col.max"): spec.points,
+            t("col.median"): points_text(card.medians.get(spec.code)),
             t("col.measured"): measured_text(row.items[spec.code], lang),
             t("col.computed"): points_text(row.items[spec.code].computed),
             t("col.override"): points_text(row.items[spec.code].override) if row.items[spec.code].override is not None
             else t("none"),
             t("col.reason"): row.items[spec.code].reason or t("none"),
-            t("col.points"): points_text(row.items[spec.code].points),
-            t("col.median"): points_text(card.medians.get(spec.code)),
         } for spec in s.items], hide_index=True, width="stretch", column_config={
             "#": st.column_config.LinkColumn("#", display_text=t("evidence_open"), width="small")})
     if policy.can(user, "adjust_assessment", {"sub_centre_id": row.sub_centre_id}):
@@ -168,7 +169,8 @@ def evidence_view(user, card: sc_mod.Scorecard, row: sc_mod.Row, item_code: str)
             t("col.date"): r["day"].isoformat() if r["day"] else t("none"),
             t("col.record"): r["label"],
             t("col.counted"): _counted(r["counted"]),
-        } for r in found["rows"]], hide_index=True, width="stretch", column_config={
+        } for r in found["rows"]], hide_index=True, width="stretch", height=min(38 + 35 * len(found["rows"]), 1800),
+            column_config={
             "#": st.column_config.LinkColumn("#", display_text=r"=(\d+)$", width="small")})
 
 

@@ -17,7 +17,7 @@ from ipoverseas.ui.cache import cached
 from ipoverseas.ui.history import render_history
 from ipoverseas.ui.links import page_link
 from ipoverseas.ui.pages import PageSpec, guard
-from ipoverseas.ui.params import keep_in_url, parse_id
+from ipoverseas.ui.params import parse_id
 
 PAGE = PageSpec(key="assessment", title_key="nav.assessment", icon=":material/leaderboard:",
                 action="read_assessment", order=76, section="nav.section.network")
@@ -27,6 +27,9 @@ _compute = cached(sc_mod.compute)
 
 def render() -> None:
     user = guard(PAGE)
+    # A link to this same page (the way back from an item's evidence) runs it with the link's params
+    # but leaves the browser's address as it was: send them back (as the case library does).
+    st.query_params.from_dict(st.query_params.to_dict())
     st.title(view.t("title"))
     year = _year()
     try:
@@ -66,8 +69,7 @@ def _year() -> int:
     years = list(range(this_year, this_year - 10, -1))
     wanted = parse_id(st.query_params.get("year"))
     year = st.selectbox(view.t("year"), years, index=years.index(wanted) if wanted in years else 0, key=P + "year")
-    keep_in_url({"year": str(year), **{k: st.query_params[k] for k in ("sc", "item") if k in st.query_params}},
-                ("year", "sc", "item"))
+    st.query_params["year"] = str(year)
     return year
 
 

@@ -24,7 +24,7 @@ def test_the_admin_sees_every_sub_centre_ranked_with_links(sqlite_demo_database,
     assert not at.exception
     table = at.dataframe[0].value
     assert len(table) == 12 and list(table["名次"]) == sorted(table["名次"])
-    assert table["#"].str.match(r"assessment\?sc=\d+&year=" + YEAR).all()
+    assert table["#"].str.match(r"assessment\?sc=\d+&year=" + YEAR).all() and list(table.columns[:4]) == ["名次", "分中心", "#", "总分"]
     assert "None" not in table.astype(str).values
     assert "实时计算" in texts(at)
 
