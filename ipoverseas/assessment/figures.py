@@ -111,9 +111,11 @@ class YearFigures:
 
 
 def _nested(rows) -> dict[int, dict[str, int]]:
+    """(sub-centre, key, count) rows -> {sub-centre: {key: count}}, counts of a repeated key added."""
     out: dict[int, dict[str, int]] = {}
     for sc, key, n in rows:
-        out.setdefault(sc, {})[key] = int(n)
+        counts = out.setdefault(sc, {})
+        counts[key] = counts.get(key, 0) + int(n)
     return out
 
 
@@ -175,10 +177,10 @@ def compute(year: int, sub_centre_ids: list[int] | None = None, *, today: date |
                                                  .where(where(SubCentre.id)).order_by(SubCentre.code)).all()]
         year_cases = (Case.created_at >= w.lo) & (Case.created_at < w.hi) & where(Case.sub_centre_id)
         out = YearFigures(year, w.as_of, centres)
-        out.cases_by_country = _nested(s.execute(select(Case.sub_centre_id, Case.country, func.count())
-                                                 .where(year_cases).group_by(Case.sub_centre_id, Case.country)).all())
-        out.cases_by_type = _nested(s.execute(select(Case.sub_centre_id, Case.dispute_type, func.count())
-                                              .where(year_cases).group_by(Case.sub_centre_id, Case.dispute_type)).all())
+        pairs = s.execute(select(Case.sub_centre_id, Case.country, Case.dispute_type, func.count()).where(year_cases)
+                          .group_by(Case.sub_centre_id, Case.country, Case.dispute_type)).all()   # one pass
+        out.cases_by_country = _nested((sc, country, n) for sc, country, _type, n in pairs)
+        out.cases_by_type = _nested((sc, kind, n) for sc, _country, kind, n in pairs)
         out.consultations = _consultations(s, w, where)
         out.outcomes = _nested(s.execute(
             select(Consultation.sub_centre_id, Consultation.followup_outcome, func.count())

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import io
 import re
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 from decimal import Decimal
 
@@ -42,7 +43,7 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
 
 
 def _t(lang: str, key: str, **values) -> str:
-    return i18n.t(f"summary.{key}", lang, **values)
+    return i18n.t(key, lang, **values)
 
 
 def clean(text: object) -> str:
@@ -172,50 +173,54 @@ class _Writer:
         self.centres = figs.centres
 
     def t(self, key: str, **values) -> str:
-        return _t(self.lang, key, **values)
+        return i18n.t(key, self.lang, **values)
+
+    def cols(self, *names: str) -> list[str]:
+        """Column headers: the keys summary.col.NAME."""
+        return [self.t(f"summary.col.{n}") for n in names]
 
     def lead(self) -> list[str]:
-        return [self.t("col.sub_centre")] if self.network else []
+        return [self.t("summary.col.sub_centre")] if self.network else []
 
     def name(self, c: figures_mod.Centre) -> list[str]:
         return [c.name(self.lang)] if self.network else []
 
     def total_line(self, cells: list[object]) -> list[list[object]]:
-        return [[self.t("total"), *cells]] if self.network and len(self.centres) > 1 else []
+        return [[self.t("summary.total"), *cells]] if self.network and len(self.centres) > 1 else []
 
     # the year's figures
     def cases(self) -> None:
         f, lang = self.figs, self.lang
-        self.doc.add_heading(self.t("h.cases"), level=2)
+        self.doc.add_heading(self.t("summary.h.cases"), level=2)
         rows = [[*self.name(c), f.cases(c.id), _counts(f.cases_by_country.get(c.id, {}), _country, lang, self.sep),
                  _counts(f.cases_by_type.get(c.id, {}), _dispute, lang, self.sep)] for c in self.centres]
         total_country = _sum_nested(f.cases_by_country)
         rows += self.total_line([sum(total_country.values()), _counts(total_country, _country, lang, self.sep),
                                  _counts(_sum_nested(f.cases_by_type), _dispute, lang, self.sep)])
-        _table(self.doc, [*self.lead(), self.t("col.cases"), self.t("col.by_country"), self.t("col.by_type")], rows)
+        _table(self.doc, [*self.lead(), *self.cols("cases", "by_country", "by_type")], rows)
 
     def consultations(self) -> None:
-        self.doc.add_heading(self.t("h.consultations"), level=2)
-        rows = [[*self.name(c), *_consultation_cells(self.figs.consultations.get(c.id, figures_mod.Consultations()))]
+        self.doc.add_heading(self.t("summary.h.consultations"), level=2)
+        rows = [[*self.name(c), *_consultation_cells(_consultations_of(self.figs, c.id))]
                 for c in self.centres]
         rows += self.total_line(_consultation_cells(self.figs.total_consultations()))
-        _table(self.doc, [*self.lead(), *(self.t(f"col.{k}") for k in
-                          ("asked", "answered", "on_time", "due", "on_time_share", "rated", "mean_rating"))], rows)
+        _table(self.doc, [*self.lead(), *self.cols("asked", "answered", "on_time", "due", "on_time_share", "rated",
+                                                     "mean_rating")], rows)
 
     def outcomes(self) -> None:
         f = self.figs
-        self.doc.add_heading(self.t("h.outcomes"), level=2)
+        self.doc.add_heading(self.t("summary.h.outcomes"), level=2)
         rows = [[*self.name(c), sum(f.outcomes.get(c.id, {}).values()),
                  _counts(f.outcomes.get(c.id, {}), _outcome, self.lang, self.sep),
-                 _money(f.consultations.get(c.id, figures_mod.Consultations()).losses_avoided)] for c in self.centres]
+                 _money(_consultations_of(f, c.id).losses_avoided)] for c in self.centres]
         total = _sum_nested(f.outcomes)
         rows += self.total_line([sum(total.values()), _counts(total, _outcome, self.lang, self.sep),
                                  _money(f.total_consultations().losses_avoided)])
-        _table(self.doc, [*self.lead(), self.t("col.with_outcome"), self.t("col.by_outcome"), self.t("col.losses")],
+        _table(self.doc, [*self.lead(), *self.cols("with_outcome", "by_outcome", "losses")],
                rows)
 
     def activities(self) -> None:
-        self.doc.add_heading(self.t("h.activities"), level=2)
+        self.doc.add_heading(self.t("summary.h.activities"), level=2)
         rows = []
         for c in self.centres:
             for kind in vocab.ACTIVITY_KINDS.codes:
@@ -224,67 +229,45 @@ class _Writer:
                     rows.append([*self.name(c), vocab.ACTIVITY_KINDS.label(kind, self.lang), a.count, a.participants,
                                  a.enterprises])
         if not rows:
-            self.doc.add_paragraph(self.t("none"))
+            self.doc.add_paragraph(self.t("summary.none"))
             return
-        _table(self.doc, [*self.lead(), self.t("col.kind"), self.t("col.count"), self.t("col.participants"),
-                          self.t("col.enterprises")], rows)
+        _table(self.doc, [*self.lead(), *self.cols("kind", "count", "participants", "enterprises")], rows)
 
     def resources(self) -> None:
-        self.doc.add_heading(self.t("h.resources"), level=2)
+        self.doc.add_heading(self.t("summary.h.resources"), level=2)
         rows = [[*self.name(c), self.figs.experts.get(c.id, 0),
                  *_transfer_cells(self.figs.transfers.get(c.id, figures_mod.Transfers()))] for c in self.centres]
         rows += self.total_line([sum(self.figs.experts.values()), *_transfer_cells(self.figs.total_transfers())])
-        _table(self.doc, [*self.lead(), *(self.t(f"col.{k}") for k in
-                          ("experts", "received", "accepted", "refused", "decided_on_time", "decided_share"))], rows)
+        _table(self.doc, [*self.lead(), *self.cols("experts", "received", "accepted", "refused", "decided_on_time",
+                                                     "decided_share")], rows)
 
     def typical(self) -> None:
-        self.doc.add_heading(self.t("h.typical"), level=2)
+        self.doc.add_heading(self.t("summary.h.typical"), level=2)
         if not self.figs.typical:
-            self.doc.add_paragraph(self.t("none"))
+            self.doc.add_paragraph(self.t("summary.none"))
             return
         names = {c.id: c.name(self.lang) for c in self.centres}
         rows = [[*([names.get(tc.sub_centre_id, "")] if self.network else []), tc.title,
                  vocab.DISTINCTIONS.label(tc.distinction, self.lang), _country(tc.country, self.lang),
                  _dispute(tc.dispute_type, self.lang), tc.lessons or "—"] for tc in self.figs.typical]
-        _table(self.doc, [*self.lead(), self.t("col.title"), self.t("col.distinction"), self.t("col.country"),
-                          self.t("col.dispute_type"), self.t("col.lessons")], rows)
+        _table(self.doc, [*self.lead(), *self.cols("title", "distinction", "country", "dispute_type", "lessons")], rows)
 
-    def charts(self) -> None:
-        self.doc.add_heading(self.t("h.charts"), level=2)
-        by_country = _sum_nested(self.figs.cases_by_country)
-        if by_country:
-            rows = [{"label": _country(k, self.lang), "value": v}
-                    for k, v in sorted(by_country.items(), key=lambda kv: -kv[1])[:TOP_CHART]]
-            title = self.t("chart.cases_by_country", year=self.figs.year)
-            _picture(self.doc, charts.png(charts.bars(rows, label="label", value="value", title=title,
-                                                      label_title=self.t("col.country"),
-                                                      value_title=self.t("col.cases"))), title)
-        if self.network:
-            rows = [{"label": c.name(self.lang), "value": share}
-                    for c in self.centres
-                    if (share := self.figs.consultations.get(c.id, figures_mod.Consultations()).on_time_share) is not None]
-            title, value_title = self.t("chart.on_time_share", year=self.figs.year), self.t("col.on_time_share")
-            percent = True
-        else:
-            acts = self.figs.activities.get(self.centres[0].id, {}) if self.centres else {}
-            rows = [{"label": vocab.ACTIVITY_KINDS.label(k, self.lang), "value": a.count} for k, a in acts.items()]
-            title, value_title, percent = self.t("chart.activities", year=self.figs.year), self.t("col.count"), False
-        if rows:
-            _picture(self.doc, charts.png(charts.bars(rows, label="label", value="value", title=title,
-                                                      label_title="", value_title=value_title, percent=percent)), title)
-        if not by_country and not rows:
-            self.doc.add_paragraph(self.t("none"))
+    def charts(self, images: list[tuple[bytes, str]]) -> None:
+        self.doc.add_heading(self.t("summary.h.charts"), level=2)
+        for png, caption in images:
+            _picture(self.doc, png, caption)
+        if not images:
+            self.doc.add_paragraph(self.t("summary.none"))
 
     # the rubric, in order
     def rubric(self) -> None:
         rub, lang = self.card.rubric, self.lang
         for section in rub.sections:
-            self.doc.add_heading(self.t("h.rubric_section", name=section.name(lang), points=f"{section.points:g}"),
-                                 level=2)
-            header = [self.t("col.item"), *self.lead(), self.t("col.measured"), self.t("col.value"),
-                      self.t("col.fraction"), self.t("col.points"), self.t("col.max")]
+            heading = self.t("summary.h.rubric_section", name=section.name(lang), points=f"{section.points:g}")
+            self.doc.add_heading(heading, level=2)
+            header = [*self.cols("item"), *self.lead(), *self.cols("measured", "value", "fraction", "points", "max")]
             if not self.network:
-                header.append(self.t("col.median"))
+                header.append(self.t("summary.col.median"))
             rows = []
             for item in section.items:
                 for row in self._rows_for_item():
@@ -307,7 +290,7 @@ class _Writer:
             names.append(i18n.t(f"assessment.measure.{part.measure}", self.lang))
             got = score.parts[n] if score is not None and n < len(score.parts) else None
             if got is None or got.value is None:
-                values.append(self.t("no_data"))
+                values.append(self.t("summary.no_data"))
                 fractions.append("—")
                 continue
             values.append(_number(got.value, got.unit))
@@ -317,8 +300,47 @@ class _Writer:
 
     def human(self) -> None:
         for n, key in enumerate(HUMAN_SECTIONS, start=3):
-            self.doc.add_heading(self.t(f"h.{key}", n=_numeral(n, self.lang)), level=1)
-            self.doc.add_paragraph(self.t(f"prompt.{key}"))
+            self.doc.add_heading(self.t(f"summary.h.{key}", n=_numeral(n, self.lang)), level=1)
+            self.doc.add_paragraph(self.t(f"summary.prompt.{key}"))
+
+
+def chart_images(figs: figures_mod.YearFigures, lang: str, network: bool) -> list[tuple[bytes, str]]:
+    """The charts as (PNG, caption): cases by country; the on-time share per sub-centre (network)
+    or the activities per kind (one sub-centre). A chart without data is left out."""
+    def t(key: str, **values) -> str:
+        return i18n.t(key, lang, **values)
+    out = []
+    by_country = _sum_nested(figs.cases_by_country)
+    if by_country:
+        rows = [{"label": _country(k, lang), "value": v}
+                for k, v in sorted(by_country.items(), key=lambda kv: (-kv[1], kv[0]))[:TOP_CHART]]
+        title = t("summary.chart.cases_by_country", year=figs.year)
+        out.append((charts.png(charts.bars(rows, label="label", value="value", title=title,
+                                           label_title=t("summary.col.country"), value_title=t("summary.col.cases"))),
+                    title))
+    if network:
+        rows = [{"label": c.name(lang), "value": share} for c in figs.centres
+                if (share := _consultations_of(figs, c.id).on_time_share) is not None]
+        title, percent = t("summary.chart.on_time_share", year=figs.year), True
+        value_title = t("summary.col.on_time_share")
+    else:
+        acts = figs.activities.get(figs.centres[0].id, {}) if figs.centres else {}
+        rows = [{"label": vocab.ACTIVITY_KINDS.label(k, lang), "value": a.count} for k, a in acts.items()]
+        title, percent = t("summary.chart.activities", year=figs.year), False
+        value_title = t("summary.col.count")
+    if rows:
+        out.append((charts.png(charts.bars(rows, label="label", value="value", title=title, label_title="",
+                                           value_title=value_title, percent=percent)), title))
+    return out
+
+
+def _figures_and_charts(year: int, ids: list[int] | None, today: date | None, lang: str, network: bool):
+    figs = figures_mod.compute(year, ids, today=today)
+    return figs, chart_images(figs, lang, network)
+
+
+def _consultations_of(figs: figures_mod.YearFigures, sc: int) -> figures_mod.Consultations:
+    return figs.consultations.get(sc, figures_mod.Consultations())
 
 
 def _sum_nested(nested: dict[int, dict[str, int]]) -> dict[str, int]:
@@ -340,9 +362,9 @@ def _transfer_cells(t: figures_mod.Transfers) -> list[object]:
 
 def _points_cell(score, t) -> str:
     if score is None or score.points is None:
-        return t("no_data")
+        return t("summary.no_data")
     if score.override is not None:
-        return t("overridden", points=_points(score.points), computed=_points(score.computed))
+        return t("summary.overridden", points=_points(score.points), computed=_points(score.computed))
     return _points(score.points)
 
 
@@ -359,26 +381,30 @@ def draft(user, year, *, sub_centre_id: int | None = None, lang: str = "zh", tod
     _scope(user, sub_centre_id)
     lang = lang if lang in i18n.LANGUAGES else i18n.DEFAULT_LANGUAGE
     year = scorecard.check_year(year)
-    card = scorecard.compute(user, year, today=today, with_previous=False)
-    if sub_centre_id is not None:
-        centre = _centre(sub_centre_id)
-        if card.row(sub_centre_id) is None:
+    network = sub_centre_id is None
+    with ThreadPoolExecutor(max_workers=1) as pool:   # the figures and charts while the scorecard computes
+        background = pool.submit(_figures_and_charts, year, None if network else [sub_centre_id], today, lang,
+                                 network)
+        card = scorecard.compute(user, year, today=today, with_previous=False)
+        if not network and card.row(sub_centre_id) is None:
+            _centre(sub_centre_id)
             raise errors.Invalid("summary.not_assessed", field="sub_centre", year=year)
-        figs = figures_mod.compute(year, [sub_centre_id], today=today)
-        who = centre.name_en if lang == "en" and centre.name_en else centre.name_zh
-    else:
-        figs = figures_mod.compute(year, [r.sub_centre_id for r in card.rows], today=today)
-        who = _t(lang, "network")
+        figs, images = background.result()
+    if network and {c.id for c in figs.centres} != {r.sub_centre_id for r in card.rows}:
+        # a frozen year lists the sub-centres assessed then: its figures follow its rows
+        figs, images = _figures_and_charts(year, [r.sub_centre_id for r in card.rows], today, lang, network)
+    who = _t(lang, "summary.network") if network else card.row(sub_centre_id).name(lang)
     doc = Document()
     _fonts(doc)
     _a4(doc)
-    doc.add_heading(clean(_t(lang, "doc_title", who=who, year=year)), level=0)
-    doc.add_paragraph(clean(_t(lang, "doc_note", as_of=figs.as_of.isoformat(), version=card.rubric.version)))
-    w = _Writer(doc, figs, card, lang, sub_centre_id is None)
-    doc.add_heading(_t(lang, "h.figures", n=_numeral(1, lang)), level=1)
-    for part in (w.cases, w.consultations, w.outcomes, w.activities, w.resources, w.typical, w.charts):
+    doc.add_heading(clean(_t(lang, "summary.doc_title", who=who, year=year)), level=0)
+    doc.add_paragraph(clean(_t(lang, "summary.doc_note", as_of=figs.as_of.isoformat(), version=card.rubric.version)))
+    w = _Writer(doc, figs, card, lang, network)
+    doc.add_heading(_t(lang, "summary.h.figures", n=_numeral(1, lang)), level=1)
+    for part in (w.cases, w.consultations, w.outcomes, w.activities, w.resources, w.typical):
         part()
-    doc.add_heading(_t(lang, "h.rubric", n=_numeral(2, lang), title=card.rubric.title(lang)), level=1)
+    w.charts(images)
+    doc.add_heading(_t(lang, "summary.h.rubric", n=_numeral(2, lang), title=card.rubric.title(lang)), level=1)
     w.rubric()
     w.human()
     out = io.BytesIO()

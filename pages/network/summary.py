@@ -24,36 +24,32 @@ P = "summary_"
 YEARS = 6
 
 
-def t(key: str, **values) -> str:
-    return state.t(f"summary.{key}", **values)
-
-
 def render() -> None:
     user = guard(PAGE)
-    st.title(t("title"))
-    st.caption(t("intro"))
+    st.title(state.t("summary.title"))
+    st.caption(state.t("summary.intro"))
     this_year = localtime.today().year
-    year = st.selectbox(t("year"), list(range(this_year, this_year - YEARS, -1)), key=P + "year")
+    year = st.selectbox(state.t("summary.year"), list(range(this_year, this_year - YEARS, -1)), key=P + "year")
     sc = _scope(user)
-    lang = st.radio(t("lang"), ["zh", "en"], format_func=lambda code: t(f"lang.{code}"), horizontal=True,
-                    index=0 if state.lang() == "zh" else 1, key=P + "lang")
+    lang = st.radio(state.t("summary.lang"), ["zh", "en"], format_func=lambda code: state.t(f"summary.lang.{code}"),
+                    horizontal=True, index=0 if state.lang() == "zh" else 1, key=P + "lang")
     wanted = (year, sc, lang)
-    if st.button(t("generate"), type="primary", key=P + "generate"):
-        with st.spinner(t("generating")):
+    if st.button(state.t("summary.generate"), type="primary", key=P + "generate"):
+        with st.spinner(state.t("summary.generating")):
             ok, data = attempt(lambda: summary.draft(user, year, sub_centre_id=sc, lang=lang))
         if ok:
             st.session_state[P + "draft"] = (wanted, data)
     drafted = st.session_state.get(P + "draft")
     if drafted and drafted[0] == wanted:
         name = summary.download_name(year, _code(sc), lang)
-        st.success(t("ready", name=name))
-        st.download_button(t("download"), data=drafted[1], file_name=name, icon=":material/download:",
+        st.success(state.t("summary.ready", name=name))
+        st.download_button(state.t("summary.download"), data=drafted[1], file_name=name, icon=":material/download:",
                            mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
                            key=P + "download")
     if sc is not None and policy.may_open(user, "submit_duty"):
         _hand_in(user, year, sc, lang)
     elif sc is None:
-        st.caption(t("hand_in.network_only_staff"))
+        st.caption(state.t("summary.hand_in.network_only_staff"))
 
 
 def _scope(user) -> int | None:
@@ -61,8 +57,8 @@ def _scope(user) -> int | None:
     if not policy.sees_all(user, "draft_summary"):
         return user.sub_centre_id
     centres = {c["id"]: c["label"] for c in duties.sub_centres(state.lang())}
-    return st.selectbox(t("scope"), [None, *centres], format_func=lambda i: t("network") if i is None else centres[i],
-                        key=P + "scope")
+    return st.selectbox(state.t("summary.scope"), [None, *centres], key=P + "scope",
+                        format_func=lambda i: state.t("summary.network") if i is None else centres[i])
 
 
 def _code(sc: int | None) -> str | None:
@@ -70,11 +66,11 @@ def _code(sc: int | None) -> str | None:
 
 
 def _hand_in(user, year: int, sc: int, lang: str) -> None:
-    st.subheader(t("hand_in.title"))
-    st.caption(t("hand_in.caption"))
+    st.subheader(state.t("summary.hand_in.title"))
+    st.caption(state.t("summary.hand_in.caption"))
     uploaded = file_input("summary.hand_in.file", ["docx", "pdf"], key=P + "file")
-    if st.button(t("hand_in.submit"), key=P + "hand_in"):
-        with st.spinner(t("generating")):
+    if st.button(state.t("summary.hand_in.submit"), key=P + "hand_in"):
+        with st.spinner(state.t("summary.generating")):
             ok, done = attempt(lambda: summary.hand_in(
                 user, year, sc, file_name=uploaded.name if uploaded else None,
                 file_content=uploaded.getvalue() if uploaded else None, lang=lang))
@@ -82,5 +78,5 @@ def _hand_in(user, year: int, sc: int, lang: str) -> None:
             st.session_state[P + "handed_in"] = (year, sc, done[0])
     handed = st.session_state.get(P + "handed_in")
     if handed and handed[:2] == (year, sc):
-        st.success(t("hand_in.done", year=year))
-        record_link("reports", handed[2], t("hand_in.open"), icon=":material/assignment_turned_in:")
+        st.success(state.t("summary.hand_in.done", year=year))
+        record_link("reports", handed[2], state.t("summary.hand_in.open"), icon=":material/assignment_turned_in:")

@@ -194,3 +194,18 @@ def test_the_command_writes_the_network_or_one_sub_centre(world, tmp_path, capsy
     assert "No sub-centre has the code NOPE" in capsys.readouterr().err
     assert main(["summary", "1999", str(tmp_path / "y.docx")]) == 1
     assert not (tmp_path / "x.docx").exists() and not (tmp_path / "y.docx").exists()
+
+
+def test_an_override_and_a_frozen_year_show_as_the_scorecard_has_them(world):
+    from ipoverseas.assessment import adjustments
+    from ipoverseas.core.models import SubCentre
+    admin = world.p("admin")
+    adjustments.set_override(admin, YEAR, world.a, "centre_judgement", 8, "年度重点工作完成良好")
+    adjustments.freeze(admin, YEAR, today=TODAY)
+    with db.write_session() as s:                      # B closes after the freeze: the frozen year still lists it
+        s.get(SubCentre, world.b).active = False
+    doc = _doc(summary.draft(admin, YEAR, today=TODAY))
+    lines = _rows(_table_after(doc, "涉外知识产权纠纷报送情况"))
+    assert [r[0] for r in lines[1:]] == ["A分中心", "B分中心", "C分中心", "合计"]
+    judgement = next(r for r in _rows(_table_after(doc, "中心评价（10 分）")) if r[1] == "A分中心")
+    assert judgement[-2:] == ["8（经调整，计算值 —）", "10"]
