@@ -387,7 +387,7 @@ def draft(user, year, *, sub_centre_id: int | None = None, lang: str = "zh", tod
                                  network)
         card = scorecard.compute(user, year, today=today, with_previous=False)
         if not network and card.row(sub_centre_id) is None:
-            _centre(sub_centre_id)
+            _centre(sub_centre_id)        # no such sub-centre: NotFound; else not assessed that year
             raise errors.Invalid("summary.not_assessed", field="sub_centre", year=year)
         figs, images = background.result()
     if network and {c.id for c in figs.centres} != {r.sub_centre_id for r in card.rows}:
@@ -436,6 +436,7 @@ def hand_in(user, year: int, sub_centre_id: int, *, file_name: str | None = None
     one step: the uploaded finished document, or without one a fresh draft. Returns (duty item id,
     submission id). The duty's own rules apply (`submissions.submit`: staff of the sub-centre, the
     document checked, the report open or returned)."""
+    _scope(user, sub_centre_id)           # nothing made for a sub-centre the user may not draft for
     year = scorecard.check_year(year)
     item_id = duty_item(year, sub_centre_id)
     if file_content is None:

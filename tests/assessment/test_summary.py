@@ -13,6 +13,7 @@ from decimal import Decimal
 
 import pytest
 from docx import Document
+from docx.oxml.ns import qn
 from sqlalchemy import select, update
 
 from ipoverseas.assessment import figures, scorecard, summary
@@ -105,6 +106,8 @@ def test_a_sub_centre_draft_holds_its_figures_and_the_scorecard(world):
     typical = _rows(_table_after(doc, "入选典型案例"))
     assert typical[1] == ["某灯具企业应对美国337调查", "典型案例", "美国", "美国337调查", "尽早应诉，保全证据"]  # \x0b stripped
     assert len(doc.inline_shapes) == 2                                       # two charts
+    fonts = doc.styles["Normal"].element.rPr.rFonts                          # Word shows Chinese in 宋体
+    assert fonts.get(qn("w:eastAsia")) == "SimSun" and fonts.get(qn("w:eastAsiaTheme")) is None
     card = scorecard.compute(staff, YEAR, today=TODAY)
     row = card.row(world.a)
     for section in card.rubric.sections:
