@@ -150,8 +150,9 @@ def _table(doc, header: list[str], rows: list[list[object]], widths: dict[int, f
     if widths:
         table.autofit = False
         rest = (PAGE_CM - sum(widths.values())) / max(1, len(header) - len(widths))
-        for row in table.rows:
-            for n, cell in enumerate(row.cells):
+        for n, column in enumerate(table.columns):   # the grid (LibreOffice) and each cell (Word)
+            column.width = Cm(widths.get(n, rest))
+            for cell in column.cells:
                 cell.width = Cm(widths.get(n, rest))
     doc.add_paragraph()
     return table
