@@ -49,8 +49,8 @@ def evidence(user, year: Any, sub_centre_id: int, item: str, part: int = 0, *, p
         rows = s.execute(select(sub).order_by(sub.c.day.desc(), sub.c.id.desc())
                          .limit(page_size).offset((page - 1) * page_size)).mappings().all()
     out.update(total=int(total or 0), counted=float(counted or 0),
-               rows=[{"id": r["id"], "day": _day(r["day"]), "label": r["label"] or "", "counted": _counted(r["counted"], measure.unit),
-                      "page": r["page"]} for r in rows])
+               rows=[{"id": r["id"], "day": _day(r["day"]), "label": r["label"] or "", "page": r["page"],
+                      "counted": _counted(r["counted"], measure.unit)} for r in rows])
     return out
 
 

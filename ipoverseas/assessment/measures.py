@@ -83,7 +83,8 @@ class Measure:
     code: str
     unit: str
     compute: Callable[[Session, Window, dict, dict[int, date]], dict[int, Value]]
-    evidence: Callable[..., object] | None   # (window, sub-centre, params, lang) -> SELECT id, day, label, counted, page
+    # (window, sub-centre, params, lang) -> SELECT id, day, label, counted, page; None: nothing to list
+    evidence: Callable[..., object] | None
     params: tuple[str, ...] = ()
 
     def check(self, params: dict) -> list[tuple[str, str]]:
@@ -138,23 +139,25 @@ def duties_evidence(w: Window, sc: int, params: dict, lang: str = "zh"):
             .where(_duties_where(w, params), DutyItem.sub_centre_id == sc))
 
 
-def _quarter_flags(w: Window, column):
-    return [func.sum(sql_flag(and_(column >= _utc(first), column < _utc(last + timedelta(days=1)))))
-            for _q, first, last in w.quarters()]
-
-
 def quarters_with_cases(s: Session, w: Window, params: dict, created: dict[int, date]) -> dict[int, Value]:
     """The share of the year's quarters in which the sub-centre reported at least one case (a case
     entered or uploaded in that quarter, Beijing time). Counted: the quarters that have ended, and
     the quarter in progress once it has a case (it is not missed before it ends); not the quarters
-    that ended before the sub-centre was created."""
+    that ended before the sub-centre was created.
+
+    One EXISTS per sub-centre and quarter, each a seek on ix_cases_sub_centre_created: the cost
+    does not grow with the number of cases."""
     quarters = w.quarters()
-    rows = s.execute(select(Case.sub_centre_id, *_quarter_flags(w, Case.created_at))
-                     .where(Case.created_at >= w.lo, Case.created_at < w.hi).group_by(Case.sub_centre_id)).all()
-    counts = {r[0]: r[1:] for r in rows}
+    if not quarters or not created:
+        return {}
+    flags = [select(Case.id).where(Case.sub_centre_id == SubCentre.id, Case.created_at >= _utc(first),
+                                   Case.created_at < _utc(last + timedelta(days=1))).exists()
+             for _q, first, last in quarters]
+    rows = s.execute(select(SubCentre.id, *flags).where(SubCentre.id.in_(list(created)))).all()
+    counts = {r[0]: [bool(x) for x in r[1:]] for r in rows}
     out = {}
     for sc, since in created.items():
-        got = counts.get(sc) or [0] * len(quarters)
+        got = counts.get(sc) or [False] * len(quarters)
         owed = [n for n, (_q, _first, last) in enumerate(quarters)
                 if last >= since and (last <= w.as_of or got[n])]
         if owed:
@@ -186,13 +189,37 @@ def _taken_up_ok(params: dict):
     return Consultation.assign_days <= float(params["within_days"]) + 1e-9
 
 
+def _consultation_figures(s: Session, w: Window, within_days: float) -> dict[int, tuple]:
+    """Every consultation figure of the year per sub-centre in one pass over the covering index
+    ix_consultations_assessment, kept for the other consultation measures of the same run."""
+    key = ("assessment.consultations", w, within_days)
+    if key not in s.info:
+        answer_due, taken_up_due = _answer_due(w), _taken_up_due(w)
+        closed = Consultation.status == "closed"
+        rows = s.execute(select(
+            Consultation.sub_centre_id,
+            func.sum(sql_flag(and_(taken_up_due, _taken_up_ok({"within_days": within_days})))),
+            func.sum(sql_flag(taken_up_due)),
+            func.sum(sql_flag(and_(answer_due, Consultation.answered_on_time.is_(True)))),
+            func.sum(sql_flag(answer_due)),
+            func.sum(sql_flag(and_(closed, Consultation.followup_outcome.is_not(None)))),
+            func.sum(sql_flag(closed)),
+            func.sum(Consultation.rating), func.count(Consultation.rating),
+        ).where(_asked(w)).group_by(Consultation.sub_centre_id)).all()
+        s.info[key] = {r[0]: tuple(r[1:]) for r in rows}
+    return s.info[key]
+
+
+def _from_figures(s: Session, w: Window, params: dict, n: int) -> dict[int, Value]:
+    figures = _consultation_figures(s, w, float(params.get("within_days", 1)))
+    return _shares((sc, f[n], f[n + 1]) for sc, f in figures.items())
+
+
 def consultations_taken_up(s: Session, w: Window, params: dict, created: dict[int, date]) -> dict[int, Value]:
     """The share of the year's consultations assigned to an expert within `within_days` working
     days of the question. A consultation still unassigned after its promise ran out counts as
     not taken up in time; one still within its promise is not counted yet."""
-    rows = s.execute(select(Consultation.sub_centre_id, func.sum(sql_flag(_taken_up_ok(params))), func.count())
-                     .where(_asked(w), _taken_up_due(w)).group_by(Consultation.sub_centre_id)).all()
-    return _shares(rows)
+    return _from_figures(s, w, params, 0)
 
 
 def taken_up_evidence(w: Window, sc: int, params: dict, lang: str = "zh"):
@@ -211,9 +238,7 @@ def _answer_due(w: Window):
 def consultations_on_time(s: Session, w: Window, params: dict, created: dict[int, date]) -> dict[int, Value]:
     """The share of the year's consultations answered within the promise, among those answered
     or past their promise (the service-promise compliance figure)."""
-    rows = s.execute(select(Consultation.sub_centre_id, func.sum(sql_flag(Consultation.answered_on_time.is_(True))),
-                            func.count()).where(_asked(w), _answer_due(w)).group_by(Consultation.sub_centre_id)).all()
-    return _shares(rows)
+    return _from_figures(s, w, params, 2)
 
 
 def on_time_evidence(w: Window, sc: int, params: dict, lang: str = "zh"):
@@ -228,9 +253,7 @@ def _closed(w: Window):
 
 def outcomes_recorded(s: Session, w: Window, params: dict, created: dict[int, date]) -> dict[int, Value]:
     """The share of the year's closed consultations whose follow-up outcome was recorded."""
-    rows = s.execute(select(Consultation.sub_centre_id, func.count(Consultation.followup_outcome), func.count())
-                     .where(_closed(w)).group_by(Consultation.sub_centre_id)).all()
-    return _shares(rows)
+    return _from_figures(s, w, params, 4)
 
 
 def outcomes_evidence(w: Window, sc: int, params: dict, lang: str = "zh"):
@@ -241,9 +264,7 @@ def outcomes_evidence(w: Window, sc: int, params: dict, lang: str = "zh"):
 
 def mean_rating(s: Session, w: Window, params: dict, created: dict[int, date]) -> dict[int, Value]:
     """The enterprises' mean rating (1-5) of the year's consultations that were rated."""
-    rows = s.execute(select(Consultation.sub_centre_id, func.sum(Consultation.rating), func.count(Consultation.rating))
-                     .where(_asked(w), Consultation.rating.is_not(None)).group_by(Consultation.sub_centre_id)).all()
-    return _shares(rows)
+    return _from_figures(s, w, params, 6)
 
 
 def rating_evidence(w: Window, sc: int, params: dict, lang: str = "zh"):

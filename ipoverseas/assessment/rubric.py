@@ -367,9 +367,9 @@ def with_changes(content: dict, rows: list[dict]) -> dict:
                 p["points"] = r["points"]
                 kind = p.get("scale", {}).get("kind")
                 if kind == "linear":
-                    p["scale"] = {"kind": "linear", "floor": r["floor"], "target": r["target"]}
+                    p["scale"] = {"kind": "linear", "floor": r.get("floor"), "target": r.get("target")}
                 elif kind == "steps":
-                    p["scale"] = {"kind": "steps", "steps": _steps(r["steps"], i["code"])}
+                    p["scale"] = {"kind": "steps", "steps": _steps(r.get("steps") or "", i["code"])}
             i["points"] = sum(p["points"] for p in i["parts"] if isinstance(p.get("points"), (int, float)))
         s["points"] = sum(i["points"] for i in s["items"])
     return new

@@ -14,6 +14,8 @@ Staff see their own sub-centre's row and the network's median per item, not the 
 from __future__ import annotations
 
 import statistics
+import threading
+from collections import OrderedDict
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -21,7 +23,7 @@ from typing import Any
 from sqlalchemy import select
 
 from ipoverseas.access import policy
-from ipoverseas.core import db, errors, localtime
+from ipoverseas.core import config, db, errors, localtime
 from ipoverseas.core.models import AssessmentFreeze, AssessmentOverride, SubCentre, User
 from ipoverseas.network import duties
 from . import measures, rubric as rubric_mod
@@ -146,16 +148,39 @@ def _item(item: rubric_mod.Item, values: list[dict[int, measures.Value]], sc: in
                      _round(points))
 
 
+_LIVE: "OrderedDict[tuple, tuple[list[Row], date]]" = OrderedDict()
+_LIVE_LOCK = threading.Lock()     # the server's sessions run in threads
+LIVE_ENTRIES = 32
+
+
 def live_rows(year: int, rub: rubric_mod.Rubric, *, today: date | None = None,
               now: datetime | None = None) -> tuple[list[Row], date]:
     """Every assessed sub-centre's row for the year, from the data as they are (no policy: the
-    callers filter), ranked. One query per measure part, grouped by sub-centre."""
+    callers filter), ranked. One query per measure part, grouped by sub-centre.
+
+    Kept by the database revision (any write anywhere bumps it) and the day measured, so the
+    page's views of a year (its previous year, the trend) compute each year once."""
     if year <= (today or localtime.today()).year:
         duties.ensure_year(year)   # the year's reports exist once asked for
     w = measures.window(year, today, now)
+    key = (config.database_url(), db.revision(), year, rub.version, w.as_of, w.now if now else None)
+    with _LIVE_LOCK:
+        if key in _LIVE:
+            _LIVE.move_to_end(key)
+            return _LIVE[key]
+    found = _live_rows(w, rub)
+    with _LIVE_LOCK:
+        _LIVE[key] = found
+        while len(_LIVE) > LIVE_ENTRIES:
+            _LIVE.popitem(last=False)
+    return found
+
+
+def _live_rows(w: measures.Window, rub: rubric_mod.Rubric) -> tuple[list[Row], date]:
+    year = w.year
     with db.read_session() as s:
         created = measures.sub_centres_assessed(s, w)
-        centres = {r.id: r for r in s.scalars(select(SubCentre).where(SubCentre.id.in_(list(created))))} if created else {}
+        centres = {r.id: r for r in s.scalars(select(SubCentre).where(SubCentre.id.in_(list(created))))}
         values = {(item.code, n): measures.MEASURES[part.measure].compute(s, w, part.params, created)
                   for item in rub.items for n, part in enumerate(item.parts)}
         overrides = {(o.sub_centre_id, o.item): o for o in s.scalars(
@@ -257,11 +282,13 @@ def compute(user, year: Any, *, today: date | None = None, now: datetime | None 
     medians = {i.code: _median([r.items[i.code].points for r in rows if i.code in r.items]) for i in rub.items}
     section_medians = {s.code: _median([r.sections.get(s.code) for r in rows]) for s in rub.sections}
     total_median = _median([r.total for r in rows])
-    visible = [r for r in rows if user is None or policy.can(user, "read_assessment", {"sub_centre_id": r.sub_centre_id})]
+    visible = [r for r in rows
+               if user is None or policy.can(user, "read_assessment", {"sub_centre_id": r.sub_centre_id})]
     seen = {r.sub_centre_id for r in visible}
     return Scorecard(year, rub, visible, medians, section_medians, total_median, len(rows),
                      frozen.frozen_at if frozen else None, frozen.frozen_by if frozen else None,
-                     [d for d in differences if d.sub_centre_id in seen], as_of, _name_of(frozen.frozen_by if frozen else None))
+                     [d for d in differences if d.sub_centre_id in seen], as_of,
+                     _name_of(frozen.frozen_by if frozen else None))
 
 
 def _name_of(user_id: int | None) -> str:

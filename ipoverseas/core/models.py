@@ -151,10 +151,13 @@ class Case(Base):
         UniqueConstraint("sub_centre_id", "case_ref"),
         Index("ix_cases_review_filed", "review_status", "filed_on"),
         Index("ix_cases_country_dispute", "country", "dispute_type"),
+        # a sub-centre's cases by when they were reported (the assessment's quarters, its evidence);
+        # it serves every lookup by sub-centre too (it replaced ix_cases_sub_centre_id in 0018)
+        Index("ix_cases_sub_centre_created", "sub_centre_id", "created_at"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     case_ref: Mapped[str] = mapped_column(String(64))
-    sub_centre_id: Mapped[int] = mapped_column(ForeignKey("sub_centres.id"), index=True)
+    sub_centre_id: Mapped[int] = mapped_column(ForeignKey("sub_centres.id"))   # ix_cases_sub_centre_created
     title: Mapped[str] = mapped_column(String(300), index=True)  # the library sorted by title
     country: Mapped[str] = mapped_column(String(8), index=True)
     forum: Mapped[Optional[str]] = mapped_column(String(32), index=True)
@@ -292,7 +295,7 @@ class Consultation(Base):
     loss_avoided_cny: Mapped[Optional[Decimal]] = mapped_column(Numeric(18, 2))
     draft_case_id: Mapped[Optional[int]] = mapped_column(ForeignKey("cases.id", ondelete="SET NULL"))
     disclaimer_accepted: Mapped[bool] = mapped_column(Boolean, default=False)
-    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)   # ix_consultations_assessment
     assigned_at: Mapped[Optional[datetime]] = mapped_column(DateTime)
     accepted_at: Mapped[Optional[datetime]] = mapped_column(DateTime)
     answered_at: Mapped[Optional[datetime]] = mapped_column(DateTime)
@@ -320,6 +323,11 @@ class Consultation(Base):
     __table_args__ = (
         Index("ix_consultations_status_due_at", "status", "due_at"),
         Index("ix_consultations_expert_status", "expert_id", "status"),   # open load per expert
+        # A year's consultations with every figure the assessment reads (one index-only pass);
+        # it serves every lookup by date too (it replaced ix_consultations_created_at in 0018).
+        Index("ix_consultations_assessment", "created_at", "sub_centre_id", "status", "assign_days",
+              "first_answer_days", "answered_on_time", "answered_at", "due_at", "closed_at", "followup_outcome",
+              "rating"),
     )
 
 

@@ -188,3 +188,45 @@ def test_staff_see_their_own_sub_centre_and_the_medians_only(world):
         adjustments.freeze(staff, YEAR, today=TODAY)
     with pytest.raises(errors.Denied):
         scorecard.compute(Principal(id=0, username="x", display_name="x", role="enterprise"), YEAR)
+
+
+def test_the_shipped_rubric_file_is_what_an_empty_database_scores_with(world, tmp_path, monkeypatch):
+    content = rubric.seed_content()
+    for section in content["sections"]:
+        for item in section["items"]:
+            if item["code"] == "expert_pool":
+                item["parts"][0]["scale"]["target"] = 3        # A's 3 experts now make full points
+    edited = tmp_path / "assessment_rubric.json"
+    edited.write_text(json.dumps(content, ensure_ascii=False), encoding="utf-8")
+    monkeypatch.setattr(rubric, "SEED", edited)
+    assert _item(_card(world), world.a, "expert_pool").points == 10
+    assert rubric.current().version == 1 and rubric.history()[0]["note"] == "data/assessment_rubric.json"
+
+
+def test_the_clock_stores_the_working_days_to_the_first_assignment():
+    from datetime import datetime
+
+    from ipoverseas.consultations import calendar, clock
+
+    asked = calendar.from_local(datetime(2026, 11, 27, 15, 0))       # a Friday, 15:00
+    assigned = calendar.from_local(datetime(2026, 11, 30, 9, 0))     # Monday, 09:00
+    again = calendar.from_local(datetime(2026, 12, 2, 9, 0))
+    events = [(asked, None, "new"), (assigned, "new", "assigned"), (again, "assigned", "assigned")]
+    facts = clock.facts(asked, None, assigned, events, 3)
+    assert facts.assign_days == pytest.approx(clock.elapsed(asked, assigned)) and facts.assign_days == pytest.approx(
+        (9 + 9) / 24)                                                  # Friday 15-24 h, Monday 0-9 h
+    assert clock.facts(asked, None, None, events[:1], 3).assign_days is None
+
+
+def test_the_command_prints_the_scorecard_as_json(world, capsys):
+    from ipoverseas.cli import main
+
+    assert main(["assessment", str(YEAR), "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    by_code = {c["code"]: c for c in out["sub_centres"]}
+    assert set(by_code) == {"A", "B", "C"} and by_code["A"]["rank"] == 1
+    assert by_code["A"]["items"]["cases_every_quarter"]["parts"][0]["numerator"] == 3
+    assert by_code["B"]["items"]["answered_on_time"]["points"] is None
+    assert main(["assessment", str(YEAR)]) == 0
+    assert "A " in capsys.readouterr().out
+    assert main(["assessment", "1999"]) == 2

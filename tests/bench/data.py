@@ -363,9 +363,11 @@ def build_sqlite(path: str, n_cases: int, n_articles: int = 0, seed: int = 0, pr
     return str(target)
 
 
-def time_page(monkeypatch, url: str, module: str, user, query: dict, shows: str, runs: int) -> float:
+def time_page(monkeypatch, url: str, module: str, user, query: dict, shows: str, runs: int,
+              before_each=None) -> float:
     """Median script time of a page in AppTest over `runs` runs, Streamlit's caches cleared and the
-    connections new each time; each run must show `shows` and raise nothing."""
+    connections new each time (and `before_each()` called, to clear a cache of the page's own);
+    each run must show `shows` and raise nothing."""
     import statistics
     import time
 
@@ -379,6 +381,8 @@ def time_page(monkeypatch, url: str, module: str, user, query: dict, shows: str,
     for _ in range(runs):
         st.cache_data.clear()
         db.dispose_all()
+        if before_each is not None:
+            before_each()
         started = time.perf_counter()
         at = run_page(module, user, lang="zh", query=query, timeout=120)
         times.append(time.perf_counter() - started)

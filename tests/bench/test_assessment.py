@@ -146,9 +146,11 @@ def test_the_scorecard_at_national_scale(url, monkeypatch):
         counts = {"assessment_bench_cases": s.scalar(select(func.count()).select_from(Case)),
                   "assessment_bench_consultations": s.scalar(select(func.count()).select_from(Consultation)),
                   "assessment_bench_sub_centres": s.scalar(select(func.count()).select_from(SubCentre))}
+    cold = scorecard._LIVE.clear    # the scorecard keeps each year's rows by revision: start cold
     computes = []
     for _ in range(RUNS):
         db.dispose_all()
+        cold()
         started = time.perf_counter()
         card = scorecard.compute(admin, YEAR)
         computes.append(time.perf_counter() - started)
@@ -157,6 +159,7 @@ def test_the_scorecard_at_national_scale(url, monkeypatch):
     evidence_times = []
     for _ in range(RUNS):
         db.dispose_all()
+        cold()
         started = time.perf_counter()
         found = evidence.evidence(admin, YEAR, busiest.sub_centre_id, "cases_every_quarter")
         evidence_times.append(time.perf_counter() - started)
@@ -164,9 +167,9 @@ def test_the_scorecard_at_national_scale(url, monkeypatch):
     figures = {
         "assessment_compute_s": statistics.median(computes),
         "assessment_evidence_cases_s": statistics.median(evidence_times),
-        "assessment_page_admin_s": time_page(monkeypatch, url, "assessment", admin, {"year": str(YEAR)}, "名次", RUNS),
-        "assessment_page_staff_s": time_page(monkeypatch, url, "assessment", staff, {"year": str(YEAR)}, "中位数", RUNS),
+        "assessment_page_admin_s": time_page(monkeypatch, url, "assessment", admin, {"year": str(YEAR)}, "实时计算", RUNS, cold),
+        "assessment_page_staff_s": time_page(monkeypatch, url, "assessment", staff, {"year": str(YEAR)}, "中位数", RUNS, cold),
         "assessment_page_evidence_s": time_page(monkeypatch, url, "assessment", admin, {
-            "year": str(YEAR), "sc": str(busiest.sub_centre_id), "item": "cases_every_quarter"}, "计分依据", RUNS),
+            "year": str(YEAR), "sc": str(busiest.sub_centre_id), "item": "cases_every_quarter"}, "计分依据", RUNS, cold),
     }
     print_figures(counts, figures, LIMIT_S)

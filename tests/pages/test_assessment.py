@@ -73,3 +73,14 @@ def test_the_page_speaks_english(sqlite_demo_database, principal):
     at = run_page("assessment", principal("admin"), lang="en")
     assert not at.exception
     assert "Annual assessment" in texts(at) and "Rank" in at.dataframe[0].value.columns
+
+
+def test_the_rubric_tab_reads_in_words_and_only_the_admin_can_edit_it(sqlite_demo_database, principal):
+    at = run_page("assessment", principal("admin"), lang="zh")
+    rubric_table = next(d.value for d in at.dataframe if "计量方法" in d.value.columns and "部分" in d.value.columns)
+    cells = " ".join(rubric_table.astype(str).values.ravel())
+    assert "年度工作计划" in cells and "annual_plan" not in cells and "training" not in cells
+    assert "1 个工作日内" in cells and "None" not in cells
+    assert any(b.label == "保存为新版本" for b in at.button)
+    staff = run_page("assessment", principal("staff"), lang="zh", query={"year": YEAR})
+    assert not any(b.label == "保存为新版本" for b in staff.button)

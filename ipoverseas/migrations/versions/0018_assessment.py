@@ -1,5 +1,6 @@
-"""the annual assessment: rubric versions, the admin's overrides, frozen years; and the consultation
-clock's new fact `assign_days` (working days from the question to the first assignment)
+"""the annual assessment: rubric versions, the admin's overrides, frozen years; the consultation
+clock's new fact `assign_days` (working days from the question to the first assignment); two indexes
+the assessment reads, each replacing a narrower one
 
 The new fact is filled by start-up's clock recompute: every row's `clock_basis` is cleared here, and
 a row never computed is always recomputed (`consultations.workflow.recompute_clocks`).
@@ -15,6 +16,9 @@ revision = '0018'
 down_revision = '0017'
 branch_labels = None
 depends_on = None
+
+CONSULTATION_FIGURES = ("created_at", "sub_centre_id", "status", "assign_days", "first_answer_days", "answered_on_time",
+                        "answered_at", "due_at", "closed_at", "followup_outcome", "rating")
 
 
 def upgrade() -> None:
@@ -56,9 +60,18 @@ def upgrade() -> None:
     )
     op.add_column("consultations", sa.Column("assign_days", sa.Float(), nullable=True))
     op.execute("UPDATE consultations SET clock_basis = NULL WHERE assigned_at IS NOT NULL")
+    # Indexes the assessment reads, each replacing one it extends (no extra index to keep).
+    op.create_index("ix_cases_sub_centre_created", "cases", ["sub_centre_id", "created_at"])
+    op.drop_index("ix_cases_sub_centre_id", table_name="cases")
+    op.create_index("ix_consultations_assessment", "consultations", list(CONSULTATION_FIGURES))
+    op.drop_index("ix_consultations_created_at", table_name="consultations")
 
 
 def downgrade() -> None:
+    op.create_index("ix_consultations_created_at", "consultations", ["created_at"])
+    op.drop_index("ix_consultations_assessment", table_name="consultations")
+    op.create_index("ix_cases_sub_centre_id", "cases", ["sub_centre_id"])
+    op.drop_index("ix_cases_sub_centre_created", table_name="cases")
     with op.batch_alter_table("consultations") as batch:
         batch.drop_column("assign_days")
     op.drop_table("assessment_freezes")
