@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from ipoverseas.core import localtime
 from ipoverseas.core.models import (Activity, Article, Case, Consultation, DutyItem, DutyType, Expert, SubCentre,
-                                    Transfer)
+                                    Transfer, utcnow)
 from ipoverseas.consultations.workflow import overdue_sql, sql_flag
 
 MANUAL = "judgement"
@@ -67,10 +67,14 @@ class Window:
 
 
 def window(year: int, today: date | None = None, now: datetime | None = None) -> Window:
-    today = today or localtime.today()
-    as_of = min(today, date(year, 12, 31))
-    moment = now or localtime.from_local(datetime.combine(as_of + timedelta(days=1), time()))
-    return Window(year, as_of, min(moment, _utc(as_of + timedelta(days=1))))
+    """The year measured at `now` (UTC; default: the clock, or the end of `today` when only that is
+    given), never past the year's end: a past year is measured as it stood when it ended."""
+    end = _utc(date(year + 1, 1, 1))
+    if now is None:
+        now = utcnow() if today is None else _utc(today + timedelta(days=1))
+    moment = min(now, end)
+    as_of = min(today or localtime.to_local(moment).date(), date(year, 12, 31))
+    return Window(year, as_of, moment)
 
 
 def _utc(day: date) -> datetime:
@@ -118,7 +122,10 @@ def _evidence_select(id_, day, label, counted, page: str):
 # --- reporting ---------------------------------------------------------------------------------
 
 def _duties_where(w: Window, params: dict):
+    """The year's reports of those types that count: due before the day measured, or due that day
+    and already handed in (one due today is not missed before the day ends)."""
     return and_(DutyItem.year == w.year, DutyItem.due_on <= w.as_of,
+                or_(DutyItem.due_on < localtime.to_local(w.now).date(), DutyItem.on_time.is_not(None)),
                 DutyItem.duty_type_id.in_(select(DutyType.id).where(DutyType.code.in_(params["duty_types"]),
                                                                    DutyType.active.is_(True))))
 

@@ -163,7 +163,9 @@ def live_rows(year: int, rub: rubric_mod.Rubric, *, today: date | None = None,
     if year <= (today or localtime.today()).year:
         duties.ensure_year(year)   # the year's reports exist once asked for
     w = measures.window(year, today, now)
-    key = (config.database_url(), db.revision(), year, rub.version, w.as_of, w.now if now else None)
+    # the year in progress is measured at the clock: its rows are kept for the hour at most
+    key = (config.database_url(), db.revision(), year, rub.version, w.as_of, w.now.replace(minute=0, second=0,
+                                                                                          microsecond=0))
     with _LIVE_LOCK:
         if key in _LIVE:
             _LIVE.move_to_end(key)

@@ -230,3 +230,26 @@ def test_the_command_prints_the_scorecard_as_json(world, capsys):
     assert main(["assessment", str(YEAR)]) == 0
     assert "A " in capsys.readouterr().out
     assert main(["assessment", "1999"]) == 2
+
+
+def test_a_report_due_today_counts_once_handed_in_not_before(world):
+    from ipoverseas.assessment import measures
+    from ipoverseas.core.models import DutyItem, DutyType
+    from ipoverseas.network import duties
+    from tests.assessment.world import bj
+
+    duties.ensure_year(2026)
+    ten_am = bj(2026, 3, 16, 10)                # the annual plan is due today (15 March is a Sunday)
+    w = measures.window(2026, now=ten_am)
+    params = {"duty_types": ["annual_plan", "monthly_status", "annual_summary"]}
+    with db.read_session() as s:
+        before = measures.duties_on_time(s, w, params, {world.a: date(2020, 1, 1)})[world.a]
+    assert (before.numerator, before.denominator) == (0, 2)          # January's and February's status
+    with db.write_session() as s:
+        plan = s.scalar(select(DutyItem).join(DutyType, DutyType.id == DutyItem.duty_type_id).where(
+            DutyItem.sub_centre_id == world.a, DutyItem.year == 2026, DutyType.code == "annual_plan"))
+        assert plan.due_on == date(2026, 3, 16)
+        plan.status, plan.on_time = "submitted", True
+    with db.read_session() as s:
+        after = measures.duties_on_time(s, w, params, {world.a: date(2020, 1, 1)})[world.a]
+    assert (after.numerator, after.denominator) == (1, 3)
