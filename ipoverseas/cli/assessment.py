@@ -20,9 +20,9 @@ def register(sub) -> None:
 def _assessment(args) -> int:
     try:
         card = scorecard.compute(None, args.year)
-    except errors.Refusal as exc:
+    except errors.Refusal as exc:    # refused: exit 1, as the package says
         print(f"error: {exc.key} {exc.values}", file=sys.stderr)
-        return 2
+        return 1
     if args.json:
         print(json.dumps(as_json(card), ensure_ascii=False, indent=1))
         return 0
