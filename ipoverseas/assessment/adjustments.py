@@ -45,6 +45,13 @@ def _open_year(session, year: int) -> None:
         raise errors.NotNow("assessment.frozen", year=year)
 
 
+def _override(session, year: int, sub_centre_id: int, item: str) -> AssessmentOverride | None:
+    """The item's override in that year, locked for the change."""
+    return session.scalar(select(AssessmentOverride).where(
+        AssessmentOverride.year == year, AssessmentOverride.sub_centre_id == sub_centre_id,
+        AssessmentOverride.item == item).with_for_update())
+
+
 def set_override(user, year: Any, sub_centre_id: int, item: str, points: Any, reason: str) -> None:
     """Give an item of a sub-centre's assessment these points, for this reason (replacing an
     earlier override). Refused for a frozen year, an unknown item or points beyond the item's."""
@@ -58,9 +65,7 @@ def set_override(user, year: Any, sub_centre_id: int, item: str, points: Any, re
         _open_year(s, year)
         if s.get(SubCentre, sub_centre_id) is None:
             raise errors.NotFound("assessment.no_sub_centre")
-        row = s.scalar(select(AssessmentOverride).where(
-            AssessmentOverride.year == year, AssessmentOverride.sub_centre_id == sub_centre_id,
-            AssessmentOverride.item == item).with_for_update())
+        row = _override(s, year, sub_centre_id, item)
         before = {"points": row.points, "reason": row.reason} if row else None
         if row is None:
             row = AssessmentOverride(year=year, sub_centre_id=sub_centre_id, item=item, points=value, reason=why)
@@ -78,9 +83,7 @@ def remove_override(user, year: Any, sub_centre_id: int, item: str, reason: str)
     why = _reason(reason)
     with db.write_session() as s:
         _open_year(s, year)
-        row = s.scalar(select(AssessmentOverride).where(
-            AssessmentOverride.year == year, AssessmentOverride.sub_centre_id == sub_centre_id,
-            AssessmentOverride.item == item).with_for_update())
+        row = _override(s, year, sub_centre_id, item)
         if row is None:
             raise errors.NotFound("assessment.no_override")
         trail.record(s, user, "assessment.override_remove", "assessment_year", year,

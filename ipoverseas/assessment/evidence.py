@@ -32,8 +32,7 @@ def evidence(user, year: Any, sub_centre_id: int, item: str, part: int = 0, *, p
     year = scorecard.check_year(year)
     if user is not None:   # None: the server operator (the command line)
         policy.require(user, "read_assessment", {"sub_centre_id": sub_centre_id})
-    _rows, rub, _frozen, _as_of = scorecard.year_rows(year, today=today, now=now)
-    spec = rub.item(item)
+    spec = scorecard.year_rubric(year).item(item)
     if spec is None or not 0 <= part < len(spec.parts):
         raise errors.NotFound("assessment.unknown_item")
     p = spec.parts[part]

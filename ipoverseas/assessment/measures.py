@@ -16,12 +16,13 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Callable
 
-from sqlalchemy import and_, case as sql_case, false, func, literal, or_, select, true, union_all
+from sqlalchemy import and_, false, func, literal, or_, select, true, union_all
 from sqlalchemy.orm import Session
 
 from ipoverseas.core import localtime
 from ipoverseas.core.models import (Activity, Article, Case, Consultation, DutyItem, DutyType, Expert, SubCentre,
                                     Transfer, utcnow)
+from ipoverseas.consultations import compliance
 from ipoverseas.consultations.workflow import overdue_sql, sql_flag
 
 MANUAL = "judgement"
@@ -238,8 +239,7 @@ def taken_up_evidence(w: Window, sc: int, params: dict, lang: str = "zh"):
 def _answer_due(w: Window):
     """The compliance rule (`consultations.compliance.figures`): answered, or its promise ran out
     unanswered (open past the deadline, or closed after it)."""
-    stopped = sql_case((Consultation.status == "closed", func.coalesce(Consultation.closed_at, w.now)), else_=w.now)
-    return or_(Consultation.first_answer_days.is_not(None), overdue_sql(stopped))
+    return or_(Consultation.first_answer_days.is_not(None), compliance.promise_ran_out(w.now))
 
 
 def consultations_on_time(s: Session, w: Window, params: dict, created: dict[int, date]) -> dict[int, Value]:

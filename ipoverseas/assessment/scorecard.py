@@ -16,7 +16,7 @@ from __future__ import annotations
 import statistics
 import threading
 from collections import OrderedDict
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import date, datetime
 from typing import Any
 
@@ -214,12 +214,8 @@ def rank(rows: list[Row]) -> list[Row]:
     for n, r in enumerate(ordered, start=1):
         if r.total != previous:
             place, previous = n, r.total
-        out.append(Row(**{**_fields(r), "rank": place}))
+        out.append(replace(r, rank=place))
     return out
-
-
-def _fields(r: Row) -> dict:
-    return {f: getattr(r, f) for f in Row.__dataclass_fields__}
 
 
 # --- snapshots (a frozen year) ----------------------------------------------------------------
@@ -242,6 +238,12 @@ def from_snapshot(snapshot: dict) -> list[Row]:
 def _freeze_of(year: int) -> AssessmentFreeze | None:
     with db.read_session() as s:
         return s.get(AssessmentFreeze, year)
+
+
+def year_rubric(year: int) -> rubric_mod.Rubric:
+    """The rubric a year is scored on: the version it was frozen with, else the one in force."""
+    frozen = _freeze_of(year)
+    return rubric_mod.current() if frozen is None else rubric_mod.version(frozen.rubric_version)
 
 
 def year_rows(year: int, *, today: date | None = None, now: datetime | None = None
@@ -280,7 +282,7 @@ def compute(user, year: Any, *, today: date | None = None, now: datetime | None 
     if with_previous and year - 1 >= MIN_YEAR:
         before, _rub, _f, _a = year_rows(year - 1, today=today, now=now)
         previous = {r.sub_centre_id: r.total for r in before}
-        rows = [Row(**{**_fields(r), "previous_total": previous.get(r.sub_centre_id)}) for r in rows]
+        rows = [replace(r, previous_total=previous.get(r.sub_centre_id)) for r in rows]
     medians = {i.code: _median([r.items[i.code].points for r in rows if i.code in r.items]) for i in rub.items}
     section_medians = {s.code: _median([r.sections.get(s.code) for r in rows]) for s in rub.sections}
     total_median = _median([r.total for r in rows])

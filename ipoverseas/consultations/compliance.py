@@ -49,8 +49,7 @@ def figures(user: Principal, start: date, end: date, *, by: str = "sub_centre",
     lo = calendar.from_local(datetime.combine(start, datetime.min.time()))
     hi = calendar.from_local(datetime.combine(end + timedelta(days=1), datetime.min.time()))
     where = [policy.where(user, "read_compliance"), Consultation.created_at >= lo, Consultation.created_at < hi, key.is_not(None)]
-    stopped = sql_case((Consultation.status == "closed", func.coalesce(Consultation.closed_at, now)), else_=now)
-    missed_unanswered = overdue_sql(stopped, due_at)
+    missed_unanswered = promise_ran_out(now, due_at)
     agg = (select(key.label("key"), func.count().label("asked"), func.count(days).label("answered"),
                   func.sum(sql_flag(on_time.is_(True))).label("on_time"),
                   func.sum(sql_flag(missed_unanswered)).label("missed_unanswered"),
@@ -77,6 +76,13 @@ def figures(user: Principal, start: date, end: date, *, by: str = "sub_centre",
                     "median_first_answer_days": round(float(r.median), 2) if r.median is not None else None,
                     "open_overdue": int(r.open_overdue or 0)})
     return out
+
+
+def promise_ran_out(now: datetime, due_at=None):
+    """SQL: unanswered and past the promise when it stopped (a closed consultation at its closing,
+    an open one now): a miss that counts in the on-time share's denominator."""
+    stopped = sql_case((Consultation.status == "closed", func.coalesce(Consultation.closed_at, now)), else_=now)
+    return overdue_sql(stopped, Consultation.due_at if due_at is None else due_at)
 
 
 def totals(groups: list[dict]) -> dict:
