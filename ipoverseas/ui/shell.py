@@ -94,10 +94,6 @@ def main(registry) -> None:
     # The bell is drawn before the page, so a page that stops early still has it, and drawn again
     # in its place after the page, whose opening a record marks that record's notifications read.
     _bell(notifications_slot, user, "shell_notifications_before")
-    # A link to the page already open (a row, a record's way back) runs it with the link's params
-    # but leaves the browser's address as it was: send the params back, for every page, so the
-    # address, a bookmark, a reload and the browser's Back match what is shown.
-    st.query_params.from_dict(st.query_params.to_dict())
     page.run()
     _bell(notifications_slot, user, "shell_notifications")
 

@@ -43,6 +43,10 @@ SYNC_KEY = "cases_synced_params"
 
 def render() -> None:
     user = guard(PAGE)
+    # A link to this same page (a row, a similar record, the way back) runs it with the link's
+    # params but leaves the browser's address as it was: send the params back so the address,
+    # a bookmark and the browser's Back match what is shown.
+    st.query_params.from_dict(st.query_params.to_dict())
     raw = st.query_params.get("case")
     if raw is not None:
         _detail(user, raw)

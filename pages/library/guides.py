@@ -48,6 +48,10 @@ _history = cached(articles.history)
 
 def render() -> None:
     user = guard(PAGE)
+    # A link to this same page (a row, a similar record, the way back) runs it with the link's
+    # params but leaves the browser's address as it was: send the params back so the address,
+    # a bookmark and the browser's Back match what is shown.
+    st.query_params.from_dict(st.query_params.to_dict())
     params = st.query_params
     if params.get("edit"):
         _editor(user, params.get("edit"))

@@ -28,6 +28,9 @@ _compute = cached(sc_mod.compute)
 
 def render() -> None:
     user = guard(PAGE)
+    # A link to this same page (the way back from an item's evidence) runs it with the link's params
+    # but leaves the browser's address as it was: send them back (as the case library does).
+    st.query_params.from_dict(st.query_params.to_dict())
     st.title(t("assessment.title"))
     year = _year()
     try:
