@@ -29,7 +29,7 @@ log = logging.getLogger(__name__)
 
 KINDS = ("new_consultation", "assigned", "declined", "answered", "followup", "waiting", "overdue", "closed",
          # reporting duties (network.reminders, network.submissions): entity "duty"
-         "duty_due_soon", "duty_due", "duty_overdue", "duty_accepted", "duty_returned",
+         "duty_due_soon", "duty_due", "duty_overdue", "duty_submitted", "duty_accepted", "duty_returned",
          # transfers from the centre (network.transfers): entity "transfer"
          "transfer", "transfer_refused", "transfer_overdue")
 

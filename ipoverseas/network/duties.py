@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Iterable
 
-from sqlalchemy import and_, case, func, or_, select, true, update
+from sqlalchemy import and_, case, delete, func, or_, select, true, update
 from sqlalchemy.exc import IntegrityError
 
 from ipoverseas.access import policy
@@ -165,12 +165,35 @@ def save_duty_type(user, form: DutyTypeForm, type_id: int | None = None) -> int:
                     setattr(row, f, v)
             s.flush()
             after = {f: values[f] for f in (before or values)}
-            trail.record(s, user, "duty_type.save", "duty_type", row.id, before=before, after=after)
+            withdrawn = _withdraw_unowed(s, row, localtime.today()) if type_id is not None else 0
+            trail.record(s, user, "duty_type.save", "duty_type", row.id, before=before, after=after,
+                         detail={"items_withdrawn": withdrawn} if withdrawn else None)
             type_id = row.id
     except IntegrityError:
         raise errors.Invalid("duties.code_taken", field="code", code=values["code"]) from None
     recompute_due_dates()
     return type_id
+
+
+def _withdraw_unowed(session, t: DutyType, today: date) -> int:
+    """Remove the type's items that it no longer asks for after a change (made inactive, another owner,
+    another frequency or once-date): only open ones nobody has handed in and not yet due, so no one is
+    reminded of a report that is not owed, and no report or past lateness is lost. Returns how many."""
+    stmt = select(DutyItem.id, DutyItem.sub_centre_id, DutyItem.year, DutyItem.period).where(
+        DutyItem.duty_type_id == t.id, DutyItem.status == "open", DutyItem.first_submitted_at.is_(None),
+        DutyItem.due_on >= today)
+    once = duerules.once_date(t.due_rule) if t.frequency == "once" else None
+    periods_of: dict[int, set[str]] = {}
+    gone = []
+    for item in session.execute(stmt):
+        if item.year not in periods_of:
+            periods_of[item.year] = {p.code for p in duerules.periods(t.frequency, item.year, once_on=once)}
+        other_owner = t.owner_sub_centre_id is not None and item.sub_centre_id != t.owner_sub_centre_id
+        if not t.active or other_owner or item.period not in periods_of[item.year]:
+            gone.append(item.id)
+    if gone:
+        session.execute(delete(DutyItem).where(DutyItem.id.in_(gone)))
+    return len(gone)
 
 
 # --- items -----------------------------------------------------------------------------------

@@ -20,7 +20,7 @@ from ipoverseas.accounts import notifications
 from ipoverseas.audit import trail
 from ipoverseas.consultations.workflow import staff_of
 from ipoverseas.core import db, errors, localtime
-from ipoverseas.core.models import DutyItem, DutySubmission, DutyType, StoredFile, User, utcnow
+from ipoverseas.core.models import DutyItem, DutySubmission, DutyType, StoredFile, SubCentre, User, utcnow
 from . import documents
 from .duties import period_label
 
@@ -93,7 +93,20 @@ def submit(user, item_id: int, *, text: str = "", figures: dict[str, Any] | None
                      detail={"submission": sub.id, "file": document.name if document else None,
                              "sha256": document.sha256 if document else None, "figures": values,
                              "on_time": it.on_time})
+        notifications.notify(s, _reviewers(s), "duty_submitted", None,
+                             f"{_sub_centre_name(s, it.sub_centre_id)} {duty.name_zh} {period_label(it.period, 'zh')}",
+                             entity="duty", entity_id=it.id)
         return sub.id
+
+
+def _reviewers(session: Session) -> list[int]:
+    """Who is told of a report handed in: the active users whose role may review it (the policy)."""
+    return list(session.scalars(select(User.id).where(User.role.in_(policy.roles_for("review_duty")),
+                                                      User.active.is_(True))))
+
+
+def _sub_centre_name(session: Session, sub_centre_id: int) -> str:
+    return session.scalar(select(SubCentre.name_zh).where(SubCentre.id == sub_centre_id)) or ""
 
 
 def review(user, item_id: int, decision: str, reason: str = "") -> None:

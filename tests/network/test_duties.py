@@ -394,3 +394,34 @@ def test_an_inactive_duty_type_is_no_longer_listed_or_reminded_and_shared_short_
     page = duties.items(admin, year=2026, limit=500, today=date(2026, 12, 4))
     assert "年度工作总结" not in {r["duty"] for r in page["rows"]} and page["total"] == 2 * (1 + 12 + 4)
     assert reminders.sweep(date(2026, 12, 1))["due"] == 0      # the summary was due that day; it is owed no more
+
+
+def test_a_type_changed_to_another_frequency_or_owner_withdraws_only_the_future_reports_nobody_handed_in(world):
+    admin, staff = world.p("admin"), world.p("staff_zj")
+    duties.ensure_year(2027)
+    monthly = next(t for t in duties.duty_types() if t["code"] == "monthly_status")
+    handed_in = _item(world, "monthly_status", "2027-01")
+    submissions.submit(staff, handed_in, text="一月")
+    with db.read_session() as s:                       # the reviewers are told of a report handed in
+        told = s.scalars(select(Notification.kind).where(Notification.user_id == admin.id,
+                                                         Notification.entity_id == handed_in)).all()
+    assert told == ["duty_submitted"]
+    form = duties.DutyTypeForm(**{k: monthly[k] for k in duties.TYPE_FIELDS if k != "position"})
+    form.frequency, form.due_rule = "quarterly", "workdays_after_period:10"
+    duties.save_duty_type(admin, form, monthly["id"])
+
+    def periods(sub_centre):
+        with db.read_session() as s:
+            return sorted(s.scalars(select(DutyItem.period).where(DutyItem.duty_type_id == monthly["id"],
+                                                                 DutyItem.year == 2027,
+                                                                 DutyItem.sub_centre_id == sub_centre)))
+    assert periods(world.zj) == ["2027-01"] and periods(world.gd) == []   # the handed-in report stays
+    assert duties.ensure_year(2027) == 2 * 4                               # the quarters are owed now
+    history = audit_query.history(admin, "duty_type", monthly["id"])
+    assert "不再需要报送的未到期事项（已移除）: 23" in history[0]["change"]
+    form.owner_sub_centre_id = world.gd                                    # Guangdong's alone from now on
+    duties.save_duty_type(admin, form, monthly["id"])
+    assert periods(world.zj) == ["2027-01"] and len(periods(world.gd)) == 4
+    with db.read_session() as s:
+        assert s.scalar(select(func.count()).select_from(DutySubmission)
+                        .where(DutySubmission.item_id == handed_in)) == 1
