@@ -24,6 +24,7 @@ from ipoverseas.ui.links import page_link, record_url
 from ipoverseas.ui.pages import PageSpec, guard
 from ipoverseas.ui.params import keep_in_url, parse_id, url_params
 from ipoverseas.ui.service_view import page_offset, safe_markdown
+from ipoverseas.ui.uploader import file_input
 from ipoverseas.ui.widgets import country, label, t_md
 
 PAGE = PageSpec(key="activities", title_key="nav.activities", icon=":material/campaign:",
@@ -173,8 +174,8 @@ def _form_fields(key: str, a: dict | None) -> A.ActivityForm:
 
 
 def _files(key: str) -> list[tuple[str, bytes]]:
-    uploads = st.file_uploader(state.t("activities.field.files"), type=["docx", "xlsx", "pdf"],
-                               accept_multiple_files=True, key=key + "files", help=state.t("activities.files_help"))
+    uploads = file_input("activities.field.files", ["docx", "xlsx", "pdf"], key=key + "files", caption=False,
+                         multiple=True)
     st.caption(state.t("activities.files_help"))
     return [(u.name, u.getvalue()) for u in uploads or []]
 

@@ -23,6 +23,7 @@ from ipoverseas.ui.links import page_link
 from ipoverseas.ui.pages import PageSpec, guard
 from ipoverseas.ui.params import keep_in_url, parse_id, url_params
 from ipoverseas.ui.service_view import page_offset, safe_markdown, zone_caption
+from ipoverseas.ui.uploader import file_input
 from ipoverseas.ui.widgets import t_md
 
 PAGE = PageSpec(key="reports", title_key="nav.reports", icon=":material/assignment_turned_in:",
@@ -148,8 +149,7 @@ def _submit_form(user, item: dict) -> None:
                     key=P + f"fig_{f['code']}", placeholder=state.t("reports.figure_placeholder"))
         text = st.text_area(state.t("reports.field.text"), key=P + "text", max_chars=submissions.MAX_TEXT,
                             height=200, help=state.t("reports.text_help"))
-        upload = st.file_uploader(state.t("reports.field.file"), type=["docx", "xlsx", "pdf"], key=P + "file",
-                                  help=state.t("reports.file_help"))
+        upload = file_input("reports.field.file", ["docx", "xlsx", "pdf"], key=P + "file", caption=False)
         st.caption(state.t("reports.file_help"))
         if st.form_submit_button(state.t("reports.submit_button"), type="primary"):
             actions.run(lambda: submissions.submit(

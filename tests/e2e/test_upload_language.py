@@ -62,6 +62,16 @@ def test_the_chinese_upload_page_has_no_english_uploader_text_and_a_refusal_is_i
     assert not [t for t in page_text if ENGLISH.search(t)], page_text
     _shot(page, "upload-zh-empty.png")
 
+    # A file of another type: refused by the app in Chinese (Streamlit's own check would say it in English).
+    txt = tmp_path / "notes.txt"
+    txt.write_text("not a workbook")
+    page.locator("input[type=file]").first.set_input_files(str(txt))
+    expect(page.get_by_text(i18n.t("upload.wrong_type", "zh", name="notes.txt", types=".xlsx、.csv"))) \
+        .to_be_visible(timeout=TIMEOUT)
+    page_text = page.get_by_test_id("stMain").evaluate(SHOWN_TEXTS)
+    assert not [t for t in page_text if ENGLISH.search(t) or "not allowed" in t], page_text
+    _shot(page, "upload-zh-wrong-type.png")
+
     # A program renamed .xlsx: refused, with its cause.
     exe = tmp_path / "setup.xlsx"
     exe.write_bytes(EXE)
