@@ -78,12 +78,15 @@ def field(name: str, lang: str) -> str:
     return _known(f"audit.field.{name}", lang) or name
 
 
-def value(name: str, raw: Any, lang: str, entity_code: str | None = None) -> str:
-    """One value as a reader reads it: vocabulary labels, 是/否, Beijing times, （空） for nothing."""
+def value(name: str, raw: Any, lang: str, entity_code: str | None = None, refs: dict | None = None) -> str:
+    """One value as a reader reads it: vocabulary labels, 是/否, Beijing times, （空） for nothing, and
+    a record named by id as its name where `refs` (audit.references.names) knows it."""
     if raw is None or raw == "" or raw == [] or raw == {}:
         return i18n.t("audit.value.empty", lang)
     if isinstance(raw, bool):
         return i18n.t("audit.value.yes" if raw else "audit.value.no", lang)
+    if refs and isinstance(raw, int) and raw in refs.get(name, {}):
+        return _clip(f"{refs[name][raw]} (#{raw})")
     if name == "country" and isinstance(raw, str):
         return vocab.countries().label(raw, lang)
     if name == "dataset" and isinstance(raw, str):
@@ -92,9 +95,9 @@ def value(name: str, raw: Any, lang: str, entity_code: str | None = None) -> str
     if vocabulary is not None and isinstance(raw, str):
         return vocabulary.label(raw, lang)
     if isinstance(raw, dict):
-        return _clip(", ".join(f"{field(k, lang)}: {value(k, v, lang, entity_code)}" for k, v in raw.items()))
+        return _clip(", ".join(f"{field(k, lang)}: {value(k, v, lang, entity_code, refs)}" for k, v in raw.items()))
     if isinstance(raw, list):
-        return _clip(", ".join(value(name, v, lang, entity_code) for v in raw))
+        return _clip(", ".join(value(name, v, lang, entity_code, refs) for v in raw))
     if isinstance(raw, str):
         if _ISO_TIME.match(raw):
             try:     # stored as naive UTC ISO text (trail.jsonable): shown in the users' time zone
@@ -109,7 +112,7 @@ def _clip(text: str) -> str:
     return text if len(text) <= WIDTH else text[: WIDTH - 1] + "…"
 
 
-def lines(detail: dict | None, lang: str, entity_code: str | None = None) -> list[str]:
+def lines(detail: dict | None, lang: str, entity_code: str | None = None, refs: dict | None = None) -> list[str]:
     """An event's detail as readable lines: "field: old → new" for a change, "field: value" for the rest."""
     if not detail:
         return []
@@ -120,16 +123,16 @@ def lines(detail: dict | None, lang: str, entity_code: str | None = None) -> lis
     if before is not None or after is not None:
         before, after = before or {}, after or {}
         for k in dict.fromkeys([*before, *after]):
-            old = value(k, before.get(k), lang, entity_code)
-            new = value(k, after.get(k), lang, entity_code)
+            old = value(k, before.get(k), lang, entity_code, refs)
+            new = value(k, after.get(k), lang, entity_code, refs)
             out.append(f"{field(k, lang)}: {old} → {new}" if k in before and k in after
                        else f"{field(k, lang)}: {new if k in after else old}")
     for k, v in detail.items():
         if k not in ("before", "after"):
-            out.append(f"{field(k, lang)}: {value(k, v, lang, entity_code)}")
+            out.append(f"{field(k, lang)}: {value(k, v, lang, entity_code, refs)}")
     return out
 
 
-def text(detail: dict | None, lang: str, entity_code: str | None = None) -> str:
+def text(detail: dict | None, lang: str, entity_code: str | None = None, refs: dict | None = None) -> str:
     """The lines in one table cell."""
-    return "；".join(lines(detail, lang, entity_code)) if lang == "zh" else "; ".join(lines(detail, lang, entity_code))
+    return ("；" if lang == "zh" else "; ").join(lines(detail, lang, entity_code, refs))

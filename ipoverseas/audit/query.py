@@ -16,7 +16,7 @@ from typing import Any
 
 from sqlalchemy import Select, func, select
 
-from ipoverseas.audit import labels
+from ipoverseas.audit import labels, references
 from ipoverseas.core import errors, i18n, localtime
 from ipoverseas.access import policy
 from ipoverseas.core import db
@@ -99,9 +99,17 @@ def neutralise(value: Any) -> str:
     return "'" + text if text.startswith(FORMULA_PREFIXES) else text
 
 
-def summary(detail: dict | None, lang: str = i18n.DEFAULT_LANGUAGE, entity: str | None = None) -> str:
-    """before -> after as readable lines in one cell ("审核状态: 已提交 → 已批准"), for tables and exports."""
-    return labels.text(detail, lang, entity)
+def summary(detail: dict | None, lang: str = i18n.DEFAULT_LANGUAGE, entity: str | None = None,
+            refs: dict | None = None) -> str:
+    """before -> after as readable lines in one cell ("审核状态: 已提交 → 已批准"), for tables and exports;
+    `refs` (`names_in`) names the sub-centres, experts and users a detail has by id."""
+    return labels.text(detail, lang, entity, refs)
+
+
+def names_in(details: list, lang: str = i18n.DEFAULT_LANGUAGE) -> dict:
+    """The names of the records these details name by id, for `summary` (one query per kind)."""
+    with db.read_session() as session:
+        return references.names(session, details, lang)
 
 
 # The export's columns: (header key, whether it names the zone). Times are the users' (Beijing) time.
@@ -139,19 +147,21 @@ def export_xlsx(actor: Principal, f: AuditFilter, lang: str = i18n.DEFAULT_LANGU
     with db.read_session() as session:
         result = session.execute(_columns().where(*where).order_by(AuditEvent.id.desc()).limit(EXPORT_MAX_ROWS)
                                  .execution_options(yield_per=2000)).mappings()
-        for row in result:
-            r += 1
-            values = (row["id"], localtime.text(row["at"], "%Y-%m-%d %H:%M:%S"),
-                      row["username"], row["user_id"], centres.get(row["sub_centre_id"], row["sub_centre"]),
-                      labels.action(row["action"], lang),
-                      row["action"], labels.entity(row["entity"], lang), row["entity_id"],
-                      summary(row["detail"], lang, row["entity"]),
-                      json.dumps(row["detail"], ensure_ascii=False, default=str) if row["detail"] else "")
-            for c, value in enumerate(values):
-                if isinstance(value, int) and not isinstance(value, bool):
-                    sheet.write_number(r, c, value)
-                else:
-                    sheet.write_string(r, c, neutralise(value))
+        for chunk in result.partitions():
+            refs = references.names(session, [row["detail"] for row in chunk], lang)
+            for row in chunk:
+                r += 1
+                values = (row["id"], localtime.text(row["at"], "%Y-%m-%d %H:%M:%S"),
+                          row["username"], row["user_id"], centres.get(row["sub_centre_id"], row["sub_centre"]),
+                          labels.action(row["action"], lang),
+                          row["action"], labels.entity(row["entity"], lang), row["entity_id"],
+                          summary(row["detail"], lang, row["entity"], refs),
+                          json.dumps(row["detail"], ensure_ascii=False, default=str) if row["detail"] else "")
+                for c, value in enumerate(values):
+                    if isinstance(value, int) and not isinstance(value, bool):
+                        sheet.write_number(r, c, value)
+                    else:
+                        sheet.write_string(r, c, neutralise(value))
     book.close()
     return buffer.getvalue()
 
@@ -206,19 +216,17 @@ def history(actor: Principal | None, entity: str, entity_id: int, *, limit: int 
                    RecordVersion.after_version, RecordVersion.user_id)
             .where(RecordVersion.entity == entity, RecordVersion.entity_id == entity_id)
             .order_by(RecordVersion.id.desc()).limit(limit)).mappings().all()
-        names = {}
-        user_ids = {v["user_id"] for v in versions if v["user_id"]}
-        if user_ids:
-            from ipoverseas.core.models import User
-            names = dict(session.execute(select(User.id, User.username).where(User.id.in_(user_ids))).all())
+        refs = references.names(session, [e["detail"] for e in events] + [v["before"] for v in versions]
+                                + [{"user_id": v["user_id"]} for v in versions], lang)
+    names = refs.get("user_id", {})
     out = [{"at": e["at"], "who": e["username"] or "", "what": e["action"], "label": labels.action(e["action"], lang),
-            "change": summary(e["detail"], lang, entity), "source": "audit"} for e in events]
+            "change": summary(e["detail"], lang, entity, refs), "source": "audit"} for e in events]
     for v in versions:
         code = f"{entity}.{v['action']}" if f"{entity}.{v['action']}" in labels.ACTIONS else v["action"]
         label = labels.action(code, lang)
         if v["batch_id"]:
             label = i18n.t("audit.version_of", lang, what=label, batch=v["batch_id"])
-        change = summary({"before": v["before"]}, lang, entity) if v["before"] else ""
+        change = summary({"before": v["before"]}, lang, entity, refs) if v["before"] else ""
         out.append({"at": v["created_at"], "who": names.get(v["user_id"], ""),
                     "what": v["action"] + (f" (batch #{v['batch_id']})" if v["batch_id"] else ""), "label": label,
                     "change": change, "source": "version"})

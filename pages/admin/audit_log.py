@@ -55,11 +55,12 @@ def render() -> None:
         page_no = 1
         rows, total = query.search(user, filt, offset=0, limit=size)
     st.caption(state.t("admin.users.count", total=total, page=page_no, pages=pages))
+    refs = query.names_in([r["detail"] for r in rows], lang)
     st.dataframe([{
         "#": r["id"], time_header("audit.at"): localtime.text(r["at"]), state.t("audit.user"): r["username"] or "",
         state.t("admin.users.sub_centre"): centres.get(r["sub_centre_id"], r["sub_centre"] or ""), state.t("audit.action"): labels.action(r["action"], lang),
         state.t("audit.entity"): labels.entity(r["entity"], lang), state.t("audit.entity_id"): r["entity_id"],
-        state.t("audit.details"): query.summary(r["detail"], lang, r["entity"]),
+        state.t("audit.details"): query.summary(r["detail"], lang, r["entity"], refs),
     } for r in rows], hide_index=True, width="stretch")
     if pages > 1:
         st.number_input(state.t("admin.page"), min_value=1, max_value=pages, step=1, key=P + "page")

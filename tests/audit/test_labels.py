@@ -65,7 +65,7 @@ def test_every_action_entity_and_field_has_a_label(lang):
                "scope", "only_stale", "complete", "temporary_password", "expert_ref", "name", "source",
                # the reporting duties (issue 13)
                "short_zh", "short_en", "owner_sub_centre_id", "frequency", "due_rule", "content_zh", "content_en",
-               "figures", "submission", "file", "on_time"}
+               "figures", "submission", "file", "on_time", "items_withdrawn"}
     missing = [f for f in sorted(fields) if labels.field(f, lang) == f]
     assert not missing
 
