@@ -28,8 +28,9 @@ def _sub_centre_id(code: str | None) -> int | None:
     if not code:
         return None
     found = next((c["id"] for c in duties.sub_centres() if c["code"] == code.strip()), None)
-    if found is None:
-        raise errors.NotFound("duties.no_such_sub_centre", code=code)
+    if found is None:        # a usage error, as argparse's own: exit 2
+        print(f"error: no sub-centre with the code {code!r}", file=sys.stderr)
+        raise SystemExit(2)
     return found
 
 
@@ -44,9 +45,9 @@ def _duties(args) -> int:
             offset += PAGE
             if offset >= page["total"]:
                 break
-    except errors.Refusal as exc:
+    except errors.Refusal as exc:    # refused by the service: exit 1, as every command
         print(f"error: {exc.key} {exc.values}", file=sys.stderr)
-        return 2
+        return 1
     out = [{"sub_centre": r["sub_centre_code"], "duty": r["duty"], "period": r["period"],
             "due_on": r["due_on"].isoformat(), "state": r["state"],
             "submitted_at": localtime.text(r["first_submitted_at"]) if r["first_submitted_at"] else None}

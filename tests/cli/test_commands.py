@@ -52,3 +52,15 @@ def test_module_entry_point_runs(sqlite_database):
                          text=True, timeout=60)
     assert out.returncode == 0
     assert "IPOVERSEAS_CONSULTATION_PROMISE_DAYS=3" in out.stdout
+
+
+def test_an_unknown_sub_centre_is_a_usage_error_and_a_refusal_exits_1_in_every_command(demo_database, tmp_path,
+                                                                                      capsys):
+    for argv in (["duties", "2026", "--sub-centre", "NOPE"], ["summary", "2026", str(tmp_path / "s.docx"),
+                                                                "--sub-centre", "NOPE"]):
+        with pytest.raises(SystemExit) as exc:
+            main(argv)
+        assert exc.value.code == 2 and "NOPE" in capsys.readouterr().err, argv
+    assert main(["duties", "1900"]) == 1          # refused by the service: 1, like `assessment 1900`
+    assert main(["assessment", "1900"]) == 1
+    assert not (tmp_path / "s.docx").exists()
