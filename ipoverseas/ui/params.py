@@ -26,9 +26,10 @@ def url_params(keys: Iterable[str]) -> dict[str, str]:
 
 
 def keep_in_url(params: dict[str, str], keys: Iterable[str]) -> None:
-    """Put a list's parameters into the URL (dropping those of `keys` not in `params`), when they differ."""
-    keys = tuple(keys)
-    if url_params(keys) != params:
-        for k in keys:
-            st.query_params.pop(k, None)
-        st.query_params.update(params)
+    """Put a list's parameters into the URL (dropping those of `keys` not in `params`).
+
+    Sent every run, also when the script already sees them: a link to the page already open (the
+    way back from a record) runs it with the link's params but leaves the browser's address as it
+    was (Streamlit 1.67), so without this the address would still name the record."""
+    wanted = {k: v for k, v in st.query_params.to_dict().items() if k not in set(keys)}
+    st.query_params.from_dict({**wanted, **params})
