@@ -8,8 +8,14 @@ decimals on SQLite, JSON on both), by that type's own processor. So the values
 stored are the ones SQLAlchemy would store.
 
 On PostgreSQL, executemany is still one statement per row, and `cases` has
-statement-level triggers (migration 0008) that do their work once per statement. So
-the rows go in statements of up to 1,000 rows each (fewer when a row has many
+statement-level triggers (migration 0008) that do their work once per statement. So an
+INSERT whose VALUES are one placeholder per column, each cast (if at all) to its
+column's own type, is a COPY of every row into those columns (psycopg's `copy`): one
+statement, whose triggers see every row at once, and no SQL text to build and parse
+per row (issue 16: psycopg's conversion of 1,000-row statements to its protocol cost
+more client CPU than the rest of the upload). The server reads each value as the
+column's type, as it does the cast parameter. Other statements go in statements of up
+to 1,000 rows each (fewer when a row has many
 parameters: a statement takes at most 65,535): an INSERT .. VALUES with one
 parenthesised row per row, and an UPDATE .. FROM (VALUES ..) AS bulk_rows (..)
 WHERE .. whose per-row parameters are read from `bulk_rows`. An UPDATE goes that way
@@ -74,10 +80,12 @@ class Bulk:
         self.pick = itemgetter(*picks) if len(picks) > 1 else (lambda row, _i=picks[0]: (row[_i],))
         escaped = compiled.escaped_bind_names or {}
         self.keys = None if compiled.positional else [escaped.get(n, n) for n in order]
-        self.multi = None
+        self.multi = self.copy = None
         if dialect.name == "postgresql" and self.keys is not None:
+            self.copy = _Copy.plan(self.sql, self.keys, getattr(stmt, "table", None), dialect)
             types = {escaped.get(n, n): binds[n].type for n in order}
-            self.multi = _MultiRow.plan(self.sql, self.keys, [escaped.get(n, n) for n in names], types, dialect)
+            if self.copy is None:
+                self.multi = _MultiRow.plan(self.sql, self.keys, [escaped.get(n, n) for n in names], types, dialect)
 
     def _values(self, rows: Iterable[tuple]) -> list[tuple]:
         """Each row's parameter values, in the statement's order."""
@@ -100,6 +108,8 @@ class Bulk:
 
     def run(self, rows: Iterable[tuple]) -> int:
         """Execute for every row; the number of rows the database says it touched."""
+        if self.copy is not None:
+            return self.copy.run(self.connection, self._values(rows))
         if self.multi is None:
             params = self.params(rows)
             return self.connection.exec_driver_sql(self.sql, params).rowcount if params else 0
@@ -121,6 +131,60 @@ class Bulk:
             raise
 
 
+class _Copy:
+    """An INSERT .. VALUES of one placeholder per column, run as COPY table (columns) FROM STDIN."""
+
+    def __init__(self, sql: str, pick):
+        self.sql, self.pick = sql, pick
+
+    @classmethod
+    def plan(cls, sql: str, order: list[str], table, dialect) -> "_Copy | None":
+        m = _INSERT.fullmatch(sql)
+        if m is None or table is None:
+            return None
+        columns = [c.strip('"') for c in m.group(2).split(", ")]
+        cells = [_CELL.fullmatch(cell) for cell in m.group(3).split(", ")]
+        at = {name: i for i, name in enumerate(order)}
+        if len(cells) != len(columns) or any(c is None or c.group(1) not in at for c in cells):
+            return None
+        for column, cell in zip(columns, cells):
+            if column not in table.c:
+                return None
+            if cell.group(2) and _TEXT.get(cell.group(2), cell.group(2)) != _base_type(table.c[column].type, dialect):
+                return None   # a cast to another type: the server would convert the value
+        return cls(f"COPY {m.group(1)} ({m.group(2)}) FROM STDIN", _getter([at[c.group(1)] for c in cells]))
+
+    def run(self, connection: Connection, values: list[tuple]) -> int:
+        if not values:
+            return 0
+        dbapi = connection.dialect.loaded_dbapi
+        cursor = connection.connection.dbapi_connection.cursor()
+        pick = self.pick
+        try:
+            with cursor.copy(self.sql) as copy:
+                for row in values:
+                    copy.write_row(pick(row))
+            return cursor.rowcount
+        except dbapi.Error as exc:   # as SQLAlchemy reports a failed statement (IntegrityError, ...)
+            raise DBAPIError.instance(self.sql, None, exc, dbapi.Error, dialect=connection.dialect) from exc
+        finally:
+            cursor.close()
+
+
+def _base_type(type_, dialect) -> str | None:
+    try:
+        name = re.sub(r"\(.*?\)", "", type_.compile(dialect=dialect)).strip()
+    except Exception:   # a type without a name in SQL
+        return None
+    return _TEXT.get(name, name)
+
+
+# Unbounded VARCHAR and TEXT hold the same strings (SQLAlchemy casts a Text parameter to VARCHAR).
+_TEXT = {"TEXT": "VARCHAR"}
+
+
+_INSERT = re.compile(r'INSERT INTO ([\w."]+) \(([\w", ]+)\) VALUES \((.+)\)')
+_CELL = re.compile(r"%\(([^)]+)\)s(?:::([A-Z][A-Z ]*))?")
 _TOKEN = re.compile(r"%%|%\(([^)]+)\)s")   # a named (pyformat) placeholder; %% is a literal %
 _ROWS = 1_000                              # rows per multi-row statement
 _MAX_PARAMS = 65_535                       # PostgreSQL's limit of parameters per statement
