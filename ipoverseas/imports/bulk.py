@@ -84,8 +84,7 @@ class Bulk:
         if dialect.name == "postgresql" and self.keys is not None:
             self.copy = _Copy.plan(self.sql, self.keys, getattr(stmt, "table", None), dialect)
             types = {escaped.get(n, n): binds[n].type for n in order}
-            if self.copy is None:
-                self.multi = _MultiRow.plan(self.sql, self.keys, [escaped.get(n, n) for n in names], types, dialect)
+            self.multi = _MultiRow.plan(self.sql, self.keys, [escaped.get(n, n) for n in names], types, dialect)
 
     def _values(self, rows: Iterable[tuple]) -> list[tuple]:
         """Each row's parameter values, in the statement's order."""
@@ -103,23 +102,26 @@ class Bulk:
 
     def params(self, rows: Iterable[tuple]) -> list:
         """The parameters of an executemany: a tuple per row, or a dict when the driver takes names."""
-        values, keys = self._values(rows), self.keys
+        return self._params(self._values(rows))
+
+    def _params(self, values: list[tuple]) -> list:
+        keys = self.keys
         return values if keys is None else [dict(zip(keys, v)) for v in values]
 
     def run(self, rows: Iterable[tuple]) -> int:
         """Execute for every row; the number of rows the database says it touched."""
-        if self.copy is not None:
-            return self.copy.run(self.connection, self._values(rows))
+        values = self._values(rows)
+        if self.copy is not None and self.copy.takes(values):
+            return self.copy.run(self.connection, values)
         if self.multi is None:
-            params = self.params(rows)
-            return self.connection.exec_driver_sql(self.sql, params).rowcount if params else 0
-        values, multi, total = self._values(rows), self.multi, 0
+            return self.connection.exec_driver_sql(self.sql, self._params(values)).rowcount if values else 0
+        multi, total = self.multi, 0
         for i in range(0, len(values), multi.size):
             chunk = values[i:i + multi.size]
             if multi.distinct(chunk):
                 total += self._execute(multi.sql(len(chunk)), multi.params(chunk))
             else:
-                total += self.connection.exec_driver_sql(self.sql, [dict(zip(self.keys, v)) for v in chunk]).rowcount
+                total += self.connection.exec_driver_sql(self.sql, self._params(chunk)).rowcount
         return total
 
     def _execute(self, sql: str, params: tuple) -> int:
@@ -134,8 +136,8 @@ class Bulk:
 class _Copy:
     """An INSERT .. VALUES of one placeholder per column, run as COPY table (columns) FROM STDIN."""
 
-    def __init__(self, sql: str, pick):
-        self.sql, self.pick = sql, pick
+    def __init__(self, sql: str, pick, naive: list[int]):
+        self.sql, self.pick, self.naive = sql, pick, naive
 
     @classmethod
     def plan(cls, sql: str, order: list[str], table, dialect) -> "_Copy | None":
@@ -152,7 +154,14 @@ class _Copy:
                 return None
             if cell.group(2) and _TEXT.get(cell.group(2), cell.group(2)) != _base_type(table.c[column].type, dialect):
                 return None   # a cast to another type: the server would convert the value
-        return cls(f"COPY {m.group(1)} ({m.group(2)}) FROM STDIN", _getter([at[c.group(1)] for c in cells]))
+        naive = [at[c.group(1)] for column, c in zip(columns, cells)
+                 if _base_type(table.c[column].type, dialect) == "TIMESTAMP WITHOUT TIME ZONE"]
+        return cls(f"COPY {m.group(1)} ({m.group(2)}) FROM STDIN", _getter([at[c.group(1)] for c in cells]), naive)
+
+    def takes(self, values: list[tuple]) -> bool:
+        """False when a time with a zone goes to a column without one: the parameter's cast converts it
+        to the session's zone, COPY would drop the zone. (The app's times are naive UTC.)"""
+        return not any(getattr(row[i], "tzinfo", None) is not None for row in values for i in self.naive)
 
     def run(self, connection: Connection, values: list[tuple]) -> int:
         if not values:

@@ -112,7 +112,9 @@ def test_bench_import_100k_cases(backend, tmp_path):
             if "true_floor_copy_bare_s" in true:
                 bare.append(float(true["true_floor_copy_s"]) / float(true["true_floor_copy_bare_s"]))
             peaks.append(max(float(pipe["pipeline_peak_parent_mb"]), float(pipe["pipeline_peak_reader_mb"])))
+            # the machine is shared: the 1-minute load average before and after the run, as the conditions
             print(f"run{run}_load_average={load:.2f}")
+            print(f"run{run}_load_average_end={os.getloadavg()[0]:.2f}")
             for name in ("create", "update", "true_floor_create", "true_floor_update"):
                 if ratios[name]:
                     print(f"run{run}_ratio_{name}={ratios[name][-1]:.2f}")

@@ -53,7 +53,7 @@ def test_inserts_store_what_sqlalchemy_stores(demo_database):
     with db.write_session() as s:
         conn = s.connection()
         bulk = _insert(conn, _centre(conn))
-        assert (bulk.copy is not None) == (conn.dialect.name == "postgresql") and bulk.multi is None
+        assert (bulk.copy is not None) == (conn.dialect.name == "postgresql")
         assert bulk.run(rows) == len(rows)
         assert bulk.run([]) == 0
         # The same rows through SQLAlchemy's own executemany.
@@ -77,6 +77,27 @@ def test_an_insert_with_an_expression_goes_as_multi_row_statements(demo_database
         assert bulk.copy is None and (bulk.multi is not None) == (conn.dialect.name == "postgresql")
         assert bulk.run(rows) == len(rows)
         assert _stored(conn, "E") == sorted([(*r[:1], r[1].upper(), *r[2:], "100% sure", 1, NOW) for r in rows])
+
+
+def test_a_time_with_a_zone_is_stored_as_the_cast_stores_it(demo_database):
+    """The cast parameter converts a zoned time to the session's zone; COPY would drop the zone: not copied."""
+    from datetime import timedelta, timezone
+
+    zoned = datetime(2026, 3, 1, 12, 30, tzinfo=timezone(timedelta(hours=8)))
+    rows = _rows(30, "Z")
+    with db.write_session() as s:
+        conn = s.connection()
+        shared = dict(sub_centre_id=_centre(conn), review_status="submitted", created_at=NOW, updated_at=zoned,
+                      version=1, is_demo=False)
+        bulk = Bulk(conn, insert(t).values(**shared, **{f: bindparam(f"v_{f}", type_=t.c[f].type) for f in FIELDS}),
+                    [f"v_{f}" for f in FIELDS])
+        assert bulk.copy is None or not bulk.copy.takes(bulk._values(rows))
+        assert bulk.run(rows) == len(rows)
+        conn.execute(insert(t).values(**shared), [dict(zip(FIELDS, ("Y" + r[0][1:], *r[1:]))) for r in rows])
+        stored = dict(conn.execute(select(t.c.case_ref, t.c.updated_at).where(t.c.case_ref.like("Z-%")
+                                                                              | t.c.case_ref.like("Y-%"))).all())
+    assert len(stored) == 2 * len(rows)
+    assert {stored[f"Z-{i}"] for i in range(len(rows))} == {stored[f"Y-{i}"] for i in range(len(rows))}
 
 
 def test_json_rows(demo_database):
