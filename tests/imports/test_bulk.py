@@ -33,7 +33,8 @@ def _insert(conn, centre: int) -> Bulk:
 
 def _rows(n: int, tag: str = "B") -> list[tuple]:
     # Text COPY escapes: a tab, a newline, a backslash and a literal \N are the cell's own characters.
-    return [(f"{tag}-{i}", f"title {i} 50%" if i % 7 else f"tab\there {i}\nline \\N back\\slash", ("US", "DE")[i % 2], "litigation", None if i % 3 else date(2020, 1, 1 + i % 28),
+    return [(f"{tag}-{i}", f"title {i} 50%" if i % 7 else f"tab\there {i}\nline \\N back\\slash",
+             ("US", "DE")[i % 2], "litigation", None if i % 3 else date(2020, 1, 1 + i % 28),
              None if i % 4 == 0 else Decimal(i) / 4, None if i % 5 else i, bool(i % 2), ("GD", None)[i % 2])
             for i in range(n)]
 
