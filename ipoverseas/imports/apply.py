@@ -3,7 +3,8 @@
 Core statements: on SQLite the new rows, and each set of changed columns, go into a
 staging table and then into the real table by one INSERT .. SELECT or one
 version-checked UPDATE .. FROM (staged.py: the full-text index flushes once per
-statement); on PostgreSQL multi-row statements (bulk.py). Then the before-image of every
+statement); on PostgreSQL the new rows by one COPY, the updates by multi-row
+statements (bulk.py). Then the before-image of every
 changed row in `record_versions` (built by the database: images.py),
 the facets of experts and articles, the batch row with its counts, and one audit
 event. When an UPDATE touches fewer rows than planned, someone else changed one of
@@ -80,8 +81,10 @@ def write(session: Session, plan: Plan, *, user: Principal | None, filename: str
         pick = getter([p for _, p in written])
         blank = [(j, dataset.column(f).default) for j, (f, _) in enumerate(written)
                  if dataset.column(f).default is not None]
-        for i in range(0, len(plan.creates), CHUNK):
-            chunk = plan.creates[i:i + CHUNK]
+        # PostgreSQL's COPY takes every row in one statement, as the COPY floor does (its triggers once)
+        step = max(len(plan.creates), 1) if getattr(inserts, "copy", None) else CHUNK
+        for i in range(0, len(plan.creates), step):
+            chunk = plan.creates[i:i + step]
             inserts.run(_with_defaults(pick(values), blank) for _, _, values in chunk)
             done += len(chunk)
             _tick(progress, done, total)
@@ -97,8 +100,9 @@ def write(session: Session, plan: Plan, *, user: Principal | None, filename: str
             for id_, key in conn.execute(select(model.id, key_col).where(
                     model.sub_centre_id == plan.sub_centre_id, key_col.in_(missing[i:i + CHUNK]))):
                 new_ids[key] = id_
-        for i in range(0, len(plan.creates), CHUNK):
-            versions.run((new_ids[key], "create", None, 1) for _, key, _ in plan.creates[i:i + CHUNK])
+        step = max(len(plan.creates), 1) if versions.copy else CHUNK
+        for i in range(0, len(plan.creates), step):
+            versions.run((new_ids[key], "create", None, 1) for _, key, _ in plan.creates[i:i + step])
 
     # Changed rows: their before-image first (read by the database in this transaction: when a
     # row changed since the plan read it, its version moved and the update below refuses the

@@ -8,8 +8,14 @@ decimals on SQLite, JSON on both), by that type's own processor. So the values
 stored are the ones SQLAlchemy would store.
 
 On PostgreSQL, executemany is still one statement per row, and `cases` has
-statement-level triggers (migration 0008) that do their work once per statement. So
-the rows go in statements of up to 1,000 rows each (fewer when a row has many
+statement-level triggers (migration 0008) that do their work once per statement. So an
+INSERT whose VALUES are one placeholder per column, each cast (if at all) to its
+column's own type, is a COPY of every row into those columns (psycopg's `copy`): one
+statement, whose triggers see every row at once, and no SQL text to build and parse
+per row (issue 16: psycopg's conversion of 1,000-row statements to its protocol cost
+more client CPU than the rest of the upload). The server reads each value as the
+column's type, as it does the cast parameter. Other statements go in statements of up
+to 1,000 rows each (fewer when a row has many
 parameters: a statement takes at most 65,535): an INSERT .. VALUES with one
 parenthesised row per row, and an UPDATE .. FROM (VALUES ..) AS bulk_rows (..)
 WHERE .. whose per-row parameters are read from `bulk_rows`. An UPDATE goes that way
@@ -74,8 +80,9 @@ class Bulk:
         self.pick = itemgetter(*picks) if len(picks) > 1 else (lambda row, _i=picks[0]: (row[_i],))
         escaped = compiled.escaped_bind_names or {}
         self.keys = None if compiled.positional else [escaped.get(n, n) for n in order]
-        self.multi = None
+        self.multi = self.copy = None
         if dialect.name == "postgresql" and self.keys is not None:
+            self.copy = _Copy.plan(self.sql, self.keys, getattr(stmt, "table", None), dialect)
             types = {escaped.get(n, n): binds[n].type for n in order}
             self.multi = _MultiRow.plan(self.sql, self.keys, [escaped.get(n, n) for n in names], types, dialect)
 
@@ -95,21 +102,26 @@ class Bulk:
 
     def params(self, rows: Iterable[tuple]) -> list:
         """The parameters of an executemany: a tuple per row, or a dict when the driver takes names."""
-        values, keys = self._values(rows), self.keys
+        return self._params(self._values(rows))
+
+    def _params(self, values: list[tuple]) -> list:
+        keys = self.keys
         return values if keys is None else [dict(zip(keys, v)) for v in values]
 
     def run(self, rows: Iterable[tuple]) -> int:
         """Execute for every row; the number of rows the database says it touched."""
+        values = self._values(rows)
+        if self.copy is not None and self.copy.takes(values):
+            return self.copy.run(self.connection, values)
         if self.multi is None:
-            params = self.params(rows)
-            return self.connection.exec_driver_sql(self.sql, params).rowcount if params else 0
-        values, multi, total = self._values(rows), self.multi, 0
+            return self.connection.exec_driver_sql(self.sql, self._params(values)).rowcount if values else 0
+        multi, total = self.multi, 0
         for i in range(0, len(values), multi.size):
             chunk = values[i:i + multi.size]
             if multi.distinct(chunk):
                 total += self._execute(multi.sql(len(chunk)), multi.params(chunk))
             else:
-                total += self.connection.exec_driver_sql(self.sql, [dict(zip(self.keys, v)) for v in chunk]).rowcount
+                total += self.connection.exec_driver_sql(self.sql, self._params(chunk)).rowcount
         return total
 
     def _execute(self, sql: str, params: tuple) -> int:
@@ -121,6 +133,67 @@ class Bulk:
             raise
 
 
+class _Copy:
+    """An INSERT .. VALUES of one placeholder per column, run as COPY table (columns) FROM STDIN."""
+
+    def __init__(self, sql: str, pick, naive: list[int]):
+        self.sql, self.pick, self.naive = sql, pick, naive
+
+    @classmethod
+    def plan(cls, sql: str, order: list[str], table, dialect) -> "_Copy | None":
+        m = _INSERT.fullmatch(sql)
+        if m is None or table is None:
+            return None
+        columns = [c.strip('"') for c in m.group(2).split(", ")]
+        cells = [_CELL.fullmatch(cell) for cell in m.group(3).split(", ")]
+        at = {name: i for i, name in enumerate(order)}
+        if len(cells) != len(columns) or any(c is None or c.group(1) not in at for c in cells):
+            return None
+        for column, cell in zip(columns, cells):
+            if column not in table.c:
+                return None
+            if cell.group(2) and _TEXT.get(cell.group(2), cell.group(2)) != _base_type(table.c[column].type, dialect):
+                return None   # a cast to another type: the server would convert the value
+        naive = [at[c.group(1)] for column, c in zip(columns, cells)
+                 if _base_type(table.c[column].type, dialect) == "TIMESTAMP WITHOUT TIME ZONE"]
+        return cls(f"COPY {m.group(1)} ({m.group(2)}) FROM STDIN", _getter([at[c.group(1)] for c in cells]), naive)
+
+    def takes(self, values: list[tuple]) -> bool:
+        """False when a time with a zone goes to a column without one: the parameter's cast converts it
+        to the session's zone, COPY would drop the zone. (The app's times are naive UTC.)"""
+        return not any(getattr(row[i], "tzinfo", None) is not None for row in values for i in self.naive)
+
+    def run(self, connection: Connection, values: list[tuple]) -> int:
+        if not values:
+            return 0
+        dbapi = connection.dialect.loaded_dbapi
+        cursor = connection.connection.dbapi_connection.cursor()
+        pick = self.pick
+        try:
+            with cursor.copy(self.sql) as copy:
+                for row in values:
+                    copy.write_row(pick(row))
+            return cursor.rowcount
+        except dbapi.Error as exc:   # as SQLAlchemy reports a failed statement (IntegrityError, ...)
+            raise DBAPIError.instance(self.sql, None, exc, dbapi.Error, dialect=connection.dialect) from exc
+        finally:
+            cursor.close()
+
+
+def _base_type(type_, dialect) -> str | None:
+    try:
+        name = re.sub(r"\(.*?\)", "", type_.compile(dialect=dialect)).strip()
+    except Exception:   # a type without a name in SQL
+        return None
+    return _TEXT.get(name, name)
+
+
+# Unbounded VARCHAR and TEXT hold the same strings (SQLAlchemy casts a Text parameter to VARCHAR).
+_TEXT = {"TEXT": "VARCHAR"}
+
+
+_INSERT = re.compile(r'INSERT INTO ([\w."]+) \(([\w", ]+)\) VALUES \((.+)\)')
+_CELL = re.compile(r"%\(([^)]+)\)s(?:::([A-Z][A-Z ]*))?")
 _TOKEN = re.compile(r"%%|%\(([^)]+)\)s")   # a named (pyformat) placeholder; %% is a literal %
 _ROWS = 1_000                              # rows per multi-row statement
 _MAX_PARAMS = 65_535                       # PostgreSQL's limit of parameters per statement

@@ -246,6 +246,35 @@ def _cpu_s() -> float:
     return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
 
+def _server_cpu(url: str) -> dict[int, float]:
+    """PostgreSQL on this machine: CPU seconds of each server process serving the database's clients (/proc)."""
+    import os
+
+    from sqlalchemy import create_engine
+    from sqlalchemy.pool import NullPool
+
+    engine = create_engine(url, poolclass=NullPool)   # its own connection, left out
+    with engine.connect() as conn:
+        pids = conn.exec_driver_sql("SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+                                    "AND backend_type = 'client backend' AND pid <> pg_backend_pid()").scalars().all()
+    engine.dispose()
+    out = {}
+    for pid in pids:
+        try:
+            with open(f"/proc/{pid}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+        except OSError:   # ended meanwhile, or another machine
+            continue
+        out[pid] = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")   # utime + stime
+    return out
+
+
+def _server_cpu_since(url: str, before: dict[int, float]) -> float:
+    """The server CPU seconds the database's client connections used since `before` (a server process
+    that ended in between is not counted: the benchmark's connections stay in their pool)."""
+    return sum(cpu - before.get(pid, 0.0) for pid, cpu in _server_cpu(url).items())
+
+
 def bench_floor(url: str, first: str, second: str) -> None:
     """The floor: the fastest reader, then a plain executemany in one transaction."""
     import time
@@ -367,7 +396,7 @@ def bench_true_floor(url: str, first: str, second: str) -> None:
 
     engine = dbm.get_engine()
     if engine.dialect.name == "postgresql":
-        return _true_floor_postgresql(engine, first, second)
+        return _true_floor_postgresql(engine, url, first, second)
     from ipoverseas.cases import rollups
     from ipoverseas.cases.facets import rebuild_facet_totals, rebuild_pair_facets
 
@@ -422,11 +451,14 @@ def bench_true_floor(url: str, first: str, second: str) -> None:
     print(f"true_floor_peak_mb={_peak_mb()[0]:.0f}")
 
 
-def _true_floor_postgresql(engine, first: str, second: str) -> None:
+def _true_floor_postgresql(engine, url: str, first: str, second: str) -> None:
+    """(CPU: this process's and the server's, the reader that lost the race and the bare COPY left out.)"""
     import time
 
     columns = ", ".join(_FLOOR_COLUMNS)
-    reader, t_read, rows, _ = _fastest_read(first)
+    c0 = _cpu_s()
+    reader, t_read, rows, other_cpu = _fastest_read(first)
+    cpu_create = _cpu_s() - c0 - other_cpu
     print(f"true_floor_reader={reader}")
     params = _floor_values(rows)
     del rows
@@ -442,14 +474,17 @@ def _true_floor_postgresql(engine, first: str, second: str) -> None:
     with engine.begin() as conn:
         copy(conn, "cases_bare", columns, params)
     t_bare = time.perf_counter() - t
-    t = time.perf_counter()
+    t, c0, s0 = time.perf_counter(), _cpu_s(), _server_cpu(url)
     with engine.begin() as conn:
         copy(conn, "cases", columns, params)
     t_copy = time.perf_counter() - t
+    cpu_create += _cpu_s() - c0 + _server_cpu_since(url, s0)
     del params
-    _, t_read2, rows2, _ = _fastest_read(second)
+    c0 = _cpu_s()
+    _, t_read2, rows2, other_cpu = _fastest_read(second)
     changed = [(r[0], r[1], float(r[16])) for i, r in enumerate(rows2) if i % 2 == 0]
-    t = time.perf_counter()
+    cpu_update = _cpu_s() - c0 - other_cpu
+    t, c0, s0 = time.perf_counter(), _cpu_s(), _server_cpu(url)
     with engine.begin() as conn:
         conn.exec_driver_sql("CREATE TEMP TABLE floor_stage (case_ref text, title text, amount_usd numeric) "
                              "ON COMMIT DROP")
@@ -457,11 +492,14 @@ def _true_floor_postgresql(engine, first: str, second: str) -> None:
         conn.exec_driver_sql("UPDATE cases AS c SET title = s.title, amount_usd = s.amount_usd "
                              "FROM floor_stage AS s WHERE c.sub_centre_id = 1 AND c.case_ref = s.case_ref")
     t_update = time.perf_counter() - t
+    cpu_update += _cpu_s() - c0 + _server_cpu_since(url, s0)
     print(f"true_floor_read_s={t_read:.2f}")
     print(f"true_floor_copy_bare_s={t_bare:.2f}")
     print(f"true_floor_copy_s={t_copy:.2f}")
     print(f"true_floor_create_s={t_read + t_copy:.2f}")
     print(f"true_floor_update_s={t_read2 + t_update:.2f}")
+    print(f"true_floor_create_cpu_s={cpu_create:.2f}")
+    print(f"true_floor_update_cpu_s={cpu_update:.2f}")
     print(f"true_floor_peak_mb={_peak_mb()[0]:.0f}")
 
 
@@ -472,10 +510,13 @@ def bench_pipeline(url: str, first: str, second: str) -> None:
     _fresh_db(url)
     from ipoverseas.imports import service
 
+    server = url.startswith("postgresql")   # its CPU too (the server on this machine)
     for name, path in (("create", first), ("update", second)):
+        s0 = _server_cpu(url) if server else {}
         t, c = time.perf_counter(), _cpu_s()
         prepared, result = service.run(Path(path), Path(path).name, "cases", None, 1)
         elapsed, cpu = time.perf_counter() - t, _cpu_s() - c
+        cpu += _server_cpu_since(url, s0) if server else 0.0
         assert result is not None and not result.nothing_to_do, result
         print(f"pipeline_{name}_s={elapsed:.2f}")
         print(f"pipeline_{name}_cpu_s={cpu:.2f}")

@@ -1,8 +1,9 @@
 """imports.bulk.Bulk: the rows it writes and the rowcount it reports, on SQLite and PostgreSQL.
 
-On PostgreSQL the rows go as multi-row statements (so the statement-level triggers on
-`cases` run once per statement); the stored rows and the rowcount must be the ones the
-driver's executemany gives, including a version-checked UPDATE that counts short.
+On PostgreSQL the rows of a plain INSERT go by one COPY, other statements as multi-row
+statements (so the statement-level triggers on `cases` run once per statement); the stored
+rows and the rowcount must be the ones the driver's executemany gives, including a
+version-checked UPDATE that counts short.
 """
 
 from __future__ import annotations
@@ -31,7 +32,9 @@ def _insert(conn, centre: int) -> Bulk:
 
 
 def _rows(n: int, tag: str = "B") -> list[tuple]:
-    return [(f"{tag}-{i}", f"title {i} 50%", ("US", "DE")[i % 2], "litigation", None if i % 3 else date(2020, 1, 1 + i % 28),
+    # Text COPY escapes: a tab, a newline, a backslash and a literal \N are the cell's own characters.
+    return [(f"{tag}-{i}", f"title {i} 50%" if i % 7 else f"tab\there {i}\nline \\N back\\slash",
+             ("US", "DE")[i % 2], "litigation", None if i % 3 else date(2020, 1, 1 + i % 28),
              None if i % 4 == 0 else Decimal(i) / 4, None if i % 5 else i, bool(i % 2), ("GD", None)[i % 2])
             for i in range(n)]
 
@@ -51,7 +54,7 @@ def test_inserts_store_what_sqlalchemy_stores(demo_database):
     with db.write_session() as s:
         conn = s.connection()
         bulk = _insert(conn, _centre(conn))
-        assert (bulk.multi is not None) == (conn.dialect.name == "postgresql")
+        assert (bulk.copy is not None) == (conn.dialect.name == "postgresql")
         assert bulk.run(rows) == len(rows)
         assert bulk.run([]) == 0
         # The same rows through SQLAlchemy's own executemany.
@@ -60,6 +63,42 @@ def test_inserts_store_what_sqlalchemy_stores(demo_database):
                      [dict(zip(FIELDS, ("C" + r[0][1:], *r[1:]))) for r in rows])
         assert _stored(conn, "B") == [("B" + r[0][1:], *r[1:]) for r in _stored(conn, "C")]
         assert len(_stored(conn, "B")) == len(rows)
+
+
+def test_an_insert_with_an_expression_goes_as_multi_row_statements(demo_database):
+    rows = [r[:1] + (f"title {i}",) + r[2:] for i, r in enumerate(_rows(1500, "E"))]
+    with db.write_session() as s:
+        conn = s.connection()
+        centre = _centre(conn)
+        values = {f: bindparam(f"v_{f}", type_=t.c[f].type) for f in FIELDS}
+        values["title"] = func.upper(values["title"])
+        bulk = Bulk(conn, insert(t).values(sub_centre_id=centre, review_status="submitted", created_at=NOW,
+                                           updated_at=NOW, version=1, is_demo=False, summary="100% sure", **values),
+                    [f"v_{f}" for f in FIELDS])
+        assert bulk.copy is None and (bulk.multi is not None) == (conn.dialect.name == "postgresql")
+        assert bulk.run(rows) == len(rows)
+        assert _stored(conn, "E") == sorted([(*r[:1], r[1].upper(), *r[2:], "100% sure", 1, NOW) for r in rows])
+
+
+def test_a_time_with_a_zone_is_stored_as_the_cast_stores_it(demo_database):
+    """The cast parameter converts a zoned time to the session's zone; COPY would drop the zone: not copied."""
+    from datetime import timedelta, timezone
+
+    zoned = datetime(2026, 3, 1, 12, 30, tzinfo=timezone(timedelta(hours=8)))
+    rows = _rows(30, "Z")
+    with db.write_session() as s:
+        conn = s.connection()
+        shared = dict(sub_centre_id=_centre(conn), review_status="submitted", created_at=NOW, updated_at=zoned,
+                      version=1, is_demo=False)
+        bulk = Bulk(conn, insert(t).values(**shared, **{f: bindparam(f"v_{f}", type_=t.c[f].type) for f in FIELDS}),
+                    [f"v_{f}" for f in FIELDS])
+        assert bulk.copy is None or not bulk.copy.takes(bulk._values(rows))
+        assert bulk.run(rows) == len(rows)
+        conn.execute(insert(t).values(**shared), [dict(zip(FIELDS, ("Y" + r[0][1:], *r[1:]))) for r in rows])
+        stored = dict(conn.execute(select(t.c.case_ref, t.c.updated_at).where(t.c.case_ref.like("Z-%")
+                                                                              | t.c.case_ref.like("Y-%"))).all())
+    assert len(stored) == 2 * len(rows)
+    assert {stored[f"Z-{i}"] for i in range(len(rows))} == {stored[f"Y-{i}"] for i in range(len(rows))}
 
 
 def test_json_rows(demo_database):
