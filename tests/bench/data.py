@@ -483,6 +483,7 @@ def build_postgres(admin_url: str, name: str, n_cases: int, n_articles: int = 0,
             _ensure_demo(url_of(partial))
         with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
             conn.execute(text("VACUUM ANALYZE"))
+        engine.dispose()
         db.dispose_all()
         with admin.connect() as conn:
             conn.execute(text(f'ALTER DATABASE "{partial}" RENAME TO "{name}"'))

@@ -74,6 +74,7 @@ def test_bench_load(bench_db, tmp_path):
             result = run_locust(c.base, folder, steps=STEPS, step_seconds=STEP_SECONDS, warmup_seconds=WARMUP,
                                 think=THINK, pool=pool, workbook=workbook, cpus=GENERATOR_CPUS)
             rss = c.rss_mb("VmHWM")
+            spread = c.sessions_per_process()
         assert result.steps, result.output
         for step in result.steps:
             print(f"load_p95_s_procs{procs}_users{step['users']}={step['p95']}")
@@ -87,6 +88,7 @@ def test_bench_load(bench_db, tmp_path):
         print(f"load_users_p95_2s_procs{procs}={users[procs]}")
         print(f"load_errors_procs{procs}={errors[procs]}")
         print(f"load_rss_mb_procs{procs}={rss:.0f}")
+        print(f"load_sessions_per_process_procs{procs}={','.join(map(str, spread))}")
         print(f"load_generator_cpu_share_procs{procs}={shares[procs]:.3f}")
     print(f"load_generator_cpu_share={max(shares.values()):.3f}")
     print(f"load_users_ratio_procs2_procs1={users[2] / users[1]:.2f}" if users[1] else

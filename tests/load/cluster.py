@@ -53,6 +53,7 @@ class Cluster:
     base: str
     procs: list[subprocess.Popen]
     folder: Path
+    ports: list[int]
 
     @property
     def pids(self) -> list[int]:
@@ -67,8 +68,15 @@ class Cluster:
                     total += int(line.split()[1])
         return total / 1024
 
-    def log(self, i: int) -> str:
-        return (self.folder / f"app{i}.log").read_text(errors="replace")
+    def sessions_per_process(self) -> list[int]:
+        """How many WebSocket sessions nginx sent to each app process (from its access log)."""
+        lines = (self.folder / "access.log").read_text().splitlines() if (self.folder / "access.log").exists() else []
+        counts = {}
+        for line in lines:
+            upstream, _, uri, *_ = line.split(" ")
+            if uri.endswith("/_stcore/stream"):
+                counts[upstream] = counts.get(upstream, 0) + 1
+        return [counts.get(f"127.0.0.1:{port}", 0) for port in self.ports]
 
 
 @contextmanager
@@ -105,7 +113,7 @@ def cluster(database_url: str, procs: int, folder: Path, env: dict | None = None
                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         base = f"http://127.0.0.1:{port}"
         wait_healthy(base, front, folder / "error.log", 20)
-        yield Cluster(base, started, folder)
+        yield Cluster(base, started, folder, ports)
     finally:
         for proc in ([front] if front else []) + started:
             proc.terminate()
