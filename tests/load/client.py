@@ -45,7 +45,12 @@ _request_ids = itertools.count(1)
 
 
 class LoadError(Exception):
-    """What a user would see as a failure: a broken connection, an HTTP error, an error on the page."""
+    """What a user would see as a failure: a broken connection, an HTTP error, an error on the page.
+    `broken`: the tab is unusable (connection, HTTP, timeout) and must be opened again."""
+
+    def __init__(self, message: str, broken: bool = False):
+        super().__init__(message)
+        self.broken = broken
 
 
 @dataclass
@@ -109,9 +114,9 @@ class StreamlitTab:
         try:
             response = self.http.request(method, url, timeout=self.timeout, **kwargs)
         except requests.RequestException as exc:
-            raise LoadError(f"{what}: HTTP {exc!r}") from exc
+            raise LoadError(f"{what}: HTTP {exc!r}", broken=True) from exc
         if response.status_code >= 400:
-            raise LoadError(f"{what}: HTTP {response.status_code} {response.text[:200]}")
+            raise LoadError(f"{what}: HTTP {response.status_code} {response.text[:200]}", broken=True)
         return response
 
     def _xsrf(self) -> str:
@@ -134,7 +139,7 @@ class StreamlitTab:
                                        max_size=64 * 1024 * 1024, user_agent_header="ipoverseas-load/1")
             self.ws = self._connection.__enter__()
         except (OSError, WebSocketException) as exc:
-            raise LoadError(f"websocket: {exc!r}") from exc
+            raise LoadError(f"websocket: {exc!r}", broken=True) from exc
 
     def close(self) -> None:
         if self.ws is not None:
@@ -148,15 +153,15 @@ class StreamlitTab:
         try:
             self.ws.send(msg.SerializeToString())
         except (OSError, WebSocketException) as exc:
-            raise LoadError(f"websocket send: {exc!r}") from exc
+            raise LoadError(f"websocket send: {exc!r}", broken=True) from exc
 
     def _receive(self, deadline: float) -> ForwardMsg:
         try:
             data = self.ws.recv(timeout=max(0.01, deadline - time.monotonic()))
         except TimeoutError as exc:
-            raise LoadError(f"{self.page}: no script_finished within {self.timeout:.0f} s") from exc
+            raise LoadError(f"{self.page}: no script_finished within {self.timeout:.0f} s", broken=True) from exc
         except (OSError, WebSocketException) as exc:
-            raise LoadError(f"websocket receive: {exc!r}") from exc
+            raise LoadError(f"websocket receive: {exc!r}", broken=True) from exc
         msg = ForwardMsg()
         msg.ParseFromString(data)
         return msg

@@ -72,15 +72,19 @@ class AppUser(User):
 
     @task
     def step(self) -> None:
+        if self.visitor is None:          # a new browser: log in (again, after a broken connection)
+            visitor = Visitor(new_tab(self.host), self.role, pool(), self._record, random.Random(), workbook())
+            try:
+                visitor.start()
+            except LoadError:             # recorded as a failed login; the next step tries again
+                visitor.tab.close()
+                return
+            self.visitor = visitor
+            return
         try:
-            if self.visitor is None:      # a new browser: log in (again, after a broken connection)
-                tab = new_tab(self.host)
-                self.visitor = Visitor(tab, self.role, pool(), self._record, random.Random(), workbook())
-                self.visitor.start()
-            else:
-                self.visitor.step()
-        except LoadError as exc:          # already recorded as a failed page; a broken tab is reopened
-            if "websocket" in str(exc) or "HTTP" in str(exc) or "within" in str(exc):
+            self.visitor.step()
+        except LoadError as exc:          # recorded as a failed page; a broken tab is opened again
+            if exc.broken:
                 self.visitor.tab.close()
                 self.visitor = None
 
