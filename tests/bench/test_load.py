@@ -74,7 +74,7 @@ def test_bench_load(bench_db, tmp_path):
             result = run_locust(c.base, folder, steps=STEPS, step_seconds=STEP_SECONDS, warmup_seconds=WARMUP,
                                 think=THINK, pool=pool, workbook=workbook, cpus=GENERATOR_CPUS)
             rss = c.rss_mb("VmHWM")
-            spread = c.sessions_per_process()
+        spread = c.sessions_per_process()      # nginx logs a WebSocket when it closes: after the run
         assert result.steps, result.output
         for step in result.steps:
             print(f"load_p95_s_procs{procs}_users{step['users']}={step['p95']}")
