@@ -14,7 +14,9 @@ Needs IPOVERSEAS_TEST_DATABASE_URL (the server; the database `load_bench_1m` is 
 about 15 minutes, and kept) and nginx. Prints, for N in 1 and 2:
 load_users_p95_2s_procsN (the highest step with p95 <= 2 s and no error), load_errors_procsN,
 load_rss_mb_procsN (peak RSS of the app processes, summed), load_p95_s_procsN_usersU per step,
-load_generator_cpu_share_procsN, and loadavg_before / loadavg_after.
+load_generator_cpu_share_procsN, load_app_cpu_s_per_page_procsN (the app processes' CPU seconds
+over the page runs: the capacity of a process whatever the machine's load), and loadavg_before /
+loadavg_after.
 
 Quick smoke run: IPOVERSEAS_LOAD_STEPS=2 IPOVERSEAS_LOAD_STEP_SECONDS=30 IPOVERSEAS_BENCH_CASES=10000.
 """
@@ -71,9 +73,11 @@ def test_bench_load(bench_db, tmp_path):
     for procs in (1, 2):
         folder = tmp_path / f"procs{procs}"
         with cluster(bench_db, procs, folder) as c:
+            cpu_before = c.cpu_seconds()
             result = run_locust(c.base, folder, steps=STEPS, step_seconds=STEP_SECONDS, warmup_seconds=WARMUP,
                                 think=THINK, pool=pool, workbook=workbook, cpus=GENERATOR_CPUS)
             rss = c.rss_mb("VmHWM")
+            cpu = c.cpu_seconds() - cpu_before
         spread = c.sessions_per_process()      # nginx logs a WebSocket when it closes: after the run
         assert result.steps, result.output
         for step in result.steps:
@@ -90,6 +94,11 @@ def test_bench_load(bench_db, tmp_path):
         print(f"load_rss_mb_procs{procs}={rss:.0f}")
         print(f"load_sessions_per_process_procs{procs}={','.join(map(str, spread))}")
         print(f"load_generator_cpu_share_procs{procs}={shares[procs]:.3f}")
+        runs = sum(s.get("runs", 0) for s in result.steps)
+        # The app's own CPU per page run (logins included), which the machine's load inflates far less
+        # than the wall-clock page time: one process serves at most 1 / this page runs a second.
+        print(f"load_app_cpu_s_per_page_procs{procs}={cpu / runs:.3f}" if runs else
+              f"load_app_cpu_s_per_page_procs{procs}=n/a")
     print(f"load_generator_cpu_share={max(shares.values()):.3f}")
     print(f"load_users_ratio_procs2_procs1={users[2] / users[1]:.2f}" if users[1] else
           "load_users_ratio_procs2_procs1=n/a")

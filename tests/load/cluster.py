@@ -68,6 +68,15 @@ class Cluster:
                     total += int(line.split()[1])
         return total / 1024
 
+    def cpu_seconds(self) -> float:
+        """CPU seconds (user + system) the app processes have used so far, summed."""
+        ticks = os.sysconf("SC_CLK_TCK")
+        total = 0
+        for pid in self.pids:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])     # utime, stime (fields 14 and 15 of stat)
+        return total / ticks
+
     def sessions_per_process(self) -> list[int]:
         """How many WebSocket sessions nginx sent to each app process (from its access log)."""
         lines = (self.folder / "access.log").read_text().splitlines() if (self.folder / "access.log").exists() else []

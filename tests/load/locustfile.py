@@ -124,7 +124,7 @@ def summarise(samples, started: float, users: int) -> dict:
     def pct(p: float) -> float | None:
         return round(times[min(len(times) - 1, int(p * len(times)))], 3) if times else None
     return {"users": users, "pages": len(times), "p50": pct(0.50), "p95": pct(0.95), "errors": len(errors),
-            "error_samples": errors[:5]}
+            "error_samples": errors[:5], "runs": sum(1 for t, *_ in samples if t >= started)}
 
 
 if STEPS:
