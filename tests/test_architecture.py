@@ -134,7 +134,7 @@ def test_migrations_import_no_live_code():
 
 # Test folders that are not a package of ipoverseas: the pages (and their ui), the browser
 # journeys, the benchmarks, the production example (deploy/) and the test workbooks.
-NOT_A_PACKAGE = {"pages", "e2e", "bench", "deploy", "files"}
+NOT_A_PACKAGE = {"pages", "e2e", "bench", "deploy", "files", "load"}
 
 
 def test_the_tests_mirror_the_packages():
