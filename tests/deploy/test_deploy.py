@@ -1,24 +1,16 @@
 """The production example: deploy/nginx.conf and .streamlit/config.toml agree with the settings,
 and (browser journey) nginx with TLS and WebSocket upgrade really serves the app."""
 
-import os
 import re
-import shutil
-import socket
-import ssl
-import subprocess
-import time
 import tomllib
 import urllib.error
 import urllib.request
-from pathlib import Path
 
 import pytest
 
 from ipoverseas.core import config
+from tests.deploy.harness import NGINX_CONF, ROOT, start_nginx
 
-ROOT = Path(__file__).resolve().parents[2]
-NGINX_CONF = ROOT / "deploy" / "nginx.conf"
 STREAMLIT_CONF = ROOT / ".streamlit" / "config.toml"
 
 
@@ -73,66 +65,13 @@ def test_deploy_doc_names_every_part():
 # --- nginx in front of the real app ------------------------------------------------------------
 
 
-def _free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def nginx_front(live_server, tmp_path_factory):
-    nginx = shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None)
-    if nginx is None:
-        pytest.skip("nginx is not installed (apt-get install -y nginx)")
-    folder = tmp_path_factory.mktemp("nginx")
-    cert, key = folder / "cert.pem", folder / "key.pem"
-    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=localhost",
-                    "-keyout", str(key), "-out", str(cert)], check=True, capture_output=True)
-    https_port, http_port = _free_port(), _free_port()
-    app_port = live_server.rsplit(":", 1)[1]
-    site = NGINX_CONF.read_text()
-    site = (site.replace("ipoverseas.example.cn", "localhost")
-                .replace("/etc/ssl/ipoverseas/fullchain.pem", str(cert))
-                .replace("/etc/ssl/ipoverseas/privkey.pem", str(key))
-                .replace("127.0.0.1:8501", f"127.0.0.1:{app_port}")
-                .replace("listen 443 ssl;", f"listen 127.0.0.1:{https_port} ssl;")
-                .replace("listen 80;", f"listen 127.0.0.1:{http_port};")
-                .replace("listen [::]:443 ssl;\n", "").replace("listen [::]:80;\n", ""))
-    (folder / "site.conf").write_text(site)
-    for sub in ("body", "proxy", "fastcgi", "uwsgi", "scgi"):
-        (folder / sub).mkdir()
-    (folder / "nginx.conf").write_text(f"""
-worker_processes 1;
-pid {folder}/nginx.pid;
-error_log {folder}/error.log;
-events {{ worker_connections 256; }}
-http {{
-    access_log {folder}/access.log;
-    client_body_temp_path {folder}/body;
-    proxy_temp_path {folder}/proxy;
-    fastcgi_temp_path {folder}/fastcgi;
-    uwsgi_temp_path {folder}/uwsgi;
-    scgi_temp_path {folder}/scgi;
-    include {folder}/site.conf;
-}}
-""")
-    check = subprocess.run([nginx, "-t", "-c", str(folder / "nginx.conf")], capture_output=True, text=True)
-    assert check.returncode == 0, check.stderr
-    proc = subprocess.Popen([nginx, "-c", str(folder / "nginx.conf"), "-g", "daemon off;"],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    base = f"https://localhost:{https_port}"
-    context = ssl.create_default_context(cafile=str(cert))
-    for _ in range(100):
-        try:
-            if urllib.request.urlopen(base + "/_stcore/health", context=context, timeout=2).status == 200:
-                break
-        except OSError:
-            time.sleep(0.1)
+    front = start_nginx(tmp_path_factory.mktemp("nginx"), [int(live_server.rsplit(":", 1)[1])])
     try:
-        yield {"base": base, "http": f"http://localhost:{http_port}", "ssl": context}
+        yield {"base": front.base, "http": front.http, "ssl": front.ssl}
     finally:
-        proc.terminate()
-        proc.wait(timeout=10)
+        front.stop()
 
 
 @pytest.mark.e2e
