@@ -5,6 +5,7 @@ import re
 import tomllib
 import urllib.error
 import urllib.request
+from pathlib import Path
 
 import pytest
 
@@ -112,3 +113,44 @@ def test_nginx_redirects_http_and_refuses_oversized_bodies(nginx_front):
     with pytest.raises(urllib.error.HTTPError) as refused:
         urllib.request.urlopen(big, context=nginx_front["ssl"], timeout=30)
     assert refused.value.code == 413
+
+
+def _csp() -> dict[str, list[str]]:
+    header = re.search(r'add_header Content-Security-Policy "([^"]+)" always', NGINX_CONF.read_text())[1]
+    return {d.split()[0]: d.split()[1:] for d in (part.strip() for part in header.split(";")) if d}
+
+
+def test_nginx_csp_allows_no_remote_image_no_framing_and_no_inline_or_eval_script():
+    csp = _csp()
+    assert csp["default-src"] == ["'self'"] and csp["object-src"] == ["'none'"]
+    assert csp["img-src"] == ["'self'", "data:", "blob:"]           # no remote images
+    assert csp["frame-ancestors"] == ["'none'"]
+    assert "'unsafe-inline'" not in csp["script-src"] and "'unsafe-eval'" not in csp["script-src"]
+    assert all(s == "'self'" or s == "'wasm-unsafe-eval'" or s.startswith("'sha256-") for s in csp["script-src"])
+    assert not [s for sources in csp.values() for s in sources if s.startswith(("http", "*", "https:", "wss:"))]
+
+
+def test_the_inline_script_hash_is_streamlits_index_page():
+    """The one hash in script-src is Streamlit's own inline script in its index.html: a Streamlit
+    upgrade that changes it fails here (take the new hash from this test's message)."""
+    import base64
+    import hashlib
+
+    import streamlit
+
+    index = (Path(streamlit.__file__).parent / "static" / "index.html").read_text()
+    inline = re.findall(r"<script>(.*?)</script>", index, re.S)
+    hashes = ["'sha256-%s'" % base64.b64encode(hashlib.sha256(s.encode()).digest()).decode() for s in inline]
+    assert sorted(s for s in _csp()["script-src"] if s.startswith("'sha256-")) == sorted(hashes), hashes
+
+
+def test_nginx_routes_by_its_own_cookie_not_the_login_cookie():
+    directives = _directives(NGINX_CONF.read_text())
+    text = "\n".join(directives)
+    assert "hash $ipo_route consistent" in text
+    assert "map $cookie_ipo_route $ipo_route {" in text and '"" $remote_addr' in text
+    assert "add_header Set-Cookie $ipo_route_cookie always" in text and "$request_id" in text
+    assert "ipo_session" not in text                                 # the login never moves a browser
+    assert "proxy_next_upstream off" in text
+    servers = [d for d in directives if d.startswith("server 127.0.0.1:")]
+    assert len(servers) >= 2 and all(d.endswith("max_fails=0") for d in servers)
