@@ -59,7 +59,9 @@ def test_streamlit_keeps_xsrf_cors_and_host_protection_on():
 def test_deploy_doc_names_every_part():
     doc = (ROOT / "docs" / "deploy.md").read_text(encoding="utf-8")
     for needle in ("deploy/nginx.conf", "allowedHosts", "enableXsrfProtection", "enableCORS", "client_max_body_size",
-                   "IPOVERSEAS_SESSION_IDLE_MINUTES", "IPOVERSEAS_SESSION_MAX_HOURS", "[auth]", "Upgrade"):
+                   "IPOVERSEAS_SESSION_IDLE_MINUTES", "IPOVERSEAS_SESSION_MAX_HOURS", "[auth]", "Upgrade",
+                   "ipo_route", "hash $ipo_route consistent", "### Adding a host", "ipoverseas@8501", "ipoverseas.target",
+                   "pg_try_advisory_lock", "flock", "frame-ancestors 'none'", "'wasm-unsafe-eval'", "deploy/compose.yaml"):
         assert needle in doc, needle
 
 
@@ -128,6 +130,9 @@ def test_nginx_csp_allows_no_remote_image_no_framing_and_no_inline_or_eval_scrip
     assert "'unsafe-inline'" not in csp["script-src"] and "'unsafe-eval'" not in csp["script-src"]
     assert all(s == "'self'" or s == "'wasm-unsafe-eval'" or s.startswith("'sha256-") for s in csp["script-src"])
     assert not [s for sources in csp.values() for s in sources if s.startswith(("http", "*", "https:", "wss:"))]
+    doc = (ROOT / "docs" / "deploy.md").read_text(encoding="utf-8")
+    shown = doc.split("## 12. Content-Security-Policy", 1)[1].split("```", 2)[1]   # §12 shows it as shipped
+    assert {d.split()[0]: d.split()[1:] for d in (p.strip() for p in shown.split(";")) if d} == csp
 
 
 def test_the_inline_script_hash_is_streamlits_index_page():
