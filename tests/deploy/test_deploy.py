@@ -60,8 +60,9 @@ def test_deploy_doc_names_every_part():
     doc = (ROOT / "docs" / "deploy.md").read_text(encoding="utf-8")
     for needle in ("deploy/nginx.conf", "allowedHosts", "enableXsrfProtection", "enableCORS", "client_max_body_size",
                    "IPOVERSEAS_SESSION_IDLE_MINUTES", "IPOVERSEAS_SESSION_MAX_HOURS", "[auth]", "Upgrade",
-                   "ipo_route", "hash $ipo_route consistent", "### Adding a host", "ipoverseas@8501", "ipoverseas.target",
-                   "pg_try_advisory_lock", "flock", "frame-ancestors 'none'", "'wasm-unsafe-eval'", "deploy/compose.yaml"):
+                   "ipo_route", "hash $ipo_route consistent", "### Adding a host", "ipoverseas@8501",
+                   "ipoverseas.target", "pg_try_advisory_lock", "flock", "frame-ancestors 'none'",
+                   "'wasm-unsafe-eval'", "deploy/compose.yaml"):
         assert needle in doc, needle
 
 
