@@ -21,7 +21,7 @@ ROOT = Path(__file__).resolve().parents[2]
 NGINX_CONF = ROOT / "deploy" / "nginx.conf"
 UPSTREAM_SERVER = re.compile(r"^( +)server 127\.0\.0\.1:\d+( [^;]*)?;\n", re.M)
 # The access log names the process that answered each request, and the browser's routing cookie.
-LOG_FORMAT = "log_format routed '$request_method $uri $status $upstream_addr route=$cookie_ipo_route';"
+LOG_FORMAT = "log_format routed '$msec $request_method $uri $status $upstream_addr route=$cookie_ipo_route';"
 
 
 def free_port() -> int:
@@ -91,12 +91,13 @@ class Nginx:
     proc: subprocess.Popen = field(repr=False)
 
     def log(self) -> list[dict]:
-        """The access log: method, uri, status, upstream (the app's port, '' for none), route cookie."""
+        """The access log: time (epoch seconds), method, uri, status, upstream (the app's port, ''
+        for none), route cookie."""
         rows = []
         for line in (self.folder / "access.log").read_text().splitlines():
-            method, uri, status, upstream, route = line.split(" ", 4)
+            msec, method, uri, status, upstream, route = line.split(" ", 5)
             port = upstream.rsplit(":", 1)[-1] if upstream != "-" else ""
-            rows.append({"method": method, "uri": uri, "status": int(status), "port": port,
+            rows.append({"time": float(msec), "method": method, "uri": uri, "status": int(status), "port": port,
                          "route": route.removeprefix("route=")})
         return rows
 
