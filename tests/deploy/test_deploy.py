@@ -158,5 +158,6 @@ def test_nginx_routes_by_its_own_cookie_not_the_login_cookie():
     assert "add_header Set-Cookie $ipo_route_cookie always" in text and "$request_id" in text
     assert "ipo_session" not in text                                 # the login never moves a browser
     assert "proxy_next_upstream off" in text
+    assert "keepalive_timeout 4s" in text      # below uvicorn's 5 s: no reused connection the app closes
     servers = [d for d in directives if d.startswith("server 127.0.0.1:")]
     assert len(servers) >= 2 and all(d.endswith("max_fails=0") for d in servers)
