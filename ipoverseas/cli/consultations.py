@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ipoverseas.consultations import sweep, workflow
+from ipoverseas.ops.once import once
 
 
 def register(sub) -> None:
@@ -17,6 +18,7 @@ def register(sub) -> None:
     p.set_defaults(handler=_recompute)
 
 
+@once("notify-overdue")
 def _notify_overdue(args) -> int:
     count = sweep.notify_overdue()
     if not args.quiet:
@@ -24,6 +26,7 @@ def _notify_overdue(args) -> int:
     return 0
 
 
+@once("recompute-clocks")
 def _recompute(args) -> int:
     count = workflow.recompute_clocks(only_open=not args.all)
     print(f"recomputed {count} consultation clock(s)")

@@ -8,6 +8,7 @@ import sys
 
 from ipoverseas.core import errors, localtime
 from ipoverseas.network import duties, reminders
+from ipoverseas.ops.once import once
 
 PAGE = 500
 
@@ -64,6 +65,7 @@ def _duties(args) -> int:
     return 0
 
 
+@once("notify-duties")
 def _notify(args) -> int:
     sent = reminders.sweep()
     if not args.quiet:

@@ -4,6 +4,7 @@ refused in time (`ipoverseas.network.transfers`)."""
 from __future__ import annotations
 
 from ipoverseas.network import transfers
+from ipoverseas.ops.once import once
 
 
 def register(sub) -> None:
@@ -14,6 +15,7 @@ def register(sub) -> None:
     p.set_defaults(handler=_notify)
 
 
+@once("notify-transfers")
 def _notify(args) -> int:
     count = transfers.notify_overdue()
     if not args.quiet:

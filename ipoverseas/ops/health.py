@@ -6,13 +6,21 @@ only "ok" or what is wrong, never a row, a URL or an error text.
 
 from __future__ import annotations
 
+import importlib
 import logging
 from functools import lru_cache
 
+# Alembic is imported here, once, when the server mounts the route (its main thread). Imported
+# lazily, the first health check (a worker thread) and the first session's migration (another
+# thread) imported it at the same moment after a restart, and the half-initialised modules broke
+# every later check and migration of that process (tests/e2e/test_cluster.py, the restart).
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy.exc import SQLAlchemyError
 
 from ipoverseas.core import db
 
+importlib.import_module("alembic.command")   # what db.migrate() imports lazily
 log = logging.getLogger(__name__)
 
 OK, UNREACHABLE = "ok", "unreachable"
@@ -21,8 +29,6 @@ CURRENT, BEHIND, UNKNOWN = "current", "behind", "unknown"
 
 @lru_cache(maxsize=1)
 def _scripts():
-    from alembic.script import ScriptDirectory
-
     return ScriptDirectory.from_config(db.alembic_config("sqlite://"))
 
 
@@ -32,8 +38,6 @@ def head_revisions() -> frozenset[str]:
 
 
 def database_revisions(connection) -> frozenset[str]:
-    from alembic.runtime.migration import MigrationContext
-
     return frozenset(MigrationContext.configure(connection).get_current_heads())
 
 

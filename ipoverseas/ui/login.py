@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import json
 import logging
 
 import streamlit as st
 
 from ipoverseas import demo
 from ipoverseas.accounts import sessions, routes
-from . import state
+from . import scripts, state
 from .widgets import t_md
 
 log = logging.getLogger(__name__)
@@ -95,12 +94,7 @@ def hand_over_token() -> None:
 
 def _browser_call(path: str, body: str) -> None:
     base = (st.get_option("server.baseUrlPath") or "").strip("/")
-    url = ("/" + base if base else "") + path
-    st.html(
-        "<script>fetch(%s, {method: 'POST', credentials: 'same-origin', headers: {'Content-Type': 'text/plain'},"
-        " body: %s});</script>" % (json.dumps(url), json.dumps(body)),
-        unsafe_allow_javascript=True, width="content",
-    )
+    scripts.show("browser-call.js", path=("/" + base if base else "") + path, body=body)
 
 
 def log_out() -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import logging
 
 import streamlit as st
@@ -10,7 +9,7 @@ import streamlit as st
 from ipoverseas import bootstrap
 from ipoverseas.core import config, i18n
 from ipoverseas.core.logging_setup import configure_logging
-from . import login, pages, state
+from . import login, pages, scripts, state
 from .notifications import render_notifications
 from .widgets import t_md
 
@@ -104,24 +103,10 @@ def _bell(slot, user, key: str) -> None:
             render_notifications(user, key=key)
 
 
-# On a phone the sidebar (the menu) lies over the page; Streamlit leaves it open after a page is
-# chosen. Below its mobile breakpoint, close it once the new page starts.
-CLOSE_MENU_JS = """<script>/* page: %s */
-(() => {
-  if (window.innerWidth >= 768) return;
-  const close = () => {
-    const button = document.querySelector('[data-testid="stSidebarCollapseButton"] button');
-    if (button && button.getAttribute('aria-expanded') === 'true') button.click();
-  };
-  setTimeout(close, 100);
-})();</script>"""
-
-
 def _close_menu_on_phones(page_key: str) -> None:
     """After a change of page (not on the reruns of a page), close the menu on a narrow screen."""
     if st.session_state.get("shell_page") == page_key:
         return
     st.session_state["shell_page"] = page_key
     with st.sidebar:
-        st.html(CLOSE_MENU_JS % json.dumps(page_key).replace("*/", ""), unsafe_allow_javascript=True,
-                width="content")
+        scripts.show("close-menu.js", page=page_key)   # js/close-menu.js: on a phone, close the menu

@@ -1,13 +1,7 @@
 """The production example: deploy/nginx.conf and .streamlit/config.toml agree with the settings,
 and (browser journey) nginx with TLS and WebSocket upgrade really serves the app."""
 
-import os
 import re
-import shutil
-import socket
-import ssl
-import subprocess
-import time
 import tomllib
 import urllib.error
 import urllib.request
@@ -16,9 +10,8 @@ from pathlib import Path
 import pytest
 
 from ipoverseas.core import config
+from tests.deploy.harness import NGINX_CONF, ROOT, start_nginx
 
-ROOT = Path(__file__).resolve().parents[2]
-NGINX_CONF = ROOT / "deploy" / "nginx.conf"
 STREAMLIT_CONF = ROOT / ".streamlit" / "config.toml"
 
 
@@ -66,73 +59,23 @@ def test_streamlit_keeps_xsrf_cors_and_host_protection_on():
 def test_deploy_doc_names_every_part():
     doc = (ROOT / "docs" / "deploy.md").read_text(encoding="utf-8")
     for needle in ("deploy/nginx.conf", "allowedHosts", "enableXsrfProtection", "enableCORS", "client_max_body_size",
-                   "IPOVERSEAS_SESSION_IDLE_MINUTES", "IPOVERSEAS_SESSION_MAX_HOURS", "[auth]", "Upgrade"):
+                   "IPOVERSEAS_SESSION_IDLE_MINUTES", "IPOVERSEAS_SESSION_MAX_HOURS", "[auth]", "Upgrade",
+                   "ipo_route", "hash $ipo_route consistent", "### Adding a host", "ipoverseas@8501",
+                   "ipoverseas.target", "pg_try_advisory_lock", "flock", "frame-ancestors 'none'",
+                   "'wasm-unsafe-eval'", "deploy/compose.yaml"):
         assert needle in doc, needle
 
 
 # --- nginx in front of the real app ------------------------------------------------------------
 
 
-def _free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def nginx_front(live_server, tmp_path_factory):
-    nginx = shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None)
-    if nginx is None:
-        pytest.skip("nginx is not installed (apt-get install -y nginx)")
-    folder = tmp_path_factory.mktemp("nginx")
-    cert, key = folder / "cert.pem", folder / "key.pem"
-    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=localhost",
-                    "-keyout", str(key), "-out", str(cert)], check=True, capture_output=True)
-    https_port, http_port = _free_port(), _free_port()
-    app_port = live_server.rsplit(":", 1)[1]
-    site = NGINX_CONF.read_text()
-    site = (site.replace("ipoverseas.example.cn", "localhost")
-                .replace("/etc/ssl/ipoverseas/fullchain.pem", str(cert))
-                .replace("/etc/ssl/ipoverseas/privkey.pem", str(key))
-                .replace("127.0.0.1:8501", f"127.0.0.1:{app_port}")
-                .replace("listen 443 ssl;", f"listen 127.0.0.1:{https_port} ssl;")
-                .replace("listen 80;", f"listen 127.0.0.1:{http_port};")
-                .replace("listen [::]:443 ssl;\n", "").replace("listen [::]:80;\n", ""))
-    (folder / "site.conf").write_text(site)
-    for sub in ("body", "proxy", "fastcgi", "uwsgi", "scgi"):
-        (folder / sub).mkdir()
-    (folder / "nginx.conf").write_text(f"""
-worker_processes 1;
-pid {folder}/nginx.pid;
-error_log {folder}/error.log;
-events {{ worker_connections 256; }}
-http {{
-    access_log {folder}/access.log;
-    client_body_temp_path {folder}/body;
-    proxy_temp_path {folder}/proxy;
-    fastcgi_temp_path {folder}/fastcgi;
-    uwsgi_temp_path {folder}/uwsgi;
-    scgi_temp_path {folder}/scgi;
-    include {folder}/site.conf;
-}}
-""")
-    check = subprocess.run([nginx, "-t", "-c", str(folder / "nginx.conf")], capture_output=True, text=True)
-    assert check.returncode == 0, check.stderr
-    proc = subprocess.Popen([nginx, "-c", str(folder / "nginx.conf"), "-g", "daemon off;"],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    base = f"https://localhost:{https_port}"
-    context = ssl.create_default_context(cafile=str(cert))
-    for _ in range(100):
-        try:
-            if urllib.request.urlopen(base + "/_stcore/health", context=context, timeout=2).status == 200:
-                break
-        except OSError:
-            time.sleep(0.1)
+    front = start_nginx(tmp_path_factory.mktemp("nginx"), [int(live_server.rsplit(":", 1)[1])])
     try:
-        yield {"base": base, "http": f"http://localhost:{http_port}", "ssl": context}
+        yield {"base": front.base, "http": front.http, "ssl": front.ssl}
     finally:
-        proc.terminate()
-        proc.wait(timeout=10)
+        front.stop()
 
 
 @pytest.mark.e2e
@@ -173,3 +116,48 @@ def test_nginx_redirects_http_and_refuses_oversized_bodies(nginx_front):
     with pytest.raises(urllib.error.HTTPError) as refused:
         urllib.request.urlopen(big, context=nginx_front["ssl"], timeout=30)
     assert refused.value.code == 413
+
+
+def _csp() -> dict[str, list[str]]:
+    header = re.search(r'add_header Content-Security-Policy "([^"]+)" always', NGINX_CONF.read_text())[1]
+    return {d.split()[0]: d.split()[1:] for d in (part.strip() for part in header.split(";")) if d}
+
+
+def test_nginx_csp_allows_no_remote_image_no_framing_and_no_inline_or_eval_script():
+    csp = _csp()
+    assert csp["default-src"] == ["'self'"] and csp["object-src"] == ["'none'"]
+    assert csp["img-src"] == ["'self'", "data:", "blob:"]           # no remote images
+    assert csp["frame-ancestors"] == ["'none'"]
+    assert "'unsafe-inline'" not in csp["script-src"] and "'unsafe-eval'" not in csp["script-src"]
+    assert all(s == "'self'" or s == "'wasm-unsafe-eval'" or s.startswith("'sha256-") for s in csp["script-src"])
+    assert not [s for sources in csp.values() for s in sources if s.startswith(("http", "*", "https:", "wss:"))]
+    doc = (ROOT / "docs" / "deploy.md").read_text(encoding="utf-8")
+    shown = doc.split("## 12. Content-Security-Policy", 1)[1].split("```", 2)[1]   # §12 shows it as shipped
+    assert {d.split()[0]: d.split()[1:] for d in (p.strip() for p in shown.split(";")) if d} == csp
+
+
+def test_the_inline_script_hash_is_streamlits_index_page():
+    """The one hash in script-src is Streamlit's own inline script in its index.html: a Streamlit
+    upgrade that changes it fails here (take the new hash from this test's message)."""
+    import base64
+    import hashlib
+
+    import streamlit
+
+    index = (Path(streamlit.__file__).parent / "static" / "index.html").read_text()
+    inline = re.findall(r"<script>(.*?)</script>", index, re.S)
+    hashes = ["'sha256-%s'" % base64.b64encode(hashlib.sha256(s.encode()).digest()).decode() for s in inline]
+    assert sorted(s for s in _csp()["script-src"] if s.startswith("'sha256-")) == sorted(hashes), hashes
+
+
+def test_nginx_routes_by_its_own_cookie_not_the_login_cookie():
+    directives = _directives(NGINX_CONF.read_text())
+    text = "\n".join(directives)
+    assert "hash $ipo_route consistent" in text
+    assert "map $cookie_ipo_route $ipo_route {" in text and '"" $remote_addr' in text
+    assert "add_header Set-Cookie $ipo_route_cookie always" in text and "$request_id" in text
+    assert "ipo_session" not in text                                 # the login never moves a browser
+    assert "proxy_next_upstream off" in text
+    assert "keepalive_timeout 4s" in text      # below uvicorn's 5 s: no reused connection the app closes
+    servers = [d for d in directives if d.startswith("server 127.0.0.1:")]
+    assert len(servers) >= 2 and all(d.endswith("max_fails=0") for d in servers)
