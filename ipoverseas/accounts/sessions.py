@@ -17,6 +17,10 @@ Every interaction calls `check` (or `resume` for a new browser tab). Recording "
 is bookkeeping, not a change of content: it is written without bumping the database
 revision (which would empty every cache) and without an audit event, at most once per
 `_touch_interval()`. Logins, logouts and expiries are audited.
+
+None of this waits for a database busy with an import (SQLite's one write lock): a check only
+reads, "seen at" is skipped while the database is busy, and a login, a logout or an expiry is
+written by `deferred`, which keeps it in this process until the database is free.
 """
 
 from __future__ import annotations
@@ -28,6 +32,7 @@ import threading
 import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from types import SimpleNamespace
 from typing import Any, Mapping
 
 from sqlalchemy import select, update
@@ -36,7 +41,7 @@ from sqlalchemy.orm import Session
 
 from ipoverseas.audit import trail
 from ipoverseas.access import policy
-from ipoverseas.accounts import authentication
+from ipoverseas.accounts import authentication, deferred
 from ipoverseas.core import config, db
 from ipoverseas.core.models import User, UserSession, utcnow
 
@@ -78,13 +83,17 @@ class Login:
 
 def login(username: str, password: str, *, user_agent: str | None = None,
           now: datetime | None = None) -> Login | None:
-    """Check a password login and open a session in one transaction; None on any failure."""
+    """Check a password login and open a session in one transaction; None on any failure.
+
+    Never waits for a busy database (`authentication.attempt`): the session then exists in this
+    process at once, and in the database as soon as it is free."""
     now = now or utcnow()
-    with db.write_session() as session:
-        principal = authentication.check_login(session, username, password, now=now, detail={"method": "password"})
-        if principal is None:
-            return None
-        return _open(session, principal, user_agent, now)
+    token = new_token()
+    opening = authentication.Opening(hash_token(token), now + max_lifetime(), (user_agent or "")[:300] or None)
+    principal = authentication.attempt(username, password, now=now, detail={"method": "password"}, opening=opening)
+    if principal is None:
+        return None
+    return Login(principal, token, opening.token_hash, opening.expires_at)
 
 
 def login_sso(email: str | None, *, user_agent: str | None = None, now: datetime | None = None) -> Login | None:
@@ -162,30 +171,65 @@ def resume(token: str | None, *, now: datetime | None = None) -> tuple[policy.Pr
 def check(token_hash: str | None, *, now: datetime | None = None) -> policy.Principal | None:
     """One interaction: the session's current user, or None when the session has ended.
 
-    Ends (and audits) a session past its idle timeout or absolute lifetime.
+    Ends (and audits) a session past its idle timeout or absolute lifetime. Reads only, but for
+    "last seen" (skipped while the database is busy) and the ending (`deferred`): it never waits.
     """
     if not token_hash:
         return None
     now = now or utcnow()
-    with db.read_session() as session:
-        row = _open_row(session, token_hash)
+    row = _view(token_hash)
+    if row is None or row.ended_at is not None:
+        return None
+    user = authentication.read_account(user_id=row.user_id, expiry=False)
+    if row.expires_at <= now or row.last_seen_at + idle_timeout() <= now:
+        reason = "lifetime" if row.expires_at <= now else "idle"
+        principal = policy.Principal.of(user) if user else None
+        deferred.write(SessionEnded(now, token_hash, principal, "session.expired", {"reason": reason}))
+        return None
+    if user is None or not user.active:
+        return None
+    if row.id is not None and now - row.last_seen_at >= _touch_interval():
+        _touch(row.id, now)
+    return policy.Principal.of(user)
+
+
+def _view(token_hash: str) -> SimpleNamespace | None:
+    """The session a token hash names (ended or not), with this process's queued writes."""
+    def read():
+        with db.read_session() as session:
+            row = session.scalar(select(UserSession).where(UserSession.token_hash == token_hash))
+            return None if row is None else SimpleNamespace(
+                id=row.id, token_hash=row.token_hash, user_id=row.user_id, created_at=row.created_at,
+                last_seen_at=row.last_seen_at, expires_at=row.expires_at, ended_at=row.ended_at)
+
+    row, events = deferred.pending(read)
+    return deferred.replay_session(token_hash, row, events)
+
+
+@dataclass
+class SessionEnded(deferred.Event):
+    """A logout, or a session found past its time: ended once (two tabs cannot both end it), audited."""
+
+    token_hash: str
+    actor: policy.Principal | None
+    action: str
+    detail: dict | None = None
+
+    def write(self, session: Session) -> bool:
+        row = _open_row(session, self.token_hash)
         if row is None:
-            return None
-        user = session.get(User, row.user_id)
-        expired = row.expires_at <= now or row.last_seen_at + idle_timeout() <= now
-        if expired:
-            reason = "lifetime" if row.expires_at <= now else "idle"
-            principal = policy.Principal.of(user) if user else None
-            session_id = row.id
-        elif user is None or not user.active:
-            return None
-        else:
-            if now - row.last_seen_at >= _touch_interval():
-                _touch(row.id, now)
-            return policy.Principal.of(user)
-    with db.write_session() as session:
-        _end_one(session, session_id, principal, "session.expired", now, detail={"reason": reason})
-    return None
+            return False
+        done = session.execute(update(UserSession).where(UserSession.id == row.id, UserSession.ended_at.is_(None))
+                               .values(ended_at=self.at)).rowcount
+        if done:
+            self.audit(session, self.actor, self.action, "user_session", row.id,
+                       before={"ended_at": None}, after={"ended_at": self.at}, detail=self.detail)
+        return bool(done)
+
+    def on_session(self, token_hash: str, row: Any | None) -> Any | None:
+        if row is not None and token_hash == self.token_hash and row.ended_at is None:
+            row.ended_at = self.at
+        return row
 
 
 def _open_row(session: Session, token_hash: str) -> UserSession | None:
@@ -194,36 +238,32 @@ def _open_row(session: Session, token_hash: str) -> UserSession | None:
     return row if row is not None and row.ended_at is None else None
 
 
-def _end_one(session: Session, session_id: int, actor: policy.Principal | None, action: str, now: datetime,
-             detail: dict | None = None) -> bool:
-    """End one session if it is still open (a conditional update: two tabs cannot both end it) and audit it."""
-    done = session.execute(update(UserSession).where(UserSession.id == session_id, UserSession.ended_at.is_(None))
-                           .values(ended_at=now)).rowcount
-    if done:
-        trail.record(session, actor, action, "user_session", session_id,
-                     before={"ended_at": None}, after={"ended_at": now}, detail=detail)
-    return bool(done)
-
-
 def _touch(session_id: int, now: datetime) -> None:
     # Bookkeeping only (see the module doc): no revision bump, no audit event. A database
-    # busy with a long import must not fail every page over it: skip, and try next time.
+    # busy with a long import must not slow any page over it: no wait; skip, and try next time.
     try:
-        with db.get_engine().begin() as conn:
+        with db.writer(lock_wait_ms=0, immediate=False).begin() as conn:
             conn.execute(update(UserSession).where(UserSession.id == session_id, UserSession.ended_at.is_(None))
                          .values(last_seen_at=now))
-    except OperationalError:
-        log.warning("session %s: last-seen not recorded (database busy)", session_id)
+    except OperationalError as exc:
+        if not db.is_busy(exc):
+            raise
+        log.info("session %s: last-seen not recorded (database busy)", session_id)
 
 
 def end(token_hash: str | None, actor: policy.Principal | None, *, now: datetime | None = None) -> bool:
-    """Logout: end this session on the server at once. True if it was open."""
+    """Logout: end this session on the server at once. True if it was open.
+
+    Never waits for a busy database: the session is then ended in this process at once (every
+    check here refuses it), and in the database as soon as it is free (`deferred`)."""
     if not token_hash:
         return False
     now = now or utcnow()
-    with db.write_session() as session:
-        row = _open_row(session, token_hash)
-        return row is not None and _end_one(session, row.id, actor, "logout", now)
+    row = _view(token_hash)
+    if row is None or row.ended_at is not None:
+        return False
+    written, ended = deferred.write(SessionEnded(now, token_hash, actor, "logout"))
+    return bool(ended) if written else True
 
 
 def end_all_for_user(session: Session, user_id: int, *, now: datetime | None = None,
@@ -237,12 +277,15 @@ def end_all_for_user(session: Session, user_id: int, *, now: datetime | None = N
     return session.execute(update(UserSession).where(*where).values(ended_at=now)).rowcount
 
 
-def open_sessions(user_id: int) -> int:
+def open_sessions(user_id: int, *, except_token_hash: str | None = None) -> int:
+    """How many sessions of the user are open in the database (but the one `except_token_hash` names)."""
     from sqlalchemy import func
 
+    where = [UserSession.user_id == user_id, UserSession.ended_at.is_(None)]
+    if except_token_hash:
+        where.append(UserSession.token_hash != except_token_hash)
     with db.read_session() as session:
-        return session.scalar(select(func.count()).select_from(UserSession).where(
-            UserSession.user_id == user_id, UserSession.ended_at.is_(None))) or 0
+        return session.scalar(select(func.count()).select_from(UserSession).where(*where)) or 0
 
 
 # --- the hand-over of a new token to the browser -------------------------------------
