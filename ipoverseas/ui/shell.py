@@ -102,7 +102,6 @@ def main(registry) -> None:
 
 def _session(registry) -> None:
     """The login page, or the user's navigation and the page chosen."""
-
     user = state.refresh_user()
     notifications_slot = _sidebar(user)
     if user is not None:
