@@ -55,7 +55,8 @@ def change_own_password(user: Principal, current: str, new: str, *, keep_token_h
         problem = passwords.problem(new, username=row.username)
         if problem:
             raise errors.Invalid(problem, field="new_password")
-        if passwords.verify(row.password_hash, new):
+        if new == current or passwords.normalize(new) == passwords.normalize(current):
+            # the current password matched the hash: the same text would match it too (no third Argon2)
             raise errors.Invalid("password.same_as_old", field="new_password")
     except errors.Invalid as exc:
         reason = exc.reason if isinstance(exc, CurrentPasswordRefused) else exc.key
