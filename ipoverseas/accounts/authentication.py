@@ -38,6 +38,17 @@ class Opening:
     expires_at: datetime
     user_agent: str | None
 
+    def add(self, session: Session, user_id: int, at: datetime) -> None:
+        session.add(UserSession(token_hash=self.token_hash, user_id=user_id, created_at=at, last_seen_at=at,
+                                expires_at=self.expires_at, user_agent=self.user_agent))
+
+    def view(self, token_hash: str, row: Any | None, user_id: int, at: datetime) -> Any | None:
+        """`Event.on_session` of the login that opens it: the session exists from then on."""
+        if row is None and token_hash == self.token_hash:
+            return SimpleNamespace(id=None, token_hash=token_hash, user_id=user_id, created_at=at, last_seen_at=at,
+                                   expires_at=self.expires_at, ended_at=None)
+        return row
+
 
 def attempt(username: str, password: str, *, now: datetime | None = None, detail: dict | None = None,
             opening: Opening | None = None) -> Principal | None:
@@ -70,7 +81,7 @@ def _judge(user: Any | None, name: str, password: str, now: datetime, detail: di
                else "temporary password expired" if user.temporary_expired else None)
     if refused:
         passwords.dummy_verify(password)
-        return LoginRefused(now, user.id, name, refused)
+        return deferred.Audited(now, None, "login.refused", "user", user.id, {"username": name, "reason": refused})
     if not passwords.verify(user.password_hash, password):
         return LoginFailed(now, user.id, name, "password")
     new_hash = passwords.hash_password(password) if passwords.needs_rehash(user.password_hash) else None
@@ -124,19 +135,6 @@ class LoginFailed(deferred.Event):
 
 
 @dataclass
-class LoginRefused(deferred.Event):
-    """A disabled or locked account, or an expired temporary password: refused whatever the password."""
-
-    user_id: int
-    username: str
-    reason: str
-
-    def write(self, session: Session) -> None:
-        self.audit(session, None, "login.refused", "user", self.user_id,
-                   detail={"username": self.username, "reason": self.reason})
-
-
-@dataclass
 class LoginSucceeded(deferred.Event):
     """The right password: reset the failures, renew an old hash, open the session (if any)."""
 
@@ -156,9 +154,7 @@ class LoginSucceeded(deferred.Event):
         principal = Principal.of(user)
         self.audit(session, principal, "login.success", "user", user.id, detail=self.detail)
         if self.opening is not None:
-            session.add(UserSession(token_hash=self.opening.token_hash, user_id=user.id, created_at=self.at,
-                                    last_seen_at=self.at, expires_at=self.opening.expires_at,
-                                    user_agent=self.opening.user_agent))
+            self.opening.add(session, user.id, self.at)
         return principal
 
     def on_user(self, user: Any) -> None:
@@ -170,10 +166,7 @@ class LoginSucceeded(deferred.Event):
             user.last_login_at = self.at
 
     def on_session(self, token_hash: str, row: Any | None) -> Any | None:
-        if row is None and self.opening is not None and token_hash == self.opening.token_hash:
-            return SimpleNamespace(id=None, token_hash=token_hash, user_id=self.user_id, created_at=self.at,
-                                   last_seen_at=self.at, expires_at=self.opening.expires_at, ended_at=None)
-        return row
+        return self.opening.view(token_hash, row, self.user_id, self.at) if self.opening is not None else row
 
 
 def count_failure(user: User, now: datetime) -> tuple[dict, dict, bool]:

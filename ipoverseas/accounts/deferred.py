@@ -73,6 +73,20 @@ class Event:
         return row
 
 
+@dataclass
+class Audited(Event):
+    """Nothing but an audit event (a refused login, say)."""
+
+    actor: Any
+    action: str
+    entity: str | None
+    entity_id: int | None
+    detail: dict | None = None
+
+    def write(self, session: Session) -> None:
+        self.audit(session, self.actor, self.action, self.entity, self.entity_id, detail=self.detail)
+
+
 _queue: deque[Event] = deque()
 _lock = threading.Lock()
 _thread: threading.Thread | None = None

@@ -39,7 +39,6 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
-from ipoverseas.audit import trail
 from ipoverseas.access import policy
 from ipoverseas.accounts import authentication, deferred
 from ipoverseas.core import config, db
@@ -104,23 +103,53 @@ def login_sso(email: str | None, *, user_agent: str | None = None, now: datetime
     """
     now = now or utcnow()
     principal = authentication.principal_for_email(email)
-    with db.write_session() as session:
-        if principal is None:
-            trail.record(session, None, "login.failed", "user", None,
-                         detail={"method": "sso", "email": (email or "")[:254], "reason": "no local account"})
+    if principal is None:
+        deferred.write(deferred.Audited(now, None, "login.failed", "user", None,
+                                        {"method": "sso", "email": (email or "")[:254], "reason": "no local account"}))
+        return None
+    user = authentication.read_account(user_id=principal.id, expiry=False)
+    if user is None or not user.active or (user.locked_until and user.locked_until > now):
+        deferred.write(deferred.Audited(now, None, "login.refused", "user", principal.id, {"method": "sso"}))
+        return None
+    token = new_token()
+    opening = authentication.Opening(hash_token(token), now + max_lifetime(), (user_agent or "")[:300] or None)
+    event = SsoLogin(now, user.id, opening)
+    written, principal = deferred.write(event)   # never waits for a busy database, as a password login
+    if not written:
+        event.on_user(user)
+        principal = policy.Principal.of(user)
+    return Login(principal, token, opening.token_hash, opening.expires_at) if principal is not None else None
+
+
+@dataclass
+class SsoLogin(deferred.Event):
+    """A single sign-on to an active account: its session opened, a temporary password it still holds
+    (it may be written down somewhere) made unusable."""
+
+    user_id: int
+    opening: authentication.Opening
+
+    def write(self, session: Session) -> policy.Principal | None:
+        user = session.get(User, self.user_id)
+        if user is None or not user.active or (user.locked_until and user.locked_until > self.at):
+            self.audit(session, None, "login.refused", "user", self.user_id, detail={"method": "sso"})
             return None
-        user = session.get(User, principal.id)
-        if user is None or not user.active or (user.locked_until and user.locked_until > now):
-            trail.record(session, None, "login.refused", "user", principal.id, detail={"method": "sso"})
-            return None
-        user.last_login_at = now
-        # A temporary password still held (it may be written down somewhere) is made unusable.
+        user.last_login_at = self.at
         retired = authentication.retire_temporary_password(user)
         principal = policy.Principal.of(user)
         before, after = retired or (None, None)
-        trail.record(session, principal, "login.success", "user", principal.id, before=before, after=after,
-                     detail={"method": "sso", "temporary_password": "made unusable"} if retired else {"method": "sso"})
-        return _open(session, principal, user_agent, now)
+        self.audit(session, principal, "login.success", "user", principal.id, before=before, after=after,
+                   detail={"method": "sso", "temporary_password": "made unusable"} if retired else {"method": "sso"})
+        self.opening.add(session, user.id, self.at)
+        return principal
+
+    def on_user(self, user: Any) -> None:
+        if user.id == self.user_id:
+            user.last_login_at = self.at
+            authentication.retire_temporary_password(user)
+
+    def on_session(self, token_hash: str, row: Any | None) -> Any | None:
+        return self.opening.view(token_hash, row, self.user_id, self.at)
 
 
 SSO_UNVERIFIED, SSO_UNKNOWN = "login.sso_unverified", "login.sso_unknown"
@@ -142,21 +171,11 @@ def login_oidc(claims: Mapping[str, Any], *, user_agent: str | None = None,
     """
     email = str(claims.get("email") or "")
     if not email_verified(claims):
-        with db.write_session() as session:
-            trail.record(session, None, "login.refused", "user", None,
-                         detail={"method": "sso", "email": email[:254], "reason": "email not verified"})
+        deferred.write(deferred.Audited(now or utcnow(), None, "login.refused", "user", None,
+                                        {"method": "sso", "email": email[:254], "reason": "email not verified"}))
         return SSO_UNVERIFIED
     login = login_sso(email, user_agent=user_agent, now=now)
     return login if login is not None else SSO_UNKNOWN
-
-
-def _open(session: Session, principal: policy.Principal, user_agent: str | None, now: datetime) -> Login:
-    token = new_token()
-    row = UserSession(token_hash=hash_token(token), user_id=principal.id, created_at=now, last_seen_at=now,
-                      expires_at=now + max_lifetime(), user_agent=(user_agent or "")[:300] or None)
-    session.add(row)
-    session.flush()
-    return Login(principal, token, row.token_hash, row.expires_at)
 
 
 def resume(token: str | None, *, now: datetime | None = None) -> tuple[policy.Principal, str] | None:

@@ -17,6 +17,7 @@ from ipoverseas.accounts import deferred, password_change, passwords, sessions
 from ipoverseas.core import db, errors, i18n
 from ipoverseas.core.models import AuditEvent, User, UserSession, utcnow
 from tests.accounts.lockholder import holding
+from tests.accounts.test_sessions import _app, submit_login
 
 PASSWORD = "ipoverseas-demo"
 NEW_PASSWORD = "a long new sentence"
@@ -65,6 +66,22 @@ def test_login_while_the_database_is_held(demo_database):
         success = s.scalar(select(AuditEvent).where(AuditEvent.action == "login.success").order_by(AuditEvent.id.desc()))
     assert abs((success.at - row.created_at).total_seconds()) < 1
     assert _user("staff").failed_logins == 1
+
+
+def test_single_sign_on_while_the_database_is_held(demo_database, principal):
+    from ipoverseas.accounts import users
+
+    users.update_user(principal("admin"), principal("staff").id, email="wang.xiao@zj.example.cn")
+    with holding(demo_database):
+        login = sessions.login_oidc({"email": "wang.xiao@zj.example.cn", "email_verified": True})
+        assert isinstance(login, sessions.Login) and login.principal.username == "staff"
+        assert sessions.check(login.token_hash).username == "staff"
+        assert sessions.login_oidc({"email": "nobody@example.cn", "email_verified": True}) == sessions.SSO_UNKNOWN
+        assert sessions.login_oidc({"email": "wang.xiao@zj.example.cn"}) == sessions.SSO_UNVERIFIED
+        assert deferred.waiting() == 3
+    assert deferred.drain()
+    assert _session_row(login.token_hash) is not None
+    assert _actions("user")[-3:] == ["login.success", "login.failed", "login.refused"]
 
 
 def test_logout_while_the_database_is_held_ends_the_session(demo_database):
@@ -161,21 +178,10 @@ def test_a_busy_write_is_recognised(demo_database):
 # --- the shell: the login page, the logout and "busy" in the page's place ----------------------
 
 
-def _app(lang="en"):
-    from streamlit.testing.v1 import AppTest
-
-    at = AppTest.from_file("../../app.py", default_timeout=60)
-    at.session_state["ui_lang"] = lang
-    return at
-
-
 def test_shell_login_and_logout_while_held(sqlite_demo_database):
     at = _app().run()
     with holding(sqlite_demo_database):
-        at.text_input(key="login_username").set_value("admin")
-        at.text_input(key="login_password").set_value(PASSWORD)
-        at.button[0].click()
-        at.run()
+        submit_login(at, "admin", PASSWORD)
         assert not at.exception
         assert at.title[0].value == i18n.t("home.title.admin", "en")
         token_hash = at.session_state["auth_session"]
