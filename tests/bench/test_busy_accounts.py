@@ -3,7 +3,9 @@ database (issue 15; target ≤ 2 s each), and on a free database for comparison 
 
 The writer is a separate process holding SQLite's write lock (BEGIN IMMEDIATE) or, on PostgreSQL,
 the revision row and the account rows, as `tests/accounts/lockholder.py` does for the lock tests.
-Prints one `busy_<backend>_<held|free>_<step>_s=seconds` line per step (the slowest of RUNS runs).
+Prints one `busy_<backend>_<held|free>_<step>_s=seconds` line per step (the slowest of RUNS runs), and
+the time of one Argon2 hash on this machine then: a login checks one, a password change checks one
+and makes one.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from contextlib import nullcontext
 import pytest
 from sqlalchemy.engine import make_url
 
-from ipoverseas.accounts import deferred, password_change, sessions
+from ipoverseas.accounts import deferred, password_change, passwords, sessions
 from tests.accounts.lockholder import holding
 
 pytestmark = pytest.mark.bench
@@ -32,6 +34,7 @@ def _steps(password: str, new: str) -> dict[str, float]:
         times[name] = time.perf_counter() - started
         return result
 
+    timed("one_argon2_hash", lambda: passwords.hash_password(new))   # the machine's own pace, for comparison
     login = timed("login", lambda: sessions.login("staff", password))
     other = sessions.login("staff", password)
     assert login is not None and other is not None
