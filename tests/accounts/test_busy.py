@@ -63,7 +63,8 @@ def test_login_while_the_database_is_held(demo_database):
     assert row is not None and row.ended_at is None and row.user_agent == "pytest"
     assert _actions()[len(before):] == ["login.success", "login.failed"]
     with db.read_session() as s:   # written with the time it happened, not the time it was written
-        success = s.scalar(select(AuditEvent).where(AuditEvent.action == "login.success").order_by(AuditEvent.id.desc()))
+        success = s.scalar(select(AuditEvent).where(AuditEvent.action == "login.success")
+                           .order_by(AuditEvent.id.desc()))
     assert abs((success.at - row.created_at).total_seconds()) < 1
     assert _user("staff").failed_logins == 1
 

@@ -68,7 +68,8 @@ def importing(live_db_path: Path, log_path: Path):
     log = open(log_path, "wb")
     proc = subprocess.Popen(
         [sys.executable, "-m", "ipoverseas", "import", "cases", str(workbook), "--sub-centre", "ZJ"], cwd=ROOT,
-        env={**os.environ, "IPOVERSEAS_DATABASE_URL": f"sqlite:///{live_db_path}"}, stdout=log, stderr=subprocess.STDOUT)
+        env={**os.environ, "IPOVERSEAS_DATABASE_URL": f"sqlite:///{live_db_path}"},
+        stdout=log, stderr=subprocess.STDOUT)
     try:
         deadline = time.monotonic() + 120
         while not _write_lock_held(live_db_path):
