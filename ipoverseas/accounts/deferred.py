@@ -203,5 +203,9 @@ def clear() -> None:
 @atexit.register
 def flush_at_exit() -> None:
     if _queue:
-        if not drain(EXIT_FLUSH_SECONDS):
+        try:
+            done = drain(EXIT_FLUSH_SECONDS)
+        except RuntimeError:   # no new thread at interpreter shutdown
+            done = False
+        if not done:
             log.error("%d account writes were not written before the process ended", len(_queue))

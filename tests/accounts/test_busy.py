@@ -242,3 +242,19 @@ def test_a_busy_refusal_shows_try_again_too(sqlite_database):
     at.session_state["ui_lang"] = "en"
     at.run()
     assert [w.value for w in at.warning] == [i18n.t("busy.retry", "en")]
+
+
+def test_a_short_lock_wait_is_for_its_own_transaction_only(sqlite_demo_database):
+    """The connection goes back to the pool with SQLite's usual busy timeout."""
+    with holding(sqlite_demo_database):
+        with pytest.raises(Exception) as caught:
+            with db.write_session(lock_wait_ms=0) as s:
+                s.get(User, 1).display_name = "x"
+                s.flush()
+        assert db.is_busy(caught.value)
+    connections = [db.get_engine().connect() for _ in range(3)]   # the pool's connections, the used one too
+    try:
+        assert {c.exec_driver_sql("PRAGMA busy_timeout").scalar() for c in connections} == {db.SQLITE_BUSY_TIMEOUT_MS}
+    finally:
+        for c in connections:
+            c.close()
