@@ -63,18 +63,22 @@ def change_own_password(user: Principal, current: str, new: str, *, keep_token_h
         deferred.write(PasswordRefused(now, user, reason))
         raise
     open_before = sessions.open_sessions(user.id, except_token_hash=keep_token_hash)
-    written, ended = deferred.write(PasswordChanged(now, user, passwords.hash_password(new), keep_token_hash))
+    event = PasswordChanged(now, user, row.password_hash, passwords.hash_password(new), keep_token_hash)
+    written, ended = deferred.write(event)
     return ended if written else open_before
 
 
 @dataclass
 class PasswordChanged(deferred.Event):
     user: Principal
+    verified_hash: str   # the hash the current password was checked against
     new_hash: str
     keep_token_hash: str | None
 
     def write(self, session: Session) -> int:
         row = session.get(User, self.user.id)
+        if row is None or not row.active or row.password_hash != self.verified_hash:
+            raise errors.Stale()   # changed since it was read (another tab, an admin's reset): try again
         before = {"must_change_password": bool(row.must_change_password)}
         self.on_user(row)
         ended = sessions.end_all_for_user(session, row.id, now=self.at, keep_token_hash=self.keep_token_hash)
