@@ -1,10 +1,16 @@
 """Make the database ready: migrate, load the demo into an empty embedded database, bring
 the consultations' stored clock facts up to the current promise and holiday table, and mark
-failed the imports killed or crashed since the last start (imports/running.py)."""
+failed the imports killed or crashed since the last start (imports/running.py).
+
+The upkeep after the migrations writes; when another process holds the database (SQLite's one write
+lock, during a long import) it goes on in the background as soon as the database is free, and the
+app opens at once: nobody waits for an import to log in."""
 
 from __future__ import annotations
 
 import logging
+import threading
+import time
 
 from sqlalchemy import func, select
 
@@ -24,9 +30,35 @@ def prepare_database() -> None:
     if config.get("load_demo") and engine.dialect.name == "sqlite" and _is_empty():
         log.info("empty embedded database: loading the demo content")
         demo.load()
+    try:
+        upkeep()
+    except Exception as exc:
+        if not db.is_busy(exc):
+            raise
+        log.warning("start-up upkeep postponed: the database is busy (an import?); it runs when the database is free")
+        threading.Thread(target=_upkeep_when_free, name="ipoverseas-upkeep", daemon=True).start()
+
+
+def upkeep() -> None:
     refresh_clocks()
     refresh_statistics()
     running.sweep()   # imports killed or crashed since the last start: marked failed, audited
+
+
+UPKEEP_RETRY_SECONDS = 5
+
+
+def _upkeep_when_free() -> None:
+    while True:
+        try:
+            upkeep()
+            log.info("start-up upkeep done")
+            return
+        except Exception as exc:
+            if not db.is_busy(exc):
+                log.exception("start-up upkeep failed")
+                return
+        time.sleep(UPKEEP_RETRY_SECONDS)
 
 
 def refresh_statistics() -> None:

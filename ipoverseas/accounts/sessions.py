@@ -17,6 +17,10 @@ Every interaction calls `check` (or `resume` for a new browser tab). Recording "
 is bookkeeping, not a change of content: it is written without bumping the database
 revision (which would empty every cache) and without an audit event, at most once per
 `_touch_interval()`. Logins, logouts and expiries are audited.
+
+None of this waits for a database busy with an import (SQLite's one write lock): a check only
+reads, "seen at" is skipped while the database is busy, and a login, a logout or an expiry is
+written by `deferred`, which keeps it in this process until the database is free.
 """
 
 from __future__ import annotations
@@ -28,15 +32,15 @@ import threading
 import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from types import SimpleNamespace
 from typing import Any, Mapping
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
-from ipoverseas.audit import trail
 from ipoverseas.access import policy
-from ipoverseas.accounts import authentication
+from ipoverseas.accounts import authentication, deferred
 from ipoverseas.core import config, db
 from ipoverseas.core.models import User, UserSession, utcnow
 
@@ -78,13 +82,17 @@ class Login:
 
 def login(username: str, password: str, *, user_agent: str | None = None,
           now: datetime | None = None) -> Login | None:
-    """Check a password login and open a session in one transaction; None on any failure."""
+    """Check a password login and open a session in one transaction; None on any failure.
+
+    Never waits for a busy database (`authentication.attempt`): the session then exists in this
+    process at once, and in the database as soon as it is free."""
     now = now or utcnow()
-    with db.write_session() as session:
-        principal = authentication.check_login(session, username, password, now=now, detail={"method": "password"})
-        if principal is None:
-            return None
-        return _open(session, principal, user_agent, now)
+    token = new_token()
+    opening = authentication.Opening(hash_token(token), now + max_lifetime(), (user_agent or "")[:300] or None)
+    principal = authentication.attempt(username, password, now=now, detail={"method": "password"}, opening=opening)
+    if principal is None:
+        return None
+    return Login(principal, token, opening.token_hash, opening.expires_at)
 
 
 def login_sso(email: str | None, *, user_agent: str | None = None, now: datetime | None = None) -> Login | None:
@@ -95,23 +103,53 @@ def login_sso(email: str | None, *, user_agent: str | None = None, now: datetime
     """
     now = now or utcnow()
     principal = authentication.principal_for_email(email)
-    with db.write_session() as session:
-        if principal is None:
-            trail.record(session, None, "login.failed", "user", None,
-                         detail={"method": "sso", "email": (email or "")[:254], "reason": "no local account"})
+    if principal is None:
+        deferred.write(deferred.Audited(now, None, "login.failed", "user", None,
+                                        {"method": "sso", "email": (email or "")[:254], "reason": "no local account"}))
+        return None
+    user = authentication.read_account(user_id=principal.id, expiry=False)
+    if user is None or not user.active or (user.locked_until and user.locked_until > now):
+        deferred.write(deferred.Audited(now, None, "login.refused", "user", principal.id, {"method": "sso"}))
+        return None
+    token = new_token()
+    opening = authentication.Opening(hash_token(token), now + max_lifetime(), (user_agent or "")[:300] or None)
+    event = SsoLogin(now, user.id, opening)
+    written, principal = deferred.write(event)   # never waits for a busy database, as a password login
+    if not written:
+        event.on_user(user)
+        principal = policy.Principal.of(user)
+    return Login(principal, token, opening.token_hash, opening.expires_at) if principal is not None else None
+
+
+@dataclass
+class SsoLogin(deferred.Event):
+    """A single sign-on to an active account: its session opened, a temporary password it still holds
+    (it may be written down somewhere) made unusable."""
+
+    user_id: int
+    opening: authentication.Opening
+
+    def write(self, session: Session) -> policy.Principal | None:
+        user = session.get(User, self.user_id)
+        if user is None or not user.active or (user.locked_until and user.locked_until > self.at):
+            self.audit(session, None, "login.refused", "user", self.user_id, detail={"method": "sso"})
             return None
-        user = session.get(User, principal.id)
-        if user is None or not user.active or (user.locked_until and user.locked_until > now):
-            trail.record(session, None, "login.refused", "user", principal.id, detail={"method": "sso"})
-            return None
-        user.last_login_at = now
-        # A temporary password still held (it may be written down somewhere) is made unusable.
+        user.last_login_at = self.at
         retired = authentication.retire_temporary_password(user)
         principal = policy.Principal.of(user)
         before, after = retired or (None, None)
-        trail.record(session, principal, "login.success", "user", principal.id, before=before, after=after,
-                     detail={"method": "sso", "temporary_password": "made unusable"} if retired else {"method": "sso"})
-        return _open(session, principal, user_agent, now)
+        self.audit(session, principal, "login.success", "user", principal.id, before=before, after=after,
+                   detail={"method": "sso", "temporary_password": "made unusable"} if retired else {"method": "sso"})
+        self.opening.add(session, user.id, self.at)
+        return principal
+
+    def on_user(self, user: Any) -> None:
+        if user.id == self.user_id:
+            user.last_login_at = self.at
+            authentication.retire_temporary_password(user)
+
+    def on_session(self, token_hash: str, row: Any | None) -> Any | None:
+        return self.opening.view(token_hash, row, self.user_id, self.at)
 
 
 SSO_UNVERIFIED, SSO_UNKNOWN = "login.sso_unverified", "login.sso_unknown"
@@ -133,21 +171,11 @@ def login_oidc(claims: Mapping[str, Any], *, user_agent: str | None = None,
     """
     email = str(claims.get("email") or "")
     if not email_verified(claims):
-        with db.write_session() as session:
-            trail.record(session, None, "login.refused", "user", None,
-                         detail={"method": "sso", "email": email[:254], "reason": "email not verified"})
+        deferred.write(deferred.Audited(now or utcnow(), None, "login.refused", "user", None,
+                                        {"method": "sso", "email": email[:254], "reason": "email not verified"}))
         return SSO_UNVERIFIED
     login = login_sso(email, user_agent=user_agent, now=now)
     return login if login is not None else SSO_UNKNOWN
-
-
-def _open(session: Session, principal: policy.Principal, user_agent: str | None, now: datetime) -> Login:
-    token = new_token()
-    row = UserSession(token_hash=hash_token(token), user_id=principal.id, created_at=now, last_seen_at=now,
-                      expires_at=now + max_lifetime(), user_agent=(user_agent or "")[:300] or None)
-    session.add(row)
-    session.flush()
-    return Login(principal, token, row.token_hash, row.expires_at)
 
 
 def resume(token: str | None, *, now: datetime | None = None) -> tuple[policy.Principal, str] | None:
@@ -162,30 +190,65 @@ def resume(token: str | None, *, now: datetime | None = None) -> tuple[policy.Pr
 def check(token_hash: str | None, *, now: datetime | None = None) -> policy.Principal | None:
     """One interaction: the session's current user, or None when the session has ended.
 
-    Ends (and audits) a session past its idle timeout or absolute lifetime.
+    Ends (and audits) a session past its idle timeout or absolute lifetime. Reads only, but for
+    "last seen" (skipped while the database is busy) and the ending (`deferred`): it never waits.
     """
     if not token_hash:
         return None
     now = now or utcnow()
-    with db.read_session() as session:
-        row = _open_row(session, token_hash)
+    row = _view(token_hash)
+    if row is None or row.ended_at is not None:
+        return None
+    user = authentication.read_account(user_id=row.user_id, expiry=False)
+    if row.expires_at <= now or row.last_seen_at + idle_timeout() <= now:
+        reason = "lifetime" if row.expires_at <= now else "idle"
+        principal = policy.Principal.of(user) if user else None
+        deferred.write(SessionEnded(now, token_hash, principal, "session.expired", {"reason": reason}))
+        return None
+    if user is None or not user.active:
+        return None
+    if row.id is not None and now - row.last_seen_at >= _touch_interval():
+        _touch(row.id, now)
+    return policy.Principal.of(user)
+
+
+def _view(token_hash: str) -> SimpleNamespace | None:
+    """The session a token hash names (ended or not), with this process's queued writes."""
+    def read():
+        with db.read_session() as session:
+            row = session.scalar(select(UserSession).where(UserSession.token_hash == token_hash))
+            return None if row is None else SimpleNamespace(
+                id=row.id, token_hash=row.token_hash, user_id=row.user_id, created_at=row.created_at,
+                last_seen_at=row.last_seen_at, expires_at=row.expires_at, ended_at=row.ended_at)
+
+    row, events = deferred.pending(read)
+    return deferred.replay_session(token_hash, row, events)
+
+
+@dataclass
+class SessionEnded(deferred.Event):
+    """A logout, or a session found past its time: ended once (two tabs cannot both end it), audited."""
+
+    token_hash: str
+    actor: policy.Principal | None
+    action: str
+    detail: dict | None = None
+
+    def write(self, session: Session) -> bool:
+        row = _open_row(session, self.token_hash)
         if row is None:
-            return None
-        user = session.get(User, row.user_id)
-        expired = row.expires_at <= now or row.last_seen_at + idle_timeout() <= now
-        if expired:
-            reason = "lifetime" if row.expires_at <= now else "idle"
-            principal = policy.Principal.of(user) if user else None
-            session_id = row.id
-        elif user is None or not user.active:
-            return None
-        else:
-            if now - row.last_seen_at >= _touch_interval():
-                _touch(row.id, now)
-            return policy.Principal.of(user)
-    with db.write_session() as session:
-        _end_one(session, session_id, principal, "session.expired", now, detail={"reason": reason})
-    return None
+            return False
+        done = session.execute(update(UserSession).where(UserSession.id == row.id, UserSession.ended_at.is_(None))
+                               .values(ended_at=self.at)).rowcount
+        if done:
+            self.audit(session, self.actor, self.action, "user_session", row.id,
+                       before={"ended_at": None}, after={"ended_at": self.at}, detail=self.detail)
+        return bool(done)
+
+    def on_session(self, token_hash: str, row: Any | None) -> Any | None:
+        if row is not None and token_hash == self.token_hash and row.ended_at is None:
+            row.ended_at = self.at
+        return row
 
 
 def _open_row(session: Session, token_hash: str) -> UserSession | None:
@@ -194,36 +257,32 @@ def _open_row(session: Session, token_hash: str) -> UserSession | None:
     return row if row is not None and row.ended_at is None else None
 
 
-def _end_one(session: Session, session_id: int, actor: policy.Principal | None, action: str, now: datetime,
-             detail: dict | None = None) -> bool:
-    """End one session if it is still open (a conditional update: two tabs cannot both end it) and audit it."""
-    done = session.execute(update(UserSession).where(UserSession.id == session_id, UserSession.ended_at.is_(None))
-                           .values(ended_at=now)).rowcount
-    if done:
-        trail.record(session, actor, action, "user_session", session_id,
-                     before={"ended_at": None}, after={"ended_at": now}, detail=detail)
-    return bool(done)
-
-
 def _touch(session_id: int, now: datetime) -> None:
     # Bookkeeping only (see the module doc): no revision bump, no audit event. A database
-    # busy with a long import must not fail every page over it: skip, and try next time.
+    # busy with a long import must not slow any page over it: no wait; skip, and try next time.
     try:
-        with db.get_engine().begin() as conn:
+        with db.writer(lock_wait_ms=0, immediate=False).begin() as conn:
             conn.execute(update(UserSession).where(UserSession.id == session_id, UserSession.ended_at.is_(None))
                          .values(last_seen_at=now))
-    except OperationalError:
-        log.warning("session %s: last-seen not recorded (database busy)", session_id)
+    except OperationalError as exc:
+        if not db.is_busy(exc):
+            raise
+        log.info("session %s: last-seen not recorded (database busy)", session_id)
 
 
 def end(token_hash: str | None, actor: policy.Principal | None, *, now: datetime | None = None) -> bool:
-    """Logout: end this session on the server at once. True if it was open."""
+    """Logout: end this session on the server at once. True if it was open.
+
+    Never waits for a busy database: the session is then ended in this process at once (every
+    check here refuses it), and in the database as soon as it is free (`deferred`)."""
     if not token_hash:
         return False
     now = now or utcnow()
-    with db.write_session() as session:
-        row = _open_row(session, token_hash)
-        return row is not None and _end_one(session, row.id, actor, "logout", now)
+    row = _view(token_hash)
+    if row is None or row.ended_at is not None:
+        return False
+    written, ended = deferred.write(SessionEnded(now, token_hash, actor, "logout"))
+    return bool(ended) if written else True
 
 
 def end_all_for_user(session: Session, user_id: int, *, now: datetime | None = None,
@@ -237,12 +296,15 @@ def end_all_for_user(session: Session, user_id: int, *, now: datetime | None = N
     return session.execute(update(UserSession).where(*where).values(ended_at=now)).rowcount
 
 
-def open_sessions(user_id: int) -> int:
+def open_sessions(user_id: int, *, except_token_hash: str | None = None) -> int:
+    """How many sessions of the user are open in the database (but the one `except_token_hash` names)."""
     from sqlalchemy import func
 
+    where = [UserSession.user_id == user_id, UserSession.ended_at.is_(None)]
+    if except_token_hash:
+        where.append(UserSession.token_hash != except_token_hash)
     with db.read_session() as session:
-        return session.scalar(select(func.count()).select_from(UserSession).where(
-            UserSession.user_id == user_id, UserSession.ended_at.is_(None))) or 0
+        return session.scalar(select(func.count()).select_from(UserSession).where(*where)) or 0
 
 
 # --- the hand-over of a new token to the browser -------------------------------------

@@ -6,11 +6,14 @@ All SQL goes through the engine made here. Two kinds of session:
 - `write_session()`: on SQLite it starts with `BEGIN IMMEDIATE`, so a transaction
   that reads and then writes can never fail with SQLITE_BUSY_SNAPSHOT under a
   competing writer (UPLOAD_SAFETY.md); on every database it bumps the revision
-  counter that cached reads take as part of their key.
+  counter that cached reads take as part of their key. `lock_wait_ms` bounds how long
+  it waits for a lock another writer holds (SQLite's write lock, a PostgreSQL row lock);
+  past it the database says it is busy (`is_busy`).
 """
 
 from __future__ import annotations
 
+import sqlite3
 import threading
 from contextlib import contextmanager
 from pathlib import Path
@@ -41,8 +44,22 @@ def _configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn):
-        immediate = conn.get_execution_options().get("sqlite_immediate", False)
-        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+        options = conn.get_execution_options()
+        # The wait for the write lock is the connection's busy timeout: set it for this transaction
+        # when asked, and back to the default on the next one (the connection returns to the pool).
+        wait = options.get("lock_wait_ms")
+        if wait is not None or conn.connection.info.get("lock_wait_ms") is not None:
+            conn.exec_driver_sql(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS if wait is None else int(wait)}")
+            conn.connection.info["lock_wait_ms"] = wait
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if options.get("sqlite_immediate", False) else "BEGIN")
+
+
+def _configure_postgresql(engine: Engine) -> None:
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn):
+        wait = conn.get_execution_options().get("lock_wait_ms")
+        if wait is not None:  # 0 would mean "no limit" to PostgreSQL
+            conn.exec_driver_sql(f"SET LOCAL lock_timeout = '{max(int(wait), 1)}ms'")
 
 
 def get_engine(url: str | None = None) -> Engine:
@@ -59,6 +76,8 @@ def get_engine(url: str | None = None) -> Engine:
                 _configure_sqlite(engine)
             else:
                 engine = create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10)
+                if engine.dialect.name == "postgresql":
+                    _configure_postgresql(engine)
             _engines[url] = engine
         return engine
 
@@ -81,20 +100,50 @@ def read_session(engine: Engine | None = None) -> Iterator[Session]:
         yield session
 
 
+def writer(engine: Engine | None = None, *, lock_wait_ms: int | None = None, immediate: bool = True) -> Engine:
+    """The engine for a write transaction: on SQLite it begins with `BEGIN IMMEDIATE` (unless
+    `immediate` is false); `lock_wait_ms` bounds the wait for a lock another writer holds (by
+    default SQLite waits `SQLITE_BUSY_TIMEOUT_MS`, PostgreSQL as long as it takes)."""
+    engine = engine or get_engine()
+    options: dict = {}
+    if engine.dialect.name == "sqlite" and immediate:
+        options["sqlite_immediate"] = True
+    if lock_wait_ms is not None:
+        options["lock_wait_ms"] = int(lock_wait_ms)
+    return engine.execution_options(**options) if options else engine
+
+
 @contextmanager
-def write_session(engine: Engine | None = None) -> Iterator[Session]:
+def write_session(engine: Engine | None = None, *, lock_wait_ms: int | None = None) -> Iterator[Session]:
     """A transaction that commits at the end, or rolls back on any error.
 
     Bumps the database revision in the same transaction, so every reader that caches
-    by revision sees the change.
+    by revision sees the change. `lock_wait_ms`: see `writer`.
     """
-    engine = engine or get_engine()
-    if engine.dialect.name == "sqlite":
-        engine = engine.execution_options(sqlite_immediate=True)
-    factory = sessionmaker(engine, expire_on_commit=False)
+    factory = sessionmaker(writer(engine, lock_wait_ms=lock_wait_ms), expire_on_commit=False)
     with factory.begin() as session:
         yield session
         bump_revision(session)
+
+
+# SQLSTATEs of PostgreSQL meaning "another transaction is in the way, try again": lock_not_available
+# (lock_timeout), deadlock_detected, serialization_failure.
+_PG_BUSY_STATES = frozenset({"55P03", "40P01", "40001"})
+
+
+def is_busy(exc: BaseException | None) -> bool:
+    """Did the database refuse because another writer holds a lock (SQLite's "database is locked",
+    PostgreSQL's lock timeout), i.e. a moment later the same request would work?"""
+    seen: set[int] = set()
+    while exc is not None and id(exc) not in seen:
+        seen.add(id(exc))
+        if isinstance(exc, sqlite3.OperationalError):
+            text_ = str(exc).lower()
+            return "locked" in text_ or "busy" in text_
+        if getattr(exc, "sqlstate", None) in _PG_BUSY_STATES:
+            return True
+        exc = getattr(exc, "orig", None) or exc.__cause__ or exc.__context__
+    return False
 
 
 def bump_revision(session: Session) -> None:

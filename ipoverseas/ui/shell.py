@@ -1,4 +1,10 @@
-"""The app shell: page config, database start-up, login, language and role navigation."""
+"""The app shell: page config, database start-up, login, language and role navigation.
+
+It is also the one place that turns a failure into a message: a database busy with another write
+(SQLite's "database is locked" during a long import, a PostgreSQL lock timeout, or a service's
+`errors.Busy`) shows "busy, try again" where the page would be; anything else is logged and shown
+as "something went wrong". Never Streamlit's error page with a traceback.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +13,7 @@ import logging
 import streamlit as st
 
 from ipoverseas import bootstrap
-from ipoverseas.core import config, i18n
+from ipoverseas.core import config, db, errors, i18n
 from ipoverseas.core.logging_setup import configure_logging
 from . import login, pages, scripts, state
 from .notifications import render_notifications
@@ -49,13 +55,28 @@ def _sidebar(user):
     return None
 
 
+def is_busy(exc: BaseException) -> bool:
+    """A database busy with another write: a moment later the same request would work."""
+    return isinstance(exc, errors.Busy) or db.is_busy(exc)
+
+
+def show_failure(exc: Exception, where: str) -> None:
+    """In the page's place: "busy, try again" for a busy database, else "something went wrong"."""
+    if is_busy(exc):
+        log.warning("%s: database busy (%s)", where, exc.__class__.__name__)
+        st.warning(state.t("busy.retry"), icon=":material/hourglass_top:")
+        st.button(state.t("busy.again"), key=f"shell_busy_again_{where}", icon=":material/refresh:")
+    else:
+        log.exception("%s failed", where)
+        st.error(state.t("errors.unexpected"))
+
+
 def _run_page(fn) -> None:
     def wrapped() -> None:
         try:
             fn()
-        except Exception:  # st.stop()/st.rerun() are BaseExceptions and pass through
-            log.exception("page failed")
-            st.error(state.t("errors.unexpected"))
+        except Exception as exc:  # st.stop()/st.rerun() are BaseExceptions and pass through
+            show_failure(exc, "page")
     wrapped.__name__ = fn.__name__
     return wrapped
 
@@ -65,17 +86,27 @@ def main(registry) -> None:
     st.set_page_config(page_title="ipoverseas", page_icon=str(config.DATA_DIR / "favicon.png"), layout="wide")
     try:
         _database_ready()
-    except Exception:
-        log.exception("database start-up failed")
-        st.error(i18n.t("errors.database", state.lang()))
+    except Exception as exc:
+        if is_busy(exc):   # migrations wait for the write lock: an import in another process holds it
+            show_failure(exc, "start")
+        else:
+            log.exception("database start-up failed")
+            st.error(i18n.t("errors.database", state.lang()))
         st.stop()
+    try:
+        _session(registry)
+    except Exception as exc:  # outside a page: the session check, the sidebar, the bell
+        show_failure(exc, "shell")
 
+
+def _session(registry) -> None:
+    """The login page, or the user's navigation and the page chosen."""
     user = state.refresh_user()
     notifications_slot = _sidebar(user)
     if user is not None:
         login.hand_over_token()
     if user is None:
-        page = st.navigation([st.Page(login.render, title=state.t("login.title"), url_path="login",
+        page = st.navigation([st.Page(_run_page(login.render), title=state.t("login.title"), url_path="login",
                                       icon=":material/login:", default=True)], position="hidden")
         page.run()
         return

@@ -8,6 +8,8 @@ the HttpOnly cookie the server set, which Streamlit hands over in `st.context.co
 
 from __future__ import annotations
 
+import logging
+
 import streamlit as st
 
 from ipoverseas.access import policy
@@ -21,6 +23,8 @@ METHOD_KEY = "auth_method"        # "password" or "sso"
 TICKET_KEY = "auth_ticket"        # a one-time ticket the page hands to /session/claim
 NOTICE_KEY = "auth_notice"        # why the user was logged out (an i18n key)
 FORGET_KEY = "auth_forget"        # ask the browser to drop the (dead) cookie
+
+log = logging.getLogger(__name__)
 
 
 def current_user() -> policy.Principal | None:
@@ -72,9 +76,16 @@ def log_in(login: sessions.Login, method: str = "password") -> None:
 
 
 def log_out() -> str | None:
-    """End the session on the server at once, and forget it here. Returns the login method."""
+    """End the session on the server at once, and forget it here. Returns the login method.
+
+    `sessions.end` never waits for a busy database (it ends the session in this process at once and
+    writes it when the database is free); should it still fail, the user is logged out here all
+    the same and sees the login page, and the failure is logged."""
     method = st.session_state.get(METHOD_KEY)
-    sessions.end(st.session_state.get(SESSION_KEY), current_user())
+    try:
+        sessions.end(st.session_state.get(SESSION_KEY), current_user())
+    except Exception:
+        log.exception("logout: the session could not be ended on the server")
     _forget_login(notice="login.logged_out")
     return method
 

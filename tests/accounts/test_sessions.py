@@ -238,6 +238,14 @@ def _app(login=None, token_hash=None):
     return at
 
 
+def submit_login(at, username: str, password: str):
+    """Fill in and send the login form of an AppTest of app.py; the run after it."""
+    at.text_input(key="login_username").set_value(username)
+    at.text_input(key="login_password").set_value(password)
+    at.button[0].click()
+    return at.run()
+
+
 def test_shell_shows_the_login_form_without_a_session(sqlite_demo_database):
     at = _app().run()
     assert not at.exception
@@ -266,11 +274,7 @@ def test_shell_refuses_a_principal_without_a_live_session(sqlite_demo_database, 
 
 
 def test_shell_login_form_opens_a_server_session(sqlite_demo_database):
-    at = _app().run()
-    at.text_input(key="login_username").set_value("admin")
-    at.text_input(key="login_password").set_value(PASSWORD)
-    at.button[0].click()
-    at.run()
+    at = submit_login(_app().run(), "admin", PASSWORD)
     assert not at.exception
     assert at.title[0].value == i18n.t("home.title.admin", "en")
     token_hash = at.session_state["auth_session"]
@@ -281,11 +285,7 @@ def test_shell_login_form_opens_a_server_session(sqlite_demo_database):
 def test_shell_wrong_password_and_unknown_user_look_the_same(sqlite_demo_database):
     messages = []
     for username in ("admin", "nobody-here"):
-        at = _app().run()
-        at.text_input(key="login_username").set_value(username)
-        at.text_input(key="login_password").set_value("wrong password")
-        at.button[0].click()
-        at.run()
+        at = submit_login(_app().run(), username, "wrong password")
         messages.append([e.value for e in at.error])
     assert messages[0] == messages[1] == [i18n.t("login.failed", "en")]
 
@@ -316,11 +316,7 @@ def test_shell_lockout_keeps_the_same_generic_message(sqlite_demo_database, monk
     """Five failures lock the account; the right password then gets the very same message."""
     seen = set()
     for password in ["wrong password"] * 5 + [PASSWORD]:
-        at = _app().run()
-        at.text_input(key="login_username").set_value("enterprise2")
-        at.text_input(key="login_password").set_value(password)
-        at.button[0].click()
-        at.run()
+        at = submit_login(_app().run(), "enterprise2", password)
         seen.add(tuple(e.value for e in at.error))
         assert at.subheader[0].value == i18n.t("login.title", "en")
     assert seen == {(i18n.t("login.failed", "en"),)}
