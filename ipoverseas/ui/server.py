@@ -7,9 +7,10 @@ from streamlit.web.server.starlette.starlette_websocket import is_host_allowed
 
 from ipoverseas.accounts import routes as account_routes
 from ipoverseas.ops import routes as ops_routes
+from ipoverseas.sharing import feed
 
 
 def routes() -> list[Route]:
     """The session-cookie routes, refusing a Host that `server.allowedHosts` does not allow, and
-    the load balancer's health check."""
-    return account_routes.routes(host_allowed=is_host_allowed) + ops_routes.routes()
+    the load balancer's health check, and the Atom feed of risk alerts."""
+    return account_routes.routes(host_allowed=is_host_allowed) + ops_routes.routes() + feed.routes()
