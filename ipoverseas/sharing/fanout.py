@@ -19,8 +19,11 @@ import logging
 from dataclasses import dataclass
 from typing import Any, Iterable
 
-from sqlalchemy import (String, and_, cast, false, func, insert, literal, or_, select, true, tuple_, union, update)
-from sqlalchemy.orm import Session
+from itertools import combinations
+
+from sqlalchemy import (String, and_, cast, func, insert, literal, or_, select, true, tuple_, union, union_all,
+                        update)
+from sqlalchemy.orm import Session, aliased
 
 from ipoverseas.access import policy
 from ipoverseas.access.policy import Principal
@@ -82,9 +85,11 @@ def matches(records: Any, entity: str, records_only: bool = False) -> Any:
     return union(*parts).subquery("m")
 
 
-def _readers(session: Session, event_id: int, entity: str) -> Any:
-    """A SQL condition over (the record, User): the follower may read the record. The policy is asked
-    once per kind of reader (role and sub-centre) and kind of record (owner and status)."""
+def _audiences(session: Session, event_id: int, entity: str) -> list[tuple[Any, Any]]:
+    """[(records, readers)]: the event's records split by who may read them (a SQL condition over the
+    record's table, and one over User). The policy is asked once per kind of reader (role and
+    sub-centre) and kind of record (owner and status); records with the same readers go together, so
+    a review's or an import's records are one audience."""
     model, status, action = _MODELS[entity]
     item = FollowEventItem
     groups = session.execute(select(model.sub_centre_id, status).distinct()
@@ -93,31 +98,94 @@ def _readers(session: Session, event_id: int, entity: str) -> Any:
     kinds = session.execute(select(User.role, User.sub_centre_id).distinct()
                             .where(User.id.in_(select(Follow.user_id)))).all()
     reader = tuple_(User.role, func.coalesce(User.sub_centre_id, 0))
-    conditions = []
+    audiences: dict[tuple, list] = {}
     for sub_centre_id, state in groups:
         record = {"sub_centre_id": sub_centre_id, status.key: state}
-        allowed = [(role, sc or 0) for role, sc in kinds
-                   if policy.can(Principal(0, "", "", role, sc), action, record)]
-        if not allowed:
-            continue
-        who = true() if len(allowed) == len(kinds) else reader.in_(allowed)
-        owner = model.sub_centre_id.is_(None) if sub_centre_id is None else model.sub_centre_id == sub_centre_id
-        conditions.append(and_(owner, status == state, who))
-    return or_(*conditions) if conditions else false()
+        allowed = tuple(sorted((role, sc or 0) for role, sc in kinds
+                               if policy.can(Principal(0, "", "", role, sc), action, record)))
+        if allowed:
+            owner = model.sub_centre_id.is_(None) if sub_centre_id is None else model.sub_centre_id == sub_centre_id
+            audiences.setdefault(allowed, []).append(and_(owner, status == state))
+    return [(or_(*records), true() if len(allowed) == len(kinds) else reader.in_(allowed))
+            for allowed, records in audiences.items()]
+
+
+# The facets a case has one value of, in the order their follows are combined below.
+_CUBE = tuple(sorted(_CASE_FACETS))
+
+
+def _key(parts: list[tuple[str, Any]]) -> Any:
+    """"country=US|industry=electronics": a combination of facet values, as one text."""
+    out: Any = None
+    for facet, value in parts:
+        piece = literal(facet + "=") + value
+        out = piece if out is None else out + literal("|") + piece
+    return out
+
+
+def _case_counts(event_id: int, records: Any, readers: Any) -> Any:
+    """(user_id, n): how many of the event's cases (of one audience) match each reader's follows.
+
+    A case has one value per facet, so the number matching ANY of a user's facet follows is, by
+    inclusion-exclusion, the sum over the combinations of their follows in distinct facets of
+    (-1)^(size+1) x the number of cases having all of them; those numbers ("the cube") are counted
+    once from the event's cases. The work is a few look-ups per user and combination, not one per
+    user and case. A followed case that matches none of its follower's facet follows adds one.
+    """
+    item = FollowEventItem
+    cases = (select(Case).join(item, and_(item.record_id == Case.id, item.entity == "case"))
+             .where(item.event_id == event_id, records).subquery("c"))
+    cube_parts = []
+    for size in range(1, len(_CUBE) + 1):
+        for combo in combinations(_CUBE, size):
+            key = _key([(f, cases.c[f]) for f in combo])
+            cube_parts.append(select(key.label("k"), func.count().label("n")).group_by(key))
+    cube = union_all(*cube_parts).subquery("cube")
+    terms = []
+    for size in range(1, len(_CUBE) + 1):
+        fs = [aliased(Follow, name=f"f{i}") for i in range(size)]
+        stmt = select(fs[0].user_id.label("user_id"),
+                      (func.sum(cube.c.n) * (1 if size % 2 else -1)).label("n"))
+        for i, f in enumerate(fs):
+            stmt = stmt.where(f.facet.in_(_CUBE))
+            if i:
+                stmt = stmt.where(f.user_id == fs[0].user_id, f.facet > fs[i - 1].facet)
+        key = fs[0].facet + literal("=") + fs[0].value
+        for f in fs[1:]:
+            key = key + literal("|") + f.facet + literal("=") + f.value
+        terms.append(stmt.join(cube, cube.c.k == key).group_by(fs[0].user_id))
+    # followed cases of the event their follower's facet follows do not already count
+    g = aliased(Follow, name="g")
+    covered = select(g.id).where(g.user_id == Follow.user_id, or_(*[
+        and_(g.facet == f, g.value == cases.c[f]) for f in _CUBE])).exists()
+    terms.append(select(Follow.user_id.label("user_id"), func.count().label("n"))
+                 .join(cases, and_(Follow.facet == "case", Follow.value == cast(cases.c.id, String)))
+                 .where(~covered).group_by(Follow.user_id))
+    t = union_all(*terms).subquery("t")
+    return (select(t.c.user_id, func.sum(t.c.n).label("n")).join(User, User.id == t.c.user_id)
+            .where(User.active.is_(True), readers).group_by(t.c.user_id).having(func.sum(t.c.n) > 0))
+
+
+def _record_counts(event: FollowEvent, entity: str, records: Any, readers: Any) -> Any:
+    """(user_id, n) by matching each record to its followers (articles: their facets are sets)."""
+    model = _MODELS[entity][0]
+    m = matches(event_ids(event.id, entity), entity, records_only=event.kind == "case_changed")
+    return (select(m.c.user_id, func.count().label("n")).select_from(m)
+            .join(model, model.id == m.c.record_id).join(User, User.id == m.c.user_id)
+            .where(User.active.is_(True), records, readers).group_by(m.c.user_id))
 
 
 def _fan_out(session: Session, event: FollowEvent) -> int:
     entity, kind = EVENTS[event.kind]
-    model = _MODELS[entity][0]
-    m = matches(event_ids(event.id, entity), entity, records_only=event.kind == "case_changed")
-    readable = _readers(session, event.id, entity)
-    rows = (select(m.c.user_id, literal(kind), cast(func.count(), String), literal(event.created_at),
-                   literal(ENTITY), literal(event.id))
-            .select_from(m)
-            .join(model, model.id == m.c.record_id)
-            .join(User, User.id == m.c.user_id)
-            .where(User.active.is_(True), readable)
-            .group_by(m.c.user_id))
+    parts = [_case_counts(event.id, records, readers) if event.kind == "cases"
+             else _record_counts(event, entity, records, readers)
+             for records, readers in _audiences(session, event.id, entity)]
+    if not parts:
+        return 0
+    per_user = union_all(*parts).subquery("per_user")
+    rows = (select(per_user.c.user_id, literal(kind), cast(func.sum(per_user.c.n), String),
+                   literal(event.created_at), literal(ENTITY), literal(event.id))
+            .group_by(per_user.c.user_id))
     result = session.execute(insert(Notification).from_select(
         ["user_id", "kind", "message", "created_at", "entity", "entity_id"], rows))
     return result.rowcount or 0

@@ -43,7 +43,8 @@ def upgrade() -> None:
         sa.Column("records", sa.Integer(), nullable=False),
         sa.Column("notified", sa.Integer(), nullable=False),
         sa.Column("created_at", sa.DateTime(), nullable=False),
-        sa.ForeignKeyConstraint(["actor_id"], ["users.id"], ondelete="SET NULL", name="fk_follow_events_actor_id_users"),
+        sa.ForeignKeyConstraint(["actor_id"], ["users.id"], ondelete="SET NULL",
+                                name="fk_follow_events_actor_id_users"),
         sa.PrimaryKeyConstraint("id", name="pk_follow_events"),
     )
     op.create_index("ix_follow_events_created_at", "follow_events", ["created_at"])
