@@ -172,3 +172,33 @@ def test_email_goes_only_where_configured(demo_database, principal, monkeypatch)
     monkeypatch.setenv("IPOVERSEAS_SMTP_HOST", "smtp.example.org")
     fanout.announce_cases(ids)
     assert [e.to for e in sent] == ["staff_a@example.org"] and "2" in sent[0].subject
+
+
+def test_grouped_counts_equal_a_brute_force_count(demo_database, principal):
+    """The fan-out's inclusion-exclusion count equals counting each follower's matching cases one by one."""
+    rng = random.Random(11)
+    with db.read_session() as s:
+        cases = s.execute(select(Case.id, Case.country, Case.dispute_type, Case.ip_type, Case.industry)
+                          .where(Case.review_status == "published").order_by(Case.id).limit(300)).all()
+    pools = {f: sorted({getattr(c, f) for c in cases if getattr(c, f)}) for f in fanout._CUBE}
+    expected = {}
+    for i in range(25):
+        _staff(f"f{i}", "AA")
+        user = principal(f"f{i}")
+        mine = set()
+        for _ in range(rng.randint(1, 6)):
+            facet = rng.choice(list(pools))
+            mine.add((facet, rng.choice(pools[facet])))
+        if rng.random() < 0.5:
+            mine.add(("case", str(rng.choice(cases).id)))
+        for facet, value in mine:
+            follows.follow(user, facet, value)
+        n = sum(1 for c in cases if any((f == "case" and v == str(c.id)) or getattr(c, f, None) == v
+                                        for f, v in mine))
+        if n:
+            expected[user.id] = str(n)
+    result = fanout.announce_cases([c.id for c in cases])
+    with db.read_session() as s:
+        got = dict(s.execute(select(Notification.user_id, Notification.message).where(
+            Notification.entity == fanout.ENTITY, Notification.entity_id == result.event_id)).all())
+    assert got == expected and result.notified == len(expected)
