@@ -123,7 +123,7 @@ def _key(parts: list[tuple[str, Any]]) -> Any:
     return out
 
 
-def _case_counts(event_id: int, records: Any, readers: Any) -> Any:
+def _case_counts(event_id: int, records: Any, readers: Any, tag: int = 0) -> Any:
     """(user_id, n): how many of the event's cases (of one audience) match each reader's follows.
 
     A case has one value per facet, so the number matching ANY of a user's facet follows is, by
@@ -134,24 +134,21 @@ def _case_counts(event_id: int, records: Any, readers: Any) -> Any:
     """
     item = FollowEventItem
     cases = (select(Case).join(item, and_(item.record_id == Case.id, item.entity == "case"))
-             .where(item.event_id == event_id, records).subquery("c"))
+             .where(item.event_id == event_id, records).cte(f"c{tag}"))
     cube_parts = []
     for size in range(1, len(_CUBE) + 1):
         for combo in combinations(_CUBE, size):
             key = _key([(f, cases.c[f]) for f in combo])
             cube_parts.append(select(key.label("k"), func.count().label("n")).group_by(key))
-    cube = union_all(*cube_parts).subquery("cube")
+    cube = union_all(*cube_parts).cte(f"cube{tag}")   # one CTE, used by every term: computed once
     terms = []
     for size in range(1, len(_CUBE) + 1):
         fs = [aliased(Follow, name=f"f{i}") for i in range(size)]
-        stmt = select(fs[0].user_id.label("user_id"),
-                      (func.sum(cube.c.n) * (1 if size % 2 else -1)).label("n"))
-        for i, f in enumerate(fs):
-            stmt = stmt.where(f.facet.in_(_CUBE))
-            if i:
-                stmt = stmt.where(f.user_id == fs[0].user_id, f.facet > fs[i - 1].facet)
+        stmt = (select(fs[0].user_id.label("user_id"), (func.sum(cube.c.n) * (1 if size % 2 else -1)).label("n"))
+                .select_from(fs[0]).where(fs[0].facet.in_(_CUBE)))
         key = fs[0].facet + literal("=") + fs[0].value
-        for f in fs[1:]:
+        for i, f in enumerate(fs[1:], start=1):   # explicit joins: PostgreSQL scopes them strictly
+            stmt = stmt.join(f, and_(f.user_id == fs[0].user_id, f.facet > fs[i - 1].facet, f.facet.in_(_CUBE)))
             key = key + literal("|") + f.facet + literal("=") + f.value
         terms.append(stmt.join(cube, cube.c.k == key).group_by(fs[0].user_id))
     # followed cases of the event their follower's facet follows do not already count
@@ -177,18 +174,20 @@ def _record_counts(event: FollowEvent, entity: str, records: Any, readers: Any) 
 
 def _fan_out(session: Session, event: FollowEvent) -> int:
     entity, kind = EVENTS[event.kind]
-    parts = [_case_counts(event.id, records, readers) if event.kind == "cases"
+    parts = [_case_counts(event.id, records, readers, tag) if event.kind == "cases"
              else _record_counts(event, entity, records, readers)
-             for records, readers in _audiences(session, event.id, entity)]
+             for tag, (records, readers) in enumerate(_audiences(session, event.id, entity))]
     if not parts:
         return 0
     per_user = union_all(*parts).subquery("per_user")
     rows = (select(per_user.c.user_id, literal(kind), cast(func.sum(per_user.c.n), String),
                    literal(event.created_at), literal(ENTITY), literal(event.id))
             .group_by(per_user.c.user_id))
-    result = session.execute(insert(Notification).from_select(
+    session.execute(insert(Notification).from_select(
         ["user_id", "kind", "message", "created_at", "entity", "entity_id"], rows))
-    return result.rowcount or 0
+    # counted, not taken from the rowcount (psycopg reports none for an INSERT with a WITH clause)
+    return session.scalar(select(func.count()).select_from(Notification).where(
+        Notification.entity == ENTITY, Notification.entity_id == event.id)) or 0
 
 
 def _emails(session: Session, event: FollowEvent) -> list[notifications.Email]:

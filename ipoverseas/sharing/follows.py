@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from ipoverseas.access import policy
@@ -19,6 +19,7 @@ from ipoverseas.access.policy import Principal
 from ipoverseas.audit import trail
 from ipoverseas.core import db, errors, vocab
 from ipoverseas.core.models import Article, Case, Consultation, Follow, FollowSeed, User, utcnow
+from ipoverseas.network.duties import _insert_ignoring_duplicates
 
 TERMS = {"country": vocab.countries, "dispute_type": lambda: vocab.DISPUTE_TYPES,
          "ip_type": lambda: vocab.IP_TYPES, "industry": lambda: vocab.INDUSTRIES}
@@ -141,14 +142,13 @@ def seed_from_profile(session: Session, user_id: int) -> int:
     terms = profile_terms(session, user_id)
     if not terms:
         return 0
-    session.add(FollowSeed(user_id=user_id, seeded_at=utcnow()))
-    have = set(session.execute(select(Follow.facet, Follow.value).where(Follow.user_id == user_id)).all())
+    insert_new = _insert_ignoring_duplicates(session)   # two seeders at once (the page, a sweep): one wins
+    if not session.execute(insert_new(FollowSeed).values(user_id=user_id, seeded_at=utcnow())
+                           .returning(FollowSeed.user_id)).first():
+        return 0
     rows = [{"user_id": user_id, "facet": f, "value": v, "origin": "profile", "created_at": utcnow()}
-            for f, v in terms if (f, v) not in {tuple(h) for h in have}]
-    if rows:
-        session.execute(insert(Follow), rows)
-    session.flush()
-    return len(rows)
+            for f, v in terms]
+    return len(session.execute(insert_new(Follow).values(rows).returning(Follow.id)).all())
 
 
 def profile_roles() -> list[str]:
