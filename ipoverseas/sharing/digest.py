@@ -21,7 +21,7 @@ from ipoverseas.core import db, errors, i18n, localtime
 from ipoverseas.core.models import Article, Case, Digest, Notification, User, utcnow
 from ipoverseas.network.duties import _insert_ignoring_duplicates
 from ipoverseas.sharing import follows
-from ipoverseas.sharing.fanout import matches
+from ipoverseas.sharing.fanout import case_counts, matches
 
 log = logging.getLogger(__name__)
 WEEK = re.compile(r"^(\d{4})-?W(\d{1,2})$", re.IGNORECASE)
@@ -59,15 +59,16 @@ def parse_week(value: str | None, today: date | None = None) -> Week:
 
 
 def _counts(week: Week):
-    """(user_id, cases, articles): what is new in each user's follows during the week."""
+    """(user_id, cases, articles): what is new in each user's follows during the week (the cases
+    counted like the fan-out's, from a cube of the week's cases)."""
     start, end = week.utc_bounds()
-    new_cases = select(Case.id.label("record_id")).where(Case.review_status == "published",
-                                                         Case.published_at >= start, Case.published_at < end)
+    new_cases = select(Case).where(Case.review_status == "published", Case.published_at >= start,
+                                   Case.published_at < end)
     new_articles = select(Article.id.label("record_id")).where(
         Article.status == "published", Article.published_on >= week.start, Article.published_on < week.end)
-    c = matches(new_cases, "case")
+    c = case_counts(new_cases).subquery("cc")
     a = matches(new_articles, "article")
-    both = union_all(select(c.c.user_id, literal(1).label("nc"), literal(0).label("na")),
+    both = union_all(select(c.c.user_id, c.c.n.label("nc"), literal(0).label("na")),
                      select(a.c.user_id, literal(0).label("nc"), literal(1).label("na"))).subquery("both")
     return (select(both.c.user_id, func.sum(both.c.nc).label("cases"), func.sum(both.c.na).label("articles"))
             .group_by(both.c.user_id))

@@ -123,8 +123,16 @@ def _key(parts: list[tuple[str, Any]]) -> Any:
     return out
 
 
-def _case_counts(event_id: int, records: Any, readers: Any, tag: int = 0) -> Any:
-    """(user_id, n): how many of the event's cases (of one audience) match each reader's follows.
+def event_cases(event_id: int, records: Any) -> Any:
+    """The event's cases that `records` (an audience's condition) keeps, as a SELECT."""
+    item = FollowEventItem
+    return (select(Case).join(item, and_(item.record_id == Case.id, item.entity == "case"))
+            .where(item.event_id == event_id, records))
+
+
+def case_counts(case_rows: Any, readers: Any = None, tag: int = 0) -> Any:
+    """(user_id, n): how many of the cases (`case_rows`: a SELECT of Case rows) match each active
+    user's follows (of the users `readers`, a condition over User, keeps).
 
     A case has one value per facet, so the number matching ANY of a user's facet follows is, by
     inclusion-exclusion, the sum over the combinations of their follows in distinct facets of
@@ -132,9 +140,7 @@ def _case_counts(event_id: int, records: Any, readers: Any, tag: int = 0) -> Any
     once from the event's cases. The work is a few look-ups per user and combination, not one per
     user and case. A followed case that matches none of its follower's facet follows adds one.
     """
-    item = FollowEventItem
-    cases = (select(Case).join(item, and_(item.record_id == Case.id, item.entity == "case"))
-             .where(item.event_id == event_id, records).cte(f"c{tag}"))
+    cases = case_rows.cte(f"c{tag}")
     cube_parts = []
     for size in range(1, len(_CUBE) + 1):
         for combo in combinations(_CUBE, size):
@@ -160,7 +166,8 @@ def _case_counts(event_id: int, records: Any, readers: Any, tag: int = 0) -> Any
                  .where(~covered).group_by(Follow.user_id))
     t = union_all(*terms).subquery("t")
     return (select(t.c.user_id, func.sum(t.c.n).label("n")).join(User, User.id == t.c.user_id)
-            .where(User.active.is_(True), readers).group_by(t.c.user_id).having(func.sum(t.c.n) > 0))
+            .where(User.active.is_(True), true() if readers is None else readers)
+            .group_by(t.c.user_id).having(func.sum(t.c.n) > 0))
 
 
 def _record_counts(event: FollowEvent, entity: str, records: Any, readers: Any) -> Any:
@@ -174,7 +181,7 @@ def _record_counts(event: FollowEvent, entity: str, records: Any, readers: Any) 
 
 def _fan_out(session: Session, event: FollowEvent) -> int:
     entity, kind = EVENTS[event.kind]
-    parts = [_case_counts(event.id, records, readers, tag) if event.kind == "cases"
+    parts = [case_counts(event_cases(event.id, records), readers, tag) if event.kind == "cases"
              else _record_counts(event, entity, records, readers)
              for tag, (records, readers) in enumerate(_audiences(session, event.id, entity))]
     if not parts:
