@@ -21,7 +21,7 @@ from ipoverseas.core import db, errors, i18n, localtime
 from ipoverseas.core.models import Article, Case, Digest, Notification, User, utcnow
 from ipoverseas.network.duties import _insert_ignoring_duplicates
 from ipoverseas.sharing import follows
-from ipoverseas.sharing.fanout import case_counts, matches
+from ipoverseas.sharing.fanout import CASE_FACET_COLUMNS, case_counts, matches
 
 log = logging.getLogger(__name__)
 WEEK = re.compile(r"^(\d{4})-?W(\d{1,2})$", re.IGNORECASE)
@@ -62,7 +62,7 @@ def _counts(week: Week):
     """(user_id, cases, articles): what is new in each user's follows during the week (the cases
     counted like the fan-out's, from a cube of the week's cases)."""
     start, end = week.utc_bounds()
-    new_cases = select(Case).where(Case.review_status == "published", Case.published_at >= start,
+    new_cases = select(*CASE_FACET_COLUMNS).where(Case.review_status == "published", Case.published_at >= start,
                                    Case.published_at < end)
     new_articles = select(Article.id.label("record_id")).where(
         Article.status == "published", Article.published_on >= week.start, Article.published_on < week.end)
