@@ -93,8 +93,11 @@ def list_follows(user: Principal) -> list[dict]:
     """The user's follows (seeding an enterprise's from its profile the first time), in facet order."""
     policy.require(user, "keep_follows")
     if policy.can(user, "start_with_profile_follows"):
-        with db.write_session() as s:
-            seed_from_profile(s, user.id)
+        with db.read_session() as s:   # a write (and a new revision for every cache) only when seeding
+            due = s.get(FollowSeed, user.id) is None and bool(profile_terms(s, user.id))
+        if due:
+            with db.write_session() as s:
+                seed_from_profile(s, user.id)
     with db.read_session() as s:
         rows = [dict(r._mapping) for r in s.execute(
             select(Follow.id, Follow.facet, Follow.value, Follow.origin, Follow.created_at)
