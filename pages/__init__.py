@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from pages.account import account, home
+from pages.account import account, follows, home
 from pages.admin import audit_log, calendar as admin_calendar, sub_centres, users
 from pages.library import analytics, cases, guides, review, upload
 from pages.network import activities, assessment, reports, summary, transfers
@@ -18,7 +18,7 @@ from pages.service import ask, assignments, consultations, experts, my_consultat
 REGISTRY: tuple[ModuleType, ...] = (
     home, guides, cases, review, analytics, upload, reports, activities, transfers, assessment, summary,
     ask, my_consultations, consultations, assignments, experts, my_profile,
-    users, sub_centres, admin_calendar, audit_log, account,
+    users, sub_centres, admin_calendar, audit_log, follows, account,
 )
 
 

@@ -71,6 +71,11 @@ _LIST = [
            "review, publish, select typical / guiding cases", "审核、发布案例，评选典型 / 指导性案例"),
     Action("read_analytics", CASE, _rules(staff=OWN_SUB_CENTRE, admin=ANY),
            "read the case analytics", "查看案例统计分析"),
+    # --- information sharing (ipoverseas/sharing/)
+    Action("keep_follows", None, _rules(ANY, ANY, ANY, ANY),
+           "follow countries, dispute types, IP types, industries, cases and alerts", "关注国家、纠纷类型、知识产权类型、行业、案例与预警"),
+    Action("start_with_profile_follows", None, _rules(enterprise=ANY),
+           "start with follows from one's profile (industry, export markets)", "按本企业档案（行业、出口市场）自动关注"),
     # --- experts
     Action("edit_expert", EXPERT_PROFILE, _rules(staff=OWN_SUB_CENTRE, expert=OWN_PROFILE, admin=ANY),
            "add and edit experts", "添加、编辑专家"),

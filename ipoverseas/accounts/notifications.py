@@ -31,7 +31,9 @@ KINDS = ("new_consultation", "assigned", "declined", "answered", "followup", "wa
          # reporting duties (network.reminders, network.submissions): entity "duty"
          "duty_due_soon", "duty_due", "duty_overdue", "duty_submitted", "duty_accepted", "duty_returned",
          # transfers from the centre (network.transfers): entity "transfer"
-         "transfer", "transfer_refused", "transfer_overdue")
+         "transfer", "transfer_refused", "transfer_overdue",
+         # follows (ipoverseas/sharing/): entity "follow_event" (one per event and follower) or "digest"
+         "follow_cases", "follow_case_changed", "follow_articles", "follow_alert_changed", "follow_digest")
 
 def setting(name: str) -> Any:
     """An SMTP setting from the registry (ipoverseas.config)."""

@@ -15,6 +15,7 @@ from ipoverseas.audit import trail
 from ipoverseas.cases.library import LIST_COLUMNS, Page, case_dict
 from ipoverseas.core import db, errors, vocab
 from ipoverseas.core.models import AuditEvent, Case, RecordVersion, User, utcnow
+from ipoverseas.sharing import fanout
 
 
 TRANSITIONS = {
@@ -98,7 +99,12 @@ def transition(user: Principal, case_id: int, action: str, *, reason: str | None
         if action in ("unpublish", "return") and case.distinction:
             changes["distinction"] = None
             changes["distinction_reason"] = None
-        return _save(s, user, case, action, before, changes)
+        republished = action == "publish" and bool(s.scalar(select(func.count()).select_from(RecordVersion).where(
+            RecordVersion.entity == "case", RecordVersion.entity_id == case.id, RecordVersion.action == "publish")))
+        result = _save(s, user, case, action, before, changes)
+    if action == "publish":   # after the commit: a new case for its followers, or a followed one back changed
+        (fanout.announce_case_changed if republished else fanout.announce_cases)([case_id], actor_id=user.id)
+    return result
 
 
 def set_distinction(user: Principal, case_id: int, distinction: str | None, reason: str | None = None, *,

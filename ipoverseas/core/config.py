@@ -100,6 +100,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("smtp_password", "", "SMTP password (keep it in .streamlit/secrets.toml)."),
     Setting("smtp_from", "ipoverseas@localhost", "Sender address of notification emails."),
     Setting("smtp_starttls", True, "Use STARTTLS with the SMTP server.", _bool),
+    Setting("public_alert_feed", False,
+            "Serve the Atom feed of published risk alerts (/feeds/alerts.atom) without a login. Off (the default): "
+            "the feed needs a signed-in session cookie and answers 404 without one.", _bool),
     Setting("log_level", "INFO",
             "Server log level: DEBUG, INFO, WARNING or ERROR."),
 )

@@ -768,3 +768,66 @@ class AssessmentFreeze(Base):
     snapshot: Mapped[dict[str, Any]] = mapped_column(JSON)
     frozen_by: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id"))
     frozen_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+# --- information sharing: follows, their grouped notifications, weekly digests (ipoverseas/sharing/) ---
+
+
+class Follow(Base):
+    """A user follows a facet value (`facet` country, dispute_type, ip_type or industry and its code)
+    or one record (`facet` case or article, `value` its id as text). `origin` is "profile" for the
+    follows an enterprise starts with, "user" for the ones chosen."""
+
+    __tablename__ = "follows"
+    __table_args__ = (UniqueConstraint("user_id", "facet", "value"), Index("ix_follows_facet_value", "facet", "value"))
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    facet: Mapped[str] = mapped_column(String(16))
+    value: Mapped[str] = mapped_column(String(64))
+    origin: Mapped[str] = mapped_column(String(8), default="user")
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class FollowSeed(Base):
+    """When a user's follows were seeded from their profile (once: a user who removes them keeps that)."""
+
+    __tablename__ = "follow_seeds"
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True,
+                                         autoincrement=False)
+    seeded_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class FollowEvent(Base):
+    """Something followers hear of, once, grouped: cases published (one review or one import),
+    a followed case changed, an article published, an alert's validity changed. Its records are
+    `FollowEventItem`s; each follower's notification names the event and how many records matched."""
+
+    __tablename__ = "follow_events"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(24))
+    actor_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    batch_id: Mapped[Optional[int]] = mapped_column(Integer)
+    records: Mapped[int] = mapped_column(Integer, default=0)
+    notified: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)
+
+
+class FollowEventItem(Base):
+    __tablename__ = "follow_event_items"
+    event_id: Mapped[int] = mapped_column(ForeignKey("follow_events.id", ondelete="CASCADE"), primary_key=True)
+    entity: Mapped[str] = mapped_column(String(16), primary_key=True)
+    record_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+
+
+class Digest(Base):
+    """One user's weekly digest (`week` as ISO "2026-W49"): one row per user and week, so a sweep
+    run twice, or two at once, sends each digest once."""
+
+    __tablename__ = "digests"
+    __table_args__ = (UniqueConstraint("user_id", "week"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    week: Mapped[str] = mapped_column(String(8))
+    cases: Mapped[int] = mapped_column(Integer, default=0)
+    articles: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)

@@ -20,6 +20,7 @@ from ipoverseas.access import policy
 from ipoverseas.core import db
 from ipoverseas.access.policy import Principal
 from ipoverseas.core.models import ImportBatch, ImportRefusal, SubCentre, User
+from ipoverseas.sharing import fanout
 from . import apply as applier, datasets as D, gcpause, intake, plan as planner, preflight, refusals, running
 from .plan import Plan
 from .problems import Busy, Denied, Refused
@@ -153,7 +154,7 @@ def apply(prepared: Prepared, user: Principal | None, *, mode: str = ALL_OR_NOTH
                                                            prepared.sub_centre_id))
             batch = applier.write(session, plan, user=user, filename=prepared.filename,
                                   sha256=prepared.sha256, progress=progress)
-            return Result(batch.id, plan.counts)
+            result = Result(batch.id, plan.counts)
     except (Refused, Busy, Denied):
         running.abandon(running_id)
         raise
@@ -164,6 +165,8 @@ def apply(prepared: Prepared, user: Principal | None, *, mode: str = ALL_OR_NOTH
     except BaseException as exc:   # a fault or an interrupt: the batch stays, marked failed
         running.fail(running_id, user, exc)
         raise
+    fanout.announce_import(result.batch_id)   # the followers hear of it after the commit, never inside it
+    return result
 
 
 def run(source: bytes | str | Path, filename: str, dataset: str, user: Principal | None, sub_centre_id: int, *,

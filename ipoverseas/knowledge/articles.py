@@ -31,6 +31,7 @@ from ipoverseas.imports import images
 from ipoverseas.access.policy import Principal
 from ipoverseas.core.models import (Article, ArticleCountry, ArticleIndustry, ArticleIpType, Case, RecordVersion, SubCentre, User, utcnow)
 from ipoverseas.core.markdown import is_safe_url
+from ipoverseas.sharing import fanout
 from ipoverseas.core.markdown import plain_text as safe_plain
 
 KINDS = vocab.ARTICLE_KINDS.codes
@@ -488,7 +489,10 @@ def create_article(user: Principal, form: ArticleInput, *, publish: bool = False
         s.add(RecordVersion(entity="article", entity_id=article.id, action="create", before=None,
                             after_version=article.version, user_id=user.id))
         trail.record(s, user, "article.create", "article", article.id, after=after)
-        return article.id
+        article_id = article.id
+    if publish:
+        fanout.announce_articles([article_id], actor_id=user.id)
+    return article_id
 
 
 def _load_for_edit(s: Session, user: Principal, article_id: int, expected_version: int) -> Article:
@@ -541,8 +545,11 @@ def update_article(user: Principal, article_id: int, form: ArticleInput, *, expe
         data = form.clean(publishing=article.status == "published")
         if data["ref"] and data["ref"] != article.ref:
             data["ref"] = None   # the natural key does not change in the editor
-        _save(s, user, article, "update", lambda a: _apply(a, data))
-        return article.version
+        changed = _save(s, user, article, "update", lambda a: _apply(a, data))
+        version, alert = article.version, article.status == "published" and article.kind == ALERT
+    if alert and "valid_until" in changed:   # a published alert's validity extended or ended
+        fanout.announce_alert_changed([article_id], actor_id=user.id)
+    return version
 
 
 def set_status(user: Principal, article_id: int, status: str, *, expected_version: int,
@@ -564,7 +571,10 @@ def set_status(user: Principal, article_id: int, status: str, *, expected_versio
                 a.published_on = today
 
         _save(s, user, article, "publish" if status == "published" else "unpublish", mutate)
-        return article.version
+        version = article.version
+    if status == "published":
+        fanout.announce_articles([article_id], actor_id=user.id)
+    return version
 
 
 def restore_version(user: Principal, article_id: int, record_version_id: int, *, expected_version: int) -> int:

@@ -31,6 +31,7 @@ RECORD_PARAMS = {
     "activities": "activity",
     "transfers": "transfer",
     "assessment": "sc",          # a sub-centre's assessment (with ?year=)
+    "follows": "event",          # what a follow notification announced (or ?digest=)
 }
 
 

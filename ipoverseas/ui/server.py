@@ -7,11 +7,12 @@ from streamlit.web.server.starlette.starlette_websocket import is_host_allowed
 
 from ipoverseas.accounts import routes as account_routes
 from ipoverseas.ops import routes as ops_routes
+from ipoverseas.sharing import feed
 from . import scripts
 
 
 def routes() -> list[Route]:
     """The session-cookie routes, refusing a Host that `server.allowedHosts` does not allow, and
-    the load balancer's health check, and the app's scripts."""
+    the load balancer's health check, the app's scripts and the Atom feed of risk alerts."""
     return (account_routes.routes(host_allowed=is_host_allowed) + ops_routes.routes()
-            + scripts.routes())
+            + scripts.routes() + feed.routes())

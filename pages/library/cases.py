@@ -15,6 +15,7 @@ from ipoverseas.cases import export, library, similar
 from ipoverseas.cases import facets as case_facets
 from ipoverseas.core import config, vocab
 from ipoverseas.cases.library import CaseFilter
+from ipoverseas.ui.follow_button import follow_button
 from ipoverseas.ui import state
 from ipoverseas.ui.cache import cached
 from ipoverseas.ui.history import render_history
@@ -301,6 +302,7 @@ def _detail(user, raw: str) -> None:
         st.warning(state.t("errors.not_found"))
         return
     st.title(escape(case["title"]))
+    follow_button(user, "case", case_id)
     chips = [country(case["country"]), label(vocab.DISPUTE_TYPES, case["dispute_type"]),
              label(vocab.FORUMS, case["forum"]), str(case["filed_on"] or "")]
     st.caption(" · ".join(escape(c) for c in chips if c))

@@ -21,6 +21,7 @@ from ipoverseas.access import policy
 from ipoverseas.core import geo, markdown, vocab
 from ipoverseas.core.markdown import escape
 from ipoverseas.knowledge import articles, deadlines
+from ipoverseas.ui.follow_button import follow_button
 from ipoverseas.ui import actions, state
 from ipoverseas.ui.cache import cached
 from ipoverseas.ui.history import render_history
@@ -352,6 +353,8 @@ def _article_view(user, raw_id: str) -> None:
     if flash:
         st.success(flash)
     st.title(article_title(article))
+    if article["status"] == "published":
+        follow_button(user, "article", article_id)
     if state.lang() == "en" and article.get("title_en") and article["title_zh"] != article["title_en"]:
         st.caption(escape(article["title_zh"]))
     elif state.lang() == "zh" and article.get("title_en"):
