@@ -12,7 +12,8 @@ from typing import Mapping
 
 from ipoverseas.access.principal import ADMIN, ENTERPRISE, EXPERT, ROLES, STAFF, Principal
 from ipoverseas.access.scopes import (
-    ANY, ASKED_BY_THEM, ASKER, ASSIGNED, NONE, OWN_PROFILE, OWN_SUB_CENTRE, PUBLISHED, SELF, Resource, Scope,
+    ANY, ASKED_BY_THEM, ASKER, ASSIGNED, CONCERNING_REGION, NONE, OWN_PROFILE, OWN_SUB_CENTRE, PUBLISHED, SELF,
+    Resource, Scope,
 )
 from ipoverseas.core.models import (Activity, Article, AssessmentOverride, Case, Consultation, DutyItem, Expert,
                                     ImportBatch, Transfer, User)
@@ -71,6 +72,16 @@ _LIST = [
            "review, publish, select typical / guiding cases", "审核、发布案例，评选典型 / 指导性案例"),
     Action("read_analytics", CASE, _rules(staff=OWN_SUB_CENTRE, admin=ANY),
            "read the case analytics", "查看案例统计分析"),
+    # --- information sharing (ipoverseas.sharing): routing, one dispute reported once, data quality
+    Action("read_region_cases", CASE, _rules(staff=CONCERNING_REGION & PUBLISHED),
+           "see the cases concerning their region (read only; published ones, as any case of another sub-centre)",
+           "查看涉及本地区的案例（只读；与其他分中心的案例一样，仅限已发布的）"),
+    Action("resolve_duplicates", CASE, _rules(admin=ANY),
+           "link two records of one dispute, mark them distinct, or unlink them", "关联同一纠纷的两条记录、标记为不同纠纷或取消关联"),
+    Action("route_alerts", ARTICLE, _rules(admin=ANY),
+           "adjust the sub-centres a risk alert is routed to", "调整风险预警推送的分中心"),
+    Action("read_data_quality", CASE, _rules(staff=OWN_SUB_CENTRE, admin=ANY),
+           "see the data quality figures (staff: their sub-centre's)", "查看数据质量指标（分中心人员：本分中心）"),
     # --- experts
     Action("edit_expert", EXPERT_PROFILE, _rules(staff=OWN_SUB_CENTRE, expert=OWN_PROFILE, admin=ANY),
            "add and edit experts", "添加、编辑专家"),

@@ -31,7 +31,9 @@ KINDS = ("new_consultation", "assigned", "declined", "answered", "followup", "wa
          # reporting duties (network.reminders, network.submissions): entity "duty"
          "duty_due_soon", "duty_due", "duty_overdue", "duty_accepted", "duty_returned",
          # transfers from the centre (network.transfers): entity "transfer"
-         "transfer", "transfer_refused", "transfer_overdue")
+         "transfer", "transfer_refused", "transfer_overdue",
+         # information sharing (sharing.routing): entity "import_batch" / "article"
+         "region_cases", "alert_routed")
 
 def setting(name: str) -> Any:
     """An SMTP setting from the registry (ipoverseas.config)."""

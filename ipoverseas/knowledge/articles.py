@@ -31,6 +31,7 @@ from ipoverseas.imports import images
 from ipoverseas.access.policy import Principal
 from ipoverseas.core.models import (Article, ArticleCountry, ArticleIndustry, ArticleIpType, Case, RecordVersion, SubCentre, User, utcnow)
 from ipoverseas.core.markdown import is_safe_url
+from ipoverseas.sharing import routing
 from ipoverseas.core.markdown import plain_text as safe_plain
 
 KINDS = vocab.ARTICLE_KINDS.codes
@@ -488,7 +489,10 @@ def create_article(user: Principal, form: ArticleInput, *, publish: bool = False
         s.add(RecordVersion(entity="article", entity_id=article.id, action="create", before=None,
                             after_version=article.version, user_id=user.id))
         trail.record(s, user, "article.create", "article", article.id, after=after)
-        return article.id
+        new_id = article.id
+    if publish:   # a risk alert goes to the sub-centres it concerns (issue 17), after the commit
+        routing.after_publish(new_id)
+    return new_id
 
 
 def _load_for_edit(s: Session, user: Principal, article_id: int, expected_version: int) -> Article:
@@ -564,7 +568,10 @@ def set_status(user: Principal, article_id: int, status: str, *, expected_versio
                 a.published_on = today
 
         _save(s, user, article, "publish" if status == "published" else "unpublish", mutate)
-        return article.version
+        version = article.version
+    if status == "published":   # a risk alert goes to the sub-centres it concerns (issue 17)
+        routing.after_publish(article_id)
+    return version
 
 
 def restore_version(user: Principal, article_id: int, record_version_id: int, *, expected_version: int) -> int:
