@@ -85,9 +85,11 @@ def _routing(user) -> None:
     def name(i: int) -> str:
         a = titles[i]
         title = a["title_en"] if state.lang() == "en" and a["title_en"] else a["title_zh"]
-        return f"{title} · {state.t('sharing.routing.status.' + a['status'])}"
+        return f"#{i} {title} · {state.t('sharing.routing.status.' + a['status'])}"
 
-    chosen = st.selectbox(state.t("sharing.routing.alert"), list(titles), key=K + "alert", format_func=name)
+    # the options are the labels themselves (each names its id, so they are unique)
+    labels = {name(i): i for i in titles}
+    chosen = labels[st.selectbox(state.t("sharing.routing.alert"), list(labels), key=K + "alert")]
     rows = routing.routing(chosen)
     table = [{
         state.t("sharing.routing.col.sub_centre"): r["name_en"] if state.lang() == "en" and r["name_en"] else r["name_zh"],
@@ -97,10 +99,9 @@ def _routing(user) -> None:
         time_header("sharing.routing.col.notified"): localtime.text(r["notified_at"]) if r["notified_at"] else None,
     } for r in rows]
     st.dataframe(table, hide_index=True, width="stretch", placeholder="—")
-    codes = {r["sub_centre_id"]: r for r in rows}
-    centre = st.selectbox(state.t("sharing.routing.col.sub_centre"), list(codes), key=K + "centre",
-                          format_func=lambda i: codes[i]["name_en"] if state.lang() == "en" and codes[i]["name_en"]
-                          else codes[i]["name_zh"])
+    centres = {f"{r['code']} · {r['name_en'] if state.lang() == 'en' and r['name_en'] else r['name_zh']}":
+               r["sub_centre_id"] for r in rows}
+    centre = centres[st.selectbox(state.t("sharing.routing.col.sub_centre"), list(centres), key=K + "centre")]
     a, b, c = st.columns(3)
     if a.button(state.t("sharing.routing.add"), key=K + "add"):
         run(lambda: routing.adjust(user, chosen, centre, "add"), done="sharing.routing.saved")

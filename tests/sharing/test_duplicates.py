@@ -230,3 +230,19 @@ def test_the_candidate_search_uses_the_blocking_indexes(sqlite_demo_database):
             "EXPLAIN QUERY PLAN WITH v(r, forum, k) AS (VALUES (1, 'itc', '337TA1')) SELECT c.id FROM v "
             "JOIN cases AS c ON c.forum = v.forum AND c.docket_key = v.k WHERE c.sub_centre_id <> 1")))
         assert "ix_cases_forum_docket_key" in plan, plan
+
+
+def test_the_queue_page_links_and_unlinks(sqlite_demo_database, principal):
+    from tests.pages.apptest import run_page, texts
+
+    staff, admin = principal("staff"), principal("admin")
+    _apply_repeats(staff)
+    at = run_page("duplicates", admin)
+    assert not at.exception and "GD" in texts(at) or "ZJ-RE-" in texts(at)
+    [first, *_] = duplicates.queue_rows(admin)
+    link_button = next(b for b in at.button if b.key == f"duplicates_link_{first['id']}")
+    at = link_button.click().run()
+    assert not at.exception
+    assert duplicates.counts()["linked"] == 1
+    denied = run_page("duplicates", staff)
+    assert not denied.dataframe and "ZJ-RE-" not in texts(denied)
