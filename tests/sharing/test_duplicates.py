@@ -10,7 +10,6 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import select, text, update
 
-from ipoverseas.audit import trail  # noqa: F401  (the trail is read through its table below)
 from ipoverseas.cases import analytics
 from ipoverseas.cases.library import CaseFilter
 from ipoverseas.core import db, errors

@@ -37,9 +37,9 @@ def _key_sql(value: str, dialect: str) -> str:
 
 
 def upgrade() -> None:
-    with op.batch_alter_table('cases') as batch:
-        batch.add_column(sa.Column('docket_no', sa.String(length=64), nullable=True))
-        batch.add_column(sa.Column('docket_key', sa.String(length=64), nullable=True))
+    # plain ALTER TABLE, never a batch "move and copy": a copied cases table would lose its triggers
+    op.add_column('cases', sa.Column('docket_no', sa.String(length=64), nullable=True))
+    op.add_column('cases', sa.Column('docket_key', sa.String(length=64), nullable=True))
     op.create_index('ix_cases_forum_docket_key', 'cases', ['forum', 'docket_key'])
     op.create_index('ix_cases_country_dispute_filed', 'cases', ['country', 'dispute_type', 'filed_on'])
     op.create_table(
@@ -104,6 +104,5 @@ def downgrade() -> None:
     op.drop_table("dispute_links")
     op.drop_index('ix_cases_country_dispute_filed', 'cases')
     op.drop_index('ix_cases_forum_docket_key', 'cases')
-    with op.batch_alter_table('cases') as batch:
-        batch.drop_column('docket_key')
-        batch.drop_column('docket_no')
+    for column in ('docket_key', 'docket_no'):   # SQLite 3.35+ drops a column in place, keeping the triggers
+        op.execute(f"ALTER TABLE cases DROP COLUMN {column}")
