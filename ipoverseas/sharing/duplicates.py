@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import logging
 import re
+from functools import lru_cache
 import unicodedata
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -55,6 +56,7 @@ def docket_key(value: str | None) -> str | None:
     return key or None
 
 
+@lru_cache(maxsize=65_536)   # the same parties come back row after row (the big plaintiffs, the platforms)
 def party_name(value: str | None) -> str:
     """A party's name for comparison: folded, lower case, without punctuation and company suffixes."""
     if not value:
@@ -150,9 +152,10 @@ def find(session: Session, probes: Iterable[Probe], exclude_sub_centre_id: int |
             add(row, case_id, ref, centre, "docket", 100.0)
 
     # 2. near matches: country + dispute type + filing date window (ix_cases_country_dispute_filed), then parties
+    # (a row whose docket number found its dispute needs no near match)
     near = [(p.row, p.country, p.dispute_type, _date(p.filed_on - timedelta(days=window), postgresql),
              _date(p.filed_on + timedelta(days=window), postgresql))
-            for p in probes if p.country and p.dispute_type and p.filed_on and p.opposing_party]
+            for p in probes if p.country and p.dispute_type and p.filed_on and p.opposing_party and p.row not in found]
     for i in range(0, len(near), CHUNK):
         head, params = _values_cte(("r", "country", "dispute", "lo", "hi"), near[i:i + CHUNK],
                                    {"r": "INTEGER", "country": "VARCHAR", "dispute": "VARCHAR", "lo": "DATE",
@@ -160,7 +163,7 @@ def find(session: Session, probes: Iterable[Probe], exclude_sub_centre_id: int |
         sql = (head + f"SELECT v.r, {cols}, c.docket_key, c.chinese_party, c.opposing_party FROM v "
                "JOIN cases AS c ON c.country = v.country AND c.dispute_type = v.dispute AND c.filed_on >= v.lo "
                f"AND c.filed_on <= v.hi WHERE c.sub_centre_id <> {own} AND c.opposing_party IS NOT NULL")
-        for row, case_id, ref, centre, key, chinese, opposing in session.execute(text(sql), params):
+        for row, case_id, ref, centre, key, chinese, opposing in session.execute(text(sql), params).tuples():
             probe = by_row[row]
             mine = docket_key(probe.docket)
             if mine and key and mine != key:      # two different numbers: two disputes

@@ -90,6 +90,7 @@ def upgrade() -> None:
         op.execute("CREATE TRIGGER cases_docket_key_ai AFTER INSERT ON cases WHEN NEW.docket_no IS NOT NULL "
                    f"BEGIN UPDATE cases SET docket_key = {key} WHERE id = NEW.id; END")
         op.execute("CREATE TRIGGER cases_docket_key_au AFTER UPDATE OF docket_no ON cases "
+                   "WHEN old.docket_no IS NOT new.docket_no "
                    f"BEGIN UPDATE cases SET docket_key = {key} WHERE id = NEW.id; END")
 
 
