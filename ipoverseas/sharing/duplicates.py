@@ -277,8 +277,7 @@ def link(user: Principal, link_id: int, primary_id: int | None = None, note: str
         pair = _pair(s, link_id)
         ids = (pair.case_a_id, pair.case_b_id)
         if primary_id is None:
-            first = s.execute(select(Case.id).where(Case.id.in_(ids)).order_by(Case.created_at, Case.id)).scalars().first()
-            primary_id = first
+            primary_id = s.scalars(select(Case.id).where(Case.id.in_(ids)).order_by(Case.created_at, Case.id)).first()
         if primary_id not in ids:
             raise errors.Invalid("sharing.duplicates.bad_primary")
         before = {"status": pair.status, "duplicate_id": pair.duplicate_id}
@@ -328,8 +327,8 @@ def counted_once(user: Principal, action: str = "read_analytics", table: Any = C
     """A condition on `table` (cases): not the non-primary record of a link whose primary the user also
     counts. Staff counting their own sub-centre's cases keep a record whose primary is another's."""
     primary = aliased(Case, name="primary_case")
-    return ~exists(select(literal_column("1")).select_from(DisputeLink)
-                   .join(primary, primary.id == DisputeLink.case_a_id + DisputeLink.case_b_id - DisputeLink.duplicate_id)
+    other = DisputeLink.case_a_id + DisputeLink.case_b_id - DisputeLink.duplicate_id
+    return ~exists(select(literal_column("1")).select_from(DisputeLink).join(primary, primary.id == other)
                    .where(DisputeLink.duplicate_id == table.id, policy.where(user, action, primary)))
 
 

@@ -91,8 +91,9 @@ def _routing(user) -> None:
     labels = {name(i): i for i in titles}
     chosen = labels[st.selectbox(state.t("sharing.routing.alert"), list(labels), key=K + "alert")]
     rows = routing.routing(chosen)
+    en = state.lang() == "en"
     table = [{
-        state.t("sharing.routing.col.sub_centre"): r["name_en"] if state.lang() == "en" and r["name_en"] else r["name_zh"],
+        state.t("sharing.routing.col.sub_centre"): r["name_en"] if en and r["name_en"] else r["name_zh"],
         state.t("sharing.routing.col.cases"): r["cases"],
         state.t("sharing.routing.col.suggested"): state.t("sharing.yes" if r["suggested"] else "sharing.no"),
         state.t("sharing.routing.col.routed"): state.t("sharing.yes" if r["routed"] else "sharing.no"),

@@ -62,8 +62,8 @@ CELLS = [
     ("manage_users", None, {ENT: False, STAFF_X: False, EXP: False, ADM: True}),
     ("read_audit_log", None, {ENT: False, STAFF_X: False, EXP: False, ADM: True}),
     # information sharing (issue 17): Y's staff see X's published cases about Y's province's enterprises
-    ("read_region_cases", CASE_X_ABOUT_Y_PUBLISHED, {STAFF_Y_PROV: True, STAFF_X_PROV: False, STAFF_Y: False, ENT: False,
-                                                     EXP: False, ADM: False}),
+    ("read_region_cases", CASE_X_ABOUT_Y_PUBLISHED, {STAFF_Y_PROV: True, STAFF_X_PROV: False, STAFF_Y: False,
+                                                     ENT: False, EXP: False, ADM: False}),
     ("read_region_cases", CASE_X_ABOUT_Y, {STAFF_Y_PROV: False}),                     # not before it is published
     ("read_region_cases", {**CASE_X_ABOUT_Y_PUBLISHED, "province": "ZJ"}, {STAFF_Y_PROV: False}),
     ("read_region_cases", {**CASE_X_ABOUT_Y_PUBLISHED, "sub_centre_id": 20}, {STAFF_Y_PROV: False}),   # its own
