@@ -11,12 +11,13 @@ from types import ModuleType
 
 from pages.account import account, follows, home
 from pages.admin import audit_log, calendar as admin_calendar, sub_centres, users
-from pages.library import analytics, cases, guides, review, upload
-from pages.network import activities, assessment, reports, summary, transfers
+from pages.library import analytics, cases, duplicates, guides, review, upload
+from pages.network import activities, assessment, data_quality, reports, summary, transfers
 from pages.service import ask, assignments, consultations, experts, my_consultations, my_profile
 
 REGISTRY: tuple[ModuleType, ...] = (
-    home, guides, cases, review, analytics, upload, reports, activities, transfers, assessment, summary,
+    home, guides, cases, review, duplicates, analytics, upload, reports, activities, transfers, assessment, summary,
+    data_quality,
     ask, my_consultations, consultations, assignments, experts, my_profile,
     users, sub_centres, admin_calendar, audit_log, follows, account,
 )

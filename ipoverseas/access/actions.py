@@ -12,7 +12,8 @@ from typing import Mapping
 
 from ipoverseas.access.principal import ADMIN, ENTERPRISE, EXPERT, ROLES, STAFF, Principal
 from ipoverseas.access.scopes import (
-    ANY, ASKED_BY_THEM, ASKER, ASSIGNED, NONE, OWN_PROFILE, OWN_SUB_CENTRE, PUBLISHED, SELF, Resource, Scope,
+    ANY, ASKED_BY_THEM, ASKER, ASSIGNED, CONCERNING_REGION, NONE, OWN_PROFILE, OWN_SUB_CENTRE, PUBLISHED, SELF,
+    Resource, Scope,
 )
 from ipoverseas.core.models import (Activity, Article, AssessmentOverride, Case, Consultation, DutyItem, Expert,
                                     ImportBatch, Transfer, User)
@@ -76,6 +77,16 @@ _LIST = [
            "follow countries, dispute types, IP types, industries, cases and alerts", "关注国家、纠纷类型、知识产权类型、行业、案例与预警"),
     Action("start_with_profile_follows", None, _rules(enterprise=ANY),
            "start with follows from one's profile (industry, export markets)", "按本企业档案（行业、出口市场）自动关注"),
+    # --- information sharing (ipoverseas.sharing): routing, one dispute reported once, data quality
+    Action("read_region_cases", CASE, _rules(staff=CONCERNING_REGION & PUBLISHED),
+           "see the cases concerning their region (read only; published ones, as any case of another sub-centre)",
+           "查看涉及本地区的案例（只读；与其他分中心的案例一样，仅限已发布的）"),
+    Action("resolve_duplicates", CASE, _rules(admin=ANY),
+           "link two records of one dispute, mark them distinct, or unlink them", "关联同一纠纷的两条记录、标记为不同纠纷或取消关联"),
+    Action("route_alerts", ARTICLE, _rules(admin=ANY),
+           "adjust the sub-centres a risk alert is routed to", "调整风险预警推送的分中心"),
+    Action("read_data_quality", CASE, _rules(staff=OWN_SUB_CENTRE, admin=ANY),
+           "see the data quality figures (staff: their sub-centre's)", "查看数据质量指标（分中心人员：本分中心）"),
     # --- experts
     Action("edit_expert", EXPERT_PROFILE, _rules(staff=OWN_SUB_CENTRE, expert=OWN_PROFILE, admin=ANY),
            "add and edit experts", "添加、编辑专家"),

@@ -22,8 +22,10 @@ class Principal:
     expert_id: int | None = None
     organisation: str | None = None
     must_change_password: bool = False
+    province: str | None = None          # the province of their sub-centre (cases "concerning their region")
 
     @classmethod
     def of(cls, user: User) -> "Principal":
         return cls(user.id, user.username, user.display_name or user.username, user.role,
-                   user.sub_centre_id, user.expert_id, user.organisation, user.must_change_password)
+                   user.sub_centre_id, user.expert_id, user.organisation, user.must_change_password,
+                   user.sub_centre.province if user.sub_centre is not None else None)

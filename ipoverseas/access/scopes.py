@@ -112,6 +112,26 @@ class _OwnSubCentre(Scope):
         return _column(table, "sub_centre_id", indexed) == user.sub_centre_id
 
 
+class _ConcerningRegion(Scope):
+    """Another sub-centre's record about an enterprise of the user's sub-centre's province (the case's
+    `province`, 企业所在省份, is the Chinese party's): "concerning your region"."""
+
+    en, zh = "other sub-centres' cases about enterprises of their province", "其他分中心报送的、涉及本省企业的"
+
+    def possible(self, user):
+        return user.sub_centre_id is not None and bool(user.province)
+
+    def allows(self, user, record, resource):
+        return (self.possible(user) and _get(record, "province") == user.province
+                and _get(record, "sub_centre_id") != user.sub_centre_id)
+
+    def sql(self, user, table, resource, indexed):
+        if not self.possible(user):
+            return false()
+        return and_(_column(table, "province", indexed) == user.province,
+                    _column(table, "sub_centre_id", indexed) != user.sub_centre_id)
+
+
 class _Asker(Scope):
     en, zh = "own", "本企业的"
 
@@ -206,6 +226,6 @@ def Both(first: Scope, second: Scope) -> Combined:
 
 
 ANY, NONE = _Any(), _None()
-PUBLISHED, OWN_SUB_CENTRE = _Published(), _OwnSubCentre()
+PUBLISHED, OWN_SUB_CENTRE, CONCERNING_REGION = _Published(), _OwnSubCentre(), _ConcerningRegion()
 ASKER, ASKED_BY_THEM, ASSIGNED = _Asker(), _AskedByThem(), _Assigned()
 OWN_PROFILE, SELF = _OwnProfile(), _Self()

@@ -33,7 +33,9 @@ KINDS = ("new_consultation", "assigned", "declined", "answered", "followup", "wa
          # transfers from the centre (network.transfers): entity "transfer"
          "transfer", "transfer_refused", "transfer_overdue",
          # follows (ipoverseas/sharing/): entity "follow_event" (one per event and follower) or "digest"
-         "follow_cases", "follow_case_changed", "follow_articles", "follow_alert_changed", "follow_digest")
+         "follow_cases", "follow_case_changed", "follow_articles", "follow_alert_changed", "follow_digest",
+         # information sharing (sharing.routing): entity "import_batch" / "article"
+         "region_cases", "alert_routed")
 
 def setting(name: str) -> Any:
     """An SMTP setting from the registry (ipoverseas.config)."""

@@ -39,10 +39,11 @@ ACTIONS = (
     "assessment.rubric_save", "assessment.override", "assessment.override_remove", "assessment.freeze",
     "assessment.unfreeze",                                             # the annual assessment (issue 14)
     "follow.add", "follow.remove",                                     # follows (issue 17)
+    "dispute.link", "dispute.distinct", "dispute.unlink", "alert.route",   # information sharing (issue 17)
 )
 ENTITIES = ("user", "user_session", "sub_centre", "case", "article", "expert", "consultation", "import_batch",
             "calendar_year", "notification", "duty", "duty_type", "activity", "transfer", "assessment_year",
-            "assessment_rubric", "follow")
+            "assessment_rubric", "follow", "dispute_link")
 
 # Fields whose values are codes of a vocabulary: shown as the vocabulary's label.
 _VOCABULARIES = {

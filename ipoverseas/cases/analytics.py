@@ -24,6 +24,7 @@ from ipoverseas.access.policy import Principal
 from ipoverseas.cases.facets import year_column
 from ipoverseas.cases.library import CaseFilter, conditions
 from ipoverseas.core.models import Case, CaseRollup
+from ipoverseas.sharing import duplicates
 
 TOP_COUNTRIES = 15
 OTHER = "_other"   # the heatmap's row of all the countries outside the top ones
@@ -45,9 +46,10 @@ def region_conditions(session, user: Principal, f: CaseFilter) -> list:
     """
     if not may_read(user):
         raise errors.Denied(action="analytics")
+    once = duplicates.counted_once(user)   # a linked dispute counts once (issue 17)
     if policy.sees_all(user, "read_analytics"):
-        return conditions(session, user, f)
-    return conditions(session, user, f, scope=policy.where(user, "read_analytics", indexed=False))
+        return [*conditions(session, user, f), once]
+    return [*conditions(session, user, f, scope=policy.where(user, "read_analytics", indexed=False)), once]
 
 
 def _frame(rows, columns: list[str]) -> pd.DataFrame:
@@ -68,9 +70,21 @@ def _rollup(user: Principal, chart: Chart, *measures: str) -> list[tuple]:
     region = policy.where(user, "read_analytics", r)
     n = func.sum(r.n)
     with db.read_session() as s:
-        return [tuple(row) for row in s.execute(
+        rows = [tuple(row) for row in s.execute(
             select(r.a, r.b, n, *[func.sum(chart.column(m)).label(m) for m in measures])
             .where(r.chart == chart.code, region).group_by(r.a, r.b).having(n > 0).order_by(n.desc(), r.a, r.b))]
+        excess = duplicates.rollup_excess(s, user, chart, measures)
+    if not excess:
+        return rows
+    # the non-primary records of linked disputes, taken out again: a dispute counts once
+    out = []
+    for a, b, *values in rows:
+        minus = excess.get((a, b))
+        if minus:
+            values = [v - m if v is not None else v for v, m in zip(values, minus)]
+        if values[0] > 0:
+            out.append((a, b, *values))
+    return sorted(out, key=lambda g: (-g[2], g[0], g[1]))
 
 
 def _g(column):

@@ -127,6 +127,8 @@ def _text_facets(s: Session, user: Principal | None, f: CaseFilter, facets: list
     # database would rather scan a whole covering index for them.
     where = [*conditions(s, user, CaseFilter(), seek=False, scope=policy.where(user, "read_case", indexed=False)),
              text_condition(s, f.text, sample_every=every)]
+    if f.region:   # "concerning my region" (issue 17)
+        where.append(policy.where(user, "read_region_cases"))
     return _one_pass(s, where, f, facets, every)
 
 

@@ -21,6 +21,7 @@ from ipoverseas.access.policy import Principal
 from ipoverseas.core.models import Case, CaseFacetTotal, SubCentre
 
 MASKED = "***"
+REGION_MINE = "mine"
 
 # facet name -> (CaseFilter field, column)
 FACETS: dict[str, tuple[str, Any]] = {
@@ -58,11 +59,13 @@ class CaseFilter:
     review_statuses: tuple[str, ...] = ()
     distinctions: tuple[str, ...] = ()
     text: str = ""
+    region: str = ""          # "mine": the cases concerning the user's region (staff; policy "read_region_cases")
 
     # --- URL query parameters -------------------------------------------------------
     QUERY_KEYS = {"countries": "country", "dispute_types": "dispute", "ip_types": "ip", "industries": "industry",
                   "forums": "forum", "years": "year", "outcomes": "outcome", "sub_centres": "sc",
-                  "review_statuses": "review", "distinctions": "distinction", "text": "q"}
+                  "review_statuses": "review", "distinctions": "distinction", "text": "q",
+                  "region": "region"}
 
     def to_query_params(self) -> dict[str, str]:
         """Short, shareable query parameters (lists comma-separated); empty values left out."""
@@ -96,6 +99,9 @@ class CaseFilter:
                 raw = ",".join(str(r) for r in raw)
             if name == "text":
                 values["text"] = str(raw)[:200]
+                continue
+            if name == "region":
+                values["region"] = REGION_MINE if str(raw).strip() == REGION_MINE else ""
                 continue
             parsed = []
             for part in str(raw).split(","):
@@ -168,6 +174,8 @@ def conditions(session: Session, user: Principal | None, f: CaseFilter, *, skip:
         where.append(_year_clause(values) if facet == "year" else col.in_(values))
     if f.distinctions:
         where.append(Case.distinction.in_(f.distinctions))
+    if f.region == REGION_MINE:   # "concerning my region": the policy decides which cases those are
+        where.append(policy.where(user, "read_region_cases"))
     if f.text.strip():
         where.append(text_condition(session, f.text, plan=text_plan))
     return where

@@ -94,6 +94,15 @@ SETTINGS: tuple[Setting, ...] = (
             "A login session ends after this many minutes without any interaction.", _number),
     Setting("session_max_hours", 8,
             "A login session never lasts longer than this many hours, however active.", _number),
+    Setting("alert_routing_top_n", 3,
+            "A new risk alert about an industry is routed to the sub-centres of this many provinces: those "
+            "whose enterprises have the most cases of that industry in the case library.", int),
+    Setting("duplicate_window_days", 3,
+            "Two reports of a dispute without the same docket number are a possible duplicate when their "
+            "filing dates are at most this many days apart (and country, dispute type and parties match).", int),
+    Setting("duplicate_party_score", 85,
+            "The least similarity (0-100, rapidfuzz token set ratio) of the parties' names for a near match.",
+            _number),
     Setting("smtp_host", "", "SMTP server for notification emails; empty (the default) sends no email."),
     Setting("smtp_port", 587, "SMTP port.", int),
     Setting("smtp_user", "", "SMTP login user; empty for no login."),

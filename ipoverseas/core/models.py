@@ -154,6 +154,9 @@ class Case(Base):
         # a sub-centre's cases by when they were reported (the assessment's quarters, its evidence);
         # it serves every lookup by sub-centre too (it replaced ix_cases_sub_centre_id in 0018)
         Index("ix_cases_sub_centre_created", "sub_centre_id", "created_at"),
+        # the duplicate check's two blocks (ipoverseas.sharing.duplicates, migration 0021)
+        Index("ix_cases_forum_docket_key", "forum", "docket_key"),
+        Index("ix_cases_country_dispute_filed", "country", "dispute_type", "filed_on"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     case_ref: Mapped[str] = mapped_column(String(64))
@@ -161,6 +164,9 @@ class Case(Base):
     title: Mapped[str] = mapped_column(String(300), index=True)  # the library sorted by title
     country: Mapped[str] = mapped_column(String(8), index=True)
     forum: Mapped[Optional[str]] = mapped_column(String(32), index=True)
+    docket_no: Mapped[Optional[str]] = mapped_column(String(64))     # the forum's docket / investigation number
+    # docket_no normalised (upper case, no spaces or separators): kept by a trigger (migration 0021)
+    docket_key: Mapped[Optional[str]] = mapped_column(String(64))
     dispute_type: Mapped[str] = mapped_column(String(32), index=True)
     ip_type: Mapped[Optional[str]] = mapped_column(String(32), index=True)
     industry: Mapped[Optional[str]] = mapped_column(String(32), index=True)
@@ -448,6 +454,43 @@ class AuditEvent(Base):
 
 # A record's history (ipoverseas.ui.history) looks events up by entity and id.
 Index("ix_audit_events_entity_entity_id", AuditEvent.entity, AuditEvent.entity_id)
+
+
+class DisputeLink(Base):
+    """Two case records of one dispute, reported by two sub-centres (ipoverseas.sharing.duplicates).
+
+    `status`: "candidate" (found by the duplicate check, waiting for the national centre), "linked"
+    (one dispute: `duplicate_id` counts no more in the analytics, both records keep their
+    sub-centre and provenance) or "distinct" (two disputes after all). The pair is stored once,
+    the lower id first in `case_a_id`; `primary_id` is the record the analytics count.
+    """
+
+    __tablename__ = "dispute_links"
+    __table_args__ = (UniqueConstraint("case_a_id", "case_b_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_a_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"))
+    case_b_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    status: Mapped[str] = mapped_column(String(16), default="candidate", index=True)
+    reason: Mapped[str] = mapped_column(String(16))           # "docket" or "near"
+    score: Mapped[Optional[float]] = mapped_column(Float)
+    duplicate_id: Mapped[Optional[int]] = mapped_column(Integer, index=True)   # set while "linked"
+    found_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    decided_at: Mapped[Optional[datetime]] = mapped_column(DateTime)
+    decided_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    note: Mapped[Optional[str]] = mapped_column(Text)
+
+
+class AlertRoute(Base):
+    """The admin's change to the sub-centres a risk alert is routed to (ipoverseas.sharing.routing):
+    `mode` "add" or "remove"; and when the sub-centre's staff were notified of it (`notified_at`)."""
+
+    __tablename__ = "alert_routes"
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True)
+    sub_centre_id: Mapped[int] = mapped_column(ForeignKey("sub_centres.id", ondelete="CASCADE"), primary_key=True)
+    mode: Mapped[Optional[str]] = mapped_column(String(8))
+    notified_at: Mapped[Optional[datetime]] = mapped_column(DateTime)
+    changed_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    changed_at: Mapped[Optional[datetime]] = mapped_column(DateTime)
 
 
 class CaseFacetTotal(Base):

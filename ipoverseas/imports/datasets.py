@@ -173,6 +173,12 @@ CASES = Dataset(
                help_zh="可供其他企业借鉴之处。", help_en="What other companies can learn.", example="出口前开展FTO检索。"),
         Column("source", "来源", "Source", TEXT, aliases=("信息来源",), max_len=500,
                help_zh="信息来源。", help_en="Where the information comes from.", example="USITC EDIS"),
+        Column("docket_no", "审理机构案号", "Docket number", ID,
+               aliases=("诉讼案号", "调查编号", "立案号", "docket", "docket no", "docket number", "investigation number",
+                        "investigation no"), max_len=64,
+               help_zh="法院案号、337调查编号等；用于发现其他分中心已报送的同一纠纷。",
+               help_en="The court's docket or the investigation number: it finds the same dispute reported "
+                       "by another sub-centre.", example="337-TA-1234"),
         _SUB_CENTRE_COLUMN,
     ),
 )

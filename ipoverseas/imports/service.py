@@ -24,6 +24,7 @@ from ipoverseas.sharing import fanout
 from . import apply as applier, datasets as D, gcpause, intake, plan as planner, preflight, refusals, running
 from .plan import Plan
 from .problems import Busy, Denied, Refused
+from ipoverseas.sharing import imports as sharing
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +43,8 @@ class Prepared(intake.Intake):
     already_batch: int | None = None      # an applied batch of this very file
     refusal_id: int | None = None         # the import history's note of its rows with errors
     ahead: planner.ReadAhead | None = field(default=None, repr=False)   # for the next plan only
+    # excel row -> other sub-centres' records of possibly the same dispute (sharing.duplicates); None: not checked
+    possible_duplicates: dict[int, list] | None = None
 
     @property
     def blocking(self) -> int:
@@ -103,6 +106,7 @@ def prepare(source: bytes | str | Path, filename: str, dataset: str, user: Princ
             with gcpause.paused():
                 prepared.plan = planner.make(session, prepared.parsed, sub_centre_id, prepared.ahead)
                 prepared.ahead = None
+            prepared.possible_duplicates = sharing.check_plan(session, prepared.parsed, prepared.plan)
     return prepared
 
 
@@ -127,7 +131,16 @@ def _applied_batch(session: Session, sha: str, dataset: str, sub_centre_id: int)
 
 def apply(prepared: Prepared, user: Principal | None, *, mode: str = ALL_OR_NOTHING,
           check_signature: bool = True, progress: Callable[[float], None] | None = None) -> Result:
-    """Write the import in one transaction. Nothing is written when the plan is refused."""
+    """Write the import in one transaction. Nothing is written when the plan is refused. Then, after
+    the commit, what the import shares (sharing.imports: possible duplicates, regions to notify)."""
+    result = _apply(prepared, user, mode=mode, check_signature=check_signature, progress=progress)
+    if result.batch_id is not None:
+        sharing.after_import(prepared, result.batch_id)
+    return result
+
+
+def _apply(prepared: Prepared, user: Principal | None, *, mode: str,
+           check_signature: bool, progress: Callable[[float], None] | None) -> Result:
     check_may_import(user, prepared.sub_centre_id)
     if mode == ALL_OR_NOTHING and prepared.parsed.rejected:
         raise Refused("has_errors", rows=len(prepared.parsed.rejected))

@@ -31,7 +31,7 @@ from ipoverseas.imports import images
 from ipoverseas.access.policy import Principal
 from ipoverseas.core.models import (Article, ArticleCountry, ArticleIndustry, ArticleIpType, Case, RecordVersion, SubCentre, User, utcnow)
 from ipoverseas.core.markdown import is_safe_url
-from ipoverseas.sharing import fanout
+from ipoverseas.sharing import fanout, routing
 from ipoverseas.core.markdown import plain_text as safe_plain
 
 KINDS = vocab.ARTICLE_KINDS.codes
@@ -490,8 +490,9 @@ def create_article(user: Principal, form: ArticleInput, *, publish: bool = False
                             after_version=article.version, user_id=user.id))
         trail.record(s, user, "article.create", "article", article.id, after=after)
         article_id = article.id
-    if publish:
+    if publish:   # after the commit: followers told, a risk alert routed to the sub-centres it concerns
         fanout.announce_articles([article_id], actor_id=user.id)
+        routing.after_publish(article_id)
     return article_id
 
 
@@ -572,8 +573,9 @@ def set_status(user: Principal, article_id: int, status: str, *, expected_versio
 
         _save(s, user, article, "publish" if status == "published" else "unpublish", mutate)
         version = article.version
-    if status == "published":
+    if status == "published":   # after the commit: followers told, a risk alert routed (issue 17)
         fanout.announce_articles([article_id], actor_id=user.id)
+        routing.after_publish(article_id)
     return version
 
 

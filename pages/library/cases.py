@@ -16,7 +16,7 @@ from ipoverseas.cases import facets as case_facets
 from ipoverseas.core import config, vocab
 from ipoverseas.cases.library import CaseFilter
 from ipoverseas.ui.follow_button import follow_button
-from ipoverseas.ui import state
+from ipoverseas.ui import sharing_view, state
 from ipoverseas.ui.cache import cached
 from ipoverseas.ui.history import render_history
 from ipoverseas.ui.links import page_link, record_link, record_url
@@ -75,6 +75,7 @@ def _init_from_url(user) -> None:
         st.session_state[f"cases_f_{facet}"] = list(getattr(f, library.FACETS[facet][0]))
     st.session_state["cases_q"] = f.text
     st.session_state["cases_distinction"] = bool(f.distinctions)
+    st.session_state["cases_region"] = f.region == library.REGION_MINE
     sort = params.get("sort", library.default_sort(f))
     st.session_state["cases_sort"] = sort if sort in library.SORTS else library.default_sort(f)
     size = params.get("n", "")
@@ -89,7 +90,9 @@ def _filter_from_state(user) -> CaseFilter:
     for facet in _facets_for(user):
         values[library.FACETS[facet][0]] = tuple(st.session_state.get(f"cases_f_{facet}") or ())
     distinctions = tuple(vocab.DISTINCTIONS.codes) if st.session_state.get("cases_distinction") else ()
-    return CaseFilter(text=(st.session_state.get("cases_q") or "").strip()[:200], distinctions=distinctions, **values)
+    region = library.REGION_MINE if st.session_state.get("cases_region") and policy.can(user, "read_region_cases") else ""
+    return CaseFilter(text=(st.session_state.get("cases_q") or "").strip()[:200], distinctions=distinctions,
+                      region=region, **values)
 
 
 def _write_url(f: CaseFilter, sort: str, size: int, page: int) -> None:
@@ -150,10 +153,15 @@ def _library(user) -> None:
         if counts.estimated:
             st.caption(state.t("cases.facets_estimated", limit=f"{config.get('facet_exact_hits'):,}"))
         st.toggle(state.t("cases.only_distinguished"), key="cases_distinction", on_change=_reset_page)
+        if policy.can(user, "read_region_cases"):   # staff: other sub-centres' cases about their province's enterprises
+            st.toggle(state.t("sharing.region.filter"), key="cases_region", on_change=_reset_page,
+                      help=state.t("sharing.region.filter_help"))
     f = _filter_from_state(user)
     active = [state.t(f"cases.facet.{facet}") for facet in _facets_for(user) if getattr(f, library.FACETS[facet][0])]
     if f.distinctions:
         active.append(state.t("cases.only_distinguished"))
+    if f.region:
+        active.append(state.t("sharing.region.filter"))
     if active:
         st.caption(state.t("cases.filters_active", facets=state.t("cases.list_sep").join(active)))
 
@@ -315,6 +323,9 @@ def _detail(user, raw: str) -> None:
     if policy.can(user, "edit_case"):
         st.info(state.t("cases.review_state", status=label(vocab.REVIEW_STATUSES, case["review_status"]))
                 + ("" if not case["review_note"] else " · " + escape(case["review_note"])))
+    if policy.can(user, "read_region_cases", case):   # another sub-centre's case about an enterprise of theirs
+        st.info(state.t("sharing.region.badge"), icon=":material/my_location:")
+    sharing_view.linked_records(user, case["id"])
 
     left, right = st.columns([3, 2])
     with left:

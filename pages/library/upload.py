@@ -10,7 +10,7 @@ from ipoverseas.access import policy
 from ipoverseas.core.markdown import escape
 from ipoverseas.core import config, localtime
 from ipoverseas.imports import datasets, refusals, report, service, template, UploadRefusal
-from ipoverseas.ui import actions, state
+from ipoverseas.ui import actions, sharing_view, state
 from ipoverseas.ui.cache import cached
 from ipoverseas.ui.history import render_history
 from ipoverseas.ui.links import record_url
@@ -145,6 +145,7 @@ def _preview(prepared) -> None:
                                                for r, k, f in plan.duplicates[:SHOW]])
     block("other_centre", len(plan.other_centre), [{row_label: r, key_label: k, state.t("upload.col.sub_centre"): code}
                                                    for r, k, code in plan.other_centre[:SHOW]])
+    sharing_view.possible_duplicates(prepared)   # disputes other sub-centres reported already (issue 17)
 
 
 def _apply(user, prepared, token) -> None:

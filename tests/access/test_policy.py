@@ -21,7 +21,11 @@ STAFF_Y = Principal(4, "sy", "Staff Y", STAFF, sub_centre_id=20)
 EXP = Principal(5, "exp", "Expert", EXPERT, expert_id=100)
 ADM = Principal(6, "adm", "Admin", ADMIN)
 
+STAFF_X_PROV = Principal(7, "sxp", "Staff X", STAFF, sub_centre_id=10, province="ZJ")
+STAFF_Y_PROV = Principal(8, "syp", "Staff Y", STAFF, sub_centre_id=20, province="GD")
 CASE_X = {"sub_centre_id": 10, "review_status": "submitted"}
+CASE_X_ABOUT_Y = {"sub_centre_id": 10, "review_status": "submitted", "province": "GD"}
+CASE_X_ABOUT_Y_PUBLISHED = {**CASE_X_ABOUT_Y, "review_status": "published"}
 CASE_X_PUBLISHED = {"sub_centre_id": 10, "review_status": "published"}
 CONS_ENT_X = {"enterprise_user_id": 1, "sub_centre_id": 10, "expert_id": 100, "created_by_id": 1}
 CONS_ENT2_Y = {"enterprise_user_id": 2, "sub_centre_id": 20, "expert_id": 101, "created_by_id": 4}
@@ -57,6 +61,15 @@ CELLS = [
     ("keep_own_account", {"id": 1}, {ENT: True, ENT2: False, ADM: False}),
     ("manage_users", None, {ENT: False, STAFF_X: False, EXP: False, ADM: True}),
     ("read_audit_log", None, {ENT: False, STAFF_X: False, EXP: False, ADM: True}),
+    # information sharing (issue 17): Y's staff see X's published cases about Y's province's enterprises
+    ("read_region_cases", CASE_X_ABOUT_Y_PUBLISHED, {STAFF_Y_PROV: True, STAFF_X_PROV: False, STAFF_Y: False,
+                                                     ENT: False, EXP: False, ADM: False}),
+    ("read_region_cases", CASE_X_ABOUT_Y, {STAFF_Y_PROV: False}),                     # not before it is published
+    ("read_region_cases", {**CASE_X_ABOUT_Y_PUBLISHED, "province": "ZJ"}, {STAFF_Y_PROV: False}),
+    ("read_region_cases", {**CASE_X_ABOUT_Y_PUBLISHED, "sub_centre_id": 20}, {STAFF_Y_PROV: False}),   # its own
+    ("resolve_duplicates", CASE_X, {ENT: False, STAFF_X: False, EXP: False, ADM: True}),
+    ("route_alerts", {"status": "draft"}, {ENT: False, STAFF_X: False, EXP: False, ADM: True}),
+    ("read_data_quality", CASE_X, {ENT: False, STAFF_X: True, STAFF_Y: False, EXP: False, ADM: True}),
 ]
 
 

@@ -54,6 +54,6 @@ def test_sqlite_update_triggers_fire_only_on_a_change(database):
         rows = dict(conn.exec_driver_sql("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' "
                                          "AND name LIKE '%\\_au' ESCAPE '\\'").all())
     assert set(rows) == {"cases_fts_au", "case_facet_totals_au", "case_rollups_au", "articles_fts_au",
-                         "case_pair_facets_au"}
+                         "case_pair_facets_au", "cases_docket_key_au"}
     assert all(" WHEN old." in sql for sql in rows.values())
 

@@ -1,0 +1,363 @@
+"""One dispute, reported once: the duplicate check, its queue and the links (issue 17).
+
+Two case records of two sub-centres are possibly one dispute when
+
+- their forum and normalised docket / investigation number are the same (`docket_key`: the
+  database keeps `cases.docket_key` by a trigger, migration 0021; `docket_key()` here is its twin), or
+- without that, their country and dispute type are the same, their filing dates at most
+  `duplicate_window_days` apart, and their parties' names alike (rapidfuzz's token set ratio of the
+  normalised names at least `duplicate_party_score`, for the opposing party and, when both records
+  name it, the Chinese party); two records whose docket numbers are both given and differ are not.
+
+The candidates are found in SQL, by blocks on indexes (ix_cases_forum_docket_key;
+ix_cases_country_dispute_filed with the date window), for a whole file at once (a VALUES list per
+chunk of rows); rapidfuzz then scores only those few candidates. The upload preview shows each row's
+matches ("possibly the same dispute as GD-2026-031"); once the import is applied, the pairs go into
+`dispute_links` as candidates, the national centre's queue (pages/library/duplicates.py), where the
+admin links them (one dispute: the analytics count the primary record only, both records keep their
+sub-centre and provenance), marks them distinct, or unlinks a link; every decision is audited.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from functools import lru_cache
+import unicodedata
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any, Iterable, Sequence
+
+from rapidfuzz import fuzz
+from sqlalchemy import exists, func, literal_column, or_, select, text
+from sqlalchemy.orm import Session, aliased
+
+from ipoverseas.access import policy
+from ipoverseas.access.policy import Principal
+from ipoverseas.audit import trail
+from ipoverseas.core import config, db, errors
+from ipoverseas.core.models import Case, DisputeLink, SubCentre, utcnow
+
+log = logging.getLogger(__name__)
+
+CHUNK = 1_000                     # probes per candidate query (5 parameters each)
+_REMOVED = re.compile("[ \\-./:\u2013\u2014]")
+_PARTY_NOISE = re.compile(r"[\s,.;:'\"()（）·、，。&-]+")
+_PARTY_SUFFIXES = re.compile(r"\b(inc|incorporated|llc|ltd|limited|corp|corporation|co|company|gmbh|ag|sa|bv|plc)\b")
+
+
+def docket_key(value: str | None) -> str | None:
+    """The normalised docket number, as migration 0021's trigger computes `cases.docket_key`."""
+    if value is None:
+        return None
+    text_ = unicodedata.normalize("NFKC", str(value)) if not str(value).isascii() else str(value)
+    key = _REMOVED.sub("", text_.strip())
+    key = "".join(ch.upper() if "a" <= ch <= "z" else ch for ch in key)
+    return key or None
+
+
+@lru_cache(maxsize=65_536)   # the same parties come back row after row (the big plaintiffs, the platforms)
+def party_name(value: str | None) -> str:
+    """A party's name for comparison: folded, lower case, without punctuation and company suffixes."""
+    if not value:
+        return ""
+    folded = unicodedata.normalize("NFKC", value).casefold()
+    folded = _PARTY_SUFFIXES.sub(" ", _PARTY_NOISE.sub(" ", folded))
+    return " ".join(folded.split())
+
+
+def party_score(a: str | None, b: str | None) -> float:
+    return fuzz.token_set_ratio(party_name(a), party_name(b))
+
+
+@dataclass(frozen=True)
+class Probe:
+    """A record to check: an uploaded row (`row`) or a stored case."""
+
+    row: int
+    forum: str | None
+    docket: str | None
+    country: str | None
+    dispute_type: str | None
+    filed_on: date | None
+    chinese_party: str | None
+    opposing_party: str | None
+
+
+@dataclass(frozen=True)
+class Match:
+    row: int
+    case_id: int
+    case_ref: str
+    sub_centre_id: int
+    sub_centre: str
+    reason: str          # "docket" or "near"
+    score: float
+
+    @property
+    def label(self) -> str:
+        return self.case_ref if self.case_ref.upper().startswith(self.sub_centre.upper()) \
+            else f"{self.sub_centre}-{self.case_ref}"
+
+
+def _settings() -> tuple[int, float]:
+    return int(config.get("duplicate_window_days")), float(config.get("duplicate_party_score"))
+
+
+def _date(value: date, postgresql: bool) -> Any:
+    return value if postgresql else value.isoformat()
+
+
+def _values_cte(names: Sequence[str], rows: list[tuple], casts: dict[str, str], postgresql: bool) -> tuple[str, dict]:
+    """`WITH v(names) AS (VALUES ...)` with bound parameters; `casts` types the first row on PostgreSQL."""
+    params: dict[str, Any] = {}
+    tuples = []
+    for i, row in enumerate(rows):
+        cells = []
+        for j, (name, value) in enumerate(zip(names, row)):
+            key = f"p{i}_{j}"
+            params[key] = value
+            cells.append(f"CAST(:{key} AS {casts[name]})" if postgresql and i == 0 and name in casts else f":{key}")
+        tuples.append("(" + ", ".join(cells) + ")")
+    return f"WITH v({', '.join(names)}) AS (VALUES {', '.join(tuples)}) ", params
+
+
+def find(session: Session, probes: Iterable[Probe], exclude_sub_centre_id: int | None,
+         *, exclude_ids: Iterable[int] = ()) -> dict[int, list[Match]]:
+    """The stored cases of other sub-centres that are possibly the same dispute as each probe: row -> matches."""
+    window, threshold = _settings()
+    postgresql = session.get_bind().dialect.name == "postgresql"
+    probes = list(probes)
+    by_row = {p.row: p for p in probes}
+    skip = set(exclude_ids)
+    own = int(exclude_sub_centre_id) if exclude_sub_centre_id is not None else -1
+    found: dict[int, dict[int, Match]] = {}
+    codes = dict(session.execute(select(SubCentre.id, SubCentre.code)).all())
+    cols = "c.id, c.case_ref, c.sub_centre_id"
+
+    def add(row: int, case_id: int, ref: str, centre: int, reason: str, score: float) -> None:
+        if case_id in skip:
+            return
+        found.setdefault(row, {}).setdefault(case_id, Match(row, case_id, ref, centre, codes.get(centre, ""),
+                                                            reason, round(score, 1)))
+
+    # 1. the same forum and docket number (ix_cases_forum_docket_key)
+    keyed = [(p.row, p.forum, key) for p in probes if p.forum and (key := docket_key(p.docket))]
+    for i in range(0, len(keyed), CHUNK):
+        head, params = _values_cte(("r", "forum", "k"), keyed[i:i + CHUNK], {"r": "INTEGER", "forum": "VARCHAR",
+                                                                          "k": "VARCHAR"}, postgresql)
+        sql = (head + f"SELECT v.r, {cols} FROM v JOIN cases AS c ON c.forum = v.forum AND c.docket_key = v.k "
+               f"WHERE c.sub_centre_id <> {own}")
+        for row, case_id, ref, centre in session.execute(text(sql), params):
+            add(row, case_id, ref, centre, "docket", 100.0)
+
+    # 2. near matches: country + dispute type + filing date window (ix_cases_country_dispute_filed), then parties
+    # (a row whose docket number found its dispute needs no near match)
+    near = [(p.row, p.country, p.dispute_type, _date(p.filed_on - timedelta(days=window), postgresql),
+             _date(p.filed_on + timedelta(days=window), postgresql))
+            for p in probes if p.country and p.dispute_type and p.filed_on and p.opposing_party and p.row not in found]
+    for i in range(0, len(near), CHUNK):
+        head, params = _values_cte(("r", "country", "dispute", "lo", "hi"), near[i:i + CHUNK],
+                                   {"r": "INTEGER", "country": "VARCHAR", "dispute": "VARCHAR", "lo": "DATE",
+                                    "hi": "DATE"}, postgresql)
+        sql = (head + f"SELECT v.r, {cols}, c.docket_key, c.chinese_party, c.opposing_party FROM v "
+               "JOIN cases AS c ON c.country = v.country AND c.dispute_type = v.dispute AND c.filed_on >= v.lo "
+               f"AND c.filed_on <= v.hi WHERE c.sub_centre_id <> {own} AND c.opposing_party IS NOT NULL")
+        for row, case_id, ref, centre, key, chinese, opposing in session.execute(text(sql), params).tuples():
+            probe = by_row[row]
+            mine = docket_key(probe.docket)
+            if mine and key and mine != key:      # two different numbers: two disputes
+                continue
+            score = party_score(probe.opposing_party, opposing)
+            if score < threshold:
+                continue
+            if probe.chinese_party and chinese:
+                score = min(score, party_score(probe.chinese_party, chinese))
+                if score < threshold:
+                    continue
+            add(row, case_id, ref, centre, "near", score)
+    return {row: sorted(matches.values(), key=lambda m: (m.reason != "docket", -m.score, m.case_id))
+            for row, matches in found.items()}
+
+
+# --- the upload preview ----------------------------------------------------------------------------
+
+_PROBE_FIELDS = ("forum", "docket_no", "country", "dispute_type", "filed_on", "chinese_party", "opposing_party")
+
+
+def check_plan(session: Session, parsed: Any, plan: Any) -> dict[int, list[Match]]:
+    """The matches of the rows an import of cases would create or change: excel row -> matches."""
+    if plan is None or plan.dataset != "cases":
+        return {}
+    where = {f: parsed.index(f) for f in _PROBE_FIELDS if f in parsed.present}
+
+    def value(values: tuple, name: str) -> Any:
+        return values[where[name]] if name in where else None
+
+    rows = [(row, values) for row, _, values in plan.creates]
+    if plan.updates:
+        parsed_rows = dict(parsed.rows)
+        rows += [(ch.row, parsed_rows[ch.row]) for ch in plan.updates if ch.row in parsed_rows]
+    probes = [Probe(row, *(value(values, f) for f in _PROBE_FIELDS)) for row, values in rows]
+    if not probes:
+        return {}
+    return find(session, probes, plan.sub_centre_id)
+
+
+def queue(session: Session, sub_centre_id: int, matches_by_key: dict[str, list[Match]]) -> int:
+    """After an import: each flagged row's pairs as candidates in the national centre's queue (a pair
+    already known keeps its state). Returns how many pairs were new."""
+    if not matches_by_key:
+        return 0
+    ids = dict(session.execute(select(Case.case_ref, Case.id).where(
+        Case.sub_centre_id == sub_centre_id, Case.case_ref.in_(list(matches_by_key)))).all())
+    pairs = {}
+    for key, matches in matches_by_key.items():
+        mine = ids.get(key)
+        if mine is None:
+            continue
+        for m in matches:
+            if m.case_id != mine:
+                pairs[(min(mine, m.case_id), max(mine, m.case_id))] = m
+    if not pairs:
+        return 0
+    known = set(session.execute(select(DisputeLink.case_a_id, DisputeLink.case_b_id).where(
+        DisputeLink.case_a_id.in_([a for a, _ in pairs]))).all())
+    new = 0
+    for (a, b), m in pairs.items():
+        if (a, b) not in known:
+            session.add(DisputeLink(case_a_id=a, case_b_id=b, status="candidate", reason=m.reason, score=m.score,
+                                    found_at=utcnow()))
+            new += 1
+    return new
+
+
+# --- the national centre's queue and decisions ------------------------------------------------------
+
+
+STATUSES = ("candidate", "linked", "distinct")
+
+
+def queue_rows(user: Principal, status: str = "candidate", *, limit: int = 200) -> list[dict[str, Any]]:
+    """The pairs in `status`, newest first, each with both records' reference, sub-centre and title."""
+    policy.require(user, "resolve_duplicates")
+    a, b = aliased(Case, name="a"), aliased(Case, name="b")
+    sa_, sb = aliased(SubCentre, name="sa"), aliased(SubCentre, name="sb")
+    stmt = (select(DisputeLink.id, DisputeLink.status, DisputeLink.reason, DisputeLink.score, DisputeLink.found_at,
+                   DisputeLink.decided_at, DisputeLink.duplicate_id,
+                   a.id.label("a_id"), a.case_ref.label("a_ref"), a.title.label("a_title"), sa_.code.label("a_centre"),
+                   a.filed_on.label("a_filed"), a.docket_no.label("a_docket"),
+                   b.id.label("b_id"), b.case_ref.label("b_ref"), b.title.label("b_title"), sb.code.label("b_centre"),
+                   b.filed_on.label("b_filed"), b.docket_no.label("b_docket"))
+            .join(a, a.id == DisputeLink.case_a_id).join(b, b.id == DisputeLink.case_b_id)
+            .join(sa_, sa_.id == a.sub_centre_id).join(sb, sb.id == b.sub_centre_id)
+            .where(DisputeLink.status == status).order_by(DisputeLink.found_at.desc(), DisputeLink.id.desc())
+            .limit(limit))
+    with db.read_session() as s:
+        return [dict(r._mapping) for r in s.execute(stmt)]
+
+
+def counts() -> dict[str, int]:
+    with db.read_session() as s:
+        rows = dict(s.execute(select(DisputeLink.status, func.count()).group_by(DisputeLink.status)).all())
+    return {status: int(rows.get(status, 0)) for status in STATUSES}
+
+
+def _pair(session: Session, link_id: int) -> DisputeLink:
+    link = session.scalar(select(DisputeLink).where(DisputeLink.id == link_id).with_for_update())
+    if link is None:
+        raise errors.NotFound()
+    return link
+
+
+def link(user: Principal, link_id: int, primary_id: int | None = None, note: str = "") -> None:
+    """One dispute: the analytics count `primary_id` (default: the record reported first) only."""
+    policy.require(user, "resolve_duplicates")
+    with db.write_session() as s:
+        pair = _pair(s, link_id)
+        ids = (pair.case_a_id, pair.case_b_id)
+        if primary_id is None:
+            primary_id = s.scalars(select(Case.id).where(Case.id.in_(ids)).order_by(Case.created_at, Case.id)).first()
+        if primary_id not in ids:
+            raise errors.Invalid("sharing.duplicates.bad_primary")
+        before = {"status": pair.status, "duplicate_id": pair.duplicate_id}
+        pair.status, pair.duplicate_id = "linked", ids[1] if primary_id == ids[0] else ids[0]
+        pair.decided_at, pair.decided_by_id, pair.note = utcnow(), user.id, note or pair.note
+        trail.record(s, user, "dispute.link", "dispute_link", pair.id, before=before,
+                     after={"status": "linked", "duplicate_id": pair.duplicate_id})
+
+
+def mark_distinct(user: Principal, link_id: int, note: str = "") -> None:
+    """Two disputes after all: the pair leaves the queue and counts twice."""
+    _decide(user, link_id, "distinct", "dispute.distinct", note)
+
+
+def unlink(user: Principal, link_id: int, note: str = "") -> None:
+    """Undo a link (or a "distinct"): the pair goes back to the queue, and both records count again."""
+    _decide(user, link_id, "candidate", "dispute.unlink", note)
+
+
+def _decide(user: Principal, link_id: int, status: str, action: str, note: str) -> None:
+    policy.require(user, "resolve_duplicates")
+    with db.write_session() as s:
+        pair = _pair(s, link_id)
+        before = {"status": pair.status, "duplicate_id": pair.duplicate_id}
+        pair.status, pair.duplicate_id = status, None
+        pair.decided_at, pair.decided_by_id, pair.note = utcnow(), user.id, note or pair.note
+        trail.record(s, user, action, "dispute_link", pair.id, before=before, after={"status": status})
+
+
+def links_of(user: Principal, case_id: int) -> list[dict[str, Any]]:
+    """The linked records of one case (for its page), those the user may read."""
+    other = aliased(Case, name="other")
+    centre = aliased(SubCentre, name="centre")
+    other_id = DisputeLink.case_a_id + DisputeLink.case_b_id - case_id
+    stmt = (select(other.id, other.case_ref, centre.code.label("sub_centre"), DisputeLink.status)
+            .select_from(DisputeLink).join(other, other.id == other_id).join(centre, centre.id == other.sub_centre_id)
+            .where(or_(DisputeLink.case_a_id == case_id, DisputeLink.case_b_id == case_id),
+                   DisputeLink.status == "linked", policy.where(user, "read_case", other)))
+    with db.read_session() as s:
+        return [dict(r._mapping) for r in s.execute(stmt)]
+
+
+# --- counting a linked dispute once ---------------------------------------------------------------
+
+
+def counted_once(user: Principal, action: str = "read_analytics", table: Any = Case):
+    """A condition on `table` (cases): not the non-primary record of a link whose primary the user also
+    counts. Staff counting their own sub-centre's cases keep a record whose primary is another's."""
+    primary = aliased(Case, name="primary_case")
+    other = DisputeLink.case_a_id + DisputeLink.case_b_id - DisputeLink.duplicate_id
+    return ~exists(select(literal_column("1")).select_from(DisputeLink).join(primary, primary.id == other)
+                   .where(DisputeLink.duplicate_id == table.id, policy.where(user, action, primary)))
+
+
+def rollup_excess(session: Session, user: Principal, chart: Any, measures: Sequence[str]) -> dict[tuple, list]:
+    """What the non-primary records of links add to a chart's rollup groups in the user's region:
+    (a, b) -> [n, *measures], to subtract (the rollups are kept by triggers over every case)."""
+    from ipoverseas.cases import rollups
+
+    if not session.scalar(select(func.count()).select_from(DisputeLink).where(DisputeLink.duplicate_id.is_not(None))):
+        return {}
+    dialect = session.get_bind().dialect.name
+    code, a_sql, b_sql, condition, measure_sql = next(c for c in rollups._charts("c", dialect) if c[0] == chart.code)
+    c = Case.__table__.alias("c")
+    p = aliased(Case, name="primary_case")
+    chosen = [measure_sql[chart.measure_names.index(m)] for m in measures]
+    stmt = (select(literal_column(a_sql), literal_column(b_sql), func.count(),
+                   *[func.sum(literal_column(m)) for m in chosen])
+            .select_from(DisputeLink).join(c, c.c.id == DisputeLink.duplicate_id)
+            .join(p, p.id == DisputeLink.case_a_id + DisputeLink.case_b_id - DisputeLink.duplicate_id)
+            .where(text(condition), policy.where(user, "read_analytics", c.c), policy.where(user, "read_analytics", p))
+            .group_by(literal_column(a_sql), literal_column(b_sql)))
+    return {(row[0], row[1]): [float(v or 0) for v in row[2:]] for row in session.execute(stmt)}
+
+
+def found_by_sub_centre(session: Session) -> dict[int, int]:
+    """Pairs found (any state) per sub-centre of either record: the data-quality view's figure."""
+    out: dict[int, int] = {}
+    for side in (DisputeLink.case_a_id, DisputeLink.case_b_id):
+        for centre, n in session.execute(select(Case.sub_centre_id, func.count()).select_from(DisputeLink)
+                                         .join(Case, Case.id == side).group_by(Case.sub_centre_id)):
+            out[centre] = out.get(centre, 0) + int(n)
+    return out
