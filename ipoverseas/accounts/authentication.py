@@ -100,6 +100,9 @@ def read_account(*, name: str | None = None, user_id: int | None = None, now: da
                 return None
             snap = SimpleNamespace(**{attr.key: getattr(row, attr.key) for attr in sa_inspect(User).column_attrs})
             snap.temporary_expiry = temporary_password_expiry(session, row) if expiry else None
+            # Principal.of reads the sub-centre's province (cases concerning their region)
+            snap.sub_centre = (SimpleNamespace(province=row.sub_centre.province)
+                               if row.sub_centre is not None else None)
             return snap
 
     user, events = deferred.pending(read)
