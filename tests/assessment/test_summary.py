@@ -193,8 +193,9 @@ def test_the_command_writes_the_network_or_one_sub_centre(world, tmp_path, capsy
     assert _doc(out.read_bytes()).paragraphs[0].text == "全网络 2025 年度工作总结（初稿）"
     assert main(["summary", str(YEAR), str(tmp_path / "a.docx"), "--sub-centre", "A", "--lang", "en"]) == 0
     assert _doc((tmp_path / "a.docx").read_bytes()).paragraphs[0].text == "Centre A: work summary 2025 (draft)"
-    assert main(["summary", str(YEAR), str(tmp_path / "x.docx"), "--sub-centre", "NOPE"]) == 1
-    assert "No sub-centre has the code NOPE" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as usage:     # an unknown code is a usage error, as in every command
+        main(["summary", str(YEAR), str(tmp_path / "x.docx"), "--sub-centre", "NOPE"])
+    assert usage.value.code == 2 and "NOPE" in capsys.readouterr().err
     assert main(["summary", "1999", str(tmp_path / "y.docx")]) == 1
     assert not (tmp_path / "x.docx").exists() and not (tmp_path / "y.docx").exists()
 
