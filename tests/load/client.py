@@ -21,8 +21,8 @@ the page); `PageRun.errors` lists what the page showed.
 
 from __future__ import annotations
 
+import html
 import itertools
-import json
 import re
 import time
 from dataclasses import dataclass, field
@@ -40,7 +40,8 @@ from streamlit.proto.WidgetStates_pb2 import WidgetState
 
 XSRF_COOKIE = "_streamlit_xsrf"
 CLAIM_PATH = "/session/claim"     # ipoverseas.accounts.routes.CLAIM_PATH (kept literal: no app import here)
-_TICKET = re.compile(r"fetch\((\"[^\"]*\"),.*?body: (\"[^\"]*\")")
+# The page hands the ticket to its served script (ipoverseas/ui/scripts.py) as escaped data-* attributes.
+_TICKET = re.compile(r'browser-call\.js"[^>]*?data-path="([^"]*)"[^>]*?data-body="([^"]*)"')
 _request_ids = itertools.count(1)
 
 
@@ -256,10 +257,10 @@ class StreamlitTab:
             raise LoadError(f"no login form: {[(w.kind, w.label) for w in form.widgets]}")
         after = self.run(None, widgets=[text(inputs[0].id, username), text(inputs[1].id, password),
                                         trigger(submit[0].id)])
-        tickets = [m for body in after.html for m in _TICKET.findall(body) if json.loads(m[0]).endswith(CLAIM_PATH)]
+        tickets = [m for body in after.html for m in _TICKET.findall(body) if html.unescape(m[0]).endswith(CLAIM_PATH)]
         if not tickets:
             raise LoadError(f"login of {username} failed: {after.texts[:5]} {after.errors}")
-        path, ticket = (json.loads(x) for x in tickets[0])
+        path, ticket = (html.unescape(x) for x in tickets[0])
         self._http("POST", self.base + path, "claim", data=ticket.encode(),
                    headers={"Content-Type": "text/plain", "Origin": self.base})
         if not self.http.cookies.get("ipo_session"):
