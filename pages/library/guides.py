@@ -18,7 +18,7 @@ import streamlit as st
 
 from ipoverseas.core import errors
 from ipoverseas.access import policy
-from ipoverseas.core import geo, markdown, vocab
+from ipoverseas.core import geo, localtime, markdown, vocab
 from ipoverseas.core.markdown import escape
 from ipoverseas.knowledge import articles, deadlines
 from ipoverseas.ui.follow_button import follow_button
@@ -329,7 +329,7 @@ def _clock_view() -> None:
         dispute = st.selectbox(state.t("guides.clock.dispute"), types, key="guides_clock_dispute",
                                format_func=_fixed(types, lambda c: label(vocab.DISPUTE_TYPES, c)))
     with right:
-        start = st.date_input(state.t("guides.clock.start"), value="today", key="guides_clock_start")
+        start = st.date_input(state.t("guides.clock.start"), value=localtime.today(), key="guides_clock_start")
     render_response_clock(dispute, start)
 
 
@@ -381,7 +381,7 @@ def _article_view(user, raw_id: str) -> None:
 
     if deadlines.has_clock(article.get("dispute_type")):
         with st.expander(state.t("guides.clock.expander"), expanded=True, icon=":material/alarm:"):
-            start = st.date_input(state.t("guides.clock.start"), value="today", key=f"guides_art_clock_{article['id']}")
+            start = st.date_input(state.t("guides.clock.start"), value=localtime.today(), key=f"guides_art_clock_{article['id']}")
             jurisdiction = next((c for c in article["countries"] if any(
                 r.jurisdiction == c for r in deadlines.rules(article["dispute_type"]))), None)
             render_response_clock(article["dispute_type"], start, jurisdiction=jurisdiction, heading=False)

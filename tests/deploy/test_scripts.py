@@ -2,6 +2,7 @@
 their inputs from escaped data attributes (ipoverseas/ui/scripts.py)."""
 
 import asyncio
+from concurrent.futures import ThreadPoolExecutor
 
 from starlette.requests import Request
 
@@ -14,7 +15,9 @@ def _get(path: str):
     if matched.name != "FULL":
         return None
     scope = {"type": "http", "path": path, "method": "GET", "headers": [], "query_string": b"", **child}
-    return asyncio.run(route.endpoint(Request(scope)))
+    # in a thread of its own: an earlier test of the session may leave an event loop running in this one
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, route.endpoint(Request(scope))).result()
 
 
 def test_each_script_is_served_as_javascript_and_nothing_else_is():

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import func, select
 
 from ipoverseas.access import policy
-from ipoverseas.core import db, i18n
+from ipoverseas.core import db, i18n, localtime
 from ipoverseas.knowledge import articles
 from ipoverseas.core.models import Article, AuditEvent
 from tests.pages.apptest import run_page, shown, texts
@@ -155,10 +155,10 @@ def test_article_page_shows_source_date_related_and_clock(sqlite_demo_database, 
     assert at.title[0].value == "337 primer for test"
     shown = texts(at)
     assert "19 C.F.R. 210.13" in shown.replace("\\", "")
-    assert i18n.t("guides.meta.published", "en", date=date.today().isoformat()) in shown
+    assert i18n.t("guides.meta.published", "en", date=localtime.today().isoformat()) in shown
     assert i18n.t("guides.related_articles", "en") in shown and i18n.t("guides.related_cases", "en") in shown
     # the response clock of Section 337: respond within 20 days of service (start date: today)
-    response_due = (date.today() + timedelta(days=20)).isoformat()
+    response_due = (localtime.today() + timedelta(days=20)).isoformat()
     assert any(response_due in str(m.value) for m in at.markdown)
     assert any("Section 337" in str(e.value) or "discovery" in str(e.value) for e in at.markdown)
     # related cases link to the Cases page, published ones only
