@@ -134,7 +134,7 @@ def _kind_line(row: dict, today: date) -> str:
 
 
 def _home(user, view: str) -> None:
-    today = date.today()
+    today = localtime.today()
     st.title(state.t("guides.title"))
     st.caption(state.t("guides.intro"))
     # The URL's ?view= wins when it changed from outside (a link, a bookmark); else the widget does.
@@ -337,7 +337,7 @@ def _clock_view() -> None:
 
 
 def _article_view(user, raw_id: str) -> None:
-    today = date.today()
+    today = localtime.today()
     # The list's widgets are not drawn here, so Streamlit forgets them: back on the list, its
     # filters are read again from the URL, which this link (and the browser's history) carries.
     for param in FILTER_PARAMS:
