@@ -563,8 +563,8 @@ def set_status(user: Principal, article_id: int, status: str, *, expected_versio
         article = _load_for_edit(s, user, article_id, expected_version)
         if article.status == status:
             return article.version
-        if status == "published":
-            ArticleInput.of(_snapshot(article)).clean(publishing=True)
+        if status == "published":   # the snapshot holds the date as text, for the audit trail
+            ArticleInput.of(_snapshot(article) | {"valid_until": article.valid_until}).clean(publishing=True)
 
         def mutate(a: Article) -> None:
             a.status = status

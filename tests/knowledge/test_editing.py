@@ -64,6 +64,15 @@ def test_publish_sets_the_date_and_makes_it_public(world):
     assert kb.get_article(world.staff, article_id)["published_on"] == TODAY
 
 
+def test_a_risk_alert_drafted_with_its_validity_can_be_published(world):
+    alert = form(kind="risk_alert", title_zh="巴西海关扣押预警", title_en="Brazil customs alert", severity="high",
+                 valid_until=date(2027, 6, 30))
+    article_id = kb.create_article(world.staff, alert)
+    assert kb.set_status(world.staff, article_id, "published", expected_version=1, today=TODAY) == 2
+    article = kb.get_article(world.enterprise, article_id)
+    assert article["status"] == "published" and article["valid_until"] == date(2027, 6, 30)
+
+
 def test_edit_keeps_the_before_image_and_audits_only_the_changes(world):
     article_id = kb.create_article(world.admin, form(), publish=True, today=TODAY)
     current = kb.get_article(world.admin, article_id)
