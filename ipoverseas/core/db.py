@@ -146,6 +146,16 @@ def is_busy(exc: BaseException | None) -> bool:
     return False
 
 
+def insert_ignoring_duplicates(session: Session):
+    """`insert(table)` that skips rows another writer made meanwhile (ON CONFLICT DO NOTHING, on
+    SQLite and PostgreSQL): for rows keyed to be made once (a duty's periods, a digest per week)."""
+    if session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as pg_insert
+        return lambda table: pg_insert(table).on_conflict_do_nothing()
+    from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+    return lambda table: sqlite_insert(table).on_conflict_do_nothing()
+
+
 def bump_revision(session: Session) -> None:
     from ipoverseas.core.models import Revision
 

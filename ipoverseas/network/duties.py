@@ -242,17 +242,8 @@ def ensure_year(year: int, sub_centre_ids: Iterable[int] | None = None, *, since
     if not missing:
         return 0
     with db.write_session() as s:
-        insert = _insert_ignoring_duplicates(s)
+        insert = db.insert_ignoring_duplicates(s)
         return len(s.execute(insert(DutyItem).values(missing).returning(DutyItem.id)).all())
-
-
-def _insert_ignoring_duplicates(session):
-    """INSERT ... that skips rows another maker wrote meanwhile (SQLite and PostgreSQL)."""
-    if session.get_bind().dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert as pg_insert
-        return lambda table: pg_insert(table).on_conflict_do_nothing()
-    from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-    return lambda table: sqlite_insert(table).on_conflict_do_nothing()
 
 
 def recompute_due_dates() -> int:

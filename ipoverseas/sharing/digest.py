@@ -19,7 +19,6 @@ from sqlalchemy import func, insert, literal, select, union_all
 from ipoverseas.accounts import notifications
 from ipoverseas.core import db, errors, i18n, localtime
 from ipoverseas.core.models import Article, Case, Digest, Notification, User, utcnow
-from ipoverseas.network.duties import _insert_ignoring_duplicates
 from ipoverseas.sharing import follows
 from ipoverseas.sharing.fanout import CASE_FACET_COLUMNS, case_counts, matches
 
@@ -82,7 +81,7 @@ def sweep(week: Week) -> int:
         follows.seed_all(s)   # existing enterprises get their profile follows without opening the page
         rows = (select(counts.c.user_id, literal(week.code), counts.c.cases, counts.c.articles, literal(now))
                 .join(User, User.id == counts.c.user_id).where(User.active.is_(True)))
-        written = s.execute(_insert_ignoring_duplicates(s)(Digest).from_select(
+        written = s.execute(db.insert_ignoring_duplicates(s)(Digest).from_select(
             ["user_id", "week", "cases", "articles", "created_at"], rows)
             .returning(Digest.id, Digest.user_id, Digest.cases, Digest.articles)).all()
         if not written:

@@ -19,7 +19,6 @@ from ipoverseas.access.policy import Principal
 from ipoverseas.audit import trail
 from ipoverseas.core import db, errors, vocab
 from ipoverseas.core.models import Article, Case, Consultation, Follow, FollowSeed, User, utcnow
-from ipoverseas.network.duties import _insert_ignoring_duplicates
 
 TERMS = {"country": vocab.countries, "dispute_type": lambda: vocab.DISPUTE_TYPES,
          "ip_type": lambda: vocab.IP_TYPES, "industry": lambda: vocab.INDUSTRIES}
@@ -145,7 +144,7 @@ def seed_from_profile(session: Session, user_id: int) -> int:
     terms = profile_terms(session, user_id)
     if not terms:
         return 0
-    insert_new = _insert_ignoring_duplicates(session)   # two seeders at once (the page, a sweep): one wins
+    insert_new = db.insert_ignoring_duplicates(session)   # two seeders at once (the page, a sweep): one wins
     if not session.execute(insert_new(FollowSeed).values(user_id=user_id, seeded_at=utcnow())
                            .returning(FollowSeed.user_id)).first():
         return 0

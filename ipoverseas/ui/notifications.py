@@ -24,7 +24,9 @@ from ipoverseas.core import localtime
 TARGET_PAGES = (("triage_consultation", "consultations"), ("answer_consultation", "assignments"),
                 ("follow_own_consultations", "my-consultations"))
 # Where a notification about another record leads: its entity -> the page that opens it.
-ENTITY_PAGES = {"duty": "reports", "transfer": "transfers", "follow_event": "follows"}
+ENTITY_PAGES = {"duty": "reports", "transfer": "transfers", "follow_event": "follows", "article": "guides"}
+# An import of another sub-centre's cases about the user's region: the library's "concerning my region" filter.
+FILTERED_PAGES = {"import_batch": ("cases", {"region": "mine"})}
 FOLLOW_KINDS = ("follow_cases", "follow_case_changed", "follow_articles", "follow_alert_changed", "follow_digest")
 
 
@@ -56,6 +58,9 @@ def render_notifications(user: Principal | None, key: str = "notifications") -> 
                 page_link("follows", text, icon=icon, digest=str(n["entity_id"]))   # opening it marks it read
             elif n["consultation_id"] and page:
                 record_link(page, n["consultation_id"], text, icon=icon)   # opening it marks it read
+            elif n["entity"] in FILTERED_PAGES:
+                page_key, query = FILTERED_PAGES[n["entity"]]
+                page_link(page_key, escape(text), icon=icon, **query)
             elif n["entity"] in ENTITY_PAGES and n["entity_id"]:
                 record_link(ENTITY_PAGES[n["entity"]], n["entity_id"], text, icon=icon)   # opening it marks it read
             else:

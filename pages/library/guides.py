@@ -18,6 +18,7 @@ import streamlit as st
 
 from ipoverseas.core import errors
 from ipoverseas.access import policy
+from ipoverseas.accounts import notifications
 from ipoverseas.core import geo, localtime, markdown, vocab
 from ipoverseas.core.markdown import escape
 from ipoverseas.knowledge import articles, deadlines
@@ -349,6 +350,7 @@ def _article_view(user, raw_id: str) -> None:
     if article is None:
         st.warning(state.t("errors.not_found"))
         return
+    notifications.mark_read_for(user, article_id, entity="article")   # a routed alert's notification
     flash = st.session_state.pop("guides_flash", None)
     if flash:
         st.success(flash)

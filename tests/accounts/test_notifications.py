@@ -161,6 +161,22 @@ def test_the_badge_and_list_component(world):
     assert not nobody.exception and not nobody.expander
 
 
+def test_a_routed_alert_and_a_region_import_are_links(world):
+    from streamlit.testing.v1 import AppTest
+
+    staff = world.p("staff_zj")
+    with db.write_session() as s:
+        notifications.notify(s, [staff.id], "alert_routed", None, "巴西海关预警", entity="article", entity_id=41)
+        notifications.notify(s, [staff.id], "region_cases", None, "GD: 3", entity="import_batch", entity_id=9)
+    at = AppTest.from_function(_component_script, default_timeout=30)
+    at.session_state["auth_user"] = staff
+    at.run()
+    assert not at.exception
+    links = {(p.proto.page.rsplit("/", 1)[-1], p.proto.query_string) for p in at.get("page_link")}
+    assert {("guides", "article=41"), ("cases", "region=mine")} <= links, links
+    assert notifications.mark_read_for(staff, 41, entity="article") == 1
+
+
 def test_opening_a_consultation_marks_its_notifications_read(world):
     cid = _ask(world)
     staff = world.p("staff_zj")
