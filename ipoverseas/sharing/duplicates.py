@@ -5,13 +5,19 @@ Two case records of two sub-centres are possibly one dispute when
 - their forum and normalised docket / investigation number are the same (`docket_key`: the
   database keeps `cases.docket_key` by a trigger, migration 0021; `docket_key()` here is its twin), or
 - without that, their country and dispute type are the same, their filing dates at most
-  `duplicate_window_days` apart, and their parties' names alike (rapidfuzz's token set ratio of the
-  normalised names at least `duplicate_party_score`, for the opposing party and, when both records
-  name it, the Chinese party); two records whose docket numbers are both given and differ are not.
+  `duplicate_window_days` apart, the opposing party's names begin alike (the same `party_block`: the
+  first two characters once spaces and punctuation are dropped and ASCII is lower-cased), and their
+  parties' names are alike (rapidfuzz's token set ratio of the normalised names at least
+  `duplicate_party_score`, for the opposing party and, when both records name it, the Chinese party);
+  two records whose docket numbers are both given and differ are not.
 
 The candidates are found in SQL, by blocks on indexes (ix_cases_forum_docket_key;
-ix_cases_country_dispute_filed with the date window), for a whole file at once (a VALUES list per
-chunk of rows); rapidfuzz then scores only those few candidates. The upload preview shows each row's
+ix_cases_country_dispute_party_filed, an index on the party block expression, migration 0022, with
+the date window), for a whole file at once (a VALUES list per chunk of rows); rapidfuzz then scores
+only those few candidates. The party block is what keeps the candidates few (about 27 a row on the
+1M benchmark database without it, 2 with it); its cost is recall: a name misspelt in its first two
+letters, or written with another first word ("The Apple Company", "美国苹果公司" against "Apple"),
+is not a near match (the docket number still is). The upload preview shows each row's
 matches ("possibly the same dispute as GD-2026-031"); once the import is applied, the pairs go into
 `dispute_links` as candidates, the national centre's queue (pages/library/duplicates.py), where the
 admin links them (one dispute: the analytics count the primary record only, both records keep their
@@ -66,6 +72,31 @@ def party_name(value: str | None) -> str:
     return " ".join(folded.split())
 
 
+# ix_cases_country_dispute_party_filed's expression (migration 0022), character for character: the
+# planner uses an index on an expression only for a query that repeats its text
+_BLOCK_DROPPED = (" ", ",", ".", ";", ":", "'", '"', "(", ")", "&", "-", "/", "\u3000", "\uff08", "\uff09",
+                  "\u00b7", "\u3001", "\uff0c", "\u3002")
+_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
+
+
+def party_block_sql(column: str, dialect: str) -> str:
+    value = column
+    for ch in _BLOCK_DROPPED:
+        value = "replace({}, '{}', '')".format(value, ch.replace("'", "''"))
+    if dialect == "postgresql":   # ASCII letters only, as SQLite's lower()
+        return f"substr(translate({value}, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz'), 1, 2)"
+    return f"substr(lower({value}), 1, 2)"
+
+
+def party_block(value: str | None) -> str:
+    """The Python twin of `party_block_sql`: the near-match block of an opposing party's name."""
+    if not value:
+        return ""
+    for ch in _BLOCK_DROPPED:
+        value = value.replace(ch, "")
+    return value.translate(_ASCII_LOWER)[:2]
+
+
 def party_score(a: str | None, b: str | None) -> float:
     return fuzz.token_set_ratio(party_name(a), party_name(b))
 
@@ -108,18 +139,50 @@ def _date(value: date, postgresql: bool) -> Any:
     return value if postgresql else value.isoformat()
 
 
-def _values_cte(names: Sequence[str], rows: list[tuple], casts: dict[str, str], postgresql: bool) -> tuple[str, dict]:
-    """`WITH v(names) AS (VALUES ...)` with bound parameters; `casts` types the first row on PostgreSQL."""
-    params: dict[str, Any] = {}
-    tuples = []
-    for i, row in enumerate(rows):
-        cells = []
-        for j, (name, value) in enumerate(zip(names, row)):
-            key = f"p{i}_{j}"
-            params[key] = value
-            cells.append(f"CAST(:{key} AS {casts[name]})" if postgresql and i == 0 and name in casts else f":{key}")
-        tuples.append("(" + ", ".join(cells) + ")")
-    return f"WITH v({', '.join(names)}) AS (VALUES {', '.join(tuples)}) ", params
+def _values_cte(names: Sequence[str], rows: list[tuple], casts: dict[str, str], postgresql: bool) -> tuple[str, tuple]:
+    """`WITH v(names) AS (VALUES ...)` with positional parameters in the driver's own style (binding
+    thousands of named parameters through SQLAlchemy cost more than the query); `casts` types the
+    first row on PostgreSQL."""
+    mark = "%s" if postgresql else "?"
+    first = "(" + ", ".join(f"CAST({mark} AS {casts[n]})" if postgresql and n in casts else mark for n in names) + ")"
+    other = "(" + ", ".join(mark for _ in names) + ")"
+    values = ", ".join([first] + [other] * (len(rows) - 1))
+    return f"WITH v({', '.join(names)}) AS (VALUES {values}) ", tuple(value for row in rows for value in row)
+
+
+def near_sql(postgresql: bool) -> str:
+    """The near-match candidates (probe row, case id) of the probes in `v` (after `_values_cte`)."""
+    block = party_block_sql("c.opposing_party", "postgresql" if postgresql else "sqlite")
+    return ("SELECT v.r, c.id FROM v JOIN cases AS c ON c.country = v.country AND c.dispute_type = v.dispute "
+            f"AND {block} = v.block AND c.filed_on >= v.lo AND c.filed_on <= v.hi")
+
+
+DOCKET_SQL = "SELECT v.r, c.id FROM v JOIN cases AS c ON c.forum = v.forum AND c.docket_key = v.k"
+
+
+def _candidates(session: Session, sql: str, names: Sequence[str], rows: list[tuple], casts: dict[str, str],
+                postgresql: bool) -> list[tuple[int, int]]:
+    """(probe row, case id) pairs of a block query, a chunk of probes at a time.
+
+    The query reads the index only: asked for the cases' other columns too, SQLite builds a Bloom
+    filter by scanning the whole table for every chunk (0.2 s each on 1M cases); the details of the
+    few candidates are read by id afterwards (`_details`)."""
+    pairs: list[tuple[int, int]] = []
+    for i in range(0, len(rows), CHUNK):
+        head, params = _values_cte(names, rows[i:i + CHUNK], casts, postgresql)
+        pairs.extend(tuple(r) for r in session.connection().exec_driver_sql(head + sql, params))
+    return pairs
+
+
+def _details(session: Session, ids: Iterable[int], own: int) -> dict[int, Any]:
+    """Case id -> the columns the check compares, for the cases of sub-centres other than `own`."""
+    ids = sorted(set(ids))
+    out: dict[int, Any] = {}
+    for i in range(0, len(ids), CHUNK):
+        out.update((r.id, r) for r in session.execute(
+            select(Case.id, Case.case_ref, Case.sub_centre_id, Case.docket_key, Case.chinese_party,
+                   Case.opposing_party).where(Case.id.in_(ids[i:i + CHUNK]), Case.sub_centre_id != own)))
+    return out
 
 
 def find(session: Session, probes: Iterable[Probe], exclude_sub_centre_id: int | None,
@@ -133,49 +196,47 @@ def find(session: Session, probes: Iterable[Probe], exclude_sub_centre_id: int |
     own = int(exclude_sub_centre_id) if exclude_sub_centre_id is not None else -1
     found: dict[int, dict[int, Match]] = {}
     codes = dict(session.execute(select(SubCentre.id, SubCentre.code)).all())
-    cols = "c.id, c.case_ref, c.sub_centre_id"
 
-    def add(row: int, case_id: int, ref: str, centre: int, reason: str, score: float) -> None:
-        if case_id in skip:
-            return
-        found.setdefault(row, {}).setdefault(case_id, Match(row, case_id, ref, centre, codes.get(centre, ""),
-                                                            reason, round(score, 1)))
+    def add(row: int, case: Any, reason: str, score: float) -> None:
+        found.setdefault(row, {}).setdefault(case.id, Match(row, case.id, case.case_ref, case.sub_centre_id,
+                                                            codes.get(case.sub_centre_id, ""), reason, round(score, 1)))
 
     # 1. the same forum and docket number (ix_cases_forum_docket_key)
     keyed = [(p.row, p.forum, key) for p in probes if p.forum and (key := docket_key(p.docket))]
-    for i in range(0, len(keyed), CHUNK):
-        head, params = _values_cte(("r", "forum", "k"), keyed[i:i + CHUNK], {"r": "INTEGER", "forum": "VARCHAR",
-                                                                          "k": "VARCHAR"}, postgresql)
-        sql = (head + f"SELECT v.r, {cols} FROM v JOIN cases AS c ON c.forum = v.forum AND c.docket_key = v.k "
-               f"WHERE c.sub_centre_id <> {own}")
-        for row, case_id, ref, centre in session.execute(text(sql), params):
-            add(row, case_id, ref, centre, "docket", 100.0)
+    pairs = _candidates(session, DOCKET_SQL, ("r", "forum", "k"), keyed,
+                        {"r": "INTEGER", "forum": "VARCHAR", "k": "VARCHAR"}, postgresql)
+    cases = _details(session, (case_id for _, case_id in pairs if case_id not in skip), own)
+    for row, case_id in pairs:
+        if case_id in cases:
+            add(row, cases[case_id], "docket", 100.0)
 
-    # 2. near matches: country + dispute type + filing date window (ix_cases_country_dispute_filed), then parties
-    # (a row whose docket number found its dispute needs no near match)
-    near = [(p.row, p.country, p.dispute_type, _date(p.filed_on - timedelta(days=window), postgresql),
+    # 2. near matches: country + dispute type + party block + filing date window
+    # (ix_cases_country_dispute_party_filed), then the parties scored (a row whose docket number
+    # found its dispute needs no near match)
+    near = [(p.row, p.country, p.dispute_type, block, _date(p.filed_on - timedelta(days=window), postgresql),
              _date(p.filed_on + timedelta(days=window), postgresql))
-            for p in probes if p.country and p.dispute_type and p.filed_on and p.opposing_party and p.row not in found]
-    for i in range(0, len(near), CHUNK):
-        head, params = _values_cte(("r", "country", "dispute", "lo", "hi"), near[i:i + CHUNK],
-                                   {"r": "INTEGER", "country": "VARCHAR", "dispute": "VARCHAR", "lo": "DATE",
-                                    "hi": "DATE"}, postgresql)
-        sql = (head + f"SELECT v.r, {cols}, c.docket_key, c.chinese_party, c.opposing_party FROM v "
-               "JOIN cases AS c ON c.country = v.country AND c.dispute_type = v.dispute AND c.filed_on >= v.lo "
-               f"AND c.filed_on <= v.hi WHERE c.sub_centre_id <> {own} AND c.opposing_party IS NOT NULL")
-        for row, case_id, ref, centre, key, chinese, opposing in session.execute(text(sql), params).tuples():
-            probe = by_row[row]
-            mine = docket_key(probe.docket)
-            if mine and key and mine != key:      # two different numbers: two disputes
-                continue
-            score = party_score(probe.opposing_party, opposing)
+            for p in probes if p.country and p.dispute_type and p.filed_on and p.row not in found
+            and (block := party_block(p.opposing_party))]
+    pairs = _candidates(session, near_sql(postgresql), ("r", "country", "dispute", "block", "lo", "hi"), near,
+                        {"r": "INTEGER", "country": "VARCHAR", "dispute": "VARCHAR", "block": "VARCHAR",
+                         "lo": "DATE", "hi": "DATE"}, postgresql)
+    cases = _details(session, (case_id for _, case_id in pairs if case_id not in skip), own)
+    for row, case_id in pairs:
+        case = cases.get(case_id)
+        if case is None:
+            continue
+        probe = by_row[row]
+        mine = docket_key(probe.docket)
+        if mine and case.docket_key and mine != case.docket_key:      # two different numbers: two disputes
+            continue
+        score = party_score(probe.opposing_party, case.opposing_party)
+        if score < threshold:
+            continue
+        if probe.chinese_party and case.chinese_party:
+            score = min(score, party_score(probe.chinese_party, case.chinese_party))
             if score < threshold:
                 continue
-            if probe.chinese_party and chinese:
-                score = min(score, party_score(probe.chinese_party, chinese))
-                if score < threshold:
-                    continue
-            add(row, case_id, ref, centre, "near", score)
+        add(row, case, "near", score)
     return {row: sorted(matches.values(), key=lambda m: (m.reason != "docket", -m.score, m.case_id))
             for row, matches in found.items()}
 

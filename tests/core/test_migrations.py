@@ -1,5 +1,6 @@
 """Migrations upgrade from empty on each database, and the models have no drift from them."""
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
@@ -16,9 +17,19 @@ def test_upgrade_from_empty_creates_every_table(database):
     assert db.revision() == 0
 
 
+# Indexes on an expression that differs per dialect live in their migration only (the models cannot
+# declare one expression for both); the duplicate check's test shows each is there and used.
+MIGRATION_ONLY_INDEXES = {"ix_cases_country_dispute_party_filed"}
+
+
+def _not_migration_only(name, type_, parent_names) -> bool:
+    return not (type_ == "index" and name in MIGRATION_ONLY_INDEXES)
+
+
+@pytest.mark.filterwarnings("ignore:Skipped unsupported reflection of expression-based index")
 def test_autogenerate_finds_no_drift(database):
     with db.get_engine().connect() as conn:
-        context = MigrationContext.configure(conn, opts={"compare_type": True})
+        context = MigrationContext.configure(conn, opts={"compare_type": True, "include_name": _not_migration_only})
         diff = compare_metadata(context, Base.metadata)
     assert diff == []
 
