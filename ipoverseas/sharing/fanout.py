@@ -29,6 +29,7 @@ from ipoverseas.access import policy
 from ipoverseas.access.policy import Principal
 from ipoverseas.accounts import notifications
 from ipoverseas.core import db, i18n
+from ipoverseas.sharing import routing
 from ipoverseas.core.models import (Article, ArticleCountry, ArticleIndustry, ArticleIpType, Case, Follow,
                                     FollowEvent, FollowEventItem, ImportBatch, Notification, RecordVersion, User,
                                     utcnow)
@@ -303,15 +304,23 @@ def announce_import(batch_id: int | None) -> list[Announced]:
             if updated:
                 for i, valid_until, status in s.execute(select(Article.id, Article.valid_until, Article.status)
                                                         .where(Article.id.in_(list(updated)))):
+                    if status != "published":
+                        continue
+                    if updated[i].get("status") != "published":   # a draft the file publishes: new to readers
+                        created.append(i)
+                        continue
                     before = updated[i].get("valid_until")
                     before = before.get("$d") if isinstance(before, dict) else before
                     now = valid_until.isoformat() if valid_until else None
-                    if status == "published" and before != now:
+                    if before != now:
                         changed.append(i)
     out = []
     if created:
         out.append(announce("cases" if entity == "case" else "articles", created, actor_id=actor_id,
                             batch_id=batch_id))
+        if entity == "article":   # a risk alert published by a file goes to its sub-centres, as one published by hand
+            for article_id in created:
+                routing.after_publish(article_id)
     if changed:
         out.append(announce("case_changed" if entity == "case" else "alert_changed", changed, actor_id=actor_id,
                             batch_id=batch_id))

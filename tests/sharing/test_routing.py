@@ -156,11 +156,7 @@ def test_the_routing_is_adjusted_before_publishing(demo_database, principal):
     routing.adjust(admin, draft, first["sub_centre_id"], "remove")
     with db.read_session() as s:
         assert not s.scalar(select(func.count()).select_from(Notification).where(Notification.kind == "alert_routed"))
-    # published as set_status does (set_status itself refuses any alert with a valid-until date today: its
-    # check reads the date back as text, "guides.error.bad_date" — a bug of knowledge/articles.py left to its owner)
-    with db.write_session() as s:
-        s.get(Article, draft).status = "published"
-    routing.after_publish(draft)
+    articles.set_status(admin, draft, "published", expected_version=1)
     with db.read_session() as s:
         notified = set(s.scalars(select(User.sub_centre_id).join(Notification, Notification.user_id == User.id)
                                  .where(Notification.kind == "alert_routed", Notification.entity_id == draft)))
@@ -168,6 +164,41 @@ def test_the_routing_is_adjusted_before_publishing(demo_database, principal):
                                .where(AlertRoute.article_id == draft)).all())
     assert first["sub_centre_id"] not in notified and notified
     assert marks[first["sub_centre_id"]] == "remove"
+
+
+def _alert_book(ref: str, status: str) -> bytes:
+    from tests.imports.helpers import xlsx_bytes
+
+    header = ["文章编号", "文章类型", "中文标题", "正文", "国家/地区", "行业", "风险等级", "有效期至", "来源", "发布状态"]
+    return xlsx_bytes([header, [ref, "风险预警", "导入的预警：电子行业展会禁令", "正文", "美国", "电子信息", "高",
+                                "2099-12-31", "USTR", status]])
+
+
+def _routed_to(alert_id: int) -> set[int]:
+    with db.read_session() as s:
+        return set(s.scalars(select(User.sub_centre_id).join(Notification, Notification.user_id == User.id)
+                             .where(Notification.kind == "alert_routed", Notification.entity_id == alert_id)))
+
+
+def test_a_risk_alert_published_by_an_import_is_routed_too(demo_database, principal):
+    admin = principal("admin")
+    centre = admin.sub_centre_id or _centre_of_the_nation()
+    service.run(_alert_book("IMP-ALERT-1", "已发布"), "alerts.xlsx", "articles", admin, centre)
+    service.run(_alert_book("IMP-ALERT-2", "草稿"), "drafts.xlsx", "articles", admin, centre)
+    with db.read_session() as s:
+        published, draft = (s.scalar(select(Article.id).where(Article.ref == ref))
+                            for ref in ("IMP-ALERT-1", "IMP-ALERT-2"))
+    expected = {r["sub_centre_id"] for r in routing.routing(published) if r["routed"]}
+    assert _routed_to(published) and _routed_to(published) <= expected
+    assert not _routed_to(draft)
+    # a second file that publishes the draft: routed then, once
+    service.run(_alert_book("IMP-ALERT-2", "已发布"), "publish.xlsx", "articles", admin, centre)
+    assert _routed_to(draft) and routing.send(draft) == 0
+
+
+def _centre_of_the_nation() -> int:
+    with db.read_session() as s:
+        return s.scalar(select(SubCentre.id).order_by(SubCentre.id).limit(1))
 
 
 def test_an_article_that_is_no_alert_is_not_routed(demo_database, principal):
