@@ -76,6 +76,10 @@ SETTINGS: tuple[Setting, ...] = (
             "Most data rows accepted in one uploaded sheet.", int),
     Setting("upload_max_cell_chars", 20_000,
             "Longest text accepted in one uploaded cell.", int),
+    Setting("pg_work_mem", "64MB",
+            "PostgreSQL: memory per sort, hash or bitmap of the app's queries (work_mem). At the server's default (4MB) a search "
+            "for a term in most of a million cases loses its exact bitmap and rechecks every row: 139 s instead "
+            "of 1.7 s."),
     Setting("page_size", 50,
             "Rows per page in paginated tables.", int),
     Setting("facet_exact_hits", 100_000,

@@ -15,7 +15,7 @@ The candidates are found in SQL, by blocks on indexes (ix_cases_forum_docket_key
 ix_cases_country_dispute_party_filed, an index on the party block expression, migration 0022, with
 the date window), for a whole file at once (a VALUES list per chunk of rows); rapidfuzz then scores
 only those few candidates. The party block is what keeps the candidates few (about 27 a row on the
-1M benchmark database without it, 2 with it); its cost is recall: a name misspelt in its first two
+1M benchmark database without it, under 2 with it); its cost is recall: a name misspelt in its first two
 letters, or written with another first word ("The Apple Company", "美国苹果公司" against "Apple"),
 is not a near match (the docket number still is). The upload preview shows each row's
 matches ("possibly the same dispute as GD-2026-031"); once the import is applied, the pairs go into

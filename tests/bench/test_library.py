@@ -227,3 +227,23 @@ def _best(fn, runs: int = 3) -> float:
         fn()
         best = min(best, time.perf_counter() - started)
     return best
+
+
+PG_URL = os.environ.get("IPOVERSEAS_TEST_DATABASE_URL")
+
+
+@pytest.mark.skipif(not PG_URL, reason="needs IPOVERSEAS_TEST_DATABASE_URL (PostgreSQL)")
+def test_pages_at_1m_on_postgresql(monkeypatch):
+    """The same pages on PostgreSQL with 1M cases (the load test's database, tests/bench/test_load.py,
+    built once and kept): bench.page_pg.<page>_s=, and none over PAGE_LIMIT_S."""
+    from tests.bench.data import build_postgres
+
+    url = build_postgres(PG_URL, "load_bench_1m", 1_000_000, 20_000, seed=0, demo=True)
+    users, cid = _users(url), _some_case(url)
+    figures = {}
+    for name, module, role, query in PAGES:
+        figures[name] = _time_page(monkeypatch, url, module, users[role], query(cid))
+        print(f"bench.page_pg.{name}_s={figures[name]:.3f}", flush=True)
+    db.dispose_all()
+    slow = {name: round(seconds, 3) for name, seconds in figures.items() if seconds > PAGE_LIMIT_S}
+    assert not slow, f"pages over {PAGE_LIMIT_S} s at 1M on PostgreSQL: {slow}"

@@ -59,3 +59,18 @@ def test_read_then_write_transactions_do_not_fail_under_a_competing_writer(datab
     with db.read_session() as s:
         assert len(s.scalars(select(SubCentre.id)).all()) == 50
     assert db.revision() == 50
+
+
+def test_postgresql_sessions_get_the_apps_work_mem_and_no_jit(database, monkeypatch):
+    """A search for a term in most cases needs an exact bitmap (work_mem) and no JIT compile (see db)."""
+    if not database.startswith("postgresql"):
+        assert db._postgresql_options(database) == {}
+        return
+    with db.read_session() as s:
+        assert s.execute(text("SHOW work_mem")).scalar() == "64MB"
+        assert s.execute(text("SHOW jit")).scalar() == "off"
+    monkeypatch.setenv("IPOVERSEAS_PG_WORK_MEM", "128MB; DROP TABLE cases")
+    with pytest.raises(ValueError, match="IPOVERSEAS_PG_WORK_MEM"):
+        db._postgresql_options(database)
+    monkeypatch.setenv("IPOVERSEAS_PG_WORK_MEM", "256 MB")
+    assert db._postgresql_options(database) == {"options": "-c work_mem=256MB -c jit=off"}
