@@ -110,11 +110,10 @@ def sample_every(session: Session, query: str) -> int:
     """1 when a text search's facets are counted exactly, else the sampling step k.
 
     The full-text index's own count of the query (unscoped, before any other filter)
-    bounds the hits; above `facet_exact_hits` one hit in k is counted, about
-    SAMPLE_HITS in all. On PostgreSQL, which aggregates by hashing, the count is
-    always exact (`search.match_count` gives None there).
+    bounds the hits (on PostgreSQL the planner's estimate, `search.match_estimate`);
+    above `facet_exact_hits` one hit in k is counted, about SAMPLE_HITS in all.
     """
-    n = search.match_count(session.connection(), "cases", query)
+    n = search.match_estimate(session.connection(), "cases", query)
     if n is None or n <= int(config.get("facet_exact_hits")):
         return 1
     return max(2, math.ceil(n / SAMPLE_HITS))

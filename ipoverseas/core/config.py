@@ -84,8 +84,8 @@ SETTINGS: tuple[Setting, ...] = (
             "Rows per page in paginated tables.", int),
     Setting("facet_exact_hits", 100_000,
             "A text search matching more cases than this shows its facet counts as estimates (≈), "
-            "counted over a sample of about 25,000 of them; narrower searches are counted exactly. "
-            "PostgreSQL always counts exactly.", int),
+            "counted over a sample of about 25,000 of them; narrower searches are counted exactly "
+            "(PostgreSQL decides by its planner's estimate of the hits).", int),
     Setting("lockout_attempts", 5,
             "Wrong passwords in a row (at the login, or as the current password on the change-password "
             "form) that lock an account.", int),

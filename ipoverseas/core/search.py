@@ -29,6 +29,7 @@ The schema objects are created by migration 0002_search.
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
 
@@ -228,13 +229,38 @@ def match_count(conn, kind: str, query: str) -> int | None:
                        lambda: int(conn.execute(text(f"SELECT count(*) FROM ({sql})"), params).scalar_one()))
 
 
-def probe_sql(conn, kind: str, query: str, outer_id: str) -> tuple[str, dict] | None:
-    """SQLite: `EXISTS (...)` true when the record whose id is the SQL `outer_id` matches.
+def match_estimate(conn, kind: str, query: str) -> int | None:
+    """How many records match `query`, unscoped, to choose a plan by how broad a search is:
+    SQLite counts them in its index (`match_count`); PostgreSQL's planner estimates them from
+    the gram index's statistics (close for a term of one gram, low for several, whose grams it
+    takes as independent: a search it underestimates is counted exactly, never sampled).
+    None for an empty query."""
+    if conn.dialect.name == "sqlite":
+        return match_count(conn, kind, query)
+    built = matching_sql(conn, kind, query, ranked=False)
+    if built is None:
+        return None
+    sql, params = built
+    plan = conn.execute(text(f"EXPLAIN (FORMAT JSON) {sql}"), params).scalar_one()
+    plan = json.loads(plan) if isinstance(plan, str) else plan
+    return int(plan[0]["Plan"]["Plan Rows"])
 
-    The full-text index answers it for that one rowid, so a caller reading rows in
-    some index order can test each against a broad search without reading all its
-    hits. None on PostgreSQL and for an empty query.
+
+def probe_sql(conn, kind: str, query: str, outer_id: str) -> tuple[str, dict] | None:
+    """A condition true when the record of the outer query matches, without reading every hit,
+    so a caller reading rows in some index order can test each against a broad search.
+
+    SQLite: `EXISTS (...)`, the full-text index answering for the rowid `outer_id`. PostgreSQL:
+    the substring test itself on the row's text (what the gram index only narrows down; about
+    20 µs a row). None for an empty query.
     """
+    if conn.dialect.name == "postgresql":
+        k, words = _kind(kind), terms(query)
+        if not words:
+            return None
+        doc = f"ipo_search_doc({', '.join(f'{k.table}.{c}' for c in k.columns)})"
+        return (" AND ".join(f"strpos({doc}, :probe{i}) > 0" for i in range(len(words))),
+                {f"probe{i}": word for i, word in enumerate(words)})
     built = _sqlite_only(conn, kind, query)
     if built is None:
         return None

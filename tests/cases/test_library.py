@@ -310,9 +310,6 @@ def test_every_text_plan_pages_the_same_rows(demo_database, principal, monkeypat
 def test_a_broad_search_walks_the_date_index_a_narrow_one_fetches_its_hits(demo_database, principal):
     user = principal("admin")
     with db.read_session() as s:
-        if s.bind.dialect.name != "sqlite":
-            assert library._text_plan(s, user, CaseFilter(text="专利"), 100, 50) == "in"  # PostgreSQL plans itself
-            return
         visible = library.total(user)
         assert library._text_plan(s, user, CaseFilter(text="专利"), visible // 2, 25) == "probe"
         assert library._text_plan(s, user, CaseFilter(text="专利"), 1, visible) == "in"
@@ -321,20 +318,18 @@ def test_a_broad_search_walks_the_date_index_a_narrow_one_fetches_its_hits(demo_
 @pytest.mark.parametrize("role", ["enterprise", "staff", "admin"])
 def test_a_search_over_the_exact_limit_estimates_its_facets_from_a_sample(demo_database, principal, monkeypatch,
                                                                           role):
-    """Above `facet_exact_hits` (SQLite) each count is k times the hits with id divisible by k."""
+    """Above `facet_exact_hits` each count is k times the hits with id divisible by k (SQLite keeps one
+    hit in k of its index's; PostgreSQL tests the rows whose id is divisible by k)."""
     user = principal(role)
     query = "专利"
     hits = search.reference_ids("cases", query)
     rows = [r for r in _visible(user, _all()) if r["id"] in hits]
+    # the hits as SQLite counts them; PostgreSQL's planner estimates them, which on the small demo
+    # database (no statistics yet) says little
+    monkeypatch.setattr(search, "match_estimate", lambda conn, kind, q: len(search.reference_ids(kind, q)))
     monkeypatch.setenv("IPOVERSEAS_FACET_EXACT_HITS", "5")
     monkeypatch.setattr(case_facets, "SAMPLE_HITS", 20)
     facets = case_facets.facet_counts(user, CaseFilter(text=query))
-    with db.read_session() as s:
-        sqlite = s.bind.dialect.name == "sqlite"
-    if not sqlite:  # PostgreSQL aggregates by hashing: always exact
-        assert not facets.estimated
-        assert dict(facets["country"]) == dict(Counter(r["country"] for r in rows))
-        return
     k = facets.sample_every
     assert facets.estimated and k == max(2, -(-len(hits) // 20))
     sampled = [r for r in rows if r["id"] % k == 0]

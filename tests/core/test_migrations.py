@@ -17,9 +17,10 @@ def test_upgrade_from_empty_creates_every_table(database):
     assert db.revision() == 0
 
 
-# Indexes on an expression that differs per dialect live in their migration only (the models cannot
-# declare one expression for both); the duplicate check's test shows each is there and used.
-MIGRATION_ONLY_INDEXES = {"ix_cases_country_dispute_party_filed"}
+# Indexes on an expression that differs per dialect, or on one dialect only, live in their migration
+# only (the models cannot declare them for both); the tests and benchmarks of their queries show each
+# is there and used.
+MIGRATION_ONLY_INDEXES = {"ix_cases_country_dispute_party_filed", "ix_cases_review_filed_desc", "ix_cases_filed_desc"}
 
 
 def _not_migration_only(name, type_, parent_names) -> bool:
