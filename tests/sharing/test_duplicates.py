@@ -243,8 +243,8 @@ def test_the_candidate_search_reads_the_blocking_indexes_only(demo_database):
     with db.read_session() as s:
         postgresql = s.get_bind().dialect.name == "postgresql"
         near = [(i, "US", "itc_337", "ap", date(2024, 1, 1) + timedelta(days=i), date(2024, 1, 7) + timedelta(days=i))
-                for i in range(200)]
-        docket = [(i, "itc", f"337TA{i}") for i in range(200)]
+                for i in range(duplicates.CHUNK)]
+        docket = [(i, "itc", f"337TA{i}") for i in range(duplicates.CHUNK)]
         for sql, names, rows, index in (
                 (duplicates.near_sql(postgresql), ("r", "country", "dispute", "block", "lo", "hi"), near,
                  "ix_cases_country_dispute_party_filed"),
