@@ -248,7 +248,7 @@ def test_the_candidate_search_reads_the_blocking_indexes_only(demo_database):
         for sql, names, rows, index in (
                 (duplicates.near_sql(postgresql), ("r", "country", "dispute", "block", "lo", "hi"), near,
                  "ix_cases_country_dispute_party_filed"),
-                (duplicates.DOCKET_SQL, ("r", "forum", "k"), docket, "ix_cases_forum_docket_key")):
+                (duplicates.docket_sql(postgresql), ("r", "forum", "k"), docket, "ix_cases_forum_docket_key")):
             casts = {"r": "INTEGER", "lo": "DATE", "hi": "DATE"}
             head, params = duplicates._values_cte(names, [r if postgresql else tuple(
                 v.isoformat() if isinstance(v, date) else v for v in r) for r in rows], casts, postgresql)
