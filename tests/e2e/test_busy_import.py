@@ -140,8 +140,11 @@ def test_log_in_move_around_and_log_out_during_a_large_import(live_server, live_
     # The target is 2 s a step, asserted on a machine that is not loaded by other work (load average
     # below its core count when the test began): there a step that waited for the import's lock would
     # take 10 s and fail (the old login, logout and session check gave up after SQLite's busy timeout).
+    # The browser's login is slower than that with no import at all (2.5 s on a quiet machine: the
+    # cookie claim reloads the page), so a step may take its own time before the import plus 2 s.
     # On a loaded machine the times say more about the other work than about the lock: printed only.
-    slow = {name: round(seconds, 2) for name, seconds in during.items() if seconds > STEP_SECONDS}
+    slow = {name: round(seconds, 2) for name, seconds in during.items()
+            if seconds > max(STEP_SECONDS, quiet[name] + STEP_SECONDS)}
     if load < (os.cpu_count() or 1):
         assert not slow, f"steps over {STEP_SECONDS} s during the import: {slow}"
     else:
