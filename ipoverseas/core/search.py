@@ -176,10 +176,10 @@ def matching_sql(conn, kind: str, query: str, *, ranked: bool = True) -> tuple[s
             grams.append(word)
         else:
             grams.extend(word[j:j + 2] for j in range(len(word) - 1))
-            rechecks.append(f"strpos(ipo_search_doc({', '.join(k.columns)}), :t{i}) > 0")
+            rechecks.append(f"strpos({_pg_doc(k)}, :t{i}) > 0")
             params[f"t{i}"] = word
     params["grams"] = sorted(set(grams))
-    where = " AND ".join([f"ipo_search_grams(ipo_search_doc({', '.join(k.columns)})) @> CAST(:grams AS text[])"]
+    where = " AND ".join([f"ipo_search_grams({_pg_doc(k)}) @> CAST(:grams AS text[])"]
                          + rechecks)
     # OFFSET 0 keeps the planner from pulling the search into the caller's query: pulled up, it
     # estimated a few hundred hits where there were 600,000 and rechecked the gram expression row
@@ -189,6 +189,12 @@ def matching_sql(conn, kind: str, query: str, *, ranked: bool = True) -> tuple[s
     params["first"] = words[0]
     rank = f"CASE WHEN strpos(lower({k.title_column}), :first) > 0 THEN 0 ELSE 1 END"
     return f"SELECT id, {rank} AS rank FROM {k.table} WHERE {where} OFFSET 0", params
+
+
+def _pg_doc(k: Kind, *, qualified: bool = False) -> str:
+    """PostgreSQL: a record's searchable text, as the gram index's expression spells it (migration
+    0002); `qualified` names the table, for a condition inside a query that joins others."""
+    return f"ipo_search_doc({', '.join(f'{k.table}.{c}' if qualified else c for c in k.columns)})"
 
 
 def pool_floor(conn, kind: str, query: str) -> int | None:
@@ -258,7 +264,7 @@ def probe_sql(conn, kind: str, query: str, outer_id: str) -> tuple[str, dict] | 
         k, words = _kind(kind), terms(query)
         if not words:
             return None
-        doc = f"ipo_search_doc({', '.join(f'{k.table}.{c}' for c in k.columns)})"
+        doc = _pg_doc(k, qualified=True)
         return (" AND ".join(f"strpos({doc}, :probe{i}) > 0" for i in range(len(words))),
                 {f"probe{i}": word for i, word in enumerate(words)})
     built = _sqlite_only(conn, kind, query)
