@@ -31,7 +31,7 @@ from ipoverseas.imports import images
 from ipoverseas.access.policy import Principal
 from ipoverseas.core.models import (Article, ArticleCountry, ArticleIndustry, ArticleIpType, Case, RecordVersion, SubCentre, User, utcnow)
 from ipoverseas.core.markdown import is_safe_url
-from ipoverseas.sharing import fanout, routing
+from ipoverseas.sharing import fanout
 from ipoverseas.core.markdown import plain_text as safe_plain
 
 KINDS = vocab.ARTICLE_KINDS.codes
@@ -492,7 +492,6 @@ def create_article(user: Principal, form: ArticleInput, *, publish: bool = False
         article_id = article.id
     if publish:   # after the commit: followers told, a risk alert routed to the sub-centres it concerns
         fanout.announce_articles([article_id], actor_id=user.id)
-        routing.after_publish(article_id)
     return article_id
 
 
@@ -575,7 +574,6 @@ def set_status(user: Principal, article_id: int, status: str, *, expected_versio
         version = article.version
     if status == "published":   # after the commit: followers told, a risk alert routed (issue 17)
         fanout.announce_articles([article_id], actor_id=user.id)
-        routing.after_publish(article_id)
     return version
 
 

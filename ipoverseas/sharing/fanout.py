@@ -266,8 +266,14 @@ def announce_case_changed(ids: Iterable[int], *, actor_id: int | None = None) ->
     return announce("case_changed", ids, actor_id=actor_id)
 
 
-def announce_articles(ids: Iterable[int], *, actor_id: int | None = None) -> Announced:
-    return announce("articles", ids, actor_id=actor_id)
+def announce_articles(ids: Iterable[int], *, actor_id: int | None = None, batch_id: int | None = None) -> Announced:
+    """Newly published articles: to their followers, and each risk alert to the sub-centres it
+    concerns (routing.after_publish), by hand or by an import alike."""
+    ids = list(ids)
+    announced = announce("articles", ids, actor_id=actor_id, batch_id=batch_id)
+    for article_id in ids:
+        routing.after_publish(article_id)
+    return announced
 
 
 def announce_alert_changed(ids: Iterable[int], *, actor_id: int | None = None) -> Announced:
@@ -316,11 +322,8 @@ def announce_import(batch_id: int | None) -> list[Announced]:
                         changed.append(i)
     out = []
     if created:
-        out.append(announce("cases" if entity == "case" else "articles", created, actor_id=actor_id,
-                            batch_id=batch_id))
-        if entity == "article":   # a risk alert published by a file goes to its sub-centres, as one published by hand
-            for article_id in created:
-                routing.after_publish(article_id)
+        out.append(announce("cases", created, actor_id=actor_id, batch_id=batch_id) if entity == "case"
+                   else announce_articles(created, actor_id=actor_id, batch_id=batch_id))
     if changed:
         out.append(announce("case_changed" if entity == "case" else "alert_changed", changed, actor_id=actor_id,
                             batch_id=batch_id))
