@@ -179,11 +179,8 @@ def _per_probe(postgresql: bool, condition: str) -> str:
 
 def _candidates(session: Session, sql: str, names: Sequence[str], rows: list[tuple], casts: dict[str, str],
                 postgresql: bool) -> list[tuple[int, int]]:
-    """(probe row, case id) pairs of a block query, a chunk of probes at a time.
-
-    The query reads the index only: asked for the cases' other columns too, SQLite builds a Bloom
-    filter by scanning the whole table for every chunk (0.2 s each on 1M cases); the details of the
-    few candidates are read by id afterwards (`_details`)."""
+    """(probe row, case id) pairs of a block query, a chunk of probes at a time; the query reads its
+    index only (see `near_sql`), the few candidates' columns are read by id afterwards (`_details`)."""
     pairs: list[tuple[int, int]] = []
     for i in range(0, len(rows), CHUNK):
         head, params = _values_cte(names, rows[i:i + CHUNK], casts, postgresql)
