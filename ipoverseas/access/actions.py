@@ -77,6 +77,8 @@ _LIST = [
            "follow countries, dispute types, IP types, industries, cases and alerts", "关注国家、纠纷类型、知识产权类型、行业、案例与预警"),
     Action("start_with_profile_follows", None, _rules(enterprise=ANY),
            "start with follows from one's profile (industry, export markets)", "按本企业档案（行业、出口市场）自动关注"),
+    Action("keep_company_profile", USER, _rules(enterprise=SELF),
+           "keep one's company profile (industries, export markets)", "维护本企业档案（行业、出口市场）"),
     # --- information sharing (ipoverseas.sharing): routing, one dispute reported once, data quality
     Action("read_region_cases", CASE, _rules(staff=CONCERNING_REGION & PUBLISHED),
            "see the cases concerning their region (read only; published ones, as any case of another sub-centre)",

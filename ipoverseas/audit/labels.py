@@ -38,7 +38,7 @@ ACTIONS = (
     "transfer.overdue_notified", "transfer.recompute_due", "consultation.from_transfer", "consultation.transferred",
     "assessment.rubric_save", "assessment.override", "assessment.override_remove", "assessment.freeze",
     "assessment.unfreeze",                                             # the annual assessment (issue 14)
-    "follow.add", "follow.remove",                                     # follows (issue 17)
+    "follow.add", "follow.remove", "profile.update",                   # follows, company profiles (issue 17)
     "dispute.link", "dispute.distinct", "dispute.unlink", "alert.route",   # information sharing (issue 17)
 )
 ENTITIES = ("user", "user_session", "sub_centre", "case", "article", "expert", "consultation", "import_batch",

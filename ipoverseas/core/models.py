@@ -831,6 +831,17 @@ class Follow(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
 
+class ProfileTerm(Base):
+    """An enterprise's company profile, one row a term: `facet` "industry" (its industries) or
+    "country" (its export markets) and the vocabulary code. Its follows start from these."""
+
+    __tablename__ = "profile_terms"
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True,
+                                         autoincrement=False)
+    facet: Mapped[str] = mapped_column(String(16), primary_key=True)
+    value: Mapped[str] = mapped_column(String(64), primary_key=True)
+
+
 class FollowSeed(Base):
     """When a user's follows were seeded from their profile (once: a user who removes them keeps that)."""
 

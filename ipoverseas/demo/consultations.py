@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
 
-from ipoverseas.core.models import Consultation, ConsultationEvent, ConsultationMessage, Expert
+from ipoverseas.core.models import Consultation, ConsultationEvent, ConsultationMessage, Expert, ProfileTerm
 from . import companies, names
 
 
@@ -391,6 +391,23 @@ def build(rng: random.Random, now: datetime, users: dict[str, int], sub_centres:
         consultations.append(consultation)
         threads.append((consultation, events, messages))
     return consultations, threads
+
+
+def profiles(users: dict[str, int], consultations: list[Consultation], markets: int = 3) -> list[ProfileTerm]:
+    """Each demo enterprise's company profile: its industry, and as export markets the countries it
+    asks about most (at most `markets`). The first demo enterprise keeps none, so the demo also shows
+    an enterprise without a profile (its follows start from its consultations)."""
+    terms: list[ProfileTerm] = []
+    for account in ENTERPRISES[1:]:
+        uid = users[account.username]
+        asked: dict[str, int] = {}
+        for c in consultations:
+            if c.enterprise_user_id == uid and c.country:
+                asked[c.country] = asked.get(c.country, 0) + 1
+        top = sorted(asked, key=lambda code: (-asked[code], code))[:markets]
+        terms.append(ProfileTerm(user_id=uid, facet="industry", value=account.industry))
+        terms.extend(ProfileTerm(user_id=uid, facet="country", value=code) for code in top)
+    return terms
 
 
 def attach(threads) -> tuple[list[ConsultationEvent], list[ConsultationMessage]]:

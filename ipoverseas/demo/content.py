@@ -125,6 +125,7 @@ def load_all(session: Session) -> dict[str, int]:
     events, messages = consultations_mod.attach(threads)
     session.add_all(events)
     session.add_all(messages)
+    session.add_all(consultations_mod.profiles(users, consultations))   # their follows start from these
 
     # 7. knowledge base (when data/demo/articles.json exists)
     articles = articles_mod.build()

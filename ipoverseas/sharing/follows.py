@@ -1,10 +1,11 @@
 """Follows: a user follows countries / jurisdictions, dispute types, IP types, industries (codes
 of core/vocab.py) and single records (a case, an article or risk alert).
 
-An enterprise starts with follows from its profile: the industries and countries of the
-consultations it has asked (what the app knows of its trade and export markets). They are
-seeded once (`FollowSeed` remembers it), when the account is made and, for existing accounts,
-the first time its follows are read; the enterprise changes them like any other follow.
+An enterprise starts with follows from its profile: the industries and export markets of its
+company profile (sharing/profile.py), or, until it has filled one in, the industries and countries
+of the consultations it has asked. They are seeded once (`FollowSeed` remembers it): when the
+profile is first saved, or the first time its follows are read, or by the weekly sweep; the
+enterprise changes them like any other follow.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from ipoverseas.access import policy
 from ipoverseas.access.policy import Principal
 from ipoverseas.audit import trail
 from ipoverseas.core import db, errors, vocab
-from ipoverseas.core.models import Article, Case, Consultation, Follow, FollowSeed, User, utcnow
+from ipoverseas.core.models import Article, Case, Consultation, Follow, FollowSeed, ProfileTerm, User, utcnow
 
 TERMS = {"country": vocab.countries, "dispute_type": lambda: vocab.DISPUTE_TYPES,
          "ip_type": lambda: vocab.IP_TYPES, "industry": lambda: vocab.INDUSTRIES}
@@ -124,8 +125,13 @@ def record_titles(rows: list[dict]) -> dict[tuple[str, str], str]:
 
 
 def profile_terms(session: Session, user_id: int) -> list[tuple[str, str]]:
-    """(facet, code) an enterprise's profile suggests: the industries of its consultations and its
-    export markets (the countries it asked about, the most asked first)."""
+    """(facet, code) an enterprise's profile suggests: its company profile's industries and export
+    markets; without one, the industries of its consultations and the countries it asked about
+    (the most asked first)."""
+    stored = session.execute(select(ProfileTerm.facet, ProfileTerm.value).where(ProfileTerm.user_id == user_id)
+                             .order_by(ProfileTerm.facet.desc(), ProfileTerm.value)).all()
+    if stored:
+        return [(facet, value) for facet, value in stored]
     industries = session.execute(select(Consultation.industry).where(
         Consultation.enterprise_user_id == user_id, Consultation.industry.is_not(None)).distinct()).scalars()
     markets = session.execute(
@@ -153,6 +159,22 @@ def seed_from_profile(session: Session, user_id: int) -> int:
     return len(session.execute(insert_new(Follow).values(rows).returning(Follow.id)).all())
 
 
+def follow_profile_terms(session: Session, user_id: int, terms: list[tuple[str, str]]) -> int:
+    """Follow terms just added to a company profile (in the caller's transaction); returns how many
+    follows were added. Not seeded yet: the seed follows the whole profile. Already followed terms
+    stay as they are, and the user's limit of follows holds."""
+    if session.get(FollowSeed, user_id) is None:
+        return seed_from_profile(session, user_id)
+    held = session.scalar(select(func.count()).select_from(Follow).where(Follow.user_id == user_id)) or 0
+    room = MAX_FOLLOWS - held
+    rows = [{"user_id": user_id, "facet": f, "value": v, "origin": "profile", "created_at": utcnow()}
+            for f, v in terms[:max(room, 0)]]
+    if not rows:
+        return 0
+    insert_new = db.insert_ignoring_duplicates(session)
+    return len(session.execute(insert_new(Follow).values(rows).returning(Follow.id)).all())
+
+
 def profile_roles() -> list[str]:
     """The roles that start with follows from their profile (the policy says which)."""
     return [role for role in vocab.ROLES.codes
@@ -160,12 +182,13 @@ def profile_roles() -> list[str]:
 
 
 def seed_all(session: Session) -> int:
-    """Seed every account that starts with profile follows and has not been seeded (the digest
-    sweep runs it, so existing enterprises get theirs without opening the page)."""
+    """Seed every account that starts with profile follows, has a profile or consultations, and has
+    not been seeded (the digest sweep runs it, so enterprises get theirs without opening the page)."""
     users = session.scalars(
         select(User.id).where(User.role.in_(profile_roles()), User.active.is_(True),
                               User.id.not_in(select(FollowSeed.user_id)),
-                              User.id.in_(select(Consultation.enterprise_user_id)))).all()
+                              User.id.in_(select(Consultation.enterprise_user_id))
+                              | User.id.in_(select(ProfileTerm.user_id)))).all()
     return sum(seed_from_profile(session, uid) for uid in users)
 
 

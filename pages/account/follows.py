@@ -1,15 +1,17 @@
 """我的关注 / Follows: what the user follows (countries, dispute types, IP types, industries, single
-cases and alerts), adding and removing them; what a follow notification announced (`?event=`) or a
+cases and alerts), adding and removing them; an enterprise's company profile (industries, export
+markets), which its follows start from; what a follow notification announced (`?event=`) or a
 weekly digest listed (`?digest=`); the Atom feed of risk alerts."""
 
 from __future__ import annotations
 
 import streamlit as st
 
+from ipoverseas.access import policy
 from ipoverseas.accounts import notifications
 from ipoverseas.core import localtime, vocab
 from ipoverseas.core.markdown import escape
-from ipoverseas.sharing import digest, fanout, feed, follows
+from ipoverseas.sharing import digest, fanout, feed, follows, profile
 from ipoverseas.ui import actions, state
 from ipoverseas.ui.links import page_link, record_link
 from ipoverseas.ui.pages import PageSpec, guard
@@ -42,6 +44,8 @@ def _value_label(facet: str, value: str, titles: dict) -> str:
 def _mine(user) -> None:
     st.title(state.t("follows.title"))
     st.caption(state.t("follows.intro"))
+    if policy.can(user, "keep_company_profile"):
+        _company_profile(user)
     rows = follows.list_follows(user)
     if not rows:
         st.info(state.t("follows.empty"))
@@ -78,6 +82,37 @@ def _mine(user) -> None:
     st.subheader(state.t("follows.feed.title"))
     st.caption(state.t("follows.feed.public") if feed.public() else state.t("follows.feed.private"))
     st.code(feed.PATH + "\n" + feed.COUNTRY_PATH.format(country="US"), language=None)
+
+
+def _company_profile(user) -> None:
+    saved = st.session_state.pop("profile_saved", None)
+    if saved is not None:
+        st.success(state.t("profile.saved_follows", n=saved) if saved else state.t("profile.saved"))
+    terms = profile.read(user)
+    if not any(terms.values()):
+        st.info(state.t("profile.empty_hint"), icon=":material/business:")
+    with st.expander(state.t("profile.title"), expanded=not any(terms.values()), icon=":material/business:"):
+        st.caption(state.t("profile.intro"))
+        with st.form("profile_form", border=False):
+            industries = VOCABS["industry"]().options(state.lang())
+            countries = VOCABS["country"]().options(state.lang())
+            chosen_industries = st.multiselect(state.t("profile.industries"), list(industries),
+                                               default=terms["industry"], format_func=industries.get,
+                                               max_selections=profile.MAX_TERMS["industry"], key="profile_industries",
+                                               placeholder=state.t("follows.choose"))
+            chosen_markets = st.multiselect(state.t("profile.markets"), list(countries), default=terms["country"],
+                                            format_func=countries.get, max_selections=profile.MAX_TERMS["country"],
+                                            key="profile_markets", placeholder=state.t("follows.choose"))
+            submitted = st.form_submit_button(state.t("profile.save"), type="primary")
+    if submitted:
+        if set(chosen_industries) == set(terms["industry"]) and set(chosen_markets) == set(terms["country"]):
+            st.info(state.t("profile.unchanged"))
+            return
+        ok, added = actions.attempt(lambda: profile.save(user, chosen_industries, chosen_markets),
+                                    fields=("profile.field.",))
+        if ok:
+            st.session_state["profile_saved"] = added
+            st.rerun()
 
 
 def _back() -> None:

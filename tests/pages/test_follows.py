@@ -9,7 +9,7 @@ from sqlalchemy import select, update
 
 from ipoverseas.core import db, i18n
 from ipoverseas.core.models import Case, Notification
-from ipoverseas.sharing import fanout, follows
+from ipoverseas.sharing import fanout, follows, profile
 from tests.pages.apptest import run_page, texts
 
 NOT_FOUND = i18n.t("errors.not_found", "zh")
@@ -64,3 +64,28 @@ def test_an_event_opens_its_records_and_marks_it_read(sqlite_demo_database, prin
     other = run_page("follows", principal("admin"), lang="zh", query={"event": str(done.event_id)})
     assert NOT_FOUND in texts(other)
     assert NOT_FOUND in texts(run_page("follows", staff, lang="zh", query={"digest": "99999"}))
+
+
+def test_an_enterprise_fills_in_its_company_profile(sqlite_demo_database, principal):
+    """The demo's first enterprise has no profile: the form is open, saving follows what it names,
+    a wrong choice is named, and only enterprises see the form."""
+    ent = principal("enterprise")
+    at = run_page("follows", ent, lang="zh")
+    assert not at.exception and i18n.t("profile.empty_hint", "zh") in texts(at)
+    at.multiselect(key="profile_industries").set_value(["machinery"])
+    at.multiselect(key="profile_markets").set_value(["BR", "MX"])
+    at.button(key="FormSubmitter:profile_form-保存企业档案").click().run()
+    assert not at.exception
+    assert profile.read(ent) == {"industry": ["machinery"], "country": sorted(["BR", "MX"], key=_country_order)}
+    assert follows.is_following(ent, "country", "BR") and follows.is_following(ent, "industry", "machinery")
+    shown = texts(at)
+    assert "已保存企业档案" in shown and i18n.t("profile.empty_hint", "zh") not in shown
+    at.button(key="FormSubmitter:profile_form-保存企业档案").click().run()   # nothing changed: said so
+    assert i18n.t("profile.unchanged", "zh") in texts(at)
+    for username in ("staff", "expert", "admin"):
+        other = run_page("follows", principal(username), lang="zh")
+        assert not other.exception and not other.multiselect and "企业档案" not in texts(other)
+
+
+def _country_order(code: str) -> int:
+    return list(follows.TERMS["country"]().codes).index(code)
