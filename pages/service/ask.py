@@ -11,6 +11,7 @@ import streamlit as st
 from ipoverseas.access import policy
 from ipoverseas.consultations import workflow
 from ipoverseas.core import localtime, vocab
+from ipoverseas.sharing import profile
 from ipoverseas.ui import service_view as view
 from ipoverseas.ui import state
 from ipoverseas.ui.actions import run
@@ -22,12 +23,21 @@ PAGE = PageSpec(key="ask", title_key="service.nav.ask", icon=":material/contact_
 K = "ask_"   # session-key prefix
 
 
-def _select(name: str, vocabulary: vocab.Vocabulary, *, required: bool = False):
+def _select(name: str, vocabulary: vocab.Vocabulary, *, required: bool = False, default: str | None = None):
     options = list(vocabulary.codes)
     lang = state.lang()
-    return st.selectbox(state.t(f"service.field.{name}") + (" *" if required else ""), options, index=None,
+    index = options.index(default) if default in options else None
+    return st.selectbox(state.t(f"service.field.{name}") + (" *" if required else ""), options, index=index,
                         format_func=lambda c: vocabulary.label(c, lang), key=K + name,
                         placeholder=state.t("service.ask.choose"))
+
+
+def _own_industry(user) -> str | None:
+    """The industry of the enterprise's company profile, when it names just one."""
+    if not policy.can(user, "keep_company_profile"):
+        return None
+    industries = profile.read(user)["industry"]
+    return industries[0] if len(industries) == 1 else None
 
 
 def render() -> None:
@@ -72,7 +82,7 @@ def render() -> None:
         with c2:
             ip_type = _select("ip_type", vocab.IP_TYPES)
         with c3:
-            industry = _select("industry", vocab.INDUSTRIES)
+            industry = _select("industry", vocab.INDUSTRIES, default=_own_industry(user))
         c1, c2 = st.columns(2)
         with c1:
             stage = _select("stage", vocab.STAGES)

@@ -463,3 +463,15 @@ def test_times_are_beijing_dates(sqlite_demo_database, principal):
     at = run_page("my_consultations", ent, query={"consultation": str(cid)})
     assert "2026-12-03 02:18" in texts(at) and "2026-12-02" not in texts(at)
     assert "Beijing time" in texts(at)
+
+
+def test_the_ask_form_starts_from_the_company_profiles_industry(sqlite_demo_database, principal):
+    """An enterprise whose profile names one industry finds it chosen; with none or two, nothing is."""
+    from ipoverseas.sharing import profile
+    ent = principal("enterprise")
+    assert run_page("ask", ent).selectbox(key="ask_industry").value is None
+    profile.save(ent, ["textiles"], ["US"])
+    assert run_page("ask", ent).selectbox(key="ask_industry").value == "textiles"
+    profile.save(ent, ["textiles", "auto"], ["US"])
+    assert run_page("ask", ent).selectbox(key="ask_industry").value is None
+    assert run_page("ask", principal("staff")).selectbox(key="ask_industry").value is None
