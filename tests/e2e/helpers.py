@@ -17,8 +17,11 @@ def wait_idle(page: Page) -> None:
         "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=TIMEOUT)
 
 
-def login(page: Page, base_url: str, username: str, password: str = "ipoverseas-demo") -> None:
-    page.goto(base_url + "/")
+def login(page: Page, base_url: str, username: str, password: str = "ipoverseas-demo", *,
+          navigate: bool = True) -> None:
+    """Log in through the form (`navigate=False`: on the login page already open)."""
+    if navigate:
+        page.goto(base_url + "/")
     form = page.get_by_test_id("stForm")
     expect(form).to_be_visible(timeout=TIMEOUT)
     form.locator("input").nth(0).fill(username)
