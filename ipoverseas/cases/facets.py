@@ -124,8 +124,11 @@ def _text_facets(s: Session, user: Principal | None, f: CaseFilter, facets: list
     every = sample_every(s, f.text)
     # The hits are found by id: the scope is checked on each, off the indexes, or the
     # database would rather scan a whole covering index for them.
+    # PostgreSQL counts every hit with the gram lookup on the rows (one bitmap scan): through the
+    # fenced set of hits it hashed them and scanned the table (1.06 s against 0.3 s for 337 at 1M).
+    plan = "direct" if every == 1 and s.bind.dialect.name == "postgresql" else "in"
     where = [*conditions(s, user, CaseFilter(), seek=False, scope=policy.where(user, "read_case", indexed=False)),
-             text_condition(s, f.text, sample_every=every)]
+             text_condition(s, f.text, sample_every=every, plan=plan)]
     if f.region:   # "concerning my region" (issue 17)
         where.append(policy.where(user, "read_region_cases"))
     return _one_pass(s, where, f, facets, every)

@@ -188,10 +188,12 @@ def text_condition(session: Session, query: str, *, sample_every: int = 1, plan:
     "in" fetches every hit and sorts them, best for a narrow search; "lookup" keeps
     the hits as a set (`id + 0`), so SQLite walks the date index in order and stops
     at the page's end; "probe" builds no set at all and asks the full-text index about
-    each row walked, best when the page's rows are among the first few hundred.
+    each row walked, best when the page's rows are among the first few hundred;
+    "direct" (PostgreSQL, for a count) puts the gram lookup on the rows themselves.
     """
-    if plan == "probe":
-        built = search.probe_sql(session.connection(), "cases", query, "cases.id")
+    if plan in ("probe", "direct"):
+        built = (search.probe_sql(session.connection(), "cases", query, "cases.id") if plan == "probe"
+                 else search.where_sql(session.connection(), "cases", query))
         if built is not None:
             sql, params = built
             return text(sql).bindparams(**params)
@@ -255,15 +257,20 @@ def list_cases(user: Principal | None, f: CaseFilter, *, sort: str = "filed_desc
             plan = _text_plan(s, user, f, found, page * page_size) if sort in ("filed_desc", "filed_asc") else "in"
             # sorted by title, the scope is checked row by row along the title index
             scope = policy.where(user, "read_case", indexed=False) if sort == "title" else None
-            m = _match_subquery(s, f.text, ranked=True) if sort == "relevance" and f.text.strip() else None
-            # the join with the ranked hits is the search: PostgreSQL would run it twice (0.8 s each
-            # for a term in most of a million cases) for an IN of the same hits
-            rest = replace(f, text="") if m is not None and s.bind.dialect.name == "postgresql" else f
-            stmt = select(*LIST_COLUMNS).where(*conditions(s, user, rest, seek=False, text_plan=plan, scope=scope))
-            if m is not None:
-                stmt = stmt.join(m, m.c.id == Case.id).order_by(m.c.rank, Case.id.desc())
+            ranked = sort == "relevance" and f.text.strip()
+            if ranked and s.bind.dialect.name == "postgresql":
+                # every hit ranked (a narrow search: a broad one is pooled above), the gram lookup on
+                # the rows themselves, one bitmap scan: no order of an index can serve the rank
+                sql, params = search.title_rank_sql("cases", f.text)
+                stmt = (select(*LIST_COLUMNS).where(*conditions(s, user, f, seek=False, text_plan="direct"))
+                        .order_by(text(sql).bindparams(**params), Case.id.desc()))
+            elif ranked:
+                m = _match_subquery(s, f.text, ranked=True)
+                stmt = (select(*LIST_COLUMNS).where(*conditions(s, user, f, seek=False, text_plan=plan, scope=scope))
+                        .join(m, m.c.id == Case.id).order_by(m.c.rank, Case.id.desc()))
             else:
-                stmt = stmt.order_by(*_order(sort))
+                stmt = (select(*LIST_COLUMNS).where(*conditions(s, user, f, seek=False, text_plan=plan, scope=scope))
+                        .order_by(*_order(sort)))
             stmt = stmt.limit(page_size).offset(offset)
         rows = [mask(dict(r._mapping), user) for r in s.execute(stmt)]
     return Page(rows, found, page, page_size)
@@ -271,16 +278,26 @@ def list_cases(user: Principal | None, f: CaseFilter, *, sort: str = "filed_desc
 
 def _pooled_relevance(s: Session, user: Principal | None, f: CaseFilter, found: int, floor: int, offset: int,
                       size: int) -> list:
-    """A page in relevance order when bm25 scores only the newest hits (search.RANK_POOL, ids above
+    """A page in relevance order when only the newest hits are ranked (search.pool_floor: ids above
     `floor`): the visible pool by rank, then the older visible hits newest first, as the full
     ranking orders them; neither part reads every hit of a broad search."""
-    m = _match_subquery(s, f.text, ranked=True)
-    pool = [*conditions(s, user, replace(f, text=""), seek=False), m.c.id > floor, Case.id > floor]
-    joined = select(*LIST_COLUMNS).join(m, m.c.id == Case.id).where(*pool)
-    rows = list(s.execute(joined.order_by(m.c.rank, Case.id.desc()).limit(size).offset(offset)))
+    rest = conditions(s, user, replace(f, text=""), seek=False)
+    if s.bind.dialect.name == "postgresql":   # the pool's rows tested one by one (a short walk by id)
+        sql, params = search.title_rank_sql("cases", f.text)
+        rank = text(sql).bindparams(**params)
+        pool = [*rest, text_condition(s, f.text, plan="probe"), Case.id > floor]
+        joined = select(*LIST_COLUMNS).where(*pool)
+        counted = select(func.count()).select_from(Case).where(*pool)
+    else:
+        m = _match_subquery(s, f.text, ranked=True)
+        rank = m.c.rank
+        pool = [*rest, m.c.id > floor, Case.id > floor]
+        joined = select(*LIST_COLUMNS).join(m, m.c.id == Case.id).where(*pool)
+        counted = select(func.count()).select_from(Case).join(m, m.c.id == Case.id).where(*pool)
+    rows = list(s.execute(joined.order_by(rank, Case.id.desc()).limit(size).offset(offset)))
     if len(rows) == size:
         return rows
-    visible = int(s.scalar(select(func.count()).select_from(Case).join(m, m.c.id == Case.id).where(*pool)) or 0)
+    visible = int(s.scalar(counted) or 0)
     skip, need = max(0, offset - visible), size - len(rows)
     plan = _text_plan(s, user, f, found, skip + need)
     older = (select(*LIST_COLUMNS).where(*conditions(s, user, f, seek=False, text_plan=plan), Case.id <= floor)
@@ -357,6 +374,9 @@ def _count(s: Session, user: Principal | None, f: CaseFilter) -> int:
     if f.is_empty():
         return total(user)
     if replace(f, text="").is_empty() and user is not None:
+        if s.bind.dialect.name == "postgresql":   # 0.35 s for 专利 at 1M, against 0.87 s through the fenced set
+            where = conditions(s, user, f, text_plan="direct")
+            return int(s.scalar(select(func.count()).select_from(Case).where(*where)) or 0)
         hits = search.match_count(s.connection(), "cases", f.text)
         if hits is not None and (policy.sees_all(user, "read_case") or 2 * hits > _library_size(s) - total(user)):
             return hits - _hits_outside_scope(s, user, f.text)

@@ -24,6 +24,12 @@ a term in most of a million cases, scoring every hit cost more than a substring 
 the older ones follow them, newest first. A first page then costs the pool's scoring
 and a walk of the index newest first, whatever the query.
 
+Relevance on PostgreSQL is "the title holds the first term" (0 before 1), cheap per row but
+computed for every hit: 1.6 s for a term in most of a million cases. A broad search there is
+pooled the same way, over the newest PG_RANK_POOL hits, found by walking the table newest
+first and testing each row (about 20 µs a row). A search whose pool would take more than
+PG_POOL_WALK rows to find (a rarer term) ranks every hit, as there are few of them.
+
 The schema objects are created by migration 0002_search.
 """
 
@@ -44,6 +50,9 @@ MAX_TERM_CHARS = 100
 MAX_SHORT_EXPANSION = 20_000  # trigrams OR-ed for one 1-2 character term (exactness first)
 RANK_POOL = 20_000  # SQLite: the newest hits bm25 scores at most (about 50 ms of scoring)
 UNSCORED = 1.0      # the rank of a hit older than the pool: after every bm25 score (those are <= 0)
+PG_RANK_POOL = 2_000   # PostgreSQL: the newest hits ranked when more match ...
+PG_POOL_WALK = 20_000  # ... if finding them walks at most this many rows (else every hit is ranked)
+PG_UNRANKED = 2        # PostgreSQL: the rank of a hit older than the pool (the pool's ranks are 0 and 1)
 
 
 @dataclass(frozen=True)
@@ -167,28 +176,54 @@ def matching_sql(conn, kind: str, query: str, *, ranked: bool = True) -> tuple[s
                 rank = f", CASE WHEN rowid > :floor THEN bm25({k.fts}) ELSE {UNSCORED} END AS rank"
                 params["floor"] = floor
         return f"SELECT rowid AS id{rank} FROM {k.fts} WHERE {k.fts} MATCH :match", params
-    # PostgreSQL: grams lookup on the GIN expression index, then an exact recheck.
-    grams: list[str] = []
-    rechecks = []
-    params: dict = {}
-    for i, word in enumerate(words):
-        if len(word) <= 2:
-            grams.append(word)
-        else:
-            grams.extend(word[j:j + 2] for j in range(len(word) - 1))
-            rechecks.append(f"strpos({_pg_doc(k)}, :t{i}) > 0")
-            params[f"t{i}"] = word
-    params["grams"] = sorted(set(grams))
-    where = " AND ".join([f"ipo_search_grams({_pg_doc(k)}) @> CAST(:grams AS text[])"]
-                         + rechecks)
+    where, params = _pg_where(k, words)
     # OFFSET 0 keeps the planner from pulling the search into the caller's query: pulled up, it
     # estimated a few hundred hits where there were 600,000 and rechecked the gram expression row
     # by row along a primary-key join (0.15 ms a row: 130 s for 专利 at 1M, against 1 s fenced).
     if not ranked:
         return f"SELECT id FROM {k.table} WHERE {where} OFFSET 0", params
-    params["first"] = words[0]
-    rank = f"CASE WHEN strpos(lower({k.title_column}), :first) > 0 THEN 0 ELSE 1 END"
+    rank, rank_params = title_rank_sql(k.name, query)
+    params.update(rank_params)
+    floor = _pg_pool_floor(conn, k, query)
+    if floor is not None:
+        rank = f"CASE WHEN id > :floor THEN {rank} ELSE {PG_UNRANKED} END"
+        params["floor"] = floor
     return f"SELECT id, {rank} AS rank FROM {k.table} WHERE {where} OFFSET 0", params
+
+
+def _pg_where(k: Kind, words: list[str], *, qualified: bool = False) -> tuple[str, dict]:
+    """PostgreSQL: the condition on a row that it matches: a lookup of the grams on the GIN expression
+    index, then an exact recheck of the terms longer than one gram."""
+    grams: list[str] = []
+    rechecks = []
+    params: dict = {}
+    doc = _pg_doc(k, qualified=qualified)
+    for i, word in enumerate(words):
+        if len(word) <= 2:
+            grams.append(word)
+        else:
+            grams.extend(word[j:j + 2] for j in range(len(word) - 1))
+            rechecks.append(f"strpos({doc}, :t{i}) > 0")
+            params[f"t{i}"] = word
+    params["grams"] = sorted(set(grams))
+    return " AND ".join([f"ipo_search_grams({doc}) @> CAST(:grams AS text[])"] + rechecks), params
+
+
+def where_sql(conn, kind: str, query: str) -> tuple[str, dict] | None:
+    """PostgreSQL: the search as a plain condition on the rows of the record's own table (for a
+    count: one bitmap scan of the gram index and the table, where the fenced set of
+    `matching_sql` is hashed first). None on SQLite and for an empty query."""
+    words = terms(query)
+    if conn.dialect.name != "postgresql" or not words:
+        return None
+    return _pg_where(_kind(kind), words, qualified=True)
+
+
+def title_rank_sql(kind: str, query: str) -> tuple[str, dict]:
+    """PostgreSQL's relevance of a row: 0 when its title holds the query's first term, else 1."""
+    k = _kind(kind)
+    return f"CASE WHEN strpos(lower({k.table}.{k.title_column}), :first) > 0 THEN 0 ELSE 1 END", \
+        {"first": terms(query)[0]}
 
 
 def _pg_doc(k: Kind, *, qualified: bool = False) -> str:
@@ -198,10 +233,27 @@ def _pg_doc(k: Kind, *, qualified: bool = False) -> str:
 
 
 def pool_floor(conn, kind: str, query: str) -> int | None:
-    """SQLite: the id below the newest RANK_POOL hits of a ranked search, when more records match;
-    None when bm25 scores every hit (and on PostgreSQL, and for an empty query)."""
-    built = matching_sql(conn, kind, query) if conn.dialect.name == "sqlite" else None
+    """The id below the newest hits a ranked search ranks (RANK_POOL on SQLite, PG_RANK_POOL on
+    PostgreSQL), when more records match; None when every hit is ranked, and for an empty query."""
+    if conn.dialect.name != "sqlite":
+        return _pg_pool_floor(conn, _kind(kind), query)
+    built = matching_sql(conn, kind, query)
     return built[1].get("floor") if built else None
+
+
+def _pg_pool_floor(conn, k: Kind, query: str) -> int | None:
+    """PostgreSQL: the id below the newest PG_RANK_POOL hits, found by testing rows newest first,
+    when the planner's estimate of the hits says that walk is short (a broad search); else None."""
+    hits = match_estimate(conn, k.name, query)
+    if not hits or hits <= PG_RANK_POOL:
+        return None
+    rows = conn.execute(text("SELECT reltuples FROM pg_class WHERE oid = CAST(:t AS regclass)"),
+                        {"t": k.table}).scalar() or 0
+    if PG_RANK_POOL * max(rows, hits) / hits > PG_POOL_WALK:
+        return None
+    probe, params = probe_sql(conn, k.name, query, "")
+    return conn.execute(text(f"SELECT id FROM {k.table} WHERE {probe} ORDER BY id DESC LIMIT 1 OFFSET :pool"),
+                        {**params, "pool": PG_RANK_POOL}).scalar()
 
 
 def _pool_floor(conn, k: Kind, match: str) -> int | None:
@@ -290,7 +342,7 @@ def search_ids(kind: str, query: str, limit: int | None = None, *, ranked: bool 
             return []
         sql, params = built
         if "floor" in params and limit is not None:
-            return _pooled_ids(conn, _kind(kind), params, int(limit))
+            return _pooled_ids(conn, _kind(kind), query, params, int(limit))
         stmt = f"SELECT id FROM ({sql}) m ORDER BY {'rank, ' if ranked else ''}id DESC"
         if limit is not None:
             stmt += " LIMIT :limit"
@@ -298,15 +350,21 @@ def search_ids(kind: str, query: str, limit: int | None = None, *, ranked: bool 
         return _ids(conn, stmt, params)
 
 
-def _pooled_ids(conn, k: Kind, params: dict, limit: int) -> list[int]:
+def _pooled_ids(conn, k: Kind, query: str, params: dict, limit: int) -> list[int]:
     """The first `limit` ids in the order of a pooled ranking (matching_sql), without reading every
-    hit: the pool by bm25, then, if the page is not full, the older hits newest first."""
-    fts = f"FROM {k.fts} WHERE {k.fts} MATCH :match"
-    ids = _ids(conn, f"SELECT rowid {fts} AND rowid > :floor ORDER BY bm25({k.fts}), rowid DESC LIMIT :limit",
-               {**params, "limit": limit})
+    hit: the pool by rank, then, if the page is not full, the older hits newest first."""
+    if conn.dialect.name == "sqlite":
+        hits, rank, key, args = f"FROM {k.fts} WHERE {k.fts} MATCH :match AND rowid", f"bm25({k.fts})", "rowid", params
+    else:   # rows tested one by one, newest first: the pool is a short walk (_pg_pool_floor)
+        probe, args = probe_sql(conn, k.name, query, "")
+        rank, rank_params = title_rank_sql(k.name, query)
+        hits, key = f"FROM {k.table} WHERE {probe} AND id", "id"
+        args = {**args, **rank_params, "floor": params["floor"]}
+    ids = _ids(conn, f"SELECT {key} {hits} > :floor ORDER BY {rank}, {key} DESC LIMIT :limit",
+               {**args, "limit": limit})
     if len(ids) < limit:
-        ids += _ids(conn, f"SELECT rowid {fts} AND rowid <= :floor ORDER BY rowid DESC LIMIT :limit",
-                    {**params, "limit": limit - len(ids)})
+        ids += _ids(conn, f"SELECT {key} {hits} <= :floor ORDER BY {key} DESC LIMIT :limit",
+                    {**args, "limit": limit - len(ids)})
     return ids
 
 
