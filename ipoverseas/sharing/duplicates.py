@@ -88,13 +88,15 @@ def party_block_sql(column: str, dialect: str) -> str:
     return f"substr(lower({value}), 1, 2)"
 
 
+# one translate() drops those characters and lower-cases ASCII, as the SQL's replace()s then lower()
+_BLOCK_TABLE = {**_ASCII_LOWER, **{ord(ch): None for ch in _BLOCK_DROPPED}}
+
+
 def party_block(value: str | None) -> str:
     """The Python twin of `party_block_sql`: the near-match block of an opposing party's name."""
     if not value:
         return ""
-    for ch in _BLOCK_DROPPED:
-        value = value.replace(ch, "")
-    return value.translate(_ASCII_LOWER)[:2]
+    return value.translate(_BLOCK_TABLE)[:2]
 
 
 def party_score(a: str | None, b: str | None) -> float:
@@ -184,8 +186,16 @@ def _candidates(session: Session, sql: str, names: Sequence[str], rows: list[tup
     pairs: list[tuple[int, int]] = []
     for i in range(0, len(rows), CHUNK):
         head, params = _values_cte(names, rows[i:i + CHUNK], casts, postgresql)
-        pairs.extend(tuple(r) for r in session.connection().exec_driver_sql(head + sql, params))
+        pairs.extend(session.connection().exec_driver_sql(head + sql, params).all())
     return pairs
+
+
+def _others_have_cases(session: Session, own: int) -> bool:
+    """Whether a sub-centre other than `own` has a case (two seeks on an index led by the sub-centre):
+    when none has, no probe can match (`_details` keeps other sub-centres' cases only)."""
+    column = Case.sub_centre_id
+    return any(session.scalar(select(Case.id).where(side).limit(1)) is not None
+               for side in (column < own, column > own))
 
 
 def _details(session: Session, ids: Iterable[int], own: int) -> dict[int, Any]:
@@ -208,6 +218,8 @@ def find(session: Session, probes: Iterable[Probe], exclude_sub_centre_id: int |
     by_row = {p.row: p for p in probes}
     skip = set(exclude_ids)
     own = int(exclude_sub_centre_id) if exclude_sub_centre_id is not None else -1
+    if not _others_have_cases(session, own):   # e.g. one sub-centre's first import: its own rows never match
+        return {}
     found: dict[int, dict[int, Match]] = {}
     codes = dict(session.execute(select(SubCentre.id, SubCentre.code)).all())
 
@@ -262,8 +274,8 @@ _PROBE_FIELDS = ("forum", "docket_no", "country", "dispute_type", "filed_on", "c
 
 def check_plan(session: Session, parsed: Any, plan: Any) -> dict[int, list[Match]]:
     """The matches of the rows an import of cases would create or change: excel row -> matches."""
-    if plan is None or plan.dataset != "cases":
-        return {}
+    if plan is None or plan.dataset != "cases" or not _others_have_cases(session, plan.sub_centre_id):
+        return {}   # (no other sub-centre's case: no probe to build)
     where = {f: parsed.index(f) for f in _PROBE_FIELDS if f in parsed.present}
 
     def value(values: tuple, name: str) -> Any:
