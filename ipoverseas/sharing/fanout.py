@@ -268,11 +268,10 @@ def announce_case_changed(ids: Iterable[int], *, actor_id: int | None = None) ->
 
 def announce_articles(ids: Iterable[int], *, actor_id: int | None = None, batch_id: int | None = None) -> Announced:
     """Newly published articles: to their followers, and each risk alert to the sub-centres it
-    concerns (routing.after_publish), by hand or by an import alike."""
+    concerns (routing.after_publish_all), by hand or by an import alike."""
     ids = list(ids)
     announced = announce("articles", ids, actor_id=actor_id, batch_id=batch_id)
-    for article_id in ids:
-        routing.after_publish(article_id)
+    routing.after_publish_all(ids)
     return announced
 
 

@@ -172,12 +172,34 @@ def send(article_id: int) -> int:
 def after_publish(article_id: int) -> None:
     """Called when an article is published: a risk alert goes to its sub-centres (best effort: the
     publication is committed already; the admin can send it again from the routing panel)."""
+    after_publish_all([article_id])
+
+
+CHUNK = 5_000   # ids per look-up of the risk alerts among published articles
+
+
+def after_publish_all(article_ids: Iterable[int]) -> None:
+    """`after_publish` for many articles (an import's): the risk alerts among them are found by one query a
+    chunk (a session and a query per article cost 0.2 ms each: 20 s for 100,000 articles), then each is sent."""
+    ids = list(article_ids)
     try:
+        alerts_: set[int] = set()
         with db.read_session() as s:
-            kind = s.scalar(select(Article.kind).where(Article.id == article_id))
-        if kind == "risk_alert":
-            send(article_id)
+            for i in range(0, len(ids), CHUNK):
+                alerts_.update(s.scalars(select(Article.id).where(Article.id.in_(ids[i:i + CHUNK]),
+                                                                  Article.kind == "risk_alert")))
     except Exception:   # never undo or fail a publication for its notifications
+        log.exception("routing the risk alerts of %d articles failed", len(ids))
+        return
+    for article_id in ids:
+        if article_id in alerts_:
+            _send_logged(article_id)
+
+
+def _send_logged(article_id: int) -> None:
+    try:
+        send(article_id)
+    except Exception:   # one alert's failure leaves the others' routing alone
         log.exception("routing risk alert %s failed", article_id)
 
 
