@@ -257,7 +257,7 @@ def list_cases(user: Principal | None, f: CaseFilter, *, sort: str = "filed_desc
             plan = _text_plan(s, user, f, found, page * page_size) if sort in ("filed_desc", "filed_asc") else "in"
             # sorted by title, the scope is checked row by row along the title index
             scope = policy.where(user, "read_case", indexed=False) if sort == "title" else None
-            ranked = sort == "relevance" and f.text.strip()
+            ranked = sort == "relevance" and bool(search.terms(f.text))
             if ranked and s.bind.dialect.name == "postgresql":
                 # every hit ranked (a narrow search: a broad one is pooled above), the gram lookup on
                 # the rows themselves, one bitmap scan: no order of an index can serve the rank

@@ -220,10 +220,13 @@ def where_sql(conn, kind: str, query: str) -> tuple[str, dict] | None:
 
 
 def title_rank_sql(kind: str, query: str) -> tuple[str, dict]:
-    """PostgreSQL's relevance of a row: 0 when its title holds the query's first term, else 1."""
-    k = _kind(kind)
+    """PostgreSQL's relevance of a row: 0 when its title holds the query's first term, else 1 (and 0
+    for every row of a query without terms)."""
+    k, words = _kind(kind), terms(query)
+    if not words:
+        return "0", {}
     return f"CASE WHEN strpos(lower({k.table}.{k.title_column}), :first) > 0 THEN 0 ELSE 1 END", \
-        {"first": terms(query)[0]}
+        {"first": words[0]}
 
 
 def _pg_doc(k: Kind, *, qualified: bool = False) -> str:

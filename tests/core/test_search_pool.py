@@ -114,3 +114,12 @@ def test_every_relevance_page_follows_the_search_order(cases, principal, query):
         assert page.total == len(full)
         rows += [r["id"] for r in page.rows]
     assert rows == full[:450]
+
+
+def test_a_query_of_control_characters_lists_every_case_by_relevance(cases, principal):
+    """No term at all (the control characters are dropped): every case, nothing ranked, no error."""
+    from ipoverseas.cases import library
+
+    admin = principal("admin")
+    page = library.list_cases(admin, library.CaseFilter(text="\x01\x02"), sort="relevance", page_size=10)
+    assert page.total == library.total(admin) and len(page.rows) == 10
