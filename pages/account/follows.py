@@ -85,6 +85,7 @@ def _mine(user) -> None:
 
 
 def _company_profile(user) -> None:
+    """The enterprise's industries and export markets (a code no longer in the vocabulary is not offered)."""
     saved = st.session_state.pop("profile_saved", None)
     if saved is not None:
         st.success(state.t("profile.saved_follows", n=saved) if saved else state.t("profile.saved"))
@@ -97,10 +98,12 @@ def _company_profile(user) -> None:
             industries = VOCABS["industry"]().options(state.lang())
             countries = VOCABS["country"]().options(state.lang())
             chosen_industries = st.multiselect(state.t("profile.industries"), list(industries),
-                                               default=terms["industry"], format_func=industries.get,
+                                               default=[c for c in terms["industry"] if c in industries],
+                                               format_func=industries.get,
                                                max_selections=profile.MAX_TERMS["industry"], key="profile_industries",
                                                placeholder=state.t("follows.choose"))
-            chosen_markets = st.multiselect(state.t("profile.markets"), list(countries), default=terms["country"],
+            chosen_markets = st.multiselect(state.t("profile.markets"), list(countries),
+                                            default=[c for c in terms["country"] if c in countries],
                                             format_func=countries.get, max_selections=profile.MAX_TERMS["country"],
                                             key="profile_markets", placeholder=state.t("follows.choose"))
             submitted = st.form_submit_button(state.t("profile.save"), type="primary")
