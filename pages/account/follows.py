@@ -51,7 +51,7 @@ def _mine(user) -> None:
         st.info(state.t("follows.empty"))
     titles = follows.record_titles(rows)
     for r in rows:
-        cols = st.columns([2, 5, 1, 1])
+        cols = st.columns([2, 4, 2, 1.5], vertical_alignment="center")
         cols[0].markdown(escape(state.t(f"follows.facet.{r['facet']}")))
         name = _value_label(r["facet"], r["value"], titles)
         with cols[1]:
