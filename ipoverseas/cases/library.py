@@ -258,19 +258,19 @@ def list_cases(user: Principal | None, f: CaseFilter, *, sort: str = "filed_desc
             # sorted by title, the scope is checked row by row along the title index
             scope = policy.where(user, "read_case", indexed=False) if sort == "title" else None
             ranked = sort == "relevance" and bool(search.terms(f.text))
-            if ranked and s.bind.dialect.name == "postgresql":
-                # every hit ranked (a narrow search: a broad one is pooled above), the gram lookup on
-                # the rows themselves, one bitmap scan: no order of an index can serve the rank
+            # PostgreSQL ranks every hit of a narrow search (a broad one is pooled above) with the gram
+            # lookup on the rows themselves, one bitmap scan: no order of an index can serve the rank
+            ranked_pg = ranked and s.bind.dialect.name == "postgresql"
+            stmt = select(*LIST_COLUMNS).where(*conditions(s, user, f, seek=False, text_plan="direct") if ranked_pg
+                                               else conditions(s, user, f, seek=False, text_plan=plan, scope=scope))
+            if ranked_pg:
                 sql, params = search.title_rank_sql("cases", f.text)
-                stmt = (select(*LIST_COLUMNS).where(*conditions(s, user, f, seek=False, text_plan="direct"))
-                        .order_by(text(sql).bindparams(**params), Case.id.desc()))
+                stmt = stmt.order_by(text(sql).bindparams(**params), Case.id.desc())
             elif ranked:
                 m = _match_subquery(s, f.text, ranked=True)
-                stmt = (select(*LIST_COLUMNS).where(*conditions(s, user, f, seek=False, text_plan=plan, scope=scope))
-                        .join(m, m.c.id == Case.id).order_by(m.c.rank, Case.id.desc()))
+                stmt = stmt.join(m, m.c.id == Case.id).order_by(m.c.rank, Case.id.desc())
             else:
-                stmt = (select(*LIST_COLUMNS).where(*conditions(s, user, f, seek=False, text_plan=plan, scope=scope))
-                        .order_by(*_order(sort)))
+                stmt = stmt.order_by(*_order(sort))
             stmt = stmt.limit(page_size).offset(offset)
         rows = [mask(dict(r._mapping), user) for r in s.execute(stmt)]
     return Page(rows, found, page, page_size)

@@ -154,9 +154,7 @@ def seed_from_profile(session: Session, user_id: int) -> int:
     if not session.execute(insert_new(FollowSeed).values(user_id=user_id, seeded_at=utcnow())
                            .returning(FollowSeed.user_id)).first():
         return 0
-    rows = [{"user_id": user_id, "facet": f, "value": v, "origin": "profile", "created_at": utcnow()}
-            for f, v in terms]
-    return len(session.execute(insert_new(Follow).values(rows).returning(Follow.id)).all())
+    return _add_profile_follows(session, user_id, terms)
 
 
 def follow_profile_terms(session: Session, user_id: int, terms: list[tuple[str, str]]) -> int:
@@ -167,10 +165,15 @@ def follow_profile_terms(session: Session, user_id: int, terms: list[tuple[str, 
         return seed_from_profile(session, user_id)
     held = session.scalar(select(func.count()).select_from(Follow).where(Follow.user_id == user_id)) or 0
     room = MAX_FOLLOWS - held
-    rows = [{"user_id": user_id, "facet": f, "value": v, "origin": "profile", "created_at": utcnow()}
-            for f, v in terms[:max(room, 0)]]
-    if not rows:
+    return _add_profile_follows(session, user_id, terms[:max(room, 0)])
+
+
+def _add_profile_follows(session: Session, user_id: int, terms: list[tuple[str, str]]) -> int:
+    """Insert follows of origin "profile", skipping those the user has; returns how many were added."""
+    if not terms:
         return 0
+    rows = [{"user_id": user_id, "facet": f, "value": v, "origin": "profile", "created_at": utcnow()}
+            for f, v in terms]
     insert_new = db.insert_ignoring_duplicates(session)
     return len(session.execute(insert_new(Follow).values(rows).returning(Follow.id)).all())
 
