@@ -226,6 +226,17 @@ FOLLOWUPS = (
 FOLLOWUP_OUTCOMES = (("settled", 35), ("won", 25), ("withdrawn", 20), ("lost", 10), ("default_judgment", 10))
 
 
+def _age_at_risk(now: datetime) -> float:
+    """Days before `now` at which a clock started has used 90 % of the promise in working time: an
+    age drawn in calendar days leaves none at risk on a weekend or a holiday morning."""
+    from ipoverseas.consultations import clock, workflow
+    target = 0.9 * workflow.promise_days()
+    hours = 1
+    while clock.elapsed(now - timedelta(hours=hours), now) < target and hours < 24 * 30:
+        hours += 1
+    return hours / 24
+
+
 def _hours(rng: random.Random, lo: float, hi: float) -> timedelta:
     return timedelta(hours=rng.uniform(lo, hi))
 
@@ -248,6 +259,7 @@ def build(rng: random.Random, now: datetime, users: dict[str, int], sub_centres:
 
     zhejiang = [a for a in ENTERPRISES if a.province == "ZJ"]
     shown_late: set[str] = set()
+    shown_at_risk = False
     for i, status in enumerate(statuses):
         # the demo enterprise asks about one in six; the other companies share the rest
         account = ENTERPRISES[0] if i % 6 == 0 else rng.choice(others)
@@ -275,6 +287,8 @@ def build(rng: random.Random, now: datetime, users: dict[str, int], sub_centres:
             late = rng.random() < LATE_OPEN_SHARE or status not in shown_late   # one late of each, at least
             shown_late.add(status)
             age = rng.uniform(5, 12) if late else rng.uniform(0.1, 2.8)
+            if not late and not shown_at_risk:   # one at risk, whatever the weekday and hour of loading
+                age, shown_at_risk = _age_at_risk(now), True
         elif status == "waiting":
             age = rng.uniform(2, 15)
         elif status == "answered":
