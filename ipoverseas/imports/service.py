@@ -147,14 +147,18 @@ def _analyse_after_bulk(prepared: Prepared, result: Result) -> None:
     """PostgreSQL: refresh the statistics of the table a large import filled, at once (autovacuum
     does it within minutes): with a table's size unknown to it, the planner read thousands of rows
     per lookup of the duplicate check that follows (1-2 s per 1,000 rows, 150 s of a 100,000-row
-    import). SQLite's are refreshed by `migrate` (README)."""
+    import). The table's columns are named, so the expression indexes are skipped: the search's gram
+    expression made a whole-table ANALYZE cost 10.5 s after 100,000 cases, the named columns 0.1 s.
+    A named-column ANALYZE leaves autovacuum's count of changes alone, so it still analyses the
+    whole table soon after. SQLite's statistics are refreshed by `migrate` (README)."""
     written = int(result.counts.get("created", 0)) + int(result.counts.get("updated", 0))
     if written < ANALYSE_ROWS or db.is_sqlite():
         return
-    table = D.get(prepared.dataset).model.__tablename__
+    table = D.get(prepared.dataset).model.__table__
+    columns = ", ".join(f'"{column.name}"' for column in table.columns)
     try:
         with db.get_engine().connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-            conn.exec_driver_sql(f"ANALYZE {table}")
+            conn.exec_driver_sql(f'ANALYZE "{table.name}" ({columns})')
     except SQLAlchemyError:   # only statistics: the import has committed
         log.warning("ANALYZE after import failed", exc_info=True)
 
