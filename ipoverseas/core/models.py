@@ -154,9 +154,9 @@ class Case(Base):
         # a sub-centre's cases by when they were reported (the assessment's quarters, its evidence);
         # it serves every lookup by sub-centre too (it replaced ix_cases_sub_centre_id in 0018)
         Index("ix_cases_sub_centre_created", "sub_centre_id", "created_at"),
-        # the duplicate check's blocks (ipoverseas.sharing.duplicates, migration 0021); its near-match
-        # block, ix_cases_country_dispute_party_filed, is on an expression and lives in migration 0022 only
-        Index("ix_cases_forum_docket_key", "forum", "docket_key"),
+        # the duplicate check's blocks (ipoverseas.sharing.duplicates, migrations 0021 and 0026); its near-match
+        # block, ix_cases_country_dispute_party_filed, is on an expression and lives in migrations 0022/0026 only
+        Index("ix_cases_forum_docket_key", "forum", "docket_key", "sub_centre_id"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     case_ref: Mapped[str] = mapped_column(String(64))

@@ -152,27 +152,32 @@ def _values_cte(names: Sequence[str], rows: list[tuple], casts: dict[str, str], 
     return f"WITH v({', '.join(names)}) AS (VALUES {values}) ", tuple(value for row in rows for value in row)
 
 
-def near_sql(postgresql: bool) -> str:
-    """The near-match candidates (probe row, case id) of the probes in `v` (after `_values_cte`).
+def near_sql(postgresql: bool, own: int = -1) -> str:
+    """The near-match candidates (probe row, case id) of the probes in `v` (after `_values_cte`), the
+    cases of sub-centre `own` left out.
 
-    It must read the index only. Asked for any column the index lacks (the sub-centre, say), SQLite
-    builds a Bloom filter over the whole table for each chunk, 0.2 s at 1M; and SQLite 3.40's Bloom
-    filter on this expression index drops matches (60 of 100 repeats found in a chunk of 1,000
-    probes, all 100 in chunks of 100). tests/sharing/test_duplicates.py checks the plan has none."""
+    It must read the index only (the sub-centre is its last column, migration 0026). Asked for any
+    column the index lacks, SQLite builds a Bloom filter over the whole table for each chunk, 0.2 s
+    at 1M; and SQLite 3.40's Bloom filter on this expression index drops matches (60 of 100 repeats
+    found in a chunk of 1,000 probes, all 100 in chunks of 100). tests/sharing/test_duplicates.py
+    checks the plan has none."""
     block = party_block_sql("c.opposing_party", "postgresql" if postgresql else "sqlite")
     return _per_probe(postgresql, "c.country = v.country AND c.dispute_type = v.dispute "
-                                  f"AND {block} = v.block AND c.filed_on >= v.lo AND c.filed_on <= v.hi")
+                                  f"AND {block} = v.block AND c.filed_on >= v.lo AND c.filed_on <= v.hi", own)
 
 
-def docket_sql(postgresql: bool) -> str:
-    """The cases with a probe's forum and docket number (probes in `v`)."""
-    return _per_probe(postgresql, "c.forum = v.forum AND c.docket_key = v.k")
+def docket_sql(postgresql: bool, own: int = -1) -> str:
+    """The cases with a probe's forum and docket number (probes in `v`), sub-centre `own`'s left out."""
+    return _per_probe(postgresql, "c.forum = v.forum AND c.docket_key = v.k", own)
 
 
-def _per_probe(postgresql: bool, condition: str) -> str:
+def _per_probe(postgresql: bool, condition: str, own: int) -> str:
     """(probe row, case id) pairs. PostgreSQL gets one index lookup per probe (a LATERAL subquery
     fenced by OFFSET 0): joined, on a table just filled by an import and not yet analysed, it hashed
-    the whole table for each chunk (2.3 s a chunk: 140 s of a 100,000-row import's check)."""
+    the whole table for each chunk (2.3 s a chunk: 140 s of a 100,000-row import's check).
+    The importing sub-centre's own cases are dropped in the index: a re-import of 100,000 of them
+    returned 783,000 such pairs (4.7 s on PostgreSQL)."""
+    condition += f" AND c.sub_centre_id <> {int(own)}"
     if postgresql:
         return ("SELECT v.r, c.id FROM v CROSS JOIN LATERAL "
                 f"(SELECT c.id FROM cases AS c WHERE {condition} OFFSET 0) AS c")
@@ -229,7 +234,7 @@ def find(session: Session, probes: Iterable[Probe], exclude_sub_centre_id: int |
 
     # 1. the same forum and docket number (ix_cases_forum_docket_key)
     keyed = [(p.row, p.forum, key) for p in probes if p.forum and (key := docket_key(p.docket))]
-    pairs = _candidates(session, docket_sql(postgresql), ("r", "forum", "k"), keyed,
+    pairs = _candidates(session, docket_sql(postgresql, own), ("r", "forum", "k"), keyed,
                         {"r": "INTEGER", "forum": "VARCHAR", "k": "VARCHAR"}, postgresql)
     cases = _details(session, (case_id for _, case_id in pairs if case_id not in skip), own)
     for row, case_id in pairs:
@@ -243,7 +248,7 @@ def find(session: Session, probes: Iterable[Probe], exclude_sub_centre_id: int |
              _date(p.filed_on + timedelta(days=window), postgresql))
             for p in probes if p.country and p.dispute_type and p.filed_on and p.row not in found
             and (block := party_block(p.opposing_party))]
-    pairs = _candidates(session, near_sql(postgresql), ("r", "country", "dispute", "block", "lo", "hi"), near,
+    pairs = _candidates(session, near_sql(postgresql, own), ("r", "country", "dispute", "block", "lo", "hi"), near,
                         {"r": "INTEGER", "country": "VARCHAR", "dispute": "VARCHAR", "block": "VARCHAR",
                          "lo": "DATE", "hi": "DATE"}, postgresql)
     cases = _details(session, (case_id for _, case_id in pairs if case_id not in skip), own)

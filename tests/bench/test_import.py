@@ -1,7 +1,8 @@
 """Benchmark of the upload pipeline on a generated 100,000-row case workbook (opt-in: make bench).
 
 Prints name=value lines: the pipeline (pre-flight + read and validate in the child
-process + plan + apply) into an empty database and again as an update of half the
+process + plan + apply, and after it the duplicate check against another sub-centre's case)
+into a database that holds none of the benchmark sub-centre's cases and again as an update of half the
 rows; the floor on this machine (python-calamine plus a plain executemany into the
 real table, in one transaction); the true floor (issue 16: the fastest reader
 installed, fastexcel too when it is, the rows into a table with the same indexes and

@@ -219,16 +219,24 @@ def bench_files(n: int = BENCH_ROWS) -> tuple[Path, Path]:
     return first, second
 
 
-def _fresh_db(url: str) -> None:
+def _fresh_db(url: str, *, neighbour: bool = False) -> None:
+    """A migrated database with the benchmark's sub-centre (id 1); with `neighbour`, a second one
+    holding one case, as in any network: the duplicate check then runs, as it would in use."""
     import os
 
     from ipoverseas.core import db as dbm
-    from ipoverseas.core.models import SubCentre
+    from ipoverseas.core.models import Case, SubCentre
 
     os.environ["IPOVERSEAS_DATABASE_URL"] = url
     dbm.migrate()
     with dbm.write_session() as s:
         s.add(SubCentre(code="BN", name_zh="基准分中心", name_en="Bench"))
+        if neighbour:
+            other = SubCentre(code="NB", name_zh="邻近分中心", name_en="Neighbour")
+            s.add(other)
+            s.flush()
+            s.add(Case(case_ref="NB-1", sub_centre_id=other.id, title="邻近分中心的案件", country="US",
+                       dispute_type="itc_337", opposing_party="Acme Corp", filed_on=date(2024, 1, 1)))
 
 
 def _peak_mb() -> tuple[float, float]:
@@ -504,10 +512,11 @@ def _true_floor_postgresql(engine, url: str, first: str, second: str) -> None:
 
 
 def bench_pipeline(url: str, first: str, second: str) -> None:
-    """The pipeline: pre-flight + read/validate (child) + plan + apply, as `python -m ipoverseas import` runs it."""
+    """The pipeline: pre-flight + read/validate (child) + plan + apply, as `python -m ipoverseas import` runs
+    it, the duplicate check after the commit included (another sub-centre has a case)."""
     import time
 
-    _fresh_db(url)
+    _fresh_db(url, neighbour=True)
     from ipoverseas.imports import service
 
     server = url.startswith("postgresql")   # its CPU too (the server on this machine)

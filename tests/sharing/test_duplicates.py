@@ -246,9 +246,9 @@ def test_the_candidate_search_reads_the_blocking_indexes_only(demo_database):
                 for i in range(duplicates.CHUNK)]
         docket = [(i, "itc", f"337TA{i}") for i in range(duplicates.CHUNK)]
         for sql, names, rows, index in (
-                (duplicates.near_sql(postgresql), ("r", "country", "dispute", "block", "lo", "hi"), near,
+                (duplicates.near_sql(postgresql, 1), ("r", "country", "dispute", "block", "lo", "hi"), near,
                  "ix_cases_country_dispute_party_filed"),
-                (duplicates.docket_sql(postgresql), ("r", "forum", "k"), docket, "ix_cases_forum_docket_key")):
+                (duplicates.docket_sql(postgresql, 1), ("r", "forum", "k"), docket, "ix_cases_forum_docket_key")):
             casts = {"r": "INTEGER", "lo": "DATE", "hi": "DATE"}
             head, params = duplicates._values_cte(names, [r if postgresql else tuple(
                 v.isoformat() if isinstance(v, date) else v for v in r) for r in rows], casts, postgresql)
@@ -257,8 +257,9 @@ def test_the_candidate_search_reads_the_blocking_indexes_only(demo_database):
                 # dropped (in a transaction rolled back), the query's expression must match the index's
                 s.execute(text("SAVEPOINT plan"))
                 for other in s.scalars(text("SELECT indexname FROM pg_indexes WHERE tablename = 'cases' "
-                                            "AND indexname <> :keep AND indexname NOT IN (SELECT conname FROM pg_constraint "
-                                            "WHERE conrelid = 'cases'::regclass)"), {"keep": index}):
+                                            "AND indexname <> :keep AND indexname NOT IN (SELECT conname "
+                                            "FROM pg_constraint WHERE conrelid = 'cases'::regclass)"),
+                                       {"keep": index}):
                     s.execute(text(f'DROP INDEX "{other}"'))
                 for knob in ("enable_seqscan", "enable_hashjoin", "enable_mergejoin"):
                     s.execute(text(f"SET LOCAL {knob} = off"))
@@ -271,6 +272,7 @@ def test_the_candidate_search_reads_the_blocking_indexes_only(demo_database):
                 assert f"USING COVERING INDEX {index}" in plan or f"USING INDEX {index}" in plan, plan
                 assert "<expr>=?" in plan or "docket_key=?" in plan, plan   # every column of the block, not a prefix
                 assert "BLOOM FILTER" not in plan, plan
+            assert "sub_centre_id <> 1" in sql   # the own sub-centre's cases are dropped in the index
 
 
 def test_the_queue_page_links_and_unlinks(sqlite_demo_database, principal):
