@@ -29,6 +29,7 @@ from __future__ import annotations
 import logging
 import re
 from functools import lru_cache
+from operator import itemgetter
 import unicodedata
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -281,16 +282,18 @@ def check_plan(session: Session, parsed: Any, plan: Any) -> dict[int, list[Match
     """The matches of the rows an import of cases would create or change: excel row -> matches."""
     if plan is None or plan.dataset != "cases" or not _others_have_cases(session, plan.sub_centre_id):
         return {}   # (no other sub-centre's case: no probe to build)
-    where = {f: parsed.index(f) for f in _PROBE_FIELDS if f in parsed.present}
-
-    def value(values: tuple, name: str) -> Any:
-        return values[where[name]] if name in where else None
+    positions = [parsed.index(f) if f in parsed.present else None for f in _PROBE_FIELDS]
+    if None in positions:   # a workbook without some of the fields: those are None
+        def fields(values: tuple) -> tuple:
+            return tuple(None if at is None else values[at] for at in positions)
+    else:                   # (100,000 probes: a third of a second less than the general case)
+        fields = itemgetter(*positions)
 
     rows = [(row, values) for row, _, values in plan.creates]
     if plan.updates:
         parsed_rows = dict(parsed.rows)
         rows += [(ch.row, parsed_rows[ch.row]) for ch in plan.updates if ch.row in parsed_rows]
-    probes = [Probe(row, *(value(values, f) for f in _PROBE_FIELDS)) for row, values in rows]
+    probes = [Probe(row, *fields(values)) for row, values in rows]
     if not probes:
         return {}
     return find(session, probes, plan.sub_centre_id)
