@@ -48,6 +48,23 @@ def wait_healthy(url: str, proc: subprocess.Popen | None, log: Path | None, seco
         time.sleep(0.3)
 
 
+def processes_cpu_seconds(name: str) -> float:
+    """CPU seconds used so far by every process called `name` on this machine (the database server's
+    `postgres` processes, say), and by their finished children (a closed connection's backend is
+    counted in the postmaster's, which reaped it)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            head, tail = stat.read_text().rsplit(")", 1)
+        except OSError:   # gone meanwhile
+            continue
+        if head.split("(", 1)[1] == name:
+            fields = tail.split()
+            total += sum(int(v) for v in fields[11:15])   # utime, stime, cutime, cstime
+    return total / ticks
+
+
 @dataclass
 class Cluster:
     base: str
