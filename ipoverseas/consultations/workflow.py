@@ -41,7 +41,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from ipoverseas.core import errors, localtime
 from ipoverseas.audit import trail
 from ipoverseas.access import policy
-from ipoverseas.core import config, db, search, vocab
+from ipoverseas.core import best_matches, config, db, search, vocab
 from ipoverseas.experts import directory
 from ipoverseas.accounts import notifications
 from ipoverseas.consultations import calendar, clock, states
@@ -410,35 +410,35 @@ def _search_ids(kind: str, query: str) -> list[int] | None:
 def suggestions(user: Principal, *, country: str | None, dispute_type: str | None = None,
                 ip_type: str | None = None, industry: str | None = None, text: str = "",
                 limit: int = 5) -> dict[str, list[dict]]:
-    """The most similar published cases and articles, scored in SQL on shared facets
-    (and on the question's full-text hits)."""
+    """The most similar published cases and articles: each scores the weights of the question's facets
+    it shares (and of the question's full-text hits), best first, then the newest. A facet the
+    question leaves empty weighs nothing. Found without scoring every row (core.best_matches)."""
     case_hits = _search_ids("cases", text) if text else None
     article_hits = _search_ids("articles", text) if text else None
 
-    case_score = (sql_flag(Case.country == country) * 4 + sql_flag(Case.dispute_type == dispute_type) * 3
-                  + sql_flag(Case.ip_type == ip_type) * 2 + sql_flag(Case.industry == industry) * 2
-                  + sql_flag(Case.distinction.is_not(None)) * 1)
-    if case_hits:
-        case_score = case_score + sql_flag(Case.id.in_(case_hits)) * 3
-    case_stmt = (select(Case.id, Case.case_ref, Case.title, Case.country, Case.dispute_type, Case.ip_type,
-                        Case.outcome, Case.filed_on, Case.distinction, case_score.label("score"))
-                 .where(policy.where(user, "read_case"), Case.review_status == "published")
-                 .order_by(case_score.desc(), Case.filed_on.desc().nulls_last(), Case.id.desc()).limit(limit))
-    a_country = select(ArticleCountry.article_id).where(ArticleCountry.country == country)
-    a_ip = select(ArticleIpType.article_id).where(ArticleIpType.ip_type == ip_type)
-    art_score = (sql_flag(Article.id.in_(a_country)) * 4 + sql_flag(Article.dispute_type == dispute_type) * 3
-                 + sql_flag(Article.id.in_(a_ip)) * 2 + sql_flag(Article.kind == "risk_alert") * 1)
-    if article_hits:
-        art_score = art_score + sql_flag(Article.id.in_(article_hits)) * 3
-    art_stmt = (select(Article.id, Article.kind, Article.title_zh, Article.title_en, Article.published_on,
-                       Article.source_url, art_score.label("score"))
-                .where(policy.where(user, "read_article"), Article.status == "published")
-                .order_by(art_score.desc(), Article.published_on.desc().nulls_last(), Article.id.desc())
-                .limit(limit))
+    def given(*pairs: tuple[Any, Any, int]) -> list[tuple[Any, int]]:
+        return [(condition, weight) for value, condition, weight in pairs if value]
+
+    case_conditions = given((country, Case.country == country, 4), (dispute_type, Case.dispute_type == dispute_type, 3),
+                            (ip_type, Case.ip_type == ip_type, 2), (industry, Case.industry == industry, 2),
+                            (True, Case.distinction.is_not(None), 1), (case_hits, Case.id.in_(case_hits or ()), 3))
+    article_conditions = given(
+        (country, Article.id.in_(select(ArticleCountry.article_id).where(ArticleCountry.country == country)), 4),
+        (dispute_type, Article.dispute_type == dispute_type, 3),
+        (ip_type, Article.id.in_(select(ArticleIpType.article_id).where(ArticleIpType.ip_type == ip_type)), 2),
+        (True, Article.kind == "risk_alert", 1), (article_hits, Article.id.in_(article_hits or ()), 3))
     with db.read_session() as s:
-        cases = [dict(r._mapping) for r in s.execute(case_stmt) if r.score > 0]
-        articles = [dict(r._mapping) for r in s.execute(art_stmt) if r.score > 0]
-    return {"cases": cases, "articles": articles}
+        cases = best_matches.best_rows(
+            s, (Case.id, Case.case_ref, Case.title, Case.country, Case.dispute_type, Case.ip_type, Case.outcome,
+                Case.filed_on, Case.distinction), Case.id,
+            (policy.where(user, "read_case"), Case.review_status == "published"), case_conditions,
+            (Case.filed_on.desc().nulls_last(), Case.id.desc()), limit)
+        articles = best_matches.best_rows(
+            s, (Article.id, Article.kind, Article.title_zh, Article.title_en, Article.published_on,
+                Article.source_url), Article.id,
+            (policy.where(user, "read_article"), Article.status == "published"), article_conditions,
+            (Article.published_on.desc().nulls_last(), Article.id.desc()), limit)
+    return {"cases": [dict(r._mapping) for r in cases], "articles": [dict(r._mapping) for r in articles]}
 
 
 def sql_flag(cond):

@@ -247,3 +247,50 @@ def test_pages_at_1m_on_postgresql(monkeypatch):
     db.dispose_all()
     slow = {name: round(seconds, 3) for name, seconds in figures.items() if seconds > PAGE_LIMIT_S}
     assert not slow, f"pages over {PAGE_LIMIT_S} s at 1M on PostgreSQL: {slow}"
+
+
+# the ask form's facets (and its opposing party, a full-text query): common, rare and partial
+SUGGESTION_QUESTIONS = [
+    {"country": "US", "dispute_type": "litigation", "ip_type": "patent", "industry": "machinery"},
+    {"country": "DE", "dispute_type": "trade_fair", "ip_type": "design", "industry": None},
+    {"country": "BR", "dispute_type": "customs", "ip_type": None, "industry": None, "text": "Northgate GmbH"},
+    {"country": None, "dispute_type": "ecommerce", "ip_type": "trademark", "industry": "textiles"},
+    # rare together (about 1 case in 100,000): most sets of its facets are queried
+    {"country": "AR", "dispute_type": "trade_secret_criminal", "ip_type": "trade_secret", "industry": "food_agri"},
+]
+SUGGESTIONS_LIMIT_S = 0.3
+
+
+def _suggestions_at_1m(monkeypatch, url: str, label: str) -> None:
+    """The ask form's self-help at 1M cases, each question the median of RUNS cold runs, enterprise."""
+    from ipoverseas.consultations import workflow
+
+    monkeypatch.setenv("IPOVERSEAS_DATABASE_URL", url)
+    enterprise = _users(url)["enterprise"]
+    slow = {}
+    for i, question in enumerate(SUGGESTION_QUESTIONS):
+        times = []
+        for _ in range(RUNS):
+            search.forget()
+            started = time.perf_counter()
+            found = workflow.suggestions(enterprise, **question)
+            times.append(time.perf_counter() - started)
+        assert found["cases"], question
+        seconds = statistics.median(times)
+        print(f"bench.suggestions_{label}.q{i}_s={seconds:.3f}", flush=True)
+        if seconds > SUGGESTIONS_LIMIT_S:
+            slow[i] = round(seconds, 3)
+    db.dispose_all()
+    assert not slow, f"self-help over {SUGGESTIONS_LIMIT_S} s at 1M: {slow}"
+
+
+def test_self_help_suggestions_at_1m(databases, monkeypatch):
+    _suggestions_at_1m(monkeypatch, databases["1m"], "sqlite")
+
+
+@pytest.mark.skipif(not PG_URL, reason="needs IPOVERSEAS_TEST_DATABASE_URL (PostgreSQL)")
+def test_self_help_suggestions_at_1m_on_postgresql(monkeypatch):
+    from tests.bench.data import build_postgres
+
+    _suggestions_at_1m(monkeypatch, build_postgres(PG_URL, "load_bench_1m", 1_000_000, 20_000, seed=0, demo=True),
+                       "postgresql")
