@@ -17,8 +17,7 @@ load_users_p95_2s_procsN (the highest step with p95 <= 2 s and no error), load_e
 load_rss_mb_procsN (peak RSS of the app processes, summed), load_p95_s_procsN_usersU per step,
 load_generator_cpu_share_procsN, load_app_cpu_s_per_page_procsN (the app processes' CPU seconds
 over the page runs: the capacity of a process whatever the machine's load),
-load_db_cpu_s_per_page_procsN (PostgreSQL's, on this machine) and load_ratio_ceiling_procsN (what
-the two cores allow the 2-process ratio at most, from those two), and loadavg_before / loadavg_after.
+load_db_cpu_s_per_page_procsN (PostgreSQL's, on this machine), and loadavg_before / loadavg_after.
 
 Quick smoke run: IPOVERSEAS_LOAD_STEPS=2 IPOVERSEAS_LOAD_STEP_SECONDS=30 IPOVERSEAS_BENCH_CASES=10000.
 """
@@ -105,12 +104,10 @@ def test_bench_load(bench_db, tmp_path):
         # than the wall-clock page time: one process serves at most 1 / this page runs a second.
         print(f"load_app_cpu_s_per_page_procs{procs}={cpu / runs:.3f}" if runs else
               f"load_app_cpu_s_per_page_procs{procs}=n/a")
-        # PostgreSQL's CPU per page run (the server runs on this machine): with it, what the two cores
-        # can carry at most, 2 / (app + database) page runs a second, against 1 / app for one process
-        # (its interpreter lock): the ceiling of the 2-process ratio is 2 * app / (app + database).
+        # PostgreSQL's CPU per page run (the server runs on this machine, on the same cores): what the
+        # second process has to share the machine with
         if runs:
             print(f"load_db_cpu_s_per_page_procs{procs}={db_cpu / runs:.3f}")
-            print(f"load_ratio_ceiling_procs{procs}={2 * cpu / (cpu + db_cpu):.2f}")
     print(f"load_generator_cpu_share={max(shares.values()):.3f}")
     print(f"load_users_ratio_procs2_procs1={users[2] / users[1]:.2f}" if users.get(1) and 2 in users else
           "load_users_ratio_procs2_procs1=n/a")
