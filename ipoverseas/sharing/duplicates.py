@@ -286,7 +286,7 @@ def check_plan(session: Session, parsed: Any, plan: Any) -> dict[int, list[Match
     if None in positions:   # a workbook without some of the fields: those are None
         def fields(values: tuple) -> tuple:
             return tuple(None if at is None else values[at] for at in positions)
-    else:                   # (100,000 probes: a third of a second less than the general case)
+    else:                   # (one itemgetter: about 0.1 s less for 100,000 probes)
         fields = itemgetter(*positions)
 
     rows = [(row, values) for row, _, values in plan.creates]
