@@ -198,20 +198,20 @@ def _candidates(session: Session, sql: str, names: Sequence[str], rows: list[tup
 
 def _others_have_cases(session: Session, own: int) -> bool:
     """Whether a sub-centre other than `own` has a case (two seeks on an index led by the sub-centre):
-    when none has, no probe can match (`_details` keeps other sub-centres' cases only)."""
+    when none has, no probe can match (the block queries leave out `own`'s cases)."""
     column = Case.sub_centre_id
     return any(session.scalar(select(Case.id).where(side).limit(1)) is not None
                for side in (column < own, column > own))
 
 
-def _details(session: Session, ids: Iterable[int], own: int) -> dict[int, Any]:
-    """Case id -> the columns the check compares, for the cases of sub-centres other than `own`."""
+def _details(session: Session, ids: Iterable[int]) -> dict[int, Any]:
+    """Case id -> the columns the check compares (the block queries have left out the own sub-centre's)."""
     ids = sorted(set(ids))
     out: dict[int, Any] = {}
     for i in range(0, len(ids), CHUNK):
         out.update((r.id, r) for r in session.execute(
             select(Case.id, Case.case_ref, Case.sub_centre_id, Case.docket_key, Case.chinese_party,
-                   Case.opposing_party).where(Case.id.in_(ids[i:i + CHUNK]), Case.sub_centre_id != own)))
+                   Case.opposing_party).where(Case.id.in_(ids[i:i + CHUNK]))))
     return out
 
 
@@ -237,7 +237,7 @@ def find(session: Session, probes: Iterable[Probe], exclude_sub_centre_id: int |
     keyed = [(p.row, p.forum, key) for p in probes if p.forum and (key := docket_key(p.docket))]
     pairs = _candidates(session, docket_sql(postgresql, own), ("r", "forum", "k"), keyed,
                         {"r": "INTEGER", "forum": "VARCHAR", "k": "VARCHAR"}, postgresql)
-    cases = _details(session, (case_id for _, case_id in pairs if case_id not in skip), own)
+    cases = _details(session, (case_id for _, case_id in pairs if case_id not in skip))
     for row, case_id in pairs:
         if case_id in cases:
             add(row, cases[case_id], "docket", 100.0)
@@ -252,7 +252,7 @@ def find(session: Session, probes: Iterable[Probe], exclude_sub_centre_id: int |
     pairs = _candidates(session, near_sql(postgresql, own), ("r", "country", "dispute", "block", "lo", "hi"), near,
                         {"r": "INTEGER", "country": "VARCHAR", "dispute": "VARCHAR", "block": "VARCHAR",
                          "lo": "DATE", "hi": "DATE"}, postgresql)
-    cases = _details(session, (case_id for _, case_id in pairs if case_id not in skip), own)
+    cases = _details(session, (case_id for _, case_id in pairs if case_id not in skip))
     for row, case_id in pairs:
         case = cases.get(case_id)
         if case is None:
