@@ -11,8 +11,12 @@ TIMEOUT = 20_000
 
 
 def wait_idle(page: Page) -> None:
-    """Wait until Streamlit has finished running the script."""
-    page.wait_for_selector('[data-testid="stApp"]', timeout=TIMEOUT)
+    """Wait until Streamlit has finished running the script.
+
+    By the app's own run state, not by the "Running..." widget alone: that widget shows only after
+    a run has taken 500 ms, so a short rerun (or one not yet begun) looked idle while it went on.
+    """
+    page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]', timeout=TIMEOUT)
     page.wait_for_function(
         "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=TIMEOUT)
 

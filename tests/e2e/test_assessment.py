@@ -47,7 +47,7 @@ def test_admin_drills_in_overrides_freezes_and_exports_staff_see_their_own(live_
     page.goto(f"{live_server}/assessment")
     wait_idle(page)
     expect(page.get_by_role("heading", name=zh("assessment.title"))).to_be_visible(timeout=TIMEOUT)
-    expect(main.get_by_text(zh("assessment.tab.scorecard"))).to_be_visible(timeout=TIMEOUT)
+    expect(main.get_by_text(zh("assessment.tab.scorecard"), exact=True)).to_be_visible(timeout=TIMEOUT)
 
     sh = _centre(live_db, "SH")
     page.goto(f"{live_server}/assessment?year={YEAR}&sc={sh}")

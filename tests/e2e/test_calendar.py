@@ -31,8 +31,11 @@ def test_the_admin_uploads_next_years_notice_with_a_preview(live_server, page, t
     table = tmp_path / "2027.csv"
     table.write_text("日期,类型,名称\n2027-01-01,放假,元旦\n2027-02-06,放假,春节\n2027-02-20,上班,春节调休\n",
                      encoding="utf-8")
-    wait_idle(page)     # the uploader is keyed by the year: the old year's goes when the rerun ends
-    page.locator("input[type=file]").last.set_input_files(str(table))
+    # The uploader is keyed by the year: give the file to 2027's, not to 2026's on its way out.
+    wait_idle(page)
+    uploader = page.locator(".st-key-admin_calendar_file_2027")
+    uploader.locator("input[type=file]").set_input_files(str(table))
+    expect(uploader.get_by_text("2027.csv")).to_be_visible(timeout=TIMEOUT)
     expect(page.get_by_text("预览：2027 年将有")).to_be_visible(timeout=TIMEOUT)
     _shot(page, "calendar-2027-preview.png")
     page.get_by_role("button", name="确认替换 2027 年日历").click()

@@ -130,9 +130,15 @@ def test_screenshots_of_the_audit_trail_the_review_history_and_the_heatmap(live_
     page.goto(live_server + "/review")
     wait_idle(page)
     page.get_by_role("button", name=zh("cases.review.approve")).first.click()
+    done = page.get_by_text(re.compile(r"已完成：.*（案例 #(\d+)）"))
+    expect(done).to_be_visible(timeout=TIMEOUT)
+    case_id = re.search(r"#(\d+)", done.inner_text()).group(1)
     wait_idle(page)
     page.get_by_test_id("stRadio").first.get_by_text(vocab.REVIEW_STATUSES.label("approved", "zh"), exact=True).click()
     wait_idle(page)
+    # The approved queue is newest first: the case just approved is the one opened, with its history.
+    expect(page.get_by_role("combobox", name=zh("cases.review.pick"))).to_have_value(
+        re.compile(rf"^#{case_id} "), timeout=TIMEOUT)
     page.get_by_text(zh("cases.review.history")).first.click()
     page.wait_for_timeout(800)
     _shot(page, "review-history")
