@@ -157,11 +157,12 @@ def near_sql(postgresql: bool, own: int = -1) -> str:
     """The near-match candidates (probe row, case id) of the probes in `v` (after `_values_cte`), the
     cases of sub-centre `own` left out.
 
-    It must read the index only (the sub-centre is its last column, migration 0026). Asked for any
-    column the index lacks, SQLite builds a Bloom filter over the whole table for each chunk, 0.2 s
+    No Bloom filter may be built on it: SQLite builds one over the whole table for each chunk when the
+    join has a term of the table that its index seek does not use (any column but the block's), 0.2 s
     at 1M; and SQLite 3.40's Bloom filter on this expression index drops matches (60 of 100 repeats
-    found in a chunk of 1,000 probes, all 100 in chunks of 100). tests/sharing/test_duplicates.py
-    checks the plan has none."""
+    found in a chunk of 1,000 probes, all 100 in chunks of 100). So `_per_probe` leaves the own
+    sub-centre out after the join. tests/sharing/test_duplicates.py checks the plan, with a million
+    rows' statistics."""
     block = party_block_sql("c.opposing_party", "postgresql" if postgresql else "sqlite")
     return _per_probe(postgresql, "c.country = v.country AND c.dispute_type = v.dispute "
                                   f"AND {block} = v.block AND c.filed_on >= v.lo AND c.filed_on <= v.hi", own)
@@ -176,13 +177,15 @@ def _per_probe(postgresql: bool, condition: str, own: int) -> str:
     """(probe row, case id) pairs. PostgreSQL gets one index lookup per probe (a LATERAL subquery
     fenced by OFFSET 0): joined, on a table just filled by an import and not yet analysed, it hashed
     the whole table for each chunk (2.3 s a chunk: 140 s of a 100,000-row import's check).
-    The importing sub-centre's own cases are dropped in the index: a re-import of 100,000 of them
-    returned 783,000 such pairs (4.7 s on PostgreSQL)."""
-    condition += f" AND c.sub_centre_id <> {int(own)}"
+    The importing sub-centre's own cases are dropped in SQL, read off the index (its last column,
+    migration 0026): a re-import of 100,000 of them returned 783,000 such pairs (4.7 s on PostgreSQL).
+    On SQLite they are dropped by the outer query, which the subquery's LIMIT keeps from being pushed
+    into the join: there the term made SQLite build a Bloom filter (see `near_sql`)."""
     if postgresql:
         return ("SELECT v.r, c.id FROM v CROSS JOIN LATERAL "
-                f"(SELECT c.id FROM cases AS c WHERE {condition} OFFSET 0) AS c")
-    return f"SELECT v.r, c.id FROM v JOIN cases AS c ON {condition}"
+                f"(SELECT c.id FROM cases AS c WHERE {condition} AND c.sub_centre_id <> {int(own)} OFFSET 0) AS c")
+    return ("SELECT r, id FROM (SELECT v.r AS r, c.id AS id, c.sub_centre_id AS centre "
+            f"FROM v JOIN cases AS c ON {condition} LIMIT -1) WHERE centre <> {int(own)}")
 
 
 def _candidates(session: Session, sql: str, names: Sequence[str], rows: list[tuple], casts: dict[str, str],
