@@ -279,6 +279,7 @@ def find(session: Session, probes: Iterable[Probe], exclude_sub_centre_id: int |
 # --- the upload preview ----------------------------------------------------------------------------
 
 _PROBE_FIELDS = ("forum", "docket_no", "country", "dispute_type", "filed_on", "chinese_party", "opposing_party")
+_COMPARED = frozenset(_PROBE_FIELDS)
 
 
 def check_plan(session: Session, parsed: Any, plan: Any) -> dict[int, list[Match]]:
@@ -293,9 +294,12 @@ def check_plan(session: Session, parsed: Any, plan: Any) -> dict[int, list[Match
         fields = itemgetter(*positions)
 
     rows = [(row, values) for row, _, values in plan.creates]
-    if plan.updates:
+    # an update that leaves every compared field as it was needs no new check: its record was checked
+    # against the others then, and each later record of another sub-centre against it
+    changed = [ch for ch in plan.updates if not _COMPARED.isdisjoint(ch.diff)]
+    if changed:
         parsed_rows = dict(parsed.rows)
-        rows += [(ch.row, parsed_rows[ch.row]) for ch in plan.updates if ch.row in parsed_rows]
+        rows += [(ch.row, parsed_rows[ch.row]) for ch in changed if ch.row in parsed_rows]
     probes = [Probe(row, *fields(values)) for row, values in rows]
     if not probes:
         return {}

@@ -159,6 +159,19 @@ def _apply_repeats(staff):
     return others
 
 
+def test_an_update_is_checked_again_only_when_a_compared_field_changed(demo_database, principal):
+    staff = principal("staff")
+    rows = [_repeat(c, i) for i, c in enumerate(_apply_repeats(staff))]
+    retitled = _prepare(workbook([{**r, "title": r["title"] + "（更新）"} for r in rows]), staff)
+    assert retitled.plan.counts["updated"] == 3
+    assert not retitled.possible_duplicates   # title only: checked when stored
+    redated = [{**r, "filed_on": r["filed_on"] + timedelta(days=2), "filed_text": r["filed_on"] + timedelta(days=2)}
+               for r in rows]
+    moved = _prepare(workbook(redated), staff)
+    assert moved.plan.counts["updated"] == 3
+    assert len(moved.possible_duplicates) == 3   # a new filing date, within the window: checked, still found
+
+
 def test_applied_repeats_wait_in_the_queue_and_the_admin_links_distinguishes_and_unlinks(demo_database, principal):
     staff, admin = principal("staff"), principal("admin")
     _apply_repeats(staff)
