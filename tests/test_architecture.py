@@ -145,3 +145,14 @@ def test_the_tests_mirror_the_packages():
     assert [p.name for p in tests.glob("test_*.py")] == ["test_architecture.py"], \
         "put a new test in the folder of the package it tests"
     assert all((tests / f / "__init__.py").is_file() for f in folders - {"files"})
+
+
+def test_every_table_shows_a_dash_for_an_empty_cell():
+    """Without `placeholder`, st.dataframe shows an empty cell (None) as the English word "None"."""
+    missing = []
+    for path in [*(ROOT / "pages").rglob("*.py"), *(ROOT / "ipoverseas" / "ui").rglob("*.py")]:
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "dataframe"
+                    and "placeholder" not in {k.arg for k in node.keywords}):
+                missing.append(f"{path.relative_to(ROOT)}:{node.lineno}")
+    assert missing == []

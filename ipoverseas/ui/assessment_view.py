@@ -47,7 +47,7 @@ def status_line(card: sc_mod.Scorecard) -> None:
                        t("assessment.col.item"): items.get(d.item, d.item),
                        t("assessment.col.frozen"): points_text(d.frozen),
                        t("assessment.col.live"): points_text(d.live)}
-                      for d in card.differences], hide_index=True, width="stretch")
+                      for d in card.differences], hide_index=True, width="stretch", placeholder="—")
 
 
 def network_table(user, card: sc_mod.Scorecard) -> None:
@@ -93,7 +93,7 @@ def sub_centre_detail(user, card: sc_mod.Scorecard, row: sc_mod.Row) -> None:
     for s in card.rubric.sections:
         st.markdown(f"**{escape(s.name(lang))}** · {points_text(row.sections.get(s.code))} / {s.points:g}")
         st.dataframe([_item_row(card, row, spec, lang) for spec in s.items], hide_index=True, width="stretch",
-                     column_config={
+                     placeholder="—", column_config={
             "#": st.column_config.LinkColumn("#", display_text=t("assessment.evidence_open"), width="small")})
     if policy.can(user, "adjust_assessment", {"sub_centre_id": row.sub_centre_id}):
         override_form(user, card, row)
@@ -177,7 +177,7 @@ def evidence_view(user, card: sc_mod.Scorecard, row: sc_mod.Row, item_code: str)
             t("assessment.col.record"): r["label"],
             t("assessment.col.counted"): _counted(r["counted"]),
         } for r in found["rows"]], hide_index=True, width="stretch",
-            height=min(38 + 35 * len(found["rows"]), 1800),
+            height=min(38 + 35 * len(found["rows"]), 1800), placeholder="—",
             column_config={"#": st.column_config.LinkColumn("#", display_text=r"=(\d+)$", width="small")})
 
 

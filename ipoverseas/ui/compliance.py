@@ -68,5 +68,5 @@ def render_compliance(user: Principal, key: str = "compliance", today: date | No
         state.t("service.compliance.on_time"): _pct(r["on_time_share"]),
         state.t("service.compliance.median"): _days(r["median_first_answer_days"]),
         state.t("service.compliance.open_overdue"): r["open_overdue"],
-    } for r in rows], hide_index=True, width="stretch")
+    } for r in rows], hide_index=True, width="stretch", placeholder="—")
     st.caption(state.t("service.compliance.note"))

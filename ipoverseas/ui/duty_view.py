@@ -44,7 +44,7 @@ def grid_table(view: dict) -> None:
     styler = (frame.style
               .format(lambda code: state_label(code) if code else "—", subset=view["columns"])
               .map(_cell_style, subset=view["columns"]))
-    st.dataframe(styler, hide_index=True, width="stretch", height=min(38 + 35 * len(frame), 900))
+    st.dataframe(styler, hide_index=True, width="stretch", height=min(38 + 35 * len(frame), 900), placeholder="—")
 
 
 def _cell_style(code: str | None) -> str:
@@ -76,7 +76,7 @@ def submission(sub: dict, number: int, figures: list[dict], download) -> None:
         names = {f["code"]: (f["en"] if state.lang() == "en" else f["zh"]) for f in figures}
         if sub["figures"]:
             st.dataframe([{state.t("reports.figure"): names.get(k, k), state.t("reports.value"): v}
-                          for k, v in sub["figures"].items()], hide_index=True)
+                          for k, v in sub["figures"].items()], hide_index=True, placeholder="—")
         safe_markdown(sub["text"])
         if sub["file_name"]:
             download(sub)

@@ -37,4 +37,4 @@ def render_history(entity: str, entity_id: int, *, user: Principal | None = None
             state.t("history.who"): r["who"],
             state.t("history.what"): r["label"],
             state.t("history.change"): r["change"],
-        } for r in rows], hide_index=True, width="stretch")
+        } for r in rows], hide_index=True, width="stretch", placeholder="—")

@@ -62,7 +62,7 @@ def render() -> None:
             st.dataframe(
                 [{state.t("login.username"): a.username, state.t("login.password"): a.password,
                   state.t("login.role"): state.t(f"role.{a.role}")} for a in demo.ACCOUNTS],
-                hide_index=True,
+                hide_index=True, placeholder="—"
             )
 
 

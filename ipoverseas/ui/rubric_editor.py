@@ -60,7 +60,7 @@ def render(user, rub: rubric_mod.Rubric) -> None:
                    t("assessment.col.measure"): t(f"assessment.measure.{r['measure']}"),
                    t("assessment.col.params"): _params(r["params"], duty_names),
                    t("assessment.col.scale"): scale_text(r)} for r in rows],
-                 hide_index=True, width="stretch", height=38 + 35 * len(rows))
+                 hide_index=True, width="stretch", height=38 + 35 * len(rows), placeholder="—")
     if policy.can(user, "manage_rubric"):
         _editor(user, rub, rows, names)
 
@@ -101,4 +101,4 @@ def _editor(user, rub: rubric_mod.Rubric, rows: list[dict], names: dict[str, str
     with st.expander(t("assessment.rubric.versions"), icon=":material/history:"):
         st.dataframe([{t("assessment.col.version"): f"v{v['version']}", t("assessment.col.note"): v["note"],
                        t("assessment.col.when"): localtime.text(v["created_at"])} for v in rubric_mod.history()],
-                     hide_index=True, width="stretch")
+                     hide_index=True, width="stretch", placeholder="—")

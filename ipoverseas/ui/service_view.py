@@ -134,7 +134,7 @@ def history(item: dict) -> None:
             state.t("service.history.to"): status_label(e["to_status"]),
             state.t("service.history.who"): e.get("who") or "",
             state.t("service.history.note"): e.get("note") or "",
-        } for e in item.get("events", [])], hide_index=True, width="stretch")
+        } for e in item.get("events", [])], hide_index=True, width="stretch", placeholder="—")
 
 
 def suggestions(user: policy.Principal, *, country_code: str | None, dispute_type: str | None,
@@ -183,7 +183,7 @@ def consultation_table(data, ids: list[int], page_key: str, key: str) -> None:
                          selection_mode="single-row",
                          column_config={"#": st.column_config.LinkColumn(
                              "#", display_text=r"consultation=(\d+)", width="small",
-                             help=state.t("service.open_help"))})
+                             help=state.t("service.open_help"))}, placeholder="—")
     picked = event.selection.rows if event is not None else []
     if picked:
         st.query_params[RECORD_PARAMS[page_key]] = str(ids[picked[0]])

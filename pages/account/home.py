@@ -83,7 +83,7 @@ def _record_table(rows: list[dict], ids: list, page_key: str, key: str) -> None:
     """A table whose "#" column links each row to its record (a bookmarkable URL, `record_url`) and
     in which picking a row opens that record here, in one click."""
     event = st.dataframe(rows, hide_index=True, width="stretch", key=key, on_select="rerun",
-                         selection_mode="single-row",
+                         selection_mode="single-row", placeholder="—",
                          column_config={"#": st.column_config.LinkColumn(
                              "#", display_text=r"=(\d+)", width="small", help=state.t("home.open_help"))})
     picked = event.selection.rows if event is not None else []
@@ -170,7 +170,7 @@ def _imports_block(user) -> None:
         "#": r["id"], state.t("import.dataset"): i18n.catalogue(lang).get(f"upload.dataset.{r['dataset']}", r["dataset"]),
         state.t("import.filename"): r["filename"], state.t("home.import.result"): _import_result(r, lang),
         time_header("import.when"): localtime.text(r["created_at"]),
-    } for r in rows], hide_index=True, width="stretch")
+    } for r in rows], hide_index=True, width="stretch", placeholder="—")
 
 
 def _import_result(row: dict, lang: str) -> str:

@@ -61,7 +61,7 @@ def render() -> None:
         state.t("admin.users.sub_centre"): centres.get(r["sub_centre_id"], r["sub_centre"] or ""), state.t("audit.action"): labels.action(r["action"], lang),
         state.t("audit.entity"): labels.entity(r["entity"], lang), state.t("audit.entity_id"): r["entity_id"],
         state.t("audit.details"): query.summary(r["detail"], lang, r["entity"], refs),
-    } for r in rows], hide_index=True, width="stretch")
+    } for r in rows], hide_index=True, width="stretch", placeholder="—")
     if pages > 1:
         st.number_input(state.t("admin.page"), min_value=1, max_value=pages, step=1, key=P + "page")
 

@@ -53,7 +53,7 @@ def render() -> None:
         state.t("calendar.kind"): state.t("calendar.kind." + d["kind"]),
         state.t("calendar.name"): d["name"],
         state.t("calendar.source"): d["source"],
-    } for d in days], hide_index=True, width="stretch")
+    } for d in days], hide_index=True, width="stretch", placeholder="—")
     if view["covered"]:
         label = "calendar.mark_official" if view["provisional"] else "calendar.mark_provisional"
         if st.button(state.t(label, year=year), key=P + f"prov_{year}"):
@@ -84,7 +84,7 @@ def render() -> None:
         st.dataframe([{state.t("calendar.when"): localtime.text(r["at"]), state.t("calendar.who"): r["username"] or "",
                        state.t("calendar.what"): state.t("calendar.action." + r["action"].split(".", 1)[1]),
                        state.t("calendar.detail"): _detail(r["detail"])} for r in rows],
-                     hide_index=True, width="stretch")
+                     hide_index=True, width="stretch", placeholder="—")
 
 
 def _upload(user, year: int, uploaded) -> None:
@@ -104,7 +104,7 @@ def _upload(user, year: int, uploaded) -> None:
         state.t("calendar.before"): state.t("calendar.kind." + c["before"]) if c["before"] else "",
         state.t("calendar.after"): state.t("calendar.kind." + c["after"]) if c["after"] else "",
         state.t("calendar.name"): c["name"],
-    } for c in changes], hide_index=True, width="stretch")
+    } for c in changes], hide_index=True, width="stretch", placeholder="—")
     with st.form(P + "import_form"):
         source = st.text_input(state.t("calendar.source"), max_chars=300, key=P + "import_source")
         provisional = st.checkbox(state.t("calendar.is_provisional"), key=P + "import_provisional")

@@ -26,7 +26,7 @@ def render() -> None:
         state.t("admin.sub_centres.name_en"): r["name_en"], state.t("admin.sub_centres.province"): r["province"] or "",
         state.t("admin.users.status"): state.t("admin.status.active" if r["active"] else "admin.sub_centres.inactive"),
         state.t("admin.sub_centres.users"): r["users"], state.t("admin.sub_centres.cases"): r["cases"],
-    } for r in rows], hide_index=True, width="stretch")
+    } for r in rows], hide_index=True, width="stretch", placeholder="—")
 
     by_id = {r["id"]: r for r in rows}
     chosen = st.selectbox(state.t("admin.sub_centres.pick"), list(by_id), index=None, key=P + "pick",

@@ -90,7 +90,7 @@ def _list(user) -> None:
         time_header("admin.users.last_login"): localtime.text(r["last_login_at"]) or state.t("admin.users.never"),
     } for r in rows], hide_index=True, width="stretch", key=P + "table", on_select="rerun", selection_mode="single-row",
         column_config={"#": st.column_config.LinkColumn("#", display_text=r"user=(\d+)", width="small",
-                                                        help=state.t("admin.users.open_help"))})
+                                                        help=state.t("admin.users.open_help"))}, placeholder="—")
     picked = event.selection.rows if event is not None else []
     if picked and 0 <= picked[0] < len(rows):     # one click on a row opens the account
         st.query_params["user"] = str(rows[picked[0]]["id"])
@@ -259,7 +259,7 @@ def _bulk(admin) -> None:
             state.t("admin.bulk.row"): p.row or "", state.t("admin.bulk.column"): p.column or "",
             state.t("admin.bulk.value"): "" if p.value is None else str(p.value)[:100],
             state.t("admin.bulk.message"): p.message(lang),
-        } for p in problems], hide_index=True, width="stretch")
+        } for p in problems], hide_index=True, width="stretch", placeholder="—")
         st.download_button(state.t("upload.report_download"), data=lambda: report.annotated(checked, lang),
                            file_name=f"problems-{checked.filename.rsplit('.', 1)[0]}.xlsx", key=P + "report",
                            mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -270,7 +270,7 @@ def _bulk(admin) -> None:
     st.dataframe([{state.t("admin.bulk.row"): row, state.t("login.username"): a.username,
                    state.t("admin.users.display_name"): a.display_name, state.t("login.role"): state.t(f"role.{a.role}"),
                    state.t("admin.users.sub_centre"): a.sub_centre_code or ""} for row, a in checked.accounts],
-                 hide_index=True, width="stretch")
+                 hide_index=True, width="stretch", placeholder="—")
     if st.button(state.t("admin.bulk.apply", count=len(checked.accounts)), type="primary", key=P + "apply"):
         with st.spinner(state.t("admin.bulk.working")):
             ok, created = actions.attempt(lambda: bulk.create(checked, admin))

@@ -48,7 +48,7 @@ def render() -> None:
         (state.t("analytics.kpi.countries"), k["countries"]),
         (state.t("analytics.kpi.closed_share"), f"{k['closed_share']:.0%}"),
         (state.t("analytics.kpi.mean_days"), "–" if k["mean_days"] is None else f"{k['mean_days']:.0f}"),
-        (state.t("analytics.kpi.amount"), f"{k['amount'] / 1e6:,.1f}M"),
+        (state.t("analytics.kpi.amount"), _sum_text(k["amount"], lang)),
         (state.t("analytics.kpi.distinguished"), k["distinguished"]),
     ], columns=6)
     if not k["cases"]:
@@ -106,7 +106,16 @@ def _block(name: str, df, chart, table) -> None:
 
 
 def _table(df) -> None:
-    st.dataframe(df, width="stretch", hide_index=df.index.name is None)
+    st.dataframe(df, width="stretch", hide_index=df.index.name is None, placeholder="—")
+
+
+def _sum_text(usd: float, lang: str) -> str:
+    """Large sums as their readers count them: in 万 and 亿 in Chinese, in millions in English."""
+    if lang != "zh":
+        return state.t("analytics.kpi.amount_millions", amount=f"{usd / 1e6:,.1f}")
+    if usd >= 1e8:
+        return state.t("analytics.kpi.amount_yi", amount=f"{usd / 1e8:,.2f}")
+    return state.t("analytics.kpi.amount_wan", amount=f"{usd / 1e4:,.0f}")
 
 
 def _filters(lang: str) -> CaseFilter:

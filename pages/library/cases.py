@@ -267,7 +267,7 @@ def _table(user, rows: list[dict], f: CaseFilter) -> None:
     # case (when the way back is taken before that page finished), which would open it again.
     key = f"cases_table_{st.session_state.get('cases_opened', 0)}"
     event = st.dataframe(data, hide_index=True, width="stretch", height="content", key=key,
-                         on_select="rerun", selection_mode="single-row", column_config=columns)
+                         on_select="rerun", selection_mode="single-row", column_config=columns, placeholder="—")
     picked = event.selection.rows if event is not None else []
     if picked and 0 <= picked[0] < len(rows):
         _open(rows[picked[0]]["id"])

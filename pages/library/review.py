@@ -60,7 +60,7 @@ def render() -> None:
         state.t("cases.field.review_note"): r["review_note"] or "",
     } for r in result.rows], hide_index=True, width="stretch", key="review_table", on_select="rerun",
         selection_mode="single-row", column_config={"#": st.column_config.LinkColumn(
-            "#", display_text=r"case=(\d+)", width="small", help=state.t("cases.review.open_help"))})
+            "#", display_text=r"case=(\d+)", width="small", help=state.t("cases.review.open_help"))}, placeholder="—")
     picked = event.selection.rows if event is not None else []
     if picked and 0 <= picked[0] < len(result.rows):     # one click on a row opens the case below
         st.query_params["case"] = str(result.rows[picked[0]]["id"])
@@ -123,7 +123,7 @@ def _panel(user, case_id: int) -> None:
                     state.t("history.what"): audit_labels.action(f"case.{h['action']}", lang),
                     state.t("history.review_status"): label(vocab.REVIEW_STATUSES, h["status"]),
                     state.t("history.reason"): h["reason"],
-                } for h in history], hide_index=True, width="stretch")
+                } for h in history], hide_index=True, width="stretch", placeholder="—")
 
 
 def _do(fn, action_label: str, case_id: int) -> None:

@@ -110,7 +110,7 @@ def _problems(prepared, lang) -> None:
         state.t("upload.col.sheet"): p.sheet, state.t("upload.col.row"): p.row,
         state.t("upload.col.column"): p.column or "", state.t("upload.col.value"): "" if p.value is None else str(p.value)[:100],
         state.t("upload.col.level"): state.t(f"upload.severity.{p.severity}"), state.t("upload.col.message"): p.message(lang),
-    } for p in shown], hide_index=True, width="stretch")
+    } for p in shown], hide_index=True, width="stretch", placeholder="—")
     if len(problems) > len(shown):
         st.caption(state.t("upload.problems_shown", shown=len(shown), count=len(problems)))
     st.download_button(state.t("upload.report_download"), data=lambda: report.annotated(prepared, lang),
@@ -130,7 +130,7 @@ def _preview(prepared) -> None:
         if not count:
             return
         with st.expander(state.t(f"upload.preview.{name}", count=count), expanded=name in ("updated", "rejected")):
-            st.dataframe(rows[:SHOW], hide_index=True, width="stretch")
+            st.dataframe(rows[:SHOW], hide_index=True, width="stretch", placeholder="—")
             if count > SHOW:
                 st.caption(state.t("upload.preview.more", shown=SHOW))
 
@@ -209,7 +209,7 @@ def _history_block(user) -> None:
     } for r in rows], hide_index=True, width="stretch", key="upload_history_table", on_select="rerun",
         selection_mode="single-row", column_config={state.t("upload.history.batch"): st.column_config.LinkColumn(
             state.t("upload.history.batch"), display_text=r"batch=(\d+)", width="small",
-            help=state.t("upload.history.open_help"))})
+            help=state.t("upload.history.open_help"))}, placeholder="—")
     picked = event.selection.rows if event is not None else []
     if picked and 0 <= picked[0] < len(rows) and rows[picked[0]]["kind"] == "batch":   # one click: its history
         st.query_params["batch"] = str(rows[picked[0]]["id"])
@@ -231,7 +231,7 @@ def _history_block(user) -> None:
             st.warning(state.t("upload.history.kept", count=len(done[1])))
             st.dataframe([{state.t("upload.col.key"): k["key"], "#": k["id"],
                            state.t("upload.col.message"): state.t(f"upload.history.kept.{k['reason']}")}
-                          for k in done[1][:SHOW]], hide_index=True)
+                          for k in done[1][:SHOW]], hide_index=True, placeholder="—")
     applied = [r["id"] for r in batches if r["status"] == "applied"]
     if not applied:
         return
@@ -268,7 +268,7 @@ def _refusal_details(refused: list[dict], lang: str) -> None:
     st.dataframe([{
         state.t("upload.col.sheet"): p["sheet"], state.t("upload.col.row"): "" if p["row"] is None else str(p["row"]),
         state.t("upload.col.column"): p["column"], state.t("upload.col.message"): p["message"],
-    } for p in rows], hide_index=True, width="stretch")
+    } for p in rows], hide_index=True, width="stretch", placeholder="—")
     if r["problem_count"] > len(rows):
         st.caption(state.t("upload.history.refusal_more", count=r["problem_count"], shown=len(rows)))
 

@@ -104,7 +104,7 @@ def _counts(found: dict) -> None:
             **{label(A.KINDS, k): r.get(k, 0) for k in A.KINDS.codes},
             state.t("activities.field.participants"): r["participants"],
             state.t("activities.field.enterprises_reached"): r["enterprises_reached"],
-        } for r in found["by_sub_centre"]], hide_index=True, width="stretch")
+        } for r in found["by_sub_centre"]], hide_index=True, width="stretch", placeholder="—")
     with right:
         st.caption(state.t("activities.by_month"))
         if found["by_month"]:
@@ -129,7 +129,8 @@ def _table(rows: list[dict]) -> None:
         state.t("activities.field.enterprises_reached"): _number(r["enterprises_reached"]),
         state.t("activities.source"): state.t(f"activities.source.{r['source']}"),
         state.t("common.demo"): bool(r["is_demo"]),
-    } for r in rows], hide_index=True, width="stretch", height=min(38 + 35 * len(rows), 1800), column_config={
+    } for r in rows], hide_index=True, width="stretch", height=min(38 + 35 * len(rows), 1800), placeholder="—",
+        column_config={
         "#": st.column_config.LinkColumn("#", display_text=r"(?:activity|article)=(\d+)", width="small",
                                          help=state.t("activities.open_help")),
         state.t("common.demo"): st.column_config.CheckboxColumn(state.t("common.demo"), width="small")})

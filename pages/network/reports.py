@@ -97,7 +97,7 @@ def _calendar(user) -> None:
     st.dataframe(duty_view.item_rows(page["rows"], params), hide_index=True, width="stretch",
                  height=min(38 + 35 * len(page["rows"]), 1800),
                  column_config={"#": st.column_config.LinkColumn("#", display_text=r"duty=(\d+)", width="small",
-                                                                 help=state.t("reports.open_help"))})
+                                                                 help=state.t("reports.open_help"))}, placeholder="—")
 
 
 def _detail(user, item_id: int | None) -> None:
@@ -182,7 +182,7 @@ def _types(user) -> None:
         state.t("reports.field.frequency"): state.t(f"reports.frequency.{t['frequency']}"),
         state.t("reports.field.due_rule"): rule_text(t["due_rule"]),
         state.t("reports.field.active"): t["active"],
-    } for t in types], hide_index=True, width="stretch")
+    } for t in types], hide_index=True, width="stretch", placeholder="—")
     options = [None] + [t["id"] for t in types]
     by_id = {t["id"]: t for t in types}
     chosen = st.selectbox(state.t("reports.edit_type"), options, key=P + "type_pick",

@@ -120,7 +120,7 @@ def _list(user) -> None:
                          selection_mode="single-row",
                          column_config={"#": st.column_config.LinkColumn(
                              "#", display_text=r"transfer=(\d+)", width="small",
-                             help=state.t("transfers.open_help"))})
+                             help=state.t("transfers.open_help"))}, placeholder="—")
     picked = event.selection.rows if event is not None else []
     if picked:
         st.query_params[RECORD_PARAMS[PAGE.key]] = str(rows[picked[0]]["id"])

@@ -137,7 +137,7 @@ def _table(rows: list[dict], centres: list[dict]) -> None:
                                                               help=state.t("service.experts.open")),
                              name: st.column_config.TextColumn(name, width="medium"),
                              demo: st.column_config.CheckboxColumn(demo, width="small"),
-                         })
+                         }, placeholder="—")
     picked = event.selection.rows if event is not None else []
     if picked and 0 <= picked[0] < len(rows):
         st.session_state[K + "opened"] = st.session_state.get(K + "opened", 0) + 1
@@ -199,7 +199,7 @@ def _profile(user: policy.Principal, expert_id: int) -> None:
             state.t("case.dispute_type"): label(vocab.DISPUTE_TYPES, c["dispute_type"]),
             state.t("case.filed_on"): c["filed_on"],
             state.t("service.field.outcome"): label(vocab.OUTCOMES, c["outcome"]) if c["outcome"] else "",
-        } for c in p["cases"]], hide_index=True, width="stretch")
+        } for c in p["cases"]], hide_index=True, width="stretch", placeholder="—")
     else:
         st.caption(state.t("common.none"))
     if directory.can_edit(user, {"entity": "expert", "id": p["id"], "sub_centre_id": p["sub_centre_id"]}):
