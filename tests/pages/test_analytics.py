@@ -42,3 +42,20 @@ def test_staff_see_their_region(sqlite_demo_database, principal):
         own = s.scalar(select(func.count()).select_from(Case).where(Case.sub_centre_id == staff.sub_centre_id))
     at = run_page("analytics", staff)
     assert at.metric[0].value == f"{own:,}"
+
+
+@pytest.mark.parametrize("lang, pattern", [("zh", r"^[\d,.]+(万|亿)美元$"), ("en", r"^US\$[\d,.]+M$")])
+def test_the_amount_is_counted_as_its_readers_count(sqlite_demo_database, principal, lang, pattern):
+    import re
+
+    from sqlalchemy import func, select
+
+    from ipoverseas.core import db
+    from ipoverseas.core.models import Case
+    with db.read_session() as s:
+        total = s.scalar(select(func.coalesce(func.sum(Case.amount_usd), 0)))
+    at = run_page("analytics", principal("admin"), lang=lang)
+    value = at.metric[4].value
+    assert re.match(pattern, value), value
+    if lang == "zh" and total < 1e8:
+        assert value == f"{total / 1e4:,.0f}万美元"
