@@ -179,10 +179,13 @@ def test_a_case_page_links_its_similar_cases_and_articles(live_server, page):
     page.goto(live_server + "/cases?q=337")
     wait_idle(page)
     _open_first_case(page)
-    links = page.get_by_test_id("stMain").get_by_test_id("stPageLink").get_by_role("link")
-    hrefs = [links.nth(i).get_attribute("href") for i in range(links.count())]
-    assert any(re.search(r"^cases\?case=\d+", h or "") for h in hrefs), hrefs
-    assert any(re.search(r"^guides\?article=\d+", h or "") for h in hrefs), hrefs
+    # Waited for, not read once: the sections come one after the other, and CI once read the
+    # links while the similar cases were in and the articles not yet.
+    links = page.get_by_test_id("stMain").get_by_test_id("stPageLink")
+    expect(links.locator('a[href^="cases?case="]').first).to_be_visible(timeout=TIMEOUT)
+    expect(links.locator('a[href^="guides?article="]').first).to_be_visible(timeout=TIMEOUT)
+    for link in links.locator('a[href^="guides?article="]').all():
+        assert re.fullmatch(r"guides\?article=\d+", link.get_attribute("href")), link.get_attribute("href")
 
 
 def test_the_experts_directory_opens_a_profile_by_a_link(live_server, page):
