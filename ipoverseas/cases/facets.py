@@ -26,7 +26,8 @@ import math
 from dataclasses import replace
 from typing import Any, Iterable
 
-from sqlalchemy import Integer, String, cast, delete, func, insert, literal, select, union_all
+from sqlalchemy import Integer, String, cast, delete, func, insert, literal, select, true, union_all
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from ipoverseas.access import policy
@@ -220,27 +221,55 @@ def _live_facet(s: Session, user: Principal | None, rest: CaseFilter, facet: str
 def rebuild_facet_totals(connection) -> None:
     """Recompute `case_facet_totals` from the cases (after a bulk load that bypassed the triggers)."""
     connection.execute(delete(CaseFacetTotal))
-    year = func.coalesce(func.strftime("%Y", Case.filed_on) if connection.dialect.name == "sqlite"
-                         else func.to_char(Case.filed_on, "YYYY"), "")
-    parts = [(facet, func.coalesce(getattr(Case, facet), "")) for facet in
-             ("country", "dispute_type", "ip_type", "industry", "forum", "outcome", "review_status")]
-    parts += [("year", year), ("sub_centre", cast(Case.sub_centre_id, String))]
-    for facet, value in parts:
-        rows = select(literal(facet), value, Case.review_status, Case.sub_centre_id, func.count()) \
-            .group_by(value, Case.review_status, Case.sub_centre_id)
-        connection.execute(insert(CaseFacetTotal).from_select(
-            ["facet", "value", "review_status", "sub_centre_id", "n"], rows))
+    _write_facet_totals(connection, Case.__table__, add=False)
 
 
 def rebuild_pair_facets(connection) -> None:
     """Recompute `case_pair_facets` from the cases (after a bulk load that bypassed the triggers)."""
     connection.execute(delete(CasePairFacet))
-    year = func.coalesce(func.strftime("%Y", Case.filed_on) if connection.dialect.name == "sqlite"
-                         else func.to_char(Case.filed_on, "YYYY"), "")
-    parts = [(facet, func.coalesce(getattr(Case, facet), "")) for facet in ("ip_type", "industry", "forum", "outcome")]
-    for facet, value in parts + [("year", year)]:
-        country, dispute = func.coalesce(Case.country, ""), func.coalesce(Case.dispute_type, "")
-        rows = select(literal(facet), country, dispute, value, Case.review_status, Case.sub_centre_id, func.count()) \
-            .group_by(country, dispute, value, Case.review_status, Case.sub_centre_id)
-        connection.execute(insert(CasePairFacet).from_select(
-            ["facet", "country", "dispute_type", "value", "review_status", "sub_centre_id", "n"], rows))
+    _write_pair_facets(connection, Case.__table__, add=False)
+
+
+def add_cases(connection, source) -> None:
+    """Add the cases in `source` (a table with the case columns the totals read) to both totals
+    tables, one grouped upsert per facet: what the row triggers would have added for them
+    (SQLite: cases/bulk_totals.py)."""
+    _write_facet_totals(connection, source, add=True)
+    _write_pair_facets(connection, source, add=True)
+
+
+def _year(connection, src):
+    return func.coalesce(func.strftime("%Y", src.c.filed_on) if connection.dialect.name == "sqlite"
+                         else func.to_char(src.c.filed_on, "YYYY"), "")
+
+
+def _write_facet_totals(connection, src, *, add: bool) -> None:
+    parts = [(facet, func.coalesce(src.c[facet], "")) for facet in
+             ("country", "dispute_type", "ip_type", "industry", "forum", "outcome", "review_status")]
+    parts += [("year", _year(connection, src)), ("sub_centre", cast(src.c.sub_centre_id, String))]
+    for facet, value in parts:
+        rows = select(literal(facet), value, src.c.review_status, src.c.sub_centre_id, func.count()) \
+            .group_by(value, src.c.review_status, src.c.sub_centre_id)
+        connection.execute(_grouped_insert(CaseFacetTotal, rows, add,
+                                           ["facet", "value", "review_status", "sub_centre_id", "n"]))
+
+
+def _write_pair_facets(connection, src, *, add: bool) -> None:
+    parts = [(facet, func.coalesce(src.c[facet], "")) for facet in ("ip_type", "industry", "forum", "outcome")]
+    for facet, value in parts + [("year", _year(connection, src))]:
+        country, dispute = func.coalesce(src.c.country, ""), func.coalesce(src.c.dispute_type, "")
+        rows = select(literal(facet), country, dispute, value, src.c.review_status, src.c.sub_centre_id, func.count()) \
+            .group_by(country, dispute, value, src.c.review_status, src.c.sub_centre_id)
+        connection.execute(_grouped_insert(CasePairFacet, rows, add,
+                                           ["facet", "country", "dispute_type", "value", "review_status",
+                                            "sub_centre_id", "n"]))
+
+
+def _grouped_insert(model, rows, add: bool, columns: list[str]):
+    """INSERT the grouped rows; with `add`, added to the stored counts (SQLite's upsert: only
+    SQLite adds this way, PostgreSQL's triggers being per statement)."""
+    if not add:
+        return insert(model).from_select(columns, rows)
+    stmt = sqlite_insert(model).from_select(columns, rows.where(true()))   # SQLite: an upsert SELECT needs a WHERE
+    keys = [c.name for c in model.__table__.primary_key.columns]
+    return stmt.on_conflict_do_update(index_elements=keys, set_={"n": model.n + stmt.excluded.n})

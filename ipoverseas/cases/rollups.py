@@ -37,8 +37,10 @@ migrations, each with its own frozen copy of these definitions (as tuples
 `(code, a, b, condition, [m1, m2, ...])`): 0007 created the table with row-level
 triggers, 0008 made them statement-level on PostgreSQL (the rows a statement wrote, from
 its transition tables, aggregated and applied with one upsert; SQLite keeps one upsert
-per chart and row). `rebuild` recomputes the table from these live definitions, and
-tests/cases/test_rollups.py checks the triggers keep what it computes: a change to a
+per chart and row; the SQLite import's move of many new cases adds their groups by one
+grouped upsert per chart instead: `add_cases`, cases/bulk_totals.py). `rebuild` recomputes
+the table from these live definitions, and tests/cases/test_rollups.py checks the triggers
+keep what it computes: a change to a
 code, a key, a condition, or a measure's SQL or position here needs a new migration with
 new triggers. The names are not stored: renaming a chart or a measure needs none.
 """
@@ -152,11 +154,25 @@ def _charts(r: str, dialect: str) -> list[tuple[str, str, str, str, list[str]]]:
 
 def rebuild(connection) -> None:
     """Recompute every rollup from the cases (after a bulk load that bypassed the triggers)."""
-    dialect = connection.dialect.name
     connection.exec_driver_sql("DELETE FROM case_rollups")
-    for chart, a, b, condition, measures in _charts("c", dialect):
+    _write(connection, "cases", add=False)
+
+
+def add_cases(connection, source: str) -> None:
+    """Add the cases in the table named `source` (with the case columns the charts read) to the
+    rollups, one grouped upsert per chart: what the row triggers would have added for them
+    (SQLite: cases/bulk_totals.py)."""
+    _write(connection, source, add=True)
+
+
+def _write(connection, source: str, *, add: bool) -> None:
+    upsert = ""
+    if add:
+        upsert = (" ON CONFLICT (chart, review_status, sub_centre_id, a, b) DO UPDATE SET n = case_rollups.n + excluded.n, "
+                  + ", ".join(f"{m} = case_rollups.{m} + excluded.{m}" for m in MEASURE_COLUMNS))
+    for chart, a, b, condition, measures in _charts("c", connection.dialect.name):
         sums = [f"sum({m})" for m in measures] + ["0"] * (len(MEASURE_COLUMNS) - len(measures))
         connection.exec_driver_sql(
             f"INSERT INTO case_rollups (chart, review_status, sub_centre_id, a, b, n, {', '.join(MEASURE_COLUMNS)}) "
             f"SELECT '{chart}', c.review_status, c.sub_centre_id, {a}, {b}, count(*), {', '.join(sums)} "
-            f"FROM cases AS c WHERE {condition} GROUP BY 2, 3, 4, 5")
+            f"FROM {source} AS c WHERE {condition} GROUP BY 2, 3, 4, 5{upsert}")

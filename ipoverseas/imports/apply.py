@@ -15,12 +15,14 @@ before-image, and keeps (and lists) every row that someone edited after the batc
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from typing import Any, Callable
 
 from sqlalchemy import bindparam, delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from ipoverseas.audit import trail
+from ipoverseas.cases import bulk_totals
 from ipoverseas.access.policy import Principal
 from ipoverseas.core.models import (Case, Consultation, ConsultationEvent, ImportBatch, RecordVersion, User, utcnow)
 from . import datasets as D, images, staged
@@ -89,7 +91,9 @@ def write(session: Session, plan: Plan, *, user: Principal | None, filename: str
             done += len(chunk)
             _tick(progress, done, total)
         if stage:
-            staged.move_new(stage, t, shared, [f for f, _ in written])
+            # New cases: their totals by grouped statements after the move, not by a row trigger each
+            with bulk_totals.added_after(conn) if plan.dataset == "cases" else nullcontext():
+                staged.move_new(stage, t, shared, [f for f, _ in written])
             stage.drop()
         key_col = getattr(model, dataset.key)
         for id_, key in conn.execute(select(model.id, key_col).where(model.id > before_max,

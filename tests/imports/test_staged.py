@@ -61,7 +61,10 @@ def _state() -> dict[str, list]:
     out: dict[str, list] = {}
     with db.get_engine().connect() as conn:
         for table in TABLES:
-            out[table] = sorted((tuple(r) for r in conn.execute(text(f"SELECT * FROM {table}"))), key=repr)
+            # Sums of amounts to the micro-dollar: the rollups of new cases are summed per group, then
+            # added (bulk_totals.py); a row trigger adds one by one, and floats add differently by order.
+            out[table] = sorted((tuple(round(v, 6) if isinstance(v, float) else v for v in r)
+                                 for r in conn.execute(text(f"SELECT * FROM {table}"))), key=repr)
         for fts in ("cases_fts", "articles_fts"):
             conn.exec_driver_sql(f"CREATE VIRTUAL TABLE temp.v_{fts} USING fts5vocab(main, {fts}, 'instance')")
             out[fts] = sorted(tuple(r) for r in conn.exec_driver_sql(f"SELECT * FROM temp.v_{fts}"))
