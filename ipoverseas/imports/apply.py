@@ -28,7 +28,7 @@ from ipoverseas.core.models import (Case, Consultation, ConsultationEvent, Impor
 from . import datasets as D, images, staged
 from .bulk import Bulk
 from .images import restorable
-from .plan import CHUNK, Plan, getter
+from .plan import CHUNK, Plan
 from .problems import Busy
 
 Progress = Callable[[float], None] | None
@@ -80,14 +80,14 @@ def write(session: Session, plan: Plan, *, user: Principal | None, filename: str
             if staged.applies(conn) else None
         inserts = stage or Bulk(conn, insert(t).values(
             **shared, **{f: bindparam(f"v_{f}", type_=t.c[f].type) for f, _ in written}), names)
-        pick = getter([p for _, p in written])
+        positions = [p for _, p in written]
         blank = [(j, dataset.column(f).default) for j, (f, _) in enumerate(written)
                  if dataset.column(f).default is not None]
         # PostgreSQL's COPY takes every row in one statement, as the COPY floor does (its triggers once)
         step = max(len(plan.creates), 1) if getattr(inserts, "copy", None) else CHUNK
         for i in range(0, len(plan.creates), step):
             chunk = plan.creates[i:i + step]
-            inserts.run(_with_defaults(pick(values), blank) for _, _, values in chunk)
+            inserts.run(_new_rows(chunk, positions, blank))
             done += len(chunk)
             _tick(progress, done, total)
         if stage:
@@ -166,15 +166,17 @@ def write(session: Session, plan: Plan, *, user: Principal | None, filename: str
 _VERSION_ROW = ("entity_id", "action", "before", "after_version")
 
 
-def _with_defaults(row: tuple, blank: list[tuple[int, Any]]) -> tuple:
-    """A new row's values, a blank cell taking its column's default."""
-    if not blank or None not in row:
-        return row
-    out = list(row)
+def _new_rows(chunk: list, positions: list[int], blank: list[tuple[int, Any]]) -> list[tuple]:
+    """The written values of new rows, a blank cell taking its column's default: column by column
+    (a Python step per row costs about 0.5 s per 100,000 rows)."""
+    columns = list(zip(*(values for _, _, values in chunk)))
+    if not columns:
+        return []
+    out = [columns[p] for p in positions]
     for j, default in blank:
-        if out[j] is None:
-            out[j] = default
-    return tuple(out)
+        if None in out[j]:
+            out[j] = [default if v is None else v for v in out[j]]
+    return list(zip(*out))
 
 
 def _tick(progress: Progress, done: int, total: int) -> None:

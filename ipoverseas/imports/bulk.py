@@ -30,6 +30,8 @@ other statement shape runs with executemany.
 from __future__ import annotations
 
 import re
+from datetime import date, datetime
+from itertools import repeat
 from operator import itemgetter
 from typing import Any, Iterable, Sequence
 
@@ -77,6 +79,7 @@ class Bulk:
                 constants.append(proc(value) if proc is not None else value)
                 picks.append(len(names) + len(constants) - 1)
         self.constants = tuple(constants)
+        self.width, self.picks = len(names), picks
         self.pick = itemgetter(*picks) if len(picks) > 1 else (lambda row, _i=picks[0]: (row[_i],))
         escaped = compiled.escaped_bind_names or {}
         self.keys = None if compiled.positional else [escaped.get(n, n) for n in order]
@@ -87,7 +90,21 @@ class Bulk:
             self.multi = _MultiRow.plan(self.sql, self.keys, [escaped.get(n, n) for n in names], types, dialect)
 
     def _values(self, rows: Iterable[tuple]) -> list[tuple]:
-        """Each row's parameter values, in the statement's order."""
+        """Each row's parameter values, in the statement's order.
+
+        Column by column: the rows turned into columns, each processed by one `map`, and back
+        into rows, all at C speed (a Python step per row cost about 1 s for 100,000 rows)."""
+        rows = rows if isinstance(rows, list) else list(rows)
+        if not rows or set(map(len, rows)) != {self.width}:
+            return self._values_by_row(rows)   # (a row of another width fails there, as it always did)
+        columns = list(zip(*rows))
+        n, constants = len(rows), self.constants
+        picked = [columns[i] if i < self.width else repeat(constants[i - self.width], n) for i in self.picks]
+        for pos, proc in self.process:
+            picked[pos] = _processed(proc, picked[pos])
+        return list(zip(*picked))
+
+    def _values_by_row(self, rows: list[tuple]) -> list[tuple]:
         constants, pick, process = self.constants, self.pick, self.process
         out = []
         for row in rows:
@@ -131,6 +148,20 @@ class Bulk:
             if exc.statement and len(exc.statement) > 1000:
                 exc.statement = f"{exc.statement[:1000]} ... ({len(exc.statement)} characters)"
             raise
+
+
+# Types whose equal values are the same value to a bind processor (not 1 and 1.0, or 0.0 and -0.0).
+_ONE_VALUE_PER_KEY = {date, datetime, bool, int, str, type(None)}
+
+
+def _processed(proc, column: Sequence) -> list:
+    """`proc` over a column: once per distinct value when the column holds one such type (a column
+    of dates, flags or blanks has few; each call is Python), else once per cell."""
+    kinds = set(map(type, column))
+    if kinds <= _ONE_VALUE_PER_KEY and len(kinds - {type(None)}) <= 1:
+        memo = {value: proc(value) for value in set(column)}
+        return list(map(memo.__getitem__, column))
+    return list(map(proc, column))
 
 
 class _Copy:
