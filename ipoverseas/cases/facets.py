@@ -230,11 +230,15 @@ def rebuild_pair_facets(connection) -> None:
     _write_pair_facets(connection, Case.__table__, add=False)
 
 
-def add_cases(connection, source) -> None:
-    """Add the cases in `source` (a table with the case columns the totals read) to both totals
-    tables, one grouped upsert per facet: what the row triggers would have added for them
-    (SQLite: cases/bulk_totals.py)."""
+def add_facet_totals(connection, source) -> None:
+    """Add the cases in `source` (a table with the case columns the totals read) to
+    `case_facet_totals`, one grouped upsert per facet: what the row triggers would have added
+    for them (SQLite: cases/bulk_totals.py)."""
     _write_facet_totals(connection, source, add=True)
+
+
+def add_pair_facets(connection, source) -> None:
+    """The same for `case_pair_facets`."""
     _write_pair_facets(connection, source, add=True)
 
 

@@ -158,18 +158,18 @@ def rebuild(connection) -> None:
     _write(connection, "cases", add=False)
 
 
-def add_cases(connection, source: str) -> None:
-    """Add the cases in the table named `source` (with the case columns the charts read) to the
+def add_cases(connection, source) -> None:
+    """Add the cases in the table `source` (a Table with the case columns the charts read) to the
     rollups, one grouped upsert per chart: what the row triggers would have added for them
     (SQLite: cases/bulk_totals.py)."""
-    _write(connection, source, add=True)
+    _write(connection, source.fullname, add=True)
 
 
 def _write(connection, source: str, *, add: bool) -> None:
     upsert = ""
     if add:
-        upsert = (" ON CONFLICT (chart, review_status, sub_centre_id, a, b) DO UPDATE SET n = case_rollups.n + excluded.n, "
-                  + ", ".join(f"{m} = case_rollups.{m} + excluded.{m}" for m in MEASURE_COLUMNS))
+        added = ", ".join(f"{m} = case_rollups.{m} + excluded.{m}" for m in ("n", *MEASURE_COLUMNS))
+        upsert = f" ON CONFLICT (chart, review_status, sub_centre_id, a, b) DO UPDATE SET {added}"
     for chart, a, b, condition, measures in _charts("c", connection.dialect.name):
         sums = [f"sum({m})" for m in measures] + ["0"] * (len(MEASURE_COLUMNS) - len(measures))
         connection.exec_driver_sql(

@@ -92,7 +92,8 @@ def write(session: Session, plan: Plan, *, user: Principal | None, filename: str
             _tick(progress, done, total)
         if stage:
             # New cases: their totals by grouped statements after the move, not by a row trigger each
-            with bulk_totals.added_after(conn) if plan.dataset == "cases" else nullcontext():
+            many_cases = plan.dataset == "cases" and len(plan.creates) >= bulk_totals.MIN_ROWS
+            with bulk_totals.added_after(conn) if many_cases else nullcontext():
                 staged.move_new(stage, t, shared, [f for f, _ in written])
             stage.drop()
         key_col = getattr(model, dataset.key)

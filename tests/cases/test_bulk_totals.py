@@ -30,7 +30,8 @@ def _rows(prefix: str, centres: list[int], n: int) -> list[dict]:
                       closed_on=None if i % 2 else date(2025, 1 + i % 12, 1),
                       amount_usd=None if i % 5 == 0 else Decimal(10 ** (i % 8)) + Decimal("0.25"),
                       review_status=("submitted", "approved", "published", "returned")[i % 4],
-                      distinction=(None, "typical")[i % 2], ip_type=("patent", None)[i % 2], industry=("toys", None)[i % 2])
+                      distinction=(None, "typical")[i % 2], ip_type=("patent", None)[i % 2],
+                      industry=("toys", None)[i % 2])
             for i in range(n)]
 
 

@@ -17,6 +17,7 @@ from pathlib import Path
 from sqlalchemy import select, text, update
 
 from ipoverseas.core import db
+from ipoverseas.cases import bulk_totals
 from ipoverseas.core.models import Case, ImportBatch
 from ipoverseas.imports import apply, service, staged
 from tests.imports.helpers import FILES, SNAPSHOT_TABLES, case_row, sub_centre_id, write_cases_xlsx
@@ -77,12 +78,17 @@ def test_a_staged_import_leaves_what_a_row_by_row_import_leaves(sqlite_demo_data
     copy = tmp_path / "row_by_row.db"
     shutil.copyfile(path, copy)
     monkeypatch.setattr(apply, "utcnow", lambda: NOW)   # batches, images and rollback times alike
+    monkeypatch.setattr(bulk_totals, "MIN_ROWS", 100)   # the 700 new cases' totals by grouped statements
+    grouped = []
+    copy_rows = bulk_totals._copy
+    monkeypatch.setattr(bulk_totals, "_copy", lambda *args: grouped.append(args[1]) or copy_rows(*args))
 
     first, second = _workbooks(tmp_path)   # written once: the same bytes (and hash) for both sides
     staged_batches = _uploads(first, second)
     with db.read_session() as s:
         assert s.scalar(select(Case.review_status).where(Case.case_ref == "ST-000003")) == "published"   # rolled back
     after_staged = _state()
+    assert grouped == [bulk_totals.NEW_CASES], grouped
 
     db.dispose_all()
     monkeypatch.setenv("IPOVERSEAS_DATABASE_URL", f"sqlite:///{copy}")
