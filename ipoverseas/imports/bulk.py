@@ -30,7 +30,7 @@ other statement shape runs with executemany.
 from __future__ import annotations
 
 import re
-from datetime import date, datetime
+from datetime import date
 from itertools import repeat
 from operator import itemgetter
 from typing import Any, Iterable, Sequence
@@ -150,8 +150,9 @@ class Bulk:
             raise
 
 
-# Types whose equal values are the same value to a bind processor (not 1 and 1.0, or 0.0 and -0.0).
-_ONE_VALUE_PER_KEY = {date, datetime, bool, int, str, type(None)}
+# Types whose equal values are the same value to a bind processor (not 1 and 1.0, 0.0 and -0.0,
+# or two zoned times of one instant in two zones).
+_ONE_VALUE_PER_KEY = {date, bool, int, str, type(None)}
 
 
 def _processed(proc, column: Sequence) -> list:

@@ -121,3 +121,11 @@ def test_a_crash_a_memory_blowup_and_a_hang_in_the_reader_become_refusals():
         sandbox.run("time.sleep", 30, timeout=2)
     assert hang.value.code == "timeout"
     assert i18n.t("upload.refused.crashed", "en") != "upload.refused.crashed"
+
+
+def test_a_result_that_runs_out_of_memory_while_it_is_sent_is_too_complex():
+    """The child pickles straight into the pipe: part of the result is out when memory runs short.
+    Its exit code says so, and the parent, left with a cut result, refuses the file as too complex."""
+    with pytest.raises(Refused) as caught:
+        sandbox.run("tests.imports.helpers.result_that_runs_out_of_memory_when_pickled")
+    assert caught.value.code == "too_complex"
