@@ -7,6 +7,8 @@ is read from the source, function-level ones included.
 from __future__ import annotations
 
 import ast
+import re
+import subprocess
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -156,3 +158,16 @@ def test_every_table_shows_a_dash_for_an_empty_cell():
                     and "placeholder" not in {k.arg for k in node.keywords}):
                 missing.append(f"{path.relative_to(ROOT)}:{node.lineno}")
     assert missing == []
+
+
+def test_every_tracked_file_has_a_name_every_system_can_check_out():
+    """A name with < > : " | ? * (or a test's stray `sqlite:///<function ...>` database) breaks a
+    checkout on Windows, and is never meant."""
+    import re
+    import subprocess
+
+    if not (ROOT / ".git").exists():   # an exported tree: nothing tracked to check
+        return
+    names = subprocess.run(["git", "ls-files", "-z"], cwd=ROOT, capture_output=True, check=True).stdout
+    odd = [n for n in names.decode("utf-8", "replace").split("\0") if re.search(r'[<>:"|?*\\]', n)]
+    assert not odd, odd

@@ -5,7 +5,8 @@ are per statement): an import's one INSERT .. SELECT of 100,000 cases runs 100,0
 into each table, 2.8 of the statement's 10 s (issue 16). Around such an insert the three
 AFTER INSERT triggers are dropped, and put back after it in the same transaction, once the
 new rows' totals have been added by one grouped upsert per facet and chart, from the same
-definitions `rebuild` uses (tests/cases/test_rollups.py keeps them equal to the triggers).
+definitions `rebuild` uses (tests/cases/test_rollups.py keeps them equal to the triggers,
+tests/cases/test_bulk_totals.py the three tables equal to a rebuild after a grouped insert).
 (The same for an UPDATE of 50,000 amounts, the old rows' groups taken away and the new ones
 added, gained nothing measurable: updates keep their triggers.)
 
@@ -71,20 +72,22 @@ def _triggers_off(conn: Connection, names: tuple[str, ...]) -> Iterator[bool]:
     if len(stored) != len(names):   # a schema this module does not know: leave it alone
         yield False
         return
-    for name, _ in stored:
-        conn.exec_driver_sql(f'DROP TRIGGER "{name}"')
+    dropped = []
     try:
+        for name, sql in stored:
+            conn.exec_driver_sql(f'DROP TRIGGER "{name}"')
+            dropped.append(sql)
         yield True
     except BaseException:
         # The caller's rollback puts them back anyway; this is for a caller that would go on.
         with suppress(Exception):
-            _restore(conn, stored)
+            _restore(conn, dropped)
         raise
-    _restore(conn, stored)
+    _restore(conn, dropped)
 
 
-def _restore(conn: Connection, stored) -> None:
-    for _, sql in stored:
+def _restore(conn: Connection, definitions: list[str]) -> None:
+    for sql in definitions:
         conn.exec_driver_sql(sql)
 
 

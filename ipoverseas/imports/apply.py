@@ -21,9 +21,9 @@ from typing import Any, Callable
 from sqlalchemy import bindparam, delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
+from ipoverseas.access.policy import Principal
 from ipoverseas.audit import trail
 from ipoverseas.cases import bulk_totals
-from ipoverseas.access.policy import Principal
 from ipoverseas.core.models import (Case, Consultation, ConsultationEvent, ImportBatch, RecordVersion, User, utcnow)
 from . import datasets as D, images, staged
 from .bulk import Bulk

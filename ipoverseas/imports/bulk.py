@@ -96,7 +96,7 @@ class Bulk:
         into rows, all at C speed (a Python step per row cost about 1 s for 100,000 rows)."""
         rows = rows if isinstance(rows, list) else list(rows)
         if not rows or set(map(len, rows)) != {self.width}:
-            return self._values_by_row(rows)   # (a row of another width fails there, as it always did)
+            return self._values_by_row(rows)   # (rows of other widths: as they always went)
         columns = list(zip(*rows))
         n, constants = len(rows), self.constants
         picked = [columns[i] if i < self.width else repeat(constants[i - self.width], n) for i in self.picks]

@@ -130,7 +130,7 @@ class Child:
         """Start `module.function(*args, **kwargs)` in the child; receive() waits for its result."""
         request = pickle.dumps((target, args, kwargs, memory_mb), protocol=pickle.HIGHEST_PROTOCOL)
         try:
-            # Not closed here: communicate() in receive() closes it (and would fail on a closed pipe).
+            # Not closed here: receive() closes it (the child reads one request to its end).
             self.proc.stdin.write(request)
             self.proc.stdin.flush()
         except OSError:  # the child is already gone: receive() says so
@@ -157,6 +157,8 @@ class Child:
                 status, payload = pickle.load(proc.stdout)
             except Exception:   # nothing, or a cut result: the child died (its exit code says how)
                 status, payload = None, None
+                if proc.poll() is None:   # or this side failed mid-way: a child left writing would wait
+                    proc.kill()
             proc.wait()
         finally:
             timer.cancel()
@@ -164,7 +166,8 @@ class Child:
         if status is None and expired.is_set():
             log.warning("reader timed out after %ss", timeout)
             raise Refused("timeout", seconds=int(timeout))
-        self.err.seek(0)
+        size = self.err.seek(0, os.SEEK_END)
+        self.err.seek(max(0, size - 8192))   # its last words are enough for the log
         err = self.err.read()
         if err:
             log.warning("reader said: %s", err.decode("utf-8", "replace")[-2000:])

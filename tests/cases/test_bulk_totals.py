@@ -10,29 +10,13 @@ PostgreSQL the block does nothing and its statement-level triggers count the row
 
 from __future__ import annotations
 
-from datetime import date
-from decimal import Decimal
-
 import pytest
 from sqlalchemy import func, insert, select
 
 from ipoverseas.cases import bulk_totals, facets
 from ipoverseas.core import db
 from ipoverseas.core.models import Case, CasePairFacet
-from tests.cases.test_rollups import _assert_triggers_kept_a_rebuild, _facet_table, _new_case, _rollup_table
-
-
-def _rows(prefix: str, centres: list[int], n: int) -> list[dict]:
-    return [_new_case(f"{prefix}-{i}", centres[i % len(centres)], country=("US", "DE", "JP", "BR", "CN")[i % 5],
-                      dispute_type=("ecommerce", "litigation", "trademark")[i % 3], province=("GD", "ZJ", None)[i % 3],
-                      defendants_count=(None, 3, 40)[i % 3], forum=("court", None)[i % 2],
-                      outcome=(None, "won", "lost")[i % 3], filed_on=None if i % 7 == 0 else date(2016 + i % 9, 3, 1),
-                      closed_on=None if i % 2 else date(2025, 1 + i % 12, 1),
-                      amount_usd=None if i % 5 == 0 else Decimal(10 ** (i % 8)) + Decimal("0.25"),
-                      review_status=("submitted", "approved", "published", "returned")[i % 4],
-                      distinction=(None, "typical")[i % 2], ip_type=("patent", None)[i % 2],
-                      industry=("toys", None)[i % 2])
-            for i in range(n)]
+from tests.cases.test_rollups import _assert_triggers_kept_a_rebuild, _facet_table, _rollup_table, many_cases
 
 
 def _triggers(conn) -> dict[str, str]:
@@ -65,7 +49,7 @@ def test_new_cases_get_their_totals_and_the_triggers_come_back(demo_database):
         with bulk_totals.added_after(conn):
             if conn.dialect.name == "sqlite":   # really off inside: the rows are counted once, after
                 assert set(bulk_totals.INSERT_TRIGGERS).isdisjoint(_triggers(conn))
-            s.execute(insert(Case).values(_rows("BULK", centres, 300)))
+            s.execute(insert(Case).values(many_cases("BULK", centres, 300)))
         assert _triggers(conn) == before
         if conn.dialect.name == "sqlite":   # and its narrow copy of the new rows is gone
             assert not conn.exec_driver_sql(f"SELECT 1 FROM sqlite_temp_master WHERE name = '{bulk_totals.NEW_CASES}'"
@@ -74,7 +58,7 @@ def test_new_cases_get_their_totals_and_the_triggers_come_back(demo_database):
     _assert_pair_facets_kept_a_rebuild()
 
     with db.write_session() as s:   # the triggers are back: a later insert is counted by them
-        s.execute(insert(Case).values(_rows("LATER", centres, 7)))
+        s.execute(insert(Case).values(many_cases("LATER", centres, 7)))
     _assert_triggers_kept_a_rebuild()
     _assert_pair_facets_kept_a_rebuild()
 
@@ -91,7 +75,7 @@ def test_a_failure_in_the_block_leaves_nothing(demo_database):
         with db.write_session() as s:
             conn = s.connection()
             with bulk_totals.added_after(conn):
-                s.execute(insert(Case).values(_rows("FAIL", centres, 40)))
+                s.execute(insert(Case).values(many_cases("FAIL", centres, 40)))
                 raise _Stop
     with db.get_engine().connect() as conn:
         after = _triggers(conn), _facet_table(conn), _rollup_table(conn), conn.scalar(select(func.count(Case.id)))
@@ -106,5 +90,5 @@ def test_a_caller_that_goes_on_after_a_failure_still_has_the_triggers(sqlite_dem
             with bulk_totals.added_after(conn):
                 raise _Stop
         assert _triggers(conn) == before
-        s.execute(insert(Case).values(_rows("GOON", [1], 5)))
+        s.execute(insert(Case).values(many_cases("GOON", [1], 5)))
     _assert_triggers_kept_a_rebuild()

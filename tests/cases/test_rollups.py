@@ -133,6 +133,20 @@ def _new_case(ref: str, sub_centre_id: int, **values) -> dict:
             **values}
 
 
+def many_cases(prefix: str, centres: list[int], n: int) -> list[dict]:
+    """n new cases over many groups (and missing values), spread over `centres`."""
+    return [_new_case(f"{prefix}-{i}", centres[i % len(centres)], country=("US", "DE", "JP", "BR")[i % 4],
+                      dispute_type=("ecommerce", "litigation", "trademark")[i % 3], province=("GD", "ZJ", None)[i % 3],
+                      defendants_count=(None, 3, 40)[i % 3], forum=("court", None)[i % 2],
+                      outcome=(None, "won", "lost")[i % 3], filed_on=None if i % 7 == 0 else date(2016 + i % 9, 3, 1),
+                      closed_on=None if i % 2 else date(2025, 1 + i % 12, 1),
+                      amount_usd=None if i % 5 == 0 else Decimal(10 ** (i % 8)) + Decimal("0.25"),
+                      review_status=("submitted", "approved", "published", "returned")[i % 4],
+                      distinction=(None, "typical")[i % 2], ip_type=("patent", None)[i % 2],
+                      industry=(None, "electronics", "machinery")[i % 3])
+            for i in range(n)]
+
+
 def test_the_triggers_keep_what_a_rebuild_computes(demo_database):
     with db.write_session() as s:
         s.execute(update(Case).where(Case.id % 7 == 0).values(closed_on=date(2026, 3, 1), amount_usd=Decimal("5000")))
@@ -151,17 +165,8 @@ def test_statements_over_many_rows_keep_the_totals_and_rollups_exact(demo_databa
     _assert_triggers_kept_a_rebuild()
 
     # One INSERT of many rows over many groups (and missing values).
-    rows = [_new_case(f"MULTI-{i}", centres[i % len(centres)], country=("US", "DE", "JP", "BR")[i % 4],
-                      dispute_type=("ecommerce", "litigation", "trademark")[i % 3], province=("GD", "ZJ", None)[i % 3],
-                      defendants_count=(None, 3, 40)[i % 3], forum=("court", None)[i % 2],
-                      outcome=(None, "won", "lost")[i % 3], filed_on=None if i % 7 == 0 else date(2016 + i % 9, 3, 1),
-                      closed_on=None if i % 2 else date(2025, 1 + i % 12, 1),
-                      amount_usd=None if i % 5 == 0 else Decimal(10 ** (i % 8)) + Decimal("0.25"),
-                      review_status=("submitted", "approved", "published", "returned")[i % 4],
-                      distinction=(None, "typical")[i % 2], ip_type=("patent", None)[i % 2])
-            for i in range(60)]
     with db.write_session() as s:
-        s.execute(insert(Case).values(rows))
+        s.execute(insert(Case).values(many_cases("MULTI", centres, 60)))
     _assert_triggers_kept_a_rebuild()
 
     # One UPDATE moving many rows between groups: country, review status, sub-centre,

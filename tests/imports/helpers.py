@@ -541,12 +541,11 @@ def allocate(megabytes: int) -> int:
     return len(block)
 
 
-
 class _NoMemoryToPickle:
     def __reduce__(self):
         raise MemoryError
 
 
 def result_that_runs_out_of_memory_when_pickled() -> list:
-    """Run in the reader child by a test: a result whose pickling fails after 700 KB are out."""
+    """Run in the reader child by a test: a result whose pickling fails after about 2 MB are out."""
     return ["部分" * 3500 for _ in range(100)] + [_NoMemoryToPickle()]
