@@ -163,9 +163,6 @@ def test_every_table_shows_a_dash_for_an_empty_cell():
 def test_every_tracked_file_has_a_name_every_system_can_check_out():
     """A name with < > : " | ? * (or a test's stray `sqlite:///<function ...>` database) breaks a
     checkout on Windows, and is never meant."""
-    import re
-    import subprocess
-
     if not (ROOT / ".git").exists():   # an exported tree: nothing tracked to check
         return
     names = subprocess.run(["git", "ls-files", "-z"], cwd=ROOT, capture_output=True, check=True).stdout
