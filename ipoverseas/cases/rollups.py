@@ -41,7 +41,8 @@ per chart and row; the SQLite import's move of many new cases adds their groups 
 grouped upsert per chart instead: `add_cases`, cases/bulk_totals.py). `rebuild` recomputes
 the table from these live definitions, and tests/cases/test_rollups.py checks the triggers
 keep what it computes: a change to a code, a key, a condition, or a measure's SQL or
-position here needs a new migration with new triggers. The names are not stored: renaming a chart or a measure needs none.
+position here needs a new migration with new triggers. The names are not stored: renaming
+a chart or a measure needs none.
 """
 
 from __future__ import annotations
